@@ -1,0 +1,34 @@
+//! What one call learns on its way through the hooks, handed back to the `send` wrapper.
+//!
+//! progenitor's `exec` hook can only fail with a `reqwest::Error` and `pre` only with a
+//! string, so the hooks leave typed facts (a typed error, the attempt count) in a task-local
+//! slot that the generated `send` reads afterwards.
+
+use std::sync::{Arc, Mutex};
+
+use crate::error::Error;
+
+#[derive(Default)]
+pub(crate) struct CallState {
+    pub(crate) error: Option<Error>,
+    pub(crate) attempts: u32,
+}
+
+pub(crate) type CallSlot = Arc<Mutex<CallState>>;
+
+tokio::task_local! {
+    static CALL: CallSlot;
+}
+
+/// Runs `fut` with a fresh call slot and returns the slot with its result.
+pub(crate) async fn scoped<F: std::future::Future>(fut: F) -> (F::Output, CallState) {
+    let slot: CallSlot = Arc::default();
+    let out = CALL.scope(slot.clone(), fut).await;
+    let state = std::mem::take(&mut *slot.lock().unwrap_or_else(|p| p.into_inner()));
+    (out, state)
+}
+
+/// Updates the current call's slot, if the call runs inside [`scoped`].
+pub(crate) fn with_call(f: impl FnOnce(&mut CallState)) {
+    let _ = CALL.try_with(|slot| f(&mut slot.lock().unwrap_or_else(|p| p.into_inner())));
+}

@@ -1,0 +1,241 @@
+//! Building a client: base URL, credentials, user agent, timeout, retry policy.
+
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::auth::{Credentials, TokenCache, TokenSlot, header_value};
+use crate::error::Error;
+use crate::policy::ServicePolicy;
+use crate::ratelimit::RateLimitInfo;
+use crate::retry::RetryPolicy;
+use crate::Secret;
+
+/// The default `User-Agent`.
+pub const DEFAULT_USER_AGENT: &str = concat!("streamkit/", env!("CARGO_PKG_VERSION"));
+
+/// Implemented by every generated `Client`: how to assemble one from its parts.
+pub trait FromRuntime: Sized {
+    /// The service's policy table.
+    fn policy() -> &'static ServicePolicy;
+    /// Builds the client.
+    fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
+}
+
+/// The state a generated client carries (progenitor's "inner" value): credentials, policy,
+/// retry rules and what the server last said about rate limits. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) credentials: Credentials,
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) policy: &'static ServicePolicy,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) strict: bool,
+    pub(crate) last_rate_limit: Mutex<Option<RateLimitInfo>>,
+}
+
+impl Runtime {
+    /// The service's policy table.
+    pub fn policy(&self) -> &'static ServicePolicy {
+        self.shared.policy
+    }
+
+    /// Whether responses with unknown values fail (see [`crate::drift`]).
+    pub fn strict(&self) -> bool {
+        self.shared.strict
+    }
+
+    /// The credentials in use.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The same runtime (rate-limit state, policy, retries) acting with another access token:
+    /// one client serves many users.
+    pub fn with_access_token(&self, token: Secret) -> Runtime {
+        let mut credentials = self.credentials.clone();
+        credentials.access_token = TokenSlot::Static(token);
+        Runtime { shared: self.shared.clone(), credentials }
+    }
+
+    /// The rate-limit figures of the last response that carried them.
+    pub fn last_rate_limit(&self) -> Option<RateLimitInfo> {
+        *self.shared.last_rate_limit.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn record_rate_limit(&self, info: RateLimitInfo) {
+        *self.shared.last_rate_limit.lock().unwrap_or_else(|p| p.into_inner()) = Some(info);
+    }
+}
+
+/// Builds a generated client. Get one from the client type, e.g.
+/// `streamkit_twitch::helix::Client::builder()`.
+///
+/// ```
+/// # use streamkit_runtime::{ClientBuilder, Runtime, FromRuntime, policy::ServicePolicy};
+/// # struct Demo(String);
+/// # static P: ServicePolicy = ServicePolicy { service: "demo", default_base_url: "http://127.0.0.1:9", buckets: &[], operations: &[] };
+/// # impl FromRuntime for Demo {
+/// #     fn policy() -> &'static ServicePolicy { &P }
+/// #     fn from_parts(base: &str, _: reqwest::Client, _: Runtime) -> Self { Demo(base.into()) }
+/// # }
+/// let client: Demo = ClientBuilder::new()
+///     .base_url("http://127.0.0.1:8080/helix")
+///     .client_id("my-client-id")
+///     .access_token("my-token")
+///     .build()?;
+/// assert_eq!(client.0, "http://127.0.0.1:8080/helix");
+/// # Ok::<(), streamkit_runtime::Error>(())
+/// ```
+pub struct ClientBuilder<C> {
+    base_url: Option<String>,
+    credentials: Credentials,
+    user_agent: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    strict: bool,
+    http: Option<reqwest::Client>,
+    _client: PhantomData<fn() -> C>,
+}
+
+impl<C> std::fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: FromRuntime> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C: FromRuntime> ClientBuilder<C> {
+    /// A builder with the production base URL and default settings.
+    pub fn new() -> Self {
+        ClientBuilder {
+            base_url: None,
+            credentials: Credentials::default(),
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            strict: false,
+            http: None,
+            _client: PhantomData,
+        }
+    }
+
+    /// Where to send requests (default: the spec's production URL). The sandbox's URL here.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The application's client id.
+    pub fn client_id(mut self, id: impl Into<String>) -> Self {
+        self.credentials.client_id = Some(id.into());
+        self
+    }
+
+    /// A fixed access token (app or user).
+    pub fn access_token(mut self, token: impl Into<Secret>) -> Self {
+        self.credentials.access_token = TokenSlot::Static(token.into());
+        self
+    }
+
+    /// A managed token: fetched on first use, refreshed before expiry and after a 401.
+    pub fn token_cache(mut self, cache: Arc<TokenCache>) -> Self {
+        self.credentials.access_token = TokenSlot::Managed(cache);
+        self
+    }
+
+    /// A JWT for services that sign requests with one (MEDKit).
+    pub fn jwt(mut self, jwt: impl Into<Secret>) -> Self {
+        self.credentials.jwt = Some(jwt.into());
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    /// Total time allowed for one attempt (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Strict decoding: fail on unknown enum values and undocumented fields. For tests.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Use this `reqwest::Client` (shares its connection pool) instead of building one;
+    /// `user_agent` and `timeout` are then the caller's business.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<C, Error> {
+        let policy = C::policy();
+        let base = self.base_url.unwrap_or_else(|| policy.default_base_url.to_string());
+        let base = base.trim_end_matches('/').to_string();
+        let url = reqwest::Url::parse(&base)
+            .map_err(|e| Error::config(format!("base URL `{base}` is not a valid URL: {e}")))?;
+        match url.scheme() {
+            "http" => {}
+            "https" if cfg!(feature = "rustls") => {}
+            "https" => {
+                return Err(Error::config(format!(
+                    "base URL `{base}` needs TLS: enable the `rustls` feature of the client crate"
+                )));
+            }
+            other => return Err(Error::config(format!("base URL `{base}` has unsupported scheme `{other}`"))),
+        }
+        if let Some(id) = &self.credentials.client_id {
+            header_value("Client-Id", id, false)?;
+        }
+        let ua = header_value("User-Agent", &self.user_agent, false)?;
+        let http = match self.http {
+            Some(h) => h,
+            None => reqwest::Client::builder()
+                .user_agent(ua)
+                .timeout(self.timeout)
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let runtime = Runtime {
+            shared: Arc::new(Shared {
+                policy,
+                retry: self.retry,
+                strict: self.strict,
+                last_rate_limit: Mutex::new(None),
+            }),
+            credentials: self.credentials,
+        };
+        Ok(C::from_parts(&base, http, runtime))
+    }
+}

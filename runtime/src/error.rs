@@ -1,0 +1,213 @@
+//! The one error type every generated call returns.
+
+use std::fmt;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use crate::ratelimit::RateLimitInfo;
+
+/// What went wrong with a call. Secrets never appear in it: bodies are redacted when they are
+/// read, and credentials are kept out of every message.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request was refused before it was sent: a missing or invalid parameter, a header
+    /// value with CR/LF, ...
+    InvalidRequest {
+        /// The operation, when known.
+        operation: Option<&'static str>,
+        /// What was wrong.
+        message: String,
+    },
+    /// Credentials were missing, or obtaining a token failed.
+    Auth {
+        /// The operation, when known.
+        operation: Option<&'static str>,
+        /// What was wrong.
+        message: String,
+    },
+    /// The client is misconfigured (bad base URL, https without TLS support, ...).
+    Config(String),
+    /// The request never got a response: connection refused, timeout, reset.
+    Communication {
+        /// The operation, when known.
+        operation: Option<&'static str>,
+        /// The transport error.
+        source: reqwest::Error,
+    },
+    /// The server answered with a status that is not a success.
+    Api(Box<ApiError>),
+    /// A success response whose body did not match the spec.
+    Decode {
+        /// The operation, when known.
+        operation: Option<&'static str>,
+        /// The body, redacted and cut to 4 KiB.
+        body: String,
+        /// The decoder's complaint.
+        source: serde_json::Error,
+    },
+    /// Strict mode: the response decoded, but carried values the spec does not know
+    /// (unknown enum values, undocumented fields). Lists where.
+    Drift {
+        /// The operation.
+        operation: &'static str,
+        /// One entry per unknown value or field, e.g. `data[0].extra.new_field`.
+        paths: Vec<String>,
+    },
+}
+
+/// A non-success response, with everything the server said.
+#[derive(Debug)]
+pub struct ApiError {
+    /// The operation.
+    pub operation: Option<&'static str>,
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Response headers (sensitive ones are marked and print as `Sensitive`).
+    pub headers: HeaderMap,
+    /// The body, parsed when it was JSON, redacted.
+    pub body: ErrorBody,
+    /// Rate-limit figures from the response headers, if present.
+    pub rate_limit: Option<RateLimitInfo>,
+    /// How many attempts were made before giving up.
+    pub attempts: u32,
+}
+
+/// An error response body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorBody {
+    /// A JSON body (secret-looking fields replaced by `"[redacted]"`).
+    Json(serde_json::Value),
+    /// A non-JSON body, redacted and cut to 4 KiB.
+    Text(String),
+    /// No body.
+    Empty,
+}
+
+impl ApiError {
+    /// The server's `message` field, when the body is JSON and has one.
+    pub fn message(&self) -> Option<&str> {
+        match &self.body {
+            ErrorBody::Json(v) => v.get("message").and_then(|m| m.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Decodes the JSON body into a service's error schema (e.g. `types::Error`).
+    pub fn body_as<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        match &self.body {
+            ErrorBody::Json(v) => serde_json::from_value(v.clone()).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    pub(crate) fn invalid_request(message: impl Into<String>) -> Self {
+        Error::InvalidRequest { operation: None, message: message.into() }
+    }
+
+    pub(crate) fn auth(message: impl Into<String>) -> Self {
+        Error::Auth { operation: None, message: message.into() }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config(message.into())
+    }
+
+    /// Attaches the operation id if the error has none yet.
+    pub fn with_operation(mut self, op: &'static str) -> Self {
+        match &mut self {
+            Error::InvalidRequest { operation, .. }
+            | Error::Auth { operation, .. }
+            | Error::Communication { operation, .. }
+            | Error::Decode { operation, .. } => {
+                operation.get_or_insert(op);
+            }
+            Error::Api(api) => {
+                api.operation.get_or_insert(op);
+            }
+            Error::Config(_) | Error::Drift { .. } => {}
+        }
+        self
+    }
+
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            _ => None,
+        }
+    }
+
+    /// The non-success response, when the server answered with one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// Whether sending the same request again later may succeed (429, 5xx, connection errors).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(api) => crate::retry::is_retryable_status(api.status),
+            Error::Communication { source, .. } => source.is_connect() || source.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// Rate-limit figures the server sent with the error, if any.
+    pub fn rate_limit(&self) -> Option<&RateLimitInfo> {
+        self.api().and_then(|a| a.rate_limit.as_ref())
+    }
+}
+
+fn op(o: &Option<&'static str>) -> String {
+    o.map(|o| format!("{o}: ")).unwrap_or_default()
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest { operation, message } => {
+                write!(f, "{}invalid request: {message}", op(operation))
+            }
+            Error::Auth { operation, message } => write!(f, "{}authentication: {message}", op(operation)),
+            Error::Config(m) => write!(f, "client configuration: {m}"),
+            Error::Communication { operation, source } => {
+                // reqwest's Display includes the URL; ours never carry credentials.
+                write!(f, "{}no response: {source}", op(operation))
+            }
+            Error::Api(api) => {
+                write!(f, "{}server answered {}", op(&api.operation), api.status)?;
+                match (&api.body, api.message()) {
+                    (_, Some(m)) => write!(f, ": {m}"),
+                    (ErrorBody::Text(t), None) if !t.is_empty() => {
+                        write!(f, ": {}", t.chars().take(200).collect::<String>())
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Error::Decode { operation, source, .. } => {
+                write!(f, "{}response did not match the spec: {source}", op(operation))
+            }
+            Error::Drift { operation, paths } => write!(
+                f,
+                "{operation}: strict mode: response carries values the spec does not know: {}",
+                paths.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Communication { source, .. } => Some(source),
+            Error::Decode { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}

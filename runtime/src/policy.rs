@@ -1,0 +1,116 @@
+//! Per-operation policy, generated from the `x-streamkit-*` spec extensions.
+//!
+//! progenitor's hooks only see an operation id, so codegen emits one [`ServicePolicy`] per
+//! spec with an [`OperationPolicy`] per operation, and the runtime looks it up by id.
+
+/// Everything the runtime needs to know about one service (one spec).
+#[derive(Debug)]
+pub struct ServicePolicy {
+    /// The spec's module name, e.g. `helix`.
+    pub service: &'static str,
+    /// Production base URL from `x-streamkit-service.base-url`.
+    pub default_base_url: &'static str,
+    /// Rate-limit buckets declared by `x-streamkit-ratelimit-buckets`.
+    pub buckets: &'static [BucketSpec],
+    /// One entry per operation, sorted by operation id.
+    pub operations: &'static [OperationPolicy],
+}
+
+impl ServicePolicy {
+    /// The policy of an operation, by its operation id.
+    ///
+    /// ```
+    /// # use streamkit_runtime::policy::*;
+    /// static OPS: &[OperationPolicy] = &[OperationPolicy {
+    ///     operation_id: "getUsers", method: "GET", auth: &[], ratelimit: None,
+    ///     idempotent: true, pagination: None,
+    /// }];
+    /// static SVC: ServicePolicy = ServicePolicy {
+    ///     service: "demo", default_base_url: "http://x", buckets: &[], operations: OPS,
+    /// };
+    /// assert!(SVC.operation("getUsers").is_some());
+    /// assert!(SVC.operation("nope").is_none());
+    /// ```
+    pub fn operation(&self, operation_id: &str) -> Option<&'static OperationPolicy> {
+        self.operations
+            .binary_search_by(|op| op.operation_id.cmp(operation_id))
+            .ok()
+            .map(|i| &self.operations[i])
+    }
+
+    /// A bucket by name.
+    pub fn bucket(&self, name: &str) -> Option<&'static BucketSpec> {
+        self.buckets.iter().find(|b| b.name == name)
+    }
+}
+
+/// What one operation needs from the runtime.
+#[derive(Debug)]
+pub struct OperationPolicy {
+    /// The spec's `operationId`.
+    pub operation_id: &'static str,
+    /// HTTP method, upper case.
+    pub method: &'static str,
+    /// Headers to add, from the operation's security requirement.
+    pub auth: &'static [AuthHeader],
+    /// Rate-limit bucket and cost in points.
+    pub ratelimit: Option<RateCost>,
+    /// Whether the request may be sent again after its body may have reached the server.
+    pub idempotent: bool,
+    /// How the operation pages, if it does.
+    pub pagination: Option<PaginationSpec>,
+}
+
+/// One header an operation's security scheme sets, e.g. `Authorization: Bearer {access_token}`.
+#[derive(Debug)]
+pub struct AuthHeader {
+    /// Header name.
+    pub name: &'static str,
+    /// Value template; `{client_id}`, `{access_token}` and `{jwt}` are filled in.
+    pub template: &'static str,
+}
+
+/// A rate-limit bucket as the spec declares it (the server's headers then take over).
+#[derive(Debug)]
+pub struct BucketSpec {
+    /// Bucket name.
+    pub name: &'static str,
+    /// Bucket size in points.
+    pub points: u32,
+    /// Seconds for an empty bucket to fill.
+    pub per_seconds: u32,
+    /// Whether user tokens get a bucket of their own (`client-and-user`) or share the client's.
+    pub per_user: bool,
+    /// Response header carrying the bucket size.
+    pub limit_header: Option<&'static str>,
+    /// Response header carrying the points left.
+    pub remaining_header: Option<&'static str>,
+    /// Response header carrying the epoch second when the bucket is full again.
+    pub reset_header: Option<&'static str>,
+}
+
+/// The cost of one call.
+#[derive(Debug)]
+pub struct RateCost {
+    /// Bucket name.
+    pub bucket: &'static str,
+    /// Points taken per attempt.
+    pub cost: u32,
+}
+
+/// How an operation pages.
+#[derive(Debug)]
+pub struct PaginationSpec {
+    /// `cursor` (object with a cursor field) or `cursor-string` (a bare string).
+    pub style: &'static str,
+    /// Query parameter carrying the forward cursor.
+    pub cursor_param: &'static str,
+    /// Query parameter carrying the backward cursor, if the operation pages backward.
+    pub backward_param: Option<&'static str>,
+    /// Query parameter for the page size.
+    pub page_size_param: Option<&'static str>,
+    /// Dotted path of the item list in the body.
+    pub items: &'static str,
+    /// Dotted path of the next cursor in the body.
+    pub cursor: &'static str,
+}

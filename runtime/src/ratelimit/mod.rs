@@ -1,0 +1,5 @@
+//! Rate-limit figures the server reports.
+
+mod headers;
+
+pub use headers::RateLimitInfo;

@@ -1,0 +1,120 @@
+//! The generated `send()` wrappers: turn progenitor's result into ours.
+
+use std::future::Future;
+
+use progenitor_client::ResponseValue;
+
+use crate::call::{CallState, scoped};
+use crate::config::Runtime;
+use crate::drift::{Drift, drift_paths};
+use crate::error::{ApiError, Error, ErrorBody};
+use crate::ratelimit::RateLimitInfo;
+use crate::redact::{redact_json, redact_text};
+
+/// progenitor's result type for our adapted specs (no declared error bodies).
+pub type RawResult<T> = Result<ResponseValue<T>, progenitor_client::Error<()>>;
+
+/// Runs a generated `send_raw()` and converts its result. In strict mode a response with
+/// unknown values fails with [`Error::Drift`].
+pub async fn send<T: Drift>(
+    operation: &'static str,
+    rt: &Runtime,
+    raw: impl Future<Output = RawResult<T>>,
+) -> Result<ResponseValue<T>, Error> {
+    let (result, state) = scoped(raw).await;
+    match result {
+        Ok(v) => check_drift(operation, rt, v),
+        Err(e) => Err(convert(operation, rt, e, state).await),
+    }
+}
+
+/// Like [`send`], for an operation whose spec answers 200 with a body or 204 without one:
+/// codegen keeps only the 200 for progenitor and this restores the 204 as `None`.
+pub async fn send_optional<T: Drift>(
+    operation: &'static str,
+    rt: &Runtime,
+    raw: impl Future<Output = RawResult<T>>,
+) -> Result<Option<ResponseValue<T>>, Error> {
+    let (result, state) = scoped(raw).await;
+    match result {
+        Ok(v) => check_drift(operation, rt, v).map(Some),
+        Err(progenitor_client::Error::UnexpectedResponse(r)) if r.status() == reqwest::StatusCode::NO_CONTENT => {
+            Ok(None)
+        }
+        Err(e) => Err(convert(operation, rt, e, state).await),
+    }
+}
+
+fn check_drift<T: Drift>(operation: &'static str, rt: &Runtime, v: ResponseValue<T>) -> Result<ResponseValue<T>, Error> {
+    if rt.strict() {
+        let paths = drift_paths(&*v);
+        if !paths.is_empty() {
+            return Err(Error::Drift { operation, paths });
+        }
+    }
+    Ok(v)
+}
+
+async fn convert(
+    operation: &'static str,
+    rt: &Runtime,
+    err: progenitor_client::Error<()>,
+    mut state: CallState,
+) -> Error {
+    use progenitor_client::Error as P;
+    let known = rt.credentials.known_secrets();
+    let e = match err {
+        P::InvalidRequest(message) => Error::InvalidRequest { operation: None, message },
+        P::CommunicationError(source) | P::InvalidUpgrade(source) | P::ResponseBodyError(source) => {
+            Error::Communication { operation: None, source: source.without_url() }
+        }
+        P::InvalidResponsePayload(bytes, source) => Error::Decode {
+            operation: None,
+            body: redact_text(&redact_body(&bytes), &known),
+            source,
+        },
+        P::ErrorResponse(rv) => Error::Api(Box::new(ApiError {
+            operation: None,
+            status: rv.status(),
+            rate_limit: RateLimitInfo::from_headers(rv.headers(), None),
+            headers: rv.headers().clone(),
+            body: ErrorBody::Empty,
+            attempts: state.attempts,
+        })),
+        P::UnexpectedResponse(resp) => api_error(resp, &known, state.attempts).await,
+        P::Custom(message) => state.error.take().unwrap_or(Error::InvalidRequest { operation: None, message }),
+    };
+    e.with_operation(operation)
+}
+
+async fn api_error(resp: reqwest::Response, known: &[crate::Secret], attempts: u32) -> Error {
+    let status = resp.status();
+    let mut headers = resp.headers().clone();
+    for (_, v) in headers.iter_mut() {
+        // Set-Cookie and friends could carry session secrets.
+        v.set_sensitive(true);
+    }
+    let rate_limit = RateLimitInfo::from_headers(&headers, None);
+    let body = match resp.bytes().await {
+        Ok(b) if b.is_empty() => ErrorBody::Empty,
+        Ok(b) => match serde_json::from_slice::<serde_json::Value>(&b) {
+            Ok(mut v) => {
+                redact_json(&mut v);
+                ErrorBody::Json(v)
+            }
+            Err(_) => ErrorBody::Text(redact_text(&String::from_utf8_lossy(&b), known)),
+        },
+        Err(_) => ErrorBody::Empty,
+    };
+    Error::Api(Box::new(ApiError { operation: None, status, headers, body, rate_limit, attempts }))
+}
+
+fn redact_body(bytes: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(mut v) => {
+            redact_json(&mut v);
+            v.to_string()
+        }
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
