@@ -31,8 +31,8 @@ pub fn field_path(at: &str, field: &str) -> String {
 }
 
 /// Reports each key of a non-empty `extra` map.
-pub fn report_extra<V>(at: &str, extra: &BTreeMap<String, V>, out: &mut Vec<String>) {
-    out.extend(extra.keys().map(|k| format!("{} (undocumented field)", field_path(at, k))));
+pub fn report_extra<'a>(at: &str, keys: impl Iterator<Item = &'a String>, out: &mut Vec<String>) {
+    out.extend(keys.map(|k| format!("{} (undocumented field)", field_path(at, k))));
 }
 
 /// Reports an unknown enum value.

@@ -1,1 +1,59 @@
-fn main() {}
+//! `cargo xtask <command>`: project automation.
+//!
+//! * `regen` — regenerate `generated/*/src/generated_*.rs` from `specs/`.
+//! * `regen --check` — fail (exit 1) naming the stale files if the checked-in code is out of date.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: cargo xtask regen [--check]");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("regen") => {
+            let check = match &args[1..] {
+                [] => false,
+                [flag] if flag == "--check" => true,
+                _ => return usage(),
+            };
+            regen(check)
+        }
+        _ => usage(),
+    }
+}
+
+fn regen(check: bool) -> ExitCode {
+    let root = workspace_root();
+    let started = Instant::now();
+    match streamkit_codegen::regen(&root, check) {
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+        Ok(report) => {
+            let took = started.elapsed();
+            for (path, lines) in &report.files {
+                let mark = if report.changed.contains(path) { if check { "stale" } else { "written" } } else { "up to date" };
+                println!("{:<48} {lines:>6} lines  {mark}", path.display());
+            }
+            println!("{} spec(s) in {:.0} ms", report.files.len(), took.as_secs_f64() * 1000.0);
+            if check && !report.changed.is_empty() {
+                eprintln!(
+                    "error: generated code is stale: {}\nrun `cargo xtask regen` and commit the result",
+                    report.changed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                );
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! What ties a generated client to the runtime: the policy table, the `ClientHooks` impl
+//! and the constructors.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::extensions::BucketScope;
+use crate::plan::ServicePlan;
+
+/// progenitor's name for an operation (the method name): snake case of the operationId.
+pub fn rust_operation_name(operation_id: &str) -> String {
+    heck::ToSnakeCase::to_snake_case(operation_id)
+}
+
+/// The policy table: one `OperationPolicy` per operation, sorted by progenitor's name.
+pub fn policy_table(plan: &ServicePlan) -> TokenStream {
+    let service = &plan.service.module;
+    let base = &plan.service.base_url;
+    let buckets = plan.buckets.iter().map(|(name, b)| {
+        let (points, per) = (b.points, b.per_seconds);
+        let per_user = b.scope == BucketScope::ClientAndUser;
+        let opt = |s: &Option<String>| match s {
+            Some(s) => quote!(Some(#s)),
+            None => quote!(None),
+        };
+        let (l, r, s) = (opt(&b.headers.limit), opt(&b.headers.remaining), opt(&b.headers.reset));
+        quote! {
+            ::streamkit_runtime::policy::BucketSpec {
+                name: #name, points: #points, per_seconds: #per, per_user: #per_user,
+                limit_header: #l, remaining_header: #r, reset_header: #s,
+            }
+        }
+    });
+    let mut ops: Vec<_> = plan.operations.iter().map(|o| (rust_operation_name(&o.id), o)).collect();
+    ops.sort_by(|a, b| a.0.cmp(&b.0));
+    let ops = ops.iter().map(|(name, o)| {
+        let method = &o.method;
+        let idempotent = o.idempotent;
+        let auth = o.auth.iter().map(|h| {
+            let (n, v) = (&h.name, &h.value);
+            quote!(::streamkit_runtime::policy::AuthHeader { name: #n, template: #v })
+        });
+        let rate = match &o.ratelimit {
+            Some(r) => {
+                let (b, c) = (&r.bucket, r.cost);
+                quote!(Some(::streamkit_runtime::policy::RateCost { bucket: #b, cost: #c }))
+            }
+            None => quote!(None),
+        };
+        let page = match &o.pagination {
+            Some(p) => {
+                let style = p.style.as_str();
+                let cursor_param = &p.request.cursor;
+                let back = match &p.request.backward {
+                    Some(b) => quote!(Some(#b)),
+                    None => quote!(None),
+                };
+                let size = match &p.request.page_size {
+                    Some(b) => quote!(Some(#b)),
+                    None => quote!(None),
+                };
+                let (items, cursor) = (&p.response.items, &p.response.cursor);
+                quote!(Some(::streamkit_runtime::policy::PaginationSpec {
+                    style: #style, cursor_param: #cursor_param, backward_param: #back,
+                    page_size_param: #size, items: #items, cursor: #cursor,
+                }))
+            }
+            None => quote!(None),
+        };
+        quote! {
+            ::streamkit_runtime::policy::OperationPolicy {
+                operation_id: #name, method: #method, auth: &[#(#auth),*], ratelimit: #rate,
+                idempotent: #idempotent, pagination: #page,
+            }
+        }
+    });
+    quote! {
+        /// What the runtime needs to know about each operation, from the spec's
+        /// `x-streamkit-*` extensions.
+        pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runtime::policy::ServicePolicy {
+            service: #service,
+            default_base_url: #base,
+            buckets: &[#(#buckets),*],
+            operations: &[#(#ops),*],
+        };
+    }
+}
+
+/// The `ClientHooks` impl (it must live beside `Client`: orphan rule) and constructors.
+pub fn client_glue(plan: &ServicePlan) -> TokenStream {
+    let base = &plan.service.base_url;
+    quote! {
+        impl ClientHooks<::streamkit_runtime::Runtime> for Client {
+            async fn pre<E>(&self, request: &mut ::reqwest::Request, info: &OperationInfo) -> ::std::result::Result<(), Error<E>> {
+                ::streamkit_runtime::hooks::pre(&self.inner, request, info).await.map_err(Error::Custom)
+            }
+
+            async fn exec(&self, request: ::reqwest::Request, info: &OperationInfo) -> ::reqwest::Result<::reqwest::Response> {
+                ::streamkit_runtime::hooks::exec(&self.inner, &self.client, request, info).await
+            }
+        }
+
+        impl ::streamkit_runtime::FromRuntime for Client {
+            fn policy() -> &'static ::streamkit_runtime::policy::ServicePolicy {
+                &POLICY
+            }
+
+            fn from_parts(base_url: &str, http: ::reqwest::Client, runtime: ::streamkit_runtime::Runtime) -> Self {
+                Self::new_with_client(base_url, http, runtime)
+            }
+        }
+
+        impl Client {
+            /// The production base URL, from the spec.
+            pub const DEFAULT_BASE_URL: &'static str = #base;
+
+            /// A builder for this client: base URL, client id, token, user agent, timeout.
+            pub fn builder() -> ::streamkit_runtime::ClientBuilder<Self> {
+                ::streamkit_runtime::ClientBuilder::new()
+            }
+
+            /// The same client acting with another access token (e.g. one user's token):
+            /// connection pool, rate-limit state and settings are shared.
+            pub fn with_access_token(&self, token: impl ::std::convert::Into<::streamkit_runtime::Secret>) -> Self {
+                Self::new_with_client(&self.baseurl, self.client.clone(), self.inner.with_access_token(token.into()))
+            }
+
+            /// The runtime state: credentials, policy, last rate-limit figures.
+            pub fn runtime(&self) -> &::streamkit_runtime::Runtime {
+                &self.inner
+            }
+        }
+    }
+}

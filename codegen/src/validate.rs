@@ -1,0 +1,248 @@
+//! Stage 2: refuse what would make progenitor panic or lie, with a pointer to the cause.
+//!
+//! Shapes progenitor cannot take but that are true to the wire (200 + 204, several error
+//! schemas, two request media types) are not errors: `adapt` handles them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::{SpecError, escape, pointer};
+use crate::extensions;
+
+/// HTTP methods OpenAPI allows under a path.
+pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Validates an OpenAPI document.
+pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
+    let err = |subject: &str, ptr: String, msg: String| SpecError::new(file, subject, ptr, msg);
+    let version = doc.get("openapi").and_then(Value::as_str).unwrap_or("");
+    if !version.starts_with("3.0.") {
+        return Err(err(
+            "document",
+            "/openapi".into(),
+            format!("OpenAPI {version} is not supported: the generator (progenitor) reads OpenAPI 3.0 only; write `openapi: 3.0.3`"),
+        ));
+    }
+    check_refs(file, doc, doc, String::new())?;
+    match extensions::read::<extensions::Service>(doc, "x-streamkit-service") {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            return Err(err("document", String::new(), "missing `x-streamkit-service: {crate, module, base-url}` (see specs/README.md)".into()));
+        }
+        Err(m) => return Err(err("document", "/x-streamkit-service".into(), m)),
+    }
+    let buckets = match extensions::read::<extensions::Buckets>(doc, "x-streamkit-ratelimit-buckets") {
+        Ok(b) => b.unwrap_or_default(),
+        Err(m) => return Err(err("document", "/x-streamkit-ratelimit-buckets".into(), m)),
+    };
+    check_ratelimit(file, "document", doc, "", &buckets)?;
+    if let Some(schemes) = doc.pointer("/components/securitySchemes").and_then(Value::as_object) {
+        for (name, scheme) in schemes {
+            let ptr = pointer(["components", "securitySchemes", name]);
+            match extensions::read::<extensions::AuthHeader>(scheme, "x-streamkit-header") {
+                Ok(Some(h)) => extensions::check_template(&h.value)
+                    .map_err(|m| err(&format!("security scheme {name}"), format!("{ptr}/x-streamkit-header"), m))?,
+                Ok(None) => {
+                    return Err(err(&format!("security scheme {name}"), ptr, "missing `x-streamkit-header: {name, value}`: the runtime needs to know which header to send".into()));
+                }
+                Err(m) => return Err(err(&format!("security scheme {name}"), format!("{ptr}/x-streamkit-header"), m)),
+            }
+        }
+    }
+
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let paths = doc.get("paths").and_then(Value::as_object);
+    for (path, item) in paths.into_iter().flatten() {
+        let path_ptr = pointer(["paths", path.as_str()]);
+        if item.get("$ref").is_some() {
+            return Err(err(&format!("path {path}"), path_ptr, "`$ref` path items are not supported; write the operations inline".into()));
+        }
+        for method in METHODS {
+            let Some(op) = item.get(*method) else { continue };
+            let ptr = format!("{path_ptr}/{method}");
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                return Err(err(&format!("{} {path}", method.to_uppercase()), ptr, "operation has no `operationId`".into()));
+            };
+            let subject = format!("operation {id}");
+            if let Some(prev) = seen.insert(id.to_string(), ptr.clone()) {
+                return Err(err(&subject, ptr, format!("operationId `{id}` is already used at #{prev}")));
+            }
+            check_operation(file, &subject, &ptr, path, item, op, doc)?;
+            check_ratelimit(file, &subject, op, &ptr, &buckets)?;
+            for key in ["x-streamkit-pagination", "x-streamkit-retry"] {
+                let r = match key {
+                    "x-streamkit-pagination" => extensions::read::<extensions::Pagination>(op, key).map(|_| ()),
+                    _ => extensions::read::<extensions::Retry>(op, key).map(|_| ()),
+                };
+                r.map_err(|m| err(&subject, format!("{ptr}/{key}"), m))?;
+            }
+            check_pagination_params(file, &subject, &ptr, item, op, doc)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_ratelimit(file: &Path, subject: &str, v: &Value, ptr: &str, buckets: &extensions::Buckets) -> Result<(), SpecError> {
+    let at = format!("{ptr}/x-streamkit-ratelimit");
+    match extensions::read::<extensions::RateLimit>(v, "x-streamkit-ratelimit") {
+        Ok(Some(r)) if !buckets.contains_key(&r.bucket) => Err(SpecError::new(
+            file,
+            subject,
+            at,
+            format!("rate-limit bucket `{}` is not declared in `x-streamkit-ratelimit-buckets`", r.bucket),
+        )),
+        Ok(_) => Ok(()),
+        Err(m) => Err(SpecError::new(file, subject, at, m)),
+    }
+}
+
+/// Parameters of an operation (path-level ones first, operation-level ones override).
+pub fn parameters<'a>(item: &'a Value, op: &'a Value, doc: &'a Value) -> Vec<(&'a Value, String)> {
+    let mut out: Vec<(&Value, String)> = Vec::new();
+    for (src, base) in [(item, "parameters"), (op, "parameters")] {
+        for (i, p) in src.get(base).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let p = resolve(doc, p).unwrap_or(p);
+            out.retain(|(q, _)| !(q.get("name") == p.get("name") && q.get("in") == p.get("in")));
+            out.push((p, format!("/{base}/{i}")));
+        }
+    }
+    out
+}
+
+fn check_operation(file: &Path, subject: &str, ptr: &str, path: &str, item: &Value, op: &Value, doc: &Value) -> Result<(), SpecError> {
+    let err = |p: String, m: String| SpecError::new(file, subject, p, m);
+    let params = parameters(item, op, doc);
+    for (p, rel) in &params {
+        let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
+        let location = p.get("in").and_then(Value::as_str).unwrap_or("?");
+        let at = if rel.starts_with("/parameters") && op.get("parameters").is_some() { format!("{ptr}{rel}") } else { format!("{ptr}{rel}") };
+        match location {
+            "path" => {
+                if p.get("required") != Some(&Value::Bool(true)) {
+                    return Err(err(at, format!("path parameter `{name}` must be `required: true` (OpenAPI requires it, and the generator cannot build a URL without it)")));
+                }
+                if !path.contains(&format!("{{{name}}}")) {
+                    return Err(err(at, format!("path parameter `{name}` does not appear in the path `{path}`")));
+                }
+            }
+            "cookie" => return Err(err(at, format!("cookie parameter `{name}` is not supported"))),
+            "query" => {
+                if let Some(style) = p.get("style").and_then(Value::as_str) {
+                    if style != "form" {
+                        return Err(err(at, format!("query parameter `{name}` uses style `{style}`; only `form` is supported (model delimited lists as a plain string)")));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if p.get("schema").is_none() {
+            return Err(err(at, format!("parameter `{name}` has no `schema` (`content` parameters are not supported)")));
+        }
+    }
+    for seg in path.split('/').filter(|s| s.starts_with('{')) {
+        let name = seg.trim_start_matches('{').trim_end_matches('}');
+        if !params.iter().any(|(p, _)| p.get("in").and_then(Value::as_str) == Some("path") && p.get("name").and_then(Value::as_str) == Some(name)) {
+            return Err(err(ptr.to_string(), format!("path `{path}` uses `{{{name}}}` but declares no path parameter `{name}`")));
+        }
+    }
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        return Err(err(format!("{ptr}/responses"), "operation has no `responses`".into()));
+    };
+    for (code, resp) in responses {
+        let rptr = format!("{ptr}/responses/{}", escape(code));
+        let resp = resolve(doc, resp).unwrap_or(resp);
+        for (media, m) in resp.get("content").and_then(Value::as_object).into_iter().flatten() {
+            let mptr = format!("{rptr}/content/{}", escape(media));
+            let json = media == "application/json" || media.starts_with("application/json;");
+            if json && m.get("schema").is_none() {
+                return Err(err(mptr, format!("response {code} declares `{media}` without a `schema`; say what the body is (use `{{}}` for any JSON)")));
+            }
+            if m.get("encoding").is_some_and(|e| e.as_object().is_some_and(|o| !o.is_empty())) {
+                return Err(err(mptr, "response media `encoding` is not supported".into()));
+            }
+        }
+    }
+    if let Some(body) = op.get("requestBody") {
+        let body = resolve(doc, body).unwrap_or(body);
+        let content = body.get("content").and_then(Value::as_object);
+        if content.is_none_or(|c| c.is_empty()) {
+            return Err(err(format!("{ptr}/requestBody"), "request body has no `content`".into()));
+        }
+        for (media, m) in content.into_iter().flatten() {
+            let supported = ["application/json", "application/x-www-form-urlencoded", "application/octet-stream", "text/plain"];
+            if !supported.contains(&media.as_str()) && content.is_some_and(|c| c.len() == 1) {
+                return Err(err(format!("{ptr}/requestBody/content/{}", escape(media)), format!("request media type `{media}` is not supported; use one of {}", supported.join(", "))));
+            }
+            if m.get("schema").is_none() {
+                return Err(err(format!("{ptr}/requestBody/content/{}", escape(media)), format!("request body `{media}` has no `schema`")));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_pagination_params(file: &Path, subject: &str, ptr: &str, item: &Value, op: &Value, doc: &Value) -> Result<(), SpecError> {
+    let Ok(Some(p)) = extensions::read::<extensions::Pagination>(op, "x-streamkit-pagination") else { return Ok(()) };
+    let params = parameters(item, op, doc);
+    let has = |n: &str| params.iter().any(|(q, _)| q.get("in").and_then(Value::as_str) == Some("query") && q.get("name").and_then(Value::as_str) == Some(n));
+    let mut names = vec![p.request.cursor.clone()];
+    names.extend(p.request.backward.clone());
+    names.extend(p.request.page_size.clone());
+    for n in names {
+        if !has(&n) {
+            return Err(SpecError::new(file, subject, format!("{ptr}/x-streamkit-pagination/request"), format!("pagination names query parameter `{n}`, which the operation does not declare")));
+        }
+    }
+    Ok(())
+}
+
+/// Follows a local `$ref` (one level).
+pub fn resolve<'a>(doc: &'a Value, v: &'a Value) -> Option<&'a Value> {
+    let r = v.get("$ref")?.as_str()?;
+    doc.pointer(r.strip_prefix('#')?)
+}
+
+/// Every `$ref` must point inside the document at something that exists.
+fn check_refs(file: &Path, doc: &Value, v: &Value, at: String) -> Result<(), SpecError> {
+    match v {
+        Value::Object(map) => {
+            if let Some(r) = map.get("$ref") {
+                let target = r.as_str().unwrap_or("");
+                let ok = target.strip_prefix('#').is_some_and(|p| doc.pointer(p).is_some());
+                if !ok {
+                    let why = if target.starts_with('#') { "points at nothing" } else { "is not a local reference (`#/...`); external files are not supported" };
+                    return Err(SpecError::new(file, subject_of(doc, &at), format!("{at}/$ref"), format!("`$ref: {target}` {why}")));
+                }
+            }
+            for (k, child) in map {
+                check_refs(file, doc, child, format!("{at}/{}", escape(k)))?;
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                check_refs(file, doc, child, format!("{at}/{i}"))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Names what a pointer is inside: `operation <id>`, `schema <name>` or `document`.
+pub fn subject_of(doc: &Value, ptr: &str) -> String {
+    let segs: Vec<String> = ptr.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+    match segs.as_slice() {
+        [first, path, method, ..] if first == "paths" => doc
+            .get("paths")
+            .and_then(|p| p.get(path))
+            .and_then(|i| i.get(method))
+            .and_then(|o| o.get("operationId"))
+            .and_then(Value::as_str)
+            .map(|id| format!("operation {id}"))
+            .unwrap_or_else(|| format!("{} {path}", method.to_uppercase())),
+        [c, kind, name, ..] if c == "components" => format!("{} {name}", kind.trim_end_matches('s')),
+        _ => "document".into(),
+    }
+}

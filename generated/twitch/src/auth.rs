@@ -1,0 +1,1 @@
+//! Token management (filled in below).
