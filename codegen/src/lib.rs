@@ -146,3 +146,39 @@ pub fn regen(root: &Path, check: bool) -> Result<RegenReport, SpecError> {
     }
     Ok(report)
 }
+
+/// A short, stable description of an output: per operation, its adaptations and the
+/// signature of its `send()`. Used by the golden tests.
+pub fn summary(out: &Output) -> String {
+    let mut s = format!("output: {}\n", out.path.display());
+    let flat: String = out.code.split_whitespace().collect::<Vec<_>>().join(" ");
+    let sends: Vec<&str> = flat
+        .match_indices("pub async fn send(")
+        .filter_map(|(i, _)| {
+            let rest = &flat[i..];
+            let rest = &rest[rest.find("-> ")? + 3..];
+            Some(rest.split(" {").next().unwrap_or(rest))
+        })
+        .collect();
+    for (op, send) in out.plan.operations.iter().zip(sends.iter().chain(std::iter::repeat(&"?"))) {
+        let a = &op.adaptation;
+        s.push_str(&format!("operation {} ({} {})\n", op.id, op.method, op.path));
+        s.push_str(&format!("  send -> {send}\n"));
+        if a.optional_success {
+            s.push_str("  adapted: 204 kept out of progenitor; send() returns None for it\n");
+        }
+        if !a.error_statuses.is_empty() {
+            s.push_str(&format!("  adapted: error statuses {} read by the runtime\n", a.error_statuses.join(", ")));
+        }
+        if !a.dropped_request_media.is_empty() {
+            s.push_str(&format!("  adapted: request media {} not generated\n", a.dropped_request_media.join(", ")));
+        }
+    }
+    for secret_field in out.code.lines().filter(|l| l.contains("pub ") && l.contains("::streamkit_runtime::Secret") && l.trim_start().starts_with("pub ") && !l.contains("fn ")) {
+        s.push_str(&format!("secret field: {}\n", secret_field.trim()));
+    }
+    for e in out.code.lines().filter(|l| l.trim_start().starts_with("Unknown(::std::string::String)")) {
+        s.push_str(&format!("open enum variant: {}\n", e.trim()));
+    }
+    s
+}

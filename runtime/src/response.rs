@@ -118,3 +118,62 @@ fn redact_body(bytes: &[u8]) -> String {
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ClientBuilder;
+    use crate::policy::ServicePolicy;
+
+    static POLICY: ServicePolicy = ServicePolicy { service: "t", default_base_url: "http://127.0.0.1:9", buckets: &[], operations: &[] };
+    struct C(Runtime);
+    impl crate::FromRuntime for C {
+        fn policy() -> &'static ServicePolicy {
+            &POLICY
+        }
+        fn from_parts(_: &str, _: reqwest::Client, rt: Runtime) -> Self {
+            C(rt)
+        }
+    }
+
+    fn response(status: u16, body: &str) -> reqwest::Response {
+        reqwest::Response::from(
+            http::Response::builder()
+                .status(status)
+                .header("ratelimit-remaining", "7")
+                .body(body.to_string())
+                .unwrap(),
+        )
+    }
+
+    fn rt() -> Runtime {
+        ClientBuilder::<C>::new().access_token("tok-secret-123").build().unwrap().0
+    }
+
+    #[tokio::test]
+    async fn a_204_beside_a_200_body_is_none() {
+        let rt = rt();
+        let raw = async { Err::<ResponseValue<String>, _>(progenitor_client::Error::UnexpectedResponse(response(204, ""))) };
+        assert!(send_optional("check", &rt, raw).await.unwrap().is_none());
+        let raw = async { Ok(ResponseValue::new("x".to_string(), reqwest::StatusCode::OK, Default::default())) };
+        assert_eq!(send_optional("check", &rt, raw).await.unwrap().unwrap().into_inner(), "x");
+    }
+
+    #[tokio::test]
+    async fn error_responses_keep_status_body_and_headers_without_secrets() {
+        let rt = rt();
+        let body = r#"{"error":"Unauthorized","status":401,"message":"bad token","access_token":"leak"}"#;
+        let raw = async { Err::<ResponseValue<String>, _>(progenitor_client::Error::UnexpectedResponse(response(401, body))) };
+        let err = send("get_users", &rt, raw).await.unwrap_err();
+        let api = err.api().unwrap();
+        assert_eq!(api.status, 401);
+        assert_eq!(api.message(), Some("bad token"));
+        assert_eq!(err.rate_limit().unwrap().remaining, Some(7));
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("leak") && shown.contains("get_users"), "{shown}");
+        // A body that is not JSON is kept as text, with known secrets removed.
+        let raw = async { Err::<ResponseValue<String>, _>(progenitor_client::Error::UnexpectedResponse(response(500, "oops tok-secret-123"))) };
+        let err = send("get_users", &rt, raw).await.unwrap_err();
+        assert_eq!(err.api().unwrap().body, ErrorBody::Text("oops [redacted]".into()));
+    }
+}

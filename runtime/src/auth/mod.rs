@@ -4,7 +4,7 @@
 //! schemes); the runtime fills the templates from [`Credentials`].
 
 mod headers;
-mod token_cache;
+pub mod token_cache;
 
 pub use headers::{header_value, render_auth_headers};
 pub use token_cache::{AccessToken, TokenCache, TokenSource};
