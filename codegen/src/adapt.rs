@@ -77,6 +77,21 @@ pub fn adapt(original: &Value) -> Result<Adapted, (String, String)> {
             }
         }
     }
+    // Request bodies: an optional array must be able to go out empty (`tags: []` clears the
+    // tags on Twitch), so it becomes `Option<Vec<_>>` rather than a Vec skipped when empty.
+    for p in collect_request_schema_ptrs(&doc) {
+        if let Some(s) = doc.pointer_mut(&p) {
+            optional_arrays_nullable(s);
+        }
+    }
+    let request_only: Vec<String> = schemas_reachable_from_requests(original).into_iter().filter(|n| !response_schemas.contains(n)).collect();
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for name in request_only {
+            if let Some(s) = schemas.get_mut(&name) {
+                optional_arrays_nullable(s);
+            }
+        }
+    }
     replace_secrets(&mut doc);
     let has_secret = contains_secret_ref(&doc);
     if has_secret {
@@ -182,10 +197,59 @@ fn collect_response_schema_ptrs(doc: &Value) -> Vec<String> {
 
 /// Names of component schemas a response can contain (transitively).
 fn schemas_reachable_from_responses(doc: &Value) -> BTreeSet<String> {
+    reachable_from(doc, "responses")
+}
+
+/// Names of component schemas a request body can contain (transitively).
+fn schemas_reachable_from_requests(doc: &Value) -> BTreeSet<String> {
+    reachable_from(doc, "requestBody")
+}
+
+fn collect_request_schema_ptrs(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        for method in METHODS {
+            let Some(body) = item.get(*method).and_then(|o| o.get("requestBody")) else { continue };
+            for (media, _) in body.get("content").and_then(Value::as_object).into_iter().flatten() {
+                out.push(format!(
+                    "/paths/{}/{method}/requestBody/content/{}/schema",
+                    path.replace('~', "~0").replace('/', "~1"),
+                    media.replace('~', "~0").replace('/', "~1")
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Marks optional array properties `nullable`, recursively, so they generate as `Option<Vec>`.
+fn optional_arrays_nullable(schema: &mut Value) {
+    let Some(m) = schema.as_object_mut() else { return };
+    let required: Vec<String> = m
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .unwrap_or_default();
+    if let Some(Value::Object(props)) = m.get_mut("properties") {
+        for (name, p) in props.iter_mut() {
+            if !required.contains(name) && p.get("type").and_then(Value::as_str) == Some("array") {
+                if let Some(o) = p.as_object_mut() {
+                    o.insert("nullable".into(), Value::Bool(true));
+                }
+            }
+            optional_arrays_nullable(p);
+        }
+    }
+    if let Some(items) = m.get_mut("items") {
+        optional_arrays_nullable(items);
+    }
+}
+
+fn reachable_from(doc: &Value, key: &str) -> BTreeSet<String> {
     let mut todo: Vec<String> = Vec::new();
     for (_, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
         for method in METHODS {
-            if let Some(resps) = item.get(*method).and_then(|o| o.get("responses")) {
+            if let Some(resps) = item.get(*method).and_then(|o| o.get(key)) {
                 refs_in(resps, doc, &mut todo);
             }
         }

@@ -1234,8 +1234,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub broadcaster_language: ::std::option::Option<::std::string::String>,
         ///Labels to add or remove.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub content_classification_labels: ::std::vec::Vec<ContentClassificationLabel>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content_classification_labels: ::std::option::Option<
+            ::std::vec::Vec<ContentClassificationLabel>,
+        >,
         ///Stream delay in seconds, at most 900. Only partners may set it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delay: ::std::option::Option<i64>,
@@ -1246,8 +1248,8 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_branded_content: ::std::option::Option<bool>,
         ///Replaces the channel's tags. At most 10, each 1 to 25 characters with no spaces or special characters. Tags are case-insensitive. `[]` removes all tags.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The stream title. It cannot be empty.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<ModifyChannelInformationBodyTitle>,
@@ -5696,7 +5698,9 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 ::std::string::String,
             >,
             content_classification_labels: ::std::result::Result<
-                ::std::vec::Vec<super::ContentClassificationLabel>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::ContentClassificationLabel>,
+                >,
                 ::std::string::String,
             >,
             delay: ::std::result::Result<
@@ -5712,7 +5716,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 ::std::string::String,
             >,
             tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             title: ::std::result::Result<
@@ -5751,7 +5755,9 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             pub fn content_classification_labels<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::ContentClassificationLabel>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::ContentClassificationLabel>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5804,7 +5810,9 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value

@@ -1,0 +1,69 @@
+//! `streamkit-sandbox [--port N] [--ratelimit-points N]`: runs the sandbox until interrupted.
+
+use std::io::Write;
+use std::process::ExitCode;
+use streamkit_sandbox::{Sandbox, SandboxConfig, CLIENT_ID, CLIENT_SECRET};
+
+const USAGE: &str = "usage: streamkit-sandbox [--port N] [--ratelimit-points N]";
+
+fn parse_args() -> Result<SandboxConfig, String> {
+    let mut config = SandboxConfig::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f.to_owned(), Some(v.to_owned())),
+            None => (arg.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "--port" => {
+                let v = value("--port")?;
+                config.port = v.parse().map_err(|_| format!("invalid port: {v}"))?;
+            }
+            "--ratelimit-points" => {
+                let v = value("--ratelimit-points")?;
+                config.ratelimit_points =
+                    v.parse().map_err(|_| format!("invalid --ratelimit-points: {v}"))?;
+            }
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument: {other}")),
+        }
+    }
+    Ok(config)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match parse_args() {
+        Ok(c) => c,
+        Err(msg) => {
+            if msg.is_empty() {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("{msg}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let sandbox = match Sandbox::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("streamkit-sandbox: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "streamkit-sandbox listening on {}", sandbox.url());
+    let _ = writeln!(out, "CLIENT_ID={CLIENT_ID}");
+    let _ = writeln!(out, "CLIENT_SECRET={CLIENT_SECRET}");
+    let _ = out.flush();
+    drop(out);
+    // Runs until the process is interrupted (Ctrl-C ends it).
+    std::future::pending::<()>().await;
+    ExitCode::SUCCESS
+}

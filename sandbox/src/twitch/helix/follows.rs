@@ -1,0 +1,102 @@
+//! Get Channel Followers — `GET /helix/channels/followers`, and
+//! Get Followed Channels — `GET /helix/channels/followed`.
+
+use super::params::Params;
+use super::HelixResult;
+use crate::auth::Auth;
+use crate::errors::HelixError;
+use crate::pagination;
+use crate::seed::fmt_time;
+use crate::state::AppState;
+use axum::extract::{RawQuery, State};
+use axum::response::IntoResponse;
+use axum::{Extension, Json};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// A broadcaster's followers, newest first. Needs a user token; the list itself is only
+/// returned with `moderator:read:followers` for the broadcaster or one of its moderators —
+/// otherwise only `total` (with empty `data`).
+pub(crate) async fn channel_followers(
+    State(st): State<Arc<AppState>>,
+    Extension(auth): Extension<Auth>,
+    RawQuery(query): RawQuery,
+) -> HelixResult {
+    let caller = auth.user()?;
+    let p = Params::parse(query.as_deref())?;
+    let broadcaster = p.required("broadcaster_id")?;
+    let page = p.page(20, 100, false)?;
+    let b = st
+        .user_index(broadcaster)
+        .ok_or_else(|| HelixError::bad_request("The ID in broadcaster_id is not valid"))?;
+    let empty = Vec::new();
+    let list: &Vec<(usize, DateTime<Utc>)> = st.seed.followers.get(&b).unwrap_or(&empty);
+    let total = list.len();
+    let allowed = auth.has_scope("moderator:read:followers")
+        && st.user_index(caller).is_some_and(|c| st.seed.is_broadcaster_or_mod(b, c));
+    if !allowed {
+        return Ok(Json(json!({ "data": [], "pagination": {}, "total": total })).into_response());
+    }
+    let item = |(f, at): &(usize, DateTime<Utc>)| {
+        let u = &st.seed.users[*f];
+        json!({
+            "followed_at": fmt_time(*at),
+            "user_id": u.id,
+            "user_login": u.login,
+            "user_name": u.display_name,
+        })
+    };
+    if let Some(user_id) = p.one("user_id") {
+        let data: Vec<Value> = list
+            .iter()
+            .filter(|(f, _)| st.seed.users[*f].id == user_id)
+            .map(item)
+            .collect();
+        return Ok(Json(json!({ "data": data, "pagination": {}, "total": total })).into_response());
+    }
+    let slice = pagination::slice(total, &page);
+    let data: Vec<Value> = list[slice.range.clone()].iter().map(item).collect();
+    Ok(Json(json!({ "data": data, "pagination": slice.object(), "total": total })).into_response())
+}
+
+/// The channels the token's user follows, newest first. Needs `user:read:follows` and
+/// `user_id` equal to the token's user.
+pub(crate) async fn followed_channels(
+    State(st): State<Arc<AppState>>,
+    Extension(auth): Extension<Auth>,
+    RawQuery(query): RawQuery,
+) -> HelixResult {
+    let caller = auth.user_with_scope("user:read:follows")?;
+    let p = Params::parse(query.as_deref())?;
+    let user_id = p.required("user_id")?;
+    let page = p.page(20, 100, false)?;
+    if user_id != caller {
+        return Err(HelixError::unauthorized(
+            "The ID in user_id must match the user ID in the access token",
+        ));
+    }
+    let empty = Vec::new();
+    let list = st.user_index(user_id).and_then(|u| st.seed.followed.get(&u)).unwrap_or(&empty);
+    let total = list.len();
+    let item = |(b, at): &(usize, DateTime<Utc>)| {
+        let u = &st.seed.users[*b];
+        json!({
+            "broadcaster_id": u.id,
+            "broadcaster_login": u.login,
+            "broadcaster_name": u.display_name,
+            "followed_at": fmt_time(*at),
+        })
+    };
+    if let Some(broadcaster_id) = p.one("broadcaster_id") {
+        let data: Vec<Value> = list
+            .iter()
+            .filter(|(b, _)| st.seed.users[*b].id == broadcaster_id)
+            .map(item)
+            .collect();
+        return Ok(Json(json!({ "data": data, "pagination": {}, "total": total })).into_response());
+    }
+    let slice = pagination::slice(total, &page);
+    let data: Vec<Value> = list[slice.range.clone()].iter().map(item).collect();
+    Ok(Json(json!({ "data": data, "pagination": slice.object(), "total": total })).into_response())
+}
