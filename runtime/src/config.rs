@@ -199,6 +199,14 @@ impl<C: FromRuntime> ClientBuilder<C> {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<C, Error> {
+        // Header values first: a CR/LF in a credential is the caller's bug, whatever the URL.
+        if let Some(id) = &self.credentials.client_id {
+            header_value("Client-Id", id, false)?;
+        }
+        if let TokenSlot::Static(token) = &self.credentials.access_token {
+            header_value("Authorization", token.expose(), true)?;
+        }
+        let ua = header_value("User-Agent", &self.user_agent, false)?;
         let policy = C::policy();
         let base = self.base_url.unwrap_or_else(|| policy.default_base_url.to_string());
         let base = base.trim_end_matches('/').to_string();
@@ -214,10 +222,6 @@ impl<C: FromRuntime> ClientBuilder<C> {
             }
             other => return Err(Error::config(format!("base URL `{base}` has unsupported scheme `{other}`"))),
         }
-        if let Some(id) = &self.credentials.client_id {
-            header_value("Client-Id", id, false)?;
-        }
-        let ua = header_value("User-Agent", &self.user_agent, false)?;
         let http = match self.http {
             Some(h) => h,
             None => reqwest::Client::builder()

@@ -15,7 +15,10 @@ const CLIENTS: &[(&str, &str)] = &[
 
 /// The secret of a registered client, `None` for unknown clients.
 pub(crate) fn client_secret(client_id: &str) -> Option<&'static str> {
-    CLIENTS.iter().find(|(id, _)| *id == client_id).map(|(_, secret)| *secret)
+    CLIENTS
+        .iter()
+        .find(|(id, _)| *id == client_id)
+        .map(|(_, secret)| *secret)
 }
 
 /// Lifetime of device codes (`expires_in` of `/oauth2/device`).
@@ -34,7 +37,9 @@ pub(crate) struct TokenInfo {
 impl TokenInfo {
     /// Whole seconds until expiry.
     pub(crate) fn expires_in(&self) -> u64 {
-        self.expires_at.saturating_duration_since(Instant::now()).as_secs()
+        self.expires_at
+            .saturating_duration_since(Instant::now())
+            .as_secs()
     }
 }
 
@@ -117,7 +122,7 @@ impl TokenStore {
 
     fn next_token(&mut self) -> String {
         self.counter += 1;
-        rng::token(self.counter, 0x70CE_4)
+        rng::token(self.counter, 0x0007_0CE4)
     }
 
     /// Issues an access token (app token when `user_id` is `None`).
@@ -129,7 +134,8 @@ impl TokenStore {
     ) -> (String, u64) {
         let token = self.next_token();
         if let Some(user) = user_id {
-            self.authorized.insert((client_id.to_owned(), user.to_owned()));
+            self.authorized
+                .insert((client_id.to_owned(), user.to_owned()));
         }
         let info = TokenInfo {
             client_id: client_id.to_owned(),
@@ -148,12 +154,19 @@ impl TokenStore {
         let refresh_token = format!("{}{}", self.next_token(), self.next_token());
         let refresh_token = refresh_token.get(..50).unwrap_or(&refresh_token).to_owned();
         self.refresh.insert(refresh_token.clone(), grant.clone());
-        TokenPair { access_token, refresh_token, expires_in, scopes: grant.scopes.clone() }
+        TokenPair {
+            access_token,
+            refresh_token,
+            expires_in,
+            scopes: grant.scopes.clone(),
+        }
     }
 
     /// A valid (known, unexpired) access token.
     pub(crate) fn lookup(&self, token: &str) -> Option<&TokenInfo> {
-        self.access.get(token).filter(|t| t.expires_at > Instant::now())
+        self.access
+            .get(token)
+            .filter(|t| t.expires_at > Instant::now())
     }
 
     /// Makes a token invalid as if it had expired.
@@ -165,7 +178,8 @@ impl TokenStore {
 
     /// Whether `user_id` has ever authorized `client_id`.
     pub(crate) fn has_authorized(&self, client_id: &str, user_id: &str) -> bool {
-        self.authorized.contains(&(client_id.to_owned(), user_id.to_owned()))
+        self.authorized
+            .contains(&(client_id.to_owned(), user_id.to_owned()))
     }
 
     /// Revokes an access or refresh token belonging to `client_id`.
@@ -173,11 +187,19 @@ impl TokenStore {
         if client_secret(client_id).is_none() {
             return Err(RevokeError::UnknownClient);
         }
-        if self.access.get(token).is_some_and(|t| t.client_id == client_id) {
+        if self
+            .access
+            .get(token)
+            .is_some_and(|t| t.client_id == client_id)
+        {
             self.access.remove(token);
             return Ok(());
         }
-        if self.refresh.get(token).is_some_and(|g| g.client_id == client_id) {
+        if self
+            .refresh
+            .get(token)
+            .is_some_and(|g| g.client_id == client_id)
+        {
             self.refresh.remove(token);
             return Ok(());
         }
@@ -186,7 +208,11 @@ impl TokenStore {
 
     /// Trades a refresh token for a new pair; the old refresh token stops working.
     pub(crate) fn refresh(&mut self, client_id: &str, refresh_token: &str) -> Option<TokenPair> {
-        let grant = self.refresh.get(refresh_token).filter(|g| g.client_id == client_id)?.clone();
+        let grant = self
+            .refresh
+            .get(refresh_token)
+            .filter(|g| g.client_id == client_id)?
+            .clone();
         self.refresh.remove(refresh_token);
         Some(self.issue_pair(&grant))
     }
@@ -194,7 +220,13 @@ impl TokenStore {
     /// Stores a single-use authorization code.
     pub(crate) fn create_code(&mut self, grant: Grant, redirect_uri: &str) -> String {
         let code = self.next_token();
-        self.codes.insert(code.clone(), AuthCode { grant, redirect_uri: redirect_uri.to_owned() });
+        self.codes.insert(
+            code.clone(),
+            AuthCode {
+                grant,
+                redirect_uri: redirect_uri.to_owned(),
+            },
+        );
         code
     }
 
@@ -218,12 +250,18 @@ impl TokenStore {
     }
 
     /// Starts a device authorization: returns `(device_code, user_code)`.
-    pub(crate) fn start_device(&mut self, client_id: &str, scopes: Vec<String>) -> (String, String) {
+    pub(crate) fn start_device(
+        &mut self,
+        client_id: &str,
+        scopes: Vec<String>,
+    ) -> (String, String) {
         let device_code = self.next_token();
         let user_code = loop {
             self.counter += 1;
             let mut r = rng::Rng::new(rng::mix(self.counter ^ 0xDE71CE));
-            let code: String = (0..8).map(|_| char::from(b'A' + r.below(26) as u8)).collect();
+            let code: String = (0..8)
+                .map(|_| char::from(b'A' + r.below(26) as u8))
+                .collect();
             if !self.user_codes.contains_key(&code) {
                 break code;
             }
@@ -237,13 +275,16 @@ impl TokenStore {
                 expires_at: Instant::now() + DEVICE_CODE_LIFETIME,
             },
         );
-        self.user_codes.insert(user_code.clone(), device_code.clone());
+        self.user_codes
+            .insert(user_code.clone(), device_code.clone());
         (device_code, user_code)
     }
 
     /// Approves a pending device authorization as `user_id`.
     pub(crate) fn approve_device(&mut self, user_code: &str, user_id: &str) -> bool {
-        let Some(device_code) = self.user_codes.get(user_code) else { return false };
+        let Some(device_code) = self.user_codes.get(user_code) else {
+            return false;
+        };
         match self.devices.get_mut(device_code) {
             Some(d) if d.approved_by.is_none() && d.expires_at > Instant::now() => {
                 d.approved_by = Some(user_id.to_owned());
@@ -259,12 +300,19 @@ impl TokenStore {
         client_id: &str,
         device_code: &str,
     ) -> Result<Grant, DevicePollError> {
-        let d = self.devices.get(device_code).ok_or(DevicePollError::Invalid)?;
+        let d = self
+            .devices
+            .get(device_code)
+            .ok_or(DevicePollError::Invalid)?;
         if d.client_id != client_id || d.expires_at <= Instant::now() {
             return Err(DevicePollError::Invalid);
         }
         let user = d.approved_by.clone().ok_or(DevicePollError::Pending)?;
-        let grant = Grant { client_id: client_id.to_owned(), user_id: user, scopes: d.scopes.clone() };
+        let grant = Grant {
+            client_id: client_id.to_owned(),
+            user_id: user,
+            scopes: d.scopes.clone(),
+        };
         self.devices.remove(device_code);
         self.user_codes.retain(|_, dc| dc != device_code);
         Ok(grant)
@@ -296,7 +344,9 @@ impl Auth {
 
     /// The token's user, or 401 for app tokens.
     pub(crate) fn user(&self) -> Result<&str, HelixError> {
-        self.user_id.as_deref().ok_or_else(HelixError::user_token_required)
+        self.user_id
+            .as_deref()
+            .ok_or_else(HelixError::user_token_required)
     }
 
     /// The token's user if it is a user token with `scope`; 401 otherwise.
@@ -310,7 +360,10 @@ impl Auth {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 /// The `Client-Id` header, if present.
@@ -337,9 +390,13 @@ pub(crate) fn authenticate(store: &TokenStore, headers: &HeaderMap) -> Result<Au
     let client_id = client_id_header(headers)
         .filter(|c| !c.is_empty())
         .ok_or_else(|| HelixError::unauthorized("Client ID is missing"))?;
-    let info = store.lookup(token).ok_or_else(|| HelixError::unauthorized("Invalid OAuth token"))?;
+    let info = store
+        .lookup(token)
+        .ok_or_else(|| HelixError::unauthorized("Invalid OAuth token"))?;
     if info.client_id != client_id {
-        return Err(HelixError::unauthorized("Client ID and OAuth token do not match"));
+        return Err(HelixError::unauthorized(
+            "Client ID and OAuth token do not match",
+        ));
     }
     Ok(Auth {
         client_id: info.client_id.clone(),

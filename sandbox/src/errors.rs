@@ -1,8 +1,8 @@
 //! Error bodies: Helix's `{error, status, message}` and id.twitch.tv's `{status, message}`.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::json;
 
 /// A Helix error: rendered as `{"error": <reason phrase>, "status": <code>, "message": ...}`.
@@ -14,7 +14,10 @@ pub(crate) struct HelixError {
 
 impl HelixError {
     pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        HelixError { status, message: message.into() }
+        HelixError {
+            status,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
@@ -69,7 +72,10 @@ pub(crate) struct OAuthError {
 
 impl OAuthError {
     pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        OAuthError { status, message: message.into() }
+        OAuthError {
+            status,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {

@@ -32,10 +32,10 @@ mod twitch;
 
 pub use seed::SeedInfo;
 
+use axum::Router;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
-use state::{lock, AppState};
+use state::{AppState, lock};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -115,9 +115,15 @@ impl Sandbox {
             let shutdown = async {
                 let _ = rx.await;
             };
-            let _ = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await;
         });
-        Ok(Sandbox { state, addr, shutdown: Some(tx) })
+        Ok(Sandbox {
+            state,
+            addr,
+            shutdown: Some(tx),
+        })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -139,12 +145,16 @@ impl Sandbox {
     /// authorized `scopes`.
     pub fn mint_user_token(&self, user_id: &str, scopes: &[&str]) -> String {
         let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-        lock(&self.state.tokens).issue_access(CLIENT_ID, Some(user_id), &scopes).0
+        lock(&self.state.tokens)
+            .issue_access(CLIENT_ID, Some(user_id), &scopes)
+            .0
     }
 
     /// Issues an app access token for [`CLIENT_ID`].
     pub fn mint_app_token(&self) -> String {
-        lock(&self.state.tokens).issue_access(CLIENT_ID, None, &[]).0
+        lock(&self.state.tokens)
+            .issue_access(CLIENT_ID, None, &[])
+            .0
     }
 
     /// Makes `token` invalid as if it had expired: Helix answers 401 and `/oauth2/validate`

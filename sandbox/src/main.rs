@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use streamkit_sandbox::{Sandbox, SandboxConfig, CLIENT_ID, CLIENT_SECRET};
+use streamkit_sandbox::{CLIENT_ID, CLIENT_SECRET, Sandbox, SandboxConfig};
 
 const USAGE: &str = "usage: streamkit-sandbox [--port N] [--ratelimit-points N]";
 
@@ -27,8 +27,9 @@ fn parse_args() -> Result<SandboxConfig, String> {
             }
             "--ratelimit-points" => {
                 let v = value("--ratelimit-points")?;
-                config.ratelimit_points =
-                    v.parse().map_err(|_| format!("invalid --ratelimit-points: {v}"))?;
+                config.ratelimit_points = v
+                    .parse()
+                    .map_err(|_| format!("invalid --ratelimit-points: {v}"))?;
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument: {other}")),

@@ -33,13 +33,21 @@ pub(crate) struct RateLimiter {
 
 impl RateLimiter {
     pub(crate) fn new(capacity: u32, period: Duration) -> Self {
-        RateLimiter { capacity, period, buckets: HashMap::new() }
+        RateLimiter {
+            capacity,
+            period,
+            buckets: HashMap::new(),
+        }
     }
 
     /// Points regained per second.
     fn rate(&self) -> f64 {
         let secs = self.period.as_secs_f64();
-        if secs <= 0.0 { f64::INFINITY } else { f64::from(self.capacity) / secs }
+        if secs <= 0.0 {
+            f64::INFINITY
+        } else {
+            f64::from(self.capacity) / secs
+        }
     }
 
     /// Charges `cost` points to the bucket named `key`.
@@ -47,10 +55,10 @@ impl RateLimiter {
         let now = Instant::now();
         let capacity = f64::from(self.capacity);
         let rate = self.rate();
-        let bucket = self
-            .buckets
-            .entry(key.to_owned())
-            .or_insert(Bucket { points: capacity, updated: now });
+        let bucket = self.buckets.entry(key.to_owned()).or_insert(Bucket {
+            points: capacity,
+            updated: now,
+        });
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.points = (bucket.points + elapsed * rate).min(capacity);
         bucket.updated = now;
@@ -60,7 +68,11 @@ impl RateLimiter {
             bucket.points -= cost;
         }
         let missing = capacity - bucket.points;
-        let secs_to_full = if missing <= 0.0 || !rate.is_finite() { 0.0 } else { missing / rate };
+        let secs_to_full = if missing <= 0.0 || !rate.is_finite() {
+            0.0
+        } else {
+            missing / rate
+        };
         let epoch_now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()

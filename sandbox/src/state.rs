@@ -1,10 +1,10 @@
 //! The shared state behind every request: the seeded world plus everything that changes.
 
+use crate::SandboxConfig;
 use crate::auth::TokenStore;
 use crate::ratelimit::RateLimiter;
 use crate::seed::{Channel, Seed};
 use crate::twitch::helix::eventsub::EventSubStore;
-use crate::SandboxConfig;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -34,7 +34,10 @@ impl AppState {
         AppState {
             channels: Mutex::new(seed.channels.clone()),
             tokens: Mutex::new(TokenStore::new(config.token_lifetime)),
-            ratelimit: Mutex::new(RateLimiter::new(config.ratelimit_points, config.ratelimit_period)),
+            ratelimit: Mutex::new(RateLimiter::new(
+                config.ratelimit_points,
+                config.ratelimit_period,
+            )),
             eventsub: Mutex::new(EventSubStore::default()),
             counter: AtomicU64::new(0),
             config,

@@ -3,12 +3,14 @@
 //!
 //! Errors use `{"status": <code>, "message": ...}` — no `error` field, unlike Helix.
 
-use crate::auth::{self, bearer, DevicePollError, Grant, RevokeError, TokenPair, DEVICE_CODE_LIFETIME};
+use crate::auth::{
+    self, DEVICE_CODE_LIFETIME, DevicePollError, Grant, RevokeError, TokenPair, bearer,
+};
 use crate::errors::OAuthError;
-use crate::state::{lock, AppState};
+use crate::state::{AppState, lock};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -40,8 +42,7 @@ struct Form {
 impl Form {
     fn parse(query: Option<&str>, body: &[u8]) -> Result<Form, OAuthError> {
         let bad = |_| OAuthError::bad_request("malformed form body");
-        let mut pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(body).map_err(bad)?;
+        let mut pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(bad)?;
         let query: Vec<(String, String)> =
             serde_urlencoded::from_str(query.unwrap_or("")).map_err(bad)?;
         pairs.extend(query);
@@ -56,7 +57,8 @@ impl Form {
     }
 
     fn require(&self, key: &str) -> Result<&str, OAuthError> {
-        self.get(key).ok_or_else(|| OAuthError::bad_request(format!("missing {}", key.replace('_', " "))))
+        self.get(key)
+            .ok_or_else(|| OAuthError::bad_request(format!("missing {}", key.replace('_', " "))))
     }
 
     /// A registered `client_id`.
@@ -83,7 +85,10 @@ fn invalid_secret() -> OAuthError {
 }
 
 fn split_scopes(raw: Option<&str>) -> Vec<String> {
-    raw.unwrap_or("").split_whitespace().map(str::to_owned).collect()
+    raw.unwrap_or("")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
 }
 
 fn pair_response(pair: TokenPair) -> Response {
@@ -146,8 +151,12 @@ async fn token(
             let mut tokens = lock(&st.tokens);
             match tokens.poll_device(client_id, device_code) {
                 Ok(grant) => Ok(pair_response(tokens.issue_pair(&grant))),
-                Err(DevicePollError::Pending) => Err(OAuthError::bad_request("authorization_pending")),
-                Err(DevicePollError::Invalid) => Err(OAuthError::bad_request("invalid device code")),
+                Err(DevicePollError::Pending) => {
+                    Err(OAuthError::bad_request("authorization_pending"))
+                }
+                Err(DevicePollError::Invalid) => {
+                    Err(OAuthError::bad_request("invalid device code"))
+                }
             }
         }
         _ => Err(OAuthError::bad_request("unsupported grant type")),
@@ -178,7 +187,10 @@ async fn device(
 async fn validate(State(st): State<Arc<AppState>>, headers: HeaderMap) -> OAuthResult {
     let invalid = || OAuthError::new(StatusCode::UNAUTHORIZED, "invalid access token");
     let token = bearer(&headers, &["OAuth", "Bearer"]).ok_or_else(invalid)?;
-    let info = lock(&st.tokens).lookup(token).cloned().ok_or_else(invalid)?;
+    let info = lock(&st.tokens)
+        .lookup(token)
+        .cloned()
+        .ok_or_else(invalid)?;
     let body = match &info.user_id {
         Some(user_id) => {
             let login = st
@@ -213,9 +225,10 @@ async fn revoke(
     let token = form.require("token")?;
     match lock(&st.tokens).revoke(client_id, token) {
         Ok(()) => Ok(StatusCode::OK.into_response()),
-        Err(RevokeError::UnknownClient) => {
-            Err(OAuthError::new(StatusCode::NOT_FOUND, "client does not exist"))
-        }
+        Err(RevokeError::UnknownClient) => Err(OAuthError::new(
+            StatusCode::NOT_FOUND,
+            "client does not exist",
+        )),
         Err(RevokeError::InvalidToken) => Err(OAuthError::bad_request("Invalid token")),
     }
 }
@@ -273,7 +286,11 @@ async fn activate(State(st): State<Arc<AppState>>, RawQuery(query): RawQuery) ->
         .map(|(_, v)| v.to_uppercase())
         .unwrap_or_default();
     if lock(&st.tokens).approve_device(&code, &st.config.authorize_as) {
-        (StatusCode::OK, "Device approved. You can close this page.\n").into_response()
+        (
+            StatusCode::OK,
+            "Device approved. You can close this page.\n",
+        )
+            .into_response()
     } else {
         (StatusCode::NOT_FOUND, "Unknown or expired device code.\n").into_response()
     }

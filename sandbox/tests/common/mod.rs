@@ -4,7 +4,7 @@
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use streamkit_sandbox::{Sandbox, SandboxConfig, CLIENT_ID};
+use streamkit_sandbox::{CLIENT_ID, Sandbox, SandboxConfig};
 
 pub struct Ctx {
     pub sb: Sandbox,
@@ -36,7 +36,12 @@ async fn reply(resp: reqwest::Response) -> Reply {
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, headers, body, text }
+    Reply {
+        status,
+        headers,
+        body,
+        text,
+    }
 }
 
 impl Ctx {
@@ -53,11 +58,15 @@ impl Ctx {
     }
 
     pub async fn get(&self, path: &str, token: &str, query: &[(&str, &str)]) -> Reply {
-        self.send(self.helix(Method::GET, path, token).query(query)).await
+        self.send(self.helix(Method::GET, path, token).query(query))
+            .await
     }
 
     pub async fn oauth_post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
-        let req = self.http.post(format!("{}{path}", self.sb.oauth_url())).form(form);
+        let req = self
+            .http
+            .post(format!("{}{path}", self.sb.oauth_url()))
+            .form(form);
         self.send(req).await
     }
 
@@ -72,7 +81,13 @@ impl Ctx {
             }
             let r = self.get(path, token, &q).await;
             assert_eq!(r.status, 200, "{path}: {}", r.text);
-            items.extend(r.body["data"].as_array().expect("data array").iter().cloned());
+            items.extend(
+                r.body["data"]
+                    .as_array()
+                    .expect("data array")
+                    .iter()
+                    .cloned(),
+            );
             match r.body["pagination"]["cursor"].as_str() {
                 Some(c) => cursor = Some(c.to_owned()),
                 None => {
@@ -89,7 +104,10 @@ impl Ctx {
 pub fn assert_helix_error(r: &Reply, status: u16) {
     assert_eq!(r.status.as_u16(), status, "{}", r.text);
     assert_eq!(r.body["status"], status, "{}", r.text);
-    let reason = StatusCode::from_u16(status).unwrap().canonical_reason().unwrap();
+    let reason = StatusCode::from_u16(status)
+        .unwrap()
+        .canonical_reason()
+        .unwrap();
     assert_eq!(r.body["error"], reason, "{}", r.text);
     assert!(r.body["message"].is_string(), "{}", r.text);
     assert_eq!(r.body.as_object().unwrap().len(), 3, "{}", r.text);
@@ -98,11 +116,17 @@ pub fn assert_helix_error(r: &Reply, status: u16) {
 /// Asserts an id.twitch.tv error body: `{status, message}`.
 pub fn assert_oauth_error(r: &Reply, status: u16, message: &str) {
     assert_eq!(r.status.as_u16(), status, "{}", r.text);
-    assert_eq!(r.body, serde_json::json!({ "status": status, "message": message }));
+    assert_eq!(
+        r.body,
+        serde_json::json!({ "status": status, "message": message })
+    );
 }
 
 pub fn ids(items: &[Value], key: &str) -> Vec<String> {
-    items.iter().map(|v| v[key].as_str().expect("string id").to_owned()).collect()
+    items
+        .iter()
+        .map(|v| v[key].as_str().expect("string id").to_owned())
+        .collect()
 }
 
 pub fn assert_unique(list: &[String]) {

@@ -1,19 +1,19 @@
 //! Get Channel Information — `GET /helix/channels`, and
 //! Modify Channel Information — `PATCH /helix/channels`.
 
-use super::params::Params;
 use super::HelixResult;
+use super::params::Params;
 use crate::auth::Auth;
 use crate::errors::HelixError;
 use crate::seed::{Channel, LABELS};
-use crate::state::{lock, AppState};
+use crate::state::{AppState, lock};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Channel information for each `broadcaster_id` (required, repeatable, ≤ 100; unknown and
@@ -107,7 +107,9 @@ pub(crate) async fn modify_channel(
         && body.content_classification_labels.is_none()
         && body.is_branded_content.is_none();
     if nothing {
-        return Err(HelixError::bad_request("The request body must set at least one field"));
+        return Err(HelixError::bad_request(
+            "The request body must set at least one field",
+        ));
     }
 
     // Validate everything before changing anything.
@@ -135,16 +137,22 @@ pub(crate) async fn modify_channel(
     let delay = match body.delay {
         None => None,
         Some(d) if !(0..=900).contains(&d) => {
-            return Err(HelixError::bad_request("delay must be between 0 and 900 seconds"));
+            return Err(HelixError::bad_request(
+                "delay must be between 0 and 900 seconds",
+            ));
         }
         Some(d) if d != 0 && st.seed.users[idx].broadcaster_type != "partner" => {
-            return Err(HelixError::bad_request("Only partners may set a stream delay"));
+            return Err(HelixError::bad_request(
+                "Only partners may set a stream delay",
+            ));
         }
         Some(d) => Some(d as u32),
     };
     if let Some(tags) = &body.tags {
         if tags.len() > 10 {
-            return Err(HelixError::bad_request("A channel may have at most 10 tags"));
+            return Err(HelixError::bad_request(
+                "A channel may have at most 10 tags",
+            ));
         }
         for tag in tags {
             if tag.is_empty() || tag.chars().count() > 25 || !tag.chars().all(char::is_alphanumeric)

@@ -1,7 +1,7 @@
 //! Send Chat Message — `POST /helix/chat/messages`, and Get Chatters — `GET /helix/chat/chatters`.
 
-use super::params::Params;
 use super::HelixResult;
+use super::params::Params;
 use crate::auth::Auth;
 use crate::errors::HelixError;
 use crate::pagination;
@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// The message text that makes Send Chat Message report a drop (a deterministic test hook).
@@ -40,9 +40,18 @@ pub(crate) async fn send_message(
     let body: SendMessage = serde_json::from_slice(&body)
         .map_err(|e| HelixError::bad_request(format!("The request body is not valid: {e}")))?;
     let missing = |f: &str| HelixError::bad_request(format!("Missing required field \"{f}\""));
-    let broadcaster_id = body.broadcaster_id.filter(|s| !s.is_empty()).ok_or_else(|| missing("broadcaster_id"))?;
-    let sender_id = body.sender_id.filter(|s| !s.is_empty()).ok_or_else(|| missing("sender_id"))?;
-    let message = body.message.filter(|s| !s.is_empty()).ok_or_else(|| missing("message"))?;
+    let broadcaster_id = body
+        .broadcaster_id
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("broadcaster_id"))?;
+    let sender_id = body
+        .sender_id
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("sender_id"))?;
+    let message = body
+        .message
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("message"))?;
     if sender_id != caller {
         return Err(HelixError::unauthorized(
             "The ID in sender_id must match the user ID in the access token",
@@ -54,7 +63,9 @@ pub(crate) async fn send_message(
         ));
     }
     if st.user_index(&broadcaster_id).is_none() {
-        return Err(HelixError::bad_request("The ID in broadcaster_id is not valid"));
+        return Err(HelixError::bad_request(
+            "The ID in broadcaster_id is not valid",
+        ));
     }
     if message.chars().count() > MAX_MESSAGE_CHARS {
         return Err(HelixError::new(
@@ -97,7 +108,9 @@ pub(crate) async fn chatters(
     let b = st
         .user_index(broadcaster_id)
         .ok_or_else(|| HelixError::bad_request("The ID in broadcaster_id is not valid"))?;
-    let allowed = st.user_index(moderator_id).is_some_and(|m| st.seed.is_broadcaster_or_mod(b, m));
+    let allowed = st
+        .user_index(moderator_id)
+        .is_some_and(|m| st.seed.is_broadcaster_or_mod(b, m));
     if !allowed {
         return Err(HelixError::forbidden(
             "The user in moderator_id is not one of the broadcaster's moderators",
@@ -112,6 +125,8 @@ pub(crate) async fn chatters(
             json!({ "user_id": u.id, "user_login": u.login, "user_name": u.display_name })
         })
         .collect();
-    Ok(Json(json!({ "data": data, "pagination": slice.object(), "total": list.len() }))
-        .into_response())
+    Ok(
+        Json(json!({ "data": data, "pagination": slice.object(), "total": list.len() }))
+            .into_response(),
+    )
 }

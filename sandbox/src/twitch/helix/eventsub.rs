@@ -6,21 +6,21 @@
 //! A subscription costs 0 when a user named in its condition has authorized the client, 1
 //! otherwise. `max_total_cost` is 10000 for app tokens and 10 for websocket (user) tokens.
 
-use super::params::Params;
 use super::HelixResult;
+use super::params::Params;
 use crate::auth::Auth;
 use crate::errors::HelixError;
 use crate::pagination;
 use crate::rng;
 use crate::seed::fmt_time_nanos;
-use crate::state::{lock, AppState};
+use crate::state::{AppState, lock};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -30,7 +30,11 @@ pub(crate) const MAX_TOTAL_COST: u64 = 10_000;
 pub(crate) const MAX_TOTAL_COST_WEBSOCKET: u64 = 10;
 
 fn max_total_cost(auth: &Auth) -> u64 {
-    if auth.user_id.is_some() { MAX_TOTAL_COST_WEBSOCKET } else { MAX_TOTAL_COST }
+    if auth.user_id.is_some() {
+        MAX_TOTAL_COST_WEBSOCKET
+    } else {
+        MAX_TOTAL_COST
+    }
 }
 /// Page size of Get EventSub Subscriptions (it has no `first`).
 const PAGE_SIZE: usize = 100;
@@ -110,13 +114,18 @@ pub(crate) struct EventSubStore {
 impl EventSubStore {
     /// The subscriptions `auth` can see.
     fn visible<'a>(&'a self, auth: &'a Auth) -> impl Iterator<Item = &'a Subscription> + 'a {
-        let subs = self.by_client.get(&auth.client_id).map(Vec::as_slice).unwrap_or(&[]);
+        let subs = self
+            .by_client
+            .get(&auth.client_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         subs.iter().filter(move |s| s.visible_to(auth))
     }
 
     /// `(total, total_cost)` over what `auth` can see.
     fn totals(&self, auth: &Auth) -> (usize, u64) {
-        self.visible(auth).fold((0, 0), |(n, c), s| (n + 1, c + s.cost))
+        self.visible(auth)
+            .fold((0, 0), |(n, c), s| (n + 1, c + s.cost))
     }
 }
 
@@ -140,7 +149,9 @@ struct CreateBody {
 
 /// Checks a webhook callback: an `https://` URL on port 443 (the default).
 fn valid_callback(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("https://") else { return false };
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains('@') || authority.contains(char::is_whitespace) {
         return false;
@@ -171,11 +182,21 @@ pub(crate) async fn create(
     let body: CreateBody = serde_json::from_slice(&body)
         .map_err(|e| HelixError::bad_request(format!("The request body is not valid: {e}")))?;
     let missing = |f: &str| HelixError::bad_request(format!("Missing required field \"{f}\""));
-    let kind = body.kind.filter(|s| !s.is_empty()).ok_or_else(|| missing("type"))?;
-    let version = body.version.filter(|s| !s.is_empty()).ok_or_else(|| missing("version"))?;
+    let kind = body
+        .kind
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("type"))?;
+    let version = body
+        .version
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("version"))?;
     let condition = match body.condition {
         Some(Value::Object(map)) => map,
-        Some(_) => return Err(HelixError::bad_request("The condition field must be an object")),
+        Some(_) => {
+            return Err(HelixError::bad_request(
+                "The condition field must be an object",
+            ));
+        }
         None => return Err(missing("condition")),
     };
     for (key, value) in &condition {
@@ -191,7 +212,10 @@ pub(crate) async fn create(
         }
     }
     let transport = body.transport.ok_or_else(|| missing("transport"))?;
-    let method = transport.method.as_deref().ok_or_else(|| missing("transport.method"))?;
+    let method = transport
+        .method
+        .as_deref()
+        .ok_or_else(|| missing("transport.method"))?;
     let now = fmt_time_nanos(chrono::Utc::now());
     let (status, transport_json, target) = match method {
         "webhook" => {
@@ -217,7 +241,11 @@ pub(crate) async fn create(
                 ));
             }
             let t = json!({ "method": "webhook", "callback": callback });
-            ("webhook_callback_verification_pending", t, format!("webhook:{callback}"))
+            (
+                "webhook_callback_verification_pending",
+                t,
+                format!("webhook:{callback}"),
+            )
         }
         "websocket" => {
             if auth.user_id.is_none() {
@@ -254,7 +282,9 @@ pub(crate) async fn create(
     let authorized = {
         let tokens = lock(&st.tokens);
         condition.iter().any(|(k, v)| {
-            k.ends_with("user_id") && v.as_str().is_some_and(|u| tokens.has_authorized(&auth.client_id, u))
+            k.ends_with("user_id")
+                && v.as_str()
+                    .is_some_and(|u| tokens.has_authorized(&auth.client_id, u))
         })
     };
     let cost = if authorized { 0 } else { 1 };
@@ -324,7 +354,10 @@ pub(crate) async fn list(
     let user_id = p.one("user_id");
     let sub_id = p.one("subscription_id");
     let page = p.page(PAGE_SIZE, PAGE_SIZE, false)?;
-    let page = pagination::PageRequest { first: PAGE_SIZE, ..page };
+    let page = pagination::PageRequest {
+        first: PAGE_SIZE,
+        ..page
+    };
 
     let store = lock(&st.eventsub);
     let matching: Vec<&Subscription> = store
@@ -335,7 +368,10 @@ pub(crate) async fn list(
         .filter(|s| sub_id.is_none_or(|x| s.id == x))
         .collect();
     let slice = pagination::slice(matching.len(), &page);
-    let data: Vec<Value> = matching[slice.range.clone()].iter().map(|s| s.json()).collect();
+    let data: Vec<Value> = matching[slice.range.clone()]
+        .iter()
+        .map(|s| s.json())
+        .collect();
     let (total, total_cost) = store.totals(&auth);
     Ok(Json(json!({
         "data": data,

@@ -1,14 +1,14 @@
 //! Get Extension Live Channels — `GET /helix/extensions/live`.
 
-use super::params::Params;
 use super::HelixResult;
+use super::params::Params;
 use crate::errors::HelixError;
 use crate::pagination;
-use crate::state::{lock, AppState};
+use crate::state::{AppState, lock};
+use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
-use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// The channels an extension is live on. Unlike every other list, `pagination` is a bare
@@ -27,7 +27,9 @@ pub(crate) async fn live_channels(
         .find(|e| e.id == extension_id)
         .ok_or_else(|| HelixError::not_found("Extension not found"))?;
     if ext.live_on.is_empty() {
-        return Err(HelixError::not_found("The extension is not live on any channel"));
+        return Err(HelixError::not_found(
+            "The extension is not live on any channel",
+        ));
     }
     let slice = pagination::slice(ext.live_on.len(), &page);
     let channels = lock(&st.channels);

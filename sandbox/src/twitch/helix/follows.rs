@@ -1,8 +1,8 @@
 //! Get Channel Followers — `GET /helix/channels/followers`, and
 //! Get Followed Channels — `GET /helix/channels/followed`.
 
-use super::params::Params;
 use super::HelixResult;
+use super::params::Params;
 use crate::auth::Auth;
 use crate::errors::HelixError;
 use crate::pagination;
@@ -12,7 +12,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// A broadcaster's followers, newest first. Needs a user token; the list itself is only
@@ -34,7 +34,9 @@ pub(crate) async fn channel_followers(
     let list: &Vec<(usize, DateTime<Utc>)> = st.seed.followers.get(&b).unwrap_or(&empty);
     let total = list.len();
     let allowed = auth.has_scope("moderator:read:followers")
-        && st.user_index(caller).is_some_and(|c| st.seed.is_broadcaster_or_mod(b, c));
+        && st
+            .user_index(caller)
+            .is_some_and(|c| st.seed.is_broadcaster_or_mod(b, c));
     if !allowed {
         return Ok(Json(json!({ "data": [], "pagination": {}, "total": total })).into_response());
     }
@@ -77,7 +79,10 @@ pub(crate) async fn followed_channels(
         ));
     }
     let empty = Vec::new();
-    let list = st.user_index(user_id).and_then(|u| st.seed.followed.get(&u)).unwrap_or(&empty);
+    let list = st
+        .user_index(user_id)
+        .and_then(|u| st.seed.followed.get(&u))
+        .unwrap_or(&empty);
     let total = list.len();
     let item = |(b, at): &(usize, DateTime<Utc>)| {
         let u = &st.seed.users[*b];

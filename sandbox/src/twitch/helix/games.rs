@@ -1,15 +1,15 @@
 //! Get Games — `GET /helix/games`, and Get Top Games — `GET /helix/games/top`.
 
-use super::params::Params;
 use super::HelixResult;
+use super::params::Params;
 use crate::errors::HelixError;
 use crate::pagination;
 use crate::seed::Game;
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
-use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 fn game_json(g: &Game) -> Value {
@@ -38,13 +38,20 @@ pub(crate) async fn get_games(
     }
     let games = &st.seed.games;
     let mut found: Vec<usize> = Vec::new();
-    found.extend(ids.iter().filter_map(|id| st.seed.game_by_id.get(*id).copied()));
-    found.extend(names.iter().filter_map(|n| games.iter().position(|g| g.name == *n)));
     found.extend(
-        igdb_ids
-            .iter()
-            .filter_map(|i| games.iter().position(|g| !g.igdb_id.is_empty() && g.igdb_id == *i)),
+        ids.iter()
+            .filter_map(|id| st.seed.game_by_id.get(*id).copied()),
     );
+    found.extend(
+        names
+            .iter()
+            .filter_map(|n| games.iter().position(|g| g.name == *n)),
+    );
+    found.extend(igdb_ids.iter().filter_map(|i| {
+        games
+            .iter()
+            .position(|g| !g.igdb_id.is_empty() && g.igdb_id == *i)
+    }));
     let mut seen = std::collections::HashSet::new();
     found.retain(|k| seen.insert(*k));
     let data: Vec<Value> = found.iter().map(|&k| game_json(&games[k])).collect();
@@ -60,7 +67,9 @@ pub(crate) async fn top_games(
     let page = p.page(20, 100, true)?;
     let top = &st.seed.top_games;
     let slice = pagination::slice(top.len(), &page);
-    let data: Vec<Value> =
-        top[slice.range.clone()].iter().map(|&k| game_json(&st.seed.games[k])).collect();
+    let data: Vec<Value> = top[slice.range.clone()]
+        .iter()
+        .map(|&k| game_json(&st.seed.games[k]))
+        .collect();
     Ok(Json(json!({ "data": data, "pagination": slice.object() })).into_response())
 }

@@ -17,13 +17,13 @@ pub(crate) mod videos;
 use crate::auth::{authenticate, client_id_header};
 use crate::errors::HelixError;
 use crate::ratelimit::RateInfo;
-use crate::state::{lock, AppState};
+use crate::state::{AppState, lock};
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use std::sync::Arc;
 
 /// What every Helix handler returns.
@@ -35,13 +35,18 @@ pub(crate) fn router() -> Router<Arc<AppState>> {
         .route("/helix/users", get(users::get_users))
         .route("/helix/streams", get(streams::get_streams))
         .route("/helix/videos", get(videos::get_videos))
-        .route("/helix/channels", get(channels::get_channels).patch(channels::modify_channel))
+        .route(
+            "/helix/channels",
+            get(channels::get_channels).patch(channels::modify_channel),
+        )
         .route("/helix/channels/followers", get(follows::channel_followers))
         .route("/helix/channels/followed", get(follows::followed_channels))
         .route("/helix/search/channels", get(search::search_channels))
         .route(
             "/helix/eventsub/subscriptions",
-            get(eventsub::list).post(eventsub::create).delete(eventsub::delete),
+            get(eventsub::list)
+                .post(eventsub::create)
+                .delete(eventsub::delete),
         )
         .route("/helix/extensions/live", get(extensions::live_channels))
         .route("/helix/clips", get(clips::get_clips))
@@ -80,7 +85,10 @@ pub(crate) async fn middleware(
     let auth = authenticate(&lock(&state.tokens), req.headers());
     let bucket = match &auth {
         Ok(a) => a.bucket(),
-        Err(_) => format!("anonymous:{}", client_id_header(req.headers()).unwrap_or("")),
+        Err(_) => format!(
+            "anonymous:{}",
+            client_id_header(req.headers()).unwrap_or("")
+        ),
     };
     let rate = lock(&state.ratelimit).charge(&bucket, 1);
     let mut response = if GONE.contains(&path.as_str()) {

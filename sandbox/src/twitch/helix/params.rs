@@ -16,17 +16,26 @@ impl Params {
         let raw = raw.unwrap_or("");
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
             .map_err(|e| HelixError::bad_request(format!("Malformed query string: {e}")))?;
-        Ok(Params { pairs: pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect() })
+        Ok(Params {
+            pairs: pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
+        })
     }
 
     /// Every value of `key`, in order.
     pub(crate) fn all(&self, key: &str) -> Vec<&str> {
-        self.pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// The first value of `key`.
     pub(crate) fn one(&self, key: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Whether `key` was given.
@@ -77,7 +86,9 @@ impl Params {
 
     /// `first` (1..=`max`, default `default`).
     pub(crate) fn first(&self, default: usize, max: usize) -> Result<usize, HelixError> {
-        let Some(raw) = self.one("first") else { return Ok(default) };
+        let Some(raw) = self.one("first") else {
+            return Ok(default);
+        };
         let malformed = || {
             HelixError::bad_request(format!(
                 "The parameter \"first\" was malformed: the value must be an integer between 1 and {max}"
@@ -102,7 +113,9 @@ impl Params {
         let before = if backward { self.one("before") } else { None };
         let cursor = |name: &str, raw: &str| {
             pagination::decode(raw).ok_or_else(|| {
-                HelixError::bad_request(format!("The cursor in the \"{name}\" parameter is invalid"))
+                HelixError::bad_request(format!(
+                    "The cursor in the \"{name}\" parameter is invalid"
+                ))
             })
         };
         let direction = match (after, before) {

@@ -1,14 +1,14 @@
 //! Search Channels — `GET /helix/search/channels`.
 
-use super::params::Params;
 use super::HelixResult;
+use super::params::Params;
 use crate::pagination;
 use crate::seed::fmt_time;
-use crate::state::{lock, AppState};
+use crate::state::{AppState, lock};
+use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
-use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Channels whose login or display name contains `query` (case-insensitive): live channels
@@ -27,7 +27,12 @@ pub(crate) async fn search_channels(
         let u = &seed.users[i];
         u.login.contains(&needle) || u.display_name.to_lowercase().contains(&needle)
     };
-    let mut found: Vec<usize> = seed.streams.iter().map(|s| s.user).filter(|&i| matches(i)).collect();
+    let mut found: Vec<usize> = seed
+        .streams
+        .iter()
+        .map(|s| s.user)
+        .filter(|&i| matches(i))
+        .collect();
     if !live_only {
         found.extend(
             (0..seed.users.len()).filter(|i| !seed.stream_of_user.contains_key(i) && matches(*i)),

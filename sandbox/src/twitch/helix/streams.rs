@@ -1,14 +1,14 @@
 //! Get Streams — `GET /helix/streams`.
 
-use super::params::Params;
 use super::HelixResult;
+use super::params::Params;
 use crate::pagination;
 use crate::seed::fmt_time;
-use crate::state::{lock, AppState};
+use crate::state::{AppState, lock};
+use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
-use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -27,13 +27,14 @@ pub(crate) async fn get_streams(
     p.choice("type", &["all", "live"])?;
     let page = p.page(20, 100, true)?;
 
-    let users: Option<HashSet<usize>> = (!user_ids.is_empty() || !user_logins.is_empty()).then(|| {
-        let by_id = user_ids.iter().filter_map(|id| st.user_index(id));
-        let by_login = user_logins
-            .iter()
-            .filter_map(|l| st.seed.user_by_login.get(&l.to_lowercase()).copied());
-        by_id.chain(by_login).collect()
-    });
+    let users: Option<HashSet<usize>> =
+        (!user_ids.is_empty() || !user_logins.is_empty()).then(|| {
+            let by_id = user_ids.iter().filter_map(|id| st.user_index(id));
+            let by_login = user_logins
+                .iter()
+                .filter_map(|l| st.seed.user_by_login.get(&l.to_lowercase()).copied());
+            by_id.chain(by_login).collect()
+        });
 
     let channels = lock(&st.channels);
     let seed = &st.seed;
@@ -45,7 +46,9 @@ pub(crate) async fn get_streams(
         .filter(|(_, s)| {
             let ch = &channels[s.user];
             let game_ok = game_ids.is_empty()
-                || ch.game.is_some_and(|g| game_ids.contains(seed.games[g].id.as_str()));
+                || ch
+                    .game
+                    .is_some_and(|g| game_ids.contains(seed.games[g].id.as_str()));
             let lang_ok = languages.is_empty() || languages.contains(ch.language.as_str());
             game_ok && lang_ok
         })

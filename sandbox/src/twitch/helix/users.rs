@@ -1,7 +1,7 @@
 //! Get Users — `GET /helix/users`.
 
-use super::params::Params;
 use super::HelixResult;
+use super::params::Params;
 use crate::auth::Auth;
 use crate::errors::HelixError;
 use crate::seed::fmt_time;
@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Users by `id` / `login` (repeatable, ≤ 100 combined); no parameters with a user token means
@@ -45,7 +45,10 @@ pub(crate) async fn get_users(
     }
     let mut seen = std::collections::HashSet::new();
     found.retain(|i| seen.insert(*i));
-    let data: Vec<Value> = found.into_iter().map(|i| user_json(&st, &auth, i)).collect();
+    let data: Vec<Value> = found
+        .into_iter()
+        .map(|i| user_json(&st, &auth, i))
+        .collect();
     Ok(Json(json!({ "data": data })).into_response())
 }
 
@@ -65,7 +68,11 @@ fn user_json(st: &AppState, auth: &Auth, i: usize) -> Value {
     });
     if auth.user_id.is_some() && auth.has_scope("user:read:email") {
         let own = auth.user_id.as_deref() == Some(u.id.as_str());
-        v["email"] = json!(if own { format!("{}@example.com", u.login) } else { String::new() });
+        v["email"] = json!(if own {
+            format!("{}@example.com", u.login)
+        } else {
+            String::new()
+        });
     }
     v
 }

@@ -1,16 +1,16 @@
 //! Get Videos — `GET /helix/videos`.
 
-use super::params::{exactly_one, Params};
 use super::HelixResult;
+use super::params::{Params, exactly_one};
 use crate::errors::HelixError;
 use crate::pagination;
-use crate::seed::{fmt_time, seed_now, Video};
+use crate::seed::{Video, fmt_time, seed_now};
 use crate::state::AppState;
+use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
-use axum::Json;
 use chrono::Duration;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// At most this many videos are listed for a `game_id`.
@@ -27,21 +27,34 @@ pub(crate) async fn get_videos(
     let key = exactly_one(&p, &["id", "user_id", "game_id"])?;
     if key == "id" {
         let ids = p.list("id", 100)?;
-        let mut found: Vec<usize> =
-            ids.iter().filter_map(|id| seed.video_by_id.get(*id).copied()).collect();
+        let mut found: Vec<usize> = ids
+            .iter()
+            .filter_map(|id| seed.video_by_id.get(*id).copied())
+            .collect();
         let mut seen = std::collections::HashSet::new();
         found.retain(|k| seen.insert(*k));
         if found.is_empty() {
-            return Err(HelixError::not_found("None of the IDs in the id parameter were found"));
+            return Err(HelixError::not_found(
+                "None of the IDs in the id parameter were found",
+            ));
         }
-        let data: Vec<Value> = found.iter().map(|&k| video_json(&st, &seed.videos[k])).collect();
+        let data: Vec<Value> = found
+            .iter()
+            .map(|&k| video_json(&st, &seed.videos[k]))
+            .collect();
         return Ok(Json(json!({ "data": data, "pagination": {} })).into_response());
     }
 
     let language = p.one("language");
-    let period = p.choice("period", &["all", "day", "week", "month"])?.unwrap_or("all");
-    let sort = p.choice("sort", &["time", "trending", "views"])?.unwrap_or("time");
-    let kind = p.choice("type", &["all", "archive", "highlight", "upload"])?.unwrap_or("all");
+    let period = p
+        .choice("period", &["all", "day", "week", "month"])?
+        .unwrap_or("all");
+    let sort = p
+        .choice("sort", &["time", "trending", "views"])?
+        .unwrap_or("time");
+    let kind = p
+        .choice("type", &["all", "archive", "highlight", "upload"])?
+        .unwrap_or("all");
     let page = p.page(20, 100, true)?;
 
     let mut candidates: Vec<usize> = if key == "user_id" {
@@ -52,7 +65,9 @@ pub(crate) async fn get_videos(
     } else {
         let game_id = p.required("game_id")?;
         let Some(game) = seed.game_by_id.get(game_id).copied() else {
-            return Err(HelixError::not_found("The ID in the game_id parameter was not found"));
+            return Err(HelixError::not_found(
+                "The ID in the game_id parameter was not found",
+            ));
         };
         let mut list: Vec<usize> = (0..seed.videos.len())
             .filter(|&k| seed.videos[k].game == Some(game))
@@ -74,13 +89,22 @@ pub(crate) async fn get_videos(
     });
     match sort {
         "views" => candidates.sort_by(|a, b| {
-            seed.videos[*b].view_count.cmp(&seed.videos[*a].view_count).then(a.cmp(b))
+            seed.videos[*b]
+                .view_count
+                .cmp(&seed.videos[*a].view_count)
+                .then(a.cmp(b))
         }),
         "trending" => candidates.sort_by(|a, b| {
-            seed.videos[*b].trending.cmp(&seed.videos[*a].trending).then(a.cmp(b))
+            seed.videos[*b]
+                .trending
+                .cmp(&seed.videos[*a].trending)
+                .then(a.cmp(b))
         }),
         _ => candidates.sort_by(|a, b| {
-            seed.videos[*b].created_at.cmp(&seed.videos[*a].created_at).then(a.cmp(b))
+            seed.videos[*b]
+                .created_at
+                .cmp(&seed.videos[*a].created_at)
+                .then(a.cmp(b))
         }),
     }
     if key == "game_id" {
@@ -119,7 +143,10 @@ fn video_json(st: &AppState, v: &Video) -> Value {
         ),
     };
     let muted: Value = match &v.muted_segments {
-        Some(segs) => segs.iter().map(|(d, o)| json!({ "duration": d, "offset": o })).collect(),
+        Some(segs) => segs
+            .iter()
+            .map(|(d, o)| json!({ "duration": d, "offset": o }))
+            .collect(),
         None => Value::Null,
     };
     json!({
