@@ -353,11 +353,7 @@ pub(crate) async fn list(
     let kind = p.one("type");
     let user_id = p.one("user_id");
     let sub_id = p.one("subscription_id");
-    let page = p.page(PAGE_SIZE, PAGE_SIZE, false)?;
-    let page = pagination::PageRequest {
-        first: PAGE_SIZE,
-        ..page
-    };
+    let page = p.page_fixed(PAGE_SIZE)?;
 
     let store = lock(&st.eventsub);
     let matching: Vec<&Subscription> = store

@@ -109,6 +109,21 @@ impl Params {
         backward: bool,
     ) -> Result<PageRequest, HelixError> {
         let first = self.first(default, max)?;
+        Ok(PageRequest {
+            first,
+            direction: self.direction(backward)?,
+        })
+    }
+
+    /// A fixed page size (for endpoints without `first`, which is then ignored) plus `after`.
+    pub(crate) fn page_fixed(&self, size: usize) -> Result<PageRequest, HelixError> {
+        Ok(PageRequest {
+            first: size,
+            direction: self.direction(false)?,
+        })
+    }
+
+    fn direction(&self, backward: bool) -> Result<Direction, HelixError> {
         let after = self.one("after");
         let before = if backward { self.one("before") } else { None };
         let cursor = |name: &str, raw: &str| {
@@ -118,7 +133,7 @@ impl Params {
                 ))
             })
         };
-        let direction = match (after, before) {
+        Ok(match (after, before) {
             (Some(_), Some(_)) => {
                 return Err(HelixError::bad_request(
                     "The \"after\" and \"before\" parameters are mutually exclusive",
@@ -127,8 +142,7 @@ impl Params {
             (Some(a), None) => Direction::Forward(Some(cursor("after", a)?)),
             (None, Some(b)) => Direction::Backward(cursor("before", b)?),
             (None, None) => Direction::Forward(None),
-        };
-        Ok(PageRequest { first, direction })
+        })
     }
 }
 
