@@ -232,11 +232,10 @@ fn optional_arrays_nullable(schema: &mut Value) {
         .unwrap_or_default();
     if let Some(Value::Object(props)) = m.get_mut("properties") {
         for (name, p) in props.iter_mut() {
-            if !required.contains(name) && p.get("type").and_then(Value::as_str) == Some("array") {
-                if let Some(o) = p.as_object_mut() {
+            if !required.contains(name) && p.get("type").and_then(Value::as_str) == Some("array")
+                && let Some(o) = p.as_object_mut() {
                     o.insert("nullable".into(), Value::Bool(true));
                 }
-            }
             optional_arrays_nullable(p);
         }
     }
@@ -256,11 +255,10 @@ fn reachable_from(doc: &Value, key: &str) -> BTreeSet<String> {
     }
     let mut seen = BTreeSet::new();
     while let Some(name) = todo.pop() {
-        if seen.insert(name.clone()) {
-            if let Some(s) = doc.pointer(&format!("/components/schemas/{name}")) {
+        if seen.insert(name.clone())
+            && let Some(s) = doc.pointer(&format!("/components/schemas/{name}")) {
                 refs_in(s, doc, &mut todo);
             }
-        }
     }
     seen
 }
@@ -297,11 +295,10 @@ fn open_objects(schema: &mut Value) {
         props.values_mut().for_each(open_objects);
     }
     for key in ["items", "additionalProperties", "not"] {
-        if let Some(child) = m.get_mut(key) {
-            if child.is_object() {
+        if let Some(child) = m.get_mut(key)
+            && child.is_object() {
                 open_objects(child);
             }
-        }
     }
     for key in ["allOf", "oneOf", "anyOf"] {
         if let Some(Value::Array(items)) = m.get_mut(key) {

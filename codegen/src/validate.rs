@@ -101,11 +101,12 @@ fn check_ratelimit(file: &Path, subject: &str, v: &Value, ptr: &str, buckets: &e
 /// Parameters of an operation (path-level ones first, operation-level ones override).
 pub fn parameters<'a>(item: &'a Value, op: &'a Value, doc: &'a Value) -> Vec<(&'a Value, String)> {
     let mut out: Vec<(&Value, String)> = Vec::new();
-    for (src, base) in [(item, "parameters"), (op, "parameters")] {
-        for (i, p) in src.get(base).and_then(Value::as_array).into_iter().flatten().enumerate() {
+    // Path-level parameters are addressed from the path item (`../parameters/i`).
+    for (src, prefix) in [(item, "/../parameters"), (op, "/parameters")] {
+        for (i, p) in src.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
             let p = resolve(doc, p).unwrap_or(p);
             out.retain(|(q, _)| !(q.get("name") == p.get("name") && q.get("in") == p.get("in")));
-            out.push((p, format!("/{base}/{i}")));
+            out.push((p, format!("{prefix}/{i}")));
         }
     }
     out
@@ -117,7 +118,10 @@ fn check_operation(file: &Path, subject: &str, ptr: &str, path: &str, item: &Val
     for (p, rel) in &params {
         let name = p.get("name").and_then(Value::as_str).unwrap_or("?");
         let location = p.get("in").and_then(Value::as_str).unwrap_or("?");
-        let at = if rel.starts_with("/parameters") && op.get("parameters").is_some() { format!("{ptr}{rel}") } else { format!("{ptr}{rel}") };
+        let at = match rel.strip_prefix("/..") {
+            Some(item_rel) => format!("{}{item_rel}", ptr.rsplit_once('/').map_or(ptr, |(p, _)| p)),
+            None => format!("{ptr}{rel}"),
+        };
         match location {
             "path" => {
                 if p.get("required") != Some(&Value::Bool(true)) {
@@ -129,11 +133,10 @@ fn check_operation(file: &Path, subject: &str, ptr: &str, path: &str, item: &Val
             }
             "cookie" => return Err(err(at, format!("cookie parameter `{name}` is not supported"))),
             "query" => {
-                if let Some(style) = p.get("style").and_then(Value::as_str) {
-                    if style != "form" {
+                if let Some(style) = p.get("style").and_then(Value::as_str)
+                    && style != "form" {
                         return Err(err(at, format!("query parameter `{name}` uses style `{style}`; only `form` is supported (model delimited lists as a plain string)")));
                     }
-                }
             }
             _ => {}
         }

@@ -134,8 +134,8 @@ pub async fn exec(
             request = next;
             continue;
         }
-        if status == StatusCode::UNAUTHORIZED && retry.refresh_on_401 && !refreshed {
-            if let (TokenSlot::Managed(cache), Some(op)) = (&rt.credentials.access_token, op) {
+        if status == StatusCode::UNAUTHORIZED && retry.refresh_on_401 && !refreshed
+            && let (TokenSlot::Managed(cache), Some(op)) = (&rt.credentials.access_token, op) {
                 refreshed = true;
                 let rejected = cache.current();
                 let fresh = match rejected {
@@ -153,7 +153,6 @@ pub async fn exec(
                     }
                 }
             }
-        }
         return Ok(resp);
     }
 }

@@ -43,11 +43,10 @@ fn operation_literal(f: &syn::ImplItemFn) -> Option<String> {
     struct Find(Option<String>);
     impl<'ast> Visit<'ast> for Find {
         fn visit_field_value(&mut self, fv: &'ast syn::FieldValue) {
-            if let (syn::Member::Named(n), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) = (&fv.member, &fv.expr) {
-                if n == "operation_id" {
+            if let (syn::Member::Named(n), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) = (&fv.member, &fv.expr)
+                && n == "operation_id" {
                     self.0 = Some(s.value());
                 }
-            }
             syn::visit::visit_field_value(self, fv);
         }
     }
@@ -208,19 +207,17 @@ pub fn default_extra_in_builders(file: &mut File) {
     struct Fix;
     impl VisitMut for Fix {
         fn visit_field_value_mut(&mut self, fv: &mut syn::FieldValue) {
-            if let syn::Member::Named(n) = &fv.member {
-                if n == "extra" && fv.expr.to_token_stream().to_string().starts_with("Err") {
+            if let syn::Member::Named(n) = &fv.member
+                && n == "extra" && fv.expr.to_token_stream().to_string().starts_with("Err") {
                     fv.expr = syn::parse_quote!(Ok(Default::default()));
                 }
-            }
         }
     }
     for item in builders.iter_mut() {
-        if let Item::Impl(imp) = item {
-            if imp.trait_.as_ref().is_some_and(|(p, _)| p.segments.last().is_some_and(|s| s.ident == "Default")) {
+        if let Item::Impl(imp) = item
+            && imp.trait_.as_ref().is_some_and(|(p, _)| p.segments.last().is_some_and(|s| s.ident == "Default")) {
                 Fix.visit_item_impl_mut(imp);
             }
-        }
     }
 }
 

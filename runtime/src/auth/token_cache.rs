@@ -99,11 +99,10 @@ impl TokenCache {
     /// it, returns that newer token without fetching again.
     pub async fn refresh_after_rejection(&self, rejected: &Secret) -> Result<Secret, Error> {
         let _guard = self.fetch_lock.lock().await;
-        if let Some(cur) = self.current() {
-            if &cur != rejected {
+        if let Some(cur) = self.current()
+            && &cur != rejected {
                 return Ok(cur);
             }
-        }
         self.fetch_and_store(Some(rejected)).await
     }
 
