@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::auth::{Credentials, TokenCache, TokenSlot, header_value};
 use crate::error::Error;
 use crate::policy::ServicePolicy;
-use crate::ratelimit::RateLimitInfo;
+use crate::ratelimit::{InProcessLimiter, RateLimitInfo, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::Secret;
 
@@ -36,6 +36,7 @@ pub(crate) struct Shared {
     pub(crate) retry: RetryPolicy,
     pub(crate) strict: bool,
     pub(crate) last_rate_limit: Mutex<Option<RateLimitInfo>>,
+    pub(crate) limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl Runtime {
@@ -100,6 +101,7 @@ pub struct ClientBuilder<C> {
     retry: RetryPolicy,
     strict: bool,
     http: Option<reqwest::Client>,
+    limiter: Option<Arc<dyn RateLimiter>>,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -132,6 +134,7 @@ impl<C: FromRuntime> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             strict: false,
             http: None,
+            limiter: Some(Arc::new(InProcessLimiter::default())),
             _client: PhantomData,
         }
     }
@@ -181,6 +184,19 @@ impl<C: FromRuntime> ClientBuilder<C> {
     /// The retry policy (default [`RetryPolicy::default`]).
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Where rate-limit buckets live (default: an [`InProcessLimiter`] of this client's own).
+    /// Pass the same limiter to several clients to share buckets between them.
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// No client-side rate limiting: calls go out at once (a 429 is still retried).
+    pub fn without_rate_limiting(mut self) -> Self {
+        self.limiter = None;
         self
     }
 
@@ -237,6 +253,7 @@ impl<C: FromRuntime> ClientBuilder<C> {
                 retry: self.retry,
                 strict: self.strict,
                 last_rate_limit: Mutex::new(None),
+                limiter: self.limiter,
             }),
             credentials: self.credentials,
         };

@@ -11,7 +11,7 @@ use crate::call::with_call;
 use crate::config::Runtime;
 use crate::error::Error;
 use crate::policy::OperationPolicy;
-use crate::ratelimit::RateLimitInfo;
+use crate::ratelimit::{BucketKey, RateLimitInfo};
 use crate::Secret;
 
 /// Looks up the operation's policy; an operation missing from the table is a codegen bug,
@@ -87,11 +87,21 @@ pub async fn exec(
     let idempotent = op.is_some_and(|o| o.idempotent);
     let bucket = op.and_then(|o| o.ratelimit.as_ref()).and_then(|c| rt.policy().bucket(c.bucket));
     let retry = &rt.shared.retry;
+    let cost = op.and_then(|o| o.ratelimit.as_ref()).map_or(1, |c| c.cost);
+    let limiter = rt.shared.limiter.as_deref().zip(bucket);
+    let key = limiter.map(|(_, spec)| {
+        let auth = request.headers().get(reqwest::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        BucketKey::new(spec, rt.credentials.client_id.as_deref(), auth)
+    });
     let (mut rate_limited, mut had_503, mut refreshed, mut conn_failures) = (0u32, false, false, 0u32);
     let mut attempt = 0u32;
     loop {
         attempt += 1;
         with_call(|c| c.attempts = attempt);
+        // Every attempt, retries included, takes its points from the bucket.
+        if let (Some((limiter, spec)), Some(key)) = (limiter, &key) {
+            limiter.acquire(key, spec, cost).await;
+        }
         // A body that is a stream cannot be cloned, so such a request is sent once.
         let spare = request.try_clone();
         let result = http.execute(request).await;
@@ -116,6 +126,9 @@ pub async fn exec(
         let limits = RateLimitInfo::from_headers(resp.headers(), bucket);
         if let Some(info) = limits {
             rt.record_rate_limit(info);
+            if let (Some((limiter, spec)), Some(key)) = (limiter, &key) {
+                limiter.observe(key, spec, &info);
+            }
         }
         if status == StatusCode::TOO_MANY_REQUESTS && rate_limited < retry.max_rate_limited_retries {
             let wait = rate_limit_wait(resp.headers(), limits, retry.default_rate_limit_wait);

@@ -19,6 +19,7 @@ pub mod config;
 pub mod drift;
 pub mod error;
 pub mod hooks;
+pub mod pagination;
 pub mod policy;
 pub mod ratelimit;
 mod redact;

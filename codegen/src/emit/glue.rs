@@ -12,6 +12,15 @@ pub fn rust_operation_name(operation_id: &str) -> String {
     heck::ToSnakeCase::to_snake_case(operation_id)
 }
 
+/// progenitor's name for a parameter's builder method (`type` → `type_`).
+pub fn rust_param_name(name: &str) -> String {
+    let snake = heck::ToSnakeCase::to_snake_case(name);
+    match snake.as_str() {
+        "type" | "ref" | "self" | "super" | "crate" | "fn" | "mod" | "use" | "match" | "move" | "static" | "struct" | "trait" | "where" | "loop" | "impl" | "in" | "let" | "mut" | "pub" | "return" | "as" | "break" | "const" | "continue" | "else" | "enum" | "extern" | "false" | "true" | "for" | "if" | "unsafe" | "while" | "async" | "await" | "dyn" => format!("{snake}_"),
+        _ => snake,
+    }
+}
+
 /// The policy table: one `OperationPolicy` per operation, sorted by progenitor's name.
 pub fn policy_table(plan: &ServicePlan) -> TokenStream {
     let service = &plan.service.module;

@@ -2,6 +2,7 @@
 
 pub mod generate;
 pub mod glue;
+pub mod pagination;
 pub mod passes;
 
 use proc_macro2::TokenStream;
@@ -28,6 +29,11 @@ pub fn emit(plan: &ServicePlan, tokens: TokenStream) -> Result<syn::File, String
             .unwrap_or_else(|| (op.to_string(), false))
     };
     passes::add_send_wrappers(&mut file, &sites, &lookup)?;
+    for site in &sites {
+        if let Some((_, op)) = names.iter().find(|(n, _)| n == &site.operation) {
+            pagination::emit(&mut file, site, op)?;
+        }
+    }
     passes::open_enums(&mut file)?;
     passes::default_extra_in_builders(&mut file);
     passes::drift_impls(&mut file)?;

@@ -11495,10 +11495,1106 @@ pub mod builder {
                 .await
         }
     }
+    #[derive(Clone)]
+    struct GetFollowedChannelsDetached {
+        after: Result<Option<::std::string::String>, String>,
+        broadcaster_id: Result<Option<::std::string::String>, String>,
+        first: Result<Option<::std::num::NonZeroU64>, String>,
+        user_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetFollowedChannels<'a> {
+        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume, backward) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::FollowedChannel> {
+            let client = self.client.clone();
+            let template = GetFollowedChannelsDetached {
+                after: self.after,
+                broadcaster_id: self.broadcaster_id,
+                first: self.first,
+                user_id: self.user_id,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::FollowedChannel,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::FollowedChannel,
+                > = ::std::boxed::Box::pin(async move {
+                    let mut request = GetFollowedChannels {
+                        client: &client,
+                        after: template.after,
+                        broadcaster_id: template.broadcaster_id,
+                        first: template.first,
+                        user_id: template.user_id,
+                    };
+                    let requested = at.clone();
+                    let backward = matches!(
+                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
+                    );
+                    request = match at {
+                        None => request,
+                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
+                            request.after(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_followed_channels"),
+                                message: "this operation cannot page backward".into(),
+                            });
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_followed_channels"),
+                                message: "this operation pages by cursor, not by page number"
+                                    .into(),
+                            });
+                        }
+                    };
+                    let body = request.send().await?.into_inner();
+                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
+                        body,
+                    );
+                    let next = next
+                        .map(|c| {
+                            if backward {
+                                ::streamkit_runtime::pagination::PageToken::Before(c)
+                            } else {
+                                ::streamkit_runtime::pagination::PageToken::After(c)
+                            }
+                        });
+                    Ok(::streamkit_runtime::pagination::Page {
+                        items,
+                        requested,
+                        next,
+                    })
+                });
+                fut
+            });
+            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+            let paginator = paginator.forward_only();
+            paginator
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::FollowedChannel> {
+            self.paginate().items()
+        }
+        /// Every page with its cursor, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::FollowedChannel> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetChannelFollowersDetached {
+        after: Result<Option<::std::string::String>, String>,
+        broadcaster_id: Result<::std::string::String, String>,
+        first: Result<Option<::std::num::NonZeroU64>, String>,
+        user_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetChannelFollowers<'a> {
+        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume, backward) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelFollower> {
+            let client = self.client.clone();
+            let template = GetChannelFollowersDetached {
+                after: self.after,
+                broadcaster_id: self.broadcaster_id,
+                first: self.first,
+                user_id: self.user_id,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::ChannelFollower,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::ChannelFollower,
+                > = ::std::boxed::Box::pin(async move {
+                    let mut request = GetChannelFollowers {
+                        client: &client,
+                        after: template.after,
+                        broadcaster_id: template.broadcaster_id,
+                        first: template.first,
+                        user_id: template.user_id,
+                    };
+                    let requested = at.clone();
+                    let backward = matches!(
+                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
+                    );
+                    request = match at {
+                        None => request,
+                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
+                            request.after(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_channel_followers"),
+                                message: "this operation cannot page backward".into(),
+                            });
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_channel_followers"),
+                                message: "this operation pages by cursor, not by page number"
+                                    .into(),
+                            });
+                        }
+                    };
+                    let body = request.send().await?.into_inner();
+                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
+                        body,
+                    );
+                    let next = next
+                        .map(|c| {
+                            if backward {
+                                ::streamkit_runtime::pagination::PageToken::Before(c)
+                            } else {
+                                ::streamkit_runtime::pagination::PageToken::After(c)
+                            }
+                        });
+                    Ok(::streamkit_runtime::pagination::Page {
+                        items,
+                        requested,
+                        next,
+                    })
+                });
+                fut
+            });
+            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+            let paginator = paginator.forward_only();
+            paginator
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::ChannelFollower> {
+            self.paginate().items()
+        }
+        /// Every page with its cursor, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::ChannelFollower> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetChattersDetached {
+        after: Result<Option<::std::string::String>, String>,
+        broadcaster_id: Result<::std::string::String, String>,
+        first: Result<Option<::std::num::NonZeroU64>, String>,
+        moderator_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetChatters<'a> {
+        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume, backward) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::Chatter> {
+            let client = self.client.clone();
+            let template = GetChattersDetached {
+                after: self.after,
+                broadcaster_id: self.broadcaster_id,
+                first: self.first,
+                moderator_id: self.moderator_id,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Chatter> = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<types::Chatter> = ::std::boxed::Box::pin(async move {
+                    let mut request = GetChatters {
+                        client: &client,
+                        after: template.after,
+                        broadcaster_id: template.broadcaster_id,
+                        first: template.first,
+                        moderator_id: template.moderator_id,
+                    };
+                    let requested = at.clone();
+                    let backward = matches!(
+                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
+                    );
+                    request = match at {
+                        None => request,
+                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
+                            request.after(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_chatters"),
+                                message: "this operation cannot page backward".into(),
+                            });
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_chatters"),
+                                message: "this operation pages by cursor, not by page number"
+                                    .into(),
+                            });
+                        }
+                    };
+                    let body = request.send().await?.into_inner();
+                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
+                        body,
+                    );
+                    let next = next
+                        .map(|c| {
+                            if backward {
+                                ::streamkit_runtime::pagination::PageToken::Before(c)
+                            } else {
+                                ::streamkit_runtime::pagination::PageToken::After(c)
+                            }
+                        });
+                    Ok(::streamkit_runtime::pagination::Page {
+                        items,
+                        requested,
+                        next,
+                    })
+                });
+                fut
+            });
+            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+            let paginator = paginator.forward_only();
+            paginator
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::Chatter> {
+            self.paginate().items()
+        }
+        /// Every page with its cursor, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::Chatter> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetClipsDetached {
+        after: Result<Option<::std::string::String>, String>,
+        before: Result<Option<::std::string::String>, String>,
+        broadcaster_id: Result<Option<::std::string::String>, String>,
+        ended_at: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        first: Result<Option<::std::num::NonZeroU64>, String>,
+        game_id: Result<Option<::std::string::String>, String>,
+        id: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        is_featured: Result<Option<bool>, String>,
+        started_at: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> GetClips<'a> {
+        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume, backward) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::Clip> {
+            let client = self.client.clone();
+            let template = GetClipsDetached {
+                after: self.after,
+                before: self.before,
+                broadcaster_id: self.broadcaster_id,
+                ended_at: self.ended_at,
+                first: self.first,
+                game_id: self.game_id,
+                id: self.id,
+                is_featured: self.is_featured,
+                started_at: self.started_at,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Clip> = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<types::Clip> = ::std::boxed::Box::pin(async move {
+                    let mut request = GetClips {
+                        client: &client,
+                        after: template.after,
+                        before: template.before,
+                        broadcaster_id: template.broadcaster_id,
+                        ended_at: template.ended_at,
+                        first: template.first,
+                        game_id: template.game_id,
+                        id: template.id,
+                        is_featured: template.is_featured,
+                        started_at: template.started_at,
+                    };
+                    let requested = at.clone();
+                    let backward = matches!(
+                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
+                    );
+                    request = match at {
+                        None => request,
+                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
+                            request.after(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Before(c)) => {
+                            request.before(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_clips"),
+                                message: "this operation pages by cursor, not by page number"
+                                    .into(),
+                            });
+                        }
+                    };
+                    let body = request.send().await?.into_inner();
+                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
+                        body,
+                    );
+                    let next = next
+                        .map(|c| {
+                            if backward {
+                                ::streamkit_runtime::pagination::PageToken::Before(c)
+                            } else {
+                                ::streamkit_runtime::pagination::PageToken::After(c)
+                            }
+                        });
+                    Ok(::streamkit_runtime::pagination::Page {
+                        items,
+                        requested,
+                        next,
+                    })
+                });
+                fut
+            });
+            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+            paginator
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<types::Clip> {
+            self.paginate().items()
+        }
+        /// Every page with its cursor, in order (see [`Self::paginate`]).
+        pub fn pages(self) -> ::streamkit_runtime::pagination::PageStream<types::Clip> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetEventsubSubscriptionsDetached {
+        after: Result<Option<::std::string::String>, String>,
+        status: Result<Option<types::EventSubSubscriptionStatus>, String>,
+        subscription_id: Result<Option<::std::string::String>, String>,
+        type_: Result<Option<::std::string::String>, String>,
+        user_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetEventsubSubscriptions<'a> {
+        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume, backward) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::EventSubSubscription> {
+            let client = self.client.clone();
+            let template = GetEventsubSubscriptionsDetached {
+                after: self.after,
+                status: self.status,
+                subscription_id: self.subscription_id,
+                type_: self.type_,
+                user_id: self.user_id,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::EventSubSubscription,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::EventSubSubscription,
+                > = ::std::boxed::Box::pin(async move {
+                    let mut request = GetEventsubSubscriptions {
+                        client: &client,
+                        after: template.after,
+                        status: template.status,
+                        subscription_id: template.subscription_id,
+                        type_: template.type_,
+                        user_id: template.user_id,
+                    };
+                    let requested = at.clone();
+                    let backward = matches!(
+                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
+                    );
+                    request = match at {
+                        None => request,
+                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
+                            request.after(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_eventsub_subscriptions"),
+                                message: "this operation cannot page backward".into(),
+                            });
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_eventsub_subscriptions"),
+                                message: "this operation pages by cursor, not by page number"
+                                    .into(),
+                            });
+                        }
+                    };
+                    let body = request.send().await?.into_inner();
+                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
+                        body,
+                    );
+                    let next = next
+                        .map(|c| {
+                            if backward {
+                                ::streamkit_runtime::pagination::PageToken::Before(c)
+                            } else {
+                                ::streamkit_runtime::pagination::PageToken::After(c)
+                            }
+                        });
+                    Ok(::streamkit_runtime::pagination::Page {
+                        items,
+                        requested,
+                        next,
+                    })
+                });
+                fut
+            });
+            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+            let paginator = paginator.forward_only();
+            paginator
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::EventSubSubscription> {
+            self.paginate().items()
+        }
+        /// Every page with its cursor, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::EventSubSubscription> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetExtensionLiveChannelsDetached {
+        after: Result<Option<::std::string::String>, String>,
+        extension_id: Result<::std::string::String, String>,
+        first: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+    impl<'a> GetExtensionLiveChannels<'a> {
+        /** Walks every page of this list (`x-streamkit-pagination`, cursor in a bare string `pagination`),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume, backward) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::ExtensionLiveChannel> {
+            let client = self.client.clone();
+            let template = GetExtensionLiveChannelsDetached {
+                after: self.after,
+                extension_id: self.extension_id,
+                first: self.first,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::ExtensionLiveChannel,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::ExtensionLiveChannel,
+                > = ::std::boxed::Box::pin(async move {
+                    let mut request = GetExtensionLiveChannels {
+                        client: &client,
+                        after: template.after,
+                        extension_id: template.extension_id,
+                        first: template.first,
+                    };
+                    let requested = at.clone();
+                    let backward = matches!(
+                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
+                    );
+                    request = match at {
+                        None => request,
+                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
+                            request.after(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_extension_live_channels"),
+                                message: "this operation cannot page backward".into(),
+                            });
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_extension_live_channels"),
+                                message: "this operation pages by cursor, not by page number"
+                                    .into(),
+                            });
+                        }
+                    };
+                    let body = request.send().await?.into_inner();
+                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
+                        body,
+                    );
+                    let next = next
+                        .map(|c| {
+                            if backward {
+                                ::streamkit_runtime::pagination::PageToken::Before(c)
+                            } else {
+                                ::streamkit_runtime::pagination::PageToken::After(c)
+                            }
+                        });
+                    Ok(::streamkit_runtime::pagination::Page {
+                        items,
+                        requested,
+                        next,
+                    })
+                });
+                fut
+            });
+            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+            let paginator = paginator.forward_only();
+            paginator
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::ExtensionLiveChannel> {
+            self.paginate().items()
+        }
+        /// Every page with its cursor, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::ExtensionLiveChannel> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetTopGamesDetached {
+        after: Result<Option<::std::string::String>, String>,
+        before: Result<Option<::std::string::String>, String>,
+        first: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+    impl<'a> GetTopGames<'a> {
+        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume, backward) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::Game> {
+            let client = self.client.clone();
+            let template = GetTopGamesDetached {
+                after: self.after,
+                before: self.before,
+                first: self.first,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Game> = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<types::Game> = ::std::boxed::Box::pin(async move {
+                    let mut request = GetTopGames {
+                        client: &client,
+                        after: template.after,
+                        before: template.before,
+                        first: template.first,
+                    };
+                    let requested = at.clone();
+                    let backward = matches!(
+                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
+                    );
+                    request = match at {
+                        None => request,
+                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
+                            request.after(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Before(c)) => {
+                            request.before(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_top_games"),
+                                message: "this operation pages by cursor, not by page number"
+                                    .into(),
+                            });
+                        }
+                    };
+                    let body = request.send().await?.into_inner();
+                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
+                        body,
+                    );
+                    let next = next
+                        .map(|c| {
+                            if backward {
+                                ::streamkit_runtime::pagination::PageToken::Before(c)
+                            } else {
+                                ::streamkit_runtime::pagination::PageToken::After(c)
+                            }
+                        });
+                    Ok(::streamkit_runtime::pagination::Page {
+                        items,
+                        requested,
+                        next,
+                    })
+                });
+                fut
+            });
+            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+            paginator
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<types::Game> {
+            self.paginate().items()
+        }
+        /// Every page with its cursor, in order (see [`Self::paginate`]).
+        pub fn pages(self) -> ::streamkit_runtime::pagination::PageStream<types::Game> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct SearchChannelsDetached {
+        after: Result<Option<::std::string::String>, String>,
+        first: Result<Option<::std::num::NonZeroU64>, String>,
+        live_only: Result<Option<bool>, String>,
+        query: Result<::std::string::String, String>,
+    }
+    impl<'a> SearchChannels<'a> {
+        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume, backward) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelSearchResult> {
+            let client = self.client.clone();
+            let template = SearchChannelsDetached {
+                after: self.after,
+                first: self.first,
+                live_only: self.live_only,
+                query: self.query,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::ChannelSearchResult,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::ChannelSearchResult,
+                > = ::std::boxed::Box::pin(async move {
+                    let mut request = SearchChannels {
+                        client: &client,
+                        after: template.after,
+                        first: template.first,
+                        live_only: template.live_only,
+                        query: template.query,
+                    };
+                    let requested = at.clone();
+                    let backward = matches!(
+                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
+                    );
+                    request = match at {
+                        None => request,
+                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
+                            request.after(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("search_channels"),
+                                message: "this operation cannot page backward".into(),
+                            });
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("search_channels"),
+                                message: "this operation pages by cursor, not by page number"
+                                    .into(),
+                            });
+                        }
+                    };
+                    let body = request.send().await?.into_inner();
+                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
+                        body,
+                    );
+                    let next = next
+                        .map(|c| {
+                            if backward {
+                                ::streamkit_runtime::pagination::PageToken::Before(c)
+                            } else {
+                                ::streamkit_runtime::pagination::PageToken::After(c)
+                            }
+                        });
+                    Ok(::streamkit_runtime::pagination::Page {
+                        items,
+                        requested,
+                        next,
+                    })
+                });
+                fut
+            });
+            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+            let paginator = paginator.forward_only();
+            paginator
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::ChannelSearchResult> {
+            self.paginate().items()
+        }
+        /// Every page with its cursor, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::ChannelSearchResult> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetStreamsDetached {
+        after: Result<Option<::std::string::String>, String>,
+        before: Result<Option<::std::string::String>, String>,
+        first: Result<Option<::std::num::NonZeroU64>, String>,
+        game_id: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        language: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        type_: Result<Option<types::GetStreamsType>, String>,
+        user_id: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        user_login: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+    }
+    impl<'a> GetStreams<'a> {
+        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume, backward) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::Stream> {
+            let client = self.client.clone();
+            let template = GetStreamsDetached {
+                after: self.after,
+                before: self.before,
+                first: self.first,
+                game_id: self.game_id,
+                language: self.language,
+                type_: self.type_,
+                user_id: self.user_id,
+                user_login: self.user_login,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Stream> = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<types::Stream> = ::std::boxed::Box::pin(async move {
+                    let mut request = GetStreams {
+                        client: &client,
+                        after: template.after,
+                        before: template.before,
+                        first: template.first,
+                        game_id: template.game_id,
+                        language: template.language,
+                        type_: template.type_,
+                        user_id: template.user_id,
+                        user_login: template.user_login,
+                    };
+                    let requested = at.clone();
+                    let backward = matches!(
+                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
+                    );
+                    request = match at {
+                        None => request,
+                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
+                            request.after(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Before(c)) => {
+                            request.before(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_streams"),
+                                message: "this operation pages by cursor, not by page number"
+                                    .into(),
+                            });
+                        }
+                    };
+                    let body = request.send().await?.into_inner();
+                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
+                        body,
+                    );
+                    let next = next
+                        .map(|c| {
+                            if backward {
+                                ::streamkit_runtime::pagination::PageToken::Before(c)
+                            } else {
+                                ::streamkit_runtime::pagination::PageToken::After(c)
+                            }
+                        });
+                    Ok(::streamkit_runtime::pagination::Page {
+                        items,
+                        requested,
+                        next,
+                    })
+                });
+                fut
+            });
+            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+            paginator
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::Stream> {
+            self.paginate().items()
+        }
+        /// Every page with its cursor, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::Stream> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetVideosDetached {
+        after: Result<Option<::std::string::String>, String>,
+        before: Result<Option<::std::string::String>, String>,
+        first: Result<Option<::std::num::NonZeroU64>, String>,
+        game_id: Result<Option<::std::string::String>, String>,
+        id: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        language: Result<Option<::std::string::String>, String>,
+        period: Result<Option<types::GetVideosPeriod>, String>,
+        sort: Result<Option<types::GetVideosSort>, String>,
+        type_: Result<Option<types::GetVideosType>, String>,
+        user_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetVideos<'a> {
+        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume, backward) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::Video> {
+            let client = self.client.clone();
+            let template = GetVideosDetached {
+                after: self.after,
+                before: self.before,
+                first: self.first,
+                game_id: self.game_id,
+                id: self.id,
+                language: self.language,
+                period: self.period,
+                sort: self.sort,
+                type_: self.type_,
+                user_id: self.user_id,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Video> = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<types::Video> = ::std::boxed::Box::pin(async move {
+                    let mut request = GetVideos {
+                        client: &client,
+                        after: template.after,
+                        before: template.before,
+                        first: template.first,
+                        game_id: template.game_id,
+                        id: template.id,
+                        language: template.language,
+                        period: template.period,
+                        sort: template.sort,
+                        type_: template.type_,
+                        user_id: template.user_id,
+                    };
+                    let requested = at.clone();
+                    let backward = matches!(
+                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
+                    );
+                    request = match at {
+                        None => request,
+                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
+                            request.after(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Before(c)) => {
+                            request.before(c)
+                        }
+                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
+                            return Err(::streamkit_runtime::Error::InvalidRequest {
+                                operation: Some("get_videos"),
+                                message: "this operation pages by cursor, not by page number"
+                                    .into(),
+                            });
+                        }
+                    };
+                    let body = request.send().await?.into_inner();
+                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
+                        body,
+                    );
+                    let next = next
+                        .map(|c| {
+                            if backward {
+                                ::streamkit_runtime::pagination::PageToken::Before(c)
+                            } else {
+                                ::streamkit_runtime::pagination::PageToken::After(c)
+                            }
+                        });
+                    Ok(::streamkit_runtime::pagination::Page {
+                        items,
+                        requested,
+                        next,
+                    })
+                });
+                fut
+            });
+            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+            paginator
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::Video> {
+            self.paginate().items()
+        }
+        /// Every page with its cursor, in order (see [`Self::paginate`]).
+        pub fn pages(self) -> ::streamkit_runtime::pagination::PageStream<types::Video> {
+            self.paginate().pages()
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+impl ::streamkit_runtime::pagination::PageBody for types::GetFollowedChannelsResponse {
+    type Item = types::FollowedChannel;
+    fn into_parts(
+        self,
+    ) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
+        let cursor: ::std::option::Option<::std::string::String> = self
+            .pagination
+            .and_then(|v| v.cursor);
+        let items = ::std::option::Option::Some(self.data).unwrap_or_default();
+        (items, cursor.filter(|c| !c.is_empty()))
+    }
+}
+impl ::streamkit_runtime::pagination::PageBody for types::GetChannelFollowersResponse {
+    type Item = types::ChannelFollower;
+    fn into_parts(
+        self,
+    ) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
+        let cursor: ::std::option::Option<::std::string::String> = self
+            .pagination
+            .and_then(|v| v.cursor);
+        let items = ::std::option::Option::Some(self.data).unwrap_or_default();
+        (items, cursor.filter(|c| !c.is_empty()))
+    }
+}
+impl ::streamkit_runtime::pagination::PageBody for types::GetChattersResponse {
+    type Item = types::Chatter;
+    fn into_parts(
+        self,
+    ) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
+        let cursor: ::std::option::Option<::std::string::String> = self
+            .pagination
+            .and_then(|v| v.cursor);
+        let items = ::std::option::Option::Some(self.data).unwrap_or_default();
+        (items, cursor.filter(|c| !c.is_empty()))
+    }
+}
+impl ::streamkit_runtime::pagination::PageBody for types::GetClipsResponse {
+    type Item = types::Clip;
+    fn into_parts(
+        self,
+    ) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
+        let cursor: ::std::option::Option<::std::string::String> = self
+            .pagination
+            .and_then(|v| v.cursor);
+        let items = ::std::option::Option::Some(self.data).unwrap_or_default();
+        (items, cursor.filter(|c| !c.is_empty()))
+    }
+}
+impl ::streamkit_runtime::pagination::PageBody
+for types::GetEventsubSubscriptionsResponse {
+    type Item = types::EventSubSubscription;
+    fn into_parts(
+        self,
+    ) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
+        let cursor: ::std::option::Option<::std::string::String> = self
+            .pagination
+            .and_then(|v| v.cursor);
+        let items = ::std::option::Option::Some(self.data).unwrap_or_default();
+        (items, cursor.filter(|c| !c.is_empty()))
+    }
+}
+impl ::streamkit_runtime::pagination::PageBody
+for types::GetExtensionLiveChannelsResponse {
+    type Item = types::ExtensionLiveChannel;
+    fn into_parts(
+        self,
+    ) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
+        let cursor: ::std::option::Option<::std::string::String> = self.pagination;
+        let items = ::std::option::Option::Some(self.data).unwrap_or_default();
+        (items, cursor.filter(|c| !c.is_empty()))
+    }
+}
+impl ::streamkit_runtime::pagination::PageBody for types::GetTopGamesResponse {
+    type Item = types::Game;
+    fn into_parts(
+        self,
+    ) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
+        let cursor: ::std::option::Option<::std::string::String> = self
+            .pagination
+            .and_then(|v| v.cursor);
+        let items = ::std::option::Option::Some(self.data).unwrap_or_default();
+        (items, cursor.filter(|c| !c.is_empty()))
+    }
+}
+impl ::streamkit_runtime::pagination::PageBody for types::SearchChannelsResponse {
+    type Item = types::ChannelSearchResult;
+    fn into_parts(
+        self,
+    ) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
+        let cursor: ::std::option::Option<::std::string::String> = self
+            .pagination
+            .and_then(|v| v.cursor);
+        let items = ::std::option::Option::Some(self.data).unwrap_or_default();
+        (items, cursor.filter(|c| !c.is_empty()))
+    }
+}
+impl ::streamkit_runtime::pagination::PageBody for types::GetStreamsResponse {
+    type Item = types::Stream;
+    fn into_parts(
+        self,
+    ) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
+        let cursor: ::std::option::Option<::std::string::String> = self
+            .pagination
+            .and_then(|v| v.cursor);
+        let items = ::std::option::Option::Some(self.data).unwrap_or_default();
+        (items, cursor.filter(|c| !c.is_empty()))
+    }
+}
+impl ::streamkit_runtime::pagination::PageBody for types::GetVideosResponse {
+    type Item = types::Video;
+    fn into_parts(
+        self,
+    ) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
+        let cursor: ::std::option::Option<::std::string::String> = self
+            .pagination
+            .and_then(|v| v.cursor);
+        let items = ::std::option::Option::Some(self.data).unwrap_or_default();
+        (items, cursor.filter(|c| !c.is_empty()))
+    }
 }
 /// What the runtime needs to know about each operation, from the spec's
 /// `x-streamkit-*` extensions.

@@ -1,5 +1,11 @@
-//! Rate-limit figures the server reports.
+//! Client-side rate limiting: a token bucket per (bucket, client id, user or app) that
+//! starts from the spec's declared limits and then follows the server's `Ratelimit-*`
+//! headers, so callers wait instead of receiving 429.
 
+mod bucket;
 mod headers;
+mod limiter;
 
+pub use bucket::TokenBucket;
 pub use headers::RateLimitInfo;
+pub use limiter::{AcquireFuture, BucketKey, InProcessLimiter, RateLimiter};
