@@ -18,19 +18,37 @@
 //! * Every Helix response carries `Ratelimit-Limit`, `Ratelimit-Remaining` and
 //!   `Ratelimit-Reset`; buckets are per client id (app tokens) or client id + user (user tokens).
 //! * `Send Chat Message` with the text `dropme` reports a dropped message (`is_sent: false`).
+//! * Every request is recorded in a log ([`Sandbox::requests`], [`LoggedRequest`]).
+//! * Faults can be injected per route ([`Sandbox::inject`], [`Fault`], [`FaultKind`]).
+//! * Every response is checked against `specs/twitch/helix.yaml` and `oauth.yaml` (unless
+//!   [`SandboxConfig::contract_check`] is off): a response with an undocumented status or
+//!   property is replaced by a `500` whose message says `sandbox contract violation: ...`, and
+//!   recorded in [`Sandbox::contract_violations`]. Responses altered by a fault (marked with the
+//!   `x-sandbox-fault` header) are not checked.
+//!
+//! The middleware stack, outermost first: request log → contract check → faults → Helix
+//! authentication and rate limiting → routes.
 
 #![warn(missing_docs)]
 
 mod auth;
+mod contract;
 mod errors;
+mod faults;
 mod pagination;
 mod ratelimit;
+mod requestlog;
 mod rng;
 mod seed;
 mod state;
 mod twitch;
 
+pub use faults::{FAULT_HEADER, Fault, FaultKind, MALFORMED_JSON_BODY, UNKNOWN_ENUM_VALUE};
+pub use requestlog::LoggedRequest;
 pub use seed::SeedInfo;
+
+/// The header (value `1`) on responses the contract check replaced with a `500`.
+pub const CONTRACT_VIOLATION_HEADER: &str = contract::VIOLATION_HEADER;
 
 use axum::Router;
 use axum::extract::Request;
@@ -64,6 +82,9 @@ pub struct SandboxConfig {
     /// The user id `/oauth2/authorize` and `/activate` approve as (default: the first seeded
     /// user, [`SeedInfo::broadcaster_id`]).
     pub authorize_as: String,
+    /// Check every response against the Helix and OAuth specs and answer `500` instead of an
+    /// undocumented status or property (default `true`).
+    pub contract_check: bool,
 }
 
 impl Default for SandboxConfig {
@@ -74,6 +95,7 @@ impl Default for SandboxConfig {
             ratelimit_period: Duration::from_secs(60),
             token_lifetime: Duration::from_secs(4 * 3600),
             authorize_as: seed::user_id_for(0),
+            contract_check: true,
         }
     }
 }
@@ -108,6 +130,18 @@ impl Sandbox {
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 twitch::helix::middleware,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                faults::middleware,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                contract::middleware,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                requestlog::middleware,
             ))
             .with_state(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
@@ -172,6 +206,35 @@ impl Sandbox {
     /// Ids and names of the seeded data that tests can rely on.
     pub fn seed(&self) -> SeedInfo {
         self.state.seed.info.clone()
+    }
+
+    /// Every request received so far (since the last [`clear_requests`](Self::clear_requests)),
+    /// in arrival order. A request whose response is still being prepared is included with
+    /// `status: None` and `finished: None`.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.state.log).snapshot()
+    }
+
+    /// Empties the request log (sequence numbers keep counting).
+    pub fn clear_requests(&self) {
+        lock(&self.state.log).clear();
+    }
+
+    /// Adds a fault. Faults are tried in injection order; the first one matching a request is
+    /// applied (and one of its [`times`](Fault::times) used up), the others are not.
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.state.faults).inject(fault);
+    }
+
+    /// Removes every injected fault.
+    pub fn clear_faults(&self) {
+        lock(&self.state.faults).clear();
+    }
+
+    /// Every contract violation found so far, as `"<METHOD> <path> <status>: <JSON path>:
+    /// <problem>"`, e.g. `"GET /helix/users 200: $.data[0].x: undocumented property"`.
+    pub fn contract_violations(&self) -> Vec<String> {
+        lock(&self.state.violations).clone()
     }
 }
 

@@ -2,7 +2,9 @@
 
 use crate::SandboxConfig;
 use crate::auth::TokenStore;
+use crate::faults::FaultStore;
 use crate::ratelimit::RateLimiter;
+use crate::requestlog::RequestLog;
 use crate::seed::{Channel, Seed};
 use crate::twitch::helix::eventsub::EventSubStore;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,6 +28,12 @@ pub(crate) struct AppState {
     pub(crate) tokens: Mutex<TokenStore>,
     pub(crate) ratelimit: Mutex<RateLimiter>,
     pub(crate) eventsub: Mutex<EventSubStore>,
+    /// Every request received (see [`crate::LoggedRequest`]).
+    pub(crate) log: Mutex<RequestLog>,
+    /// Injected faults.
+    pub(crate) faults: Mutex<FaultStore>,
+    /// Contract violations found so far.
+    pub(crate) violations: Mutex<Vec<String>>,
     counter: AtomicU64,
 }
 
@@ -39,6 +47,9 @@ impl AppState {
                 config.ratelimit_period,
             )),
             eventsub: Mutex::new(EventSubStore::default()),
+            log: Mutex::new(RequestLog::default()),
+            faults: Mutex::new(FaultStore::default()),
+            violations: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
             config,
             base_url,

@@ -66,6 +66,11 @@ const GONE: &[&str] = &[
     "/helix/soundtrack/playlists",
 ];
 
+/// Whether `path` (a trailing `/` ignored) is a removed endpoint.
+pub(crate) fn is_gone(path: &str) -> bool {
+    GONE.contains(&path.trim_end_matches('/'))
+}
+
 /// Whether a path belongs to Helix.
 pub(crate) fn is_helix_path(path: &str) -> bool {
     path == "/helix" || path.starts_with("/helix/")
@@ -91,7 +96,7 @@ pub(crate) async fn middleware(
         ),
     };
     let rate = lock(&state.ratelimit).charge(&bucket, 1);
-    let mut response = if GONE.contains(&path.as_str()) {
+    let mut response = if is_gone(&path) {
         HelixError::new(
             StatusCode::GONE,
             "This API endpoint has been removed; use Get Followed Channels or Get Channel Followers",
