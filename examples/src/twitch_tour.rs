@@ -40,6 +40,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {:>7} viewers  {:<20} {}", s.viewer_count, s.user_name, s.title);
     }
 
+    // A paginated walk: every live stream, 100 per page, the next page fetched while this
+    // one is consumed.
+    use streamkit_twitch::pagination::TryStreamExt;
+    let mut pages = 0;
+    let mut viewers: i64 = 0;
+    let mut walk = helix.get_streams().first(100u64).pages();
+    while let Some(page) = walk.try_next().await? {
+        pages += 1;
+        viewers += page.items.iter().map(|s| s.viewer_count).sum::<i64>();
+    }
+    println!("\nwalked {pages} pages of live streams: {viewers} viewers in all");
+
     let users = helix.get_users().login(vec![seed.broadcaster_login.clone()]).send().await?;
     let me = &users.data[0];
     println!("\nuser {} ({}), broadcaster type {:?}, since {}", me.display_name, me.id, me.broadcaster_type.to_string(), me.created_at.date_naive());
@@ -81,11 +93,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     if let Some(rl) = helix.runtime().last_rate_limit() {
         println!(
-            "\nrate limit after these calls: {} of {} points left, full again at epoch {}",
+            "\nrate limit observed: {} of {} points left, full again at epoch {}",
             rl.remaining.unwrap_or_default(),
             rl.limit.unwrap_or_default(),
             rl.reset.unwrap_or_default()
         );
     }
+    let stats = helix.runtime().stats();
+    println!("requests sent: {}, retries: {}, 429s received: {}", stats.attempts, stats.retries, stats.rate_limited);
     Ok(())
 }

@@ -37,6 +37,7 @@ pub(crate) struct Shared {
     pub(crate) strict: bool,
     pub(crate) last_rate_limit: Mutex<Option<RateLimitInfo>>,
     pub(crate) limiter: Option<Arc<dyn RateLimiter>>,
+    pub(crate) stats: crate::stats::CallStats,
 }
 
 impl Runtime {
@@ -61,6 +62,11 @@ impl Runtime {
         let mut credentials = self.credentials.clone();
         credentials.access_token = TokenSlot::Static(token);
         Runtime { shared: self.shared.clone(), credentials }
+    }
+
+    /// What this client has done on the wire so far (attempts, retries, 429s).
+    pub fn stats(&self) -> crate::stats::StatsSnapshot {
+        self.shared.stats.snapshot()
     }
 
     /// The rate-limit figures of the last response that carried them.
@@ -254,6 +260,7 @@ impl<C: FromRuntime> ClientBuilder<C> {
                 strict: self.strict,
                 last_rate_limit: Mutex::new(None),
                 limiter: self.limiter,
+                stats: Default::default(),
             }),
             credentials: self.credentials,
         };

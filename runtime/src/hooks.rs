@@ -12,6 +12,7 @@ use crate::config::Runtime;
 use crate::error::Error;
 use crate::policy::OperationPolicy;
 use crate::ratelimit::{BucketKey, RateLimitInfo};
+use crate::stats::CallStats;
 use crate::Secret;
 
 /// Looks up the operation's policy; an operation missing from the table is a codegen bug,
@@ -98,6 +99,10 @@ pub async fn exec(
     loop {
         attempt += 1;
         with_call(|c| c.attempts = attempt);
+        CallStats::bump(&rt.shared.stats.attempts);
+        if attempt > 1 {
+            CallStats::bump(&rt.shared.stats.retries);
+        }
         // Every attempt, retries included, takes its points from the bucket.
         if let (Some((limiter, spec)), Some(key)) = (limiter, &key) {
             limiter.acquire(key, spec, cost).await;
@@ -123,6 +128,11 @@ pub async fn exec(
             }
         };
         let status = resp.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            CallStats::bump(&rt.shared.stats.rate_limited);
+        } else if status.is_server_error() {
+            CallStats::bump(&rt.shared.stats.server_errors);
+        }
         let limits = RateLimitInfo::from_headers(resp.headers(), bucket);
         if let Some(info) = limits {
             rt.record_rate_limit(info);
@@ -130,7 +140,10 @@ pub async fn exec(
                 limiter.observe(key, spec, &info);
             }
         }
-        if status == StatusCode::TOO_MANY_REQUESTS && rate_limited < retry.max_rate_limited_retries {
+        // A 429 whose headers say points are left is not the rate limit (Create EventSub
+        // answers 429 for too many subscriptions of one type): waiting will not help.
+        let bucket_empty = limits.and_then(|l| l.remaining).is_none_or(|r| r == 0);
+        if status == StatusCode::TOO_MANY_REQUESTS && bucket_empty && rate_limited < retry.max_rate_limited_retries {
             let wait = rate_limit_wait(resp.headers(), limits, retry.default_rate_limit_wait);
             if wait <= retry.max_rate_limit_wait {
                 rate_limited += 1;

@@ -26,6 +26,7 @@ mod redact;
 pub mod response;
 pub mod retry;
 mod secret;
+pub mod stats;
 
 pub use config::{ClientBuilder, FromRuntime, Runtime};
 pub use error::{ApiError, Error, ErrorBody};

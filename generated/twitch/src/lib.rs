@@ -29,4 +29,4 @@ pub mod oauth;
 
 pub mod auth;
 
-pub use streamkit_runtime::{Error, Secret};
+pub use streamkit_runtime::{Error, Secret, pagination};

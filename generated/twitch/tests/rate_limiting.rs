@@ -39,6 +39,9 @@ async fn concurrent_tasks_share_one_bucket_and_never_see_429() {
         assert_eq!(t.await.unwrap().expect("no 429 reached the caller"), 1);
     }
     assert!(limiter.waits() > 0, "callers waited for points instead");
+    let stats = c.runtime().stats();
+    assert_eq!(stats.attempts, 30);
+    assert_eq!(stats.rate_limited, 0, "the server never had to answer 429");
     let rl = c.runtime().last_rate_limit().unwrap();
     assert_eq!(rl.limit, Some(20), "the server's bucket size was read");
 }
