@@ -250,8 +250,7 @@ pub fn drift_impls(file: &mut File) -> Result<(), String> {
         let body = match item {
             Item::Struct(s) => match &s.fields {
                 syn::Fields::Named(named) => {
-                    let lines = named.named.iter().map(|f| {
-                        let ident = f.ident.as_ref().expect("named field");
+                    let lines = named.named.iter().filter_map(|f| Some((f, f.ident.as_ref()?))).map(|(f, ident)| {
                         let wire = serde_rename(&f.attrs).unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_string());
                         if is_flatten(&f.attrs) && ident == "extra" {
                             quote!(#d::report_extra(at, self.extra.keys(), out);)

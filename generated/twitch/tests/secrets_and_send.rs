@@ -91,6 +91,12 @@ async fn futures_are_send_and_spawnable() {
     };
     assert_send(&fut);
     let users = tokio::spawn(fut).await.unwrap().unwrap();
+    // Pagination streams are Send too, and can be consumed on another task.
+    use streamkit_twitch::pagination::TryStreamExt;
+    let stream = c.get_top_games().first(10u64).paginate().take_items(20).items();
+    assert_send(&stream);
+    let games: Vec<_> = tokio::spawn(stream.try_collect::<Vec<_>>()).await.unwrap().unwrap();
+    assert_eq!(games.len(), 20);
     assert_eq!(users.data.len(), 1);
     let app = auth::AppCredentials { client_id: streamkit_sandbox::CLIENT_ID.into(), client_secret: Secret::new(streamkit_sandbox::CLIENT_SECRET) };
     let cache = auth::app_token_cache(o.clone(), app.clone());
