@@ -102,10 +102,10 @@ pub enum FaultKind {
     /// Waits this long, then runs the request and sends its real response. If the client gives
     /// up first, the request is never run (the log entry keeps `status: None`).
     Slow(Duration),
-    /// Closes the connection without a usable response, without running the request: the
-    /// response body fails at once, so hyper aborts the connection. reqwest reports an error
-    /// from `send()` (connection closed before the message completed) or, if the head had
-    /// already been flushed, from reading the body. Logged with `status: None`.
+    /// Closes the connection without a response, without running the request. The response's
+    /// body fails on its first poll, so hyper aborts the connection before it has flushed the
+    /// status line: reqwest's `send()` fails with a request error (hyper's `IncompleteMessage`,
+    /// "connection closed before message completed"). Logged with `status: None`.
     DropConnection,
     /// Runs the request and sends the first half of its body, with status `200` and
     /// `Content-Type: application/json` (and a `Content-Length` matching the cut body).
@@ -240,14 +240,19 @@ pub(crate) async fn middleware(
         .uri()
         .query()
         .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "after").map(|(_, v)| v));
+        .and_then(|pairs| {
+            pairs
+                .into_iter()
+                .find(|(k, _)| k == "after")
+                .map(|(_, v)| v)
+        });
     let mut response = match &kind {
         FaultKind::TooManyRequests {
             with_headers,
             retry_after,
         } => {
-            let mut r = HelixError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests")
-                .into_response();
+            let mut r =
+                HelixError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response();
             let h = r.headers_mut();
             if *with_headers {
                 let now = SystemTime::now()
@@ -394,13 +399,25 @@ mod tests {
         store.inject(Fault::any(FaultKind::MalformedJson).times(1));
         store.inject(Fault::any(FaultKind::TruncatedJson).times(0));
         let get = Method::GET;
-        assert_eq!(store.take(&Method::POST, "/helix/users"), Some(FaultKind::MalformedJson));
-        assert_eq!(store.take(&get, "/helix/users"), Some(FaultKind::ServiceUnavailable));
-        assert_eq!(store.take(&get, "/helix/users"), Some(FaultKind::ServiceUnavailable));
+        assert_eq!(
+            store.take(&Method::POST, "/helix/users"),
+            Some(FaultKind::MalformedJson)
+        );
+        assert_eq!(
+            store.take(&get, "/helix/users"),
+            Some(FaultKind::ServiceUnavailable)
+        );
+        assert_eq!(
+            store.take(&get, "/helix/users"),
+            Some(FaultKind::ServiceUnavailable)
+        );
         assert_eq!(store.take(&get, "/helix/users"), None);
         store.inject(Fault::new("*", "/oauth2/token", FaultKind::RepeatCursor));
         for _ in 0..5 {
-            assert_eq!(store.take(&Method::POST, "/oauth2/token"), Some(FaultKind::RepeatCursor));
+            assert_eq!(
+                store.take(&Method::POST, "/oauth2/token"),
+                Some(FaultKind::RepeatCursor)
+            );
         }
         store.clear();
         assert_eq!(store.take(&Method::POST, "/oauth2/token"), None);

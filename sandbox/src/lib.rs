@@ -36,6 +36,7 @@ mod contract;
 mod errors;
 mod faults;
 mod pagination;
+mod paged;
 mod ratelimit;
 mod requestlog;
 mod rng;
@@ -126,6 +127,7 @@ impl Sandbox {
         let app = Router::new()
             .merge(twitch::helix::router())
             .merge(twitch::oauth::router())
+            .merge(paged::router())
             .fallback(fallback)
             .layer(axum::middleware::from_fn_with_state(
                 state.clone(),

@@ -7,9 +7,11 @@
 //! from a saved cursor, walk backward).
 
 mod cursor;
+mod page;
 mod paginator;
 
 pub use cursor::{PageToken, RepeatGuard};
+pub use page::next_page_number;
 pub use paginator::{FetchPage, Page, PageFuture, Paginator};
 
 /// Re-exported so callers can consume the streams without adding `futures` themselves.

@@ -1,0 +1,68 @@
+//! `GET /sandbox/paged`: a list paged by page number and limit, the way Mixer's v1 API pages
+//! (`page` is 0-based, an RFC 5988 `Link` header points at the next and last pages). It
+//! proves the runtime's page/limit pagination until the Mixer routes exist.
+//!
+//! Query: `page` (default 0), `limit` (1..=100, default 50), `total` (list length, default
+//! 1000), `count_header` (`1` adds `x-total-count`, which is unconfirmed for Mixer), `link`
+//! (`0` leaves out the `Link` header: the client must then page until a short page).
+//! Items are `{"id": n, "name": "item-n"}`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::state::AppState;
+
+/// The route.
+pub(crate) fn router() -> Router<Arc<AppState>> {
+    Router::new().route("/sandbox/paged", get(paged))
+}
+
+fn bad(message: &str) -> Response {
+    (StatusCode::BAD_REQUEST, axum::Json(serde_json::json!({"statusCode": 400, "error": "Bad Request", "message": message}))).into_response()
+}
+
+async fn paged(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q.as_deref().unwrap_or("")).unwrap_or_default();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let num = |k: &str, default: u64| -> Result<u64, Response> {
+        match get(k) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| bad(&format!("`{k}` must be a non-negative integer"))),
+        }
+    };
+    let (page, limit, total) = match (num("page", 0), num("limit", 50), num("total", 1000)) {
+        (Ok(p), Ok(l), Ok(t)) => (p, l, t),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return e,
+    };
+    if !(1..=100).contains(&limit) {
+        return bad("`limit` must be between 1 and 100");
+    }
+    let start = page.saturating_mul(limit).min(total);
+    let end = (start + limit).min(total);
+    let items: Vec<serde_json::Value> = (start..end).map(|n| serde_json::json!({"id": n, "name": format!("item-{n}")})).collect();
+    let mut headers = HeaderMap::new();
+    if get("count_header") == Some("1") {
+        headers.insert("x-total-count", HeaderValue::from(total));
+    }
+    if get("link") != Some("0") {
+        let base = format!("{}/sandbox/paged", state.base_url);
+        let last = total.div_ceil(limit).saturating_sub(1);
+        let mut links = Vec::new();
+        if end < total {
+            links.push(format!("<{base}?page={}&limit={limit}&total={total}>; rel=\"next\"", page + 1));
+        }
+        if page > 0 {
+            links.push(format!("<{base}?page={}&limit={limit}&total={total}>; rel=\"prev\"", page - 1));
+        }
+        links.push(format!("<{base}?page={last}&limit={limit}&total={total}>; rel=\"last\""));
+        if let Ok(v) = HeaderValue::from_str(&links.join(", ")) {
+            headers.insert("link", v);
+        }
+    }
+    (headers, axum::Json(items)).into_response()
+}
