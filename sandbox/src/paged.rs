@@ -29,15 +29,15 @@ fn bad(message: &str) -> Response {
 async fn paged(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q.as_deref().unwrap_or("")).unwrap_or_default();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let num = |k: &str, default: u64| -> Result<u64, Response> {
+    let num = |k: &str, default: u64| -> Result<u64, String> {
         match get(k) {
             None => Ok(default),
-            Some(v) => v.parse().map_err(|_| bad(&format!("`{k}` must be a non-negative integer"))),
+            Some(v) => v.parse().map_err(|_| format!("`{k}` must be a non-negative integer")),
         }
     };
     let (page, limit, total) = match (num("page", 0), num("limit", 50), num("total", 1000)) {
         (Ok(p), Ok(l), Ok(t)) => (p, l, t),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return e,
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return bad(&e),
     };
     if !(1..=100).contains(&limit) {
         return bad("`limit` must be between 1 and 100");
