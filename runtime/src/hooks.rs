@@ -115,7 +115,9 @@ pub async fn exec(
             Ok(resp) => resp,
             Err(err) => {
                 // A refused connection never reached the server: safe to resend any request.
-                let safe = err.is_connect() || (idempotent && (err.is_timeout() || err.is_request()));
+                // Anything else may have reached the server: only an idempotent request is
+                // safe to send again (builder and redirect errors are not transient).
+                let safe = err.is_connect() || (idempotent && !err.is_builder() && !err.is_redirect() && !err.is_status());
                 if safe && conn_failures < retry.max_connection_retries {
                     conn_failures += 1;
                     let wait = retry.backoff(conn_failures);
