@@ -18,6 +18,9 @@ use streamkit_runtime::{Error, Secret};
 
 use crate::oauth::{self, types};
 
+/// How often Twitch asks apps to validate their tokens.
+pub const VALIDATION_PERIOD: Duration = Duration::from_secs(60 * 60);
+
 /// How long before expiry a cached token is replaced.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 
@@ -259,7 +262,8 @@ pub async fn validate(oauth: &oauth::Client, token: &Secret) -> Result<types::To
     Ok(oauth.with_access_token(token.clone()).validate_token().send().await?.into_inner())
 }
 
-/// Validates the cache's token now and then every `period` (Twitch asks for hourly). A token
+/// Validates the cache's token now and then every `period` ([`VALIDATION_PERIOD`], hourly, is
+/// what Twitch asks for). A token
 /// the server calls invalid is replaced through the cache. `report` sees each outcome.
 pub fn spawn_periodic_validation(
     oauth: oauth::Client,
