@@ -87,6 +87,15 @@ fn regenerating_is_deterministic() {
     let a = streamkit_codegen::load::load(&spec, shown).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
     let b = streamkit_codegen::load::load(&spec, shown).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
     assert_eq!(a.code, b.code);
+    // progenitor's dropshot `api-version` header is removed from every request.
+    assert!(!a.code.contains("api-version"));
+    // Every operation is in the policy table and has its runtime-backed send().
+    let flat: String = a.code.split_whitespace().collect::<Vec<_>>().join(" ").replace("( ", "(");
+    for op in &a.plan.operations {
+        let name = streamkit_codegen::emit::glue::rust_operation_name(&op.id);
+        assert!(flat.contains(&format!("operation_id: \"{name}\"")), "{name} in policy table");
+        assert!(flat.contains(&format!("::streamkit_runtime::response::send(\"{name}\"")), "{name} send wrapper");
+    }
 }
 
 #[test]
