@@ -2,8 +2,16 @@
 //!
 //! * `regen` — regenerate `generated/*/src/generated_*.rs` from `specs/`.
 //! * `regen --check` — fail (exit 1) naming the stale files if the checked-in code is out of date.
-//! * `test` — everything CI checks: `regen --check`, clippy `-D warnings` on the
-//!   hand-written crates, and every test of the workspace.
+//! * `test` — everything CI checks: `regen --check`, `lint` (the external validator is
+//!   required when `CI` is set), clippy `-D warnings` on the hand-written crates, and every
+//!   test of the workspace.
+//! * `lint [PATH…] [--require-external | --no-external]` — check the specs (`lint/`).
+//! * `diff [BASE] [--json] [--allow-breaking] [--fail-on-rust]`, `diff --old DIR --new DIR` —
+//!   classify spec changes as breaking or not, on the wire and for the generated Rust API
+//!   (`diff/`).
+
+mod diff;
+mod lint;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +22,9 @@ fn workspace_root() -> PathBuf {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask regen [--check] | cargo xtask test");
+    eprintln!(
+        "usage: cargo xtask regen [--check] | cargo xtask test | cargo xtask lint [PATH…] [--require-external | --no-external]\n       | cargo xtask diff [BASE | --old DIR --new DIR] [--json] [--allow-breaking] [--fail-on-rust]"
+    );
     ExitCode::from(2)
 }
 
@@ -30,6 +40,8 @@ fn main() -> ExitCode {
             regen(check)
         }
         Some("test") if args.len() == 1 => test(),
+        Some("lint") => lint::run(&args[1..], &workspace_root()),
+        Some("diff") => diff::run(&args[1..], &workspace_root()),
         _ => usage(),
     }
 }
@@ -53,6 +65,13 @@ fn cargo(args: &[&str]) -> bool {
 fn test() -> ExitCode {
     println!("==> cargo xtask regen --check");
     if regen(true) != ExitCode::SUCCESS {
+        return ExitCode::FAILURE;
+    }
+    // Under CI the external validator must run (`.ci/run` installs it); locally it is optional.
+    let external = if std::env::var_os("CI").is_some() { lint::External::Required } else { lint::External::IfAvailable };
+    println!("\n==> cargo xtask lint{}", if external == lint::External::Required { " --require-external" } else { "" });
+    let root = workspace_root();
+    if !lint::lint(&root, &[root.join("specs")], external) {
         return ExitCode::FAILURE;
     }
     let mut clippy = vec!["clippy", "--all-targets"];
