@@ -9,9 +9,12 @@
 //! * `diff [BASE] [--json] [--allow-breaking] [--fail-on-rust]`, `diff --old DIR --new DIR` —
 //!   classify spec changes as breaking or not, on the wire and for the generated Rust API
 //!   (`diff/`).
+//! * `semver [BASE] [--root DIR]` — cargo-semver-checks on the generated crates against a git
+//!   ref (`semver.rs`).
 
 mod diff;
 mod lint;
+mod semver;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,7 +26,7 @@ fn workspace_root() -> PathBuf {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: cargo xtask regen [--check] | cargo xtask test | cargo xtask lint [PATH…] [--require-external | --no-external]\n       | cargo xtask diff [BASE | --old DIR --new DIR] [--json] [--allow-breaking] [--fail-on-rust]"
+        "usage: cargo xtask regen [--check] | cargo xtask test | cargo xtask lint [PATH…] [--require-external | --no-external]\n       | cargo xtask diff [BASE | --old DIR --new DIR] [--json] [--allow-breaking] [--fail-on-rust]\n       | cargo xtask semver [BASE] [--root DIR]"
     );
     ExitCode::from(2)
 }
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Some("test") if args.len() == 1 => test(),
         Some("lint") => lint::run(&args[1..], &workspace_root()),
         Some("diff") => diff::run(&args[1..], &workspace_root()),
+        Some("semver") => semver::run(&args[1..], &workspace_root()),
         _ => usage(),
     }
 }
