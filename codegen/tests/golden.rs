@@ -89,6 +89,8 @@ fn regenerating_is_deterministic() {
     assert_eq!(a.code, b.code);
     // progenitor's dropshot `api-version` header is removed from every request.
     assert!(!a.code.contains("api-version"));
+    // Additive changes stay additive in Rust: every generated struct and enum is non-exhaustive.
+    assert!(a.code.matches("#[non_exhaustive]").count() >= a.code.matches("\n    pub enum ").count());
     // Every operation is in the policy table and has its runtime-backed send().
     let flat: String = a.code.split_whitespace().collect::<Vec<_>>().join(" ").replace("( ", "(");
     for op in &a.plan.operations {

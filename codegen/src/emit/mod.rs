@@ -36,6 +36,7 @@ pub fn emit(plan: &ServicePlan, tokens: TokenStream) -> Result<syn::File, String
     }
     passes::open_enums(&mut file)?;
     passes::default_extra_in_builders(&mut file);
+    passes::non_exhaustive_types(&mut file);
     passes::drift_impls(&mut file)?;
     let extra: syn::File = syn::parse2(glue::policy_table(plan)).map_err(|e| e.to_string())?;
     file.items.extend(extra.items);

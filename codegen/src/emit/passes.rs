@@ -194,6 +194,20 @@ pub fn open_enums(file: &mut File) -> Result<Vec<String>, String> {
     Ok(opened)
 }
 
+/// `#[non_exhaustive]` on every generated struct with named fields and every enum, so that
+/// what is additive on the wire (a new field, a new enum value) is additive in Rust too:
+/// callers build values with the builders and match enums with a `_` arm.
+pub fn non_exhaustive_types(file: &mut File) {
+    let Some(types) = module_mut(file, "types") else { return };
+    for item in types.iter_mut() {
+        match item {
+            Item::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => s.attrs.push(syn::parse_quote!(#[non_exhaustive])),
+            Item::Enum(e) => e.attrs.push(syn::parse_quote!(#[non_exhaustive])),
+            _ => {}
+        }
+    }
+}
+
 /// typify's struct builders demand every field, including the `extra` map of kept fields;
 /// an empty map is the right default.
 pub fn default_extra_in_builders(file: &mut File) {

@@ -20,6 +20,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum BroadcasterType {
         #[serde(rename = "affiliate")]
         Affiliate,
@@ -72,6 +73,7 @@ pub mod types {
     }
     ///A user who follows the broadcaster.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct ChannelFollower {
         ///When the user followed.
         pub followed_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -91,6 +93,7 @@ pub mod types {
     }
     ///A channel's current settings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct ChannelInformation {
         ///The broadcaster's id.
         pub broadcaster_id: ::std::string::String,
@@ -124,6 +127,7 @@ pub mod types {
     }
     ///A channel matched by Search Channels.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct ChannelSearchResult {
         ///ISO 639-1 two-letter code, or `other`.
         pub broadcaster_language: ::std::string::String,
@@ -163,6 +167,7 @@ any", so it is optional. Whether Twitch leaves it out or sends `null` when the
 message was posted is unverified [?]. A decoder should treat both as "not dropped".
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct ChatMessageSent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub drop_reason: ::std::option::Option<DropReason>,
@@ -180,6 +185,7 @@ message was posted is unverified [?]. A decoder should treat both as "not droppe
     }
     ///A user connected to the chat.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct Chatter {
         ///The user's id.
         pub user_id: ::std::string::String,
@@ -197,6 +203,7 @@ message was posted is unverified [?]. A decoder should treat both as "not droppe
     }
     ///A clip captured from a stream.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct Clip {
         ///The broadcaster's id.
         pub broadcaster_id: ::std::string::String,
@@ -243,6 +250,7 @@ message was posted is unverified [?]. A decoder should treat both as "not droppe
     }
     ///Turns one content classification label on or off.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct ContentClassificationLabel {
         pub id: ContentClassificationLabelId,
         ///True to add the label, false to remove it.
@@ -265,6 +273,7 @@ message was posted is unverified [?]. A decoder should treat both as "not droppe
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ContentClassificationLabelId {
         DebatedSocialIssuesAndPolitics,
         DrugsIntoxication,
@@ -328,6 +337,7 @@ message was posted is unverified [?]. A decoder should treat both as "not droppe
     }
     ///`CreateEventsubSubscriptionBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct CreateEventsubSubscriptionBody {
         pub condition: EventSubCondition,
         pub transport: EventSubTransportRequest,
@@ -344,6 +354,7 @@ message was posted is unverified [?]. A decoder should treat both as "not droppe
     }
     ///`CreateEventsubSubscriptionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct CreateEventsubSubscriptionResponse {
         ///The one subscription that was created.
         pub data: ::std::vec::Vec<EventSubSubscription>,
@@ -360,6 +371,7 @@ message was posted is unverified [?]. A decoder should treat both as "not droppe
     }
     ///Why a chat message was not posted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct DropReason {
         ///A machine-readable reason code.
         pub code: ::std::string::String,
@@ -375,6 +387,7 @@ message was posted is unverified [?]. A decoder should treat both as "not droppe
     }
     ///The error body Helix sends with every 4xx and 5xx response.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct Error {
         ///The HTTP reason phrase, for example `Unauthorized`.
         pub error: ::std::string::String,
@@ -395,6 +408,7 @@ are strings. The known keys are listed, and `additionalProperties` keeps keys Tw
 adds later.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct EventSubCondition {
         ///Used by `channel.ad_break.begin` instead of `broadcaster_user_id`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -436,6 +450,7 @@ adds later.
     }
     ///An EventSub subscription.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct EventSubSubscription {
         pub condition: EventSubCondition,
         ///How much the subscription counts against `max_total_cost`.
@@ -474,6 +489,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum EventSubSubscriptionStatus {
         #[serde(rename = "enabled")]
         Enabled,
@@ -608,6 +624,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///How a subscription's events are delivered, as Twitch reports it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct EventSubTransport {
         ///The webhook callback URL. Present only for `webhook`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -649,6 +666,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum EventSubTransportMethod {
         #[serde(rename = "webhook")]
         Webhook,
@@ -701,6 +719,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///How Twitch should deliver events. Set the fields that belong to `method`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct EventSubTransportRequest {
         ///For `webhook`, the HTTPS callback URL on port 443. Twitch does not follow redirects.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -722,6 +741,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///A live broadcaster who has the extension installed or activated.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct ExtensionLiveChannel {
         ///The broadcaster's id.
         pub broadcaster_id: ::std::string::String,
@@ -743,6 +763,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///A broadcaster the user follows.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct FollowedChannel {
         ///The broadcaster's id.
         pub broadcaster_id: ::std::string::String,
@@ -762,6 +783,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///A category or game.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct Game {
         ///Box art URL. Replace the `{width}x{height}` placeholder with a size.
         pub box_art_url: ::std::string::String,
@@ -781,6 +803,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetChannelFollowersResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetChannelFollowersResponse {
         ///Empty if nobody follows, if the `user_id` user does not follow, or if the token may not see the list.
         pub data: ::std::vec::Vec<ChannelFollower>,
@@ -798,6 +821,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetChannelInformationResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetChannelInformationResponse {
         pub data: ::std::vec::Vec<ChannelInformation>,
         #[serde(flatten)]
@@ -810,6 +834,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetChattersResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetChattersResponse {
         pub data: ::std::vec::Vec<Chatter>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -826,6 +851,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetClipsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetClipsResponse {
         pub data: ::std::vec::Vec<Clip>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -840,6 +866,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetEventsubSubscriptionsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetEventsubSubscriptionsResponse {
         pub data: ::std::vec::Vec<EventSubSubscription>,
         ///The limit on `total_cost`.
@@ -860,6 +887,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetExtensionLiveChannelsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetExtensionLiveChannelsResponse {
         pub data: ::std::vec::Vec<ExtensionLiveChannel>,
         ///A bare cursor string, not a `{cursor}` object. Empty or missing when there are no more pages.
@@ -875,6 +903,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetFollowedChannelsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetFollowedChannelsResponse {
         pub data: ::std::vec::Vec<FollowedChannel>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -891,6 +920,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetGamesResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetGamesResponse {
         pub data: ::std::vec::Vec<Game>,
         #[serde(flatten)]
@@ -903,6 +933,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetStreamsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetStreamsResponse {
         pub data: ::std::vec::Vec<Stream>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -927,6 +958,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum GetStreamsType {
         #[serde(rename = "all")]
         All,
@@ -980,6 +1012,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetTopGamesResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetTopGamesResponse {
         pub data: ::std::vec::Vec<Game>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -994,6 +1027,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetUsersResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetUsersResponse {
         pub data: ::std::vec::Vec<User>,
         #[serde(flatten)]
@@ -1016,6 +1050,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum GetVideosPeriod {
         #[serde(rename = "all")]
         All,
@@ -1077,6 +1112,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`GetVideosResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct GetVideosResponse {
         pub data: ::std::vec::Vec<Video>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1101,6 +1137,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum GetVideosSort {
         #[serde(rename = "time")]
         Time,
@@ -1168,6 +1205,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum GetVideosType {
         #[serde(rename = "all")]
         All,
@@ -1229,6 +1267,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///The channel properties to change. Every field is optional, but the body must set at least one.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[non_exhaustive]
     pub struct ModifyChannelInformationBody {
         ///ISO 639-1 two-letter code, or `other`. An unsupported code leaves the language unchanged.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1317,6 +1356,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///A stretch of a video that Twitch Audio Recognition muted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct MutedSegment {
         ///Length of the muted segment, in seconds.
         pub duration: i64,
@@ -1332,6 +1372,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///Paging state. On the last page `cursor` is absent and the object is `{}`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct Pagination {
         ///Opaque cursor. Pass it as `after` for the next page or, where supported, as `before` for the previous one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1346,6 +1387,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`SearchChannelsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct SearchChannelsResponse {
         pub data: ::std::vec::Vec<ChannelSearchResult>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1360,6 +1402,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`SendChatMessageBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct SendChatMessageBody {
         ///The broadcaster whose chat room receives the message.
         pub broadcaster_id: ::std::string::String,
@@ -1435,6 +1478,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///`SendChatMessageResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct SendChatMessageResponse {
         pub data: ::std::vec::Vec<ChatMessageSent>,
         #[serde(flatten)]
@@ -1447,6 +1491,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///A live stream.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct Stream {
         ///The category or game id. It may be empty.
         pub game_id: ::std::string::String,
@@ -1501,6 +1546,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum StreamType {
         #[serde(rename = "live")]
         Live,
@@ -1549,6 +1595,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///A Twitch user.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct User {
         pub broadcaster_type: BroadcasterType,
         ///When the account was created.
@@ -1593,6 +1640,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UserType {
         #[serde(rename = "admin")]
         Admin,
@@ -1649,6 +1697,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
     ///A published video.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct Video {
         ///When the video was created.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1706,6 +1755,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum VideoType {
         #[serde(rename = "archive")]
         Archive,

@@ -10,6 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///The codes for the device code grant.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct DeviceAuthorization {
         pub device_code: ::streamkit_runtime::Secret,
         ///Seconds until the device code expires (1800 in observed responses).
@@ -30,6 +31,7 @@ pub mod types {
     }
     ///The form body of `POST /device`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct DeviceAuthorizationRequest {
         ///The app's client id.
         pub client_id: ::std::string::String,
@@ -53,6 +55,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum GrantType {
         #[serde(rename = "client_credentials")]
         ClientCredentials,
@@ -113,6 +116,7 @@ pub mod types {
     }
     ///The error body of id.twitch.tv. `error` appears in some responses and not in others.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct OAuthError {
         ///The HTTP reason phrase, when Twitch includes it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -131,6 +135,7 @@ pub mod types {
     }
     ///The form body of `POST /revoke`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct RevokeRequest {
         ///The client id the token was issued to.
         pub client_id: ::std::string::String,
@@ -143,6 +148,7 @@ pub mod types {
     }
     ///The form body of `POST /token`. Which fields are needed depends on `grant_type` (see the operation's description).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct TokenRequest {
         ///The app's client id.
         pub client_id: ::std::string::String,
@@ -169,6 +175,7 @@ pub mod types {
     }
     ///A freshly issued access token.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct TokenResponse {
         pub access_token: ::streamkit_runtime::Secret,
         ///Seconds until the token expires.
@@ -192,6 +199,7 @@ pub mod types {
     }
     ///What Twitch knows about a valid token.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
     pub struct TokenValidation {
         ///The client id the token was issued to. It must be sent as `Client-Id` with Helix calls.
         pub client_id: ::std::string::String,

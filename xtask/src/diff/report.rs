@@ -47,11 +47,8 @@ pub struct Counts {
     pub breaking: usize,
     /// Not breaking on the wire, but breaking for code using the generated crate.
     pub rust_breaking: usize,
-    /// Non-breaking changes (wire and Rust); `rust_exhaustive` of them break exhaustive
-    /// struct literals or `match`es.
+    /// Non-breaking changes (wire and Rust).
     pub non_breaking: usize,
-    /// Non-breaking changes that break exhaustive struct literals or `match`es.
-    pub rust_exhaustive: usize,
     /// Spec files compared.
     pub files: usize,
     /// Spec files with at least one change.
@@ -100,12 +97,7 @@ impl Report {
                 match class(c) {
                     Class::Wire => n.breaking += 1,
                     Class::RustOnly => n.rust_breaking += 1,
-                    Class::NonBreaking => {
-                        n.non_breaking += 1;
-                        if verdict(&c.rust).is_some_and(|v| v.level == RustLevel::BreaksExhaustive) {
-                            n.rust_exhaustive += 1;
-                        }
-                    }
+                    Class::NonBreaking => n.non_breaking += 1,
                 }
             }
         }
@@ -121,8 +113,8 @@ impl Report {
             return s;
         }
         s.push_str(&format!(
-            "**{} breaking on the wire**, **{} breaking for the Rust API only**, {} non-breaking ({} of them break exhaustive struct literals or `match`es), in {} of {} spec file(s).\n",
-            n.breaking, n.rust_breaking, n.non_breaking, n.rust_exhaustive, n.changed_files, n.files
+            "**{} breaking on the wire**, **{} breaking for the Rust API only**, {} non-breaking, in {} of {} spec file(s).\n",
+            n.breaking, n.rust_breaking, n.non_breaking, n.changed_files, n.files
         ));
         for f in self.files.iter().filter(|f| !f.changes.is_empty()) {
             let status = match f.status {

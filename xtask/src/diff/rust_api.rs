@@ -7,9 +7,9 @@
 //!
 //! What the generated code does to absorb additive changes (see README, "Changing a spec"):
 //! response structs keep unknown fields in `extra` and enums parse unknown values into
-//! `Unknown(String)`, so *running* code keeps working. But progenitor/typify emit no
-//! `#[non_exhaustive]`: a new field breaks exhaustive struct literals and a new variant
-//! breaks exhaustive `match`es. Those are reported as [`RustLevel::BreaksExhaustive`].
+//! `Unknown(String)`, so *running* code keeps working; and codegen marks every generated
+//! struct and enum `#[non_exhaustive]`, so callers build values with the builders and match
+//! with a `_` arm: a new field or enum value compiles unchanged too.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde::Serialize;
@@ -63,8 +63,6 @@ pub enum RustFact {
 pub enum RustLevel {
     /// Code using the item stops compiling, or fails at run time where it used to work.
     Breaking,
-    /// Only exhaustive struct literals or exhaustive `match`es stop compiling.
-    BreaksExhaustive,
     /// Existing code is unaffected.
     Compatible,
 }
@@ -74,7 +72,6 @@ impl RustLevel {
     pub fn label(self) -> &'static str {
         match self {
             RustLevel::Breaking => "breaking",
-            RustLevel::BreaksExhaustive => "breaks exhaustive literals/matches only",
             RustLevel::Compatible => "compatible",
         }
     }
@@ -136,11 +133,11 @@ pub fn verdict(fact: &RustFact) -> Option<Verdict> {
         RustFact::BodyRemoved { method } => (Breaking, format!("`client.{method}().body(…)` is gone: callers stop compiling.")),
         RustFact::RequiredBodyField { ty, field } => (
             Breaking,
-            format!("new required field `types::{ty}::{field}`: struct literals stop compiling; `types::{ty}::builder()` code compiles but fails to convert until it sets `.{field}(…)`."),
+            format!("new required field `types::{ty}::{field}`: `types::{ty}::builder()` code compiles but fails to convert until it sets `.{field}(…)`."),
         ),
         RustFact::FieldAdded { ty, field } => (
-            BreaksExhaustive,
-            format!("new field `types::{ty}::{field}`: field access and builders are unaffected; a struct literal naming every field (no `..`) stops compiling."),
+            Compatible,
+            format!("new field `types::{ty}::{field}` (the struct is `#[non_exhaustive]`: field access and builders are unaffected)."),
         ),
         RustFact::FieldRemoved { ty, field } => {
             (Breaking, format!("field `types::{ty}::{field}` is gone: code reading or setting it stops compiling."))
@@ -155,9 +152,9 @@ pub fn verdict(fact: &RustFact) -> Option<Verdict> {
         ),
         RustFact::TypeRemoved { name } => (Breaking, format!("type `types::{name}` is gone: code naming it stops compiling.")),
         RustFact::VariantAdded { ty, value } => (
-            BreaksExhaustive,
+            Compatible,
             format!(
-                "new variant `{ty}::{}` for `{value:?}` (until now only reachable as `{ty}::Unknown({value:?})`): a `match` without a `_` arm stops compiling, and code testing for that `Unknown` value no longer sees it.",
+                "new variant `{ty}::{}` for `{value:?}` (the enum is `#[non_exhaustive]`, so every `match` already has a `_` arm); until now the value parsed as `{ty}::Unknown({value:?})`, so code testing for that `Unknown` value no longer sees it.",
                 variant_name(value)
             ),
         ),
