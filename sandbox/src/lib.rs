@@ -86,6 +86,12 @@ pub struct SandboxConfig {
     /// Check every response against the Helix and OAuth specs and answer `500` instead of an
     /// undocumented status or property (default `true`).
     pub contract_check: bool,
+    /// Synthetic live streams (each by a synthetic user) listed by Get Streams after the
+    /// seeded ones, with 0 viewers (default 0). They are computed from their index when a page
+    /// is served, so 100,000 of them cost no memory. For benchmarks.
+    pub extra_live_streams: usize,
+    /// Extra delay before every Helix response (default none). For benchmarks.
+    pub helix_latency: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -97,6 +103,8 @@ impl Default for SandboxConfig {
             token_lifetime: Duration::from_secs(4 * 3600),
             authorize_as: seed::user_id_for(0),
             contract_check: true,
+            extra_live_streams: 0,
+            helix_latency: Duration::ZERO,
         }
     }
 }
@@ -207,7 +215,9 @@ impl Sandbox {
 
     /// Ids and names of the seeded data that tests can rely on.
     pub fn seed(&self) -> SeedInfo {
-        self.state.seed.info.clone()
+        let mut info = self.state.seed.info.clone();
+        info.live_stream_count += self.state.config.extra_live_streams;
+        info
     }
 
     /// Every request received so far (since the last [`clear_requests`](Self::clear_requests)),

@@ -1,10 +1,13 @@
-//! `streamkit-sandbox [--port N] [--ratelimit-points N]`: runs the sandbox until interrupted.
+//! `streamkit-sandbox [--port N] [--ratelimit-points N] [--ratelimit-period-secs S]
+//! [--extra-live-streams N] [--page-latency-ms MS] [--no-contract-check]`: runs the sandbox
+//! until interrupted. Every flag defaults to [`SandboxConfig::default`].
 
 use std::io::Write;
 use std::process::ExitCode;
 use streamkit_sandbox::{CLIENT_ID, CLIENT_SECRET, Sandbox, SandboxConfig};
 
-const USAGE: &str = "usage: streamkit-sandbox [--port N] [--ratelimit-points N]";
+const USAGE: &str = "usage: streamkit-sandbox [--port N] [--ratelimit-points N] [--ratelimit-period-secs S] \
+[--extra-live-streams N] [--page-latency-ms MS] [--no-contract-check]";
 
 fn parse_args() -> Result<SandboxConfig, String> {
     let mut config = SandboxConfig::default();
@@ -31,6 +34,29 @@ fn parse_args() -> Result<SandboxConfig, String> {
                     .parse()
                     .map_err(|_| format!("invalid --ratelimit-points: {v}"))?;
             }
+            "--ratelimit-period-secs" => {
+                let v = value("--ratelimit-period-secs")?;
+                config.ratelimit_period = v
+                    .parse()
+                    .ok()
+                    .and_then(|s: f64| std::time::Duration::try_from_secs_f64(s).ok())
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| format!("invalid --ratelimit-period-secs: {v}"))?;
+            }
+            "--extra-live-streams" => {
+                let v = value("--extra-live-streams")?;
+                config.extra_live_streams = v
+                    .parse()
+                    .map_err(|_| format!("invalid --extra-live-streams: {v}"))?;
+            }
+            "--page-latency-ms" => {
+                let v = value("--page-latency-ms")?;
+                let ms: u64 = v
+                    .parse()
+                    .map_err(|_| format!("invalid --page-latency-ms: {v}"))?;
+                config.helix_latency = std::time::Duration::from_millis(ms);
+            }
+            "--no-contract-check" if inline.is_none() => config.contract_check = false,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument: {other}")),
         }

@@ -42,7 +42,9 @@ const LIVE_EXTENSION_CHANNELS: usize = 180;
 pub struct SeedInfo {
     /// Total number of seeded users.
     pub user_count: usize,
-    /// Total number of live streams (every one is returned by Get Streams).
+    /// Total number of live streams (every one is returned by Get Streams), the synthetic
+    /// ones of [`SandboxConfig::extra_live_streams`](crate::SandboxConfig::extra_live_streams)
+    /// included.
     pub live_stream_count: usize,
     /// Ids of the first ten users, in seed order (index 0 is the featured broadcaster).
     pub user_ids: Vec<String>,
@@ -514,6 +516,59 @@ fn make_streams(users: &[User]) -> Vec<Stream> {
             .then(a.user.cmp(&b.user))
     });
     streams
+}
+
+/// First user id of the synthetic users behind
+/// [`SandboxConfig::extra_live_streams`](crate::SandboxConfig::extra_live_streams), far
+/// above the seeded ids.
+const SYNTHETIC_USER_BASE: u64 = 900_000_000;
+
+/// A synthetic live stream (number `j`, 0-based) and its synthetic broadcaster, computed
+/// from `j` alone so that any number of them costs no memory. Listed after the seeded
+/// streams, with 0 viewers.
+#[derive(Clone, Debug)]
+pub(crate) struct SyntheticStream {
+    pub(crate) id: String,
+    pub(crate) user_id: String,
+    pub(crate) user_login: String,
+    pub(crate) user_name: String,
+    /// Index into `Seed::games`.
+    pub(crate) game: usize,
+    pub(crate) language: &'static str,
+    pub(crate) title: String,
+    pub(crate) started_at: DateTime<Utc>,
+}
+
+impl SyntheticStream {
+    /// Synthetic stream `j` of a world with `games` games.
+    pub(crate) fn new(j: usize, games: usize) -> Self {
+        let n = j as u64;
+        SyntheticStream {
+            id: (60_000_000_000 + n).to_string(),
+            user_id: (SYNTHETIC_USER_BASE + n).to_string(),
+            user_login: format!("synthetic{j}"),
+            user_name: format!("Synthetic{j}"),
+            game: j % games.max(1),
+            language: LANGUAGES[j % LANGUAGES.len()],
+            title: format!("Synthetic stream {j}"),
+            started_at: seconds_before(seed_now(), 300 + mix(n) % 43_200),
+        }
+    }
+
+    /// The index of the synthetic user with this id or login, if it is one.
+    pub(crate) fn index_of_user(id_or_login: &str) -> Option<usize> {
+        if let Some(j) = id_or_login.to_ascii_lowercase().strip_prefix("synthetic") {
+            return j.parse().ok().filter(|j: &usize| j.to_string().len() == id_or_login.len() - 9);
+        }
+        let id: u64 = id_or_login.parse().ok()?;
+        let j = id.checked_sub(SYNTHETIC_USER_BASE)?;
+        (id.to_string() == id_or_login).then_some(j as usize)
+    }
+
+    /// The language of synthetic stream `j`, without building it.
+    pub(crate) fn language_of(j: usize) -> &'static str {
+        LANGUAGES[j % LANGUAGES.len()]
+    }
 }
 
 fn make_videos(users: &[User], channels: &[Channel]) -> Vec<Video> {

@@ -56,6 +56,11 @@ impl Form {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Whether `key` was sent at all (even with an empty value).
+    fn has(&self, key: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == key)
+    }
+
     fn require(&self, key: &str) -> Result<&str, OAuthError> {
         self.get(key)
             .ok_or_else(|| OAuthError::bad_request(format!("missing {}", key.replace('_', " "))))
@@ -171,6 +176,10 @@ async fn device(
 ) -> OAuthResult {
     let form = Form::parse(query.as_deref(), &body)?;
     let client_id = form.client()?;
+    // `scopes` is required (an empty list is allowed); `scope` is accepted as its alias.
+    if !form.has("scopes") && !form.has("scope") {
+        return Err(OAuthError::bad_request("missing scopes"));
+    }
     let scopes = split_scopes(form.get("scopes").or(form.get("scope")));
     let (device_code, user_code) = lock(&st.tokens).start_device(client_id, scopes);
     Ok(Json(json!({

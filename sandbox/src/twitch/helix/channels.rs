@@ -113,24 +113,20 @@ pub(crate) async fn modify_channel(
     }
 
     // Validate everything before changing anything.
+    // Twitch leaves the category unchanged when it does not recognise `game_id` (and the
+    // language unchanged when `broadcaster_language` is not a supported code) rather than
+    // failing the request; the spec documents both.
     let game = match body.game_id.as_deref() {
         None => None,
         Some("") | Some("0") => Some(None),
-        Some(id) => match st.seed.game_by_id.get(id) {
-            Some(g) => Some(Some(*g)),
-            None => return Err(HelixError::bad_request("The ID in game_id is not valid")),
-        },
+        Some(id) => st.seed.game_by_id.get(id).map(|g| Some(*g)),
     };
-    if let Some(lang) = &body.broadcaster_language {
+    let language = body.broadcaster_language.filter(|lang| {
         let iso = lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase());
-        if !iso && lang != "other" {
-            return Err(HelixError::bad_request(
-                "broadcaster_language must be an ISO 639-1 two-letter code or \"other\"",
-            ));
-        }
-    }
+        iso || lang == "other"
+    });
     if let Some(title) = &body.title
-        && title.trim().is_empty()
+        && title.is_empty()
     {
         return Err(HelixError::bad_request("The title may not be empty"));
     }
@@ -180,7 +176,7 @@ pub(crate) async fn modify_channel(
     if let Some(game) = game {
         ch.game = game;
     }
-    if let Some(lang) = body.broadcaster_language {
+    if let Some(lang) = language {
         ch.language = lang;
     }
     if let Some(title) = body.title {

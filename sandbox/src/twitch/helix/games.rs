@@ -25,13 +25,12 @@ pub(crate) async fn get_games(
     let ids = p.all("id");
     let names = p.all("name");
     let igdb_ids = p.all("igdb_id");
-    let count = ids.len() + names.len() + igdb_ids.len();
-    if count == 0 {
+    if ids.len() + names.len() + igdb_ids.len() == 0 {
         return Err(HelixError::bad_request(
             "At least one \"id\", \"name\" or \"igdb_id\" parameter is required",
         ));
     }
-    if count > 100 {
+    if p.count("id") + p.count("name") + p.count("igdb_id") > 100 {
         return Err(HelixError::bad_request(
             "The combined number of \"id\", \"name\" and \"igdb_id\" parameters must not exceed 100",
         ));

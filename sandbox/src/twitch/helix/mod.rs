@@ -129,6 +129,9 @@ pub(crate) async fn middleware(
         }
     };
     add_rate_headers(&mut response, &rate);
+    if !state.config.helix_latency.is_zero() {
+        tokio::time::sleep(state.config.helix_latency).await;
+    }
     response
 }
 

@@ -4,10 +4,15 @@
 use crate::errors::HelixError;
 use crate::pagination::{self, Direction, PageRequest};
 
-/// The decoded `key=value` pairs of a query string, in order. Empty values are dropped.
+/// The decoded `key=value` pairs of a query string, in order. An empty value (`id=`) counts
+/// towards the per-key limits ([`Params::count`]) and is malformed for typed parameters
+/// (enums, booleans, `first`); for string parameters it is treated as absent.
 #[derive(Debug, Default)]
 pub(crate) struct Params {
+    /// The pairs with a non-empty value.
     pairs: Vec<(String, String)>,
+    /// Every pair as it appeared, empty values included.
+    raw: Vec<(String, String)>,
 }
 
 impl Params {
@@ -17,8 +22,28 @@ impl Params {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
             .map_err(|e| HelixError::bad_request(format!("Malformed query string: {e}")))?;
         Ok(Params {
-            pairs: pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
+            pairs: pairs
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .cloned()
+                .collect(),
+            raw: pairs,
         })
+    }
+
+    /// How many times `key` was given, empty values included (for the "at most N" limits: a
+    /// request with 101 `id=` keys names 101 values, even if they are empty).
+    pub(crate) fn count(&self, key: &str) -> usize {
+        self.raw.iter().filter(|(k, _)| k == key).count()
+    }
+
+    /// The first value of a typed `key` (an enum, a boolean, a number), empty or not: `type=`
+    /// is a malformed value there, not a missing one.
+    fn typed(&self, key: &str) -> Option<&str> {
+        self.raw
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of `key`, in order.
@@ -52,7 +77,7 @@ impl Params {
     /// Every value of a repeatable `key`, at most `max`.
     pub(crate) fn list(&self, key: &str, max: usize) -> Result<Vec<&str>, HelixError> {
         let values = self.all(key);
-        if values.len() > max {
+        if self.count(key) > max {
             return Err(HelixError::bad_request(format!(
                 "The parameter \"{key}\" may be specified at most {max} times"
             )));
@@ -62,7 +87,7 @@ impl Params {
 
     /// An optional boolean (`true` / `false`).
     pub(crate) fn boolean(&self, key: &str) -> Result<Option<bool>, HelixError> {
-        match self.one(key) {
+        match self.typed(key) {
             None => Ok(None),
             Some("true") => Ok(Some(true)),
             Some("false") => Ok(Some(false)),
@@ -74,7 +99,7 @@ impl Params {
 
     /// An optional value from a fixed set (case-sensitive).
     pub(crate) fn choice(&self, key: &str, allowed: &[&str]) -> Result<Option<&str>, HelixError> {
-        match self.one(key) {
+        match self.typed(key) {
             None => Ok(None),
             Some(v) if allowed.contains(&v) => Ok(Some(v)),
             Some(v) => Err(HelixError::bad_request(format!(
@@ -86,7 +111,7 @@ impl Params {
 
     /// `first` (1..=`max`, default `default`).
     pub(crate) fn first(&self, default: usize, max: usize) -> Result<usize, HelixError> {
-        let Some(raw) = self.one("first") else {
+        let Some(raw) = self.typed("first") else {
             return Ok(default);
         };
         let malformed = || {

@@ -3,7 +3,7 @@
 use super::HelixResult;
 use super::params::Params;
 use crate::pagination;
-use crate::seed::fmt_time;
+use crate::seed::{Seed, SyntheticStream, fmt_time};
 use crate::state::{AppState, lock};
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -54,8 +54,14 @@ pub(crate) async fn get_streams(
         })
         .map(|(k, _)| k)
         .collect();
-    let slice = pagination::slice(matching.len(), &page);
-    let data: Vec<Value> = matching[slice.range.clone()]
+    let extras = synthetic_matching(&st, &user_ids, &user_logins, &game_ids, &languages);
+    let slice = pagination::slice(matching.len() + extras.len(), &page);
+    let seeded_end = slice.range.end.min(matching.len());
+    let seeded_range = slice.range.start.min(seeded_end)..seeded_end;
+    let extra_range = slice.range.start.max(matching.len()) - matching.len()
+        ..slice.range.end.max(matching.len()) - matching.len();
+    let synthetic = extra_range.map(|pos| synthetic_json(seed, extras.get(pos)));
+    let data: Vec<Value> = matching[seeded_range]
         .iter()
         .map(|&k| {
             let s = &seed.streams[k];
@@ -86,6 +92,89 @@ pub(crate) async fn get_streams(
                 "is_mature": s.is_mature,
             })
         })
+        .chain(synthetic)
         .collect();
     Ok(Json(json!({ "data": data, "pagination": slice.object() })).into_response())
+}
+
+/// Which synthetic streams ([`crate::SandboxConfig::extra_live_streams`]) match the filters.
+enum Synthetic {
+    /// The first `n`, unfiltered: nothing is materialised.
+    All(usize),
+    /// These indices, in order.
+    Some(Vec<usize>),
+}
+
+impl Synthetic {
+    fn len(&self) -> usize {
+        match self {
+            Synthetic::All(n) => *n,
+            Synthetic::Some(v) => v.len(),
+        }
+    }
+
+    /// The index of the `pos`-th matching synthetic stream.
+    fn get(&self, pos: usize) -> usize {
+        match self {
+            Synthetic::All(_) => pos,
+            Synthetic::Some(v) => v[pos],
+        }
+    }
+}
+
+fn synthetic_matching(
+    st: &AppState,
+    user_ids: &[&str],
+    user_logins: &[&str],
+    game_ids: &HashSet<&str>,
+    languages: &HashSet<&str>,
+) -> Synthetic {
+    let total = st.config.extra_live_streams;
+    let games = &st.seed.games;
+    let keep = |j: &usize| {
+        let game_ok = game_ids.is_empty()
+            || game_ids.contains(games[*j % games.len().max(1)].id.as_str());
+        let lang_ok = languages.is_empty() || languages.contains(SyntheticStream::language_of(*j));
+        *j < total && game_ok && lang_ok
+    };
+    if !user_ids.is_empty() || !user_logins.is_empty() {
+        let mut js: Vec<usize> = user_ids
+            .iter()
+            .chain(user_logins)
+            .filter_map(|u| SyntheticStream::index_of_user(u))
+            .filter(keep)
+            .collect();
+        js.sort_unstable();
+        js.dedup();
+        Synthetic::Some(js)
+    } else if game_ids.is_empty() && languages.is_empty() {
+        Synthetic::All(total)
+    } else {
+        Synthetic::Some((0..total).filter(keep).collect())
+    }
+}
+
+fn synthetic_json(seed: &Seed, j: usize) -> Value {
+    let s = SyntheticStream::new(j, seed.games.len());
+    let game = seed.games.get(s.game);
+    json!({
+        "id": s.id,
+        "user_id": s.user_id,
+        "user_login": s.user_login,
+        "user_name": s.user_name,
+        "game_id": game.map_or("", |g| g.id.as_str()),
+        "game_name": game.map_or("", |g| g.name.as_str()),
+        "type": "live",
+        "title": s.title,
+        "viewer_count": 0,
+        "started_at": fmt_time(s.started_at),
+        "language": s.language,
+        "thumbnail_url": format!(
+            "https://static-cdn.jtvnw.net/previews-ttv/live_user_{}-{{width}}x{{height}}.jpg",
+            s.user_login
+        ),
+        "tag_ids": [],
+        "tags": [],
+        "is_mature": false,
+    })
 }

@@ -23,7 +23,7 @@ pub(crate) async fn get_users(
     let p = Params::parse(query.as_deref())?;
     let ids = p.all("id");
     let logins = p.all("login");
-    if ids.len() + logins.len() > 100 {
+    if p.count("id") + p.count("login") > 100 {
         return Err(HelixError::bad_request(
             "The combined number of \"id\" and \"login\" parameters must not exceed 100",
         ));
