@@ -343,13 +343,125 @@ message was posted is unverified [?]. A decoder should treat both as "not droppe
         pub transport: EventSubTransportRequest,
         ///The subscription type, for example `user.update`.
         #[serde(rename = "type")]
-        pub type_: ::std::string::String,
+        pub type_: CreateEventsubSubscriptionBodyType,
         ///The version of the type's definition, for example `"1"`.
-        pub version: ::std::string::String,
+        pub version: CreateEventsubSubscriptionBodyVersion,
     }
     impl CreateEventsubSubscriptionBody {
         pub fn builder() -> builder::CreateEventsubSubscriptionBody {
             Default::default()
+        }
+    }
+    ///The subscription type, for example `user.update`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CreateEventsubSubscriptionBodyType(::std::string::String);
+    impl ::std::ops::Deref for CreateEventsubSubscriptionBodyType {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateEventsubSubscriptionBodyType>
+    for ::std::string::String {
+        fn from(value: CreateEventsubSubscriptionBodyType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateEventsubSubscriptionBodyType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateEventsubSubscriptionBodyType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateEventsubSubscriptionBodyType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateEventsubSubscriptionBodyType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The version of the type's definition, for example `"1"`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CreateEventsubSubscriptionBodyVersion(::std::string::String);
+    impl ::std::ops::Deref for CreateEventsubSubscriptionBodyVersion {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateEventsubSubscriptionBodyVersion>
+    for ::std::string::String {
+        fn from(value: CreateEventsubSubscriptionBodyVersion) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateEventsubSubscriptionBodyVersion {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateEventsubSubscriptionBodyVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateEventsubSubscriptionBodyVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateEventsubSubscriptionBodyVersion {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`CreateEventsubSubscriptionResponse`
@@ -367,6 +479,61 @@ message was posted is unverified [?]. A decoder should treat both as "not droppe
     impl CreateEventsubSubscriptionResponse {
         pub fn builder() -> builder::CreateEventsubSubscriptionResponse {
             Default::default()
+        }
+    }
+    ///`DeleteEventsubSubscriptionId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DeleteEventsubSubscriptionId(::std::string::String);
+    impl ::std::ops::Deref for DeleteEventsubSubscriptionId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DeleteEventsubSubscriptionId> for ::std::string::String {
+        fn from(value: DeleteEventsubSubscriptionId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DeleteEventsubSubscriptionId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DeleteEventsubSubscriptionId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DeleteEventsubSubscriptionId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteEventsubSubscriptionId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Why a chat message was not posted.
@@ -801,6 +968,62 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             Default::default()
         }
     }
+    ///`GetChannelFollowersBroadcasterId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetChannelFollowersBroadcasterId(::std::string::String);
+    impl ::std::ops::Deref for GetChannelFollowersBroadcasterId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetChannelFollowersBroadcasterId>
+    for ::std::string::String {
+        fn from(value: GetChannelFollowersBroadcasterId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetChannelFollowersBroadcasterId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetChannelFollowersBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GetChannelFollowersBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetChannelFollowersBroadcasterId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`GetChannelFollowersResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -830,6 +1053,114 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     impl GetChannelInformationResponse {
         pub fn builder() -> builder::GetChannelInformationResponse {
             Default::default()
+        }
+    }
+    ///`GetChattersBroadcasterId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetChattersBroadcasterId(::std::string::String);
+    impl ::std::ops::Deref for GetChattersBroadcasterId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetChattersBroadcasterId> for ::std::string::String {
+        fn from(value: GetChattersBroadcasterId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetChattersBroadcasterId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetChattersBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetChattersBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetChattersBroadcasterId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`GetChattersModeratorId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetChattersModeratorId(::std::string::String);
+    impl ::std::ops::Deref for GetChattersModeratorId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetChattersModeratorId> for ::std::string::String {
+        fn from(value: GetChattersModeratorId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetChattersModeratorId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetChattersModeratorId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetChattersModeratorId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetChattersModeratorId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`GetChattersResponse`
@@ -885,6 +1216,62 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             Default::default()
         }
     }
+    ///`GetExtensionLiveChannelsExtensionId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetExtensionLiveChannelsExtensionId(::std::string::String);
+    impl ::std::ops::Deref for GetExtensionLiveChannelsExtensionId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetExtensionLiveChannelsExtensionId>
+    for ::std::string::String {
+        fn from(value: GetExtensionLiveChannelsExtensionId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetExtensionLiveChannelsExtensionId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetExtensionLiveChannelsExtensionId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GetExtensionLiveChannelsExtensionId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetExtensionLiveChannelsExtensionId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`GetExtensionLiveChannelsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -916,6 +1303,60 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     impl GetFollowedChannelsResponse {
         pub fn builder() -> builder::GetFollowedChannelsResponse {
             Default::default()
+        }
+    }
+    ///`GetFollowedChannelsUserId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetFollowedChannelsUserId(::std::string::String);
+    impl ::std::ops::Deref for GetFollowedChannelsUserId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetFollowedChannelsUserId> for ::std::string::String {
+        fn from(value: GetFollowedChannelsUserId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetFollowedChannelsUserId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetFollowedChannelsUserId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetFollowedChannelsUserId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetFollowedChannelsUserId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`GetGamesResponse`
@@ -1354,6 +1795,62 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 })
         }
     }
+    ///`ModifyChannelInformationBroadcasterId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ModifyChannelInformationBroadcasterId(::std::string::String);
+    impl ::std::ops::Deref for ModifyChannelInformationBroadcasterId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ModifyChannelInformationBroadcasterId>
+    for ::std::string::String {
+        fn from(value: ModifyChannelInformationBroadcasterId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ModifyChannelInformationBroadcasterId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ModifyChannelInformationBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ModifyChannelInformationBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ModifyChannelInformationBroadcasterId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///A stretch of a video that Twitch Audio Recognition muted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -1385,6 +1882,60 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             Default::default()
         }
     }
+    ///`SearchChannelsQuery`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SearchChannelsQuery(::std::string::String);
+    impl ::std::ops::Deref for SearchChannelsQuery {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchChannelsQuery> for ::std::string::String {
+        fn from(value: SearchChannelsQuery) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchChannelsQuery {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchChannelsQuery {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchChannelsQuery {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchChannelsQuery {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`SearchChannelsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -1405,7 +1956,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     #[non_exhaustive]
     pub struct SendChatMessageBody {
         ///The broadcaster whose chat room receives the message.
-        pub broadcaster_id: ::std::string::String,
+        pub broadcaster_id: SendChatMessageBodyBroadcasterId,
         ///App tokens only (a user token gets a 400). In a shared chat session, true sends only to `broadcaster_id`'s channel. Since 2025-05-19 it defaults to true.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub for_source_only: ::std::option::Option<bool>,
@@ -1415,11 +1966,67 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reply_parent_message_id: ::std::option::Option<::std::string::String>,
         ///The sending user. With a user token it must be the token's user.
-        pub sender_id: ::std::string::String,
+        pub sender_id: SendChatMessageBodySenderId,
     }
     impl SendChatMessageBody {
         pub fn builder() -> builder::SendChatMessageBody {
             Default::default()
+        }
+    }
+    ///The broadcaster whose chat room receives the message.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SendChatMessageBodyBroadcasterId(::std::string::String);
+    impl ::std::ops::Deref for SendChatMessageBodyBroadcasterId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SendChatMessageBodyBroadcasterId>
+    for ::std::string::String {
+        fn from(value: SendChatMessageBodyBroadcasterId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SendChatMessageBodyBroadcasterId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SendChatMessageBodyBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SendChatMessageBodyBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SendChatMessageBodyBroadcasterId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///The message text, at most 500 characters. Write emotes by their case-sensitive names, without colons.
@@ -1445,6 +2052,9 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             if value.chars().count() > 500usize {
                 return Err("longer than 500 characters".into());
             }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
             Ok(Self(value.to_string()))
         }
     }
@@ -1465,6 +2075,60 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         }
     }
     impl<'de> ::serde::Deserialize<'de> for SendChatMessageBodyMessage {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The sending user. With a user token it must be the token's user.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SendChatMessageBodySenderId(::std::string::String);
+    impl ::std::ops::Deref for SendChatMessageBodySenderId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SendChatMessageBodySenderId> for ::std::string::String {
+        fn from(value: SendChatMessageBodySenderId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SendChatMessageBodySenderId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SendChatMessageBodySenderId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SendChatMessageBodySenderId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SendChatMessageBodySenderId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -3100,8 +3764,14 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 super::EventSubTransportRequest,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
-            version: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                super::CreateEventsubSubscriptionBodyType,
+                ::std::string::String,
+            >,
+            version: ::std::result::Result<
+                super::CreateEventsubSubscriptionBodyVersion,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateEventsubSubscriptionBody {
             fn default() -> Self {
@@ -3140,7 +3810,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CreateEventsubSubscriptionBodyType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -3152,7 +3822,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             }
             pub fn version<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::CreateEventsubSubscriptionBodyVersion>,
                 T::Error: ::std::fmt::Display,
             {
                 self.version = value
@@ -6155,7 +6825,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         #[derive(Clone, Debug)]
         pub struct SendChatMessageBody {
             broadcaster_id: ::std::result::Result<
-                ::std::string::String,
+                super::SendChatMessageBodyBroadcasterId,
                 ::std::string::String,
             >,
             for_source_only: ::std::result::Result<
@@ -6171,7 +6841,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 ::std::string::String,
             >,
             sender_id: ::std::result::Result<
-                ::std::string::String,
+                super::SendChatMessageBodySenderId,
                 ::std::string::String,
             >,
         }
@@ -6191,7 +6861,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl SendChatMessageBody {
             pub fn broadcaster_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::SendChatMessageBodyBroadcasterId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.broadcaster_id = value
@@ -6245,7 +6915,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             }
             pub fn sender_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::SendChatMessageBodySenderId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.sender_id = value
@@ -7674,6 +8344,18 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             );
         }
     }
+    impl ::streamkit_runtime::drift::Drift for CreateEventsubSubscriptionBodyType {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
+        }
+    }
+    impl ::streamkit_runtime::drift::Drift for CreateEventsubSubscriptionBodyVersion {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
+        }
+    }
     impl ::streamkit_runtime::drift::Drift for CreateEventsubSubscriptionResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
@@ -7698,6 +8380,12 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
+        }
+    }
+    impl ::streamkit_runtime::drift::Drift for DeleteEventsubSubscriptionId {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for DropReason {
@@ -8044,6 +8732,12 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
+    impl ::streamkit_runtime::drift::Drift for GetChannelFollowersBroadcasterId {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
+        }
+    }
     impl ::streamkit_runtime::drift::Drift for GetChannelFollowersResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
@@ -8074,6 +8768,18 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
+        }
+    }
+    impl ::streamkit_runtime::drift::Drift for GetChattersBroadcasterId {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
+        }
+    }
+    impl ::streamkit_runtime::drift::Drift for GetChattersModeratorId {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for GetChattersResponse {
@@ -8144,6 +8850,12 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
+    impl ::streamkit_runtime::drift::Drift for GetExtensionLiveChannelsExtensionId {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
+        }
+    }
     impl ::streamkit_runtime::drift::Drift for GetExtensionLiveChannelsResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
@@ -8179,6 +8891,12 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
+        }
+    }
+    impl ::streamkit_runtime::drift::Drift for GetFollowedChannelsUserId {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for GetGamesResponse {
@@ -8353,6 +9071,12 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
         }
     }
+    impl ::streamkit_runtime::drift::Drift for ModifyChannelInformationBroadcasterId {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
+        }
+    }
     impl ::streamkit_runtime::drift::Drift for MutedSegment {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
@@ -8378,6 +9102,12 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
+        }
+    }
+    impl ::streamkit_runtime::drift::Drift for SearchChannelsQuery {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for SearchChannelsResponse {
@@ -8426,7 +9156,19 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             );
         }
     }
+    impl ::streamkit_runtime::drift::Drift for SendChatMessageBodyBroadcasterId {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
+        }
+    }
     impl ::streamkit_runtime::drift::Drift for SendChatMessageBodyMessage {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
+        }
+    }
+    impl ::streamkit_runtime::drift::Drift for SendChatMessageBodySenderId {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
@@ -9384,7 +10126,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ModifyChannelInformation<'a> {
         client: &'a super::Client,
-        broadcaster_id: Result<::std::string::String, String>,
+        broadcaster_id: Result<types::ModifyChannelInformationBroadcasterId, String>,
         body: Result<types::builder::ModifyChannelInformationBody, String>,
     }
     impl<'a> ModifyChannelInformation<'a> {
@@ -9397,12 +10139,12 @@ pub mod builder {
         }
         pub fn broadcaster_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ModifyChannelInformationBroadcasterId>,
         {
             self.broadcaster_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for broadcaster_id failed"
+                    "conversion to `ModifyChannelInformationBroadcasterId` for broadcaster_id failed"
                         .to_string()
                 });
             self
@@ -9480,7 +10222,7 @@ pub mod builder {
         after: Result<Option<::std::string::String>, String>,
         broadcaster_id: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
-        user_id: Result<::std::string::String, String>,
+        user_id: Result<types::GetFollowedChannelsUserId, String>,
     }
     impl<'a> GetFollowedChannels<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9533,12 +10275,12 @@ pub mod builder {
         }
         pub fn user_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::GetFollowedChannelsUserId>,
         {
             self.user_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
+                    "conversion to `GetFollowedChannelsUserId` for user_id failed"
                         .to_string()
                 });
             self
@@ -9592,7 +10334,7 @@ pub mod builder {
     pub struct GetChannelFollowers<'a> {
         client: &'a super::Client,
         after: Result<Option<::std::string::String>, String>,
-        broadcaster_id: Result<::std::string::String, String>,
+        broadcaster_id: Result<types::GetChannelFollowersBroadcasterId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         user_id: Result<Option<::std::string::String>, String>,
     }
@@ -9621,12 +10363,12 @@ pub mod builder {
         }
         pub fn broadcaster_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::GetChannelFollowersBroadcasterId>,
         {
             self.broadcaster_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for broadcaster_id failed"
+                    "conversion to `GetChannelFollowersBroadcasterId` for broadcaster_id failed"
                         .to_string()
                 });
             self
@@ -9706,9 +10448,9 @@ pub mod builder {
     pub struct GetChatters<'a> {
         client: &'a super::Client,
         after: Result<Option<::std::string::String>, String>,
-        broadcaster_id: Result<::std::string::String, String>,
+        broadcaster_id: Result<types::GetChattersBroadcasterId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
-        moderator_id: Result<::std::string::String, String>,
+        moderator_id: Result<types::GetChattersModeratorId, String>,
     }
     impl<'a> GetChatters<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9735,12 +10477,12 @@ pub mod builder {
         }
         pub fn broadcaster_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::GetChattersBroadcasterId>,
         {
             self.broadcaster_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for broadcaster_id failed"
+                    "conversion to `GetChattersBroadcasterId` for broadcaster_id failed"
                         .to_string()
                 });
             self
@@ -9760,12 +10502,12 @@ pub mod builder {
         }
         pub fn moderator_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::GetChattersModeratorId>,
         {
             self.moderator_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for moderator_id failed"
+                    "conversion to `GetChattersModeratorId` for moderator_id failed"
                         .to_string()
                 });
             self
@@ -10315,7 +11057,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteEventsubSubscription<'a> {
         client: &'a super::Client,
-        id: Result<::std::string::String, String>,
+        id: Result<types::DeleteEventsubSubscriptionId, String>,
     }
     impl<'a> DeleteEventsubSubscription<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10326,12 +11068,12 @@ pub mod builder {
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::DeleteEventsubSubscriptionId>,
         {
             self.id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
+                    "conversion to `DeleteEventsubSubscriptionId` for id failed"
                         .to_string()
                 });
             self
@@ -10368,7 +11110,7 @@ pub mod builder {
     pub struct GetExtensionLiveChannels<'a> {
         client: &'a super::Client,
         after: Result<Option<::std::string::String>, String>,
-        extension_id: Result<::std::string::String, String>,
+        extension_id: Result<types::GetExtensionLiveChannelsExtensionId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
     }
     impl<'a> GetExtensionLiveChannels<'a> {
@@ -10395,12 +11137,12 @@ pub mod builder {
         }
         pub fn extension_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::GetExtensionLiveChannelsExtensionId>,
         {
             self.extension_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for extension_id failed"
+                    "conversion to `GetExtensionLiveChannelsExtensionId` for extension_id failed"
                         .to_string()
                 });
             self
@@ -10650,7 +11392,7 @@ pub mod builder {
         after: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         live_only: Result<Option<bool>, String>,
-        query: Result<::std::string::String, String>,
+        query: Result<types::SearchChannelsQuery, String>,
     }
     impl<'a> SearchChannels<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -10700,13 +11442,12 @@ pub mod builder {
         }
         pub fn query<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::SearchChannelsQuery>,
         {
             self.query = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
-                        .to_string()
+                    "conversion to `SearchChannelsQuery` for query failed".to_string()
                 });
             self
         }
@@ -11550,7 +12291,7 @@ pub mod builder {
         after: Result<Option<::std::string::String>, String>,
         broadcaster_id: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
-        user_id: Result<::std::string::String, String>,
+        user_id: Result<types::GetFollowedChannelsUserId, String>,
     }
     impl<'a> GetFollowedChannels<'a> {
         /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
@@ -11646,7 +12387,7 @@ pub mod builder {
     #[derive(Clone)]
     struct GetChannelFollowersDetached {
         after: Result<Option<::std::string::String>, String>,
-        broadcaster_id: Result<::std::string::String, String>,
+        broadcaster_id: Result<types::GetChannelFollowersBroadcasterId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         user_id: Result<Option<::std::string::String>, String>,
     }
@@ -11744,9 +12485,9 @@ pub mod builder {
     #[derive(Clone)]
     struct GetChattersDetached {
         after: Result<Option<::std::string::String>, String>,
-        broadcaster_id: Result<::std::string::String, String>,
+        broadcaster_id: Result<types::GetChattersBroadcasterId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
-        moderator_id: Result<::std::string::String, String>,
+        moderator_id: Result<types::GetChattersModeratorId, String>,
     }
     impl<'a> GetChatters<'a> {
         /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
@@ -12040,7 +12781,7 @@ pub mod builder {
     #[derive(Clone)]
     struct GetExtensionLiveChannelsDetached {
         after: Result<Option<::std::string::String>, String>,
-        extension_id: Result<::std::string::String, String>,
+        extension_id: Result<types::GetExtensionLiveChannelsExtensionId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
     }
     impl<'a> GetExtensionLiveChannels<'a> {
@@ -12220,7 +12961,7 @@ pub mod builder {
         after: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         live_only: Result<Option<bool>, String>,
-        query: Result<::std::string::String, String>,
+        query: Result<types::SearchChannelsQuery, String>,
     }
     impl<'a> SearchChannels<'a> {
         /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),

@@ -152,7 +152,9 @@ async fn search_channels_live_and_offline() {
     assert!(r.data.iter().any(|x| !x.is_live && x.started_at.is_empty()), "offline channels carry started_at \"\"");
     let live = c.search_channels().query(seed.search_query.clone()).live_only(true).first(100u64).send().await.unwrap();
     assert!(live.data.iter().all(|x| x.is_live));
-    assert_eq!(status(&c.search_channels().query(String::new()).send().await.unwrap_err()), 400);
+    // An empty query never leaves the client (the spec says minLength 1).
+    let e = c.search_channels().query(String::new()).send().await.unwrap_err();
+    assert!(matches!(e, streamkit_runtime::Error::InvalidRequest { .. }) && e.to_string().contains("query"), "{e}");
 }
 
 #[tokio::test]
