@@ -106,3 +106,13 @@ fn panics_inside_the_generator_become_errors() {
     let e = r.unwrap_err();
     assert!(e.contains("boom in typify"), "{e}");
 }
+
+#[test]
+fn two_paginated_operations_may_share_a_response_type() {
+    let s = adapted("adapted_shared_page_type");
+    assert!(s.contains("operation getStreams") && s.contains("operation getFollowedStreams"), "{s}");
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/adapted_shared_page_type.yaml");
+    let out = streamkit_codegen::load::load(&spec, Path::new("x.yaml")).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
+    assert_eq!(out.code.matches("PageBody for types::Page").count(), 1, "one impl per type");
+    assert_eq!(out.code.matches("pub fn paginate(").count(), 2, "both builders page");
+}

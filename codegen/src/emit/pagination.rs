@@ -3,7 +3,7 @@
 //! builder, all leaning on `streamkit_runtime::pagination`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 use syn::{File, Item};
 
 use super::passes::{SendSite, module_mut};
@@ -96,7 +96,35 @@ pub fn emit(file: &mut File, site: &SendSite, op: &OperationPlan) -> Result<(), 
         PageStyle::CursorString => "a bare string",
     };
     let response_ident = format_ident!("{}", response);
+    // Operations that share a response type share its `PageBody` impl (one impl per type).
+    let paths = format!("{} / {}", pg.response.items, pg.response.cursor);
+    let marker = format!("streamkit-page-body: {response} {paths}");
+    let existing = file.items.iter().find_map(|i| match i {
+        Item::Impl(imp) if imp.attrs.iter().any(|a| a.to_token_stream().to_string().contains(&format!("streamkit-page-body: {response} "))) => {
+            Some(imp.attrs.iter().any(|a| a.to_token_stream().to_string().contains(&marker)))
+        }
+        _ => None,
+    });
+    match existing {
+        Some(true) => {}
+        Some(false) => {
+            return Err(err(format!("pages `{response}` with other paths than another operation that returns it ({paths})")));
+        }
+        None => emit_page_body(file, &response_ident, &item, &items_expr, &cursor_expr, &marker)?,
+    }
+    emit_builder_methods(file, site, op, pg, &item, style_note)
+}
+
+fn emit_page_body(
+    file: &mut File,
+    response_ident: &syn::Ident,
+    item: &syn::Type,
+    items_expr: &TokenStream,
+    cursor_expr: &TokenStream,
+    marker: &str,
+) -> Result<(), String> {
     let page_body: syn::File = syn::parse2(quote! {
+        #[doc = #marker]
         impl ::streamkit_runtime::pagination::PageBody for types::#response_ident {
             type Item = #item;
             fn into_parts(self) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
@@ -108,7 +136,18 @@ pub fn emit(file: &mut File, site: &SendSite, op: &OperationPlan) -> Result<(), 
     })
     .map_err(|e| e.to_string())?;
     file.items.extend(page_body.items);
+    Ok(())
+}
 
+fn emit_builder_methods(
+    file: &mut File,
+    site: &SendSite,
+    op: &OperationPlan,
+    pg: &crate::extensions::Pagination,
+    item: &syn::Type,
+    style_note: &str,
+) -> Result<(), String> {
+    let err = |m: String| format!("operation {}: {m}", op.id);
     let builder = module_mut(file, "builder").ok_or("no builder module")?;
     let builder_ident = format_ident!("{}", site.builder);
     let fields: Vec<(syn::Ident, syn::Type)> = builder

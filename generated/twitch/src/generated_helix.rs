@@ -13267,6 +13267,7 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+///streamkit-page-body: GetFollowedChannelsResponse data / pagination.cursor
 impl ::streamkit_runtime::pagination::PageBody for types::GetFollowedChannelsResponse {
     type Item = types::FollowedChannel;
     fn into_parts(
@@ -13279,6 +13280,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetFollowedChannelsRes
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
+///streamkit-page-body: GetChannelFollowersResponse data / pagination.cursor
 impl ::streamkit_runtime::pagination::PageBody for types::GetChannelFollowersResponse {
     type Item = types::ChannelFollower;
     fn into_parts(
@@ -13291,6 +13293,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetChannelFollowersRes
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
+///streamkit-page-body: GetChattersResponse data / pagination.cursor
 impl ::streamkit_runtime::pagination::PageBody for types::GetChattersResponse {
     type Item = types::Chatter;
     fn into_parts(
@@ -13303,6 +13306,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetChattersResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
+///streamkit-page-body: GetClipsResponse data / pagination.cursor
 impl ::streamkit_runtime::pagination::PageBody for types::GetClipsResponse {
     type Item = types::Clip;
     fn into_parts(
@@ -13315,6 +13319,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetClipsResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
+///streamkit-page-body: GetEventsubSubscriptionsResponse data / pagination.cursor
 impl ::streamkit_runtime::pagination::PageBody
 for types::GetEventsubSubscriptionsResponse {
     type Item = types::EventSubSubscription;
@@ -13328,6 +13333,7 @@ for types::GetEventsubSubscriptionsResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
+///streamkit-page-body: GetExtensionLiveChannelsResponse data / pagination
 impl ::streamkit_runtime::pagination::PageBody
 for types::GetExtensionLiveChannelsResponse {
     type Item = types::ExtensionLiveChannel;
@@ -13339,6 +13345,7 @@ for types::GetExtensionLiveChannelsResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
+///streamkit-page-body: GetTopGamesResponse data / pagination.cursor
 impl ::streamkit_runtime::pagination::PageBody for types::GetTopGamesResponse {
     type Item = types::Game;
     fn into_parts(
@@ -13351,6 +13358,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetTopGamesResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
+///streamkit-page-body: SearchChannelsResponse data / pagination.cursor
 impl ::streamkit_runtime::pagination::PageBody for types::SearchChannelsResponse {
     type Item = types::ChannelSearchResult;
     fn into_parts(
@@ -13363,6 +13371,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::SearchChannelsResponse
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
+///streamkit-page-body: GetStreamsResponse data / pagination.cursor
 impl ::streamkit_runtime::pagination::PageBody for types::GetStreamsResponse {
     type Item = types::Stream;
     fn into_parts(
@@ -13375,6 +13384,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetStreamsResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
+///streamkit-page-body: GetVideosResponse data / pagination.cursor
 impl ::streamkit_runtime::pagination::PageBody for types::GetVideosResponse {
     type Item = types::Video;
     fn into_parts(
