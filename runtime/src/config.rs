@@ -27,7 +27,8 @@ pub trait FromRuntime: Sized {
 #[derive(Clone, Debug)]
 pub struct Runtime {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) credentials: Credentials,
+    // Behind an Arc: every call clones the runtime, and that must stay two counter bumps.
+    pub(crate) credentials: Arc<Credentials>,
 }
 
 #[derive(Debug)]
@@ -59,9 +60,9 @@ impl Runtime {
     /// The same runtime (rate-limit state, policy, retries) acting with another access token:
     /// one client serves many users.
     pub fn with_access_token(&self, token: Secret) -> Runtime {
-        let mut credentials = self.credentials.clone();
+        let mut credentials = (*self.credentials).clone();
         credentials.access_token = TokenSlot::Static(token);
-        Runtime { shared: self.shared.clone(), credentials }
+        Runtime { shared: self.shared.clone(), credentials: Arc::new(credentials) }
     }
 
     /// What this client has done on the wire so far (attempts, retries, 429s).
@@ -262,7 +263,7 @@ impl<C: FromRuntime> ClientBuilder<C> {
                 limiter: self.limiter,
                 stats: Default::default(),
             }),
-            credentials: self.credentials,
+            credentials: Arc::new(self.credentials),
         };
         Ok(C::from_parts(&base, http, runtime))
     }

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -55,48 +56,68 @@ pub trait RateLimiter: Send + Sync + std::fmt::Debug {
 /// Buckets in a map in this process, shared by every task using the same client.
 #[derive(Debug, Default)]
 pub struct InProcessLimiter {
-    buckets: Mutex<HashMap<BucketKey, TokenBucket>>,
-    waits: std::sync::atomic::AtomicU64,
-    probing: Mutex<std::collections::HashSet<BucketKey>>,
-    /// One fair (FIFO) queue per bucket: only the caller at its head waits on the bucket, so
-    /// a refill wakes one caller instead of all of them.
-    queues: Mutex<HashMap<BucketKey, std::sync::Arc<tokio::sync::Mutex<()>>>>,
-    calibrated: tokio::sync::Notify,
+    slots: Mutex<HashMap<BucketKey, Arc<Slot>>>,
+    waits: AtomicU64,
+}
+
+/// One bucket and what coordinates its callers.
+#[derive(Debug)]
+struct Slot {
+    bucket: Mutex<TokenBucket>,
+    /// A fair (FIFO) queue: only the caller at its head waits on the bucket, so a refill
+    /// wakes one caller instead of all of them.
+    queue: tokio::sync::Mutex<()>,
+    /// Whether the server's figures have been seen.
+    calibrated: AtomicBool,
+    /// Whether a first call (the probe) is already out.
+    probing: AtomicBool,
+    calibration: tokio::sync::Notify,
 }
 
 impl InProcessLimiter {
     /// How many times a caller had to wait for points so far (for tests and metrics).
     pub fn waits(&self) -> u64 {
-        self.waits.load(std::sync::atomic::Ordering::Relaxed)
+        self.waits.load(Ordering::Relaxed)
     }
 
-    fn with_bucket<R>(&self, key: &BucketKey, spec: &BucketSpec, f: impl FnOnce(&mut TokenBucket, std::time::Instant) -> R) -> R {
+    fn slot(&self, key: &BucketKey, spec: &BucketSpec) -> Arc<Slot> {
+        let mut map = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(slot) = map.get(key) {
+            return slot.clone();
+        }
         let now = Instant::now().into_std();
-        let mut map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let bucket = map
-            .entry(key.clone())
-            .or_insert_with(|| TokenBucket::new(spec.points, Duration::from_secs(u64::from(spec.per_seconds.max(1))), now));
-        f(bucket, now)
+        let slot = Arc::new(Slot {
+            bucket: Mutex::new(TokenBucket::new(spec.points, Duration::from_secs(u64::from(spec.per_seconds.max(1))), now)),
+            queue: tokio::sync::Mutex::new(()),
+            calibrated: AtomicBool::new(false),
+            probing: AtomicBool::new(false),
+            calibration: tokio::sync::Notify::new(),
+        });
+        map.insert(key.clone(), slot.clone());
+        slot
+    }
+}
+
+impl Slot {
+    fn take(&self, cost: u32) -> Result<(), Duration> {
+        let now = Instant::now().into_std();
+        self.bucket.lock().unwrap_or_else(|p| p.into_inner()).try_take(cost, now)
     }
 }
 
 impl RateLimiter for InProcessLimiter {
     fn acquire<'a>(&'a self, key: &'a BucketKey, spec: &'static BucketSpec, cost: u32) -> AcquireFuture<'a> {
         Box::pin(async move {
+            let slot = self.slot(key, spec);
             // Until the server has told us its figures, one call goes first (the probe) and
             // the rest wait for its answer: the spec's declared limit may be wrong.
-            if spec.remaining_header.is_some() {
+            if spec.remaining_header.is_some() && !slot.calibrated.load(Ordering::Acquire) {
                 loop {
                     // Register for the wake-up before looking, so a notification in between is not lost.
-                    let notified = self.calibrated.notified();
+                    let notified = slot.calibration.notified();
                     tokio::pin!(notified);
                     notified.as_mut().enable();
-                    let calibrated = self.with_bucket(key, spec, |b, _| b.calibrated());
-                    if calibrated {
-                        break;
-                    }
-                    let first = self.probing.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone());
-                    if first {
+                    if slot.calibrated.load(Ordering::Acquire) || !slot.probing.swap(true, Ordering::AcqRel) {
                         break;
                     }
                     // A probe that never gets headers (transport error) must not block forever.
@@ -105,14 +126,13 @@ impl RateLimiter for InProcessLimiter {
                     }
                 }
             }
-            let queue = self.queues.lock().unwrap_or_else(|p| p.into_inner()).entry(key.clone()).or_default().clone();
-            let _turn = queue.lock().await;
+            let _turn = slot.queue.lock().await;
             loop {
                 // The bucket lock is held only to compute; the wait happens outside it.
-                match self.with_bucket(key, spec, |b, now| b.try_take(cost, now)) {
+                match slot.take(cost) {
                     Ok(()) => return,
                     Err(wait) => {
-                        self.waits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        self.waits.fetch_add(1, Ordering::Relaxed);
                         tracing::debug!(bucket = key.bucket, ?wait, "rate limit: waiting for points");
                         tokio::time::sleep(wait).await;
                     }
@@ -122,16 +142,19 @@ impl RateLimiter for InProcessLimiter {
     }
 
     fn observe(&self, key: &BucketKey, spec: &'static BucketSpec, info: &RateLimitInfo) {
+        let slot = self.slot(key, spec);
         let epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0);
-        self.with_bucket(key, spec, |b, now| b.observe(info, now, epoch));
-        self.calibrated.notify_waiters();
+        let now = Instant::now().into_std();
+        slot.bucket.lock().unwrap_or_else(|p| p.into_inner()).observe(info, now, epoch);
+        if !slot.calibrated.swap(true, Ordering::AcqRel) {
+            slot.calibration.notify_waiters();
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     static SPEC: BucketSpec = BucketSpec {
         name: "t",
