@@ -127,10 +127,10 @@ impl RateLimiter for InProcessLimiter {
                 }
             }
             // Fast path: nobody queued and points available — no await, no queueing.
-            if let Ok(_free) = slot.queue.try_lock() {
-                if slot.take(cost).is_ok() {
-                    return;
-                }
+            if let Ok(_free) = slot.queue.try_lock()
+                && slot.take(cost).is_ok()
+            {
+                return;
             }
             let _turn = slot.queue.lock().await;
             loop {
