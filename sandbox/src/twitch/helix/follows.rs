@@ -49,17 +49,26 @@ pub(crate) async fn channel_followers(
             "user_name": u.display_name,
         })
     };
-    if let Some(user_id) = p.one("user_id") {
-        let data: Vec<Value> = list
-            .iter()
-            .filter(|(f, _)| st.seed.users[*f].id == user_id)
-            .map(item)
-            .collect();
-        return Ok(Json(json!({ "data": data, "pagination": {}, "total": total })).into_response());
+    Ok(follow_page(&st, list, p.one("user_id"), &page, item))
+}
+
+/// One page of a follow list (`total` is the whole list's length), or, when `only` names a
+/// user, just that entry with an empty pagination object.
+fn follow_page(
+    st: &AppState,
+    list: &[(usize, DateTime<Utc>)],
+    only: Option<&str>,
+    page: &pagination::PageRequest,
+    item: impl Fn(&(usize, DateTime<Utc>)) -> Value,
+) -> axum::response::Response {
+    let total = list.len();
+    if let Some(id) = only {
+        let data: Vec<Value> = list.iter().filter(|(u, _)| st.seed.users[*u].id == id).map(item).collect();
+        return Json(json!({ "data": data, "pagination": {}, "total": total })).into_response();
     }
-    let slice = pagination::slice(total, &page);
+    let slice = pagination::slice(total, page);
     let data: Vec<Value> = list[slice.range.clone()].iter().map(item).collect();
-    Ok(Json(json!({ "data": data, "pagination": slice.object(), "total": total })).into_response())
+    Json(json!({ "data": data, "pagination": slice.object(), "total": total })).into_response()
 }
 
 /// The channels the token's user follows, newest first. Needs `user:read:follows` and
@@ -83,7 +92,6 @@ pub(crate) async fn followed_channels(
         .user_index(user_id)
         .and_then(|u| st.seed.followed.get(&u))
         .unwrap_or(&empty);
-    let total = list.len();
     let item = |(b, at): &(usize, DateTime<Utc>)| {
         let u = &st.seed.users[*b];
         json!({
@@ -93,15 +101,5 @@ pub(crate) async fn followed_channels(
             "followed_at": fmt_time(*at),
         })
     };
-    if let Some(broadcaster_id) = p.one("broadcaster_id") {
-        let data: Vec<Value> = list
-            .iter()
-            .filter(|(b, _)| st.seed.users[*b].id == broadcaster_id)
-            .map(item)
-            .collect();
-        return Ok(Json(json!({ "data": data, "pagination": {}, "total": total })).into_response());
-    }
-    let slice = pagination::slice(total, &page);
-    let data: Vec<Value> = list[slice.range.clone()].iter().map(item).collect();
-    Ok(Json(json!({ "data": data, "pagination": slice.object(), "total": total })).into_response())
+    Ok(follow_page(&st, list, p.one("broadcaster_id"), &page, item))
 }
