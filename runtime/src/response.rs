@@ -63,6 +63,8 @@ async fn convert(
 ) -> Error {
     use progenitor_client::Error as P;
     let known = rt.credentials.known_secrets();
+    // The operation's own bucket names its rate-limit headers (the same lookup `exec` does).
+    let bucket = rt.policy().operation(operation).and_then(|o| o.ratelimit.as_ref()).and_then(|c| rt.policy().bucket(c.bucket));
     let e = match err {
         P::InvalidRequest(message) => Error::InvalidRequest { operation: None, message },
         P::CommunicationError(source) | P::InvalidUpgrade(source) | P::ResponseBodyError(source) => {
@@ -76,25 +78,30 @@ async fn convert(
         P::ErrorResponse(rv) => Error::Api(Box::new(ApiError {
             operation: None,
             status: rv.status(),
-            rate_limit: RateLimitInfo::from_headers(rv.headers(), None),
+            rate_limit: RateLimitInfo::from_headers(rv.headers(), bucket),
             headers: rv.headers().clone(),
             body: ErrorBody::Empty,
             attempts: state.attempts,
         })),
-        P::UnexpectedResponse(resp) => api_error(resp, &known, state.attempts).await,
+        P::UnexpectedResponse(resp) => api_error(resp, &known, state.attempts, bucket).await,
         P::Custom(message) => state.error.take().unwrap_or(Error::InvalidRequest { operation: None, message }),
     };
     e.with_operation(operation)
 }
 
-async fn api_error(resp: reqwest::Response, known: &[crate::Secret], attempts: u32) -> Error {
+async fn api_error(
+    resp: reqwest::Response,
+    known: &[crate::Secret],
+    attempts: u32,
+    bucket: Option<&crate::policy::BucketSpec>,
+) -> Error {
     let status = resp.status();
     let mut headers = resp.headers().clone();
     for (_, v) in headers.iter_mut() {
         // Set-Cookie and friends could carry session secrets.
         v.set_sensitive(true);
     }
-    let rate_limit = RateLimitInfo::from_headers(&headers, None);
+    let rate_limit = RateLimitInfo::from_headers(&headers, bucket);
     let body = match resp.bytes().await {
         Ok(b) if b.is_empty() => ErrorBody::Empty,
         Ok(b) => match serde_json::from_slice::<serde_json::Value>(&b) {

@@ -164,7 +164,6 @@ async fn bad_client_secret_is_an_oauth_error_without_the_secret() {
 #[tokio::test]
 async fn authorization_code_flow_refresh_validate_revoke() {
     let sb = sandbox().await;
-    let seed = sb.seed();
     let app = auth::AppCredentials { client_id: CLIENT_ID.into(), client_secret: Secret::new(CLIENT_SECRET) };
     let oauth = oauth_client(&sb);
     let redirect = "http://localhost:3000/callback";
@@ -178,7 +177,7 @@ async fn authorization_code_flow_refresh_validate_revoke() {
     assert_eq!(q["state"], "state-42");
     let token = auth::exchange_code(&oauth, &app, Secret::new(q["code"].clone()), redirect).await.unwrap();
     assert!(token.scopes.contains(&"user:read:follows".to_string()));
-    let refresh = token.refresh_token.clone().expect("user tokens come with a refresh token");
+    assert!(token.refresh_token.is_some(), "user tokens come with a refresh token");
     // Validate on start.
     let v = auth::validate(&oauth, &token.access_token).await.unwrap();
     assert_eq!(v.client_id, CLIENT_ID);
@@ -193,14 +192,12 @@ async fn authorization_code_flow_refresh_validate_revoke() {
     let again = c.get_users().send().await.unwrap();
     assert_eq!(again.data[0].id, me.data[0].id);
     assert_ne!(cache.current().unwrap(), token.access_token);
-    let _ = refresh;
     // Revoke: the token stops validating.
     let current = cache.current().unwrap();
     let body = streamkit_twitch::oauth::types::RevokeRequest::builder().client_id(CLIENT_ID.to_string()).token(current.clone());
     oauth.revoke_token().body(body).send().await.unwrap();
     let e = auth::validate(&oauth, &current).await.unwrap_err();
     assert_eq!(status(&e), 401);
-    let _ = seed;
 }
 
 #[tokio::test]

@@ -16,7 +16,8 @@ pub struct RateLimitInfo {
 }
 
 impl RateLimitInfo {
-    /// Reads the headers named by `bucket` (Twitch's names when no bucket is given).
+    /// Reads the headers named by `bucket`; without one, the common `RateLimit-Limit`,
+    /// `RateLimit-Remaining` and `RateLimit-Reset` names (the IETF draft's, which Twitch uses).
     /// `None` when none of them is present.
     ///
     /// ```
