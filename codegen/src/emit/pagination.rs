@@ -163,18 +163,17 @@ fn emit_builder_methods(
     let detached = format_ident!("{}Detached", site.builder);
     let after = format_ident!("{}", crate::emit::glue::rust_param_name(&pg.request.cursor));
     let op_name = crate::emit::glue::rust_operation_name(&op.id);
-    let (before_arm, forward_only) = match &pg.request.backward {
+    let backward_supported = pg.request.backward.is_some();
+    let set_before = match &pg.request.backward {
         Some(b) => {
             let b = format_ident!("{}", crate::emit::glue::rust_param_name(b));
-            (quote!(Some(::streamkit_runtime::pagination::PageToken::Before(c)) => request.#b(c),), quote!())
+            quote!(if let Some(c) = before { request = request.#b(c); })
         }
-        None => (
-            quote!(Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
-                return Err(::streamkit_runtime::Error::InvalidRequest { operation: Some(#op_name), message: "this operation cannot page backward".into() });
-            }),
-            quote!(let paginator = paginator.forward_only();),
-        ),
+        // Never set: `cursor_params` refuses backward tokens for this operation.
+        None => quote!(),
     };
+    let before_binding = if backward_supported { quote!(before) } else { quote!(_) };
+    let forward_only = if backward_supported { quote!() } else { quote!(let paginator = paginator.forward_only();) };
     let doc = format!(
         " Walks every page of this list (`x-streamkit-pagination`, cursor in {style_note} `{}`),\n fetching the next page while the current one is consumed. Configure the walk\n (prefetch depth, item limit, resume, backward) on the returned paginator.",
         pg.response.cursor
@@ -194,23 +193,11 @@ fn emit_builder_methods(
                     let fut: ::streamkit_runtime::pagination::PageFuture<#item> = ::std::boxed::Box::pin(async move {
                         let mut request = #builder_ident { client: &client, #(#names: template.#names),* };
                         let requested = at.clone();
-                        let backward = matches!(at, Some(::streamkit_runtime::pagination::PageToken::Before(_)));
-                        request = match at {
-                            None => request,
-                            Some(::streamkit_runtime::pagination::PageToken::After(c)) => request.#after(c),
-                            #before_arm
-                            Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
-                                return Err(::streamkit_runtime::Error::InvalidRequest { operation: Some(#op_name), message: "this operation pages by cursor, not by page number".into() });
-                            }
-                        };
+                        let (after, #before_binding) = ::streamkit_runtime::pagination::cursor_params(#op_name, at, #backward_supported)?;
+                        if let Some(c) = after { request = request.#after(c); }
+                        #set_before
                         let body = request.send().await?.into_inner();
-                        let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(body);
-                        let next = next.map(|c| if backward {
-                            ::streamkit_runtime::pagination::PageToken::Before(c)
-                        } else {
-                            ::streamkit_runtime::pagination::PageToken::After(c)
-                        });
-                        Ok(::streamkit_runtime::pagination::Page { items, requested, next })
+                        Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
                     });
                     fut
                 });

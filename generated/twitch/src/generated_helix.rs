@@ -12325,45 +12325,16 @@ pub mod builder {
                         user_id: template.user_id,
                     };
                     let requested = at.clone();
-                    let backward = matches!(
-                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
-                    );
-                    request = match at {
-                        None => request,
-                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
-                            request.after(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_followed_channels"),
-                                message: "this operation cannot page backward".into(),
-                            });
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_followed_channels"),
-                                message: "this operation pages by cursor, not by page number"
-                                    .into(),
-                            });
-                        }
-                    };
+                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                        "get_followed_channels",
+                        at,
+                        false,
+                    )?;
+                    if let Some(c) = after {
+                        request = request.after(c);
+                    }
                     let body = request.send().await?.into_inner();
-                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
-                        body,
-                    );
-                    let next = next
-                        .map(|c| {
-                            if backward {
-                                ::streamkit_runtime::pagination::PageToken::Before(c)
-                            } else {
-                                ::streamkit_runtime::pagination::PageToken::After(c)
-                            }
-                        });
-                    Ok(::streamkit_runtime::pagination::Page {
-                        items,
-                        requested,
-                        next,
-                    })
+                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
                 });
                 fut
             });
@@ -12423,45 +12394,16 @@ pub mod builder {
                         user_id: template.user_id,
                     };
                     let requested = at.clone();
-                    let backward = matches!(
-                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
-                    );
-                    request = match at {
-                        None => request,
-                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
-                            request.after(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_channel_followers"),
-                                message: "this operation cannot page backward".into(),
-                            });
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_channel_followers"),
-                                message: "this operation pages by cursor, not by page number"
-                                    .into(),
-                            });
-                        }
-                    };
+                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                        "get_channel_followers",
+                        at,
+                        false,
+                    )?;
+                    if let Some(c) = after {
+                        request = request.after(c);
+                    }
                     let body = request.send().await?.into_inner();
-                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
-                        body,
-                    );
-                    let next = next
-                        .map(|c| {
-                            if backward {
-                                ::streamkit_runtime::pagination::PageToken::Before(c)
-                            } else {
-                                ::streamkit_runtime::pagination::PageToken::After(c)
-                            }
-                        });
-                    Ok(::streamkit_runtime::pagination::Page {
-                        items,
-                        requested,
-                        next,
-                    })
+                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
                 });
                 fut
             });
@@ -12517,45 +12459,16 @@ pub mod builder {
                         moderator_id: template.moderator_id,
                     };
                     let requested = at.clone();
-                    let backward = matches!(
-                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
-                    );
-                    request = match at {
-                        None => request,
-                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
-                            request.after(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_chatters"),
-                                message: "this operation cannot page backward".into(),
-                            });
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_chatters"),
-                                message: "this operation pages by cursor, not by page number"
-                                    .into(),
-                            });
-                        }
-                    };
+                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                        "get_chatters",
+                        at,
+                        false,
+                    )?;
+                    if let Some(c) = after {
+                        request = request.after(c);
+                    }
                     let body = request.send().await?.into_inner();
-                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
-                        body,
-                    );
-                    let next = next
-                        .map(|c| {
-                            if backward {
-                                ::streamkit_runtime::pagination::PageToken::Before(c)
-                            } else {
-                                ::streamkit_runtime::pagination::PageToken::After(c)
-                            }
-                        });
-                    Ok(::streamkit_runtime::pagination::Page {
-                        items,
-                        requested,
-                        next,
-                    })
+                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
                 });
                 fut
             });
@@ -12626,42 +12539,19 @@ pub mod builder {
                         started_at: template.started_at,
                     };
                     let requested = at.clone();
-                    let backward = matches!(
-                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
-                    );
-                    request = match at {
-                        None => request,
-                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
-                            request.after(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Before(c)) => {
-                            request.before(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_clips"),
-                                message: "this operation pages by cursor, not by page number"
-                                    .into(),
-                            });
-                        }
-                    };
+                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                        "get_clips",
+                        at,
+                        true,
+                    )?;
+                    if let Some(c) = after {
+                        request = request.after(c);
+                    }
+                    if let Some(c) = before {
+                        request = request.before(c);
+                    }
                     let body = request.send().await?.into_inner();
-                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
-                        body,
-                    );
-                    let next = next
-                        .map(|c| {
-                            if backward {
-                                ::streamkit_runtime::pagination::PageToken::Before(c)
-                            } else {
-                                ::streamkit_runtime::pagination::PageToken::After(c)
-                            }
-                        });
-                    Ok(::streamkit_runtime::pagination::Page {
-                        items,
-                        requested,
-                        next,
-                    })
+                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
                 });
                 fut
             });
@@ -12719,45 +12609,16 @@ pub mod builder {
                         user_id: template.user_id,
                     };
                     let requested = at.clone();
-                    let backward = matches!(
-                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
-                    );
-                    request = match at {
-                        None => request,
-                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
-                            request.after(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_eventsub_subscriptions"),
-                                message: "this operation cannot page backward".into(),
-                            });
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_eventsub_subscriptions"),
-                                message: "this operation pages by cursor, not by page number"
-                                    .into(),
-                            });
-                        }
-                    };
+                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                        "get_eventsub_subscriptions",
+                        at,
+                        false,
+                    )?;
+                    if let Some(c) = after {
+                        request = request.after(c);
+                    }
                     let body = request.send().await?.into_inner();
-                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
-                        body,
-                    );
-                    let next = next
-                        .map(|c| {
-                            if backward {
-                                ::streamkit_runtime::pagination::PageToken::Before(c)
-                            } else {
-                                ::streamkit_runtime::pagination::PageToken::After(c)
-                            }
-                        });
-                    Ok(::streamkit_runtime::pagination::Page {
-                        items,
-                        requested,
-                        next,
-                    })
+                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
                 });
                 fut
             });
@@ -12814,45 +12675,16 @@ pub mod builder {
                         first: template.first,
                     };
                     let requested = at.clone();
-                    let backward = matches!(
-                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
-                    );
-                    request = match at {
-                        None => request,
-                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
-                            request.after(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_extension_live_channels"),
-                                message: "this operation cannot page backward".into(),
-                            });
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_extension_live_channels"),
-                                message: "this operation pages by cursor, not by page number"
-                                    .into(),
-                            });
-                        }
-                    };
+                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                        "get_extension_live_channels",
+                        at,
+                        false,
+                    )?;
+                    if let Some(c) = after {
+                        request = request.after(c);
+                    }
                     let body = request.send().await?.into_inner();
-                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
-                        body,
-                    );
-                    let next = next
-                        .map(|c| {
-                            if backward {
-                                ::streamkit_runtime::pagination::PageToken::Before(c)
-                            } else {
-                                ::streamkit_runtime::pagination::PageToken::After(c)
-                            }
-                        });
-                    Ok(::streamkit_runtime::pagination::Page {
-                        items,
-                        requested,
-                        next,
-                    })
+                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
                 });
                 fut
             });
@@ -12905,42 +12737,19 @@ pub mod builder {
                         first: template.first,
                     };
                     let requested = at.clone();
-                    let backward = matches!(
-                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
-                    );
-                    request = match at {
-                        None => request,
-                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
-                            request.after(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Before(c)) => {
-                            request.before(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_top_games"),
-                                message: "this operation pages by cursor, not by page number"
-                                    .into(),
-                            });
-                        }
-                    };
+                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                        "get_top_games",
+                        at,
+                        true,
+                    )?;
+                    if let Some(c) = after {
+                        request = request.after(c);
+                    }
+                    if let Some(c) = before {
+                        request = request.before(c);
+                    }
                     let body = request.send().await?.into_inner();
-                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
-                        body,
-                    );
-                    let next = next
-                        .map(|c| {
-                            if backward {
-                                ::streamkit_runtime::pagination::PageToken::Before(c)
-                            } else {
-                                ::streamkit_runtime::pagination::PageToken::After(c)
-                            }
-                        });
-                    Ok(::streamkit_runtime::pagination::Page {
-                        items,
-                        requested,
-                        next,
-                    })
+                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
                 });
                 fut
             });
@@ -12995,45 +12804,16 @@ pub mod builder {
                         query: template.query,
                     };
                     let requested = at.clone();
-                    let backward = matches!(
-                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
-                    );
-                    request = match at {
-                        None => request,
-                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
-                            request.after(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Before(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("search_channels"),
-                                message: "this operation cannot page backward".into(),
-                            });
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("search_channels"),
-                                message: "this operation pages by cursor, not by page number"
-                                    .into(),
-                            });
-                        }
-                    };
+                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                        "search_channels",
+                        at,
+                        false,
+                    )?;
+                    if let Some(c) = after {
+                        request = request.after(c);
+                    }
                     let body = request.send().await?.into_inner();
-                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
-                        body,
-                    );
-                    let next = next
-                        .map(|c| {
-                            if backward {
-                                ::streamkit_runtime::pagination::PageToken::Before(c)
-                            } else {
-                                ::streamkit_runtime::pagination::PageToken::After(c)
-                            }
-                        });
-                    Ok(::streamkit_runtime::pagination::Page {
-                        items,
-                        requested,
-                        next,
-                    })
+                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
                 });
                 fut
             });
@@ -13101,42 +12881,19 @@ pub mod builder {
                         user_login: template.user_login,
                     };
                     let requested = at.clone();
-                    let backward = matches!(
-                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
-                    );
-                    request = match at {
-                        None => request,
-                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
-                            request.after(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Before(c)) => {
-                            request.before(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_streams"),
-                                message: "this operation pages by cursor, not by page number"
-                                    .into(),
-                            });
-                        }
-                    };
+                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                        "get_streams",
+                        at,
+                        true,
+                    )?;
+                    if let Some(c) = after {
+                        request = request.after(c);
+                    }
+                    if let Some(c) = before {
+                        request = request.before(c);
+                    }
                     let body = request.send().await?.into_inner();
-                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
-                        body,
-                    );
-                    let next = next
-                        .map(|c| {
-                            if backward {
-                                ::streamkit_runtime::pagination::PageToken::Before(c)
-                            } else {
-                                ::streamkit_runtime::pagination::PageToken::After(c)
-                            }
-                        });
-                    Ok(::streamkit_runtime::pagination::Page {
-                        items,
-                        requested,
-                        next,
-                    })
+                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
                 });
                 fut
             });
@@ -13209,42 +12966,19 @@ pub mod builder {
                         user_id: template.user_id,
                     };
                     let requested = at.clone();
-                    let backward = matches!(
-                        at, Some(::streamkit_runtime::pagination::PageToken::Before(_))
-                    );
-                    request = match at {
-                        None => request,
-                        Some(::streamkit_runtime::pagination::PageToken::After(c)) => {
-                            request.after(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Before(c)) => {
-                            request.before(c)
-                        }
-                        Some(::streamkit_runtime::pagination::PageToken::Number(_)) => {
-                            return Err(::streamkit_runtime::Error::InvalidRequest {
-                                operation: Some("get_videos"),
-                                message: "this operation pages by cursor, not by page number"
-                                    .into(),
-                            });
-                        }
-                    };
+                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                        "get_videos",
+                        at,
+                        true,
+                    )?;
+                    if let Some(c) = after {
+                        request = request.after(c);
+                    }
+                    if let Some(c) = before {
+                        request = request.before(c);
+                    }
                     let body = request.send().await?.into_inner();
-                    let (items, next) = ::streamkit_runtime::pagination::PageBody::into_parts(
-                        body,
-                    );
-                    let next = next
-                        .map(|c| {
-                            if backward {
-                                ::streamkit_runtime::pagination::PageToken::Before(c)
-                            } else {
-                                ::streamkit_runtime::pagination::PageToken::After(c)
-                            }
-                        });
-                    Ok(::streamkit_runtime::pagination::Page {
-                        items,
-                        requested,
-                        next,
-                    })
+                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
                 });
                 fut
             });

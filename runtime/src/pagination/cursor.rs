@@ -48,3 +48,38 @@ impl RepeatGuard {
         true
     }
 }
+
+/// The cursor query parameters (`after`, `before`) for fetching the page at `at`, as the
+/// generated cursor paginators set them. A backward token for an operation that cannot page
+/// backward, or a page number for a cursor operation, is refused with a clear error.
+///
+/// ```
+/// use streamkit_runtime::pagination::{cursor_params, PageToken};
+/// assert_eq!(cursor_params("op", None, true).unwrap(), (None, None));
+/// let after = cursor_params("op", Some(PageToken::After("c".into())), false).unwrap();
+/// assert_eq!(after, (Some("c".to_string()), None));
+/// assert!(cursor_params("op", Some(PageToken::Before("c".into())), false).is_err());
+/// ```
+pub fn cursor_params(
+    operation: &'static str,
+    at: Option<PageToken>,
+    backward_supported: bool,
+) -> Result<(Option<String>, Option<String>), crate::Error> {
+    let refuse = |message: &str| crate::Error::InvalidRequest { operation: Some(operation), message: message.into() };
+    match at {
+        None => Ok((None, None)),
+        Some(PageToken::After(c)) => Ok((Some(c), None)),
+        Some(PageToken::Before(c)) if backward_supported => Ok((None, Some(c))),
+        Some(PageToken::Before(_)) => Err(refuse("this operation cannot page backward")),
+        Some(PageToken::Number(_)) => Err(refuse("this operation pages by cursor, not by page number")),
+    }
+}
+
+/// Turns a cursor page's body into a [`super::Page`]: the next token keeps the direction
+/// of the request (a backward walk goes on with `before`).
+pub fn cursor_page<B: super::PageBody>(body: B, requested: Option<PageToken>) -> super::Page<B::Item> {
+    let (items, next) = body.into_parts();
+    let backward = matches!(requested, Some(PageToken::Before(_)));
+    let next = next.map(|c| if backward { PageToken::Before(c) } else { PageToken::After(c) });
+    super::Page { items, requested, next }
+}

@@ -10,7 +10,7 @@ mod cursor;
 mod page;
 mod paginator;
 
-pub use cursor::{PageToken, RepeatGuard};
+pub use cursor::{PageToken, RepeatGuard, cursor_page, cursor_params};
 pub use page::next_page_number;
 pub use paginator::{FetchPage, Page, PageFuture, Paginator};
 
