@@ -75,3 +75,23 @@ pub fn render_auth_headers(
 fn missing(operation_id: &str, what: &str) -> Error {
     Error::auth(format!("operation {operation_id} needs {what}, and the client has none configured"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static MEDKIT: &[AuthHeader] = &[AuthHeader { name: "Authorization", template: "{client_id} {jwt}" }];
+
+    #[test]
+    fn templates_fill_credentials_and_mark_secrets_sensitive() {
+        let jwt = Secret::new("eyJ.jwt.sig");
+        let h = render_auth_headers("op", MEDKIT, Some("cid"), None, Some(&jwt)).unwrap();
+        assert_eq!(h[0].0, "authorization");
+        assert_eq!(h[0].1.to_str().unwrap(), "cid eyJ.jwt.sig");
+        assert!(h[0].1.is_sensitive(), "a header carrying a secret is marked sensitive");
+        let e = render_auth_headers("op", MEDKIT, Some("cid"), None, None).unwrap_err();
+        assert!(e.to_string().contains("op needs a JWT"), "{e}");
+        let bad = Secret::new("a\r\nb");
+        assert!(render_auth_headers("op", MEDKIT, Some("cid"), None, Some(&bad)).is_err());
+    }
+}
