@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::auth::{Credentials, TokenCache, TokenSlot, header_value};
+use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::policy::ServicePolicy;
 use crate::ratelimit::{InProcessLimiter, RateLimitInfo, RateLimiter};
@@ -39,6 +40,7 @@ pub(crate) struct Shared {
     pub(crate) last_rate_limit: Mutex<Option<RateLimitInfo>>,
     pub(crate) limiter: Option<Arc<dyn RateLimiter>>,
     pub(crate) stats: crate::stats::CallStats,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl Runtime {
@@ -80,6 +82,16 @@ impl Runtime {
     }
 }
 
+/// Which rate limiter a client gets.
+enum LimiterChoice {
+    /// An [`InProcessLimiter`] of its own, on the client's clock.
+    Own,
+    /// One given by the caller, possibly shared.
+    Shared(Arc<dyn RateLimiter>),
+    /// None.
+    Off,
+}
+
 /// Builds a generated client. Get one from the client type, e.g.
 /// `streamkit_twitch::helix::Client::builder()`.
 ///
@@ -108,7 +120,8 @@ pub struct ClientBuilder<C> {
     retry: RetryPolicy,
     strict: bool,
     http: Option<reqwest::Client>,
-    limiter: Option<Arc<dyn RateLimiter>>,
+    limiter: LimiterChoice,
+    clock: Arc<dyn Clock>,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -141,7 +154,8 @@ impl<C: FromRuntime> ClientBuilder<C> {
             retry: RetryPolicy::default(),
             strict: false,
             http: None,
-            limiter: Some(Arc::new(InProcessLimiter::default())),
+            limiter: LimiterChoice::Own,
+            clock: Arc::new(SystemClock),
             _client: PhantomData,
         }
     }
@@ -197,13 +211,20 @@ impl<C: FromRuntime> ClientBuilder<C> {
     /// Where rate-limit buckets live (default: an [`InProcessLimiter`] of this client's own).
     /// Pass the same limiter to several clients to share buckets between them.
     pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
-        self.limiter = Some(limiter);
+        self.limiter = LimiterChoice::Shared(limiter);
         self
     }
 
     /// No client-side rate limiting: calls go out at once (a 429 is still retried).
     pub fn without_rate_limiting(mut self) -> Self {
-        self.limiter = None;
+        self.limiter = LimiterChoice::Off;
+        self
+    }
+
+    /// Where the client reads the time (default [`SystemClock`]); the client's own rate
+    /// limiter reads it too. Tests pass a [`crate::clock::TokioClock`].
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -260,8 +281,13 @@ impl<C: FromRuntime> ClientBuilder<C> {
                 retry: self.retry,
                 strict: self.strict,
                 last_rate_limit: Mutex::new(None),
-                limiter: self.limiter,
+                limiter: match self.limiter {
+                    LimiterChoice::Own => Some(Arc::new(InProcessLimiter::with_clock(self.clock.clone()))),
+                    LimiterChoice::Shared(l) => Some(l),
+                    LimiterChoice::Off => None,
+                },
                 stats: Default::default(),
+                clock: self.clock,
             }),
             credentials: Arc::new(self.credentials),
         };

@@ -104,9 +104,10 @@ pub async fn exec(
             CallStats::bump(&rt.shared.stats.retries);
         }
         // Every attempt, retries included, takes its points from the bucket.
-        if let (Some((limiter, spec)), Some(key)) = (limiter, &key) {
-            limiter.acquire(key, spec, cost).await;
-        }
+        let permit = match (limiter, &key) {
+            (Some((limiter, spec)), Some(key)) => Some(limiter.acquire(key, spec, cost).await),
+            _ => None,
+        };
         // A body that is a stream cannot be cloned, so such a request is sent once.
         let spare = request.try_clone();
         let result = http.execute(request).await;
@@ -138,15 +139,16 @@ pub async fn exec(
         let limits = RateLimitInfo::from_headers(resp.headers(), bucket);
         if let Some(info) = limits {
             rt.record_rate_limit(info);
-            if let (Some((limiter, spec)), Some(key)) = (limiter, &key) {
-                limiter.observe(key, spec, &info);
-            }
+        }
+        // The permit's request was answered (a transport error above drops it instead).
+        if let (Some((limiter, _)), Some(permit)) = (limiter, permit) {
+            limiter.complete(permit, limits.as_ref());
         }
         // A 429 whose headers say points are left is not the rate limit (Create EventSub
         // answers 429 for too many subscriptions of one type): waiting will not help.
         let bucket_empty = limits.and_then(|l| l.remaining).is_none_or(|r| r == 0);
         if status == StatusCode::TOO_MANY_REQUESTS && bucket_empty && rate_limited < retry.max_rate_limited_retries {
-            let wait = rate_limit_wait(resp.headers(), limits, retry.default_rate_limit_wait);
+            let wait = rate_limit_wait(resp.headers(), limits, retry.default_rate_limit_wait, rt.shared.clock.epoch_secs());
             if wait <= retry.max_rate_limit_wait {
                 rate_limited += 1;
                 tracing::warn!(operation = info.operation_id, attempt, ?wait, "429 Too Many Requests, waiting for the bucket to refill");
@@ -190,12 +192,12 @@ fn rate_limit_wait(
     headers: &reqwest::header::HeaderMap,
     limits: Option<RateLimitInfo>,
     default: Duration,
+    now_epoch: f64,
 ) -> Duration {
     if let Some(reset) = limits.and_then(|l| l.reset) {
-        let now = chrono::Utc::now();
-        let reset_at = chrono::DateTime::from_timestamp(reset, 0).unwrap_or(now);
         // The reset is whole seconds; wait a little past it so the bucket has refilled.
-        return (reset_at - now).to_std().unwrap_or(Duration::ZERO) + Duration::from_millis(50);
+        let secs = (reset as f64 - now_epoch).clamp(0.0, 1e9);
+        return Duration::from_secs_f64(secs) + Duration::from_millis(50);
     }
     headers
         .get(reqwest::header::RETRY_AFTER)

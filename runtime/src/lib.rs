@@ -15,6 +15,7 @@
 
 pub mod auth;
 mod call;
+pub mod clock;
 pub mod config;
 pub mod drift;
 pub mod error;

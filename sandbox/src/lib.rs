@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod clock;
 mod contract;
 mod errors;
 mod faults;
@@ -44,6 +45,7 @@ mod seed;
 mod state;
 mod twitch;
 
+pub use clock::{Clock, SystemClock, TokioClock};
 pub use faults::{FAULT_HEADER, Fault, FaultKind, MALFORMED_JSON_BODY, UNKNOWN_ENUM_VALUE};
 pub use requestlog::LoggedRequest;
 pub use seed::SeedInfo;
@@ -92,6 +94,9 @@ pub struct SandboxConfig {
     pub extra_live_streams: usize,
     /// Extra delay before every Helix response (default none). For benchmarks.
     pub helix_latency: Duration,
+    /// Where the sandbox reads the time (default [`SystemClock`]); tests pass a
+    /// [`TokioClock`] to run the rate-limit buckets on simulated time.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for SandboxConfig {
@@ -105,6 +110,7 @@ impl Default for SandboxConfig {
             contract_check: true,
             extra_live_streams: 0,
             helix_latency: Duration::ZERO,
+            clock: Arc::new(SystemClock),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! (user tokens), refilling continuously.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// The outcome of charging one request to a bucket; becomes the `Ratelimit-*` headers.
 #[derive(Debug, Clone, Copy)]
@@ -50,9 +50,9 @@ impl RateLimiter {
         }
     }
 
-    /// Charges `cost` points to the bucket named `key`.
-    pub(crate) fn charge(&mut self, key: &str, cost: u32) -> RateInfo {
-        let now = Instant::now();
+    /// Charges `cost` points to the bucket named `key`, at monotonic time `now` and
+    /// wall-clock `epoch_now` (seconds).
+    pub(crate) fn charge(&mut self, key: &str, cost: u32, now: Instant, epoch_now: f64) -> RateInfo {
         let capacity = f64::from(self.capacity);
         let rate = self.rate();
         let bucket = self.buckets.entry(key.to_owned()).or_insert(Bucket {
@@ -73,10 +73,6 @@ impl RateLimiter {
         } else {
             missing / rate
         };
-        let epoch_now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs_f64();
         RateInfo {
             allowed,
             limit: self.capacity,
@@ -93,17 +89,31 @@ mod tests {
     #[test]
     fn empties_then_refuses() {
         let mut rl = RateLimiter::new(3, Duration::from_secs(3600));
-        let a = rl.charge("k", 1);
+        let t = Instant::now();
+        let a = rl.charge("k", 1, t, 1000.0);
         assert!(a.allowed);
         assert_eq!(a.remaining, 2);
-        assert!(rl.charge("k", 1).allowed);
-        let c = rl.charge("k", 1);
+        assert!(rl.charge("k", 1, t, 1000.0).allowed);
+        let c = rl.charge("k", 1, t, 1000.0);
         assert!(c.allowed);
         assert_eq!(c.remaining, 0);
-        let d = rl.charge("k", 1);
+        let d = rl.charge("k", 1, t, 1000.0);
         assert!(!d.allowed);
         assert_eq!(d.limit, 3);
         // Other buckets are independent.
-        assert!(rl.charge("other", 1).allowed);
+        assert!(rl.charge("other", 1, t, 1000.0).allowed);
+    }
+
+    #[test]
+    fn reset_is_the_full_moment_rounded_up_and_remaining_is_floored() {
+        // 20 points per 4 s: 5 per second.
+        let mut rl = RateLimiter::new(20, Duration::from_secs(4));
+        let t = Instant::now();
+        for _ in 0..20 {
+            rl.charge("k", 1, t, 1000.6);
+        }
+        let later = rl.charge("k", 0, t + Duration::from_millis(300), 1000.9);
+        // 1.5 points refilled: 1 reported; full at 1000.9 + 18.5 / 5 = 1004.6, reported 1005.
+        assert_eq!((later.remaining, later.reset), (1, 1005));
     }
 }

@@ -4,8 +4,10 @@
 
 mod bucket;
 mod headers;
+mod key;
 mod limiter;
 
-pub use bucket::TokenBucket;
+pub use bucket::{Observation, TokenBucket};
 pub use headers::RateLimitInfo;
-pub use limiter::{AcquireFuture, BucketKey, InProcessLimiter, RateLimiter};
+pub use key::BucketKey;
+pub use limiter::{AcquireFuture, InProcessLimiter, Permit, PermitOwner, RateLimiter};

@@ -95,7 +95,8 @@ pub(crate) async fn middleware(
             client_id_header(req.headers()).unwrap_or("")
         ),
     };
-    let rate = lock(&state.ratelimit).charge(&bucket, 1);
+    let clock = state.config.clock.as_ref();
+    let rate = lock(&state.ratelimit).charge(&bucket, 1, clock.now(), crate::clock::epoch_secs(clock));
     let mut response = if is_gone(&path) {
         HelixError::new(
             StatusCode::GONE,
