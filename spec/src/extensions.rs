@@ -1,4 +1,5 @@
-//! Stage 3: read the `x-streamkit-*` extensions (documented in `specs/README.md`).
+//! The typed `x-streamkit-*` extensions (documented in `specs/README.md`) and their readers.
+//! Where each key may appear, and the check of one occurrence, is in [`crate::vocabulary`].
 
 use std::collections::BTreeMap;
 
