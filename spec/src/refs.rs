@@ -1,11 +1,14 @@
 //! `$ref` resolution. streamkit specs use local references (`#/components/...`); a
 //! reference into another file is reported as unsupported rather than half-followed.
 
+use std::path::Path;
+
 use serde_json::Value;
 
 use crate::document::Document;
 use crate::error::SpecError;
 use crate::pointer::escape;
+use crate::subject::subject_of;
 
 /// How deep any walk over a document goes before it stops with an error. Parsed documents
 /// are at most 128 levels deep; this guards documents built in memory.
@@ -56,35 +59,53 @@ pub fn deref<'a>(doc: &'a Document, mut v: &'a Value, at: &str) -> Result<(&'a V
     Ok((v, ptr))
 }
 
-/// Every `$ref` in the document points inside it at something that exists; the first one
-/// that does not is the error (at the `$ref` key).
+/// Every `$ref` in the document points inside it at something that exists, and no chain
+/// of `$ref`s loops; the first one that fails is the error (at the `$ref` key).
 pub fn check_refs(doc: &Document) -> Result<(), SpecError> {
-    check_at(doc, &doc.doc, String::new(), 0)
+    check_refs_of(&doc.file, &doc.doc)
 }
 
-fn check_at(doc: &Document, v: &Value, at: String, depth: usize) -> Result<(), SpecError> {
+/// [`check_refs`] for a document held as a bare value (`file` names it in errors).
+pub fn check_refs_of(file: &Path, doc: &Value) -> Result<(), SpecError> {
+    check_at(file, doc, doc, String::new(), 0)
+}
+
+fn check_at(file: &Path, doc: &Value, v: &Value, at: String, depth: usize) -> Result<(), SpecError> {
+    // The subject is that of the object holding the `$ref`.
+    let err = |at: &str, ptr: String, m: String| SpecError::new(file, subject_of(doc, at), ptr, m);
     if depth > MAX_DEPTH {
-        return Err(doc.error(at, format!("nested deeper than {MAX_DEPTH} levels")));
+        return Err(err(&at, at.clone(), format!("nested deeper than {MAX_DEPTH} levels")));
     }
     match v {
         Value::Object(map) => {
             if let Some(r) = map.get("$ref") {
                 let target = r.as_str().unwrap_or("");
-                let ok = local_pointer(target).is_some_and(|p| doc.doc.pointer(p).is_some());
-                if !ok {
+                let Some(mut next) = local_pointer(target).and_then(|p| doc.pointer(p)) else {
                     let why = if target.starts_with('#') { "points at nothing" } else { "is not a local reference (`#/...`); external files are not supported" };
-                    // The subject is that of the object holding the `$ref`.
-                    let subject = crate::subject::subject_of(&doc.doc, &at);
-                    return Err(SpecError::new(&doc.file, subject, format!("{at}/$ref"), format!("`$ref: {target}` {why}")));
+                    return Err(err(&at, format!("{at}/$ref"), format!("`$ref: {target}` {why}")));
+                };
+                // A chain of references (`A: {$ref: B}`) must end somewhere.
+                let mut chain = vec![at.clone(), target.trim_start_matches('#').to_string()];
+                while let Some(t) = next.get("$ref").and_then(Value::as_str) {
+                    let Some(p) = local_pointer(t) else { break };
+                    let looped = chain.iter().any(|c| c == p);
+                    chain.push(p.to_string());
+                    if looped {
+                        let shown = chain.iter().map(|c| format!("#{c}")).collect::<Vec<_>>().join(" → ");
+                        return Err(err(&at, format!("{at}/$ref"), format!("`$ref` cycle: {shown}")));
+                    }
+                    // A broken link further on is reported at its own `$ref`.
+                    let Some(n) = doc.pointer(p) else { break };
+                    next = n;
                 }
             }
             for (k, child) in map {
-                check_at(doc, child, format!("{at}/{}", escape(k)), depth + 1)?;
+                check_at(file, doc, child, format!("{at}/{}", escape(k)), depth + 1)?;
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                check_at(doc, child, format!("{at}/{i}"), depth + 1)?;
+                check_at(file, doc, child, format!("{at}/{i}"), depth + 1)?;
             }
         }
         _ => {}
@@ -110,6 +131,14 @@ mod tests {
         assert!(check_refs(&d).unwrap_err().message.contains("external files are not supported"));
         let d = doc(json!({"openapi": "3.0.3", "a": {"$ref": "#/b"}, "b": {"type": "string"}}));
         assert_eq!(check_refs(&d), Ok(()));
+    }
+
+    #[test]
+    fn check_refs_finds_ref_chains_that_loop() {
+        let d = doc(json!({"openapi": "3.0.3", "components": {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}}));
+        let e = check_refs(&d).unwrap_err();
+        assert_eq!(e.pointer, "/components/schemas/A/$ref");
+        assert_eq!(e.message, "`$ref` cycle: #/components/schemas/A → #/components/schemas/B → #/components/schemas/A");
     }
 
     #[test]
