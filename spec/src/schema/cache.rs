@@ -22,8 +22,11 @@ use crate::error::SpecError;
 #[derive(Debug)]
 pub struct ValidatorCache {
     doc: Document,
-    compiled: Mutex<HashMap<(String, Options), Result<Arc<Validator>, SpecError>>>,
+    compiled: Mutex<HashMap<(String, Options), Compiled>>,
 }
+
+/// A compiled validator, or why the schema could not be compiled.
+type Compiled = Result<Arc<Validator>, SpecError>;
 
 impl ValidatorCache {
     /// An empty cache for `doc`.
@@ -44,5 +47,10 @@ impl ValidatorCache {
         map.entry((pointer.to_string(), options))
             .or_insert_with(|| Validator::new(&self.doc, pointer, options).map(Arc::new))
             .clone()
+    }
+
+    /// How many schemas have been compiled (or failed to) so far.
+    pub fn compiled_count(&self) -> usize {
+        self.compiled.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 }

@@ -207,3 +207,38 @@ fn asyncapi_schemas_are_json_schema() {
     assert!(check(&d, "Reply", Direction::Either, json!({"type": "reply", "id": null})).is_empty());
     assert_eq!(check(&d, "Reply", Direction::Either, json!({"type": "event"})), ["/type: \"event\" is not \"reply\""]);
 }
+
+/// The cases lint's hand-written validator (replaced by this one) was tested with.
+#[test]
+fn what_lint_checked_before() {
+    let d = doc(json!({"Id": {"type": "string"}, "S": {
+        "type": "object",
+        "required": ["id", "n"],
+        "additionalProperties": false,
+        "properties": {
+            "id": {"$ref": "#/components/schemas/Id"},
+            "n": {"type": "integer", "minimum": 1, "nullable": true},
+            "kind": {"type": "string", "enum": ["a", "b"]},
+            "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 1},
+            "at": {"type": "string", "format": "date-time"}
+        }
+    }}));
+    assert!(check(&d, "S", Direction::Either, json!({"id": "1", "n": null, "kind": "a", "tags": ["x"], "at": "2020-01-01T00:00:00Z"})).is_empty());
+    let all = check(&d, "S", Direction::Either, json!({"id": 1, "n": 0, "kind": "c", "tags": ["x", 2], "at": "now", "extra": true})).join("\n");
+    for want in [
+        "/id: expected string",
+        "/n: 0 is below the minimum",
+        "/kind: \"c\" is not one of",
+        "/tags: more than maxItems",
+        "/tags/1: expected string",
+        "/at: \"now\" is not an RFC 3339",
+        "property `extra` is not allowed",
+    ] {
+        assert!(all.contains(want), "missing {want:?} in\n{all}");
+    }
+    assert!(check(&d, "S", Direction::Either, json!({"id": "1"})).join("").contains("required property `n` is missing"));
+    let t = doc(json!({"T": {"type": "string", "format": "date-time"}}));
+    for bad in ["", "2016-12-14", "2016-12-14T20:32:28", "2016-12-14T20:32:28.Z", "2020-01-01T00:00:00+0é0", "2020-01-01T00:00:00+01:00x"] {
+        assert_eq!(check(&t, "T", Direction::Either, json!(bad)).len(), 1, "{bad:?}");
+    }
+}

@@ -192,3 +192,6 @@ impl Contract {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;
