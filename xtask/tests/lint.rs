@@ -98,6 +98,14 @@ fn examples_validate_against_their_schemas() {
 }
 
 #[test]
+fn read_only_properties_must_not_be_in_request_examples() {
+    // The request example sends the `readOnly` id (and need not: required applies to
+    // responses only); the schema's own example, direction unknown, may show it.
+    let out = expect("read_only", &[("/paths/~1things/post/requestBody/content/application~1json/examples/small/value", "example-valid")]);
+    assert!(out.contains("/id: the property is `readOnly`: it must not be sent in a request"), "{out}");
+}
+
+#[test]
 fn ids_are_strings() {
     expect(
         "numeric_ids",
