@@ -1,6 +1,26 @@
 //! Instance validation against a spec's schema, with OpenAPI 3.0 semantics, on the
-//! `jsonschema` crate: the schema is translated to JSON Schema draft 2020-12 once (see
-//! [`translate`](self::translate) for the rules) and compiled; each instance is then checked.
+//! `jsonschema` crate: the schema is translated to JSON Schema draft 2020-12 once and
+//! compiled; each instance is then checked. The translation:
+//!
+//! - `$ref`s (local, `#/...`) are followed; recursive schemas work; a `$ref` cycle that never
+//!   descends into the instance (`A: {allOf: [$ref: A]}`, `A → B → A`) is a [`SpecError`].
+//! - `nullable: true` allows `null` (in `type` and `enum`, or around a composed schema);
+//!   without it `null` fails a typed schema. A schema with `properties` (`items`) and no
+//!   `type` is an object (array).
+//! - [`Direction::Request`]: `readOnly` properties must not be sent and are not required;
+//!   [`Direction::Response`]: the same for `writeOnly`.
+//! - `format`s known to JSON Schema are checked (`date-time`, `date`, `uuid`, `email`, `uri`,
+//!   …); OpenAPI-only ones (`int32`, `int64`, `byte`, `password`) are annotations. `pattern`
+//!   is an ECMA-262 regex. Boolean `exclusiveMinimum`/`exclusiveMaximum` are honoured.
+//! - `allOf`/`oneOf`/`anyOf`/`not`, `additionalProperties`, lengths, ranges, `enum` as in
+//!   JSON Schema; `example`, `discriminator`, `description`, `x-*` and other annotations are
+//!   ignored.
+//! - [`Undocumented::Forbidden`]: an object schema without `additionalProperties` allows
+//!   only the properties it (or its `allOf` parts, or the matching `oneOf`/`anyOf` branch)
+//!   lists.
+//!
+//! AsyncAPI 3.0 schemas (a draft-07 superset) are taken as JSON Schema (`const`, type
+//! lists, `if`/`then`/`else`, tuple `items` …), with the same `$ref` handling.
 //!
 //! ```
 //! use serde_json::json;
