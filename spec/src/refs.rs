@@ -14,6 +14,17 @@ use crate::subject::subject_of;
 /// are at most 128 levels deep; this guards documents built in memory.
 pub const MAX_DEPTH: usize = 256;
 
+/// `#/a → #/b → #/a` for a chain of pointers, the middle of a long one elided.
+pub(crate) fn show_chain<S: AsRef<str>>(pointers: &[S]) -> String {
+    let shown = |p: &S| format!("#{}", p.as_ref().trim_start_matches('#'));
+    if pointers.len() <= 8 {
+        return pointers.iter().map(shown).collect::<Vec<_>>().join(" → ");
+    }
+    let head: Vec<String> = pointers[..4].iter().map(shown).collect();
+    let tail: Vec<String> = pointers[pointers.len() - 2..].iter().map(shown).collect();
+    format!("{} → … ({} more) → {}", head.join(" → "), pointers.len() - 6, tail.join(" → "))
+}
+
 /// Follows one local `$ref` (`#/...`); `None` when `v` is no reference or it points at nothing.
 pub fn resolve<'a>(doc: &'a Value, v: &'a Value) -> Option<&'a Value> {
     let r = v.get("$ref")?.as_str()?;
@@ -49,8 +60,8 @@ pub fn deref<'a>(doc: &'a Document, mut v: &'a Value, at: &str) -> Result<(&'a V
         };
         if seen.iter().any(|s| s == next) || next == at {
             seen.push(next.to_string());
-            let chain = std::iter::once(at).chain(seen.iter().map(String::as_str)).map(|p| format!("#{p}")).collect::<Vec<_>>().join(" → ");
-            return Err(doc.error(here, format!("`$ref` cycle: {chain}")));
+            let chain: Vec<&str> = std::iter::once(at).chain(seen.iter().map(String::as_str)).collect();
+            return Err(doc.error(here, format!("`$ref` cycle: {}", show_chain(&chain))));
         }
         v = doc.doc.pointer(next).ok_or_else(|| doc.error(here, format!("`$ref: {target}` points at nothing")))?;
         seen.push(next.to_string());
@@ -91,8 +102,7 @@ fn check_at(file: &Path, doc: &Value, v: &Value, at: String, depth: usize) -> Re
                     let looped = chain.iter().any(|c| c == p);
                     chain.push(p.to_string());
                     if looped {
-                        let shown = chain.iter().map(|c| format!("#{c}")).collect::<Vec<_>>().join(" → ");
-                        return Err(err(&at, format!("{at}/$ref"), format!("`$ref` cycle: {shown}")));
+                        return Err(err(&at, format!("{at}/$ref"), format!("`$ref` cycle: {}", show_chain(&chain))));
                     }
                     // A broken link further on is reported at its own `$ref`.
                     let Some(n) = doc.pointer(p) else { break };

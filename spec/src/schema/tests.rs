@@ -242,3 +242,23 @@ fn what_lint_checked_before() {
         assert_eq!(check(&t, "T", Direction::Either, json!(bad)).len(), 1, "{bad:?}");
     }
 }
+
+#[test]
+fn a_long_chain_of_refs_compiles() {
+    let n = 5_000;
+    let mut schemas = serde_json::Map::new();
+    for i in 0..n {
+        let next = if i + 1 < n { json!({"$ref": format!("#/components/schemas/S{}", i + 1)}) } else { json!({"type": "string"}) };
+        schemas.insert(format!("S{i}"), json!({"type": "object", "properties": {"next": next}}));
+    }
+    let d = doc(Value::Object(schemas));
+    let v = Validator::new(&d, "/components/schemas/S0", Options::response().forbid_undocumented()).unwrap();
+    assert_eq!(v.validate(&json!({"next": {"next": {"x": 1}}})).len(), 1);
+    // A chain of in-place refs (no descent) is walked without recursion.
+    let mut schemas = serde_json::Map::new();
+    for i in 0..n {
+        schemas.insert(format!("S{i}"), json!({"allOf": [{"$ref": format!("#/components/schemas/S{}", (i + 1) % n)}]}));
+    }
+    let e = err(&doc(Value::Object(schemas)), "S0");
+    assert!(e.message.contains("never descends") && e.message.contains("(4995 more)"), "{e}");
+}

@@ -27,7 +27,7 @@ use super::{Direction, Options, Undocumented};
 use crate::document::{Document, SpecKind};
 use crate::error::SpecError;
 use crate::pointer::escape;
-use crate::refs::local_pointer;
+use crate::refs::{local_pointer, show_chain};
 
 /// Schemas nested deeper than this (without `$ref`s) are refused.
 pub const MAX_SCHEMA_DEPTH: usize = 64;
@@ -466,7 +466,7 @@ impl Translator<'_> {
                         chain.push(self.shown(next));
                         return Err(self.err(
                             site,
-                            format!("`$ref` cycle that never descends into the instance: {}; validation would never end", chain.join(" → ")),
+                            format!("`$ref` cycle that never descends into the instance: {}; validation would never end", show_chain(&chain)),
                         ));
                     }
                     Some(Mark::Done) => {}
