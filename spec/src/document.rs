@@ -195,6 +195,14 @@ mod tests {
     }
 
     #[test]
+    fn asyncapi_errors_name_channels_and_operations() {
+        let d = parse_str("asyncapi: 3.0.0\nchannels:\n  chat: {address: /chat}\noperations:\n  sendMessage: {action: send}\n").unwrap();
+        assert_eq!(d.version(), "3.0.0");
+        assert_eq!(d.error("/channels/chat/messages", "m").to_string(), "t.yaml: channel chat (at #/channels/chat/messages): m");
+        assert_eq!(d.error("/operations/sendMessage/reply", "m").subject, "operation sendMessage");
+    }
+
+    #[test]
     fn json_files_are_parsed_as_json() {
         let e = parse("{\"openapi\": ", Path::new("t.json")).unwrap_err();
         assert!(e.message.starts_with("not valid JSON"), "{e}");
