@@ -139,3 +139,11 @@ fn validators_are_compiled_once() {
     }
     assert_eq!(c.cache.compiled_count(), 1);
 }
+
+#[test]
+fn a_contract_can_be_shared_between_server_tasks() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<Contract>();
+    shared::<crate::schema::ValidatorCache>();
+    shared::<crate::Validator>();
+}
