@@ -11,8 +11,9 @@ use serde_json::Value;
 use crate::error::{SpecError, escape, pointer};
 use crate::extensions;
 
-/// HTTP methods OpenAPI allows under a path.
-pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub use streamkit_spec::openapi::{METHODS, parameters};
+pub use streamkit_spec::refs::resolve;
+pub use streamkit_spec::subject::subject_of;
 
 /// Validates an OpenAPI document.
 pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
@@ -25,7 +26,7 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
             format!("OpenAPI {version} is not supported: the generator (progenitor) reads OpenAPI 3.0 only; write `openapi: 3.0.3`"),
         ));
     }
-    check_refs(file, doc, doc, String::new())?;
+    streamkit_spec::refs::check_refs_of(file, doc)?;
     match extensions::read::<extensions::Service>(doc, "x-streamkit-service") {
         Ok(Some(_)) => {}
         Ok(None) => {
@@ -96,20 +97,6 @@ fn check_ratelimit(file: &Path, subject: &str, v: &Value, ptr: &str, buckets: &e
         Ok(_) => Ok(()),
         Err(m) => Err(SpecError::new(file, subject, at, m)),
     }
-}
-
-/// Parameters of an operation (path-level ones first, operation-level ones override).
-pub fn parameters<'a>(item: &'a Value, op: &'a Value, doc: &'a Value) -> Vec<(&'a Value, String)> {
-    let mut out: Vec<(&Value, String)> = Vec::new();
-    // Path-level parameters are addressed from the path item (`../parameters/i`).
-    for (src, prefix) in [(item, "/../parameters"), (op, "/parameters")] {
-        for (i, p) in src.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
-            let p = resolve(doc, p).unwrap_or(p);
-            out.retain(|(q, _)| !(q.get("name") == p.get("name") && q.get("in") == p.get("in")));
-            out.push((p, format!("{prefix}/{i}")));
-        }
-    }
-    out
 }
 
 fn check_operation(file: &Path, subject: &str, ptr: &str, path: &str, item: &Value, op: &Value, doc: &Value) -> Result<(), SpecError> {
@@ -199,53 +186,4 @@ fn check_pagination_params(file: &Path, subject: &str, ptr: &str, item: &Value, 
         }
     }
     Ok(())
-}
-
-/// Follows a local `$ref` (one level).
-pub fn resolve<'a>(doc: &'a Value, v: &'a Value) -> Option<&'a Value> {
-    let r = v.get("$ref")?.as_str()?;
-    doc.pointer(r.strip_prefix('#')?)
-}
-
-/// Every `$ref` must point inside the document at something that exists.
-fn check_refs(file: &Path, doc: &Value, v: &Value, at: String) -> Result<(), SpecError> {
-    match v {
-        Value::Object(map) => {
-            if let Some(r) = map.get("$ref") {
-                let target = r.as_str().unwrap_or("");
-                let ok = target.strip_prefix('#').is_some_and(|p| doc.pointer(p).is_some());
-                if !ok {
-                    let why = if target.starts_with('#') { "points at nothing" } else { "is not a local reference (`#/...`); external files are not supported" };
-                    return Err(SpecError::new(file, subject_of(doc, &at), format!("{at}/$ref"), format!("`$ref: {target}` {why}")));
-                }
-            }
-            for (k, child) in map {
-                check_refs(file, doc, child, format!("{at}/{}", escape(k)))?;
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                check_refs(file, doc, child, format!("{at}/{i}"))?;
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// Names what a pointer is inside: `operation <id>`, `schema <name>` or `document`.
-pub fn subject_of(doc: &Value, ptr: &str) -> String {
-    let segs: Vec<String> = ptr.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
-    match segs.as_slice() {
-        [first, path, method, ..] if first == "paths" => doc
-            .get("paths")
-            .and_then(|p| p.get(path))
-            .and_then(|i| i.get(method))
-            .and_then(|o| o.get("operationId"))
-            .and_then(Value::as_str)
-            .map(|id| format!("operation {id}"))
-            .unwrap_or_else(|| format!("{} {path}", method.to_uppercase())),
-        [c, kind, name, ..] if c == "components" => format!("{} {name}", kind.trim_end_matches('s')),
-        _ => "document".into(),
-    }
 }

@@ -80,6 +80,7 @@ fn examples_validate_against_their_schemas() {
             (resp, "example-valid"),
             (req, "example-valid"),
             (req, "example-valid"),
+            (req, "example-valid"),
         ],
     );
     for want in [
@@ -90,9 +91,18 @@ fn examples_validate_against_their_schemas() {
         "/data/0: required property `name` is missing",
         "(root): property `colour` is not allowed (`additionalProperties: false`)",
         "/name: shorter than minLength 1",
+        "/code: \"abc\" does not match the pattern `^[A-Z]{3}$`",
     ] {
         assert!(out.contains(want), "missing {want:?} in\n{out}");
     }
+}
+
+#[test]
+fn read_only_properties_must_not_be_in_request_examples() {
+    // The request example sends the `readOnly` id (and need not: required applies to
+    // responses only); the schema's own example, direction unknown, may show it.
+    let out = expect("read_only", &[("/paths/~1things/post/requestBody/content/application~1json/examples/small/value", "example-valid")]);
+    assert!(out.contains("/id: the property is `readOnly`: it must not be sent in a request"), "{out}");
 }
 
 #[test]

@@ -43,8 +43,9 @@ fn summary(text: &str, path: &str) -> String {
     first.strip_prefix(path).map(|r| r.trim_start_matches(':').trim()).unwrap_or(first).to_string()
 }
 
-/// `On instance["paths"]["~1x"]["get"]:` → `/paths/~1x/get` (the validator prints the
-/// segments already escaped as in a JSON pointer).
+/// `On instance["paths"]["/x"]["get"]:` → `/paths/~1x/get`. Some versions of the validator
+/// print segments escaped as in a JSON pointer (`~1x`), newer ones print them raw (`/x`):
+/// a segment with a `/` in it is raw and gets escaped.
 fn instance_pointer(text: &str) -> String {
     let Some(line) = text.lines().find_map(|l| l.trim().strip_prefix("On instance")) else { return String::new() };
     let mut out = String::new();
@@ -53,7 +54,11 @@ fn instance_pointer(text: &str) -> String {
         let Some(len) = rest[start..].find(']') else { break };
         let seg = rest[start + 1..start + len].trim_matches(|c| c == '\'' || c == '"');
         out.push('/');
-        out.push_str(seg);
+        if seg.contains('/') {
+            out.push_str(&streamkit_spec::pointer::escape(seg));
+        } else {
+            out.push_str(seg);
+        }
         rest = &rest[start + len + 1..];
     }
     out
@@ -67,6 +72,7 @@ mod tests {
     fn pointer_from_output() {
         let text = "x.yaml: Validation Error: 'version' is a required property\n\nOn instance[\"paths\"][\"~1a~1b\"][0]:\n  {}";
         assert_eq!(instance_pointer(text), "/paths/~1a~1b/0");
+        assert_eq!(instance_pointer("On instance['paths']['/a/b']['get']:"), "/paths/~1a~1b/get");
         assert_eq!(summary(text, "x.yaml"), "Validation Error: 'version' is a required property");
         assert_eq!(instance_pointer("nothing"), "");
     }

@@ -4,20 +4,21 @@
 //! 1. It parses (YAML, `openapi:` key) and says `openapi: 3.0.3`.
 //! 2. It is an OpenAPI 3.0 document: it deserializes into `openapiv3::OpenAPI`.
 //! 3. Codegen accepts it (`streamkit_codegen::validate`).
-//! 4. Our rules (`rules.rs`).
+//! 4. Our rules (`rules.rs`), examples checked with `streamkit_spec::schema`.
 //! 5. `openapi-spec-validator`, when installed (`external.rs`).
 //!
 //! Exit status: 0 clean, 1 problems (or a required external validator missing), 2 usage.
 
 pub mod external;
 pub mod rules;
-pub mod schema;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde_json::Value;
-use streamkit_codegen::{error, load, validate};
+use streamkit_codegen::validate;
+use streamkit_spec::document;
+use streamkit_spec::pointer::escape;
 
 use rules::Finding;
 
@@ -67,7 +68,7 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 fn json_pointer(path: &serde_path_to_error::Path) -> String {
     path.iter()
         .map(|seg| match seg {
-            serde_path_to_error::Segment::Map { key } => format!("/{}", error::escape(key)),
+            serde_path_to_error::Segment::Map { key } => format!("/{}", escape(key)),
             serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
             _ => String::new(),
         })
@@ -81,7 +82,7 @@ pub fn lint_file(path: &Path, shown: &str) -> Vec<Finding> {
         Ok(t) => t,
         Err(e) => return vec![finding(String::new(), "parse", format!("cannot read the file: {e}"))],
     };
-    let spec = match load::parse(&text, Path::new(shown)) {
+    let spec = match document::parse(&text, Path::new(shown)) {
         Ok(s) => s,
         Err(e) => return vec![finding(e.pointer, "parse", e.message)],
     };

@@ -16,11 +16,13 @@
 use std::fmt;
 
 use serde_json::Value;
-use streamkit_codegen::error::escape;
-use streamkit_codegen::extensions::{self, AuthHeader, Buckets, Pagination, RateLimit, Retry, Service};
-use streamkit_codegen::validate::{METHODS, parameters, resolve};
-
-use super::schema;
+use streamkit_spec::extensions::{self, Pagination};
+use streamkit_spec::openapi::{METHODS, parameters};
+use streamkit_spec::pointer::{escape, segments};
+use streamkit_spec::refs::resolve;
+use streamkit_spec::schema::{Direction, ValidatorCache};
+use streamkit_spec::vocabulary::{self, Problem};
+use streamkit_spec::{Document, SpecKind};
 
 /// One problem.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,6 +46,8 @@ impl fmt::Display for Finding {
 struct Out<'a> {
     file: &'a str,
     doc: &'a Value,
+    /// Compiled example validators, by schema pointer and direction.
+    schemas: ValidatorCache,
     findings: Vec<Finding>,
 }
 
@@ -66,7 +70,8 @@ fn deref<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
 
 /// Runs every rule on a parsed document.
 pub fn check(file: &str, doc: &Value) -> Vec<Finding> {
-    let mut out = Out { file, doc, findings: Vec::new() };
+    let shown = Document { file: file.into(), kind: SpecKind::OpenApi, doc: doc.clone() };
+    let mut out = Out { file, doc, schemas: ValidatorCache::new(shown), findings: Vec::new() };
     for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
         let item_ptr = format!("/paths/{}", escape(path));
         for method in METHODS {
@@ -235,20 +240,21 @@ fn ids_and_examples(out: &mut Out, v: &Value, ptr: &str) {
         out.add(format!("{ptr}/schema"), "string-ids", format!("{location} parameter `{name}` is an id: {ID_HINT}"));
     }
     // Anything with a schema and examples: a parameter, a media type, a header.
-    if let Some(s) = map.get("schema") {
+    if map.contains_key("schema") {
+        let s_ptr = format!("{ptr}/schema");
         if let Some(e) = map.get("example") {
-            example(out, s, e, &format!("{ptr}/example"));
+            example(out, &s_ptr, e, &format!("{ptr}/example"));
         }
         for (k, e) in map.get("examples").and_then(Value::as_object).into_iter().flatten() {
             let e_ptr = format!("{ptr}/examples/{}", escape(k));
             let e = deref(doc, e);
             match e.get("value") {
-                Some(value) => example(out, s, value, &format!("{e_ptr}/value")),
+                Some(value) => example(out, &s_ptr, value, &format!("{e_ptr}/value")),
                 None if e.get("externalValue").is_some() => {}
                 None => out.add(e_ptr, "example-valid", "example object has no `value`"),
             }
         }
-        walk_schema(out, s, &format!("{ptr}/schema"));
+        walk_schema(out, &map["schema"], &s_ptr);
     }
     for (k, c) in map {
         if !matches!(k.as_str(), "schema" | "example" | "examples") {
@@ -257,8 +263,31 @@ fn ids_and_examples(out: &mut Out, v: &Value, ptr: &str) {
     }
 }
 
-fn example(out: &mut Out, schema: &Value, value: &Value, ptr: &str) {
-    let problems = schema::validate(out.doc, schema, value);
+/// Which way a value at `ptr` travels: the request or response part of the document it is
+/// in (a component schema's own example: either).
+fn direction(ptr: &str) -> Direction {
+    for seg in segments(ptr) {
+        match seg.as_str() {
+            "requestBody" | "requestBodies" | "parameters" => return Direction::Request,
+            "responses" | "headers" => return Direction::Response,
+            // Inside a schema, names are property names.
+            "schema" | "schemas" => break,
+            _ => {}
+        }
+    }
+    Direction::Either
+}
+
+/// Checks an example against the schema at `schema_ptr` (OpenAPI semantics: undocumented
+/// properties allowed unless `additionalProperties` says otherwise).
+fn example(out: &mut Out, schema_ptr: &str, value: &Value, ptr: &str) {
+    let problems = match out.schemas.validator(schema_ptr, direction(ptr).into()) {
+        Ok(v) => v.validate(value),
+        Err(e) => {
+            out.add(e.pointer, "example-valid", format!("the schema cannot check examples: {}", e.message));
+            return;
+        }
+    };
     for p in problems.iter().take(5) {
         out.add(ptr, "example-valid", format!("example does not match its schema: {p}"));
     }
@@ -274,7 +303,7 @@ fn walk_schema(out: &mut Out, s: &Value, ptr: &str) {
         return;
     }
     if let Some(e) = map.get("example") {
-        example(out, s, e, &format!("{ptr}/example"));
+        example(out, ptr, e, &format!("{ptr}/example"));
     }
     for (name, p) in map.get("properties").and_then(Value::as_object).into_iter().flatten() {
         let p_ptr = format!("{ptr}/properties/{}", escape(name));
@@ -295,53 +324,13 @@ fn walk_schema(out: &mut Out, s: &Value, ptr: &str) {
     }
 }
 
-/// Where an extension is allowed.
-const KNOWN: &[(&str, &[Place])] = &[
-    ("x-streamkit-service", &[Place::Document]),
-    ("x-streamkit-ratelimit-buckets", &[Place::Document]),
-    ("x-streamkit-ratelimit", &[Place::Document, Place::Operation]),
-    ("x-streamkit-pagination", &[Place::Operation]),
-    ("x-streamkit-retry", &[Place::Operation]),
-    ("x-streamkit-header", &[Place::SecurityScheme]),
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Place {
-    Document,
-    Operation,
-    SecurityScheme,
-    Other,
-}
-
-impl Place {
-    fn of(ptr: &str) -> Place {
-        let segs: Vec<&str> = ptr.split('/').skip(1).collect();
-        match segs.as_slice() {
-            [] => Place::Document,
-            ["paths", _, m] if METHODS.contains(m) => Place::Operation,
-            ["components", "securitySchemes", _] => Place::SecurityScheme,
-            _ => Place::Other,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Place::Document => "the document",
-            Place::Operation => "an operation",
-            Place::SecurityScheme => "a security scheme",
-            Place::Other => "here",
-        }
-    }
-}
-
 fn extensions_in(out: &mut Out, v: &Value, ptr: &str) {
     match v {
         Value::Object(map) => {
-            let place = Place::of(ptr);
             for (k, c) in map {
                 let c_ptr = format!("{ptr}/{}", escape(k));
                 if k.starts_with("x-streamkit-") {
-                    extension(out, v, k, place, &c_ptr);
+                    extension(out, v, k, ptr, &c_ptr);
                 } else if !matches!(k.as_str(), "example" | "examples") {
                     extensions_in(out, c, &c_ptr);
                 }
@@ -356,39 +345,11 @@ fn extensions_in(out: &mut Out, v: &Value, ptr: &str) {
     }
 }
 
-fn extension(out: &mut Out, parent: &Value, key: &str, place: Place, ptr: &str) {
-    let Some((_, places)) = KNOWN.iter().find(|(k, _)| *k == key) else {
-        let known = KNOWN.iter().map(|(k, _)| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-        out.add(ptr, "extension-unknown", format!("unknown extension `{key}`; known: {known} (see specs/README.md)"));
-        return;
-    };
-    if !places.contains(&place) {
-        let want = places.iter().map(|p| p.name()).collect::<Vec<_>>().join(" or ");
-        out.add(ptr, "extension-misplaced", format!("`{key}` belongs on {want}, not {}", place.name()));
-        return;
-    }
-    let doc = out.doc;
-    let result: Result<(), String> = match key {
-        "x-streamkit-service" => extensions::read::<Service>(parent, key).map(|_| ()),
-        "x-streamkit-ratelimit-buckets" => extensions::read::<Buckets>(parent, key).map(|_| ()),
-        "x-streamkit-ratelimit" => extensions::read::<RateLimit>(parent, key).and_then(|r| {
-            let buckets = extensions::read::<Buckets>(doc, "x-streamkit-ratelimit-buckets").ok().flatten().unwrap_or_default();
-            match r {
-                Some(r) if !buckets.contains_key(&r.bucket) => {
-                    Err(format!("rate-limit bucket `{}` is not declared in `x-streamkit-ratelimit-buckets`", r.bucket))
-                }
-                _ => Ok(()),
-            }
-        }),
-        "x-streamkit-pagination" => extensions::read::<Pagination>(parent, key).map(|_| ()),
-        "x-streamkit-retry" => extensions::read::<Retry>(parent, key).map(|_| ()),
-        "x-streamkit-header" => extensions::read::<AuthHeader>(parent, key).and_then(|h| match h {
-            Some(h) => extensions::check_template(&h.value),
-            None => Ok(()),
-        }),
-        _ => Ok(()),
-    };
-    if let Err(m) = result {
-        out.add(ptr, "extension-malformed", m);
+fn extension(out: &mut Out, parent: &Value, key: &str, parent_ptr: &str, ptr: &str) {
+    match vocabulary::check(out.doc, parent, key, parent_ptr) {
+        Ok(()) => {}
+        Err(p @ Problem::Unknown(_)) => out.add(ptr, "extension-unknown", p.message()),
+        Err(p @ Problem::Misplaced(_)) => out.add(ptr, "extension-misplaced", p.message()),
+        Err(p @ Problem::Malformed(_)) => out.add(ptr, "extension-malformed", p.message()),
     }
 }

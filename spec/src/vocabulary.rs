@@ -1,0 +1,122 @@
+//! The `x-streamkit-*` vocabulary: which keys exist, where each belongs, and the check of
+//! one occurrence (well formed, and naming things that exist). Lint reports every problem;
+//! codegen reads the same types through [`crate::extensions`].
+
+use serde_json::Value;
+
+use crate::extensions::{self, AuthHeader, Buckets, Pagination, RateLimit, Retry, Service};
+use crate::openapi::METHODS;
+use crate::pointer::segments;
+
+/// Where in a document an extension sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The top level.
+    Document,
+    /// An operation (`/paths/{path}/{method}`).
+    Operation,
+    /// A security scheme (`/components/securitySchemes/{name}`).
+    SecurityScheme,
+    /// Anywhere else.
+    Other,
+}
+
+impl Place {
+    /// The place of the object at `ptr`.
+    ///
+    /// ```
+    /// use streamkit_spec::vocabulary::Place;
+    /// assert_eq!(Place::of("/paths/~1users/get"), Place::Operation);
+    /// assert_eq!(Place::of(""), Place::Document);
+    /// ```
+    pub fn of(ptr: &str) -> Place {
+        let segs = segments(ptr);
+        match segs.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            [] => Place::Document,
+            ["paths", _, m] if METHODS.contains(m) => Place::Operation,
+            ["components", "securitySchemes", _] => Place::SecurityScheme,
+            _ => Place::Other,
+        }
+    }
+
+    /// How a message names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Place::Document => "the document",
+            Place::Operation => "an operation",
+            Place::SecurityScheme => "a security scheme",
+            Place::Other => "here",
+        }
+    }
+}
+
+/// Every known key and the places it may appear.
+pub const KNOWN: &[(&str, &[Place])] = &[
+    ("x-streamkit-service", &[Place::Document]),
+    ("x-streamkit-ratelimit-buckets", &[Place::Document]),
+    ("x-streamkit-ratelimit", &[Place::Document, Place::Operation]),
+    ("x-streamkit-pagination", &[Place::Operation]),
+    ("x-streamkit-retry", &[Place::Operation]),
+    ("x-streamkit-header", &[Place::SecurityScheme]),
+];
+
+/// What is wrong with one occurrence of an extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// No such key in the vocabulary.
+    Unknown(String),
+    /// A known key in the wrong place.
+    Misplaced(String),
+    /// In the right place but malformed, or naming something that does not exist.
+    Malformed(String),
+}
+
+impl Problem {
+    /// The message.
+    pub fn message(&self) -> &str {
+        match self {
+            Problem::Unknown(m) | Problem::Misplaced(m) | Problem::Malformed(m) => m,
+        }
+    }
+}
+
+/// Checks `parent[key]` (an `x-streamkit-*` key of the object at `parent_ptr` in `doc`).
+///
+/// ```
+/// use serde_json::json;
+/// use streamkit_spec::vocabulary::{check, Problem};
+/// let doc = json!({"x-streamkit-retry": {"idempotent": true}});
+/// assert!(matches!(check(&doc, &doc, "x-streamkit-retry", ""), Err(Problem::Misplaced(_))));
+/// ```
+pub fn check(doc: &Value, parent: &Value, key: &str, parent_ptr: &str) -> Result<(), Problem> {
+    let Some((_, places)) = KNOWN.iter().find(|(k, _)| *k == key) else {
+        let known = KNOWN.iter().map(|(k, _)| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        return Err(Problem::Unknown(format!("unknown extension `{key}`; known: {known} (see specs/README.md)")));
+    };
+    let place = Place::of(parent_ptr);
+    if !places.contains(&place) {
+        let want = places.iter().map(|p| p.name()).collect::<Vec<_>>().join(" or ");
+        return Err(Problem::Misplaced(format!("`{key}` belongs on {want}, not {}", place.name())));
+    }
+    let result: Result<(), String> = match key {
+        "x-streamkit-service" => extensions::read::<Service>(parent, key).map(|_| ()),
+        "x-streamkit-ratelimit-buckets" => extensions::read::<Buckets>(parent, key).map(|_| ()),
+        "x-streamkit-ratelimit" => extensions::read::<RateLimit>(parent, key).and_then(|r| {
+            let buckets = extensions::read::<Buckets>(doc, "x-streamkit-ratelimit-buckets").ok().flatten().unwrap_or_default();
+            match r {
+                Some(r) if !buckets.contains_key(&r.bucket) => {
+                    Err(format!("rate-limit bucket `{}` is not declared in `x-streamkit-ratelimit-buckets`", r.bucket))
+                }
+                _ => Ok(()),
+            }
+        }),
+        "x-streamkit-pagination" => extensions::read::<Pagination>(parent, key).map(|_| ()),
+        "x-streamkit-retry" => extensions::read::<Retry>(parent, key).map(|_| ()),
+        "x-streamkit-header" => extensions::read::<AuthHeader>(parent, key).and_then(|h| match h {
+            Some(h) => extensions::check_template(&h.value),
+            None => Ok(()),
+        }),
+        _ => Ok(()),
+    };
+    result.map_err(Problem::Malformed)
+}
