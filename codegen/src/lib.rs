@@ -39,6 +39,8 @@ pub struct Output {
     pub code: String,
     /// The plan it came from.
     pub plan: ServicePlan,
+    /// What each codegen pass changed, in order.
+    pub passes: Vec<emit::pass::PassCount>,
 }
 
 /// Generates the file for one spec given as text (`shown` names it in errors).
@@ -52,15 +54,15 @@ pub fn generate(spec: &LoadedSpec) -> Result<Output, SpecError> {
     validate::validate(file, &spec.doc)?;
     let adapted = adapt::adapt(&spec.doc)
         .map_err(|(ptr, msg)| SpecError::new(file, validate::subject_of(&spec.doc, &ptr), ptr, msg))?;
-    let plan = plan::plan(file, &spec.doc, &adapted.operations)?;
+    let plan = plan::plan(file, &spec.doc, &adapted)?;
     let openapi = to_openapi(file, &adapted.doc)?;
     let tokens = match emit::generate::generate(&openapi) {
         Ok(t) => t,
         Err(message) => return Err(locate_failure(file, &adapted.doc, message)),
     };
-    let tree = emit::emit(&plan, tokens).map_err(|m| SpecError::new(file, "document", "", m))?;
-    let code = format::format(&tree, file);
-    Ok(Output { path: plan.output_path(), code, plan })
+    let emitted = emit::emit(&plan, tokens).map_err(|e| emit::spec_error(file, &e))?;
+    let code = format::format(&emitted.file, file);
+    Ok(Output { path: plan.output_path(), code, plan, passes: emitted.passes })
 }
 
 fn to_openapi(file: &Path, doc: &serde_json::Value) -> Result<openapiv3::OpenAPI, SpecError> {
@@ -112,6 +114,8 @@ pub struct RegenReport {
     pub files: Vec<(PathBuf, usize)>,
     /// Files rewritten (regen) or found stale (check).
     pub changed: Vec<PathBuf>,
+    /// Per output, what each codegen pass changed (for `cargo xtask regen --verbose`).
+    pub passes: Vec<(PathBuf, Vec<emit::pass::PassCount>)>,
 }
 
 /// Generates every spec under `root/specs` and writes (or, with `check`, compares) the files.
@@ -143,24 +147,31 @@ pub fn regen(root: &Path, check: bool) -> Result<RegenReport, SpecError> {
             report.changed.push(out.path.clone());
         }
         report.files.push((out.path.clone(), out.code.lines().count()));
+        report.passes.push((out.path.clone(), out.passes.clone()));
     }
     Ok(report)
 }
 
 /// A short, stable description of an output: per operation, its adaptations and the
-/// signature of its `send()`. Used by the golden tests.
+/// return type of its `send()`; then the secret fields and the open enums. Read from the
+/// syntax tree of the code. Used by the golden tests and `streamkit-codegen --summary`.
 pub fn summary(out: &Output) -> String {
     let mut s = format!("output: {}\n", out.path.display());
-    let flat: String = out.code.split_whitespace().collect::<Vec<_>>().join(" ");
-    let sends: Vec<&str> = flat
-        .match_indices("pub async fn send(")
-        .filter_map(|(i, _)| {
-            let rest = &flat[i..];
-            let rest = &rest[rest.find("-> ")? + 3..];
-            Some(rest.split(" {").next().unwrap_or(rest))
-        })
-        .collect();
-    for (op, send) in out.plan.operations.iter().zip(sends.iter().chain(std::iter::repeat(&"?"))) {
+    let file = match emit::inspect::parse(&out.code) {
+        Ok(f) => f,
+        Err(e) => return format!("{s}{e}\n"),
+    };
+    let sends = emit::inspect::send_wrappers(&file);
+    for op in &out.plan.operations {
+        let name = emit::glue::rust_operation_name(&op.id);
+        let send = sends
+            .iter()
+            .find(|(n, _, _)| n == &name)
+            .map(|(_, _, f)| match &f.sig.output {
+                syn::ReturnType::Type(_, ty) => render_type(ty),
+                syn::ReturnType::Default => "()".into(),
+            })
+            .unwrap_or_else(|| "(no send wrapper)".into());
         let a = &op.adaptation;
         s.push_str(&format!("operation {} ({} {})\n", op.id, op.method, op.path));
         s.push_str(&format!("  send -> {send}\n"));
@@ -174,11 +185,20 @@ pub fn summary(out: &Output) -> String {
             s.push_str(&format!("  adapted: request media {} not generated\n", a.dropped_request_media.join(", ")));
         }
     }
-    for secret_field in out.code.lines().filter(|l| l.contains("pub ") && l.contains("::streamkit_runtime::Secret") && l.trim_start().starts_with("pub ") && !l.contains("fn ")) {
-        s.push_str(&format!("secret field: {}\n", secret_field.trim()));
+    for field in emit::inspect::secret_fields(&file) {
+        s.push_str(&format!("secret field: {field}\n"));
     }
-    for e in out.code.lines().filter(|l| l.trim_start().starts_with("Unknown(::std::string::String)")) {
-        s.push_str(&format!("open enum variant: {}\n", e.trim()));
+    for e in emit::inspect::open_enums(&file) {
+        s.push_str(&format!("open enum: {e}\n"));
     }
     s
+}
+
+/// A type as one line of source text.
+fn render_type(ty: &syn::Type) -> String {
+    let item: syn::Item = syn::parse_quote!(type T = #ty;);
+    let text = emit::inspect::render([item]);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = flat.replace("< ", "<").replace(", >", ">");
+    flat.trim_start_matches("type T = ").trim_end_matches(';').to_string()
 }

@@ -84,8 +84,8 @@ pub fn policy_table(plan: &ServicePlan) -> TokenStream {
         }
     });
     quote! {
-        /// What the runtime needs to know about each operation, from the spec's
-        /// `x-streamkit-*` extensions.
+        /// What the runtime needs to know about each operation (auth headers, rate-limit
+        /// cost, whether it is safe to resend, paging), as the spec declares it.
         pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runtime::policy::ServicePolicy {
             service: #service,
             default_base_url: #base,
