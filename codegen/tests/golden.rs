@@ -51,6 +51,11 @@ fn adapted(name: &str) -> String {
     let (ok, stdout, stderr) = run(&format!("{name}.yaml"));
     assert!(ok, "{name} should generate, got:\n{stderr}");
     insta::assert_snapshot!(name, stdout);
+    // What each codegen pass changed (what `cargo xtask regen --verbose` prints).
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs").join(format!("{name}.yaml"));
+    let out = streamkit_codegen::load::load(&spec, Path::new("x.yaml")).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
+    let counts: String = out.passes.iter().map(|c| format!("{c}\n")).collect();
+    insta::assert_snapshot!(format!("{name}__passes"), counts);
     stdout
 }
 
