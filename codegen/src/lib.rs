@@ -163,7 +163,7 @@ pub fn summary(out: &Output) -> String {
     };
     let sends = emit::inspect::send_wrappers(&file);
     for op in &out.plan.operations {
-        let name = emit::glue::rust_operation_name(&op.id);
+        let name = emit::names::operation_method(&op.id);
         let send = sends
             .iter()
             .find(|(n, _, _)| n == &name)

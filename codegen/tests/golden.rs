@@ -131,7 +131,7 @@ fn regenerating_is_deterministic() {
     // Every operation is in the policy table and has its runtime-backed send().
     let flat: String = a.code.split_whitespace().collect::<Vec<_>>().join(" ").replace("( ", "(");
     for op in &a.plan.operations {
-        let name = streamkit_codegen::emit::glue::rust_operation_name(&op.id);
+        let name = streamkit_codegen::emit::names::operation_method(&op.id);
         assert!(flat.contains(&format!("operation_id: \"{name}\"")), "{name} in policy table");
         assert!(flat.contains(&format!("::streamkit_runtime::response::send(\"{name}\"")), "{name} send wrapper");
     }

@@ -3,6 +3,7 @@
 pub mod generate;
 pub mod glue;
 pub mod inspect;
+pub mod names;
 pub mod pagination;
 pub mod pass;
 pub mod passes;

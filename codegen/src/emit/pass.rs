@@ -28,7 +28,7 @@ impl<'a> Context<'a> {
 
     /// The plan of the operation a send site belongs to.
     pub fn operation(&self, site: &SendSite) -> Option<&'a OperationPlan> {
-        self.plan.operations.iter().find(|o| crate::emit::glue::rust_operation_name(&o.id) == site.operation)
+        self.plan.operations.iter().find(|o| crate::emit::names::operation_method(&o.id) == site.operation)
     }
 }
 

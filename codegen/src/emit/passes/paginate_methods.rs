@@ -4,7 +4,7 @@
 use quote::{format_ident, quote};
 use syn::{File, Item};
 
-use crate::emit::glue::{rust_operation_name, rust_param_name};
+use crate::emit::names::{operation_method, parameter_setter};
 use crate::emit::pagination::page_shape;
 use crate::emit::pass::{Context, Expect, Pass};
 use crate::emit::sites::SendSite;
@@ -56,12 +56,12 @@ fn builder_methods(builder: &[Item], site: &SendSite, op: &OperationPlan, pg: &P
     let names: Vec<&syn::Ident> = kept.iter().map(|(i, _)| i).collect();
     let tys: Vec<&syn::Type> = kept.iter().map(|(_, t)| t).collect();
     let detached = format_ident!("{}Detached", site.builder);
-    let after = format_ident!("{}", rust_param_name(&pg.request.cursor));
-    let op_name = rust_operation_name(&op.id);
+    let after = format_ident!("{}", parameter_setter(&pg.request.cursor));
+    let op_name = operation_method(&op.id);
     let backward_supported = pg.request.backward.is_some();
     let set_before = match &pg.request.backward {
         Some(b) => {
-            let b = format_ident!("{}", rust_param_name(b));
+            let b = format_ident!("{}", parameter_setter(b));
             quote!(if let Some(c) = before { request = request.#b(c); })
         }
         // Never set: `cursor_params` refuses backward tokens for this operation.

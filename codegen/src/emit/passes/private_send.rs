@@ -5,7 +5,7 @@
 use quote::format_ident;
 use syn::{File, Item};
 
-use crate::emit::glue::rust_operation_name;
+use crate::emit::names::operation_method;
 use crate::emit::pass::{Context, Expect, Pass};
 use crate::emit::sites::{SendSite, operation_literal, success_type};
 use crate::emit::tree;
@@ -47,7 +47,7 @@ impl Pass for PrivateSend {
             }
         }
         for op in &cx.plan.operations {
-            let name = rust_operation_name(&op.id);
+            let name = operation_method(&op.id);
             if sites.iter().filter(|s| s.operation == name).count() != 1 {
                 return Err(format!("operation {} (`{name}`): expected one builder send(), found {}", op.id, sites.iter().filter(|s| s.operation == name).count()));
             }
