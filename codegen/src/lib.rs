@@ -8,9 +8,12 @@
 //! 3. [`extensions`]: read the `x-streamkit-*` policy;
 //! 4. [`adapt`]: an in-memory copy progenitor can take (specs stay true to the wire);
 //! 5. [`plan`]: per-operation policy;
-//! 6. [`emit`]: progenitor, then our passes (send wrappers, open enums, drift, hooks, policy);
-//! 7. [`format`]: prettyplease and the banner;
-//! 8. [`write`]: atomic writes, or `--check`.
+//! 6. [`emit`]: progenitor, then our passes over its syntax tree (send wrappers, paging,
+//!    open enums, drift, hooks, policy), each checking it changed what it expected;
+//! 7. [`format`](mod@format): prettyplease and the banner;
+//! 8. [`write`](mod@write): atomic writes, or `--check`.
+//!
+//! [`summary`](mod@summary) describes an output for people and the golden tests.
 #![warn(missing_docs)]
 
 pub mod adapt;
@@ -20,12 +23,14 @@ pub mod extensions;
 pub mod format;
 pub mod load;
 pub mod plan;
+pub mod summary;
 pub mod validate;
 pub mod write;
 
 use std::path::{Path, PathBuf};
 
 pub use error::SpecError;
+pub use summary::summary;
 
 use crate::load::LoadedSpec;
 use crate::plan::ServicePlan;
@@ -150,55 +155,4 @@ pub fn regen(root: &Path, check: bool) -> Result<RegenReport, SpecError> {
         report.passes.push((out.path.clone(), out.passes.clone()));
     }
     Ok(report)
-}
-
-/// A short, stable description of an output: per operation, its adaptations and the
-/// return type of its `send()`; then the secret fields and the open enums. Read from the
-/// syntax tree of the code. Used by the golden tests and `streamkit-codegen --summary`.
-pub fn summary(out: &Output) -> String {
-    let mut s = format!("output: {}\n", out.path.display());
-    let file = match emit::inspect::parse(&out.code) {
-        Ok(f) => f,
-        Err(e) => return format!("{s}{e}\n"),
-    };
-    let sends = emit::inspect::send_wrappers(&file);
-    for op in &out.plan.operations {
-        let name = emit::names::operation_method(&op.id);
-        let send = sends
-            .iter()
-            .find(|(n, _, _)| n == &name)
-            .map(|(_, _, f)| match &f.sig.output {
-                syn::ReturnType::Type(_, ty) => render_type(ty),
-                syn::ReturnType::Default => "()".into(),
-            })
-            .unwrap_or_else(|| "(no send wrapper)".into());
-        let a = &op.adaptation;
-        s.push_str(&format!("operation {} ({} {})\n", op.id, op.method, op.path));
-        s.push_str(&format!("  send -> {send}\n"));
-        if a.optional_success {
-            s.push_str("  adapted: 204 kept out of progenitor; send() returns None for it\n");
-        }
-        if !a.error_statuses.is_empty() {
-            s.push_str(&format!("  adapted: error statuses {} read by the runtime\n", a.error_statuses.join(", ")));
-        }
-        if !a.dropped_request_media.is_empty() {
-            s.push_str(&format!("  adapted: request media {} not generated\n", a.dropped_request_media.join(", ")));
-        }
-    }
-    for field in emit::inspect::secret_fields(&file) {
-        s.push_str(&format!("secret field: {field}\n"));
-    }
-    for e in emit::inspect::open_enums(&file) {
-        s.push_str(&format!("open enum: {e}\n"));
-    }
-    s
-}
-
-/// A type as one line of source text.
-fn render_type(ty: &syn::Type) -> String {
-    let item: syn::Item = syn::parse_quote!(type T = #ty;);
-    let text = emit::inspect::render([item]);
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let flat = flat.replace("< ", "<").replace(", >", ">");
-    flat.trim_start_matches("type T = ").trim_end_matches(';').to_string()
 }

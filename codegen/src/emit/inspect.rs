@@ -1,5 +1,5 @@
 //! Finding items in generated code by structure, to show them: the golden tests snapshot
-//! them, and [`crate::summary`] describes an output with them.
+//! them, and [`crate::summary()`] describes an output with them.
 
 use syn::visit::Visit;
 use syn::{File, Item};

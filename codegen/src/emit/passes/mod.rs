@@ -1,6 +1,6 @@
 //! The passes over progenitor's output, one concept per file, in the order they run.
 //!
-//! Each is a [`Pass`](super::pass::Pass): it declares how many items it must change and
+//! Each is a [`Pass`]: it declares how many items it must change and
 //! the pipeline fails, naming it, when it changes fewer (see [`super::pass`]).
 
 pub mod default_extra;
