@@ -109,6 +109,23 @@ mod tests {
     }
 
     #[test]
+    fn a_spec_that_keeps_extra_fields_needs_flattened_maps() {
+        let plan = plan();
+        assert_eq!(plan.shape.open_objects, 1);
+        // typify's output without the `#[serde(flatten)] extra` map.
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct Things { pub kind: Option<String> }
+                pub mod builder {}
+            }
+        };
+        let err = run_pass(&passes::default_extra::DefaultExtra, &mut Context::new(&plan), &mut file).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.contains("`default_extra`: expected to change at least 1 (but found only 0 candidates)"), "{shown}");
+        assert!(shown.contains("keeps extra fields on 1 object schema(s)"), "{shown}");
+    }
+
+    #[test]
     fn the_pipeline_stops_at_the_first_pass_that_cannot_find_its_module() {
         let plan = plan();
         let err = emit(&plan, quote::quote!(pub mod types {})).unwrap_err();
