@@ -331,7 +331,7 @@ fn replace_secrets(v: &mut Value) {
 fn contains_secret_ref(v: &Value) -> bool {
     match v {
         Value::Object(m) => {
-            m.get("$ref").and_then(Value::as_str).is_some_and(|r| r.ends_with(SECRET_SCHEMA))
+            m.get("$ref").and_then(Value::as_str).is_some_and(|r| r.strip_prefix("#/components/schemas/") == Some(SECRET_SCHEMA))
                 || m.iter().any(|(k, c)| k != "example" && k != "examples" && contains_secret_ref(c))
         }
         Value::Array(a) => a.iter().any(contains_secret_ref),

@@ -8,9 +8,12 @@
 //! 3. [`extensions`]: read the `x-streamkit-*` policy;
 //! 4. [`adapt`]: an in-memory copy progenitor can take (specs stay true to the wire);
 //! 5. [`plan`]: per-operation policy;
-//! 6. [`emit`]: progenitor, then our passes (send wrappers, open enums, drift, hooks, policy);
-//! 7. [`format`]: prettyplease and the banner;
-//! 8. [`write`]: atomic writes, or `--check`.
+//! 6. [`emit`]: progenitor, then our passes over its syntax tree (send wrappers, paging,
+//!    open enums, drift, hooks, policy), each checking it changed what it expected;
+//! 7. [`format`](mod@format): prettyplease and the banner;
+//! 8. [`write`](mod@write): atomic writes, or `--check`.
+//!
+//! [`summary`](mod@summary) describes an output for people and the golden tests.
 #![warn(missing_docs)]
 
 pub mod adapt;
@@ -20,12 +23,14 @@ pub mod extensions;
 pub mod format;
 pub mod load;
 pub mod plan;
+pub mod summary;
 pub mod validate;
 pub mod write;
 
 use std::path::{Path, PathBuf};
 
 pub use error::SpecError;
+pub use summary::summary;
 
 use crate::load::LoadedSpec;
 use crate::plan::ServicePlan;
@@ -39,6 +44,8 @@ pub struct Output {
     pub code: String,
     /// The plan it came from.
     pub plan: ServicePlan,
+    /// What each codegen pass changed, in order.
+    pub passes: Vec<emit::pass::PassCount>,
 }
 
 /// Generates the file for one spec given as text (`shown` names it in errors).
@@ -52,15 +59,15 @@ pub fn generate(spec: &LoadedSpec) -> Result<Output, SpecError> {
     validate::validate(file, &spec.doc)?;
     let adapted = adapt::adapt(&spec.doc)
         .map_err(|(ptr, msg)| SpecError::new(file, validate::subject_of(&spec.doc, &ptr), ptr, msg))?;
-    let plan = plan::plan(file, &spec.doc, &adapted.operations)?;
+    let plan = plan::plan(file, &spec.doc, &adapted)?;
     let openapi = to_openapi(file, &adapted.doc)?;
     let tokens = match emit::generate::generate(&openapi) {
         Ok(t) => t,
         Err(message) => return Err(locate_failure(file, &adapted.doc, message)),
     };
-    let tree = emit::emit(&plan, tokens).map_err(|m| SpecError::new(file, "document", "", m))?;
-    let code = format::format(&tree, file);
-    Ok(Output { path: plan.output_path(), code, plan })
+    let emitted = emit::emit(&plan, tokens).map_err(|e| emit::spec_error(file, &e))?;
+    let code = format::format(&emitted.file, file);
+    Ok(Output { path: plan.output_path(), code, plan, passes: emitted.passes })
 }
 
 fn to_openapi(file: &Path, doc: &serde_json::Value) -> Result<openapiv3::OpenAPI, SpecError> {
@@ -112,6 +119,8 @@ pub struct RegenReport {
     pub files: Vec<(PathBuf, usize)>,
     /// Files rewritten (regen) or found stale (check).
     pub changed: Vec<PathBuf>,
+    /// Per output, what each codegen pass changed (for `cargo xtask regen --verbose`).
+    pub passes: Vec<(PathBuf, Vec<emit::pass::PassCount>)>,
 }
 
 /// Generates every spec under `root/specs` and writes (or, with `check`, compares) the files.
@@ -143,42 +152,7 @@ pub fn regen(root: &Path, check: bool) -> Result<RegenReport, SpecError> {
             report.changed.push(out.path.clone());
         }
         report.files.push((out.path.clone(), out.code.lines().count()));
+        report.passes.push((out.path.clone(), out.passes.clone()));
     }
     Ok(report)
-}
-
-/// A short, stable description of an output: per operation, its adaptations and the
-/// signature of its `send()`. Used by the golden tests.
-pub fn summary(out: &Output) -> String {
-    let mut s = format!("output: {}\n", out.path.display());
-    let flat: String = out.code.split_whitespace().collect::<Vec<_>>().join(" ");
-    let sends: Vec<&str> = flat
-        .match_indices("pub async fn send(")
-        .filter_map(|(i, _)| {
-            let rest = &flat[i..];
-            let rest = &rest[rest.find("-> ")? + 3..];
-            Some(rest.split(" {").next().unwrap_or(rest))
-        })
-        .collect();
-    for (op, send) in out.plan.operations.iter().zip(sends.iter().chain(std::iter::repeat(&"?"))) {
-        let a = &op.adaptation;
-        s.push_str(&format!("operation {} ({} {})\n", op.id, op.method, op.path));
-        s.push_str(&format!("  send -> {send}\n"));
-        if a.optional_success {
-            s.push_str("  adapted: 204 kept out of progenitor; send() returns None for it\n");
-        }
-        if !a.error_statuses.is_empty() {
-            s.push_str(&format!("  adapted: error statuses {} read by the runtime\n", a.error_statuses.join(", ")));
-        }
-        if !a.dropped_request_media.is_empty() {
-            s.push_str(&format!("  adapted: request media {} not generated\n", a.dropped_request_media.join(", ")));
-        }
-    }
-    for secret_field in out.code.lines().filter(|l| l.contains("pub ") && l.contains("::streamkit_runtime::Secret") && l.trim_start().starts_with("pub ") && !l.contains("fn ")) {
-        s.push_str(&format!("secret field: {}\n", secret_field.trim()));
-    }
-    for e in out.code.lines().filter(|l| l.trim_start().starts_with("Unknown(::std::string::String)")) {
-        s.push_str(&format!("open enum variant: {}\n", e.trim()));
-    }
-    s
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::adapt::OperationAdaptation;
+use crate::adapt::{Adapted, OperationAdaptation};
 use crate::error::SpecError;
 use crate::extensions::{self, AuthHeader, Buckets, Pagination, RateLimit, Service};
 use crate::validate::METHODS;
@@ -20,6 +20,53 @@ pub struct ServicePlan {
     pub buckets: Buckets,
     /// Operations sorted by id.
     pub operations: Vec<OperationPlan>,
+    /// What the adapted document holds that the passes must find in the generated code.
+    pub shape: SpecShape,
+}
+
+/// Counts of schema shapes in the adapted document. The passes use them as a floor: a spec
+/// with string enums must yield opened enums, one that keeps extra fields must yield
+/// flattened maps, whatever the generator's version.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpecShape {
+    /// Schemas with `properties`.
+    pub object_schemas: usize,
+    /// `type: string` schemas with an `enum`.
+    pub string_enums: usize,
+    /// Object schemas that keep undocumented fields (`additionalProperties` not `false`).
+    pub open_objects: usize,
+}
+
+impl SpecShape {
+    /// Counts the shapes of every schema in `doc`, never looking inside examples.
+    pub fn of(doc: &Value) -> SpecShape {
+        let mut shape = SpecShape::default();
+        shape.count(doc);
+        shape
+    }
+
+    fn count(&mut self, v: &Value) {
+        match v {
+            Value::Object(m) => {
+                if m.get("properties").is_some_and(Value::is_object) {
+                    self.object_schemas += 1;
+                    if m.get("additionalProperties").is_some_and(|a| a != &Value::Bool(false)) {
+                        self.open_objects += 1;
+                    }
+                }
+                if m.get("type").and_then(Value::as_str) == Some("string") && m.get("enum").is_some_and(Value::is_array) {
+                    self.string_enums += 1;
+                }
+                for (k, c) in m {
+                    if k != "example" && k != "examples" {
+                        self.count(c);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|c| self.count(c)),
+            _ => {}
+        }
+    }
 }
 
 /// One operation's plan.
@@ -53,12 +100,9 @@ impl ServicePlan {
     }
 }
 
-/// Plans a validated document.
-pub fn plan(
-    file: &std::path::Path,
-    doc: &Value,
-    adaptations: &std::collections::BTreeMap<String, OperationAdaptation>,
-) -> Result<ServicePlan, SpecError> {
+/// Plans a validated document (`doc`) from its adapted copy.
+pub fn plan(file: &std::path::Path, doc: &Value, adapted: &Adapted) -> Result<ServicePlan, SpecError> {
+    let adaptations = &adapted.operations;
     let err = |subject: &str, ptr: &str, m: String| SpecError::new(file, subject, ptr, m);
     let service = extensions::read::<Service>(doc, "x-streamkit-service")
         .map_err(|m| err("document", "/x-streamkit-service", m))?
@@ -110,5 +154,5 @@ pub fn plan(
         }
     }
     operations.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(ServicePlan { file: file.to_path_buf(), service, buckets, operations })
+    Ok(ServicePlan { file: file.to_path_buf(), service, buckets, operations, shape: SpecShape::of(&adapted.doc) })
 }

@@ -26,7 +26,7 @@ fn workspace_root() -> PathBuf {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: cargo xtask regen [--check] | cargo xtask test | cargo xtask lint [PATH…] [--require-external | --no-external]\n       | cargo xtask diff [BASE | --old DIR --new DIR] [--json] [--allow-breaking] [--fail-on-rust]\n       | cargo xtask semver [BASE] [--root DIR]"
+        "usage: cargo xtask regen [--check] [--verbose] | cargo xtask test | cargo xtask lint [PATH…] [--require-external | --no-external]\n       | cargo xtask diff [BASE | --old DIR --new DIR] [--json] [--allow-breaking] [--fail-on-rust]\n       | cargo xtask semver [BASE] [--root DIR]"
     );
     ExitCode::from(2)
 }
@@ -35,12 +35,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("regen") => {
-            let check = match &args[1..] {
-                [] => false,
-                [flag] if flag == "--check" => true,
-                _ => return usage(),
-            };
-            regen(check)
+            let flags = &args[1..];
+            if flags.iter().any(|f| f != "--check" && f != "--verbose") {
+                return usage();
+            }
+            regen(flags.iter().any(|f| f == "--check"), flags.iter().any(|f| f == "--verbose"))
         }
         Some("test") if args.len() == 1 => test(),
         Some("lint") => lint::run(&args[1..], &workspace_root()),
@@ -68,7 +67,7 @@ fn cargo(args: &[&str]) -> bool {
 
 fn test() -> ExitCode {
     println!("==> cargo xtask regen --check");
-    if regen(true) != ExitCode::SUCCESS {
+    if regen(true, false) != ExitCode::SUCCESS {
         return ExitCode::FAILURE;
     }
     // Under CI the external validator must run (`.ci/run` installs it); locally it is optional.
@@ -89,7 +88,7 @@ fn test() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn regen(check: bool) -> ExitCode {
+fn regen(check: bool, verbose: bool) -> ExitCode {
     let root = workspace_root();
     let started = Instant::now();
     match streamkit_codegen::regen(&root, check) {
@@ -102,6 +101,10 @@ fn regen(check: bool) -> ExitCode {
             for (path, lines) in &report.files {
                 let mark = if report.changed.contains(path) { if check { "stale" } else { "written" } } else { "up to date" };
                 println!("{:<48} {lines:>6} lines  {mark}", path.display());
+                // What each codegen pass changed in this file (`--verbose`).
+                for count in report.passes.iter().filter(|_| verbose).filter(|(p, _)| p == path).flat_map(|(_, c)| c) {
+                    println!("    {count}");
+                }
             }
             println!("{} spec(s) in {:.0} ms", report.files.len(), took.as_secs_f64() * 1000.0);
             if check && !report.changed.is_empty() {

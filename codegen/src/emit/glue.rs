@@ -4,22 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::names;
 use crate::extensions::BucketScope;
 use crate::plan::ServicePlan;
-
-/// progenitor's name for an operation (the method name): snake case of the operationId.
-pub fn rust_operation_name(operation_id: &str) -> String {
-    heck::ToSnakeCase::to_snake_case(operation_id)
-}
-
-/// progenitor's name for a parameter's builder method (`type` → `type_`).
-pub fn rust_param_name(name: &str) -> String {
-    let snake = heck::ToSnakeCase::to_snake_case(name);
-    match snake.as_str() {
-        "type" | "ref" | "self" | "super" | "crate" | "fn" | "mod" | "use" | "match" | "move" | "static" | "struct" | "trait" | "where" | "loop" | "impl" | "in" | "let" | "mut" | "pub" | "return" | "as" | "break" | "const" | "continue" | "else" | "enum" | "extern" | "false" | "true" | "for" | "if" | "unsafe" | "while" | "async" | "await" | "dyn" => format!("{snake}_"),
-        _ => snake,
-    }
-}
 
 /// The policy table: one `OperationPolicy` per operation, sorted by progenitor's name.
 pub fn policy_table(plan: &ServicePlan) -> TokenStream {
@@ -40,7 +27,7 @@ pub fn policy_table(plan: &ServicePlan) -> TokenStream {
             }
         }
     });
-    let mut ops: Vec<_> = plan.operations.iter().map(|o| (rust_operation_name(&o.id), o)).collect();
+    let mut ops: Vec<_> = plan.operations.iter().map(|o| (names::operation_method(&o.id), o)).collect();
     ops.sort_by(|a, b| a.0.cmp(&b.0));
     let ops = ops.iter().map(|(name, o)| {
         let method = &o.method;
@@ -84,8 +71,8 @@ pub fn policy_table(plan: &ServicePlan) -> TokenStream {
         }
     });
     quote! {
-        /// What the runtime needs to know about each operation, from the spec's
-        /// `x-streamkit-*` extensions.
+        /// What the runtime needs to know about each operation (auth headers, rate-limit
+        /// cost, whether it is safe to resend, paging), as the spec declares it.
         pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runtime::policy::ServicePolicy {
             service: #service,
             default_base_url: #base,

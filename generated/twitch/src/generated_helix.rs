@@ -12294,7 +12294,7 @@ pub mod builder {
         user_id: Result<types::GetFollowedChannelsUserId, String>,
     }
     impl<'a> GetFollowedChannels<'a> {
-        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+        /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
  (prefetch depth, item limit, resume, backward) on the returned paginator.*/
         pub fn paginate(
@@ -12363,7 +12363,7 @@ pub mod builder {
         user_id: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetChannelFollowers<'a> {
-        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+        /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
  (prefetch depth, item limit, resume, backward) on the returned paginator.*/
         pub fn paginate(
@@ -12432,7 +12432,7 @@ pub mod builder {
         moderator_id: Result<types::GetChattersModeratorId, String>,
     }
     impl<'a> GetChatters<'a> {
-        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+        /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
  (prefetch depth, item limit, resume, backward) on the returned paginator.*/
         pub fn paginate(
@@ -12502,7 +12502,7 @@ pub mod builder {
         started_at: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> GetClips<'a> {
-        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+        /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
  (prefetch depth, item limit, resume, backward) on the returned paginator.*/
         pub fn paginate(
@@ -12576,7 +12576,7 @@ pub mod builder {
         user_id: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetEventsubSubscriptions<'a> {
-        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+        /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
  (prefetch depth, item limit, resume, backward) on the returned paginator.*/
         pub fn paginate(
@@ -12646,7 +12646,7 @@ pub mod builder {
         first: Result<Option<::std::num::NonZeroU64>, String>,
     }
     impl<'a> GetExtensionLiveChannels<'a> {
-        /** Walks every page of this list (`x-streamkit-pagination`, cursor in a bare string `pagination`),
+        /** Walks every page of this list (cursor in a bare string `pagination`),
  fetching the next page while the current one is consumed. Configure the walk
  (prefetch depth, item limit, resume, backward) on the returned paginator.*/
         pub fn paginate(
@@ -12712,7 +12712,7 @@ pub mod builder {
         first: Result<Option<::std::num::NonZeroU64>, String>,
     }
     impl<'a> GetTopGames<'a> {
-        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+        /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
  (prefetch depth, item limit, resume, backward) on the returned paginator.*/
         pub fn paginate(
@@ -12773,7 +12773,7 @@ pub mod builder {
         query: Result<types::SearchChannelsQuery, String>,
     }
     impl<'a> SearchChannels<'a> {
-        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+        /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
  (prefetch depth, item limit, resume, backward) on the returned paginator.*/
         pub fn paginate(
@@ -12846,7 +12846,7 @@ pub mod builder {
         user_login: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
     }
     impl<'a> GetStreams<'a> {
-        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+        /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
  (prefetch depth, item limit, resume, backward) on the returned paginator.*/
         pub fn paginate(
@@ -12927,7 +12927,7 @@ pub mod builder {
         user_id: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetVideos<'a> {
-        /** Walks every page of this list (`x-streamkit-pagination`, cursor in the cursor object's field `pagination.cursor`),
+        /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
  (prefetch depth, item limit, resume, backward) on the returned paginator.*/
         pub fn paginate(
@@ -13001,7 +13001,7 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-///streamkit-page-body: GetFollowedChannelsResponse data / pagination.cursor
+/// A page of `GetFollowedChannelsResponse`: the items at `data`, the next cursor at `pagination.cursor`.
 impl ::streamkit_runtime::pagination::PageBody for types::GetFollowedChannelsResponse {
     type Item = types::FollowedChannel;
     fn into_parts(
@@ -13014,7 +13014,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetFollowedChannelsRes
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
-///streamkit-page-body: GetChannelFollowersResponse data / pagination.cursor
+/// A page of `GetChannelFollowersResponse`: the items at `data`, the next cursor at `pagination.cursor`.
 impl ::streamkit_runtime::pagination::PageBody for types::GetChannelFollowersResponse {
     type Item = types::ChannelFollower;
     fn into_parts(
@@ -13027,7 +13027,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetChannelFollowersRes
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
-///streamkit-page-body: GetChattersResponse data / pagination.cursor
+/// A page of `GetChattersResponse`: the items at `data`, the next cursor at `pagination.cursor`.
 impl ::streamkit_runtime::pagination::PageBody for types::GetChattersResponse {
     type Item = types::Chatter;
     fn into_parts(
@@ -13040,7 +13040,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetChattersResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
-///streamkit-page-body: GetClipsResponse data / pagination.cursor
+/// A page of `GetClipsResponse`: the items at `data`, the next cursor at `pagination.cursor`.
 impl ::streamkit_runtime::pagination::PageBody for types::GetClipsResponse {
     type Item = types::Clip;
     fn into_parts(
@@ -13053,7 +13053,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetClipsResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
-///streamkit-page-body: GetEventsubSubscriptionsResponse data / pagination.cursor
+/// A page of `GetEventsubSubscriptionsResponse`: the items at `data`, the next cursor at `pagination.cursor`.
 impl ::streamkit_runtime::pagination::PageBody
 for types::GetEventsubSubscriptionsResponse {
     type Item = types::EventSubSubscription;
@@ -13067,7 +13067,7 @@ for types::GetEventsubSubscriptionsResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
-///streamkit-page-body: GetExtensionLiveChannelsResponse data / pagination
+/// A page of `GetExtensionLiveChannelsResponse`: the items at `data`, the next cursor at `pagination`.
 impl ::streamkit_runtime::pagination::PageBody
 for types::GetExtensionLiveChannelsResponse {
     type Item = types::ExtensionLiveChannel;
@@ -13079,7 +13079,7 @@ for types::GetExtensionLiveChannelsResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
-///streamkit-page-body: GetTopGamesResponse data / pagination.cursor
+/// A page of `GetTopGamesResponse`: the items at `data`, the next cursor at `pagination.cursor`.
 impl ::streamkit_runtime::pagination::PageBody for types::GetTopGamesResponse {
     type Item = types::Game;
     fn into_parts(
@@ -13092,7 +13092,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetTopGamesResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
-///streamkit-page-body: SearchChannelsResponse data / pagination.cursor
+/// A page of `SearchChannelsResponse`: the items at `data`, the next cursor at `pagination.cursor`.
 impl ::streamkit_runtime::pagination::PageBody for types::SearchChannelsResponse {
     type Item = types::ChannelSearchResult;
     fn into_parts(
@@ -13105,7 +13105,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::SearchChannelsResponse
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
-///streamkit-page-body: GetStreamsResponse data / pagination.cursor
+/// A page of `GetStreamsResponse`: the items at `data`, the next cursor at `pagination.cursor`.
 impl ::streamkit_runtime::pagination::PageBody for types::GetStreamsResponse {
     type Item = types::Stream;
     fn into_parts(
@@ -13118,7 +13118,7 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetStreamsResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
-///streamkit-page-body: GetVideosResponse data / pagination.cursor
+/// A page of `GetVideosResponse`: the items at `data`, the next cursor at `pagination.cursor`.
 impl ::streamkit_runtime::pagination::PageBody for types::GetVideosResponse {
     type Item = types::Video;
     fn into_parts(
@@ -13131,8 +13131,8 @@ impl ::streamkit_runtime::pagination::PageBody for types::GetVideosResponse {
         (items, cursor.filter(|c| !c.is_empty()))
     }
 }
-/// What the runtime needs to know about each operation, from the spec's
-/// `x-streamkit-*` extensions.
+/// What the runtime needs to know about each operation (auth headers, rate-limit
+/// cost, whether it is safe to resend, paging), as the spec declares it.
 pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runtime::policy::ServicePolicy {
     service: "helix",
     default_base_url: "https://api.twitch.tv/helix",

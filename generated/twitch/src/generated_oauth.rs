@@ -1836,8 +1836,8 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// What the runtime needs to know about each operation, from the spec's
-/// `x-streamkit-*` extensions.
+/// What the runtime needs to know about each operation (auth headers, rate-limit
+/// cost, whether it is safe to resend, paging), as the spec declares it.
 pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runtime::policy::ServicePolicy {
     service: "oauth",
     default_base_url: "https://id.twitch.tv/oauth2",

@@ -11,8 +11,8 @@
 //! struct and enum `#[non_exhaustive]`, so callers build values with the builders and match
 //! with a `_` arm: a new field or enum value compiles unchanged too.
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde::Serialize;
+use streamkit_codegen::emit::names;
 
 /// A fact about the generated Rust API, recorded by `compare` next to the wire change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,27 +86,21 @@ pub struct Verdict {
     pub message: String,
 }
 
-/// The method progenitor generates for an operation id.
+/// The method progenitor generates for an operation id (asked of codegen: the same rule
+/// it generates with, checked against the generated clients).
 pub fn method_name(operation_id: Option<&str>) -> String {
-    operation_id.map(|id| id.to_snake_case()).unwrap_or_else(|| "(no operationId)".into())
+    operation_id.map(names::operation_method).unwrap_or_else(|| "(no operationId)".into())
 }
 
-/// A field or setter name as typify/progenitor spell it (`type` → `type_`).
+/// A field name as typify spells it (`type` → `type_`); a builder setter has the same
+/// name except for names that start with a digit (progenitor: `_1st`, typify: `x1st`).
 pub fn member_name(json_name: &str) -> String {
-    let s = json_name.to_snake_case();
-    match s.as_str() {
-        "type" | "match" | "ref" | "self" | "fn" | "mod" | "use" | "impl" | "enum" | "struct" | "move" | "loop" | "in" | "as" => {
-            format!("{s}_")
-        }
-        "" => "x".into(),
-        _ => s,
-    }
+    names::field(json_name)
 }
 
 /// The variant name typify gives an enum value (`""` → `X`).
 pub fn variant_name(value: &str) -> String {
-    let v = value.to_upper_camel_case();
-    if v.is_empty() { "X".into() } else { v }
+    names::variant(value)
 }
 
 /// Turns a fact into a verdict; `None` when there is nothing to say.

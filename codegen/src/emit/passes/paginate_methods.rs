@@ -1,0 +1,121 @@
+//! `.paginate()`, `.stream()` and `.pages()` on the builder of every operation whose spec
+//! declares `x-streamkit-pagination`, all leaning on `streamkit_runtime::pagination`.
+
+use quote::{format_ident, quote};
+use syn::{File, Item};
+
+use crate::emit::names::{operation_method, parameter_setter};
+use crate::emit::pagination::page_shape;
+use crate::emit::pass::{Context, Expect, Pass};
+use crate::emit::sites::SendSite;
+use crate::emit::tree;
+use crate::extensions::{PageStyle, Pagination};
+use crate::plan::OperationPlan;
+
+/// Adds the paging methods to each paginated operation's builder.
+pub struct PaginateMethods;
+
+impl Pass for PaginateMethods {
+    fn name(&self) -> &'static str {
+        "paginate_methods"
+    }
+
+    fn expect(&self, cx: &Context<'_>, _: &File) -> Expect {
+        let n = cx.plan.operations.iter().filter(|o| o.pagination.is_some()).count();
+        Expect::exactly(n, "one per operation with `x-streamkit-pagination` in the plan")
+    }
+
+    fn run(&self, cx: &mut Context<'_>, file: &mut File) -> Result<usize, String> {
+        let mut added = Vec::new();
+        for site in &cx.sites {
+            let Some(op) = cx.operation(site) else { continue };
+            let Some(pg) = &op.pagination else { continue };
+            let err = |m: String| format!("operation {}: {m}", op.id);
+            let types = tree::module(file, "types").ok_or("progenitor output has no `types` module")?;
+            let item = page_shape(types, &site.success, pg).map_err(err)?.item;
+            let builder = tree::module(file, "builder").ok_or("progenitor output has no `builder` module")?;
+            added.extend(builder_methods(builder, site, op, pg, &item).map_err(err)?);
+        }
+        let n = added.iter().filter(|i| matches!(i, Item::Impl(_))).count();
+        tree::require_module_mut(file, "builder")?.extend(added);
+        Ok(n)
+    }
+}
+
+/// The detached copy of the builder's fields and the `impl` with the three methods.
+fn builder_methods(builder: &[Item], site: &SendSite, op: &OperationPlan, pg: &Pagination, item: &syn::Type) -> Result<Vec<Item>, String> {
+    let builder_ident = format_ident!("{}", site.builder);
+    let fields: Vec<(syn::Ident, syn::Type)> = builder
+        .iter()
+        .find_map(|i| match i {
+            Item::Struct(s) if s.ident == builder_ident => Some(s.fields.iter().filter_map(|f| Some((f.ident.clone()?, f.ty.clone()))).collect()),
+            _ => None,
+        })
+        .ok_or_else(|| format!("no builder struct {}", site.builder))?;
+    let kept: Vec<&(syn::Ident, syn::Type)> = fields.iter().filter(|(i, _)| i != "client").collect();
+    let names: Vec<&syn::Ident> = kept.iter().map(|(i, _)| i).collect();
+    let tys: Vec<&syn::Type> = kept.iter().map(|(_, t)| t).collect();
+    let detached = format_ident!("{}Detached", site.builder);
+    let after = format_ident!("{}", parameter_setter(&pg.request.cursor));
+    let op_name = operation_method(&op.id);
+    let backward_supported = pg.request.backward.is_some();
+    let set_before = match &pg.request.backward {
+        Some(b) => {
+            let b = format_ident!("{}", parameter_setter(b));
+            quote!(if let Some(c) = before { request = request.#b(c); })
+        }
+        // Never set: `cursor_params` refuses backward tokens for this operation.
+        None => quote!(),
+    };
+    let before_binding = if backward_supported { quote!(before) } else { quote!(_) };
+    let forward_only = if backward_supported { quote!() } else { quote!(let paginator = paginator.forward_only();) };
+    let style_note = match pg.style {
+        PageStyle::Cursor => "the cursor object's field",
+        PageStyle::CursorString => "a bare string",
+    };
+    let doc = format!(
+        " Walks every page of this list (cursor in {style_note} `{}`),\n fetching the next page while the current one is consumed. Configure the walk\n (prefetch depth, item limit, resume, backward) on the returned paginator.",
+        pg.response.cursor
+    );
+    let tokens = quote! {
+        #[derive(Clone)]
+        struct #detached { #(#names: #tys),* }
+
+        impl<'a> #builder_ident<'a> {
+            #[doc = #doc]
+            pub fn paginate(self) -> ::streamkit_runtime::pagination::Paginator<#item> {
+                let client = self.client.clone();
+                let template = #detached { #(#names: self.#names),* };
+                let fetch: ::streamkit_runtime::pagination::FetchPage<#item> = ::std::sync::Arc::new(move |at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>| {
+                    let client = client.clone();
+                    let template = template.clone();
+                    let fut: ::streamkit_runtime::pagination::PageFuture<#item> = ::std::boxed::Box::pin(async move {
+                        let mut request = #builder_ident { client: &client, #(#names: template.#names),* };
+                        let requested = at.clone();
+                        let (after, #before_binding) = ::streamkit_runtime::pagination::cursor_params(#op_name, at, #backward_supported)?;
+                        if let Some(c) = after { request = request.#after(c); }
+                        #set_before
+                        let body = request.send().await?.into_inner();
+                        Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+                    });
+                    fut
+                });
+                let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+                #forward_only
+                paginator
+            }
+
+            /// Every item of every page, in order (see [`Self::paginate`]).
+            pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<#item> {
+                self.paginate().items()
+            }
+
+            /// Every page with its cursor, in order (see [`Self::paginate`]).
+            pub fn pages(self) -> ::streamkit_runtime::pagination::PageStream<#item> {
+                self.paginate().pages()
+            }
+        }
+    };
+    let parsed: syn::File = syn::parse2(tokens).map_err(|e| format!("pagination code: {e}"))?;
+    Ok(parsed.items)
+}
