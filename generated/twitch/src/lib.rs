@@ -30,3 +30,7 @@ pub mod oauth;
 pub mod auth;
 
 pub use streamkit_runtime::{Error, Secret, pagination};
+
+/// Rate-limit buckets shared by every process on one Redis (cargo feature `redis`).
+#[cfg(feature = "redis")]
+pub use streamkit_runtime::ratelimit::RedisLimiter;

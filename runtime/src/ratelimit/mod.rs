@@ -6,8 +6,12 @@ mod bucket;
 mod headers;
 mod key;
 mod limiter;
+#[cfg(feature = "redis")]
+mod redis;
 
 pub use bucket::{Observation, TokenBucket};
 pub use headers::RateLimitInfo;
 pub use key::BucketKey;
 pub use limiter::{AcquireFuture, InProcessLimiter, Permit, PermitOwner, RateLimiter};
+#[cfg(feature = "redis")]
+pub use redis::RedisLimiter;

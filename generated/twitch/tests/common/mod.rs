@@ -1,6 +1,8 @@
 //! Shared setup: an embedded sandbox and strict clients for it.
 #![allow(dead_code)]
 
+pub mod redis;
+
 use streamkit_sandbox::{CLIENT_ID, Sandbox, SandboxConfig};
 use streamkit_twitch::{helix, oauth};
 
