@@ -14,13 +14,14 @@ mod common;
 mod overhead;
 mod pagination;
 mod ratelimit;
+mod ratelimit_shared;
 
 use std::process::ExitCode;
 
 use common::{BenchResult, Figure, print_rows};
 
-const USAGE: &str = "usage: streamkit-benches overhead|ratelimit|pagination|build|all";
-const SCENARIOS: &[&str] = &["overhead", "ratelimit", "pagination", "build"];
+const USAGE: &str = "usage: streamkit-benches overhead|ratelimit|ratelimit-repeat|ratelimit-redis|pagination|build|all";
+const SCENARIOS: &[&str] = &["overhead", "ratelimit", "ratelimit-repeat", "ratelimit-redis", "pagination", "build"];
 const BEGIN: &str = "<!-- figures:begin -->";
 const END: &str = "<!-- figures:end -->";
 
@@ -38,6 +39,11 @@ fn run_scenario(name: &str) -> BenchResult<Vec<Figure>> {
     let figures = match name {
         "overhead" => runtime()?.block_on(overhead::run(env_usize("STREAMKIT_BENCH_CALLS", 100_000), 8)),
         "ratelimit" => runtime()?.block_on(ratelimit::run(ratelimit::Params::default())),
+        "ratelimit-repeat" => runtime()?.block_on(ratelimit_shared::repeat(
+            env_usize("STREAMKIT_BENCH_REPEAT", 10),
+            u32::try_from(env_usize("STREAMKIT_BENCH_INTERVALS", 8)).unwrap_or(8),
+        )),
+        "ratelimit-redis" => runtime()?.block_on(ratelimit_shared::redis(env_usize("STREAMKIT_BENCH_SECS", 24) as f64)),
         "pagination" => runtime()?.block_on(pagination::run()),
         "build" => buildcost::run(),
         other => Err(format!("unknown scenario `{other}`\n{USAGE}")),
@@ -106,11 +112,16 @@ fn rewrite_readme(figures: &[Figure], loads: &[(&str, String)]) -> BenchResult<(
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if cfg!(debug_assertions) && args.first().is_some_and(|a| a != "__walk") {
+    if cfg!(debug_assertions) && args.first().is_some_and(|a| !a.starts_with("__")) {
         eprintln!("warning: a debug build; figures are only meaningful with `cargo run --release`");
     }
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         // Hidden: the child process of the pagination scenario.
+        // Hidden: a child process of the ratelimit-redis scenario.
+        ["__limit_worker", url, store, tasks, secs] => match (tasks.parse(), secs.parse()) {
+            (Ok(t), Ok(s)) => runtime().and_then(|rt| rt.block_on(ratelimit_shared::worker(url, store, t, s))),
+            _ => Err("__limit_worker: bad numbers".into()),
+        },
         ["__walk", n] => match n.parse() {
             Ok(n) => runtime().and_then(|rt| rt.block_on(pagination::walk_child(n))),
             Err(_) => Err(format!("__walk: bad item count {n}")),

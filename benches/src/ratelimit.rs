@@ -30,7 +30,22 @@ enum Outcome {
     Other(String),
 }
 
+/// The headline numbers of one run, for the repeated scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Measured {
+    /// Achieved / allowed rate in the steady window, in percent.
+    pub pct: f64,
+    /// 429s received from the server / attempts, in percent.
+    pub server_429_pct: f64,
+    /// 429s that reached callers.
+    pub surfaced: usize,
+}
+
 pub async fn run(p: Params) -> BenchResult<Vec<Figure>> {
+    measure(p).await.map(|(f, _)| f)
+}
+
+pub async fn measure(p: Params) -> BenchResult<(Vec<Figure>, Measured)> {
     let points = p.points.to_string();
     let period_secs = p.period.as_secs_f64().to_string();
     let sandbox = SandboxProcess::spawn(&["--ratelimit-points", &points, "--ratelimit-period-secs", &period_secs])?;
@@ -111,7 +126,8 @@ pub async fn run(p: Params) -> BenchResult<Vec<Figure>> {
         per_interval.iter().map(|r| format!("{r:.1}")).collect::<Vec<_>>().join(" ")
     );
     let (lo, hi) = per_interval.iter().fold((f64::MAX, 0.0f64), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
-    Ok(vec![
+    let measured = Measured { pct, server_429_pct, surfaced };
+    Ok((vec![
         Figure::target(
             SCENARIO,
             format!(
@@ -154,5 +170,5 @@ pub async fn run(p: Params) -> BenchResult<Vec<Figure>> {
             "other failures; last call finished after",
             format!("{}; {:.1} s", other.len(), finished.as_secs_f64()),
         ),
-    ])
+    ], measured))
 }
