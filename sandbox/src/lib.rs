@@ -1,4 +1,5 @@
-//! `streamkit-sandbox`: a local, deterministic fake of the Twitch Helix and OAuth APIs.
+//! `streamkit-sandbox`: local, deterministic fakes of the services streamkit talks to, for
+//! tests and examples. Today: the Twitch Helix and OAuth APIs.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -11,56 +12,41 @@
 //! # Ok(()) }
 //! ```
 //!
-//! * Helix lives under [`Sandbox::helix_url`], OAuth under [`Sandbox::oauth_url`]; the server
-//!   listens on `127.0.0.1` only and stops when the [`Sandbox`] is dropped.
-//! * The data is seeded deterministically (see [`SeedInfo`]); Modify Channel Information and
-//!   EventSub subscriptions change state for the lifetime of the sandbox.
-//! * Every Helix response carries `Ratelimit-Limit`, `Ratelimit-Remaining` and
-//!   `Ratelimit-Reset`; buckets are per client id (app tokens) or client id + user (user tokens).
-//! * `Send Chat Message` with the text `dropme` reports a dropped message (`is_sent: false`).
-//! * Every request is recorded in a log ([`Sandbox::requests`], [`LoggedRequest`]).
-//! * Faults can be injected per route ([`Sandbox::inject`], [`Fault`], [`FaultKind`]).
-//! * Every response is checked against `specs/twitch/helix.yaml` and `oauth.yaml` (unless
-//!   [`SandboxConfig::contract_check`] is off): a response with an undocumented status or
-//!   property is replaced by a `500` whose message says `sandbox contract violation: ...`, and
-//!   recorded in [`Sandbox::contract_violations`]. Responses altered by a fault (marked with the
-//!   `x-sandbox-fault` header) are not checked.
+//! The crate is layered (see `sandbox/README.md`):
 //!
-//! The middleware stack, outermost first: request log → contract check → faults → Helix
-//! authentication and rate limiting → routes.
+//! * [`core`] knows no service: the server (`127.0.0.1` only, stopped when the [`Sandbox`] is
+//!   dropped), the request log ([`Sandbox::requests`], [`LoggedRequest`]), fault injection
+//!   ([`Sandbox::inject`], [`Fault`], [`FaultKind`]), the contract check, token buckets, the
+//!   injectable [`Clock`] and frame-level faults for websocket servers.
+//! * One module per service, each a [`core::Service`]: [`Twitch`] (Helix under
+//!   [`Sandbox::helix_url`], OAuth under [`Sandbox::oauth_url`]) and the
+//!   [`demo::PagedDemo`] route.
+//! * This facade: [`Sandbox::start`] serves Twitch and the demo; [`Sandbox::builder`] serves
+//!   a chosen set of services.
+//!
+//! Every response is checked against the specs its service registers (for Twitch
+//! `specs/twitch/helix.yaml` and `oauth.yaml`), unless [`SandboxConfig::contract_check`] is
+//! off: a response with an undocumented status or property is replaced by a `500` whose
+//! message says `sandbox contract violation: ...`, and recorded in
+//! [`Sandbox::contract_violations`]. Responses altered by a fault (marked with the
+//! `x-sandbox-fault` header) are not checked.
 
 #![warn(missing_docs)]
 
-mod auth;
-mod clock;
-mod contract;
-mod errors;
-mod faults;
-mod pagination;
-mod paged;
-mod ratelimit;
-mod requestlog;
-mod rng;
-mod seed;
-mod state;
+pub mod core;
+pub mod demo;
 mod twitch;
 
-pub use clock::{Clock, SystemClock, TokioClock};
-pub use faults::{FAULT_HEADER, Fault, FaultKind, MALFORMED_JSON_BODY, UNKNOWN_ENUM_VALUE};
-pub use requestlog::LoggedRequest;
-pub use seed::SeedInfo;
+pub use crate::core::{
+    CONTRACT_VIOLATION_HEADER, Clock, FAULT_HEADER, Fault, FaultKind, LoggedRequest, MALFORMED_JSON_BODY,
+    Service, SystemClock, TokioClock, UNKNOWN_ENUM_VALUE,
+};
+pub use twitch::Twitch;
+pub use twitch::seed::SeedInfo;
 
-/// The header (value `1`) on responses the contract check replaced with a `500`.
-pub const CONTRACT_VIOLATION_HEADER: &str = contract::VIOLATION_HEADER;
-
-use axum::Router;
-use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
-use state::{AppState, lock};
-use std::net::SocketAddr;
+use crate::core::{Server, ServerBuilder};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::oneshot;
 
 /// The client id of the registered sandbox app (30+ characters, like Twitch's).
 pub const CLIENT_ID: &str = "sandboxclientid000000000000000001";
@@ -76,9 +62,10 @@ pub const OTHER_CLIENT_SECRET: &str = "sandbox-client-secret-0002";
 pub struct SandboxConfig {
     /// TCP port on 127.0.0.1; `0` picks a free one (default).
     pub port: u16,
-    /// Helix rate-limit bucket size in points; each request costs 1 (default 800).
+    /// Helix rate-limit bucket size in points; each request costs 1 (default: the `helix`
+    /// bucket of `specs/twitch/helix.yaml`, 800).
     pub ratelimit_points: u32,
-    /// Time for an empty bucket to refill completely (default 60 s).
+    /// Time for an empty bucket to refill completely (default: the spec's, 60 s).
     pub ratelimit_period: Duration,
     /// Lifetime of issued access tokens (default 4 h).
     pub token_lifetime: Duration,
@@ -103,10 +90,10 @@ impl Default for SandboxConfig {
     fn default() -> Self {
         SandboxConfig {
             port: 0,
-            ratelimit_points: 800,
-            ratelimit_period: Duration::from_secs(60),
+            ratelimit_points: twitch::specs::helix_bucket().points,
+            ratelimit_period: twitch::specs::helix_bucket().period,
             token_lifetime: Duration::from_secs(4 * 3600),
-            authorize_as: seed::user_id_for(0),
+            authorize_as: twitch::seed::user_id_for(0),
             contract_check: true,
             extra_live_streams: 0,
             helix_latency: Duration::ZERO,
@@ -118,67 +105,95 @@ impl Default for SandboxConfig {
 /// A running sandbox server. It serves on a tokio task and shuts down gracefully when dropped.
 #[derive(Debug)]
 pub struct Sandbox {
-    state: Arc<AppState>,
-    addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
+    server: Server,
 }
 
-async fn fallback(req: Request) -> Response {
-    if twitch::helix::is_helix_path(req.uri().path()) {
-        twitch::helix::not_found()
-    } else {
-        errors::OAuthError::new(axum::http::StatusCode::NOT_FOUND, "Not Found").into_response()
+/// Chooses the services of a [`Sandbox`] ([`Sandbox::builder`]).
+#[derive(Debug, Default)]
+pub struct SandboxBuilder {
+    inner: ServerBuilder,
+}
+
+impl SandboxBuilder {
+    /// TCP port on 127.0.0.1; `0` picks a free one (default).
+    pub fn port(self, port: u16) -> Self {
+        SandboxBuilder { inner: self.inner.port(port) }
+    }
+
+    /// Check every response against the services' specs (default `true`).
+    pub fn contract_check(self, on: bool) -> Self {
+        SandboxBuilder { inner: self.inner.contract_check(on) }
+    }
+
+    /// Where the server and its services read the time (default [`SystemClock`]).
+    pub fn clock(self, clock: Arc<dyn Clock>) -> Self {
+        SandboxBuilder { inner: self.inner.clock(clock) }
+    }
+
+    /// Adds a service (the first one added also answers paths no service owns).
+    pub fn service<S: Service>(self, service: S) -> Self {
+        SandboxBuilder { inner: self.inner.service(service) }
+    }
+
+    /// Binds `127.0.0.1:<port>` and starts serving on the current tokio runtime.
+    pub async fn start(self) -> std::io::Result<Sandbox> {
+        Ok(Sandbox { server: self.inner.start().await? })
     }
 }
 
 impl Sandbox {
-    /// Binds `127.0.0.1:<config.port>` and starts serving on the current tokio runtime.
+    /// Serves [`Twitch`] configured by `config`, and the [`demo::PagedDemo`] route: binds
+    /// `127.0.0.1:<config.port>` and starts serving on the current tokio runtime.
     pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
-        let addr = listener.local_addr()?;
-        let base_url = format!("http://{addr}");
-        let state = Arc::new(AppState::new(config, base_url, seed::Seed::build()));
-        let app = Router::new()
-            .merge(twitch::helix::router())
-            .merge(twitch::oauth::router())
-            .merge(paged::router())
-            .fallback(fallback)
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                twitch::helix::middleware,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                faults::middleware,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                contract::middleware,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                requestlog::middleware,
-            ))
-            .with_state(state.clone());
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await;
-        });
-        Ok(Sandbox {
-            state,
-            addr,
-            shutdown: Some(tx),
-        })
+        Sandbox::builder()
+            .port(config.port)
+            .contract_check(config.contract_check)
+            .clock(config.clock.clone())
+            .service(Twitch::new(&config))
+            .service(demo::PagedDemo)
+            .start()
+            .await
+    }
+
+    /// A sandbox serving the services you add (none yet).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use streamkit_sandbox::{Sandbox, SandboxConfig, Twitch};
+    /// let config = SandboxConfig { ratelimit_points: 5, ..SandboxConfig::default() };
+    /// let sandbox = Sandbox::builder().service(Twitch::new(&config)).start().await?;
+    /// assert_eq!(sandbox.seed().user_count, 3000);
+    /// # Ok(()) }
+    /// ```
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The running server: its log, faults and services.
+    pub fn server(&self) -> &Server {
+        &self.server
+    }
+
+    /// The first service of type `S`, if the sandbox serves one.
+    pub fn service<S: Service>(&self) -> Option<&S> {
+        self.server.service::<S>()
+    }
+
+    /// The Twitch service.
+    ///
+    /// # Panics
+    ///
+    /// When the sandbox was built without one (a test's setup error).
+    pub fn twitch(&self) -> &Twitch {
+        match self.service::<Twitch>() {
+            Some(t) => t,
+            None => panic!("this sandbox serves no Twitch service: add `Twitch::new(..)` to `Sandbox::builder()`"),
+        }
     }
 
     /// `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
     }
 
     /// The Helix base URL: [`url`](Self::url) + `/helix`.
@@ -191,75 +206,55 @@ impl Sandbox {
         format!("{}/oauth2", self.url())
     }
 
-    /// Issues a user access token for [`CLIENT_ID`], as if `user_id` (a seeded user) had
-    /// authorized `scopes`.
+    /// [`Twitch::mint_user_token`] (panics without Twitch, see [`twitch`](Self::twitch)).
     pub fn mint_user_token(&self, user_id: &str, scopes: &[&str]) -> String {
-        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-        lock(&self.state.tokens)
-            .issue_access(CLIENT_ID, Some(user_id), &scopes)
-            .0
+        self.twitch().mint_user_token(user_id, scopes)
     }
 
-    /// Issues an app access token for [`CLIENT_ID`].
+    /// [`Twitch::mint_app_token`] (panics without Twitch, see [`twitch`](Self::twitch)).
     pub fn mint_app_token(&self) -> String {
-        lock(&self.state.tokens)
-            .issue_access(CLIENT_ID, None, &[])
-            .0
+        self.twitch().mint_app_token()
     }
 
-    /// Makes `token` invalid as if it had expired: Helix answers 401 and `/oauth2/validate`
-    /// rejects it (its refresh token, if any, still works).
+    /// [`Twitch::expire_token`] (panics without Twitch, see [`twitch`](Self::twitch)).
     pub fn expire_token(&self, token: &str) {
-        lock(&self.state.tokens).expire(token);
+        self.twitch().expire_token(token);
     }
 
-    /// Approves a pending device-flow `user_code` as `user_id`; false when the code is unknown,
-    /// expired or already approved.
+    /// [`Twitch::approve_device`] (panics without Twitch, see [`twitch`](Self::twitch)).
     pub fn approve_device(&self, user_code: &str, user_id: &str) -> bool {
-        lock(&self.state.tokens).approve_device(user_code, user_id)
+        self.twitch().approve_device(user_code, user_id)
     }
 
-    /// Ids and names of the seeded data that tests can rely on.
+    /// [`Twitch::seed`] (panics without Twitch, see [`twitch`](Self::twitch)).
     pub fn seed(&self) -> SeedInfo {
-        let mut info = self.state.seed.info.clone();
-        info.live_stream_count += self.state.config.extra_live_streams;
-        info
+        self.twitch().seed()
     }
 
-    /// Every request received so far (since the last [`clear_requests`](Self::clear_requests)),
-    /// in arrival order. A request whose response is still being prepared is included with
-    /// `status: None` and `finished: None`.
+    /// [`Server::requests`].
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        lock(&self.state.log).snapshot()
+        self.server.requests()
     }
 
-    /// Empties the request log (sequence numbers keep counting).
+    /// [`Server::clear_requests`].
     pub fn clear_requests(&self) {
-        lock(&self.state.log).clear();
+        self.server.clear_requests();
     }
 
-    /// Adds a fault. Faults are tried in injection order; the first one matching a request is
-    /// applied (and one of its [`times`](Fault::times) used up), the others are not.
+    /// [`Server::inject`]: faults are tried in injection order; the first one matching a
+    /// request is applied.
     pub fn inject(&self, fault: Fault) {
-        lock(&self.state.faults).inject(fault);
+        self.server.inject(fault);
     }
 
-    /// Removes every injected fault.
+    /// [`Server::clear_faults`].
     pub fn clear_faults(&self) {
-        lock(&self.state.faults).clear();
+        self.server.clear_faults();
     }
 
     /// Every contract violation found so far, as `"<METHOD> <path> <status>: <JSON path>:
     /// <problem>"`, e.g. `"GET /helix/users 200: $.data[0].x: undocumented property"`.
     pub fn contract_violations(&self) -> Vec<String> {
-        lock(&self.state.violations).clone()
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.server.contract_violations()
     }
 }

@@ -3,11 +3,12 @@
 //!
 //! Errors use `{"status": <code>, "message": ...}` — no `error` field, unlike Helix.
 
-use crate::auth::{
+use crate::twitch::auth::{
     self, DEVICE_CODE_LIFETIME, DevicePollError, Grant, RevokeError, TokenPair, bearer,
 };
-use crate::errors::OAuthError;
-use crate::state::{AppState, lock};
+use crate::twitch::errors::OAuthError;
+use crate::core::lock;
+use crate::twitch::state::TwitchState;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -23,7 +24,7 @@ const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 type OAuthResult = Result<Response, OAuthError>;
 
 /// The OAuth routes.
-pub(crate) fn router() -> Router<Arc<AppState>> {
+pub(crate) fn router() -> Router<Arc<TwitchState>> {
     Router::new()
         .route("/oauth2/token", post(token))
         .route("/oauth2/device", post(device))
@@ -109,7 +110,7 @@ fn pair_response(pair: TokenPair) -> Response {
 
 /// `POST /oauth2/token`: client credentials, authorization code, refresh token, device code.
 async fn token(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> OAuthResult {
@@ -170,7 +171,7 @@ async fn token(
 
 /// `POST /oauth2/device`: starts the device authorization grant.
 async fn device(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> OAuthResult {
@@ -187,13 +188,13 @@ async fn device(
         "expires_in": DEVICE_CODE_LIFETIME.as_secs(),
         "interval": 5,
         "user_code": user_code,
-        "verification_uri": format!("{}/activate?device-code={user_code}", st.base_url),
+        "verification_uri": format!("{}/activate?device-code={user_code}", st.base_url()),
     }))
     .into_response())
 }
 
 /// `GET /oauth2/validate` with `Authorization: OAuth <token>` (or `Bearer`).
-async fn validate(State(st): State<Arc<AppState>>, headers: HeaderMap) -> OAuthResult {
+async fn validate(State(st): State<Arc<TwitchState>>, headers: HeaderMap) -> OAuthResult {
     let invalid = || OAuthError::new(StatusCode::UNAUTHORIZED, "invalid access token");
     let token = bearer(&headers, &["OAuth", "Bearer"]).ok_or_else(invalid)?;
     let info = lock(&st.tokens)
@@ -225,7 +226,7 @@ async fn validate(State(st): State<Arc<AppState>>, headers: HeaderMap) -> OAuthR
 
 /// `POST /oauth2/revoke`: `200` with an empty body.
 async fn revoke(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> OAuthResult {
@@ -245,7 +246,7 @@ async fn revoke(
 /// `GET /oauth2/authorize`: auto-approves as `config.authorize_as` and redirects (302) to
 /// `redirect_uri` with `code`, `scope` and `state` (or, for `response_type=token`, a fragment
 /// with `access_token`, `scope`, `state`, `token_type`).
-async fn authorize(State(st): State<Arc<AppState>>, RawQuery(query): RawQuery) -> OAuthResult {
+async fn authorize(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery) -> OAuthResult {
     let form = Form::parse(query.as_deref(), b"")?;
     let client_id = form.client()?;
     let redirect_uri = form.require("redirect_uri")?;
@@ -286,7 +287,7 @@ async fn authorize(State(st): State<Arc<AppState>>, RawQuery(query): RawQuery) -
 }
 
 /// `GET /activate?device-code=<user code>`: approves a device code as `config.authorize_as`.
-async fn activate(State(st): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
+async fn activate(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery) -> Response {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
     let code = pairs

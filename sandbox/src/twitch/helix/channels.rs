@@ -3,10 +3,11 @@
 
 use super::HelixResult;
 use super::params::Params;
-use crate::auth::Auth;
-use crate::errors::HelixError;
-use crate::seed::{Channel, LABELS};
-use crate::state::{AppState, lock};
+use crate::twitch::auth::Auth;
+use crate::twitch::errors::HelixError;
+use crate::twitch::seed::{Channel, LABELS};
+use crate::core::lock;
+use crate::twitch::state::TwitchState;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -19,7 +20,7 @@ use std::sync::Arc;
 /// Channel information for each `broadcaster_id` (required, repeatable, ≤ 100; unknown and
 /// duplicate ids are ignored). `delay` is 0 unless the broadcaster's own user token is used.
 pub(crate) async fn get_channels(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     Extension(auth): Extension<Auth>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {
@@ -41,7 +42,7 @@ pub(crate) async fn get_channels(
     Ok(Json(json!({ "data": data })).into_response())
 }
 
-fn channel_json(st: &AppState, i: usize, ch: &Channel, own: bool) -> Value {
+fn channel_json(st: &TwitchState, i: usize, ch: &Channel, own: bool) -> Value {
     let u = &st.seed.users[i];
     let (game_id, game_name) = match ch.game {
         Some(g) => (st.seed.games[g].id.as_str(), st.seed.games[g].name.as_str()),
@@ -81,7 +82,7 @@ struct ModifyChannel {
 
 /// Updates the token user's channel; `204 No Content` on success.
 pub(crate) async fn modify_channel(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     Extension(auth): Extension<Auth>,
     RawQuery(query): RawQuery,
     body: Bytes,

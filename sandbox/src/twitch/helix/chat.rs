@@ -2,11 +2,11 @@
 
 use super::HelixResult;
 use super::params::Params;
-use crate::auth::Auth;
-use crate::errors::HelixError;
-use crate::pagination;
-use crate::rng;
-use crate::state::AppState;
+use crate::twitch::auth::Auth;
+use crate::twitch::errors::HelixError;
+use crate::twitch::pagination;
+use crate::twitch::rng;
+use crate::twitch::state::TwitchState;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -32,7 +32,7 @@ struct SendMessage {
 /// Sends a chat message as the token's user (`user:write:chat`). The text `dropme` is
 /// "dropped": `is_sent: false` with a `drop_reason`.
 pub(crate) async fn send_message(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     Extension(auth): Extension<Auth>,
     body: Bytes,
 ) -> HelixResult {
@@ -91,7 +91,7 @@ pub(crate) async fn send_message(
 /// Users in a broadcaster's chat. Needs `moderator:read:chatters`, `moderator_id` equal to the
 /// token's user, and that user must be the broadcaster or a moderator (403 otherwise).
 pub(crate) async fn chatters(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     Extension(auth): Extension<Auth>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {

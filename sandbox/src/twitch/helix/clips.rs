@@ -2,10 +2,10 @@
 
 use super::HelixResult;
 use super::params::{Params, exactly_one};
-use crate::errors::HelixError;
-use crate::pagination;
-use crate::seed::{Clip, fmt_time};
-use crate::state::AppState;
+use crate::twitch::errors::HelixError;
+use crate::twitch::pagination;
+use crate::twitch::seed::{Clip, fmt_time};
+use crate::twitch::state::TwitchState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
@@ -30,7 +30,7 @@ fn parse_time(p: &Params, key: &str) -> Result<Option<DateTime<Utc>>, HelixError
 /// Clips by exactly one of `broadcaster_id`, `game_id` or `id` (repeatable, ≤ 100), most viewed
 /// first; `started_at`/`ended_at` (end defaults to start + 1 week) and `is_featured` filter.
 pub(crate) async fn get_clips(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {
     let p = Params::parse(query.as_deref())?;
@@ -96,7 +96,7 @@ pub(crate) async fn get_clips(
     Ok(Json(json!({ "data": data, "pagination": slice.object() })).into_response())
 }
 
-fn clip_json(st: &AppState, c: &Clip) -> Value {
+fn clip_json(st: &TwitchState, c: &Clip) -> Value {
     let b = &st.seed.users[c.broadcaster];
     let creator = &st.seed.users[c.creator];
     let game_id = c.game.map(|g| st.seed.games[g].id.as_str()).unwrap_or("");

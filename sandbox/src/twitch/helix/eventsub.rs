@@ -8,12 +8,13 @@
 
 use super::HelixResult;
 use super::params::Params;
-use crate::auth::Auth;
-use crate::errors::HelixError;
-use crate::pagination;
-use crate::rng;
-use crate::seed::fmt_time_nanos;
-use crate::state::{AppState, lock};
+use crate::twitch::auth::Auth;
+use crate::twitch::errors::HelixError;
+use crate::twitch::pagination;
+use crate::twitch::rng;
+use crate::twitch::seed::fmt_time_nanos;
+use crate::core::lock;
+use crate::twitch::state::TwitchState;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -175,7 +176,7 @@ fn valid_callback(url: &str) -> bool {
 
 /// Creates a subscription: `202` with `{data: [sub], total, total_cost, max_total_cost}`.
 pub(crate) async fn create(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     Extension(auth): Extension<Auth>,
     body: Bytes,
 ) -> HelixResult {
@@ -334,7 +335,7 @@ pub(crate) async fn create(
 /// Lists the subscriptions the caller can see, optionally filtered by one of `status`, `type`, `user_id`
 /// or `subscription_id`; pages of 100 with `after`.
 pub(crate) async fn list(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     Extension(auth): Extension<Auth>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {
@@ -381,7 +382,7 @@ pub(crate) async fn list(
 
 /// Deletes the caller's subscription `id`: `204`, or `404` when there is none.
 pub(crate) async fn delete(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     Extension(auth): Extension<Auth>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {

@@ -2,9 +2,10 @@
 
 use super::HelixResult;
 use super::params::Params;
-use crate::errors::HelixError;
-use crate::pagination;
-use crate::state::{AppState, lock};
+use crate::twitch::errors::HelixError;
+use crate::twitch::pagination;
+use crate::core::lock;
+use crate::twitch::state::TwitchState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 /// The channels an extension is live on. Unlike every other list, `pagination` is a bare
 /// string: the cursor, or `""` after the last page. 404 for unknown or idle extensions.
 pub(crate) async fn live_channels(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {
     let p = Params::parse(query.as_deref())?;

@@ -3,11 +3,11 @@
 
 use super::HelixResult;
 use super::params::Params;
-use crate::auth::Auth;
-use crate::errors::HelixError;
-use crate::pagination;
-use crate::seed::fmt_time;
-use crate::state::AppState;
+use crate::twitch::auth::Auth;
+use crate::twitch::errors::HelixError;
+use crate::twitch::pagination;
+use crate::twitch::seed::fmt_time;
+use crate::twitch::state::TwitchState;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
@@ -19,7 +19,7 @@ use std::sync::Arc;
 /// returned with `moderator:read:followers` for the broadcaster or one of its moderators —
 /// otherwise only `total` (with empty `data`).
 pub(crate) async fn channel_followers(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     Extension(auth): Extension<Auth>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {
@@ -55,7 +55,7 @@ pub(crate) async fn channel_followers(
 /// One page of a follow list (`total` is the whole list's length), or, when `only` names a
 /// user, just that entry with an empty pagination object.
 fn follow_page(
-    st: &AppState,
+    st: &TwitchState,
     list: &[(usize, DateTime<Utc>)],
     only: Option<&str>,
     page: &pagination::PageRequest,
@@ -74,7 +74,7 @@ fn follow_page(
 /// The channels the token's user follows, newest first. Needs `user:read:follows` and
 /// `user_id` equal to the token's user.
 pub(crate) async fn followed_channels(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     Extension(auth): Extension<Auth>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {

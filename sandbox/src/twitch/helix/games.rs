@@ -2,10 +2,10 @@
 
 use super::HelixResult;
 use super::params::Params;
-use crate::errors::HelixError;
-use crate::pagination;
-use crate::seed::Game;
-use crate::state::AppState;
+use crate::twitch::errors::HelixError;
+use crate::twitch::pagination;
+use crate::twitch::seed::Game;
+use crate::twitch::state::TwitchState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
@@ -18,7 +18,7 @@ fn game_json(g: &Game) -> Value {
 
 /// Games by `id`, `name` (exact) and `igdb_id`, all repeatable; at least one, ≤ 100 combined.
 pub(crate) async fn get_games(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {
     let p = Params::parse(query.as_deref())?;
@@ -59,7 +59,7 @@ pub(crate) async fn get_games(
 
 /// Games by current viewers, most watched first; pages with `first`/`after`/`before`.
 pub(crate) async fn top_games(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {
     let p = Params::parse(query.as_deref())?;

@@ -14,13 +14,13 @@ pub(crate) mod streams;
 pub(crate) mod users;
 pub(crate) mod videos;
 
-use crate::auth::{authenticate, client_id_header};
-use crate::errors::HelixError;
-use crate::ratelimit::RateInfo;
-use crate::state::{AppState, lock};
+use crate::twitch::auth::{authenticate, client_id_header};
+use crate::twitch::errors::HelixError;
+use crate::core::lock;
+use crate::twitch::state::TwitchState;
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -30,7 +30,7 @@ use std::sync::Arc;
 pub(crate) type HelixResult = Result<Response, HelixError>;
 
 /// The Helix routes (full paths, so the middleware can tell them apart by prefix).
-pub(crate) fn router() -> Router<Arc<AppState>> {
+pub(crate) fn router() -> Router<Arc<TwitchState>> {
     Router::new()
         .route("/helix/users", get(users::get_users))
         .route("/helix/streams", get(streams::get_streams))
@@ -79,7 +79,7 @@ pub(crate) fn is_helix_path(path: &str) -> bool {
 /// Authenticates, charges the rate-limit bucket, answers 401/410/429 itself, and adds the
 /// `Ratelimit-*` headers to every Helix response. Non-Helix requests pass through untouched.
 pub(crate) async fn middleware(
-    State(state): State<Arc<AppState>>,
+    State(state): State<Arc<TwitchState>>,
     mut req: Request,
     next: Next,
 ) -> Response {
@@ -95,8 +95,10 @@ pub(crate) async fn middleware(
             client_id_header(req.headers()).unwrap_or("")
         ),
     };
-    let clock = state.config.clock.as_ref();
-    let rate = lock(&state.ratelimit).charge(&bucket, 1, clock.now(), crate::clock::epoch_secs(clock));
+    let (rate, rate_headers) = {
+        let mut buckets = lock(&state.ratelimit);
+        (buckets.charge_now(&bucket, 1, state.clock()), buckets.spec().headers.clone())
+    };
     let mut response = if is_gone(&path) {
         HelixError::new(
             StatusCode::GONE,
@@ -129,18 +131,11 @@ pub(crate) async fn middleware(
             }
         }
     };
-    add_rate_headers(&mut response, &rate);
+    rate.write(&rate_headers, response.headers_mut());
     if !state.config.helix_latency.is_zero() {
         tokio::time::sleep(state.config.helix_latency).await;
     }
     response
-}
-
-fn add_rate_headers(response: &mut Response, rate: &RateInfo) {
-    let headers = response.headers_mut();
-    headers.insert("ratelimit-limit", HeaderValue::from(rate.limit));
-    headers.insert("ratelimit-remaining", HeaderValue::from(rate.remaining));
-    headers.insert("ratelimit-reset", HeaderValue::from(rate.reset));
 }
 
 /// `404` for unknown Helix paths.

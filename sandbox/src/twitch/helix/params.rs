@@ -1,8 +1,8 @@
 //! Query-string parsing for Helix: repeated keys (`id=1&id=2`), required parameters, `first`,
 //! cursors and booleans, all failing with Helix 400 bodies.
 
-use crate::errors::HelixError;
-use crate::pagination::{self, Direction, PageRequest};
+use crate::twitch::errors::HelixError;
+use crate::twitch::pagination::{self, Direction, PageRequest};
 
 /// The decoded `key=value` pairs of a query string, in order. An empty value (`id=`) counts
 /// towards the per-key limits ([`Params::count`]) and is malformed for typed parameters

@@ -2,9 +2,10 @@
 
 use super::HelixResult;
 use super::params::Params;
-use crate::pagination;
-use crate::seed::fmt_time;
-use crate::state::{AppState, lock};
+use crate::twitch::pagination;
+use crate::twitch::seed::fmt_time;
+use crate::core::lock;
+use crate::twitch::state::TwitchState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 /// first (most viewers first), then offline ones. `live_only=true` drops offline channels.
 /// Offline channels have `started_at: ""`.
 pub(crate) async fn search_channels(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {
     let p = Params::parse(query.as_deref())?;

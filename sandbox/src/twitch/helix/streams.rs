@@ -2,9 +2,10 @@
 
 use super::HelixResult;
 use super::params::Params;
-use crate::pagination;
-use crate::seed::{Seed, SyntheticStream, fmt_time};
-use crate::state::{AppState, lock};
+use crate::twitch::pagination;
+use crate::twitch::seed::{Seed, SyntheticStream, fmt_time};
+use crate::core::lock;
+use crate::twitch::state::TwitchState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 /// Live streams, most viewers first, filtered by `user_id`, `user_login`, `game_id`,
 /// `language` (all repeatable, ≤ 100 each) and `type`; pages with `first`/`after`/`before`.
 pub(crate) async fn get_streams(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {
     let p = Params::parse(query.as_deref())?;
@@ -123,7 +124,7 @@ impl Synthetic {
 }
 
 fn synthetic_matching(
-    st: &AppState,
+    st: &TwitchState,
     user_ids: &[&str],
     user_logins: &[&str],
     game_ids: &HashSet<&str>,

@@ -2,10 +2,10 @@
 
 use super::HelixResult;
 use super::params::Params;
-use crate::auth::Auth;
-use crate::errors::HelixError;
-use crate::seed::fmt_time;
-use crate::state::AppState;
+use crate::twitch::auth::Auth;
+use crate::twitch::errors::HelixError;
+use crate::twitch::seed::fmt_time;
+use crate::twitch::state::TwitchState;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// the token's own user. With a `user:read:email` token every user has `email`: the address
 /// for the token's own user, `""` for the others.
 pub(crate) async fn get_users(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     Extension(auth): Extension<Auth>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {
@@ -52,7 +52,7 @@ pub(crate) async fn get_users(
     Ok(Json(json!({ "data": data })).into_response())
 }
 
-fn user_json(st: &AppState, auth: &Auth, i: usize) -> Value {
+fn user_json(st: &TwitchState, auth: &Auth, i: usize) -> Value {
     let u = &st.seed.users[i];
     let mut v = json!({
         "id": u.id,

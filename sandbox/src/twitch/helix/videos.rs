@@ -2,10 +2,10 @@
 
 use super::HelixResult;
 use super::params::{Params, exactly_one};
-use crate::errors::HelixError;
-use crate::pagination;
-use crate::seed::{Video, fmt_time, seed_now};
-use crate::state::AppState;
+use crate::twitch::errors::HelixError;
+use crate::twitch::pagination;
+use crate::twitch::seed::{Video, fmt_time, seed_now};
+use crate::twitch::state::TwitchState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::response::IntoResponse;
@@ -19,7 +19,7 @@ const GAME_CAP: usize = 500;
 /// Videos by exactly one of `id` (repeatable, ≤ 100), `user_id` or `game_id`. The list forms
 /// filter by `language`, `period`, `type`, sort by `sort`, and page with `first`/`after`/`before`.
 pub(crate) async fn get_videos(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<TwitchState>>,
     RawQuery(query): RawQuery,
 ) -> HelixResult {
     let p = Params::parse(query.as_deref())?;
@@ -130,7 +130,7 @@ pub(crate) fn twitch_duration(secs: u64) -> String {
     }
 }
 
-fn video_json(st: &AppState, v: &Video) -> Value {
+fn video_json(st: &TwitchState, v: &Video) -> Value {
     let u = &st.seed.users[v.user];
     let thumbnail_url = match &v.stream_id {
         Some(stream) => format!(

@@ -2,8 +2,10 @@
 //! outermost middleware (so it sees every request, including faulted ones, and the final status
 //! after the contract check).
 
-use crate::faults::AppliedFault;
-use crate::state::{AppState, lock};
+use crate::core::contract::CONTRACT_VIOLATION_HEADER;
+use crate::core::faults::AppliedFault;
+use crate::core::lock;
+use crate::core::server::Shared;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -20,11 +22,11 @@ const CAPACITY: usize = 100_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoggedRequest {
     /// 1, 2, 3, … in the order the requests arrived. Numbers keep counting after
-    /// [`Sandbox::clear_requests`](crate::Sandbox::clear_requests).
+    /// [`Sandbox::clear_requests`](crate::core::Server::clear_requests).
     pub seq: u64,
     /// The HTTP method, e.g. `"GET"`.
     pub method: String,
-    /// The path, e.g. `"/helix/users"` (no query string).
+    /// The path, e.g. `"/api/users"` (no query string).
     pub path: String,
     /// The raw, still percent-encoded query string without `?`; `None` when there was none.
     pub query: Option<String>,
@@ -34,11 +36,11 @@ pub struct LoggedRequest {
     pub has_authorization: bool,
     /// The status of the response sent; `None` while the response is not ready yet, when the
     /// client went away before it was (e.g. a client timeout during a
-    /// [`Slow`](crate::FaultKind::Slow) fault), or when the connection was dropped by a
-    /// [`DropConnection`](crate::FaultKind::DropConnection) fault.
+    /// [`Slow`](crate::core::FaultKind::Slow) fault), or when the connection was dropped by a
+    /// [`DropConnection`](crate::core::FaultKind::DropConnection) fault.
     pub status: Option<u16>,
     /// The name of the fault applied to this request (see
-    /// [`FaultKind::name`](crate::FaultKind::name)), if any.
+    /// [`FaultKind::name`](crate::core::FaultKind::name)), if any.
     pub fault: Option<&'static str>,
     /// Whether the contract check replaced the response with a 500.
     pub contract_violation: bool,
@@ -109,7 +111,7 @@ impl RequestLog {
         entry.fault = applied.map(|f| f.name);
         entry.contract_violation = response
             .headers()
-            .contains_key(crate::contract::VIOLATION_HEADER);
+            .contains_key(CONTRACT_VIOLATION_HEADER);
         entry.finished = Some(Instant::now());
     }
 
@@ -124,12 +126,12 @@ impl RequestLog {
 
 /// Records the request on arrival and completes the entry when the response is ready.
 pub(crate) async fn middleware(
-    State(state): State<Arc<AppState>>,
+    State(shared): State<Arc<Shared>>,
     req: Request,
     next: Next,
 ) -> Response {
-    let seq = lock(&state.log).begin(&req);
+    let seq = lock(&shared.log).begin(&req);
     let response = next.run(req).await;
-    lock(&state.log).finish(seq, &response);
+    lock(&shared.log).finish(seq, &response);
     response
 }

@@ -1,8 +1,8 @@
 //! Registered apps, the token store (access/refresh tokens, authorization codes, device codes)
 //! and the Helix credential check.
 
-use crate::errors::HelixError;
-use crate::rng;
+use crate::twitch::errors::HelixError;
+use crate::twitch::rng;
 use axum::http::HeaderMap;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};

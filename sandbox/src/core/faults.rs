@@ -1,13 +1,23 @@
-//! Fault injection: per-route misbehaviour for tests ([`Fault`], [`FaultKind`]).
+//! Fault injection: per-route misbehaviour for tests ([`Fault`], [`FaultKind`]), applied to
+//! `http::Response`s whatever the service.
 //!
-//! The fault middleware sits outside the Helix middleware (authentication, rate limiting) and
-//! inside the contract check and the request log. Faults that answer by themselves
-//! (`TooManyRequests`, `ServiceUnavailable`, `DropConnection`, `MalformedJson`) never reach the
-//! routes: no credential check, no rate-limit charge, no state change. The others run the real
-//! request and alter its response.
+//! The fault middleware sits outside every service's own layer ([`Service::wrap`]: e.g.
+//! authentication, rate limiting) and inside the contract check and the request log. Faults
+//! that answer by themselves (`TooManyRequests`, `ServiceUnavailable`, `DropConnection`,
+//! `MalformedJson`) never reach the service: no credential check, no rate-limit charge, no
+//! state change. The others run the real request and alter its response. Error bodies are
+//! rendered by the service that owns the path ([`Service::render_error`]), body rewrites
+//! find records and cursors where that service says they are ([`Service::records`],
+//! [`Service::replace_cursor`]).
+//!
+//! [`Service::wrap`]: crate::core::Service::wrap
+//! [`Service::render_error`]: crate::core::Service::render_error
+//! [`Service::records`]: crate::core::Service::records
+//! [`Service::replace_cursor`]: crate::core::Service::replace_cursor
 
-use crate::errors::HelixError;
-use crate::state::{AppState, lock};
+use crate::core::lock;
+use crate::core::server::Shared;
+use crate::core::ratelimit::ResetUnit;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -17,7 +27,7 @@ use serde_json::Value;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// The header on every response a (marked) fault was applied to; its value is
 /// [`FaultKind::name`].
@@ -33,16 +43,16 @@ pub const MALFORMED_JSON_BODY: &str = "{\"data\": [ sandbox garbage ]";
 ///
 /// ```
 /// use streamkit_sandbox::{Fault, FaultKind};
-/// // The next two GET /helix/users requests get a 503.
-/// let f = Fault::new("GET", "/helix/users", FaultKind::ServiceUnavailable).times(2);
+/// // The next two GET /api/users requests get a 503.
+/// let f = Fault::new("GET", "/api/users", FaultKind::ServiceUnavailable).times(2);
 /// # let _ = f;
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fault {
     /// The HTTP method to match (case-insensitive), or `"*"` for any.
     pub method: String,
-    /// The exact path to match, e.g. `"/helix/users"` (no query string; a trailing `/` is
-    /// ignored), or `"*"` for any path, OAuth included.
+    /// The exact path to match, e.g. `"/api/users"` (no query string; a trailing `/` is
+    /// ignored), or `"*"` for any path of any service.
     pub path: String,
     /// What to do.
     pub kind: FaultKind,
@@ -86,10 +96,11 @@ impl Fault {
 /// What a [`Fault`] does to a response.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FaultKind {
-    /// `429` with the Helix error body, without running the request. With `with_headers`, also
-    /// `Ratelimit-Limit` (the configured bucket size), `Ratelimit-Remaining: 0` and
-    /// `Ratelimit-Reset` (the next whole epoch second at most 1 s away); without, no
-    /// `Ratelimit-*` headers at all. `retry_after` adds a `Retry-After: <seconds>` header
+    /// `429` with the service's error body, without running the request. With
+    /// `with_headers`, also the headers of the service's first declared bucket (see
+    /// [`Service::buckets`](crate::core::Service::buckets)): its size as the limit, `0`
+    /// remaining and a reset at most 1 s away (the next whole epoch second, or `1` for
+    /// delta-seconds); without, no rate-limit headers at all. `retry_after` adds a `Retry-After: <seconds>` header
     /// (either way).
     TooManyRequests {
         /// Send `Ratelimit-*` headers.
@@ -97,7 +108,7 @@ pub enum FaultKind {
         /// Send `Retry-After` with this many seconds.
         retry_after: Option<u32>,
     },
-    /// `503` with the Helix error body, without running the request.
+    /// `503` with the service's error body, without running the request.
     ServiceUnavailable,
     /// Waits this long, then runs the request and sends its real response. If the client gives
     /// up first, the request is never run (the log entry keeps `status: None`).
@@ -113,8 +124,8 @@ pub enum FaultKind {
     /// `200`, `Content-Type: application/json`, body [`MALFORMED_JSON_BODY`], without running
     /// the request.
     MalformedJson,
-    /// Runs the request and sets `field` to `value` in every object of `data` that has the
-    /// field. `field` may be a dotted path into nested objects (`"transport.method"`).
+    /// Runs the request and sets `field` to `value` in every record of the body (see
+    /// [`Service::records`](crate::core::Service::records)) that has the field. `field` may be a dotted path into nested objects (`"transport.method"`).
     /// [`UNKNOWN_ENUM_VALUE`] is the conventional value.
     UnknownEnumValue {
         /// The field (or dotted path) to overwrite, e.g. `"broadcaster_type"`.
@@ -122,17 +133,20 @@ pub enum FaultKind {
         /// The value to put there.
         value: String,
     },
-    /// Runs the request and adds `name: value` to every object in `data` and to the top-level
-    /// object (when the body is a JSON object).
+    /// Runs the request and adds `name: value` to every record of the body (see
+    /// [`Service::records`](crate::core::Service::records)) and to the top-level object (when
+    /// the body is a JSON object).
     ExtraField {
         /// The undocumented field's name.
         name: String,
         /// Its value.
         value: Value,
     },
-    /// Runs the request; when the request carried `after=<c>`, the response's cursor is
-    /// replaced by `<c>` (in `pagination.cursor`, or in the bare-string `pagination` of Get
-    /// Extension Live Channels). The first page is left alone, so its cursor `c1` leads to a
+    /// Runs the request; when the request carried the service's cursor parameter
+    /// ([`Service::cursor_param`](crate::core::Service::cursor_param)) with `<c>`, the
+    /// response's cursor is replaced by `<c>` (wherever
+    /// [`Service::replace_cursor`](crate::core::Service::replace_cursor) puts it). The first
+    /// page is left alone, so its cursor `c1` leads to a
     /// second response whose cursor is `c1` again: a client that follows cursors loops forever.
     RepeatCursor,
     /// Like [`ExtraField`](Self::ExtraField) but *without* the `x-sandbox-fault` header, so the
@@ -227,84 +241,82 @@ impl HttpBody for BrokenBody {
 }
 
 /// Applies the first matching fault, if any.
-pub(crate) async fn middleware(
-    State(state): State<Arc<AppState>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let taken = lock(&state.faults).take(req.method(), req.uri().path());
+pub(crate) async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let taken = lock(&shared.faults).take(req.method(), req.uri().path());
     let Some(kind) = taken else {
         return next.run(req).await;
     };
-    let after = req
-        .uri()
-        .query()
-        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|pairs| {
-            pairs
-                .into_iter()
-                .find(|(k, _)| k == "after")
-                .map(|(_, v)| v)
-        });
+    let path = req.uri().path().to_owned();
+    let owner = shared.owner(&path);
+    let error = |status: StatusCode, message: &str| match owner {
+        Some(o) => o.service.render_error(&path, status, message),
+        None => (status, message.to_owned()).into_response(),
+    };
+    let cursor = owner.and_then(|o| o.service.cursor_param()).and_then(|param| {
+        req.uri()
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == param).map(|(_, v)| v))
+    });
     let mut response = match &kind {
-        FaultKind::TooManyRequests {
-            with_headers,
-            retry_after,
-        } => {
-            let mut r =
-                HelixError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response();
+        FaultKind::TooManyRequests { with_headers, retry_after } => {
+            let mut r = error(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
             let h = r.headers_mut();
-            if *with_headers {
-                let now = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap_or_default()
-                    .as_secs();
-                h.insert("ratelimit-limit", state.config.ratelimit_points.into());
-                h.insert("ratelimit-remaining", HeaderValue::from(0u32));
-                h.insert("ratelimit-reset", HeaderValue::from(now + 1));
+            if let (true, Some(bucket)) = (*with_headers, owner.and_then(|o| o.buckets.first())) {
+                let now = crate::core::clock::epoch_secs(shared.clock.as_ref()) as u64;
+                let names = &bucket.headers;
+                if let Some(n) = &names.limit {
+                    h.insert(n.clone(), bucket.points.into());
+                }
+                if let Some(n) = &names.remaining {
+                    h.insert(n.clone(), HeaderValue::from(0u32));
+                }
+                if let Some(n) = &names.reset {
+                    let reset = match names.reset_unit {
+                        ResetUnit::EpochSeconds => now + 1,
+                        ResetUnit::DeltaSeconds => 1,
+                    };
+                    h.insert(n.clone(), HeaderValue::from(reset));
+                }
             }
             if let Some(secs) = retry_after {
                 h.insert(header::RETRY_AFTER, HeaderValue::from(*secs));
             }
             r
         }
-        FaultKind::ServiceUnavailable => {
-            HelixError::new(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response()
-        }
+        FaultKind::ServiceUnavailable => error(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
         FaultKind::Slow(delay) => {
             tokio::time::sleep(*delay).await;
             next.run(req).await
         }
         FaultKind::DropConnection => Response::new(Body::new(BrokenBody)),
-        FaultKind::MalformedJson => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/json")],
-            MALFORMED_JSON_BODY,
-        )
-            .into_response(),
+        FaultKind::MalformedJson => {
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], MALFORMED_JSON_BODY).into_response()
+        }
         FaultKind::TruncatedJson => {
             let (mut parts, bytes) = buffer(next.run(req).await).await;
             parts.status = StatusCode::OK;
-            parts.headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
+            parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             let cut = bytes.slice(..bytes.len() / 2);
             Response::from_parts(parts, Body::from(cut))
         }
         FaultKind::UnknownEnumValue { field, value } => {
-            let path: Vec<&str> = field.split('.').collect();
+            let dotted: Vec<&str> = field.split('.').collect();
             rewrite(next.run(req).await, |body| {
-                for item in data_objects(body) {
-                    set_existing(item, &path, value);
+                if let Some(o) = owner {
+                    for item in o.service.records(body) {
+                        set_existing(item, &dotted, value);
+                    }
                 }
             })
             .await
         }
         FaultKind::ExtraField { name, value } | FaultKind::UnmarkedExtraField { name, value } => {
             rewrite(next.run(req).await, |body| {
-                for item in data_objects(body) {
-                    item.insert(name.clone(), value.clone());
+                if let Some(o) = owner {
+                    for item in o.service.records(body) {
+                        item.insert(name.clone(), value.clone());
+                    }
                 }
                 if let Value::Object(top) = body {
                     top.insert(name.clone(), value.clone());
@@ -314,28 +326,16 @@ pub(crate) async fn middleware(
         }
         FaultKind::RepeatCursor => {
             let response = next.run(req).await;
-            match after {
-                None => response,
-                Some(after) => {
-                    rewrite(response, |body| match body.get_mut("pagination") {
-                        Some(Value::String(s)) => *s = after.clone(),
-                        Some(p) => *p = serde_json::json!({ "cursor": after }),
-                        None => {}
-                    })
-                    .await
-                }
+            match (cursor, owner) {
+                (Some(cursor), Some(o)) => rewrite(response, |body| o.service.replace_cursor(body, &cursor)).await,
+                _ => response,
             }
         }
     };
     if kind.marked() {
-        response
-            .headers_mut()
-            .insert(FAULT_HEADER, HeaderValue::from_static(kind.name()));
+        response.headers_mut().insert(FAULT_HEADER, HeaderValue::from_static(kind.name()));
     }
-    response.extensions_mut().insert(AppliedFault {
-        name: kind.name(),
-        dropped: kind == FaultKind::DropConnection,
-    });
+    response.extensions_mut().insert(AppliedFault { name: kind.name(), dropped: kind == FaultKind::DropConnection });
     response
 }
 
@@ -362,17 +362,8 @@ async fn rewrite(response: Response, edit: impl FnOnce(&mut Value)) -> Response 
     Response::from_parts(parts, Body::from(body))
 }
 
-/// The objects in the body's `data` array (or `data` itself when it is an object).
-fn data_objects(body: &mut Value) -> Vec<&mut serde_json::Map<String, Value>> {
-    match body.get_mut("data") {
-        Some(Value::Array(items)) => items.iter_mut().filter_map(Value::as_object_mut).collect(),
-        Some(Value::Object(obj)) => vec![obj],
-        _ => Vec::new(),
-    }
-}
-
 /// Sets the field at the dotted `path` to `value` if it exists.
-fn set_existing(obj: &mut serde_json::Map<String, Value>, path: &[&str], value: &str) {
+pub(crate) fn set_existing(obj: &mut serde_json::Map<String, Value>, path: &[&str], value: &str) {
     match path {
         [] => {}
         [last] => {
@@ -395,32 +386,32 @@ mod tests {
     #[test]
     fn matching_and_times() {
         let mut store = FaultStore::default();
-        store.inject(Fault::new("get", "/helix/users/", FaultKind::ServiceUnavailable).times(2));
+        store.inject(Fault::new("get", "/api/users/", FaultKind::ServiceUnavailable).times(2));
         store.inject(Fault::any(FaultKind::MalformedJson).times(1));
         store.inject(Fault::any(FaultKind::TruncatedJson).times(0));
         let get = Method::GET;
         assert_eq!(
-            store.take(&Method::POST, "/helix/users"),
+            store.take(&Method::POST, "/api/users"),
             Some(FaultKind::MalformedJson)
         );
         assert_eq!(
-            store.take(&get, "/helix/users"),
+            store.take(&get, "/api/users"),
             Some(FaultKind::ServiceUnavailable)
         );
         assert_eq!(
-            store.take(&get, "/helix/users"),
+            store.take(&get, "/api/users"),
             Some(FaultKind::ServiceUnavailable)
         );
-        assert_eq!(store.take(&get, "/helix/users"), None);
-        store.inject(Fault::new("*", "/oauth2/token", FaultKind::RepeatCursor));
+        assert_eq!(store.take(&get, "/api/users"), None);
+        store.inject(Fault::new("*", "/auth/token", FaultKind::RepeatCursor));
         for _ in 0..5 {
             assert_eq!(
-                store.take(&Method::POST, "/oauth2/token"),
+                store.take(&Method::POST, "/auth/token"),
                 Some(FaultKind::RepeatCursor)
             );
         }
         store.clear();
-        assert_eq!(store.take(&Method::POST, "/oauth2/token"), None);
+        assert_eq!(store.take(&Method::POST, "/auth/token"), None);
     }
 
     #[test]

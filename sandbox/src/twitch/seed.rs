@@ -1,7 +1,7 @@
 //! The deterministic world: users, channels, games, streams, videos, clips, follows, moderators,
 //! chatters and extensions. Every start builds exactly the same data from fixed seeds.
 
-use crate::rng::{self, Rng, mix};
+use crate::twitch::rng::{self, Rng, mix};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::HashMap;
 

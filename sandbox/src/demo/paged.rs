@@ -15,18 +15,23 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::state::AppState;
+/// The route; `base_url` is where the `Link` header points.
+pub(crate) fn router(base_url: String) -> Router {
+    Router::new().route("/sandbox/paged", get(paged)).with_state(Arc::new(base_url))
+}
 
-/// The route.
-pub(crate) fn router() -> Router<Arc<AppState>> {
-    Router::new().route("/sandbox/paged", get(paged))
+/// The error body: `{"statusCode", "error", "message"}`, the way Mixer's API answers.
+pub(crate) fn error(status: StatusCode, message: &str) -> Response {
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let body = serde_json::json!({"statusCode": status.as_u16(), "error": reason, "message": message});
+    (status, axum::Json(body)).into_response()
 }
 
 fn bad(message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, axum::Json(serde_json::json!({"statusCode": 400, "error": "Bad Request", "message": message}))).into_response()
+    error(StatusCode::BAD_REQUEST, message)
 }
 
-async fn paged(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
+async fn paged(State(base_url): State<Arc<String>>, RawQuery(q): RawQuery) -> Response {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q.as_deref().unwrap_or("")).unwrap_or_default();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let num = |k: &str, default: u64| -> Result<u64, String> {
@@ -50,7 +55,7 @@ async fn paged(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Res
         headers.insert("x-total-count", HeaderValue::from(total));
     }
     if get("link") != Some("0") {
-        let base = format!("{}/sandbox/paged", state.base_url);
+        let base = format!("{base_url}/sandbox/paged");
         let last = total.div_ceil(limit).saturating_sub(1);
         let mut links = Vec::new();
         if end < total {
