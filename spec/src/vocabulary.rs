@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 
-use crate::extensions::{self, AuthHeader, Buckets, Pagination, RateLimit, Retry, Service};
+use crate::extensions::{
+    self, AuthHeader, Buckets, Classification, ClassifyWhen, Pagination, RateLimit, Retry, RetryDefaults, Service,
+};
 use crate::openapi::METHODS;
 use crate::pointer::segments;
 
@@ -57,6 +59,8 @@ pub const KNOWN: &[(&str, &[Place])] = &[
     ("x-streamkit-ratelimit", &[Place::Document, Place::Operation]),
     ("x-streamkit-pagination", &[Place::Operation]),
     ("x-streamkit-retry", &[Place::Operation]),
+    ("x-streamkit-retry-defaults", &[Place::Document]),
+    ("x-streamkit-classify", &[Place::Operation]),
     ("x-streamkit-header", &[Place::SecurityScheme]),
 ];
 
@@ -100,7 +104,9 @@ pub fn check(doc: &Value, parent: &Value, key: &str, parent_ptr: &str) -> Result
     }
     let result: Result<(), String> = match key {
         "x-streamkit-service" => extensions::read::<Service>(parent, key).map(|_| ()),
-        "x-streamkit-ratelimit-buckets" => extensions::read::<Buckets>(parent, key).map(|_| ()),
+        "x-streamkit-ratelimit-buckets" => {
+            extensions::read::<Buckets>(parent, key).and_then(|b| extensions::check_buckets(&b.unwrap_or_default()))
+        }
         "x-streamkit-ratelimit" => extensions::read::<RateLimit>(parent, key).and_then(|r| {
             let buckets = extensions::read::<Buckets>(doc, "x-streamkit-ratelimit-buckets").ok().flatten().unwrap_or_default();
             match r {
@@ -112,6 +118,9 @@ pub fn check(doc: &Value, parent: &Value, key: &str, parent_ptr: &str) -> Result
         }),
         "x-streamkit-pagination" => extensions::read::<Pagination>(parent, key).map(|_| ()),
         "x-streamkit-retry" => extensions::read::<Retry>(parent, key).map(|_| ()),
+        "x-streamkit-retry-defaults" => extensions::read::<RetryDefaults>(parent, key).map(|_| ()),
+        "x-streamkit-classify" => extensions::read::<Vec<Classification>>(parent, key)
+            .and_then(|rules| check_classify(doc, parent, &rules.unwrap_or_default())),
         "x-streamkit-header" => extensions::read::<AuthHeader>(parent, key).and_then(|h| match h {
             Some(h) => extensions::check_template(&h.value),
             None => Ok(()),
@@ -119,4 +128,27 @@ pub fn check(doc: &Value, parent: &Value, key: &str, parent_ptr: &str) -> Result
         _ => Ok(()),
     };
     result.map_err(Problem::Malformed)
+}
+
+/// A `points-left` rule needs the operation's bucket to name its `remaining` header: without
+/// it the runtime never knows points are left, and the rule could never apply.
+fn check_classify(doc: &Value, op: &Value, rules: &[Classification]) -> Result<(), String> {
+    extensions::check_classifications(rules)?;
+    let Some(rule) = rules.iter().find(|r| r.when == ClassifyWhen::PointsLeft) else { return Ok(()) };
+    let rate = extensions::read::<RateLimit>(op, "x-streamkit-ratelimit")
+        .ok()
+        .flatten()
+        .or_else(|| extensions::read::<RateLimit>(doc, "x-streamkit-ratelimit").ok().flatten());
+    let buckets = extensions::read::<Buckets>(doc, "x-streamkit-ratelimit-buckets").ok().flatten().unwrap_or_default();
+    match rate.as_ref().and_then(|r| buckets.get(&r.bucket).map(|b| (r, b))) {
+        Some((_, b)) if b.headers.remaining.is_some() => Ok(()),
+        Some((r, _)) => Err(format!(
+            "status {} `when: points-left` needs bucket `{}` to declare `headers.remaining`",
+            rule.status, r.bucket
+        )),
+        None => Err(format!(
+            "status {} `when: points-left` needs the operation to draw from a rate-limit bucket (`x-streamkit-ratelimit`)",
+            rule.status
+        )),
+    }
 }
