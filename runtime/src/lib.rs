@@ -33,6 +33,6 @@ pub mod send_loop;
 pub mod stats;
 
 pub use config::{ClientBuilder, FromRuntime, Runtime};
-pub use error::{ApiError, Error, ErrorBody};
+pub use error::{ApiError, Error, ErrorBody, ProtocolErrorKind};
 pub use progenitor_client::ResponseValue;
 pub use secret::Secret;
