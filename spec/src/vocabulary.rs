@@ -152,3 +152,64 @@ fn check_classify(doc: &Value, op: &Value, rules: &[Classification]) -> Result<(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(reset_unit: Option<&str>, remaining: bool) -> Value {
+        let mut headers = json!({"reset": "Ratelimit-Reset"});
+        if let Some(u) = reset_unit {
+            headers["reset-unit"] = json!(u);
+        }
+        if remaining {
+            headers["remaining"] = json!("Ratelimit-Remaining");
+        }
+        json!({
+            "x-streamkit-ratelimit-buckets": {"main": {"points": 1, "per-seconds": 1, "scope": "client", "headers": headers}},
+            "x-streamkit-ratelimit": {"bucket": "main"},
+            "paths": {"/x": {"post": {"x-streamkit-classify": [{"status": 429, "when": "points-left", "as": "final"}]}}}
+        })
+    }
+
+    fn malformed(r: Result<(), Problem>) -> String {
+        match r {
+            Err(Problem::Malformed(m)) => m,
+            other => panic!("expected malformed, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_reset_header_needs_its_unit() {
+        let d = doc(None, true);
+        assert!(malformed(check(&d, &d, "x-streamkit-ratelimit-buckets", "")).contains("reset-unit"));
+        let d = doc(Some("epoch-seconds"), true);
+        assert_eq!(check(&d, &d, "x-streamkit-ratelimit-buckets", ""), Ok(()));
+        let d = doc(Some("minutes"), true);
+        assert!(malformed(check(&d, &d, "x-streamkit-ratelimit-buckets", "")).contains("minutes"));
+    }
+
+    #[test]
+    fn classifications_are_checked_against_the_bucket() {
+        let d = doc(Some("delta-seconds"), true);
+        let op = &d["paths"]["/x"]["post"];
+        assert_eq!(check(&d, op, "x-streamkit-classify", "/paths/~1x/post"), Ok(()));
+        let d = doc(Some("delta-seconds"), false);
+        let op = &d["paths"]["/x"]["post"];
+        assert!(malformed(check(&d, op, "x-streamkit-classify", "/paths/~1x/post")).contains("headers.remaining"));
+        let twice = json!({"x-streamkit-classify": [{"status": 429, "as": "final"}, {"status": 429, "as": "rate-limited"}]});
+        assert!(malformed(check(&twice, &twice, "x-streamkit-classify", "/paths/~1x/post")).contains("twice"));
+        let bad = json!({"x-streamkit-classify": [{"status": 42, "as": "final"}]});
+        assert!(malformed(check(&bad, &bad, "x-streamkit-classify", "/paths/~1x/post")).contains("not an HTTP status"));
+    }
+
+    #[test]
+    fn retry_defaults_belong_on_the_document_and_are_typed() {
+        let d = json!({"x-streamkit-retry-defaults": {"retry-503-once": true, "rate-limited-retries": 3}});
+        assert_eq!(check(&d, &d, "x-streamkit-retry-defaults", ""), Ok(()));
+        let d = json!({"x-streamkit-retry-defaults": {"retry-503": true}});
+        assert!(malformed(check(&d, &d, "x-streamkit-retry-defaults", "")).contains("retry-503"));
+        assert!(matches!(check(&d, &d, "x-streamkit-retry-defaults", "/paths/~1x/get"), Err(Problem::Misplaced(_))));
+    }
+}
