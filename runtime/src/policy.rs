@@ -102,10 +102,10 @@ pub struct BucketSpec {
 /// The unit of a bucket's reset header (`reset-unit` in the spec).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ResetUnit {
-    /// Seconds from now (the IETF RateLimit draft; the default when a spec names no bucket).
+    /// Seconds from the response (the IETF RateLimit draft; read when a spec names no bucket).
     #[default]
     DeltaSeconds,
-    /// A Unix epoch second (Twitch).
+    /// A Unix epoch second.
     EpochSeconds,
 }
 

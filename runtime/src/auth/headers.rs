@@ -118,7 +118,7 @@ mod tests {
 
     use crate::identity::StaticIdentity;
 
-    static MEDKIT: &[AuthHeader] = &[AuthHeader { name: "Authorization", template: "{client_id} {jwt}" }];
+    static CLIENT_AND_JWT: &[AuthHeader] = &[AuthHeader { name: "Authorization", template: "{client_id} {jwt}" }];
 
     fn identities(jwt: Option<&str>) -> Identities {
         let mut ids = Identities::default();
@@ -131,15 +131,15 @@ mod tests {
 
     #[tokio::test]
     async fn templates_fill_credentials_and_mark_secrets_sensitive() {
-        let creds = resolve_auth_headers("op", MEDKIT, &identities(Some("eyJ.jwt.sig"))).await.unwrap();
-        let h = render_auth_headers("op", MEDKIT, &creds).unwrap();
+        let creds = resolve_auth_headers("op", CLIENT_AND_JWT, &identities(Some("eyJ.jwt.sig"))).await.unwrap();
+        let h = render_auth_headers("op", CLIENT_AND_JWT, &creds).unwrap();
         assert_eq!(h[0].0, "authorization");
         assert_eq!(h[0].1.to_str().unwrap(), "cid eyJ.jwt.sig");
         assert!(h[0].1.is_sensitive(), "a header carrying a secret is marked sensitive");
-        let e = resolve_auth_headers("op", MEDKIT, &identities(None)).await.unwrap_err();
+        let e = resolve_auth_headers("op", CLIENT_AND_JWT, &identities(None)).await.unwrap_err();
         assert!(e.to_string().contains("op needs the credential `jwt`"), "{e}");
-        let bad = resolve_auth_headers("op", MEDKIT, &identities(Some("a\r\nb"))).await.unwrap();
-        assert!(render_auth_headers("op", MEDKIT, &bad).is_err());
+        let bad = resolve_auth_headers("op", CLIENT_AND_JWT, &identities(Some("a\r\nb"))).await.unwrap();
+        assert!(render_auth_headers("op", CLIENT_AND_JWT, &bad).is_err());
     }
 
     #[tokio::test]
