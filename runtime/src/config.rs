@@ -179,6 +179,22 @@ impl<C: FromRuntime> ClientBuilder<C> {
 
     /// The provider of credential `name` (a `{name}` in the spec's header templates),
     /// replacing any earlier one. The methods below are shorthands for the common names.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use streamkit_runtime::{ClientBuilder, Runtime, FromRuntime, policy::*};
+    /// use streamkit_runtime::identity::{IdentityProvider, StaticIdentity};
+    /// # struct Demo(Runtime);
+    /// # static P: ServicePolicy = ServicePolicy { service: "demo", default_base_url: "http://127.0.0.1:9", buckets: &[], operations: &[], retry: RetryDefaults::NONE };
+    /// # impl FromRuntime for Demo {
+    /// #     fn policy() -> &'static ServicePolicy { &P }
+    /// #     fn from_parts(_: &str, _: reqwest::Client, rt: Runtime) -> Self { Demo(rt) }
+    /// # }
+    /// // The spec's scheme says `x-streamkit-header: {name: X-Api-Key, value: "{api_key}"}`.
+    /// let client: Demo = ClientBuilder::new().identity("api_key", Arc::new(StaticIdentity::secret("k-123"))).build()?;
+    /// assert!(client.0.identities().get("api_key").unwrap().is_secret());
+    /// # Ok::<(), streamkit_runtime::Error>(())
+    /// ```
     pub fn identity(mut self, name: impl Into<String>, provider: Arc<dyn IdentityProvider>) -> Self {
         self.identities.insert(name, provider);
         self
@@ -200,10 +216,14 @@ impl<C: FromRuntime> ClientBuilder<C> {
         self.identity(identity::ACCESS_TOKEN, Arc::new(ManagedToken(cache)))
     }
 
-    /// A fixed JWT (`{jwt}`). For one minted on demand, register a
-    /// [`crate::identity::JwtIdentity`] with [`ClientBuilder::identity`].
+    /// A fixed JWT (`{jwt}`).
     pub fn jwt(self, jwt: impl Into<Secret>) -> Self {
         self.identity(identity::JWT, Arc::new(StaticIdentity::secret(jwt)))
+    }
+
+    /// A JWT minted on demand (`{jwt}`), minted again `margin` before each one expires.
+    pub fn jwt_minter(self, minter: impl identity::JwtMinter, margin: Duration) -> Self {
+        self.identity(identity::JWT, Arc::new(identity::JwtIdentity::new(minter, margin)))
     }
 
     /// The `User-Agent` header.
