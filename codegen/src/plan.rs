@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::adapt::{Adapted, OperationAdaptation};
 use crate::error::SpecError;
-use crate::extensions::{self, AuthHeader, Buckets, Pagination, RateLimit, Service};
+use crate::extensions::{self, AuthHeader, Buckets, Classification, Pagination, RateLimit, RetryDefaults, Service};
 use crate::validate::METHODS;
 
 /// One spec's plan.
@@ -18,6 +18,8 @@ pub struct ServicePlan {
     pub service: Service,
     /// Declared buckets.
     pub buckets: Buckets,
+    /// Document-level retry rules (`x-streamkit-retry-defaults`).
+    pub retry: RetryDefaults,
     /// Operations sorted by id.
     pub operations: Vec<OperationPlan>,
     /// What the adapted document holds that the passes must find in the generated code.
@@ -86,6 +88,8 @@ pub struct OperationPlan {
     pub idempotent: bool,
     /// Paging.
     pub pagination: Option<Pagination>,
+    /// Declared meanings of some responses (`x-streamkit-classify`).
+    pub classify: Vec<Classification>,
     /// What adapt changed.
     pub adaptation: OperationAdaptation,
 }
@@ -109,6 +113,10 @@ pub fn plan(file: &std::path::Path, doc: &Value, adapted: &Adapted) -> Result<Se
         .ok_or_else(|| err("document", "", "missing `x-streamkit-service`".into()))?;
     let buckets = extensions::read::<Buckets>(doc, "x-streamkit-ratelimit-buckets")
         .map_err(|m| err("document", "/x-streamkit-ratelimit-buckets", m))?
+        .unwrap_or_default();
+    extensions::check_buckets(&buckets).map_err(|m| err("document", "/x-streamkit-ratelimit-buckets", m))?;
+    let retry = extensions::read::<RetryDefaults>(doc, "x-streamkit-retry-defaults")
+        .map_err(|m| err("document", "/x-streamkit-retry-defaults", m))?
         .unwrap_or_default();
     let default_rate = extensions::read::<RateLimit>(doc, "x-streamkit-ratelimit")
         .map_err(|m| err("document", "/x-streamkit-ratelimit", m))?;
@@ -141,6 +149,11 @@ pub fn plan(file: &std::path::Path, doc: &Value, adapted: &Adapted) -> Result<Se
                 .map(|r| r.idempotent)
                 .unwrap_or(matches!(*method, "get" | "head" | "put" | "delete" | "options"));
             let pagination = extensions::read::<Pagination>(op, "x-streamkit-pagination").map_err(|m| err(&subject, &ptr, m))?;
+            let classify_ptr = format!("{ptr}/x-streamkit-classify");
+            let classify = extensions::read::<Vec<Classification>>(op, "x-streamkit-classify")
+                .map_err(|m| err(&subject, &classify_ptr, m))?
+                .unwrap_or_default();
+            extensions::check_classifications(&classify).map_err(|m| err(&subject, &classify_ptr, m))?;
             operations.push(OperationPlan {
                 adaptation: adaptations.get(&id).cloned().unwrap_or_default(),
                 id,
@@ -150,9 +163,10 @@ pub fn plan(file: &std::path::Path, doc: &Value, adapted: &Adapted) -> Result<Se
                 ratelimit,
                 idempotent,
                 pagination,
+                classify,
             });
         }
     }
     operations.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(ServicePlan { file: file.to_path_buf(), service, buckets, operations, shape: SpecShape::of(&adapted.doc) })
+    Ok(ServicePlan { file: file.to_path_buf(), service, buckets, retry, operations, shape: SpecShape::of(&adapted.doc) })
 }

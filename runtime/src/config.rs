@@ -1,10 +1,11 @@
-//! Building a client: base URL, credentials, user agent, timeout, retry policy.
+//! Building a client: base URL, identity providers, user agent, timeout, retry policy.
 
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::auth::{Credentials, TokenCache, TokenSlot, header_value};
+use crate::auth::{TokenCache, header_value, template_credentials};
+use crate::identity::{self, Identities, IdentityProvider, ManagedToken, StaticIdentity};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::policy::ServicePolicy;
@@ -23,13 +24,13 @@ pub trait FromRuntime: Sized {
     fn from_parts(base_url: &str, http: reqwest::Client, runtime: Runtime) -> Self;
 }
 
-/// The state a generated client carries (progenitor's "inner" value): credentials, policy,
-/// retry rules and what the server last said about rate limits. Cheap to clone.
+/// The state a generated client carries (progenitor's "inner" value): identity providers,
+/// policy, retry rules and what the server last said about rate limits. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Runtime {
     pub(crate) shared: Arc<Shared>,
     // Behind an Arc: every call clones the runtime, and that must stay two counter bumps.
-    pub(crate) credentials: Arc<Credentials>,
+    pub(crate) identities: Arc<Identities>,
 }
 
 #[derive(Debug)]
@@ -54,17 +55,27 @@ impl Runtime {
         self.shared.strict
     }
 
-    /// The credentials in use.
-    pub fn credentials(&self) -> &Credentials {
-        &self.credentials
+    /// The identity providers in use, by credential name.
+    pub fn identities(&self) -> &Identities {
+        &self.identities
+    }
+
+    /// The retry rules in use.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.shared.retry
     }
 
     /// The same runtime (rate-limit state, policy, retries) acting with another access token:
     /// one client serves many users.
     pub fn with_access_token(&self, token: Secret) -> Runtime {
-        let mut credentials = (*self.credentials).clone();
-        credentials.access_token = TokenSlot::Static(token);
-        Runtime { shared: self.shared.clone(), credentials: Arc::new(credentials) }
+        self.with_identity(identity::ACCESS_TOKEN, Arc::new(StaticIdentity::secret(token)))
+    }
+
+    /// The same runtime with `provider` for credential `name`.
+    pub fn with_identity(&self, name: &str, provider: Arc<dyn IdentityProvider>) -> Runtime {
+        let mut identities = (*self.identities).clone();
+        identities.insert(name, provider);
+        Runtime { shared: self.shared.clone(), identities: Arc::new(identities) }
     }
 
     /// What this client has done on the wire so far (attempts, retries, 429s).
@@ -98,7 +109,7 @@ enum LimiterChoice {
 /// ```
 /// # use streamkit_runtime::{ClientBuilder, Runtime, FromRuntime, policy::ServicePolicy};
 /// # struct Demo(String);
-/// # static P: ServicePolicy = ServicePolicy { service: "demo", default_base_url: "http://127.0.0.1:9", buckets: &[], operations: &[] };
+/// # static P: ServicePolicy = ServicePolicy { service: "demo", default_base_url: "http://127.0.0.1:9", buckets: &[], operations: &[], retry: streamkit_runtime::policy::RetryDefaults::NONE };
 /// # impl FromRuntime for Demo {
 /// #     fn policy() -> &'static ServicePolicy { &P }
 /// #     fn from_parts(base: &str, _: reqwest::Client, _: Runtime) -> Self { Demo(base.into()) }
@@ -113,11 +124,11 @@ enum LimiterChoice {
 /// ```
 pub struct ClientBuilder<C> {
     base_url: Option<String>,
-    credentials: Credentials,
+    identities: Identities,
     user_agent: String,
     timeout: Duration,
     connect_timeout: Duration,
-    retry: RetryPolicy,
+    retry: Option<RetryPolicy>,
     strict: bool,
     http: Option<reqwest::Client>,
     limiter: LimiterChoice,
@@ -129,7 +140,7 @@ impl<C> std::fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
-            .field("credentials", &self.credentials)
+            .field("identities", &self.identities)
             .field("user_agent", &self.user_agent)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
@@ -147,11 +158,11 @@ impl<C: FromRuntime> ClientBuilder<C> {
     pub fn new() -> Self {
         ClientBuilder {
             base_url: None,
-            credentials: Credentials::default(),
+            identities: Identities::default(),
             user_agent: DEFAULT_USER_AGENT.to_string(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
-            retry: RetryPolicy::default(),
+            retry: None,
             strict: false,
             http: None,
             limiter: LimiterChoice::Own,
@@ -166,28 +177,53 @@ impl<C: FromRuntime> ClientBuilder<C> {
         self
     }
 
-    /// The application's client id.
-    pub fn client_id(mut self, id: impl Into<String>) -> Self {
-        self.credentials.client_id = Some(id.into());
+    /// The provider of credential `name` (a `{name}` in the spec's header templates),
+    /// replacing any earlier one. The methods below are shorthands for the common names.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use streamkit_runtime::{ClientBuilder, Runtime, FromRuntime, policy::*};
+    /// use streamkit_runtime::identity::{IdentityProvider, StaticIdentity};
+    /// # struct Demo(Runtime);
+    /// # static P: ServicePolicy = ServicePolicy { service: "demo", default_base_url: "http://127.0.0.1:9", buckets: &[], operations: &[], retry: RetryDefaults::NONE };
+    /// # impl FromRuntime for Demo {
+    /// #     fn policy() -> &'static ServicePolicy { &P }
+    /// #     fn from_parts(_: &str, _: reqwest::Client, rt: Runtime) -> Self { Demo(rt) }
+    /// # }
+    /// // The spec's scheme says `x-streamkit-header: {name: X-Api-Key, value: "{api_key}"}`.
+    /// let client: Demo = ClientBuilder::new().identity("api_key", Arc::new(StaticIdentity::secret("k-123"))).build()?;
+    /// assert!(client.0.identities().get("api_key").unwrap().is_secret());
+    /// # Ok::<(), streamkit_runtime::Error>(())
+    /// ```
+    pub fn identity(mut self, name: impl Into<String>, provider: Arc<dyn IdentityProvider>) -> Self {
+        self.identities.insert(name, provider);
         self
     }
 
-    /// A fixed access token (app or user).
-    pub fn access_token(mut self, token: impl Into<Secret>) -> Self {
-        self.credentials.access_token = TokenSlot::Static(token.into());
-        self
+    /// The application's client id (`{client_id}`; not a secret).
+    pub fn client_id(self, id: impl Into<String>) -> Self {
+        self.identity(identity::CLIENT_ID, Arc::new(StaticIdentity::public(id)))
     }
 
-    /// A managed token: fetched on first use, refreshed before expiry and after a 401.
-    pub fn token_cache(mut self, cache: Arc<TokenCache>) -> Self {
-        self.credentials.access_token = TokenSlot::Managed(cache);
-        self
+    /// A fixed access token, app or user (`{access_token}`).
+    pub fn access_token(self, token: impl Into<Secret>) -> Self {
+        self.identity(identity::ACCESS_TOKEN, Arc::new(StaticIdentity::secret(token)))
     }
 
-    /// A JWT for services that sign requests with one (MEDKit).
-    pub fn jwt(mut self, jwt: impl Into<Secret>) -> Self {
-        self.credentials.jwt = Some(jwt.into());
-        self
+    /// A managed access token (`{access_token}`): fetched on first use, refreshed before
+    /// expiry and after a 401.
+    pub fn token_cache(self, cache: Arc<TokenCache>) -> Self {
+        self.identity(identity::ACCESS_TOKEN, Arc::new(ManagedToken(cache)))
+    }
+
+    /// A fixed JWT (`{jwt}`).
+    pub fn jwt(self, jwt: impl Into<Secret>) -> Self {
+        self.identity(identity::JWT, Arc::new(StaticIdentity::secret(jwt)))
+    }
+
+    /// A JWT minted on demand (`{jwt}`), minted again `margin` before each one expires.
+    pub fn jwt_minter(self, minter: impl identity::JwtMinter, margin: Duration) -> Self {
+        self.identity(identity::JWT, Arc::new(identity::JwtIdentity::new(minter, margin)))
     }
 
     /// The `User-Agent` header.
@@ -202,9 +238,10 @@ impl<C: FromRuntime> ClientBuilder<C> {
         self
     }
 
-    /// The retry policy (default [`RetryPolicy::default`]).
+    /// The retry policy (default [`RetryPolicy::for_service`]: the neutral defaults with the
+    /// spec's `x-streamkit-retry-defaults` applied). This one replaces it whole.
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
+        self.retry = Some(retry);
         self
     }
 
@@ -243,15 +280,10 @@ impl<C: FromRuntime> ClientBuilder<C> {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<C, Error> {
-        // Header values first: a CR/LF in a credential is the caller's bug, whatever the URL.
-        if let Some(id) = &self.credentials.client_id {
-            header_value("Client-Id", id, false)?;
-        }
-        if let TokenSlot::Static(token) = &self.credentials.access_token {
-            header_value("Authorization", token.expose(), true)?;
-        }
-        let ua = header_value("User-Agent", &self.user_agent, false)?;
         let policy = C::policy();
+        // Header values first: a CR/LF in a credential is the caller's bug, whatever the URL.
+        check_credentials(policy, &self.identities)?;
+        let ua = header_value("User-Agent", &self.user_agent, false)?;
         let base = self.base_url.unwrap_or_else(|| policy.default_base_url.to_string());
         let base = base.trim_end_matches('/').to_string();
         let url = reqwest::Url::parse(&base)
@@ -278,7 +310,7 @@ impl<C: FromRuntime> ClientBuilder<C> {
         let runtime = Runtime {
             shared: Arc::new(Shared {
                 policy,
-                retry: self.retry,
+                retry: self.retry.unwrap_or_else(|| RetryPolicy::for_service(policy)),
                 strict: self.strict,
                 last_rate_limit: Mutex::new(None),
                 limiter: match self.limiter {
@@ -289,8 +321,24 @@ impl<C: FromRuntime> ClientBuilder<C> {
                 stats: Default::default(),
                 clock: self.clock,
             }),
-            credentials: Arc::new(self.credentials),
+            identities: Arc::new(self.identities),
         };
         Ok(C::from_parts(&base, http, runtime))
     }
+}
+
+/// Checks every credential value known now as the header that carries it (the first one of
+/// the service's templates naming it), so the error names a header the caller recognises.
+fn check_credentials(policy: &ServicePolicy, identities: &Identities) -> Result<(), Error> {
+    for (name, provider) in identities.iter() {
+        let Some(value) = provider.current() else { continue };
+        let header = policy
+            .operations
+            .iter()
+            .flat_map(|o| o.auth)
+            .find(|h| template_credentials(h.template).contains(&name))
+            .map_or_else(|| format!("credential `{name}`"), |h| h.name.to_string());
+        header_value(&header, value.expose(), provider.is_secret())?;
+    }
+    Ok(())
 }

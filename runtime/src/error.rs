@@ -47,6 +47,16 @@ pub enum Error {
         /// The decoder's complaint.
         source: serde_json::Error,
     },
+    /// A failure of a non-HTTP protocol (a websocket session, a message stream): a frame that
+    /// breaks the protocol, a reply reporting an error, a close with an error code.
+    Protocol {
+        /// The operation or method, when known.
+        operation: Option<&'static str>,
+        /// What failed.
+        kind: ProtocolErrorKind,
+        /// What the peer or the decoder said.
+        message: String,
+    },
     /// Strict mode: the response decoded, but carried values the spec does not know
     /// (unknown enum values, undocumented fields). Lists where.
     Drift {
@@ -54,6 +64,24 @@ pub enum Error {
         operation: &'static str,
         /// One entry per unknown value or field, e.g. `data[0].extra.new_field`.
         paths: Vec<String>,
+    },
+}
+
+/// What kind of non-HTTP failure an [`Error::Protocol`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProtocolErrorKind {
+    /// The peer sent something the protocol does not allow (bad frame, unexpected message).
+    Violation,
+    /// A reply to a request reported an error, with the protocol's own code.
+    Reply {
+        /// The error code in the reply.
+        code: i64,
+    },
+    /// The peer closed the session with this code.
+    Closed {
+        /// The close code (websocket: 1000-4999).
+        code: u16,
     },
 }
 
@@ -122,7 +150,8 @@ impl Error {
             Error::InvalidRequest { operation, .. }
             | Error::Auth { operation, .. }
             | Error::Communication { operation, .. }
-            | Error::Decode { operation, .. } => {
+            | Error::Decode { operation, .. }
+            | Error::Protocol { operation, .. } => {
                 operation.get_or_insert(op);
             }
             Error::Api(api) => {
@@ -149,9 +178,11 @@ impl Error {
         }
     }
 
-    /// Whether sending the same request again later may succeed (429, 5xx, connection errors).
+    /// Whether sending the same request again later may succeed (429, 5xx, connection errors;
+    /// a protocol session closed by the peer without an error code of its own).
     pub fn is_retryable(&self) -> bool {
         match self {
+            Error::Protocol { kind: ProtocolErrorKind::Closed { code }, .. } => matches!(code, 1001 | 1006 | 1012 | 1013),
             Error::Api(api) => crate::retry::is_retryable_status(api.status),
             Error::Communication { source, .. } => source.is_connect() || source.is_timeout(),
             _ => false,
@@ -193,6 +224,11 @@ impl fmt::Display for Error {
             Error::Decode { operation, source, .. } => {
                 write!(f, "{}response did not match the spec: {source}", op(operation))
             }
+            Error::Protocol { operation, kind, message } => match kind {
+                ProtocolErrorKind::Violation => write!(f, "{}protocol violation: {message}", op(operation)),
+                ProtocolErrorKind::Reply { code } => write!(f, "{}reply error {code}: {message}", op(operation)),
+                ProtocolErrorKind::Closed { code } => write!(f, "{}session closed ({code}): {message}", op(operation)),
+            },
             Error::Drift { operation, paths } => write!(
                 f,
                 "{operation}: strict mode: response carries values the spec does not know: {}",
@@ -209,5 +245,21 @@ impl std::error::Error for Error {
             Error::Decode { source, .. } => Some(source),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protocol_errors_name_the_operation_and_the_code() {
+        let e = Error::Protocol { operation: None, kind: ProtocolErrorKind::Reply { code: 4001 }, message: "not allowed".into() }
+            .with_operation("chat.send");
+        assert_eq!(e.to_string(), "chat.send: reply error 4001: not allowed");
+        assert!(!e.is_retryable());
+        let closed = Error::Protocol { operation: None, kind: ProtocolErrorKind::Closed { code: 1012 }, message: "restart".into() };
+        assert!(closed.is_retryable(), "a service restart is worth reconnecting for");
+        assert!(closed.status().is_none());
     }
 }

@@ -5,10 +5,11 @@
 //! spec's `x-streamkit-*` extensions.
 //!
 //! * [`config`]: [`ClientBuilder`] and the [`Runtime`] a generated client carries.
-//! * [`auth`]: auth headers from spec templates, CR/LF refused; [`auth::TokenCache`] for
-//!   refresh before expiry and once after a 401.
-//! * [`hooks`]: what the generated `ClientHooks` impl calls: auth in `pre`, the retry loop in
-//!   `exec` (429 waits for `Ratelimit-Reset`, 503 once, connection failures with backoff).
+//! * [`identity`]: identity providers by credential name (static values, managed tokens, JWTs
+//!   minted on demand); [`auth`]: the spec's header templates filled from them, CR/LF refused.
+//! * [`send_loop`]: one call's attempts: rate-limit permit, send, [`retry`] classifier, then
+//!   wait and retry, refresh a credential and retry, or hand the answer back.
+//! * [`hooks`]: the progenitor adapter the generated `ClientHooks` impl calls.
 //! * [`response`]: the generated `send()` wrappers, converting to the one [`Error`] type.
 //! * [`drift`]: strict decoding for tests. [`Secret`]: values never printed.
 #![warn(missing_docs)]
@@ -20,6 +21,7 @@ pub mod config;
 pub mod drift;
 pub mod error;
 pub mod hooks;
+pub mod identity;
 pub mod pagination;
 pub mod policy;
 pub mod ratelimit;
@@ -27,9 +29,10 @@ mod redact;
 pub mod response;
 pub mod retry;
 mod secret;
+pub mod send_loop;
 pub mod stats;
 
 pub use config::{ClientBuilder, FromRuntime, Runtime};
-pub use error::{ApiError, Error, ErrorBody};
+pub use error::{ApiError, Error, ErrorBody, ProtocolErrorKind};
 pub use progenitor_client::ResponseValue;
 pub use secret::Secret;

@@ -14,6 +14,9 @@ pub struct ServicePolicy {
     pub buckets: &'static [BucketSpec],
     /// One entry per operation, sorted by operation id.
     pub operations: &'static [OperationPolicy],
+    /// The service's retry rules from `x-streamkit-retry-defaults`; what it leaves out keeps
+    /// [`crate::retry::RetryPolicy::default`]'s neutral value.
+    pub retry: RetryDefaults,
 }
 
 impl ServicePolicy {
@@ -23,10 +26,11 @@ impl ServicePolicy {
     /// # use streamkit_runtime::policy::*;
     /// static OPS: &[OperationPolicy] = &[OperationPolicy {
     ///     operation_id: "getUsers", method: "GET", auth: &[], ratelimit: None,
-    ///     idempotent: true, pagination: None,
+    ///     idempotent: true, pagination: None, classify: &[],
     /// }];
     /// static SVC: ServicePolicy = ServicePolicy {
     ///     service: "demo", default_base_url: "http://x", buckets: &[], operations: OPS,
+    ///     retry: RetryDefaults::NONE,
     /// };
     /// assert!(SVC.operation("getUsers").is_some());
     /// assert!(SVC.operation("nope").is_none());
@@ -59,6 +63,9 @@ pub struct OperationPolicy {
     pub idempotent: bool,
     /// How the operation pages, if it does.
     pub pagination: Option<PaginationSpec>,
+    /// What some of its responses mean, from `x-streamkit-classify` (e.g. a 429 with points
+    /// left is the operation's own answer, not the rate limit).
+    pub classify: &'static [Classification],
 }
 
 /// One header an operation's security scheme sets, e.g. `Authorization: Bearer {access_token}`.
@@ -66,7 +73,8 @@ pub struct OperationPolicy {
 pub struct AuthHeader {
     /// Header name.
     pub name: &'static str,
-    /// Value template; `{client_id}`, `{access_token}` and `{jwt}` are filled in.
+    /// Value template; each `{name}` is filled in from the identity registered under that
+    /// credential name (see [`crate::identity`]).
     pub template: &'static str,
 }
 
@@ -85,8 +93,82 @@ pub struct BucketSpec {
     pub limit_header: Option<&'static str>,
     /// Response header carrying the points left.
     pub remaining_header: Option<&'static str>,
-    /// Response header carrying the epoch second when the bucket is full again.
+    /// Response header saying when the bucket is full again, in [`BucketSpec::reset_unit`].
     pub reset_header: Option<&'static str>,
+    /// What the reset header counts.
+    pub reset_unit: ResetUnit,
+}
+
+/// The unit of a bucket's reset header (`reset-unit` in the spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResetUnit {
+    /// Seconds from the response (the IETF RateLimit draft; read when a spec names no bucket).
+    #[default]
+    DeltaSeconds,
+    /// A Unix epoch second.
+    EpochSeconds,
+}
+
+/// A service's retry rules, as its spec declares them; `None` keeps the runtime's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RetryDefaults {
+    /// Retries of a rate-limited answer.
+    pub rate_limited_retries: Option<u32>,
+    /// Longest wait for a reset, seconds.
+    pub max_rate_limit_wait_seconds: Option<u32>,
+    /// Wait after a rate-limited answer without a reset or `Retry-After`, milliseconds.
+    pub default_rate_limit_wait_ms: Option<u32>,
+    /// Retry a 503 once.
+    pub retry_503_once: Option<bool>,
+    /// Retries of a connection failure.
+    pub connection_retries: Option<u32>,
+    /// First connection-retry backoff, milliseconds.
+    pub base_backoff_ms: Option<u32>,
+    /// Refresh a managed credential once after a 401.
+    pub refresh_on_401: Option<bool>,
+}
+
+impl RetryDefaults {
+    /// No declared rules: every default is the runtime's.
+    pub const NONE: RetryDefaults = RetryDefaults {
+        rate_limited_retries: None,
+        max_rate_limit_wait_seconds: None,
+        default_rate_limit_wait_ms: None,
+        retry_503_once: None,
+        connection_retries: None,
+        base_backoff_ms: None,
+        refresh_on_401: None,
+    };
+}
+
+/// One `x-streamkit-classify` rule: for this operation, a response with `status` (under
+/// `when`) is `outcome`, whatever the status usually means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classification {
+    /// HTTP status.
+    pub status: u16,
+    /// When the rule applies.
+    pub when: ClassifyWhen,
+    /// What the response then is.
+    pub outcome: ClassifyAs,
+}
+
+/// When a [`Classification`] applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassifyWhen {
+    /// Always.
+    Always,
+    /// The bucket's `remaining` header says points are left.
+    PointsLeft,
+}
+
+/// What a classified response is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassifyAs {
+    /// The operation's own answer: the caller gets it, it is not retried.
+    Final,
+    /// The rate limit: wait for the reset, then retry.
+    RateLimited,
 }
 
 /// The cost of one call.

@@ -62,7 +62,7 @@ async fn convert(
     mut state: CallState,
 ) -> Error {
     use progenitor_client::Error as P;
-    let known = rt.credentials.known_secrets();
+    let known = rt.identities().known_secrets();
     // The operation's own bucket names its rate-limit headers (the same lookup `exec` does).
     let bucket = rt.policy().operation(operation).and_then(|o| o.ratelimit.as_ref()).and_then(|c| rt.policy().bucket(c.bucket));
     let e = match err {
@@ -78,12 +78,12 @@ async fn convert(
         P::ErrorResponse(rv) => Error::Api(Box::new(ApiError {
             operation: None,
             status: rv.status(),
-            rate_limit: RateLimitInfo::from_headers(rv.headers(), bucket),
+            rate_limit: RateLimitInfo::from_headers(rv.headers(), bucket, rt.shared.clock.epoch_secs()),
             headers: rv.headers().clone(),
             body: ErrorBody::Empty,
             attempts: state.attempts,
         })),
-        P::UnexpectedResponse(resp) => api_error(resp, &known, state.attempts, bucket).await,
+        P::UnexpectedResponse(resp) => api_error(resp, &known, state.attempts, bucket, rt.shared.clock.epoch_secs()).await,
         P::Custom(message) => state.error.take().unwrap_or(Error::InvalidRequest { operation: None, message }),
     };
     e.with_operation(operation)
@@ -94,6 +94,7 @@ async fn api_error(
     known: &[crate::Secret],
     attempts: u32,
     bucket: Option<&crate::policy::BucketSpec>,
+    received_epoch: f64,
 ) -> Error {
     let status = resp.status();
     let mut headers = resp.headers().clone();
@@ -101,7 +102,7 @@ async fn api_error(
         // Set-Cookie and friends could carry session secrets.
         v.set_sensitive(true);
     }
-    let rate_limit = RateLimitInfo::from_headers(&headers, bucket);
+    let rate_limit = RateLimitInfo::from_headers(&headers, bucket, received_epoch);
     let body = match resp.bytes().await {
         Ok(b) if b.is_empty() => ErrorBody::Empty,
         Ok(b) => match serde_json::from_slice::<serde_json::Value>(&b) {
@@ -132,7 +133,7 @@ mod tests {
     use crate::ClientBuilder;
     use crate::policy::ServicePolicy;
 
-    static POLICY: ServicePolicy = ServicePolicy { service: "t", default_base_url: "http://127.0.0.1:9", buckets: &[], operations: &[] };
+    static POLICY: ServicePolicy = ServicePolicy { service: "t", default_base_url: "http://127.0.0.1:9", buckets: &[], operations: &[], retry: crate::policy::RetryDefaults::NONE };
     struct C(Runtime);
     impl crate::FromRuntime for C {
         fn policy() -> &'static ServicePolicy {

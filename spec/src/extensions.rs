@@ -46,14 +46,155 @@ pub enum BucketScope {
 
 /// Rate-limit header names.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BucketHeaders {
     /// Bucket size header.
     pub limit: Option<String>,
     /// Points left header.
     pub remaining: Option<String>,
-    /// Reset (epoch seconds) header.
+    /// Reset header; its unit is [`BucketHeaders::reset_unit`].
     pub reset: Option<String>,
+    /// What the reset header counts. Required when `reset` is declared: services disagree
+    /// (Twitch sends an epoch second, the IETF RateLimit draft seconds from now).
+    pub reset_unit: Option<ResetUnit>,
+}
+
+/// The unit of a bucket's reset header.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResetUnit {
+    /// Unix epoch second at which the bucket is full again (Twitch).
+    EpochSeconds,
+    /// Seconds from now until the bucket is full again (the IETF RateLimit draft).
+    DeltaSeconds,
+}
+
+impl ResetUnit {
+    /// The name used in the spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResetUnit::EpochSeconds => "epoch-seconds",
+            ResetUnit::DeltaSeconds => "delta-seconds",
+        }
+    }
+}
+
+impl Bucket {
+    /// What serde cannot say: a reset header needs its unit, and a unit needs a header.
+    ///
+    /// ```
+    /// use streamkit_spec::extensions::Bucket;
+    /// let b: Bucket = serde_json::from_value(serde_json::json!({
+    ///     "points": 10, "per-seconds": 1, "scope": "client", "headers": {"reset": "Reset"}
+    /// })).unwrap();
+    /// assert!(b.check("main").unwrap_err().contains("reset-unit"));
+    /// ```
+    pub fn check(&self, name: &str) -> Result<(), String> {
+        match (&self.headers.reset, self.headers.reset_unit) {
+            (Some(h), None) => Err(format!(
+                "bucket `{name}` declares the reset header `{h}` but not its unit: add `reset-unit: epoch-seconds` or `reset-unit: delta-seconds` to its `headers`"
+            )),
+            (None, Some(u)) => Err(format!(
+                "bucket `{name}` declares `reset-unit: {}` without a `reset` header", u.as_str()
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Checks every bucket (see [`Bucket::check`]).
+pub fn check_buckets(buckets: &Buckets) -> Result<(), String> {
+    buckets.iter().try_for_each(|(name, b)| b.check(name))
+}
+
+/// `x-streamkit-retry-defaults` (document level): the service's own retry rules. Every field
+/// is optional; a missing one keeps the runtime's neutral default.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RetryDefaults {
+    /// How many times a rate-limited answer is retried after waiting for the reset.
+    pub rate_limited_retries: Option<u32>,
+    /// Longest wait for a reset, in seconds; a longer one gives up at once.
+    pub max_rate_limit_wait_seconds: Option<u32>,
+    /// Wait after a rate-limited answer without reset or `Retry-After`, in milliseconds.
+    pub default_rate_limit_wait_ms: Option<u32>,
+    /// Retry a 503 once.
+    pub retry_503_once: Option<bool>,
+    /// How many times a connection failure is retried.
+    pub connection_retries: Option<u32>,
+    /// First connection-retry backoff in milliseconds (doubles each time, with jitter).
+    pub base_backoff_ms: Option<u32>,
+    /// Refresh a managed token once and retry after a 401.
+    pub refresh_on_401: Option<bool>,
+}
+
+/// One entry of `x-streamkit-classify` (operation level): what a response with this status
+/// means for this operation, when it does not mean what the status usually does.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Classification {
+    /// HTTP status the rule applies to.
+    pub status: u16,
+    /// When it applies.
+    #[serde(default)]
+    pub when: ClassifyWhen,
+    /// What the response then is.
+    #[serde(rename = "as")]
+    pub outcome: ClassifyAs,
+}
+
+/// When a [`Classification`] applies.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClassifyWhen {
+    /// Always.
+    #[default]
+    Always,
+    /// The operation's bucket says points are left (its `remaining` header is above 0).
+    PointsLeft,
+}
+
+/// What a classified response is.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClassifyAs {
+    /// The operation's own answer: handed to the caller, never retried.
+    Final,
+    /// The rate limit: wait for the reset and retry, like a 429.
+    RateLimited,
+}
+
+impl ClassifyWhen {
+    /// The name used in the spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClassifyWhen::Always => "always",
+            ClassifyWhen::PointsLeft => "points-left",
+        }
+    }
+}
+
+impl ClassifyAs {
+    /// The name used in the spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClassifyAs::Final => "final",
+            ClassifyAs::RateLimited => "rate-limited",
+        }
+    }
+}
+
+/// Checks an operation's classifications: real statuses, one rule per status and condition.
+pub fn check_classifications(rules: &[Classification]) -> Result<(), String> {
+    for (i, r) in rules.iter().enumerate() {
+        if !(100..=599).contains(&r.status) {
+            return Err(format!("entry {i}: status {} is not an HTTP status (100-599)", r.status));
+        }
+        if rules[..i].iter().any(|p| p.status == r.status && p.when == r.when) {
+            return Err(format!("entry {i}: status {} `when: {}` is classified twice", r.status, r.when.as_str()));
+        }
+    }
+    Ok(())
 }
 
 /// `x-streamkit-ratelimit` (document default or operation).
@@ -143,8 +284,44 @@ pub struct AuthHeader {
     pub value: String,
 }
 
-/// Credentials a template may name.
+/// Credentials every runtime client can be given through a builder convenience
+/// (`.client_id()`, `.access_token()`/`.token_cache()`, `.jwt()`). A template may name any
+/// other credential too; the client then registers an identity provider under that name.
 pub const CREDENTIALS: &[&str] = &["client_id", "access_token", "jwt"];
+
+/// Whether `name` can be a credential name: a lower-case snake_case identifier.
+fn is_credential_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The credential names a header template uses, in order (see [`check_template`]).
+///
+/// ```
+/// use streamkit_spec::extensions::template_credentials;
+/// assert_eq!(template_credentials("{client_id} {jwt}").unwrap(), ["client_id", "jwt"]);
+/// assert!(template_credentials("Bearer {access token}").is_err());
+/// ```
+pub fn template_credentials(template: &str) -> Result<Vec<&str>, String> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            return Err(format!("unclosed `{{` in header template `{template}`"));
+        };
+        let key = &rest[start + 1..start + len];
+        if !is_credential_name(key) {
+            return Err(format!(
+                "`{{{key}}}` in header template `{template}` is not a credential name: use lower-case snake_case, e.g. {}",
+                CREDENTIALS.iter().map(|c| format!("`{{{c}}}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        out.push(key);
+        rest = &rest[start + len + 1..];
+    }
+    Ok(out)
+}
 
 /// Reads one extension at `value[key]`; `Ok(None)` when absent, `Err(message)` when malformed.
 pub fn read<T: for<'de> Deserialize<'de>>(value: &Value, key: &str) -> Result<Option<T>, String> {
@@ -159,21 +336,7 @@ pub fn read<T: for<'de> Deserialize<'de>>(value: &Value, key: &str) -> Result<Op
 /// Buckets by name.
 pub type Buckets = BTreeMap<String, Bucket>;
 
-/// Checks a header template: only known credentials in braces.
+/// Checks a header template: every `{name}` in braces is a credential name.
 pub fn check_template(template: &str) -> Result<(), String> {
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
-            return Err(format!("unclosed `{{` in header template `{template}`"));
-        };
-        let key = &rest[start + 1..start + len];
-        if !CREDENTIALS.contains(&key) {
-            return Err(format!(
-                "unknown credential `{{{key}}}` in header template `{template}`; known: {}",
-                CREDENTIALS.join(", ")
-            ));
-        }
-        rest = &rest[start + len + 1..];
-    }
-    Ok(())
+    template_credentials(template).map(|_| ())
 }

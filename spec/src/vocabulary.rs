@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 
-use crate::extensions::{self, AuthHeader, Buckets, Pagination, RateLimit, Retry, Service};
+use crate::extensions::{
+    self, AuthHeader, Buckets, Classification, ClassifyWhen, Pagination, RateLimit, Retry, RetryDefaults, Service,
+};
 use crate::openapi::METHODS;
 use crate::pointer::segments;
 
@@ -57,6 +59,8 @@ pub const KNOWN: &[(&str, &[Place])] = &[
     ("x-streamkit-ratelimit", &[Place::Document, Place::Operation]),
     ("x-streamkit-pagination", &[Place::Operation]),
     ("x-streamkit-retry", &[Place::Operation]),
+    ("x-streamkit-retry-defaults", &[Place::Document]),
+    ("x-streamkit-classify", &[Place::Operation]),
     ("x-streamkit-header", &[Place::SecurityScheme]),
 ];
 
@@ -100,7 +104,9 @@ pub fn check(doc: &Value, parent: &Value, key: &str, parent_ptr: &str) -> Result
     }
     let result: Result<(), String> = match key {
         "x-streamkit-service" => extensions::read::<Service>(parent, key).map(|_| ()),
-        "x-streamkit-ratelimit-buckets" => extensions::read::<Buckets>(parent, key).map(|_| ()),
+        "x-streamkit-ratelimit-buckets" => {
+            extensions::read::<Buckets>(parent, key).and_then(|b| extensions::check_buckets(&b.unwrap_or_default()))
+        }
         "x-streamkit-ratelimit" => extensions::read::<RateLimit>(parent, key).and_then(|r| {
             let buckets = extensions::read::<Buckets>(doc, "x-streamkit-ratelimit-buckets").ok().flatten().unwrap_or_default();
             match r {
@@ -112,6 +118,9 @@ pub fn check(doc: &Value, parent: &Value, key: &str, parent_ptr: &str) -> Result
         }),
         "x-streamkit-pagination" => extensions::read::<Pagination>(parent, key).map(|_| ()),
         "x-streamkit-retry" => extensions::read::<Retry>(parent, key).map(|_| ()),
+        "x-streamkit-retry-defaults" => extensions::read::<RetryDefaults>(parent, key).map(|_| ()),
+        "x-streamkit-classify" => extensions::read::<Vec<Classification>>(parent, key)
+            .and_then(|rules| check_classify(doc, parent, &rules.unwrap_or_default())),
         "x-streamkit-header" => extensions::read::<AuthHeader>(parent, key).and_then(|h| match h {
             Some(h) => extensions::check_template(&h.value),
             None => Ok(()),
@@ -119,4 +128,88 @@ pub fn check(doc: &Value, parent: &Value, key: &str, parent_ptr: &str) -> Result
         _ => Ok(()),
     };
     result.map_err(Problem::Malformed)
+}
+
+/// A `points-left` rule needs the operation's bucket to name its `remaining` header: without
+/// it the runtime never knows points are left, and the rule could never apply.
+fn check_classify(doc: &Value, op: &Value, rules: &[Classification]) -> Result<(), String> {
+    extensions::check_classifications(rules)?;
+    let Some(rule) = rules.iter().find(|r| r.when == ClassifyWhen::PointsLeft) else { return Ok(()) };
+    let rate = extensions::read::<RateLimit>(op, "x-streamkit-ratelimit")
+        .ok()
+        .flatten()
+        .or_else(|| extensions::read::<RateLimit>(doc, "x-streamkit-ratelimit").ok().flatten());
+    let buckets = extensions::read::<Buckets>(doc, "x-streamkit-ratelimit-buckets").ok().flatten().unwrap_or_default();
+    match rate.as_ref().and_then(|r| buckets.get(&r.bucket).map(|b| (r, b))) {
+        Some((_, b)) if b.headers.remaining.is_some() => Ok(()),
+        Some((r, _)) => Err(format!(
+            "status {} `when: points-left` needs bucket `{}` to declare `headers.remaining`",
+            rule.status, r.bucket
+        )),
+        None => Err(format!(
+            "status {} `when: points-left` needs the operation to draw from a rate-limit bucket (`x-streamkit-ratelimit`)",
+            rule.status
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn doc(reset_unit: Option<&str>, remaining: bool) -> Value {
+        let mut headers = json!({"reset": "Ratelimit-Reset"});
+        if let Some(u) = reset_unit {
+            headers["reset-unit"] = json!(u);
+        }
+        if remaining {
+            headers["remaining"] = json!("Ratelimit-Remaining");
+        }
+        json!({
+            "x-streamkit-ratelimit-buckets": {"main": {"points": 1, "per-seconds": 1, "scope": "client", "headers": headers}},
+            "x-streamkit-ratelimit": {"bucket": "main"},
+            "paths": {"/x": {"post": {"x-streamkit-classify": [{"status": 429, "when": "points-left", "as": "final"}]}}}
+        })
+    }
+
+    fn malformed(r: Result<(), Problem>) -> String {
+        match r {
+            Err(Problem::Malformed(m)) => m,
+            other => panic!("expected malformed, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_reset_header_needs_its_unit() {
+        let d = doc(None, true);
+        assert!(malformed(check(&d, &d, "x-streamkit-ratelimit-buckets", "")).contains("reset-unit"));
+        let d = doc(Some("epoch-seconds"), true);
+        assert_eq!(check(&d, &d, "x-streamkit-ratelimit-buckets", ""), Ok(()));
+        let d = doc(Some("minutes"), true);
+        assert!(malformed(check(&d, &d, "x-streamkit-ratelimit-buckets", "")).contains("minutes"));
+    }
+
+    #[test]
+    fn classifications_are_checked_against_the_bucket() {
+        let d = doc(Some("delta-seconds"), true);
+        let op = &d["paths"]["/x"]["post"];
+        assert_eq!(check(&d, op, "x-streamkit-classify", "/paths/~1x/post"), Ok(()));
+        let d = doc(Some("delta-seconds"), false);
+        let op = &d["paths"]["/x"]["post"];
+        assert!(malformed(check(&d, op, "x-streamkit-classify", "/paths/~1x/post")).contains("headers.remaining"));
+        let twice = json!({"x-streamkit-classify": [{"status": 429, "as": "final"}, {"status": 429, "as": "rate-limited"}]});
+        assert!(malformed(check(&twice, &twice, "x-streamkit-classify", "/paths/~1x/post")).contains("twice"));
+        let bad = json!({"x-streamkit-classify": [{"status": 42, "as": "final"}]});
+        assert!(malformed(check(&bad, &bad, "x-streamkit-classify", "/paths/~1x/post")).contains("not an HTTP status"));
+    }
+
+    #[test]
+    fn retry_defaults_belong_on_the_document_and_are_typed() {
+        let d = json!({"x-streamkit-retry-defaults": {"retry-503-once": true, "rate-limited-retries": 3}});
+        assert_eq!(check(&d, &d, "x-streamkit-retry-defaults", ""), Ok(()));
+        let d = json!({"x-streamkit-retry-defaults": {"retry-503": true}});
+        assert!(malformed(check(&d, &d, "x-streamkit-retry-defaults", "")).contains("retry-503"));
+        assert!(matches!(check(&d, &d, "x-streamkit-retry-defaults", "/paths/~1x/get"), Err(Problem::Misplaced(_))));
+    }
 }

@@ -147,6 +147,25 @@ fn extensions_are_known_placed_and_well_formed() {
 }
 
 #[test]
+fn policy_keys_are_checked() {
+    let out = expect(
+        "policy_keys",
+        &[
+            // A reset header without its unit.
+            ("/x-streamkit-ratelimit-buckets", "extension-malformed"),
+            ("/x-streamkit-retry-defaults", "extension-malformed"),
+            ("/x-streamkit-classify", "extension-misplaced"),
+            // `points-left` on an operation whose bucket names no `remaining` header.
+            ("/paths/~1things/get/x-streamkit-classify", "extension-malformed"),
+            ("/paths/~1things/post/x-streamkit-classify", "extension-malformed"),
+        ],
+    );
+    assert!(out.contains("reset-unit"), "{out}");
+    assert!(out.contains("needs bucket `quiet` to declare `headers.remaining`"), "{out}");
+    assert!(out.contains("ignore"), "{out}");
+}
+
+#[test]
 fn documents_are_openapi_3_0_3() {
     expect("wrong_version", &[("/openapi", "openapi-version")]);
     expect("not_openapi", &[("/paths", "openapi-structure")]);

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::names;
-use crate::extensions::BucketScope;
+use crate::extensions::{BucketScope, ClassifyAs, ClassifyWhen, ResetUnit, RetryDefaults};
 use crate::plan::ServicePlan;
 
 /// The policy table: one `OperationPolicy` per operation, sorted by progenitor's name.
@@ -20,10 +20,16 @@ pub fn policy_table(plan: &ServicePlan) -> TokenStream {
             None => quote!(None),
         };
         let (l, r, s) = (opt(&b.headers.limit), opt(&b.headers.remaining), opt(&b.headers.reset));
+        // Without a reset header the unit is never read; the runtime's default stands in.
+        let unit = match b.headers.reset_unit {
+            Some(ResetUnit::EpochSeconds) => quote!(EpochSeconds),
+            Some(ResetUnit::DeltaSeconds) | None => quote!(DeltaSeconds),
+        };
         quote! {
             ::streamkit_runtime::policy::BucketSpec {
                 name: #name, points: #points, per_seconds: #per, per_user: #per_user,
                 limit_header: #l, remaining_header: #r, reset_header: #s,
+                reset_unit: ::streamkit_runtime::policy::ResetUnit::#unit,
             }
         }
     });
@@ -63,13 +69,30 @@ pub fn policy_table(plan: &ServicePlan) -> TokenStream {
             }
             None => quote!(None),
         };
+        let classify = o.classify.iter().map(|c| {
+            let status = c.status;
+            let when = match c.when {
+                ClassifyWhen::Always => quote!(Always),
+                ClassifyWhen::PointsLeft => quote!(PointsLeft),
+            };
+            let outcome = match c.outcome {
+                ClassifyAs::Final => quote!(Final),
+                ClassifyAs::RateLimited => quote!(RateLimited),
+            };
+            quote!(::streamkit_runtime::policy::Classification {
+                status: #status,
+                when: ::streamkit_runtime::policy::ClassifyWhen::#when,
+                outcome: ::streamkit_runtime::policy::ClassifyAs::#outcome,
+            })
+        });
         quote! {
             ::streamkit_runtime::policy::OperationPolicy {
                 operation_id: #name, method: #method, auth: &[#(#auth),*], ratelimit: #rate,
-                idempotent: #idempotent, pagination: #page,
+                idempotent: #idempotent, pagination: #page, classify: &[#(#classify),*],
             }
         }
     });
+    let retry = retry_defaults(&plan.retry);
     quote! {
         /// What the runtime needs to know about each operation (auth headers, rate-limit
         /// cost, whether it is safe to resend, paging), as the spec declares it.
@@ -78,7 +101,31 @@ pub fn policy_table(plan: &ServicePlan) -> TokenStream {
             default_base_url: #base,
             buckets: &[#(#buckets),*],
             operations: &[#(#ops),*],
+            retry: #retry,
         };
+    }
+}
+
+/// The document's retry rules; `None` for each one it leaves to the runtime.
+fn retry_defaults(r: &RetryDefaults) -> TokenStream {
+    fn opt<T: quote::ToTokens>(v: &Option<T>) -> TokenStream {
+        match v {
+            Some(v) => quote!(Some(#v)),
+            None => quote!(None),
+        }
+    }
+    let (a, b, c, d) = (
+        opt(&r.rate_limited_retries),
+        opt(&r.max_rate_limit_wait_seconds),
+        opt(&r.default_rate_limit_wait_ms),
+        opt(&r.retry_503_once),
+    );
+    let (e, f, g) = (opt(&r.connection_retries), opt(&r.base_backoff_ms), opt(&r.refresh_on_401));
+    quote! {
+        ::streamkit_runtime::policy::RetryDefaults {
+            rate_limited_retries: #a, max_rate_limit_wait_seconds: #b, default_rate_limit_wait_ms: #c,
+            retry_503_once: #d, connection_retries: #e, base_backoff_ms: #f, refresh_on_401: #g,
+        }
     }
 }
 

@@ -13145,6 +13145,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             limit_header: Some("Ratelimit-Limit"),
             remaining_header: Some("Ratelimit-Remaining"),
             reset_header: Some("Ratelimit-Reset"),
+            reset_unit: ::streamkit_runtime::policy::ResetUnit::EpochSeconds,
         },
     ],
     operations: &[
@@ -13167,6 +13168,13 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             }),
             idempotent: false,
             pagination: None,
+            classify: &[
+                ::streamkit_runtime::policy::Classification {
+                    status: 429u16,
+                    when: ::streamkit_runtime::policy::ClassifyWhen::PointsLeft,
+                    outcome: ::streamkit_runtime::policy::ClassifyAs::Final,
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "delete_eventsub_subscription",
@@ -13187,6 +13195,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             }),
             idempotent: true,
             pagination: None,
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_channel_followers",
@@ -13214,6 +13223,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 items: "data",
                 cursor: "pagination.cursor",
             }),
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_channel_information",
@@ -13234,6 +13244,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             }),
             idempotent: true,
             pagination: None,
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_chatters",
@@ -13261,6 +13272,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 items: "data",
                 cursor: "pagination.cursor",
             }),
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_clips",
@@ -13288,6 +13300,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 items: "data",
                 cursor: "pagination.cursor",
             }),
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_eventsub_subscriptions",
@@ -13315,6 +13328,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 items: "data",
                 cursor: "pagination.cursor",
             }),
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_extension_live_channels",
@@ -13342,6 +13356,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 items: "data",
                 cursor: "pagination",
             }),
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_followed_channels",
@@ -13369,6 +13384,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 items: "data",
                 cursor: "pagination.cursor",
             }),
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_games",
@@ -13389,6 +13405,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             }),
             idempotent: true,
             pagination: None,
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_streams",
@@ -13416,6 +13433,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 items: "data",
                 cursor: "pagination.cursor",
             }),
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_top_games",
@@ -13443,6 +13461,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 items: "data",
                 cursor: "pagination.cursor",
             }),
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_users",
@@ -13463,6 +13482,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             }),
             idempotent: true,
             pagination: None,
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_videos",
@@ -13490,6 +13510,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 items: "data",
                 cursor: "pagination.cursor",
             }),
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "modify_channel_information",
@@ -13510,6 +13531,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             }),
             idempotent: false,
             pagination: None,
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "search_channels",
@@ -13537,6 +13559,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 items: "data",
                 cursor: "pagination.cursor",
             }),
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "send_chat_message",
@@ -13557,8 +13580,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             }),
             idempotent: false,
             pagination: None,
+            classify: &[],
         },
     ],
+    retry: ::streamkit_runtime::policy::RetryDefaults {
+        rate_limited_retries: Some(3u32),
+        max_rate_limit_wait_seconds: Some(65u32),
+        default_rate_limit_wait_ms: Some(1000u32),
+        retry_503_once: Some(true),
+        connection_retries: Some(2u32),
+        base_backoff_ms: Some(100u32),
+        refresh_on_401: Some(true),
+    },
 };
 impl ClientHooks<::streamkit_runtime::Runtime> for Client {
     async fn pre<E>(

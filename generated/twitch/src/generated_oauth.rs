@@ -1850,6 +1850,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             ratelimit: None,
             idempotent: false,
             pagination: None,
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "revoke_token",
@@ -1858,6 +1859,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             ratelimit: None,
             idempotent: false,
             pagination: None,
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "start_device_authorization",
@@ -1866,6 +1868,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             ratelimit: None,
             idempotent: false,
             pagination: None,
+            classify: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "validate_token",
@@ -1879,8 +1882,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             ratelimit: None,
             idempotent: true,
             pagination: None,
+            classify: &[],
         },
     ],
+    retry: ::streamkit_runtime::policy::RetryDefaults {
+        rate_limited_retries: Some(3u32),
+        max_rate_limit_wait_seconds: Some(65u32),
+        default_rate_limit_wait_ms: Some(1000u32),
+        retry_503_once: Some(true),
+        connection_retries: Some(2u32),
+        base_backoff_ms: Some(100u32),
+        refresh_on_401: Some(true),
+    },
 };
 impl ClientHooks<::streamkit_runtime::Runtime> for Client {
     async fn pre<E>(

@@ -2,9 +2,10 @@
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::error::Error;
-use crate::policy::AuthHeader;
 use crate::Secret;
+use crate::error::Error;
+use crate::identity::Identities;
+use crate::policy::AuthHeader;
 
 /// Makes a header value, refusing CR, LF and other control characters (header injection).
 ///
@@ -28,13 +29,58 @@ pub fn header_value(name: &str, value: &str, sensitive: bool) -> Result<HeaderVa
     Ok(v)
 }
 
-/// Fills each template with the credentials; fails naming the missing credential.
+/// One credential's value for one request.
+#[derive(Clone, Debug)]
+pub struct ResolvedCredential {
+    /// The credential name (`{name}` in templates).
+    pub name: String,
+    /// Its value.
+    pub value: Secret,
+    /// Whether headers carrying it are sensitive.
+    pub secret: bool,
+}
+
+/// The credential names in a template, in order. Codegen and lint have refused malformed
+/// templates already; an unclosed brace here is left as text.
+///
+/// ```
+/// assert_eq!(streamkit_runtime::auth::template_credentials("{client_id} {jwt}"), ["client_id", "jwt"]);
+/// ```
+pub fn template_credentials(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        out.push(&rest[start + 1..start + len]);
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+/// Asks the identity providers for every credential the templates name; fails naming a
+/// credential no provider is registered for.
+pub async fn resolve_auth_headers(
+    operation_id: &str,
+    templates: &[AuthHeader],
+    identities: &Identities,
+) -> Result<Vec<ResolvedCredential>, Error> {
+    let mut out: Vec<ResolvedCredential> = Vec::new();
+    for name in templates.iter().flat_map(|t| template_credentials(t.template)) {
+        if out.iter().any(|r| r.name == name) {
+            continue;
+        }
+        let provider = identities.get(name).ok_or_else(|| missing(operation_id, name))?;
+        let value = provider.resolve().await?;
+        out.push(ResolvedCredential { name: name.to_string(), value, secret: provider.is_secret() });
+    }
+    Ok(out)
+}
+
+/// Fills each template with the resolved credentials; fails naming a missing credential.
 pub fn render_auth_headers(
     operation_id: &str,
     templates: &[AuthHeader],
-    client_id: Option<&str>,
-    access_token: Option<&Secret>,
-    jwt: Option<&Secret>,
+    credentials: &[ResolvedCredential],
 ) -> Result<Vec<(HeaderName, HeaderValue)>, Error> {
     let mut out = Vec::with_capacity(templates.len());
     for t in templates {
@@ -45,23 +91,9 @@ pub fn render_auth_headers(
             value.push_str(&rest[..start]);
             let Some(len) = rest[start..].find('}') else { break };
             let key = &rest[start + 1..start + len];
-            let filled = match key {
-                "client_id" => client_id.ok_or_else(|| missing(operation_id, "a client id"))?,
-                "access_token" => {
-                    sensitive = true;
-                    access_token.ok_or_else(|| missing(operation_id, "an access token"))?.expose()
-                }
-                "jwt" => {
-                    sensitive = true;
-                    jwt.ok_or_else(|| missing(operation_id, "a JWT"))?.expose()
-                }
-                other => {
-                    return Err(Error::config(format!(
-                        "operation {operation_id}: unknown credential `{{{other}}}` in auth header template"
-                    )));
-                }
-            };
-            value.push_str(filled);
+            let c = credentials.iter().find(|c| c.name == key).ok_or_else(|| missing(operation_id, key))?;
+            sensitive |= c.secret;
+            value.push_str(c.value.expose());
             rest = &rest[start + len + 1..];
         }
         value.push_str(rest);
@@ -72,26 +104,55 @@ pub fn render_auth_headers(
     Ok(out)
 }
 
-fn missing(operation_id: &str, what: &str) -> Error {
-    Error::auth(format!("operation {operation_id} needs {what}, and the client has none configured"))
+fn missing(operation_id: &str, name: &str) -> Error {
+    Error::auth(format!(
+        "operation {operation_id} needs the credential `{name}` ({}), and the client has none configured",
+        name.replace('_', " ")
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
-    static MEDKIT: &[AuthHeader] = &[AuthHeader { name: "Authorization", template: "{client_id} {jwt}" }];
+    use crate::identity::StaticIdentity;
 
-    #[test]
-    fn templates_fill_credentials_and_mark_secrets_sensitive() {
-        let jwt = Secret::new("eyJ.jwt.sig");
-        let h = render_auth_headers("op", MEDKIT, Some("cid"), None, Some(&jwt)).unwrap();
+    static CLIENT_AND_JWT: &[AuthHeader] = &[AuthHeader { name: "Authorization", template: "{client_id} {jwt}" }];
+
+    fn identities(jwt: Option<&str>) -> Identities {
+        let mut ids = Identities::default();
+        ids.insert("client_id", Arc::new(StaticIdentity::public("cid")));
+        if let Some(j) = jwt {
+            ids.insert("jwt", Arc::new(StaticIdentity::secret(j)));
+        }
+        ids
+    }
+
+    #[tokio::test]
+    async fn templates_fill_credentials_and_mark_secrets_sensitive() {
+        let creds = resolve_auth_headers("op", CLIENT_AND_JWT, &identities(Some("eyJ.jwt.sig"))).await.unwrap();
+        let h = render_auth_headers("op", CLIENT_AND_JWT, &creds).unwrap();
         assert_eq!(h[0].0, "authorization");
         assert_eq!(h[0].1.to_str().unwrap(), "cid eyJ.jwt.sig");
         assert!(h[0].1.is_sensitive(), "a header carrying a secret is marked sensitive");
-        let e = render_auth_headers("op", MEDKIT, Some("cid"), None, None).unwrap_err();
-        assert!(e.to_string().contains("op needs a JWT"), "{e}");
-        let bad = Secret::new("a\r\nb");
-        assert!(render_auth_headers("op", MEDKIT, Some("cid"), None, Some(&bad)).is_err());
+        let e = resolve_auth_headers("op", CLIENT_AND_JWT, &identities(None)).await.unwrap_err();
+        assert!(e.to_string().contains("op needs the credential `jwt`"), "{e}");
+        let bad = resolve_auth_headers("op", CLIENT_AND_JWT, &identities(Some("a\r\nb"))).await.unwrap();
+        assert!(render_auth_headers("op", CLIENT_AND_JWT, &bad).is_err());
+    }
+
+    #[tokio::test]
+    async fn any_credential_name_resolves_through_its_provider() {
+        static CUSTOM: &[AuthHeader] = &[AuthHeader { name: "X-Api-Key", template: "{api_key}" }];
+        let mut ids = Identities::default();
+        ids.insert("api_key", Arc::new(StaticIdentity::secret("k-1")));
+        let creds = resolve_auth_headers("op", CUSTOM, &ids).await.unwrap();
+        let h = render_auth_headers("op", CUSTOM, &creds).unwrap();
+        assert_eq!(h[0].1.to_str().unwrap(), "k-1");
+        let public = resolve_auth_headers("op", &[AuthHeader { name: "Client-Id", template: "{client_id}" }], &identities(None))
+            .await
+            .unwrap();
+        assert!(!render_auth_headers("op", &[AuthHeader { name: "Client-Id", template: "{client_id}" }], &public).unwrap()[0].1.is_sensitive());
     }
 }

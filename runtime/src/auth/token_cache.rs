@@ -3,7 +3,10 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's Instant is std's outside a paused test runtime, and follows paused time inside one.
+use tokio::time::Instant;
 
 use crate::error::Error;
 use crate::Secret;

@@ -14,7 +14,8 @@ use crate::policy::BucketSpec;
 /// use streamkit_runtime::policy::BucketSpec;
 /// use streamkit_runtime::ratelimit::BucketKey;
 /// static SPEC: BucketSpec = BucketSpec { name: "helix", points: 800, per_seconds: 60, per_user: true,
-///     limit_header: None, remaining_header: None, reset_header: None };
+///     limit_header: None, remaining_header: None, reset_header: None,
+///     reset_unit: streamkit_runtime::policy::ResetUnit::EpochSeconds };
 /// let a = BucketKey::new(&SPEC, Some("cid"), Some("Bearer secret-token"));
 /// assert_eq!(a, BucketKey::new(&SPEC, Some("cid"), Some("Bearer secret-token")));
 /// assert_ne!(a, BucketKey::new(&SPEC, Some("other"), Some("Bearer secret-token")));

@@ -80,7 +80,8 @@ impl Drop for Permit {
 /// use streamkit_runtime::policy::BucketSpec;
 /// use streamkit_runtime::ratelimit::{BucketKey, InProcessLimiter, RateLimiter};
 /// static SPEC: BucketSpec = BucketSpec { name: "b", points: 2, per_seconds: 1, per_user: false,
-///     limit_header: None, remaining_header: None, reset_header: None };
+///     limit_header: None, remaining_header: None, reset_header: None,
+///     reset_unit: streamkit_runtime::policy::ResetUnit::EpochSeconds };
 /// let limiter = InProcessLimiter::default();
 /// let key = BucketKey::new(&SPEC, Some("client"), None);
 /// let permit = limiter.acquire(&key, &SPEC, 1).await;
@@ -290,6 +291,7 @@ mod tests {
         limit_header: None,
         remaining_header: None,
         reset_header: None,
+        reset_unit: crate::policy::ResetUnit::EpochSeconds,
     };
 
     static PROBED: BucketSpec = BucketSpec {
@@ -300,6 +302,7 @@ mod tests {
         limit_header: Some("l"),
         remaining_header: Some("r"),
         reset_header: Some("s"),
+        reset_unit: crate::policy::ResetUnit::EpochSeconds,
     };
 
     #[tokio::test(start_paused = true)]

@@ -1,16 +1,26 @@
-//! The retry policy object and its defaults.
+//! The retry policy object, its neutral defaults, and a service's declared ones.
 
 use std::time::Duration;
 
-/// How the runtime retries. The defaults follow Twitch's documented rules: a 429 waits for
-/// `Ratelimit-Reset` (or `Retry-After`) and is retried, a 503 is retried once, and connection
-/// failures are retried with exponential backoff and jitter.
+use crate::policy::{RetryDefaults, ServicePolicy};
+
+/// How the runtime retries.
+///
+/// [`RetryPolicy::default`] knows no service: a rate-limited answer waits for the bucket's
+/// reset (or `Retry-After`) and is retried twice, a 503 is not retried, connection failures
+/// are retried twice with exponential backoff and jitter, and a managed token is refreshed
+/// once after a 401. A client built without [`crate::ClientBuilder::retry_policy`] uses
+/// [`RetryPolicy::for_service`]: those defaults overridden by the spec's
+/// `x-streamkit-retry-defaults`.
 ///
 /// ```
+/// use streamkit_runtime::policy::RetryDefaults;
 /// use streamkit_runtime::retry::RetryPolicy;
 /// let p = RetryPolicy::default();
-/// assert_eq!(p.max_rate_limited_retries, 3);
-/// assert!(p.retry_503_once);
+/// assert_eq!(p.max_rate_limited_retries, 2);
+/// assert!(!p.retry_503_once);
+/// let declared = RetryDefaults { retry_503_once: Some(true), ..RetryDefaults::NONE };
+/// assert!(p.with_defaults(&declared).retry_503_once);
 /// let none = RetryPolicy::none();
 /// assert_eq!(none.max_rate_limited_retries, 0);
 /// ```
@@ -35,10 +45,10 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_rate_limited_retries: 3,
-            max_rate_limit_wait: Duration::from_secs(65),
+            max_rate_limited_retries: 2,
+            max_rate_limit_wait: Duration::from_secs(60),
             default_rate_limit_wait: Duration::from_secs(1),
-            retry_503_once: true,
+            retry_503_once: false,
             max_connection_retries: 2,
             base_backoff: Duration::from_millis(100),
             refresh_on_401: true,
@@ -47,6 +57,38 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The neutral defaults with the service's declared rules applied.
+    pub fn for_service(policy: &ServicePolicy) -> Self {
+        Self::default().with_defaults(&policy.retry)
+    }
+
+    /// This policy with every rule `declared` sets replaced.
+    pub fn with_defaults(mut self, declared: &RetryDefaults) -> Self {
+        let ms = |v: u32| Duration::from_millis(u64::from(v));
+        if let Some(v) = declared.rate_limited_retries {
+            self.max_rate_limited_retries = v;
+        }
+        if let Some(v) = declared.max_rate_limit_wait_seconds {
+            self.max_rate_limit_wait = Duration::from_secs(u64::from(v));
+        }
+        if let Some(v) = declared.default_rate_limit_wait_ms {
+            self.default_rate_limit_wait = ms(v);
+        }
+        if let Some(v) = declared.retry_503_once {
+            self.retry_503_once = v;
+        }
+        if let Some(v) = declared.connection_retries {
+            self.max_connection_retries = v;
+        }
+        if let Some(v) = declared.base_backoff_ms {
+            self.base_backoff = ms(v);
+        }
+        if let Some(v) = declared.refresh_on_401 {
+            self.refresh_on_401 = v;
+        }
+        self
+    }
+
     /// Never retry.
     pub fn none() -> Self {
         RetryPolicy {

@@ -1,0 +1,52 @@
+//! Putting an operation's auth headers on an HTTP request.
+
+use reqwest::Request;
+
+use super::{render_auth_headers, resolve_auth_headers};
+use crate::config::Runtime;
+use crate::error::Error;
+use crate::policy::OperationPolicy;
+
+/// Resolves the credentials `op`'s templates name and sets its auth headers on `request`,
+/// replacing earlier values (a retry after a refresh sets them again).
+pub(crate) async fn authorize(rt: &Runtime, op: &OperationPolicy, request: &mut Request) -> Result<(), Error> {
+    if op.auth.is_empty() {
+        return Ok(());
+    }
+    let credentials = resolve_auth_headers(op.operation_id, op.auth, rt.identities()).await?;
+    for (name, value) in render_auth_headers(op.operation_id, op.auth, &credentials)? {
+        request.headers_mut().insert(name, value);
+    }
+    Ok(())
+}
+
+/// Whether a credential `op` sends can be refreshed after a 401.
+pub(crate) fn can_refresh(rt: &Runtime, op: &OperationPolicy) -> bool {
+    refreshable_credentials(rt, op).next().is_some()
+}
+
+/// Refreshes every refreshable credential `op` sends, replacing the value it holds now.
+pub(crate) async fn refresh(rt: &Runtime, op: &OperationPolicy) -> Result<(), Error> {
+    for provider in refreshable_credentials(rt, op) {
+        let rejected = provider.current();
+        provider.refresh_after_rejection(rejected.as_ref()).await?;
+    }
+    Ok(())
+}
+
+fn refreshable_credentials<'a>(
+    rt: &'a Runtime,
+    op: &'a OperationPolicy,
+) -> impl Iterator<Item = &'a std::sync::Arc<dyn crate::identity::IdentityProvider>> + 'a {
+    let mut seen: Vec<&str> = Vec::new();
+    op.auth
+        .iter()
+        .flat_map(|t| super::template_credentials(t.template))
+        .filter(move |n| {
+            let new = !seen.contains(n);
+            seen.push(*n);
+            new
+        })
+        .filter_map(|n| rt.identities().get(n))
+        .filter(|p| p.refreshable())
+}

@@ -1,0 +1,121 @@
+//! The attempt loop of one HTTP call: take a rate-limit permit, send, let the classifier
+//! judge the answer, then wait and retry, refresh a credential and retry, or hand it back.
+//!
+//! Everything service-specific arrives as data: the operation's policy (bucket, cost,
+//! idempotency, declared classifications) and the client's retry policy.
+
+use reqwest::{Request, Response, StatusCode};
+
+use crate::auth;
+use crate::call::with_call;
+use crate::config::Runtime;
+use crate::policy::OperationPolicy;
+use crate::ratelimit::{BucketKey, RateLimitInfo};
+use crate::retry::{AttemptContext, HttpClassifier, HttpReply, RetriesSpent, RetryAction, RetryClassifier};
+use crate::stats::CallStats;
+
+/// Sends `request` for `operation_id`, retrying as the [`crate::retry::RetryPolicy`] and the
+/// classifier say. When retries give up, the last real response is returned, so the caller
+/// sees the server's own status, body and headers.
+pub async fn send_with_retries(
+    rt: &Runtime,
+    http: &reqwest::Client,
+    mut request: Request,
+    operation_id: &str,
+) -> reqwest::Result<Response> {
+    let op = rt.policy().operation(operation_id);
+    let bucket = op.and_then(|o| o.ratelimit.as_ref()).and_then(|c| rt.policy().bucket(c.bucket));
+    let cost = op.and_then(|o| o.ratelimit.as_ref()).map_or(1, |c| c.cost);
+    let limiter = rt.shared.limiter.as_deref().zip(bucket);
+    let key = limiter.map(|(_, spec)| {
+        let auth = request.headers().get(reqwest::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let client_id = rt.identities().client_id();
+        BucketKey::new(spec, client_id.as_ref().map(|s| s.expose()), auth)
+    });
+    let classifier = HttpClassifier;
+    let mut spent = RetriesSpent::default();
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        with_call(|c| c.attempts = attempt);
+        CallStats::bump(&rt.shared.stats.attempts);
+        if attempt > 1 {
+            CallStats::bump(&rt.shared.stats.retries);
+        }
+        // Every attempt, retries included, takes its points from the bucket.
+        let permit = match (limiter, &key) {
+            (Some((limiter, spec)), Some(key)) => Some(limiter.acquire(key, spec, cost).await),
+            _ => None,
+        };
+        // A body that is a stream cannot be cloned, so such a request is sent once.
+        let spare = request.try_clone();
+        let result = http.execute(request).await;
+        let Some(mut next) = spare else { return result };
+        let cx = AttemptContext {
+            policy: &rt.shared.retry,
+            classify: op.map_or(&[], |o| o.classify),
+            spent,
+            can_refresh: op.is_some_and(|o| auth::can_refresh(rt, o)),
+            idempotent: op.is_some_and(|o| o.idempotent),
+            now_epoch: rt.shared.clock.epoch_secs(),
+        };
+        let resp = match result {
+            Ok(resp) => resp,
+            Err(err) => {
+                // The permit is dropped: a request without an answer gives its points back.
+                let action = classifier.classify_transport_error(&err, &cx);
+                if let RetryAction::RetryAfter(wait, _) = action {
+                    tracing::warn!(operation = operation_id, attempt, ?wait, error = %err, "connection failed, retrying");
+                    spent.record(action);
+                    tokio::time::sleep(wait).await;
+                    request = next;
+                    continue;
+                }
+                return Err(err);
+            }
+        };
+        let status = resp.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            CallStats::bump(&rt.shared.stats.rate_limited);
+        } else if status.is_server_error() {
+            CallStats::bump(&rt.shared.stats.server_errors);
+        }
+        let limits = RateLimitInfo::from_headers(resp.headers(), bucket, cx.now_epoch);
+        if let Some(info) = limits {
+            rt.record_rate_limit(info);
+        }
+        if let (Some((limiter, _)), Some(permit)) = (limiter, permit) {
+            limiter.complete(permit, limits.as_ref());
+        }
+        let action = classifier.classify(&HttpReply { status, headers: resp.headers(), rate_limit: limits }, &cx);
+        spent.record(action);
+        match action {
+            RetryAction::Done => return Ok(resp),
+            RetryAction::RetryAfter(wait, reason) => {
+                tracing::warn!(operation = operation_id, attempt, ?wait, ?reason, %status, "retrying");
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+                request = next;
+            }
+            RetryAction::RefreshCredentialThenRetry => {
+                let Some(op) = op else { return Ok(resp) };
+                match refresh_and_reauthorize(rt, op, &mut next).await {
+                    Ok(()) => {
+                        tracing::info!(operation = operation_id, "401 Unauthorized, credential refreshed, retrying");
+                        request = next;
+                    }
+                    Err(e) => {
+                        tracing::warn!(operation = operation_id, error = %e, "401 and the credential refresh failed");
+                        return Ok(resp);
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn refresh_and_reauthorize(rt: &Runtime, op: &OperationPolicy, request: &mut Request) -> Result<(), crate::Error> {
+    auth::refresh(rt, op).await?;
+    auth::authorize(rt, op, request).await
+}
