@@ -160,7 +160,7 @@ pub async fn redis(secs: f64) -> BenchResult<Vec<Figure>> {
     let attempts = ok + limited + other;
     let server_pct = 100.0 * limited as f64 / attempts.max(1) as f64;
     // One acquire on Redis: round trips and wall time, against the in-process limiter.
-    static SPEC: BucketSpec = BucketSpec { name: "bench", points: 1_000_000, per_seconds: 1, per_user: false, limit_header: None, remaining_header: None, reset_header: None };
+    static SPEC: BucketSpec = BucketSpec { name: "bench", points: 1_000_000, per_seconds: 1, per_user: false, limit_header: None, remaining_header: None, reset_header: None, reset_unit: streamkit_runtime::policy::ResetUnit::EpochSeconds };
     let key = BucketKey::new(&SPEC, Some("bench"), None);
     let rl = RedisLimiter::connect(&redis.url).await.map_err(ctx("redis"))?;
     let n = 5_000u64;

@@ -84,6 +84,7 @@ async fn one_round_trip_per_acquire_and_scripts_reload_after_a_flush() {
         limit_header: None,
         remaining_header: None,
         reset_header: None,
+        reset_unit: streamkit_runtime::policy::ResetUnit::EpochSeconds,
     };
     let key = streamkit_runtime::ratelimit::BucketKey::new(&SPEC, Some("c"), None);
     // Held: a dropped permit is released in the background, which is a command too.
