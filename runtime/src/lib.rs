@@ -20,6 +20,7 @@ pub mod config;
 pub mod drift;
 pub mod error;
 pub mod hooks;
+pub mod input;
 pub mod pagination;
 pub mod policy;
 pub mod ratelimit;
