@@ -62,7 +62,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     owner
         .modify_channel_information()
         .broadcaster_id(me.id.clone())
-        .body(types::ModifyChannelInformationBody::builder().title(Some(title)))
+        .body(types::ModifyChannelInformationBody::builder().title(title))
         .send()
         .await?;
     let channel = helix.get_channel_information().broadcaster_id(vec![me.id.clone()]).send().await?;
@@ -77,8 +77,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transport(
             types::EventSubTransportRequest::builder()
                 .method(types::EventSubTransportMethod::Webhook)
-                .callback(Some("https://example.com/eventsub".to_string()))
-                .secret(Some(Secret::new("a-webhook-secret-of-20"))),
+                .callback("https://example.com/eventsub".to_string())
+                .secret(Secret::new("a-webhook-secret-of-20")),
         );
     let created = helix.create_eventsub_subscription().body(body.clone()).send().await?;
     let sub = &created.data[0];

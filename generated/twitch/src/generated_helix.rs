@@ -2495,10 +2495,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for ChannelFollower {
             fn default() -> Self {
                 Self {
-                    followed_at: Err("no value supplied for followed_at".to_string()),
-                    user_id: Err("no value supplied for user_id".to_string()),
-                    user_login: Err("no value supplied for user_login".to_string()),
-                    user_name: Err("no value supplied for user_name".to_string()),
+                    followed_at: Err("field `followed_at` not set".to_string()),
+                    user_id: Err("field `user_id` not set".to_string()),
+                    user_login: Err("field `user_login` not set".to_string()),
+                    user_name: Err("field `user_name` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -2509,11 +2509,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.followed_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for followed_at: {e}")
-                    });
+                self.followed_at = ::streamkit_runtime::input::convert(
+                    "field `followed_at`",
+                    value,
+                );
                 self
             }
             pub fn user_id<T>(mut self, value: T) -> Self
@@ -2521,11 +2520,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = ::streamkit_runtime::input::convert(
+                    "field `user_id`",
+                    value,
+                );
                 self
             }
             pub fn user_login<T>(mut self, value: T) -> Self
@@ -2533,11 +2531,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_login = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_login: {e}")
-                    });
+                self.user_login = ::streamkit_runtime::input::convert(
+                    "field `user_login`",
+                    value,
+                );
                 self
             }
             pub fn user_name<T>(mut self, value: T) -> Self
@@ -2545,11 +2542,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_name: {e}")
-                    });
+                self.user_name = ::streamkit_runtime::input::convert(
+                    "field `user_name`",
+                    value,
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -2559,11 +2555,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -2634,29 +2626,27 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for ChannelInformation {
             fn default() -> Self {
                 Self {
-                    broadcaster_id: Err(
-                        "no value supplied for broadcaster_id".to_string(),
-                    ),
+                    broadcaster_id: Err("field `broadcaster_id` not set".to_string()),
                     broadcaster_language: Err(
-                        "no value supplied for broadcaster_language".to_string(),
+                        "field `broadcaster_language` not set".to_string(),
                     ),
                     broadcaster_login: Err(
-                        "no value supplied for broadcaster_login".to_string(),
+                        "field `broadcaster_login` not set".to_string(),
                     ),
                     broadcaster_name: Err(
-                        "no value supplied for broadcaster_name".to_string(),
+                        "field `broadcaster_name` not set".to_string(),
                     ),
                     content_classification_labels: Err(
-                        "no value supplied for content_classification_labels".to_string(),
+                        "field `content_classification_labels` not set".to_string(),
                     ),
-                    delay: Err("no value supplied for delay".to_string()),
-                    game_id: Err("no value supplied for game_id".to_string()),
-                    game_name: Err("no value supplied for game_name".to_string()),
+                    delay: Err("field `delay` not set".to_string()),
+                    game_id: Err("field `game_id` not set".to_string()),
+                    game_name: Err("field `game_name` not set".to_string()),
                     is_branded_content: Err(
-                        "no value supplied for is_branded_content".to_string(),
+                        "field `is_branded_content` not set".to_string(),
                     ),
-                    tags: Err("no value supplied for tags".to_string()),
-                    title: Err("no value supplied for title".to_string()),
+                    tags: Err("field `tags` not set".to_string()),
+                    title: Err("field `title` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -2667,13 +2657,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_id: {e}"
-                        )
-                    });
+                self.broadcaster_id = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_id`",
+                    value,
+                );
                 self
             }
             pub fn broadcaster_language<T>(mut self, value: T) -> Self
@@ -2681,13 +2668,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_language = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_language: {e}"
-                        )
-                    });
+                self.broadcaster_language = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_language`",
+                    value,
+                );
                 self
             }
             pub fn broadcaster_login<T>(mut self, value: T) -> Self
@@ -2695,13 +2679,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_login = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_login: {e}"
-                        )
-                    });
+                self.broadcaster_login = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_login`",
+                    value,
+                );
                 self
             }
             pub fn broadcaster_name<T>(mut self, value: T) -> Self
@@ -2709,39 +2690,40 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_name: {e}"
-                        )
-                    });
+                self.broadcaster_name = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_name`",
+                    value,
+                );
                 self
             }
-            pub fn content_classification_labels<T>(mut self, value: T) -> Self
+            pub fn content_classification_labels<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<::std::string::String>,
+                S::Error: ::std::fmt::Display,
             {
-                self.content_classification_labels = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for content_classification_labels: {e}"
-                        )
-                    });
+                self.content_classification_labels = ::streamkit_runtime::input::list(
+                    "field `content_classification_labels`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
-            pub fn delay<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<u64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.delay = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for delay: {e}")
-                    });
+            pub fn delay<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.delay = ::streamkit_runtime::input::integer(
+                    "field `delay`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::Some(0i128),
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn game_id<T>(mut self, value: T) -> Self
@@ -2749,11 +2731,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.game_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for game_id: {e}")
-                    });
+                self.game_id = ::streamkit_runtime::input::convert(
+                    "field `game_id`",
+                    value,
+                );
                 self
             }
             pub fn game_name<T>(mut self, value: T) -> Self
@@ -2761,11 +2742,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.game_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for game_name: {e}")
-                    });
+                self.game_name = ::streamkit_runtime::input::convert(
+                    "field `game_name`",
+                    value,
+                );
                 self
             }
             pub fn is_branded_content<T>(mut self, value: T) -> Self
@@ -2773,25 +2753,26 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_branded_content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_branded_content: {e}"
-                        )
-                    });
+                self.is_branded_content = ::streamkit_runtime::input::convert(
+                    "field `is_branded_content`",
+                    value,
+                );
                 self
             }
-            pub fn tags<T>(mut self, value: T) -> Self
+            pub fn tags<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<::std::string::String>,
+                S::Error: ::std::fmt::Display,
             {
-                self.tags = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tags: {e}")
-                    });
+                self.tags = ::streamkit_runtime::input::list(
+                    "field `tags`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -2799,11 +2780,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
+                self.title = ::streamkit_runtime::input::convert("field `title`", value);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -2813,11 +2790,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -2909,23 +2882,21 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             fn default() -> Self {
                 Self {
                     broadcaster_language: Err(
-                        "no value supplied for broadcaster_language".to_string(),
+                        "field `broadcaster_language` not set".to_string(),
                     ),
                     broadcaster_login: Err(
-                        "no value supplied for broadcaster_login".to_string(),
+                        "field `broadcaster_login` not set".to_string(),
                     ),
-                    display_name: Err("no value supplied for display_name".to_string()),
-                    game_id: Err("no value supplied for game_id".to_string()),
-                    game_name: Err("no value supplied for game_name".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_live: Err("no value supplied for is_live".to_string()),
-                    started_at: Err("no value supplied for started_at".to_string()),
+                    display_name: Err("field `display_name` not set".to_string()),
+                    game_id: Err("field `game_id` not set".to_string()),
+                    game_name: Err("field `game_name` not set".to_string()),
+                    id: Err("field `id` not set".to_string()),
+                    is_live: Err("field `is_live` not set".to_string()),
+                    started_at: Err("field `started_at` not set".to_string()),
                     tag_ids: Ok(Default::default()),
-                    tags: Err("no value supplied for tags".to_string()),
-                    thumbnail_url: Err(
-                        "no value supplied for thumbnail_url".to_string(),
-                    ),
-                    title: Err("no value supplied for title".to_string()),
+                    tags: Err("field `tags` not set".to_string()),
+                    thumbnail_url: Err("field `thumbnail_url` not set".to_string()),
+                    title: Err("field `title` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -2936,13 +2907,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_language = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_language: {e}"
-                        )
-                    });
+                self.broadcaster_language = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_language`",
+                    value,
+                );
                 self
             }
             pub fn broadcaster_login<T>(mut self, value: T) -> Self
@@ -2950,13 +2918,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_login = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_login: {e}"
-                        )
-                    });
+                self.broadcaster_login = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_login`",
+                    value,
+                );
                 self
             }
             pub fn display_name<T>(mut self, value: T) -> Self
@@ -2964,11 +2929,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.display_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for display_name: {e}")
-                    });
+                self.display_name = ::streamkit_runtime::input::convert(
+                    "field `display_name`",
+                    value,
+                );
                 self
             }
             pub fn game_id<T>(mut self, value: T) -> Self
@@ -2976,11 +2940,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.game_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for game_id: {e}")
-                    });
+                self.game_id = ::streamkit_runtime::input::convert(
+                    "field `game_id`",
+                    value,
+                );
                 self
             }
             pub fn game_name<T>(mut self, value: T) -> Self
@@ -2988,11 +2951,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.game_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for game_name: {e}")
-                    });
+                self.game_name = ::streamkit_runtime::input::convert(
+                    "field `game_name`",
+                    value,
+                );
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -3000,9 +2962,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::streamkit_runtime::input::convert("field `id`", value);
                 self
             }
             pub fn is_live<T>(mut self, value: T) -> Self
@@ -3010,11 +2970,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_live = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_live: {e}")
-                    });
+                self.is_live = ::streamkit_runtime::input::convert(
+                    "field `is_live`",
+                    value,
+                );
                 self
             }
             pub fn started_at<T>(mut self, value: T) -> Self
@@ -3022,35 +2981,42 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.started_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for started_at: {e}")
-                    });
+                self.started_at = ::streamkit_runtime::input::convert(
+                    "field `started_at`",
+                    value,
+                );
                 self
             }
-            pub fn tag_ids<T>(mut self, value: T) -> Self
+            pub fn tag_ids<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<::std::string::String>,
+                S::Error: ::std::fmt::Display,
             {
-                self.tag_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_ids: {e}")
-                    });
+                self.tag_ids = ::streamkit_runtime::input::list(
+                    "field `tag_ids`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
-            pub fn tags<T>(mut self, value: T) -> Self
+            pub fn tags<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<::std::string::String>,
+                S::Error: ::std::fmt::Display,
             {
-                self.tags = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tags: {e}")
-                    });
+                self.tags = ::streamkit_runtime::input::list(
+                    "field `tags`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn thumbnail_url<T>(mut self, value: T) -> Self
@@ -3058,11 +3024,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.thumbnail_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for thumbnail_url: {e}")
-                    });
+                self.thumbnail_url = ::streamkit_runtime::input::convert(
+                    "field `thumbnail_url`",
+                    value,
+                );
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -3070,11 +3035,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
+                self.title = ::streamkit_runtime::input::convert("field `title`", value);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -3084,11 +3045,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -3154,8 +3111,8 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             fn default() -> Self {
                 Self {
                     drop_reason: Ok(Default::default()),
-                    is_sent: Err("no value supplied for is_sent".to_string()),
-                    message_id: Err("no value supplied for message_id".to_string()),
+                    is_sent: Err("field `is_sent` not set".to_string()),
+                    message_id: Err("field `message_id` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -3163,14 +3120,14 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ChatMessageSent {
             pub fn drop_reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DropReason>>,
+                T: ::std::convert::TryInto<super::DropReason>,
                 T::Error: ::std::fmt::Display,
             {
-                self.drop_reason = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for drop_reason: {e}")
-                    });
+                self.drop_reason = ::streamkit_runtime::input::convert(
+                        "field `drop_reason`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn is_sent<T>(mut self, value: T) -> Self
@@ -3178,11 +3135,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_sent = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_sent: {e}")
-                    });
+                self.is_sent = ::streamkit_runtime::input::convert(
+                    "field `is_sent`",
+                    value,
+                );
                 self
             }
             pub fn message_id<T>(mut self, value: T) -> Self
@@ -3190,11 +3146,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message_id: {e}")
-                    });
+                self.message_id = ::streamkit_runtime::input::convert(
+                    "field `message_id`",
+                    value,
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -3204,11 +3159,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -3254,9 +3205,9 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for Chatter {
             fn default() -> Self {
                 Self {
-                    user_id: Err("no value supplied for user_id".to_string()),
-                    user_login: Err("no value supplied for user_login".to_string()),
-                    user_name: Err("no value supplied for user_name".to_string()),
+                    user_id: Err("field `user_id` not set".to_string()),
+                    user_login: Err("field `user_login` not set".to_string()),
+                    user_name: Err("field `user_name` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -3267,11 +3218,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = ::streamkit_runtime::input::convert(
+                    "field `user_id`",
+                    value,
+                );
                 self
             }
             pub fn user_login<T>(mut self, value: T) -> Self
@@ -3279,11 +3229,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_login = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_login: {e}")
-                    });
+                self.user_login = ::streamkit_runtime::input::convert(
+                    "field `user_login`",
+                    value,
+                );
                 self
             }
             pub fn user_name<T>(mut self, value: T) -> Self
@@ -3291,11 +3240,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_name: {e}")
-                    });
+                self.user_name = ::streamkit_runtime::input::convert(
+                    "field `user_name`",
+                    value,
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -3305,11 +3253,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -3393,29 +3337,25 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for Clip {
             fn default() -> Self {
                 Self {
-                    broadcaster_id: Err(
-                        "no value supplied for broadcaster_id".to_string(),
-                    ),
+                    broadcaster_id: Err("field `broadcaster_id` not set".to_string()),
                     broadcaster_name: Err(
-                        "no value supplied for broadcaster_name".to_string(),
+                        "field `broadcaster_name` not set".to_string(),
                     ),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    creator_id: Err("no value supplied for creator_id".to_string()),
-                    creator_name: Err("no value supplied for creator_name".to_string()),
-                    duration: Err("no value supplied for duration".to_string()),
-                    embed_url: Err("no value supplied for embed_url".to_string()),
-                    game_id: Err("no value supplied for game_id".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_featured: Err("no value supplied for is_featured".to_string()),
-                    language: Err("no value supplied for language".to_string()),
-                    thumbnail_url: Err(
-                        "no value supplied for thumbnail_url".to_string(),
-                    ),
-                    title: Err("no value supplied for title".to_string()),
-                    url: Err("no value supplied for url".to_string()),
-                    video_id: Err("no value supplied for video_id".to_string()),
-                    view_count: Err("no value supplied for view_count".to_string()),
-                    vod_offset: Err("no value supplied for vod_offset".to_string()),
+                    created_at: Err("field `created_at` not set".to_string()),
+                    creator_id: Err("field `creator_id` not set".to_string()),
+                    creator_name: Err("field `creator_name` not set".to_string()),
+                    duration: Err("field `duration` not set".to_string()),
+                    embed_url: Err("field `embed_url` not set".to_string()),
+                    game_id: Err("field `game_id` not set".to_string()),
+                    id: Err("field `id` not set".to_string()),
+                    is_featured: Err("field `is_featured` not set".to_string()),
+                    language: Err("field `language` not set".to_string()),
+                    thumbnail_url: Err("field `thumbnail_url` not set".to_string()),
+                    title: Err("field `title` not set".to_string()),
+                    url: Err("field `url` not set".to_string()),
+                    video_id: Err("field `video_id` not set".to_string()),
+                    view_count: Err("field `view_count` not set".to_string()),
+                    vod_offset: Err("field `vod_offset` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -3426,13 +3366,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_id: {e}"
-                        )
-                    });
+                self.broadcaster_id = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_id`",
+                    value,
+                );
                 self
             }
             pub fn broadcaster_name<T>(mut self, value: T) -> Self
@@ -3440,13 +3377,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_name: {e}"
-                        )
-                    });
+                self.broadcaster_name = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_name`",
+                    value,
+                );
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -3454,11 +3388,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
+                self.created_at = ::streamkit_runtime::input::convert(
+                    "field `created_at`",
+                    value,
+                );
                 self
             }
             pub fn creator_id<T>(mut self, value: T) -> Self
@@ -3466,11 +3399,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.creator_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for creator_id: {e}")
-                    });
+                self.creator_id = ::streamkit_runtime::input::convert(
+                    "field `creator_id`",
+                    value,
+                );
                 self
             }
             pub fn creator_name<T>(mut self, value: T) -> Self
@@ -3478,11 +3410,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.creator_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for creator_name: {e}")
-                    });
+                self.creator_name = ::streamkit_runtime::input::convert(
+                    "field `creator_name`",
+                    value,
+                );
                 self
             }
             pub fn duration<T>(mut self, value: T) -> Self
@@ -3490,11 +3421,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
+                self.duration = ::streamkit_runtime::input::convert(
+                    "field `duration`",
+                    value,
+                );
                 self
             }
             pub fn embed_url<T>(mut self, value: T) -> Self
@@ -3502,11 +3432,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.embed_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for embed_url: {e}")
-                    });
+                self.embed_url = ::streamkit_runtime::input::convert(
+                    "field `embed_url`",
+                    value,
+                );
                 self
             }
             pub fn game_id<T>(mut self, value: T) -> Self
@@ -3514,11 +3443,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.game_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for game_id: {e}")
-                    });
+                self.game_id = ::streamkit_runtime::input::convert(
+                    "field `game_id`",
+                    value,
+                );
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -3526,9 +3454,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::streamkit_runtime::input::convert("field `id`", value);
                 self
             }
             pub fn is_featured<T>(mut self, value: T) -> Self
@@ -3536,11 +3462,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_featured = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_featured: {e}")
-                    });
+                self.is_featured = ::streamkit_runtime::input::convert(
+                    "field `is_featured`",
+                    value,
+                );
                 self
             }
             pub fn language<T>(mut self, value: T) -> Self
@@ -3548,11 +3473,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.language = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for language: {e}")
-                    });
+                self.language = ::streamkit_runtime::input::convert(
+                    "field `language`",
+                    value,
+                );
                 self
             }
             pub fn thumbnail_url<T>(mut self, value: T) -> Self
@@ -3560,11 +3484,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.thumbnail_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for thumbnail_url: {e}")
-                    });
+                self.thumbnail_url = ::streamkit_runtime::input::convert(
+                    "field `thumbnail_url`",
+                    value,
+                );
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -3572,11 +3495,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
+                self.title = ::streamkit_runtime::input::convert("field `title`", value);
                 self
             }
             pub fn url<T>(mut self, value: T) -> Self
@@ -3584,11 +3503,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
+                self.url = ::streamkit_runtime::input::convert("field `url`", value);
                 self
             }
             pub fn video_id<T>(mut self, value: T) -> Self
@@ -3596,35 +3511,39 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.video_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for video_id: {e}")
-                    });
+                self.video_id = ::streamkit_runtime::input::convert(
+                    "field `video_id`",
+                    value,
+                );
                 self
             }
-            pub fn view_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.view_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for view_count: {e}")
-                    });
+            pub fn view_count<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.view_count = ::streamkit_runtime::input::integer(
+                    "field `view_count`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
-            pub fn vod_offset<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vod_offset = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for vod_offset: {e}")
-                    });
+            pub fn vod_offset<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.vod_offset = ::streamkit_runtime::input::integer(
+                        "field `vod_offset`",
+                        value,
+                        ::streamkit_runtime::input::Bounds {
+                            min: ::std::option::Option::None,
+                            max: ::std::option::Option::None,
+                        },
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -3634,11 +3553,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -3704,8 +3619,8 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for ContentClassificationLabel {
             fn default() -> Self {
                 Self {
-                    id: Err("no value supplied for id".to_string()),
-                    is_enabled: Err("no value supplied for is_enabled".to_string()),
+                    id: Err("field `id` not set".to_string()),
+                    is_enabled: Err("field `is_enabled` not set".to_string()),
                 }
             }
         }
@@ -3715,9 +3630,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::ContentClassificationLabelId>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::streamkit_runtime::input::convert("field `id`", value);
                 self
             }
             pub fn is_enabled<T>(mut self, value: T) -> Self
@@ -3725,11 +3638,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_enabled = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_enabled: {e}")
-                    });
+                self.is_enabled = ::streamkit_runtime::input::convert(
+                    "field `is_enabled`",
+                    value,
+                );
                 self
             }
         }
@@ -3776,10 +3688,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for CreateEventsubSubscriptionBody {
             fn default() -> Self {
                 Self {
-                    condition: Err("no value supplied for condition".to_string()),
-                    transport: Err("no value supplied for transport".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    version: Err("no value supplied for version".to_string()),
+                    condition: Err("field `condition` not set".to_string()),
+                    transport: Err("field `transport` not set".to_string()),
+                    type_: Err("field `type_` not set".to_string()),
+                    version: Err("field `version` not set".to_string()),
                 }
             }
         }
@@ -3789,11 +3701,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::EventSubCondition>,
                 T::Error: ::std::fmt::Display,
             {
-                self.condition = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for condition: {e}")
-                    });
+                self.condition = ::streamkit_runtime::input::convert(
+                    "field `condition`",
+                    value,
+                );
                 self
             }
             pub fn transport<T>(mut self, value: T) -> Self
@@ -3801,11 +3712,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::EventSubTransportRequest>,
                 T::Error: ::std::fmt::Display,
             {
-                self.transport = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for transport: {e}")
-                    });
+                self.transport = ::streamkit_runtime::input::convert(
+                    "field `transport`",
+                    value,
+                );
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -3813,11 +3723,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::CreateEventsubSubscriptionBodyType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value);
                 self
             }
             pub fn version<T>(mut self, value: T) -> Self
@@ -3825,11 +3731,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::CreateEventsubSubscriptionBodyVersion>,
                 T::Error: ::std::fmt::Display,
             {
-                self.version = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for version: {e}")
-                    });
+                self.version = ::streamkit_runtime::input::convert(
+                    "field `version`",
+                    value,
+                );
                 self
             }
         }
@@ -3875,65 +3780,71 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for CreateEventsubSubscriptionResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
-                    max_total_cost: Err(
-                        "no value supplied for max_total_cost".to_string(),
-                    ),
-                    total: Err("no value supplied for total".to_string()),
-                    total_cost: Err("no value supplied for total_cost".to_string()),
+                    data: Err("field `data` not set".to_string()),
+                    max_total_cost: Err("field `max_total_cost` not set".to_string()),
+                    total: Err("field `total` not set".to_string()),
+                    total_cost: Err("field `total_cost` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl CreateEventsubSubscriptionResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::EventSubSubscription>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::EventSubSubscription>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
-            pub fn max_total_cost<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.max_total_cost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_total_cost: {e}"
-                        )
-                    });
+            pub fn max_total_cost<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.max_total_cost = ::streamkit_runtime::input::integer(
+                    "field `max_total_cost`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
-            pub fn total<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total: {e}")
-                    });
+            pub fn total<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.total = ::streamkit_runtime::input::integer(
+                    "field `total`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
-            pub fn total_cost<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total_cost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total_cost: {e}")
-                    });
+            pub fn total_cost<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.total_cost = ::streamkit_runtime::input::integer(
+                    "field `total_cost`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -3943,11 +3854,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -3990,8 +3897,8 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for DropReason {
             fn default() -> Self {
                 Self {
-                    code: Err("no value supplied for code".to_string()),
-                    message: Err("no value supplied for message".to_string()),
+                    code: Err("field `code` not set".to_string()),
+                    message: Err("field `message` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -4002,11 +3909,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
+                self.code = ::streamkit_runtime::input::convert("field `code`", value);
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -4014,11 +3917,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
+                self.message = ::streamkit_runtime::input::convert(
+                    "field `message`",
+                    value,
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -4028,11 +3930,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -4070,9 +3968,9 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for Error {
             fn default() -> Self {
                 Self {
-                    error: Err("no value supplied for error".to_string()),
-                    message: Err("no value supplied for message".to_string()),
-                    status: Err("no value supplied for status".to_string()),
+                    error: Err("field `error` not set".to_string()),
+                    message: Err("field `message` not set".to_string()),
+                    status: Err("field `status` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -4083,11 +3981,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.error = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error: {e}")
-                    });
+                self.error = ::streamkit_runtime::input::convert("field `error`", value);
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -4095,23 +3989,24 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
+                self.message = ::streamkit_runtime::input::convert(
+                    "field `message`",
+                    value,
+                );
                 self
             }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+            pub fn status<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.status = ::streamkit_runtime::input::integer(
+                    "field `status`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -4121,11 +4016,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -4237,172 +4128,158 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl EventSubCondition {
             pub fn broadcaster_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_id: {e}"
-                        )
-                    });
+                self.broadcaster_id = ::streamkit_runtime::input::convert(
+                        "field `broadcaster_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn broadcaster_user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_user_id: {e}"
-                        )
-                    });
+                self.broadcaster_user_id = ::streamkit_runtime::input::convert(
+                        "field `broadcaster_user_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn campaign_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.campaign_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for campaign_id: {e}")
-                    });
+                self.campaign_id = ::streamkit_runtime::input::convert(
+                        "field `campaign_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn category_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.category_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for category_id: {e}")
-                    });
+                self.category_id = ::streamkit_runtime::input::convert(
+                        "field `category_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn client_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.client_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_id: {e}")
-                    });
+                self.client_id = ::streamkit_runtime::input::convert(
+                        "field `client_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn conduit_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.conduit_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for conduit_id: {e}")
-                    });
+                self.conduit_id = ::streamkit_runtime::input::convert(
+                        "field `conduit_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extension_client_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.extension_client_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for extension_client_id: {e}"
-                        )
-                    });
+                self.extension_client_id = ::streamkit_runtime::input::convert(
+                        "field `extension_client_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn from_broadcaster_user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.from_broadcaster_user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for from_broadcaster_user_id: {e}"
-                        )
-                    });
+                self.from_broadcaster_user_id = ::streamkit_runtime::input::convert(
+                        "field `from_broadcaster_user_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn moderator_user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.moderator_user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for moderator_user_id: {e}"
-                        )
-                    });
+                self.moderator_user_id = ::streamkit_runtime::input::convert(
+                        "field `moderator_user_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn organization_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.organization_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organization_id: {e}"
-                        )
-                    });
+                self.organization_id = ::streamkit_runtime::input::convert(
+                        "field `organization_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn reward_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.reward_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for reward_id: {e}")
-                    });
+                self.reward_id = ::streamkit_runtime::input::convert(
+                        "field `reward_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn to_broadcaster_user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.to_broadcaster_user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for to_broadcaster_user_id: {e}"
-                        )
-                    });
+                self.to_broadcaster_user_id = ::streamkit_runtime::input::convert(
+                        "field `to_broadcaster_user_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = ::streamkit_runtime::input::convert(
+                        "field `user_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -4415,11 +4292,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -4496,14 +4369,14 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for EventSubSubscription {
             fn default() -> Self {
                 Self {
-                    condition: Err("no value supplied for condition".to_string()),
-                    cost: Err("no value supplied for cost".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    status: Err("no value supplied for status".to_string()),
-                    transport: Err("no value supplied for transport".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    version: Err("no value supplied for version".to_string()),
+                    condition: Err("field `condition` not set".to_string()),
+                    cost: Err("field `cost` not set".to_string()),
+                    created_at: Err("field `created_at` not set".to_string()),
+                    id: Err("field `id` not set".to_string()),
+                    status: Err("field `status` not set".to_string()),
+                    transport: Err("field `transport` not set".to_string()),
+                    type_: Err("field `type_` not set".to_string()),
+                    version: Err("field `version` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -4514,23 +4387,24 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::EventSubCondition>,
                 T::Error: ::std::fmt::Display,
             {
-                self.condition = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for condition: {e}")
-                    });
+                self.condition = ::streamkit_runtime::input::convert(
+                    "field `condition`",
+                    value,
+                );
                 self
             }
-            pub fn cost<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.cost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cost: {e}")
-                    });
+            pub fn cost<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.cost = ::streamkit_runtime::input::integer(
+                    "field `cost`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -4538,11 +4412,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
+                self.created_at = ::streamkit_runtime::input::convert(
+                    "field `created_at`",
+                    value,
+                );
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -4550,9 +4423,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::streamkit_runtime::input::convert("field `id`", value);
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -4560,11 +4431,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::EventSubSubscriptionStatus>,
                 T::Error: ::std::fmt::Display,
             {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+                self.status = ::streamkit_runtime::input::convert(
+                    "field `status`",
+                    value,
+                );
                 self
             }
             pub fn transport<T>(mut self, value: T) -> Self
@@ -4572,11 +4442,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::EventSubTransport>,
                 T::Error: ::std::fmt::Display,
             {
-                self.transport = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for transport: {e}")
-                    });
+                self.transport = ::streamkit_runtime::input::convert(
+                    "field `transport`",
+                    value,
+                );
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -4584,11 +4453,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value);
                 self
             }
             pub fn version<T>(mut self, value: T) -> Self
@@ -4596,11 +4461,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.version = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for version: {e}")
-                    });
+                self.version = ::streamkit_runtime::input::convert(
+                    "field `version`",
+                    value,
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -4610,11 +4474,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -4690,7 +4550,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                     conduit_id: Ok(Default::default()),
                     connected_at: Ok(Default::default()),
                     disconnected_at: Ok(Default::default()),
-                    method: Err("no value supplied for method".to_string()),
+                    method: Err("field `method` not set".to_string()),
                     session_id: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
@@ -4699,56 +4559,50 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl EventSubTransport {
             pub fn callback<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.callback = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for callback: {e}")
-                    });
+                self.callback = ::streamkit_runtime::input::convert(
+                        "field `callback`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn conduit_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.conduit_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for conduit_id: {e}")
-                    });
+                self.conduit_id = ::streamkit_runtime::input::convert(
+                        "field `conduit_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn connected_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.connected_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for connected_at: {e}")
-                    });
+                self.connected_at = ::streamkit_runtime::input::convert(
+                        "field `connected_at`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn disconnected_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                >,
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.disconnected_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for disconnected_at: {e}"
-                        )
-                    });
+                self.disconnected_at = ::streamkit_runtime::input::convert(
+                        "field `disconnected_at`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn method<T>(mut self, value: T) -> Self
@@ -4756,23 +4610,22 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::EventSubTransportMethod>,
                 T::Error: ::std::fmt::Display,
             {
-                self.method = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for method: {e}")
-                    });
+                self.method = ::streamkit_runtime::input::convert(
+                    "field `method`",
+                    value,
+                );
                 self
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.session_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for session_id: {e}")
-                    });
+                self.session_id = ::streamkit_runtime::input::convert(
+                        "field `session_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -4782,11 +4635,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -4847,7 +4696,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 Self {
                     callback: Ok(Default::default()),
                     conduit_id: Ok(Default::default()),
-                    method: Err("no value supplied for method".to_string()),
+                    method: Err("field `method` not set".to_string()),
                     secret: Ok(Default::default()),
                     session_id: Ok(Default::default()),
                 }
@@ -4856,26 +4705,26 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl EventSubTransportRequest {
             pub fn callback<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.callback = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for callback: {e}")
-                    });
+                self.callback = ::streamkit_runtime::input::convert(
+                        "field `callback`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn conduit_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.conduit_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for conduit_id: {e}")
-                    });
+                self.conduit_id = ::streamkit_runtime::input::convert(
+                        "field `conduit_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn method<T>(mut self, value: T) -> Self
@@ -4883,37 +4732,34 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::EventSubTransportMethod>,
                 T::Error: ::std::fmt::Display,
             {
-                self.method = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for method: {e}")
-                    });
+                self.method = ::streamkit_runtime::input::convert(
+                    "field `method`",
+                    value,
+                );
                 self
             }
             pub fn secret<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::streamkit_runtime::Secret>,
-                >,
+                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.secret = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for secret: {e}")
-                    });
+                self.secret = ::streamkit_runtime::input::convert(
+                        "field `secret`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn session_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.session_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for session_id: {e}")
-                    });
+                self.session_id = ::streamkit_runtime::input::convert(
+                        "field `session_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
         }
@@ -4968,15 +4814,13 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for ExtensionLiveChannel {
             fn default() -> Self {
                 Self {
-                    broadcaster_id: Err(
-                        "no value supplied for broadcaster_id".to_string(),
-                    ),
+                    broadcaster_id: Err("field `broadcaster_id` not set".to_string()),
                     broadcaster_name: Err(
-                        "no value supplied for broadcaster_name".to_string(),
+                        "field `broadcaster_name` not set".to_string(),
                     ),
-                    game_id: Err("no value supplied for game_id".to_string()),
-                    game_name: Err("no value supplied for game_name".to_string()),
-                    title: Err("no value supplied for title".to_string()),
+                    game_id: Err("field `game_id` not set".to_string()),
+                    game_name: Err("field `game_name` not set".to_string()),
+                    title: Err("field `title` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -4987,13 +4831,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_id: {e}"
-                        )
-                    });
+                self.broadcaster_id = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_id`",
+                    value,
+                );
                 self
             }
             pub fn broadcaster_name<T>(mut self, value: T) -> Self
@@ -5001,13 +4842,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_name: {e}"
-                        )
-                    });
+                self.broadcaster_name = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_name`",
+                    value,
+                );
                 self
             }
             pub fn game_id<T>(mut self, value: T) -> Self
@@ -5015,11 +4853,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.game_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for game_id: {e}")
-                    });
+                self.game_id = ::streamkit_runtime::input::convert(
+                    "field `game_id`",
+                    value,
+                );
                 self
             }
             pub fn game_name<T>(mut self, value: T) -> Self
@@ -5027,11 +4864,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.game_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for game_name: {e}")
-                    });
+                self.game_name = ::streamkit_runtime::input::convert(
+                    "field `game_name`",
+                    value,
+                );
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -5039,11 +4875,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
+                self.title = ::streamkit_runtime::input::convert("field `title`", value);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -5053,11 +4885,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -5115,16 +4943,14 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for FollowedChannel {
             fn default() -> Self {
                 Self {
-                    broadcaster_id: Err(
-                        "no value supplied for broadcaster_id".to_string(),
-                    ),
+                    broadcaster_id: Err("field `broadcaster_id` not set".to_string()),
                     broadcaster_login: Err(
-                        "no value supplied for broadcaster_login".to_string(),
+                        "field `broadcaster_login` not set".to_string(),
                     ),
                     broadcaster_name: Err(
-                        "no value supplied for broadcaster_name".to_string(),
+                        "field `broadcaster_name` not set".to_string(),
                     ),
-                    followed_at: Err("no value supplied for followed_at".to_string()),
+                    followed_at: Err("field `followed_at` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -5135,13 +4961,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_id: {e}"
-                        )
-                    });
+                self.broadcaster_id = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_id`",
+                    value,
+                );
                 self
             }
             pub fn broadcaster_login<T>(mut self, value: T) -> Self
@@ -5149,13 +4972,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_login = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_login: {e}"
-                        )
-                    });
+                self.broadcaster_login = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_login`",
+                    value,
+                );
                 self
             }
             pub fn broadcaster_name<T>(mut self, value: T) -> Self
@@ -5163,13 +4983,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_name: {e}"
-                        )
-                    });
+                self.broadcaster_name = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_name`",
+                    value,
+                );
                 self
             }
             pub fn followed_at<T>(mut self, value: T) -> Self
@@ -5177,11 +4994,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.followed_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for followed_at: {e}")
-                    });
+                self.followed_at = ::streamkit_runtime::input::convert(
+                    "field `followed_at`",
+                    value,
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -5191,11 +5007,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -5241,10 +5053,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for Game {
             fn default() -> Self {
                 Self {
-                    box_art_url: Err("no value supplied for box_art_url".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    igdb_id: Err("no value supplied for igdb_id".to_string()),
-                    name: Err("no value supplied for name".to_string()),
+                    box_art_url: Err("field `box_art_url` not set".to_string()),
+                    id: Err("field `id` not set".to_string()),
+                    igdb_id: Err("field `igdb_id` not set".to_string()),
+                    name: Err("field `name` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -5255,11 +5067,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.box_art_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for box_art_url: {e}")
-                    });
+                self.box_art_url = ::streamkit_runtime::input::convert(
+                    "field `box_art_url`",
+                    value,
+                );
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -5267,9 +5078,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::streamkit_runtime::input::convert("field `id`", value);
                 self
             }
             pub fn igdb_id<T>(mut self, value: T) -> Self
@@ -5277,11 +5086,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.igdb_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for igdb_id: {e}")
-                    });
+                self.igdb_id = ::streamkit_runtime::input::convert(
+                    "field `igdb_id`",
+                    value,
+                );
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -5289,11 +5097,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
+                self.name = ::streamkit_runtime::input::convert("field `name`", value);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -5303,11 +5107,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -5355,48 +5155,54 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetChannelFollowersResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     pagination: Ok(Default::default()),
-                    total: Err("no value supplied for total".to_string()),
+                    total: Err("field `total` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetChannelFollowersResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ChannelFollower>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::ChannelFollower>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn pagination<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T: ::std::convert::TryInto<super::Pagination>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pagination = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pagination: {e}")
-                    });
+                self.pagination = ::streamkit_runtime::input::convert(
+                        "field `pagination`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
-            pub fn total<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total: {e}")
-                    });
+            pub fn total<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.total = ::streamkit_runtime::input::integer(
+                    "field `total`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -5406,11 +5212,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -5453,22 +5255,26 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetChannelInformationResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetChannelInformationResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ChannelInformation>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::ChannelInformation>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -5478,11 +5284,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -5526,48 +5328,54 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetChattersResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     pagination: Ok(Default::default()),
-                    total: Err("no value supplied for total".to_string()),
+                    total: Err("field `total` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetChattersResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Chatter>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::Chatter>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn pagination<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T: ::std::convert::TryInto<super::Pagination>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pagination = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pagination: {e}")
-                    });
+                self.pagination = ::streamkit_runtime::input::convert(
+                        "field `pagination`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
-            pub fn total<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total: {e}")
-                    });
+            pub fn total<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.total = ::streamkit_runtime::input::integer(
+                    "field `total`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -5577,11 +5385,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -5627,35 +5431,39 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetClipsResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     pagination: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetClipsResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Clip>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::Clip>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn pagination<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T: ::std::convert::TryInto<super::Pagination>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pagination = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pagination: {e}")
-                    });
+                self.pagination = ::streamkit_runtime::input::convert(
+                        "field `pagination`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -5665,11 +5473,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -5715,78 +5519,84 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetEventsubSubscriptionsResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
-                    max_total_cost: Err(
-                        "no value supplied for max_total_cost".to_string(),
-                    ),
+                    data: Err("field `data` not set".to_string()),
+                    max_total_cost: Err("field `max_total_cost` not set".to_string()),
                     pagination: Ok(Default::default()),
-                    total: Err("no value supplied for total".to_string()),
-                    total_cost: Err("no value supplied for total_cost".to_string()),
+                    total: Err("field `total` not set".to_string()),
+                    total_cost: Err("field `total_cost` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetEventsubSubscriptionsResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::EventSubSubscription>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::EventSubSubscription>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
-            pub fn max_total_cost<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.max_total_cost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for max_total_cost: {e}"
-                        )
-                    });
+            pub fn max_total_cost<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.max_total_cost = ::streamkit_runtime::input::integer(
+                    "field `max_total_cost`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn pagination<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T: ::std::convert::TryInto<super::Pagination>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pagination = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pagination: {e}")
-                    });
+                self.pagination = ::streamkit_runtime::input::convert(
+                        "field `pagination`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
-            pub fn total<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total: {e}")
-                    });
+            pub fn total<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.total = ::streamkit_runtime::input::integer(
+                    "field `total`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
-            pub fn total_cost<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total_cost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total_cost: {e}")
-                    });
+            pub fn total_cost<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.total_cost = ::streamkit_runtime::input::integer(
+                    "field `total_cost`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -5796,11 +5606,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -5851,35 +5657,39 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetExtensionLiveChannelsResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     pagination: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetExtensionLiveChannelsResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ExtensionLiveChannel>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::ExtensionLiveChannel>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn pagination<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pagination = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pagination: {e}")
-                    });
+                self.pagination = ::streamkit_runtime::input::convert(
+                        "field `pagination`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -5889,11 +5699,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -5939,48 +5745,54 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetFollowedChannelsResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     pagination: Ok(Default::default()),
-                    total: Err("no value supplied for total".to_string()),
+                    total: Err("field `total` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetFollowedChannelsResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::FollowedChannel>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::FollowedChannel>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn pagination<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T: ::std::convert::TryInto<super::Pagination>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pagination = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pagination: {e}")
-                    });
+                self.pagination = ::streamkit_runtime::input::convert(
+                        "field `pagination`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
-            pub fn total<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total: {e}")
-                    });
+            pub fn total<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.total = ::streamkit_runtime::input::integer(
+                    "field `total`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -5990,11 +5802,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -6037,22 +5845,26 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetGamesResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetGamesResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Game>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::Game>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -6062,11 +5874,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -6107,35 +5915,39 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetStreamsResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     pagination: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetStreamsResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Stream>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::Stream>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn pagination<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T: ::std::convert::TryInto<super::Pagination>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pagination = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pagination: {e}")
-                    });
+                self.pagination = ::streamkit_runtime::input::convert(
+                        "field `pagination`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -6145,11 +5957,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -6192,35 +6000,39 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetTopGamesResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     pagination: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetTopGamesResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Game>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::Game>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn pagination<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T: ::std::convert::TryInto<super::Pagination>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pagination = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pagination: {e}")
-                    });
+                self.pagination = ::streamkit_runtime::input::convert(
+                        "field `pagination`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -6230,11 +6042,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -6274,22 +6082,26 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetUsersResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetUsersResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::User>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -6299,11 +6111,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -6344,35 +6152,39 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for GetVideosResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     pagination: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl GetVideosResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Video>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::Video>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn pagination<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T: ::std::convert::TryInto<super::Pagination>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pagination = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pagination: {e}")
-                    });
+                self.pagination = ::streamkit_runtime::input::convert(
+                        "field `pagination`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -6382,11 +6194,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -6460,100 +6268,96 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ModifyChannelInformationBody {
             pub fn broadcaster_language<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_language = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_language: {e}"
-                        )
-                    });
+                self.broadcaster_language = ::streamkit_runtime::input::convert(
+                        "field `broadcaster_language`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
-            pub fn content_classification_labels<T>(mut self, value: T) -> Self
+            pub fn content_classification_labels<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::vec::Vec<super::ContentClassificationLabel>,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::ContentClassificationLabel>,
+                S::Error: ::std::fmt::Display,
             {
-                self.content_classification_labels = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for content_classification_labels: {e}"
-                        )
-                    });
+                self.content_classification_labels = ::streamkit_runtime::input::list(
+                        "field `content_classification_labels`",
+                        value,
+                        ::streamkit_runtime::input::Bounds {
+                            min: ::std::option::Option::None,
+                            max: ::std::option::Option::None,
+                        },
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
-            pub fn delay<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.delay = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for delay: {e}")
-                    });
+            pub fn delay<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.delay = ::streamkit_runtime::input::integer(
+                        "field `delay`",
+                        value,
+                        ::streamkit_runtime::input::Bounds {
+                            min: ::std::option::Option::Some(0i128),
+                            max: ::std::option::Option::Some(900i128),
+                        },
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn game_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.game_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for game_id: {e}")
-                    });
+                self.game_id = ::streamkit_runtime::input::convert(
+                        "field `game_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn is_branded_content<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_branded_content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_branded_content: {e}"
-                        )
-                    });
+                self.is_branded_content = ::streamkit_runtime::input::convert(
+                        "field `is_branded_content`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
-            pub fn tags<T>(mut self, value: T) -> Self
+            pub fn tags<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<::std::string::String>,
+                S::Error: ::std::fmt::Display,
             {
-                self.tags = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tags: {e}")
-                    });
+                self.tags = ::streamkit_runtime::input::list(
+                        "field `tags`",
+                        value,
+                        ::streamkit_runtime::input::Bounds {
+                            min: ::std::option::Option::None,
+                            max: ::std::option::Option::Some(10i128),
+                        },
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ModifyChannelInformationBodyTitle>,
-                >,
+                T: ::std::convert::TryInto<super::ModifyChannelInformationBodyTitle>,
                 T::Error: ::std::fmt::Display,
             {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
+                self.title = ::streamkit_runtime::input::convert("field `title`", value)
+                    .map(::std::option::Option::Some);
                 self
             }
         }
@@ -6602,35 +6406,39 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for MutedSegment {
             fn default() -> Self {
                 Self {
-                    duration: Err("no value supplied for duration".to_string()),
-                    offset: Err("no value supplied for offset".to_string()),
+                    duration: Err("field `duration` not set".to_string()),
+                    offset: Err("field `offset` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl MutedSegment {
-            pub fn duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
+            pub fn duration<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.duration = ::streamkit_runtime::input::integer(
+                    "field `duration`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
-            pub fn offset<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.offset = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for offset: {e}")
-                    });
+            pub fn offset<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.offset = ::streamkit_runtime::input::integer(
+                    "field `offset`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -6640,11 +6448,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -6691,14 +6495,14 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl Pagination {
             pub fn cursor<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.cursor = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for cursor: {e}")
-                    });
+                self.cursor = ::streamkit_runtime::input::convert(
+                        "field `cursor`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -6708,11 +6512,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -6753,35 +6553,39 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for SearchChannelsResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     pagination: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl SearchChannelsResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ChannelSearchResult>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::ChannelSearchResult>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn pagination<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T: ::std::convert::TryInto<super::Pagination>,
                 T::Error: ::std::fmt::Display,
             {
-                self.pagination = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pagination: {e}")
-                    });
+                self.pagination = ::streamkit_runtime::input::convert(
+                        "field `pagination`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -6791,11 +6595,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -6848,13 +6648,11 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for SendChatMessageBody {
             fn default() -> Self {
                 Self {
-                    broadcaster_id: Err(
-                        "no value supplied for broadcaster_id".to_string(),
-                    ),
+                    broadcaster_id: Err("field `broadcaster_id` not set".to_string()),
                     for_source_only: Ok(Default::default()),
-                    message: Err("no value supplied for message".to_string()),
+                    message: Err("field `message` not set".to_string()),
                     reply_parent_message_id: Ok(Default::default()),
-                    sender_id: Err("no value supplied for sender_id".to_string()),
+                    sender_id: Err("field `sender_id` not set".to_string()),
                 }
             }
         }
@@ -6864,27 +6662,22 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::SendChatMessageBodyBroadcasterId>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_id: {e}"
-                        )
-                    });
+                self.broadcaster_id = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_id`",
+                    value,
+                );
                 self
             }
             pub fn for_source_only<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.for_source_only = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for for_source_only: {e}"
-                        )
-                    });
+                self.for_source_only = ::streamkit_runtime::input::convert(
+                        "field `for_source_only`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -6892,25 +6685,22 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::SendChatMessageBodyMessage>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
+                self.message = ::streamkit_runtime::input::convert(
+                    "field `message`",
+                    value,
+                );
                 self
             }
             pub fn reply_parent_message_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.reply_parent_message_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reply_parent_message_id: {e}"
-                        )
-                    });
+                self.reply_parent_message_id = ::streamkit_runtime::input::convert(
+                        "field `reply_parent_message_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn sender_id<T>(mut self, value: T) -> Self
@@ -6918,11 +6708,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::SendChatMessageBodySenderId>,
                 T::Error: ::std::fmt::Display,
             {
-                self.sender_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for sender_id: {e}")
-                    });
+                self.sender_id = ::streamkit_runtime::input::convert(
+                    "field `sender_id`",
+                    value,
+                );
                 self
             }
         }
@@ -6966,22 +6755,26 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for SendChatMessageResponse {
             fn default() -> Self {
                 Self {
-                    data: Err("no value supplied for data".to_string()),
+                    data: Err("field `data` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
         }
         impl SendChatMessageResponse {
-            pub fn data<T>(mut self, value: T) -> Self
+            pub fn data<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ChatMessageSent>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::ChatMessageSent>,
+                S::Error: ::std::fmt::Display,
             {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
+                self.data = ::streamkit_runtime::input::list(
+                    "field `data`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -6991,11 +6784,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -7072,23 +6861,21 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for Stream {
             fn default() -> Self {
                 Self {
-                    game_id: Err("no value supplied for game_id".to_string()),
-                    game_name: Err("no value supplied for game_name".to_string()),
-                    id: Err("no value supplied for id".to_string()),
+                    game_id: Err("field `game_id` not set".to_string()),
+                    game_name: Err("field `game_name` not set".to_string()),
+                    id: Err("field `id` not set".to_string()),
                     is_mature: Ok(Default::default()),
-                    language: Err("no value supplied for language".to_string()),
-                    started_at: Err("no value supplied for started_at".to_string()),
+                    language: Err("field `language` not set".to_string()),
+                    started_at: Err("field `started_at` not set".to_string()),
                     tag_ids: Ok(Default::default()),
-                    tags: Err("no value supplied for tags".to_string()),
-                    thumbnail_url: Err(
-                        "no value supplied for thumbnail_url".to_string(),
-                    ),
-                    title: Err("no value supplied for title".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    user_id: Err("no value supplied for user_id".to_string()),
-                    user_login: Err("no value supplied for user_login".to_string()),
-                    user_name: Err("no value supplied for user_name".to_string()),
-                    viewer_count: Err("no value supplied for viewer_count".to_string()),
+                    tags: Err("field `tags` not set".to_string()),
+                    thumbnail_url: Err("field `thumbnail_url` not set".to_string()),
+                    title: Err("field `title` not set".to_string()),
+                    type_: Err("field `type_` not set".to_string()),
+                    user_id: Err("field `user_id` not set".to_string()),
+                    user_login: Err("field `user_login` not set".to_string()),
+                    user_name: Err("field `user_name` not set".to_string()),
+                    viewer_count: Err("field `viewer_count` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -7099,11 +6886,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.game_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for game_id: {e}")
-                    });
+                self.game_id = ::streamkit_runtime::input::convert(
+                    "field `game_id`",
+                    value,
+                );
                 self
             }
             pub fn game_name<T>(mut self, value: T) -> Self
@@ -7111,11 +6897,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.game_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for game_name: {e}")
-                    });
+                self.game_name = ::streamkit_runtime::input::convert(
+                    "field `game_name`",
+                    value,
+                );
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -7123,21 +6908,19 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::streamkit_runtime::input::convert("field `id`", value);
                 self
             }
             pub fn is_mature<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.is_mature = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_mature: {e}")
-                    });
+                self.is_mature = ::streamkit_runtime::input::convert(
+                        "field `is_mature`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn language<T>(mut self, value: T) -> Self
@@ -7145,11 +6928,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.language = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for language: {e}")
-                    });
+                self.language = ::streamkit_runtime::input::convert(
+                    "field `language`",
+                    value,
+                );
                 self
             }
             pub fn started_at<T>(mut self, value: T) -> Self
@@ -7157,39 +6939,44 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.started_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for started_at: {e}")
-                    });
+                self.started_at = ::streamkit_runtime::input::convert(
+                    "field `started_at`",
+                    value,
+                );
                 self
             }
-            pub fn tag_ids<T>(mut self, value: T) -> Self
+            pub fn tag_ids<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<::std::string::String>,
+                S::Error: ::std::fmt::Display,
             {
-                self.tag_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tag_ids: {e}")
-                    });
+                self.tag_ids = ::streamkit_runtime::input::list(
+                        "field `tag_ids`",
+                        value,
+                        ::streamkit_runtime::input::Bounds {
+                            min: ::std::option::Option::None,
+                            max: ::std::option::Option::None,
+                        },
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
-            pub fn tags<T>(mut self, value: T) -> Self
+            pub fn tags<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<::std::string::String>,
+                S::Error: ::std::fmt::Display,
             {
-                self.tags = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for tags: {e}")
-                    });
+                self.tags = ::streamkit_runtime::input::list(
+                        "field `tags`",
+                        value,
+                        ::streamkit_runtime::input::Bounds {
+                            min: ::std::option::Option::None,
+                            max: ::std::option::Option::None,
+                        },
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn thumbnail_url<T>(mut self, value: T) -> Self
@@ -7197,11 +6984,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.thumbnail_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for thumbnail_url: {e}")
-                    });
+                self.thumbnail_url = ::streamkit_runtime::input::convert(
+                    "field `thumbnail_url`",
+                    value,
+                );
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -7209,11 +6995,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
+                self.title = ::streamkit_runtime::input::convert("field `title`", value);
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -7221,11 +7003,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::StreamType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value);
                 self
             }
             pub fn user_id<T>(mut self, value: T) -> Self
@@ -7233,11 +7011,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = ::streamkit_runtime::input::convert(
+                    "field `user_id`",
+                    value,
+                );
                 self
             }
             pub fn user_login<T>(mut self, value: T) -> Self
@@ -7245,11 +7022,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_login = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_login: {e}")
-                    });
+                self.user_login = ::streamkit_runtime::input::convert(
+                    "field `user_login`",
+                    value,
+                );
                 self
             }
             pub fn user_name<T>(mut self, value: T) -> Self
@@ -7257,23 +7033,24 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_name: {e}")
-                    });
+                self.user_name = ::streamkit_runtime::input::convert(
+                    "field `user_name`",
+                    value,
+                );
                 self
             }
-            pub fn viewer_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.viewer_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for viewer_count: {e}")
-                    });
+            pub fn viewer_count<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.viewer_count = ::streamkit_runtime::input::integer(
+                    "field `viewer_count`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -7283,11 +7060,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -7384,21 +7157,21 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             fn default() -> Self {
                 Self {
                     broadcaster_type: Err(
-                        "no value supplied for broadcaster_type".to_string(),
+                        "field `broadcaster_type` not set".to_string(),
                     ),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    description: Err("no value supplied for description".to_string()),
-                    display_name: Err("no value supplied for display_name".to_string()),
+                    created_at: Err("field `created_at` not set".to_string()),
+                    description: Err("field `description` not set".to_string()),
+                    display_name: Err("field `display_name` not set".to_string()),
                     email: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    login: Err("no value supplied for login".to_string()),
+                    id: Err("field `id` not set".to_string()),
+                    login: Err("field `login` not set".to_string()),
                     offline_image_url: Err(
-                        "no value supplied for offline_image_url".to_string(),
+                        "field `offline_image_url` not set".to_string(),
                     ),
                     profile_image_url: Err(
-                        "no value supplied for profile_image_url".to_string(),
+                        "field `profile_image_url` not set".to_string(),
                     ),
-                    type_: Err("no value supplied for type_".to_string()),
+                    type_: Err("field `type_` not set".to_string()),
                     view_count: Ok(Default::default()),
                     extra: Ok(Default::default()),
                 }
@@ -7410,13 +7183,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::BroadcasterType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.broadcaster_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for broadcaster_type: {e}"
-                        )
-                    });
+                self.broadcaster_type = ::streamkit_runtime::input::convert(
+                    "field `broadcaster_type`",
+                    value,
+                );
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -7424,11 +7194,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
+                self.created_at = ::streamkit_runtime::input::convert(
+                    "field `created_at`",
+                    value,
+                );
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -7436,11 +7205,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::streamkit_runtime::input::convert(
+                    "field `description`",
+                    value,
+                );
                 self
             }
             pub fn display_name<T>(mut self, value: T) -> Self
@@ -7448,23 +7216,19 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.display_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for display_name: {e}")
-                    });
+                self.display_name = ::streamkit_runtime::input::convert(
+                    "field `display_name`",
+                    value,
+                );
                 self
             }
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.email = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for email: {e}")
-                    });
+                self.email = ::streamkit_runtime::input::convert("field `email`", value)
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -7472,9 +7236,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::streamkit_runtime::input::convert("field `id`", value);
                 self
             }
             pub fn login<T>(mut self, value: T) -> Self
@@ -7482,11 +7244,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.login = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for login: {e}")
-                    });
+                self.login = ::streamkit_runtime::input::convert("field `login`", value);
                 self
             }
             pub fn offline_image_url<T>(mut self, value: T) -> Self
@@ -7494,13 +7252,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.offline_image_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for offline_image_url: {e}"
-                        )
-                    });
+                self.offline_image_url = ::streamkit_runtime::input::convert(
+                    "field `offline_image_url`",
+                    value,
+                );
                 self
             }
             pub fn profile_image_url<T>(mut self, value: T) -> Self
@@ -7508,13 +7263,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.profile_image_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for profile_image_url: {e}"
-                        )
-                    });
+                self.profile_image_url = ::streamkit_runtime::input::convert(
+                    "field `profile_image_url`",
+                    value,
+                );
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -7522,23 +7274,22 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::UserType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value);
                 self
             }
-            pub fn view_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.view_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for view_count: {e}")
-                    });
+            pub fn view_count<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.view_count = ::streamkit_runtime::input::integer(
+                        "field `view_count`",
+                        value,
+                        ::streamkit_runtime::input::Bounds {
+                            min: ::std::option::Option::None,
+                            max: ::std::option::Option::None,
+                        },
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -7548,11 +7299,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -7655,27 +7402,23 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         impl ::std::default::Default for Video {
             fn default() -> Self {
                 Self {
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    description: Err("no value supplied for description".to_string()),
-                    duration: Err("no value supplied for duration".to_string()),
-                    id: Err("no value supplied for id".to_string()),
-                    language: Err("no value supplied for language".to_string()),
-                    muted_segments: Err(
-                        "no value supplied for muted_segments".to_string(),
-                    ),
-                    published_at: Err("no value supplied for published_at".to_string()),
-                    stream_id: Err("no value supplied for stream_id".to_string()),
-                    thumbnail_url: Err(
-                        "no value supplied for thumbnail_url".to_string(),
-                    ),
-                    title: Err("no value supplied for title".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                    url: Err("no value supplied for url".to_string()),
-                    user_id: Err("no value supplied for user_id".to_string()),
-                    user_login: Err("no value supplied for user_login".to_string()),
-                    user_name: Err("no value supplied for user_name".to_string()),
-                    view_count: Err("no value supplied for view_count".to_string()),
-                    viewable: Err("no value supplied for viewable".to_string()),
+                    created_at: Err("field `created_at` not set".to_string()),
+                    description: Err("field `description` not set".to_string()),
+                    duration: Err("field `duration` not set".to_string()),
+                    id: Err("field `id` not set".to_string()),
+                    language: Err("field `language` not set".to_string()),
+                    muted_segments: Err("field `muted_segments` not set".to_string()),
+                    published_at: Err("field `published_at` not set".to_string()),
+                    stream_id: Err("field `stream_id` not set".to_string()),
+                    thumbnail_url: Err("field `thumbnail_url` not set".to_string()),
+                    title: Err("field `title` not set".to_string()),
+                    type_: Err("field `type_` not set".to_string()),
+                    url: Err("field `url` not set".to_string()),
+                    user_id: Err("field `user_id` not set".to_string()),
+                    user_login: Err("field `user_login` not set".to_string()),
+                    user_name: Err("field `user_name` not set".to_string()),
+                    view_count: Err("field `view_count` not set".to_string()),
+                    viewable: Err("field `viewable` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -7686,11 +7429,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
+                self.created_at = ::streamkit_runtime::input::convert(
+                    "field `created_at`",
+                    value,
+                );
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -7698,11 +7440,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
+                self.description = ::streamkit_runtime::input::convert(
+                    "field `description`",
+                    value,
+                );
                 self
             }
             pub fn duration<T>(mut self, value: T) -> Self
@@ -7710,11 +7451,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.duration = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for duration: {e}")
-                    });
+                self.duration = ::streamkit_runtime::input::convert(
+                    "field `duration`",
+                    value,
+                );
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -7722,9 +7462,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self.id = ::streamkit_runtime::input::convert("field `id`", value);
                 self
             }
             pub fn language<T>(mut self, value: T) -> Self
@@ -7732,27 +7470,27 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.language = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for language: {e}")
-                    });
+                self.language = ::streamkit_runtime::input::convert(
+                    "field `language`",
+                    value,
+                );
                 self
             }
-            pub fn muted_segments<T>(mut self, value: T) -> Self
+            pub fn muted_segments<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::MutedSegment>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<super::MutedSegment>,
+                S::Error: ::std::fmt::Display,
             {
-                self.muted_segments = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for muted_segments: {e}"
-                        )
-                    });
+                self.muted_segments = ::streamkit_runtime::input::list(
+                        "field `muted_segments`",
+                        value,
+                        ::streamkit_runtime::input::Bounds {
+                            min: ::std::option::Option::None,
+                            max: ::std::option::Option::None,
+                        },
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn published_at<T>(mut self, value: T) -> Self
@@ -7760,23 +7498,22 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.published_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for published_at: {e}")
-                    });
+                self.published_at = ::streamkit_runtime::input::convert(
+                    "field `published_at`",
+                    value,
+                );
                 self
             }
             pub fn stream_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.stream_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for stream_id: {e}")
-                    });
+                self.stream_id = ::streamkit_runtime::input::convert(
+                        "field `stream_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn thumbnail_url<T>(mut self, value: T) -> Self
@@ -7784,11 +7521,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.thumbnail_url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for thumbnail_url: {e}")
-                    });
+                self.thumbnail_url = ::streamkit_runtime::input::convert(
+                    "field `thumbnail_url`",
+                    value,
+                );
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -7796,11 +7532,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
+                self.title = ::streamkit_runtime::input::convert("field `title`", value);
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -7808,11 +7540,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<super::VideoType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
+                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value);
                 self
             }
             pub fn url<T>(mut self, value: T) -> Self
@@ -7820,11 +7548,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.url = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for url: {e}")
-                    });
+                self.url = ::streamkit_runtime::input::convert("field `url`", value);
                 self
             }
             pub fn user_id<T>(mut self, value: T) -> Self
@@ -7832,11 +7556,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = ::streamkit_runtime::input::convert(
+                    "field `user_id`",
+                    value,
+                );
                 self
             }
             pub fn user_login<T>(mut self, value: T) -> Self
@@ -7844,11 +7567,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_login = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_login: {e}")
-                    });
+                self.user_login = ::streamkit_runtime::input::convert(
+                    "field `user_login`",
+                    value,
+                );
                 self
             }
             pub fn user_name<T>(mut self, value: T) -> Self
@@ -7856,23 +7578,24 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_name: {e}")
-                    });
+                self.user_name = ::streamkit_runtime::input::convert(
+                    "field `user_name`",
+                    value,
+                );
                 self
             }
-            pub fn view_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.view_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for view_count: {e}")
-                    });
+            pub fn view_count<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.view_count = ::streamkit_runtime::input::integer(
+                    "field `view_count`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn viewable<T>(mut self, value: T) -> Self
@@ -7880,11 +7603,10 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.viewable = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for viewable: {e}")
-                    });
+                self.viewable = ::streamkit_runtime::input::convert(
+                    "field `viewable`",
+                    value,
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -7894,11 +7616,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -10069,19 +9787,26 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                broadcaster_id: Err("broadcaster_id was not initialized".to_string()),
+                broadcaster_id: Err(
+                    "required parameter `broadcaster_id` not set".to_string(),
+                ),
             }
         }
-        pub fn broadcaster_id<V>(mut self, value: V) -> Self
+        ///A broadcaster id. Repeat the key for more than one (up to 100).
+        pub fn broadcaster_id<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.broadcaster_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for broadcaster_id failed"
-                        .to_string()
-                });
+            self.broadcaster_id = ::streamkit_runtime::input::list(
+                "parameter `broadcaster_id`",
+                value,
+                ::streamkit_runtime::input::Bounds {
+                    min: ::std::option::Option::Some(1i128),
+                    max: ::std::option::Option::Some(100i128),
+                },
+            );
             self
         }
         async fn send_raw(
@@ -10133,20 +9858,22 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                broadcaster_id: Err("broadcaster_id was not initialized".to_string()),
+                broadcaster_id: Err(
+                    "required parameter `broadcaster_id` not set".to_string(),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
+        ///The broadcaster whose channel to update. It must be the user in the access token.
         pub fn broadcaster_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ModifyChannelInformationBroadcasterId>,
+            V: ::std::convert::TryInto<types::ModifyChannelInformationBroadcasterId>,
+            V::Error: ::std::fmt::Display,
         {
-            self.broadcaster_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ModifyChannelInformationBroadcasterId` for broadcaster_id failed"
-                        .to_string()
-                });
+            self.broadcaster_id = ::streamkit_runtime::input::convert(
+                "parameter `broadcaster_id`",
+                value,
+            );
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -10159,12 +9886,7 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `ModifyChannelInformationBody` for body failed: {}",
-                        s
-                    )
-                });
+                .map_err(|s| format!("body {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -10182,7 +9904,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| {
                     types::ModifyChannelInformationBody::try_from(v)
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/channels", client.baseurl,);
@@ -10231,58 +9953,58 @@ pub mod builder {
                 after: Ok(None),
                 broadcaster_id: Ok(None),
                 first: Ok(None),
-                user_id: Err("user_id was not initialized".to_string()),
+                user_id: Err("required parameter `user_id` not set".to_string()),
             }
         }
+        ///Cursor for the next page, taken from `pagination.cursor`.
         pub fn after<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.after = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+            self.after = ::streamkit_runtime::input::convert("parameter `after`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///Check whether the user follows this broadcaster.
         pub fn broadcaster_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.broadcaster_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for broadcaster_id failed"
-                        .to_string()
-                });
+            self.broadcaster_id = ::streamkit_runtime::input::convert(
+                    "parameter `broadcaster_id`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn first<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.first = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for first failed"
-                        .to_string()
-                });
+        ///Page size, from 1 to 100. The default is 20.
+        pub fn first<V: ::streamkit_runtime::input::IntegerInput>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.first = ::streamkit_runtime::input::integer(
+                    "parameter `first`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::Some(1i128),
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///The user whose followed channels to list. It must be the user in the access token.
         pub fn user_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetFollowedChannelsUserId>,
+            V: ::std::convert::TryInto<types::GetFollowedChannelsUserId>,
+            V::Error: ::std::fmt::Display,
         {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetFollowedChannelsUserId` for user_id failed"
-                        .to_string()
-                });
+            self.user_id = ::streamkit_runtime::input::convert(
+                "parameter `user_id`",
+                value,
+            );
             self
         }
         async fn send_raw(
@@ -10343,60 +10065,62 @@ pub mod builder {
             Self {
                 client: client,
                 after: Ok(None),
-                broadcaster_id: Err("broadcaster_id was not initialized".to_string()),
+                broadcaster_id: Err(
+                    "required parameter `broadcaster_id` not set".to_string(),
+                ),
                 first: Ok(None),
                 user_id: Ok(None),
             }
         }
+        ///Cursor for the next page, taken from `pagination.cursor`.
         pub fn after<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.after = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+            self.after = ::streamkit_runtime::input::convert("parameter `after`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///The broadcaster whose followers to list.
         pub fn broadcaster_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetChannelFollowersBroadcasterId>,
+            V: ::std::convert::TryInto<types::GetChannelFollowersBroadcasterId>,
+            V::Error: ::std::fmt::Display,
         {
-            self.broadcaster_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetChannelFollowersBroadcasterId` for broadcaster_id failed"
-                        .to_string()
-                });
+            self.broadcaster_id = ::streamkit_runtime::input::convert(
+                "parameter `broadcaster_id`",
+                value,
+            );
             self
         }
-        pub fn first<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.first = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for first failed"
-                        .to_string()
-                });
+        ///Page size, from 1 to 100. The default is 20.
+        pub fn first<V: ::streamkit_runtime::input::IntegerInput>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.first = ::streamkit_runtime::input::integer(
+                    "parameter `first`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::Some(1i128),
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///Check whether this user follows the broadcaster. Requires the scope and the broadcaster or moderator relationship described above.
         pub fn user_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.user_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
+            self.user_id = ::streamkit_runtime::input::convert(
+                    "parameter `user_id`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
         async fn send_raw(
@@ -10457,59 +10181,63 @@ pub mod builder {
             Self {
                 client: client,
                 after: Ok(None),
-                broadcaster_id: Err("broadcaster_id was not initialized".to_string()),
+                broadcaster_id: Err(
+                    "required parameter `broadcaster_id` not set".to_string(),
+                ),
                 first: Ok(None),
-                moderator_id: Err("moderator_id was not initialized".to_string()),
+                moderator_id: Err(
+                    "required parameter `moderator_id` not set".to_string(),
+                ),
             }
         }
+        ///Cursor for the next page, taken from `pagination.cursor`.
         pub fn after<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.after = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+            self.after = ::streamkit_runtime::input::convert("parameter `after`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///The broadcaster whose chatters to list.
         pub fn broadcaster_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetChattersBroadcasterId>,
+            V: ::std::convert::TryInto<types::GetChattersBroadcasterId>,
+            V::Error: ::std::fmt::Display,
         {
-            self.broadcaster_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetChattersBroadcasterId` for broadcaster_id failed"
-                        .to_string()
-                });
+            self.broadcaster_id = ::streamkit_runtime::input::convert(
+                "parameter `broadcaster_id`",
+                value,
+            );
             self
         }
-        pub fn first<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.first = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for first failed"
-                        .to_string()
-                });
+        ///Page size, from 1 to 1,000. The default is 100.
+        pub fn first<V: ::streamkit_runtime::input::IntegerInput>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.first = ::streamkit_runtime::input::integer(
+                    "parameter `first`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::Some(1i128),
+                        max: ::std::option::Option::Some(1000i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///The broadcaster or one of their moderators. It must be the user in the access token.
         pub fn moderator_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetChattersModeratorId>,
+            V: ::std::convert::TryInto<types::GetChattersModeratorId>,
+            V::Error: ::std::fmt::Display,
         {
-            self.moderator_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetChattersModeratorId` for moderator_id failed"
-                        .to_string()
-                });
+            self.moderator_id = ::streamkit_runtime::input::convert(
+                "parameter `moderator_id`",
+                value,
+            );
             self
         }
         async fn send_raw(
@@ -10581,9 +10309,7 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `SendChatMessageBody` for body failed: {}", s)
-                });
+                .map_err(|s| format!("body {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -10601,7 +10327,8 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::SendChatMessageBody::try_from(v).map_err(|e| e.to_string())
+                    types::SendChatMessageBody::try_from(v)
+                        .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/chat/messages", client.baseurl,);
@@ -10661,118 +10388,126 @@ pub mod builder {
                 started_at: Ok(None),
             }
         }
+        ///Cursor for the next page, taken from `pagination.cursor`.
         pub fn after<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.after = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+            self.after = ::streamkit_runtime::input::convert("parameter `after`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///Cursor for the previous page, taken from `pagination.cursor`.
         pub fn before<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.before = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for before failed"
-                        .to_string()
-                });
+            self.before = ::streamkit_runtime::input::convert(
+                    "parameter `before`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///Clips captured from this broadcaster's streams.
         pub fn broadcaster_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.broadcaster_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for broadcaster_id failed"
-                        .to_string()
-                });
+            self.broadcaster_id = ::streamkit_runtime::input::convert(
+                    "parameter `broadcaster_id`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///End of the creation window (RFC 3339). The default is `started_at` plus one week.
         pub fn ended_at<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V::Error: ::std::fmt::Display,
         {
-            self.ended_at = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for ended_at failed"
-                        .to_string()
-                });
+            self.ended_at = ::streamkit_runtime::input::convert(
+                    "parameter `ended_at`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn first<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.first = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for first failed"
-                        .to_string()
-                });
+        ///Page size, from 1 to 100. The default is 20.
+        pub fn first<V: ::streamkit_runtime::input::IntegerInput>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.first = ::streamkit_runtime::input::integer(
+                    "parameter `first`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::Some(1i128),
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///Clips captured from streams of this game.
         pub fn game_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.game_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for game_id failed"
-                        .to_string()
-                });
+            self.game_id = ::streamkit_runtime::input::convert(
+                    "parameter `game_id`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn id<V>(mut self, value: V) -> Self
+        ///A clip id. Repeat the key for more than one (up to 100). Duplicate ids and ids that match no clip are ignored.
+        pub fn id<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for id failed"
-                        .to_string()
-                });
+            self.id = ::streamkit_runtime::input::list(
+                    "parameter `id`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///If true, only featured clips. If false, only clips that are not featured. If omitted, all clips.
         pub fn is_featured<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<bool>,
+            V: ::std::convert::TryInto<bool>,
+            V::Error: ::std::fmt::Display,
         {
-            self.is_featured = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for is_featured failed".to_string());
+            self.is_featured = ::streamkit_runtime::input::convert(
+                    "parameter `is_featured`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///Start of the creation window (RFC 3339). twitch-cli rejects `ended_at` without `started_at`.
         pub fn started_at<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            V::Error: ::std::fmt::Display,
         {
-            self.started_at = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for started_at failed"
-                        .to_string()
-                });
+            self.started_at = ::streamkit_runtime::input::convert(
+                    "parameter `started_at`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
         async fn send_raw(
@@ -10861,69 +10596,63 @@ pub mod builder {
                 user_id: Ok(None),
             }
         }
+        ///Cursor for the next page, taken from `pagination.cursor`.
         pub fn after<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.after = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+            self.after = ::streamkit_runtime::input::convert("parameter `after`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///Only subscriptions with this status.
         pub fn status<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::EventSubSubscriptionStatus>,
+            V: ::std::convert::TryInto<types::EventSubSubscriptionStatus>,
+            V::Error: ::std::fmt::Display,
         {
-            self.status = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `EventSubSubscriptionStatus` for status failed"
-                        .to_string()
-                });
+            self.status = ::streamkit_runtime::input::convert(
+                    "parameter `status`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///Only the subscription with this id. `data` is empty if this client owns no such subscription.
         pub fn subscription_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.subscription_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for subscription_id failed"
-                        .to_string()
-                });
+            self.subscription_id = ::streamkit_runtime::input::convert(
+                    "parameter `subscription_id`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///Only subscriptions of this subscription type, for example `stream.online`. New types are added often, so this is an open string.
         pub fn type_<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.type_ = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for type_ failed"
-                        .to_string()
-                });
+            self.type_ = ::streamkit_runtime::input::convert("parameter `type`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///Only subscriptions whose condition names this user id.
         pub fn user_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.user_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
+            self.user_id = ::streamkit_runtime::input::convert(
+                    "parameter `user_id`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
         async fn send_raw(
@@ -10995,12 +10724,7 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `CreateEventsubSubscriptionBody` for body failed: {}",
-                        s
-                    )
-                });
+                .map_err(|s| format!("body {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -11022,7 +10746,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| {
                     types::CreateEventsubSubscriptionBody::try_from(v)
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/eventsub/subscriptions", client.baseurl,);
@@ -11063,19 +10787,16 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                id: Err("id was not initialized".to_string()),
+                id: Err("required parameter `id` not set".to_string()),
             }
         }
+        ///The id of the subscription to delete.
         pub fn id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::DeleteEventsubSubscriptionId>,
+            V: ::std::convert::TryInto<types::DeleteEventsubSubscriptionId>,
+            V::Error: ::std::fmt::Display,
         {
-            self.id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `DeleteEventsubSubscriptionId` for id failed"
-                        .to_string()
-                });
+            self.id = ::streamkit_runtime::input::convert("parameter `id`", value);
             self
         }
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
@@ -11118,46 +10839,48 @@ pub mod builder {
             Self {
                 client: client,
                 after: Ok(None),
-                extension_id: Err("extension_id was not initialized".to_string()),
+                extension_id: Err(
+                    "required parameter `extension_id` not set".to_string(),
+                ),
                 first: Ok(None),
             }
         }
+        ///Cursor for the next page, taken from the response's `pagination` string.
         pub fn after<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.after = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+            self.after = ::streamkit_runtime::input::convert("parameter `after`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///The extension's id.
         pub fn extension_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetExtensionLiveChannelsExtensionId>,
+            V: ::std::convert::TryInto<types::GetExtensionLiveChannelsExtensionId>,
+            V::Error: ::std::fmt::Display,
         {
-            self.extension_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `GetExtensionLiveChannelsExtensionId` for extension_id failed"
-                        .to_string()
-                });
+            self.extension_id = ::streamkit_runtime::input::convert(
+                "parameter `extension_id`",
+                value,
+            );
             self
         }
-        pub fn first<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.first = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for first failed"
-                        .to_string()
-                });
+        ///Maximum page size. Twitch may return fewer. The reference gives no bounds; this spec assumes 1 to 100 with a default of 20, like the other endpoints [?].
+        pub fn first<V: ::streamkit_runtime::input::IntegerInput>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.first = ::streamkit_runtime::input::integer(
+                    "parameter `first`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::Some(1i128),
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
         async fn send_raw(
@@ -11216,43 +10939,58 @@ pub mod builder {
                 name: Ok(None),
             }
         }
-        pub fn id<V>(mut self, value: V) -> Self
+        ///A category or game id. Repeat the key for more than one.
+        pub fn id<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for id failed"
-                        .to_string()
-                });
+            self.id = ::streamkit_runtime::input::list(
+                    "parameter `id`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn igdb_id<V>(mut self, value: V) -> Self
+        ///An IGDB game id. Repeat the key for more than one.
+        pub fn igdb_id<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.igdb_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for igdb_id failed"
-                        .to_string()
-                });
+            self.igdb_id = ::streamkit_runtime::input::list(
+                    "parameter `igdb_id`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn name<V>(mut self, value: V) -> Self
+        ///An exact category or game name. Repeat the key for more than one.
+        pub fn name<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.name = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for name failed"
-                        .to_string()
-                });
+            self.name = ::streamkit_runtime::input::list(
+                    "parameter `name`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
         async fn send_raw(
@@ -11309,43 +11047,43 @@ pub mod builder {
                 first: Ok(None),
             }
         }
+        ///Cursor for the next page, taken from `pagination.cursor`.
         pub fn after<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.after = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+            self.after = ::streamkit_runtime::input::convert("parameter `after`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///Cursor for the previous page, taken from `pagination.cursor`.
         pub fn before<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.before = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for before failed"
-                        .to_string()
-                });
+            self.before = ::streamkit_runtime::input::convert(
+                    "parameter `before`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn first<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.first = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for first failed"
-                        .to_string()
-                });
+        ///Page size, from 1 to 100. The default is 20.
+        pub fn first<V: ::streamkit_runtime::input::IntegerInput>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.first = ::streamkit_runtime::input::integer(
+                    "parameter `first`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::Some(1i128),
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
         async fn send_raw(
@@ -11401,54 +11139,55 @@ pub mod builder {
                 after: Ok(None),
                 first: Ok(None),
                 live_only: Ok(None),
-                query: Err("query was not initialized".to_string()),
+                query: Err("required parameter `query` not set".to_string()),
             }
         }
+        ///Cursor for the next page, taken from `pagination.cursor`. This endpoint cannot page backward.
         pub fn after<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.after = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+            self.after = ::streamkit_runtime::input::convert("parameter `after`", value)
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn first<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.first = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for first failed"
-                        .to_string()
-                });
+        ///Page size, from 1 to 100. The default is 20.
+        pub fn first<V: ::streamkit_runtime::input::IntegerInput>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.first = ::streamkit_runtime::input::integer(
+                    "parameter `first`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::Some(1i128),
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///If true, return only live channels. The default is false.
         pub fn live_only<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<bool>,
+            V: ::std::convert::TryInto<bool>,
+            V::Error: ::std::fmt::Display,
         {
-            self.live_only = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for live_only failed".to_string());
+            self.live_only = ::streamkit_runtime::input::convert(
+                    "parameter `live_only`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///The search string. The client URL-encodes it (`angel of death` goes out as `angel%20of%20death`).
         pub fn query<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::SearchChannelsQuery>,
+            V: ::std::convert::TryInto<types::SearchChannelsQuery>,
+            V::Error: ::std::fmt::Display,
         {
-            self.query = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `SearchChannelsQuery` for query failed".to_string()
-                });
+            self.query = ::streamkit_runtime::input::convert("parameter `query`", value);
             self
         }
         async fn send_raw(
@@ -11517,107 +11256,125 @@ pub mod builder {
                 user_login: Ok(None),
             }
         }
+        ///Cursor for the next page, taken from `pagination.cursor`.
         pub fn after<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.after = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+            self.after = ::streamkit_runtime::input::convert("parameter `after`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///Cursor for the previous page, taken from `pagination.cursor`.
         pub fn before<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.before = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for before failed"
-                        .to_string()
-                });
+            self.before = ::streamkit_runtime::input::convert(
+                    "parameter `before`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn first<V>(mut self, value: V) -> Self
+        ///Page size, from 1 to 100. The default is 20.
+        pub fn first<V: ::streamkit_runtime::input::IntegerInput>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.first = ::streamkit_runtime::input::integer(
+                    "parameter `first`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::Some(1i128),
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
+            self
+        }
+        ///Only streams of this game (category) id. Repeat the key for more than one (up to 100).
+        pub fn game_id<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.first = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for first failed"
-                        .to_string()
-                });
+            self.game_id = ::streamkit_runtime::input::list(
+                    "parameter `game_id`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn game_id<V>(mut self, value: V) -> Self
+        ///Only streams in this language, given as an ISO 639-1 two-letter code or `other`. Repeat the key for more than one (up to 100).
+        pub fn language<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.game_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for game_id failed"
-                        .to_string()
-                });
+            self.language = ::streamkit_runtime::input::list(
+                    "parameter `language`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn language<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-        {
-            self.language = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for language failed"
-                        .to_string()
-                });
-            self
-        }
+        ///Which streams to include. `all` (the default) or `live`.
         pub fn type_<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetStreamsType>,
+            V: ::std::convert::TryInto<types::GetStreamsType>,
+            V::Error: ::std::fmt::Display,
         {
-            self.type_ = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetStreamsType` for type_ failed".to_string()
-                });
+            self.type_ = ::streamkit_runtime::input::convert("parameter `type`", value)
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn user_id<V>(mut self, value: V) -> Self
+        ///Only streams by this user id. Repeat the key for more than one (up to 100).
+        pub fn user_id<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.user_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for user_id failed"
-                        .to_string()
-                });
+            self.user_id = ::streamkit_runtime::input::list(
+                    "parameter `user_id`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn user_login<V>(mut self, value: V) -> Self
+        ///Only streams by this login name. Repeat the key for more than one (up to 100).
+        pub fn user_login<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.user_login = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for user_login failed"
-                        .to_string()
-                });
+            self.user_login = ::streamkit_runtime::input::list(
+                    "parameter `user_login`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
         async fn send_raw(
@@ -11692,30 +11449,40 @@ pub mod builder {
                 login: Ok(None),
             }
         }
-        pub fn id<V>(mut self, value: V) -> Self
+        ///A user id to look up. Repeat the key for more than one user (up to 100 in total with `login`).
+        pub fn id<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for id failed"
-                        .to_string()
-                });
+            self.id = ::streamkit_runtime::input::list(
+                    "parameter `id`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn login<V>(mut self, value: V) -> Self
+        ///A login name to look up. Repeat the key for more than one user (up to 100 in total with `id`).
+        pub fn login<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.login = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for login failed"
-                        .to_string()
-                });
+            self.login = ::streamkit_runtime::input::list(
+                    "parameter `login`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
         async fn send_raw(
@@ -11784,131 +11551,133 @@ pub mod builder {
                 user_id: Ok(None),
             }
         }
+        ///Cursor for the next page. Use only with `user_id`.
         pub fn after<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.after = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+            self.after = ::streamkit_runtime::input::convert("parameter `after`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///Cursor for the previous page. Use only with `user_id`.
         pub fn before<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.before = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for before failed"
-                        .to_string()
-                });
+            self.before = ::streamkit_runtime::input::convert(
+                    "parameter `before`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn first<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.first = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for first failed"
-                        .to_string()
-                });
+        ///Page size, from 1 to 100. The default is 20. The public swagger types this as a string; on the wire it is an integer.
+        pub fn first<V: ::streamkit_runtime::input::IntegerInput>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.first = ::streamkit_runtime::input::integer(
+                    "parameter `first`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::Some(1i128),
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///Get videos of this game (category). At most 500 are returned.
         pub fn game_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.game_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for game_id failed"
-                        .to_string()
-                });
+            self.game_id = ::streamkit_runtime::input::convert(
+                    "parameter `game_id`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
-        pub fn id<V>(mut self, value: V) -> Self
+        ///A video id. Repeat the key for more than one (up to 100). Duplicate ids and ids that match no video are ignored, as long as at least one id matches.
+        pub fn id<I, S>(mut self, value: I) -> Self
         where
-            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            I: ::std::iter::IntoIterator<Item = S>,
+            S: ::std::convert::TryInto<::std::string::String>,
+            S::Error: ::std::fmt::Display,
         {
-            self.id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for id failed"
-                        .to_string()
-                });
+            self.id = ::streamkit_runtime::input::list(
+                    "parameter `id`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::Some(100i128),
+                    },
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///Only videos in this language, given as an ISO 639-1 two-letter code or `other`. Use only with `game_id`.
         pub fn language<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.language = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for language failed"
-                        .to_string()
-                });
+            self.language = ::streamkit_runtime::input::convert(
+                    "parameter `language`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///How recently the video was published. The default is `all`.
         pub fn period<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetVideosPeriod>,
+            V: ::std::convert::TryInto<types::GetVideosPeriod>,
+            V::Error: ::std::fmt::Display,
         {
-            self.period = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetVideosPeriod` for period failed".to_string()
-                });
+            self.period = ::streamkit_runtime::input::convert(
+                    "parameter `period`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
+        ///The sort order: `time` (newest first, the default), `trending` or `views`.
         pub fn sort<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetVideosSort>,
+            V: ::std::convert::TryInto<types::GetVideosSort>,
+            V::Error: ::std::fmt::Display,
         {
-            self.sort = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetVideosSort` for sort failed".to_string()
-                });
+            self.sort = ::streamkit_runtime::input::convert("parameter `sort`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///Which video types to include. The default is `all`.
         pub fn type_<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetVideosType>,
+            V: ::std::convert::TryInto<types::GetVideosType>,
+            V::Error: ::std::fmt::Display,
         {
-            self.type_ = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetVideosType` for type_ failed".to_string()
-                });
+            self.type_ = ::streamkit_runtime::input::convert("parameter `type`", value)
+                .map(::std::option::Option::Some);
             self
         }
+        ///Get this user's videos.
         pub fn user_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: ::std::convert::TryInto<::std::string::String>,
+            V::Error: ::std::fmt::Display,
         {
-            self.user_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
+            self.user_id = ::streamkit_runtime::input::convert(
+                    "parameter `user_id`",
+                    value,
+                )
+                .map(::std::option::Option::Some);
             self
         }
         async fn send_raw(

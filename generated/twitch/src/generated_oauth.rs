@@ -248,12 +248,12 @@ pub mod types {
         impl ::std::default::Default for DeviceAuthorization {
             fn default() -> Self {
                 Self {
-                    device_code: Err("no value supplied for device_code".to_string()),
-                    expires_in: Err("no value supplied for expires_in".to_string()),
-                    interval: Err("no value supplied for interval".to_string()),
-                    user_code: Err("no value supplied for user_code".to_string()),
+                    device_code: Err("field `device_code` not set".to_string()),
+                    expires_in: Err("field `expires_in` not set".to_string()),
+                    interval: Err("field `interval` not set".to_string()),
+                    user_code: Err("field `user_code` not set".to_string()),
                     verification_uri: Err(
-                        "no value supplied for verification_uri".to_string(),
+                        "field `verification_uri` not set".to_string(),
                     ),
                     extra: Ok(Default::default()),
                 }
@@ -265,35 +265,38 @@ pub mod types {
                 T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.device_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for device_code: {e}")
-                    });
+                self.device_code = ::streamkit_runtime::input::convert(
+                    "field `device_code`",
+                    value,
+                );
                 self
             }
-            pub fn expires_in<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expires_in = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expires_in: {e}")
-                    });
+            pub fn expires_in<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.expires_in = ::streamkit_runtime::input::integer(
+                    "field `expires_in`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
-            pub fn interval<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.interval = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for interval: {e}")
-                    });
+            pub fn interval<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.interval = ::streamkit_runtime::input::integer(
+                    "field `interval`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn user_code<T>(mut self, value: T) -> Self
@@ -301,11 +304,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_code: {e}")
-                    });
+                self.user_code = ::streamkit_runtime::input::convert(
+                    "field `user_code`",
+                    value,
+                );
                 self
             }
             pub fn verification_uri<T>(mut self, value: T) -> Self
@@ -313,13 +315,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.verification_uri = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for verification_uri: {e}"
-                        )
-                    });
+                self.verification_uri = ::streamkit_runtime::input::convert(
+                    "field `verification_uri`",
+                    value,
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -329,11 +328,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -376,8 +371,8 @@ pub mod types {
         impl ::std::default::Default for DeviceAuthorizationRequest {
             fn default() -> Self {
                 Self {
-                    client_id: Err("no value supplied for client_id".to_string()),
-                    scopes: Err("no value supplied for scopes".to_string()),
+                    client_id: Err("field `client_id` not set".to_string()),
+                    scopes: Err("field `scopes` not set".to_string()),
                 }
             }
         }
@@ -387,11 +382,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.client_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_id: {e}")
-                    });
+                self.client_id = ::streamkit_runtime::input::convert(
+                    "field `client_id`",
+                    value,
+                );
                 self
             }
             pub fn scopes<T>(mut self, value: T) -> Self
@@ -399,11 +393,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.scopes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scopes: {e}")
-                    });
+                self.scopes = ::streamkit_runtime::input::convert(
+                    "field `scopes`",
+                    value,
+                );
                 self
             }
         }
@@ -445,8 +438,8 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     error: Ok(Default::default()),
-                    message: Err("no value supplied for message".to_string()),
-                    status: Err("no value supplied for status".to_string()),
+                    message: Err("field `message` not set".to_string()),
+                    status: Err("field `status` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -454,14 +447,11 @@ pub mod types {
         impl OAuthError {
             pub fn error<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.error = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error: {e}")
-                    });
+                self.error = ::streamkit_runtime::input::convert("field `error`", value)
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -469,23 +459,24 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
+                self.message = ::streamkit_runtime::input::convert(
+                    "field `message`",
+                    value,
+                );
                 self
             }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status: {e}")
-                    });
+            pub fn status<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.status = ::streamkit_runtime::input::integer(
+                    "field `status`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -495,11 +486,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -540,8 +527,8 @@ pub mod types {
         impl ::std::default::Default for RevokeRequest {
             fn default() -> Self {
                 Self {
-                    client_id: Err("no value supplied for client_id".to_string()),
-                    token: Err("no value supplied for token".to_string()),
+                    client_id: Err("field `client_id` not set".to_string()),
+                    token: Err("field `token` not set".to_string()),
                 }
             }
         }
@@ -551,11 +538,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.client_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_id: {e}")
-                    });
+                self.client_id = ::streamkit_runtime::input::convert(
+                    "field `client_id`",
+                    value,
+                );
                 self
             }
             pub fn token<T>(mut self, value: T) -> Self
@@ -563,11 +549,7 @@ pub mod types {
                 T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for token: {e}")
-                    });
+                self.token = ::streamkit_runtime::input::convert("field `token`", value);
                 self
             }
         }
@@ -625,11 +607,11 @@ pub mod types {
         impl ::std::default::Default for TokenRequest {
             fn default() -> Self {
                 Self {
-                    client_id: Err("no value supplied for client_id".to_string()),
+                    client_id: Err("field `client_id` not set".to_string()),
                     client_secret: Ok(Default::default()),
                     code: Ok(Default::default()),
                     device_code: Ok(Default::default()),
-                    grant_type: Err("no value supplied for grant_type".to_string()),
+                    grant_type: Err("field `grant_type` not set".to_string()),
                     redirect_uri: Ok(Default::default()),
                     refresh_token: Ok(Default::default()),
                     scopes: Ok(Default::default()),
@@ -642,53 +624,43 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.client_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_id: {e}")
-                    });
+                self.client_id = ::streamkit_runtime::input::convert(
+                    "field `client_id`",
+                    value,
+                );
                 self
             }
             pub fn client_secret<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::streamkit_runtime::Secret>,
-                >,
+                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.client_secret = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_secret: {e}")
-                    });
+                self.client_secret = ::streamkit_runtime::input::convert(
+                        "field `client_secret`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::streamkit_runtime::Secret>,
-                >,
+                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
+                self.code = ::streamkit_runtime::input::convert("field `code`", value)
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn device_code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::streamkit_runtime::Secret>,
-                >,
+                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.device_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for device_code: {e}")
-                    });
+                self.device_code = ::streamkit_runtime::input::convert(
+                        "field `device_code`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn grant_type<T>(mut self, value: T) -> Self
@@ -696,49 +668,46 @@ pub mod types {
                 T: ::std::convert::TryInto<super::GrantType>,
                 T::Error: ::std::fmt::Display,
             {
-                self.grant_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for grant_type: {e}")
-                    });
+                self.grant_type = ::streamkit_runtime::input::convert(
+                    "field `grant_type`",
+                    value,
+                );
                 self
             }
             pub fn redirect_uri<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.redirect_uri = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for redirect_uri: {e}")
-                    });
+                self.redirect_uri = ::streamkit_runtime::input::convert(
+                        "field `redirect_uri`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn refresh_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::streamkit_runtime::Secret>,
-                >,
+                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.refresh_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for refresh_token: {e}")
-                    });
+                self.refresh_token = ::streamkit_runtime::input::convert(
+                        "field `refresh_token`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn scopes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.scopes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scopes: {e}")
-                    });
+                self.scopes = ::streamkit_runtime::input::convert(
+                        "field `scopes`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
         }
@@ -804,12 +773,12 @@ pub mod types {
         impl ::std::default::Default for TokenResponse {
             fn default() -> Self {
                 Self {
-                    access_token: Err("no value supplied for access_token".to_string()),
-                    expires_in: Err("no value supplied for expires_in".to_string()),
+                    access_token: Err("field `access_token` not set".to_string()),
+                    expires_in: Err("field `expires_in` not set".to_string()),
                     id_token: Ok(Default::default()),
                     refresh_token: Ok(Default::default()),
                     scope: Ok(Default::default()),
-                    token_type: Err("no value supplied for token_type".to_string()),
+                    token_type: Err("field `token_type` not set".to_string()),
                     extra: Ok(Default::default()),
                 }
             }
@@ -820,63 +789,64 @@ pub mod types {
                 T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.access_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for access_token: {e}")
-                    });
+                self.access_token = ::streamkit_runtime::input::convert(
+                    "field `access_token`",
+                    value,
+                );
                 self
             }
-            pub fn expires_in<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expires_in = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expires_in: {e}")
-                    });
+            pub fn expires_in<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.expires_in = ::streamkit_runtime::input::integer(
+                    "field `expires_in`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn id_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::streamkit_runtime::Secret>,
-                >,
+                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for id_token: {e}")
-                    });
+                self.id_token = ::streamkit_runtime::input::convert(
+                        "field `id_token`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn refresh_token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::streamkit_runtime::Secret>,
-                >,
+                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
                 T::Error: ::std::fmt::Display,
             {
-                self.refresh_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for refresh_token: {e}")
-                    });
+                self.refresh_token = ::streamkit_runtime::input::convert(
+                        "field `refresh_token`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
-            pub fn scope<T>(mut self, value: T) -> Self
+            pub fn scope<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<::std::string::String>,
+                S::Error: ::std::fmt::Display,
             {
-                self.scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope: {e}")
-                    });
+                self.scope = ::streamkit_runtime::input::list(
+                    "field `scope`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn token_type<T>(mut self, value: T) -> Self
@@ -884,11 +854,10 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.token_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for token_type: {e}")
-                    });
+                self.token_type = ::streamkit_runtime::input::convert(
+                    "field `token_type`",
+                    value,
+                );
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -898,11 +867,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -962,8 +927,8 @@ pub mod types {
         impl ::std::default::Default for TokenValidation {
             fn default() -> Self {
                 Self {
-                    client_id: Err("no value supplied for client_id".to_string()),
-                    expires_in: Err("no value supplied for expires_in".to_string()),
+                    client_id: Err("field `client_id` not set".to_string()),
+                    expires_in: Err("field `expires_in` not set".to_string()),
                     login: Ok(Default::default()),
                     scopes: Ok(Default::default()),
                     user_id: Ok(Default::default()),
@@ -977,61 +942,62 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.client_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for client_id: {e}")
-                    });
+                self.client_id = ::streamkit_runtime::input::convert(
+                    "field `client_id`",
+                    value,
+                );
                 self
             }
-            pub fn expires_in<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expires_in = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expires_in: {e}")
-                    });
+            pub fn expires_in<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.expires_in = ::streamkit_runtime::input::integer(
+                    "field `expires_in`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
                 self
             }
             pub fn login<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.login = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for login: {e}")
-                    });
+                self.login = ::streamkit_runtime::input::convert("field `login`", value)
+                    .map(::std::option::Option::Some);
                 self
             }
-            pub fn scopes<T>(mut self, value: T) -> Self
+            pub fn scopes<I, S>(mut self, value: I) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
+                I: ::std::iter::IntoIterator<Item = S>,
+                S: ::std::convert::TryInto<::std::string::String>,
+                S::Error: ::std::fmt::Display,
             {
-                self.scopes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scopes: {e}")
-                    });
+                self.scopes = ::streamkit_runtime::input::list(
+                        "field `scopes`",
+                        value,
+                        ::streamkit_runtime::input::Bounds {
+                            min: ::std::option::Option::None,
+                            max: ::std::option::Option::None,
+                        },
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
+                self.user_id = ::streamkit_runtime::input::convert(
+                        "field `user_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn extra<T>(mut self, value: T) -> Self
@@ -1041,11 +1007,7 @@ pub mod types {
                 >,
                 T::Error: ::std::fmt::Display,
             {
-                self.extra = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for extra: {e}")
-                    });
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
                 self
             }
         }
@@ -1523,12 +1485,7 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `DeviceAuthorizationRequest` for body failed: {}",
-                        s
-                    )
-                });
+                .map_err(|s| format!("body {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -1547,7 +1504,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| {
                     types::DeviceAuthorizationRequest::try_from(v)
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/device", client.baseurl,);
@@ -1599,9 +1556,7 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `RevokeRequest` for body failed: {}", s)
-                });
+                .map_err(|s| format!("body {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -1617,7 +1572,8 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::RevokeRequest::try_from(v).map_err(|e| e.to_string())
+                    types::RevokeRequest::try_from(v)
+                        .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/revoke", client.baseurl,);
@@ -1665,9 +1621,7 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `TokenRequest` for body failed: {}", s)
-                });
+                .map_err(|s| format!("body {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -1685,7 +1639,8 @@ pub mod builder {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::TokenRequest::try_from(v).map_err(|e| e.to_string())
+                    types::TokenRequest::try_from(v)
+                        .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/token", client.baseurl,);
