@@ -1,6 +1,7 @@
 //! Stage 6: emit Rust: progenitor's output, then our passes over its syntax tree.
 
 pub mod constraints;
+pub mod doc_examples;
 pub mod generate;
 pub mod glue;
 pub mod inspect;

@@ -2,7 +2,11 @@
 #![allow(clippy::all, clippy::pedantic, missing_docs, unused_mut, unused_imports, dead_code, rustdoc::all)]
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+use progenitor_client::Error as ProgenitorError;
+/// The one error type of every call: `streamkit_runtime::Error`, re-exported.
+pub use ::streamkit_runtime::Error;
+#[allow(unused_imports)]
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -27,7 +31,7 @@ pub mod types {
         #[serde(rename = "partner")]
         Partner,
         #[serde(rename = "")]
-        X,
+        Normal,
         /// A value this version of the spec does not know. Kept as sent.
         #[serde(untagged)]
         Unknown(::std::string::String),
@@ -37,7 +41,7 @@ pub mod types {
             match *self {
                 Self::Affiliate => f.write_str("affiliate"),
                 Self::Partner => f.write_str("partner"),
-                Self::X => f.write_str(""),
+                Self::Normal => f.write_str(""),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -50,7 +54,7 @@ pub mod types {
             match value {
                 "affiliate" => Ok(Self::Affiliate),
                 "partner" => Ok(Self::Partner),
-                "" => Ok(Self::X),
+                "" => Ok(Self::Normal),
                 _ => Ok(Self::Unknown(value.to_string())),
             }
         }
@@ -162,9 +166,8 @@ pub mod types {
             Default::default()
         }
     }
-    /**The outcome of sending a chat message. `drop_reason` is documented as present "if
-any", so it is optional. Whether Twitch leaves it out or sends `null` when the
-message was posted is unverified [?]. A decoder should treat both as "not dropped".
+    /**The outcome of sending a chat message. A missing or `null` `drop_reason` means the
+message was not dropped.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -552,24 +555,6 @@ message was posted is unverified [?]. A decoder should treat both as "not droppe
             Default::default()
         }
     }
-    ///The error body Helix sends with every 4xx and 5xx response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[non_exhaustive]
-    pub struct Error {
-        ///The HTTP reason phrase, for example `Unauthorized`.
-        pub error: ::std::string::String,
-        ///A human-readable detail. It may be empty.
-        pub message: ::std::string::String,
-        ///The HTTP status code, repeated.
-        pub status: i64,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    impl Error {
-        pub fn builder() -> builder::Error {
-            Default::default()
-        }
-    }
     /**The subscription type's parameters. Which keys apply depends on the type; all values
 are strings. The known keys are listed, and `additionalProperties` keeps keys Twitch
 adds later.
@@ -641,9 +626,7 @@ adds later.
             Default::default()
         }
     }
-    /**A subscription's status. Only `enabled` subscriptions deliver events. The public
-swagger's response schema lists fewer values than the query parameter. This is the
-longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnect`.
+    /**A subscription's status. Only `enabled` subscriptions deliver events.
 */
     #[derive(
         ::serde::Deserialize,
@@ -796,7 +779,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         ///The webhook callback URL. Present only for `webhook`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub callback: ::std::option::Option<::std::string::String>,
-        ///The conduit id. Present only for `conduit`. The public swagger's response schema leaves it out.
+        ///The conduit id. Present only for `conduit`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conduit_id: ::std::option::Option<::std::string::String>,
         ///When the WebSocket connected. Present only for `websocket`.
@@ -1706,6 +1689,24 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             GetVideosType::All
         }
     }
+    ///The error body Helix sends with every 4xx and 5xx response.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[non_exhaustive]
+    pub struct HelixErrorBody {
+        ///The HTTP reason phrase, for example `Unauthorized`.
+        pub error: ::std::string::String,
+        ///A human-readable detail. It may be empty.
+        pub message: ::std::string::String,
+        ///The HTTP status code, repeated.
+        pub status: i64,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl HelixErrorBody {
+        pub fn builder() -> builder::HelixErrorBody {
+            Default::default()
+        }
+    }
     ///The channel properties to change. Every field is optional, but the body must set at least one.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[non_exhaustive]
@@ -2215,7 +2216,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         #[serde(rename = "live")]
         Live,
         #[serde(rename = "")]
-        X,
+        Error,
         /// A value this version of the spec does not know. Kept as sent.
         #[serde(untagged)]
         Unknown(::std::string::String),
@@ -2224,7 +2225,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Live => f.write_str("live"),
-                Self::X => f.write_str(""),
+                Self::Error => f.write_str(""),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -2236,7 +2237,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "live" => Ok(Self::Live),
-                "" => Ok(Self::X),
+                "" => Ok(Self::Error),
                 _ => Ok(Self::Unknown(value.to_string())),
             }
         }
@@ -2313,7 +2314,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         #[serde(rename = "staff")]
         Staff,
         #[serde(rename = "")]
-        X,
+        Normal,
         /// A value this version of the spec does not know. Kept as sent.
         #[serde(untagged)]
         Unknown(::std::string::String),
@@ -2324,7 +2325,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 Self::Admin => f.write_str("admin"),
                 Self::GlobalMod => f.write_str("global_mod"),
                 Self::Staff => f.write_str("staff"),
-                Self::X => f.write_str(""),
+                Self::Normal => f.write_str(""),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -2338,7 +2339,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 "admin" => Ok(Self::Admin),
                 "global_mod" => Ok(Self::GlobalMod),
                 "staff" => Ok(Self::Staff),
-                "" => Ok(Self::X),
+                "" => Ok(Self::Normal),
                 _ => Ok(Self::Unknown(value.to_string())),
             }
         }
@@ -3951,94 +3952,6 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 Self {
                     code: Ok(value.code),
                     message: Ok(value.message),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Error {
-            error: ::std::result::Result<::std::string::String, ::std::string::String>,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Error {
-            fn default() -> Self {
-                Self {
-                    error: Err("field `error` not set".to_string()),
-                    message: Err("field `message` not set".to_string()),
-                    status: Err("field `status` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Error {
-            pub fn error<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error = ::streamkit_runtime::input::convert("field `error`", value);
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = ::streamkit_runtime::input::convert(
-                    "field `message`",
-                    value,
-                );
-                self
-            }
-            pub fn status<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.status = ::streamkit_runtime::input::integer(
-                    "field `status`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Error> for super::Error {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Error,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    error: value.error?,
-                    message: value.message?,
-                    status: value.status?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Error> for Error {
-            fn from(value: super::Error) -> Self {
-                Self {
-                    error: Ok(value.error),
-                    message: Ok(value.message),
-                    status: Ok(value.status),
                     extra: Ok(value.extra),
                 }
             }
@@ -6220,6 +6133,94 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             }
         }
         #[derive(Clone, Debug)]
+        pub struct HelixErrorBody {
+            error: ::std::result::Result<::std::string::String, ::std::string::String>,
+            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<i64, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HelixErrorBody {
+            fn default() -> Self {
+                Self {
+                    error: Err("field `error` not set".to_string()),
+                    message: Err("field `message` not set".to_string()),
+                    status: Err("field `status` not set".to_string()),
+                    extra: Ok(Default::default()),
+                }
+            }
+        }
+        impl HelixErrorBody {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = ::streamkit_runtime::input::convert("field `error`", value);
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = ::streamkit_runtime::input::convert(
+                    "field `message`",
+                    value,
+                );
+                self
+            }
+            pub fn status<V: ::streamkit_runtime::input::IntegerInput>(
+                mut self,
+                value: V,
+            ) -> Self {
+                self.status = ::streamkit_runtime::input::integer(
+                    "field `status`",
+                    value,
+                    ::streamkit_runtime::input::Bounds {
+                        min: ::std::option::Option::None,
+                        max: ::std::option::Option::None,
+                    },
+                );
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HelixErrorBody> for super::HelixErrorBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HelixErrorBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    error: value.error?,
+                    message: value.message?,
+                    status: value.status?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HelixErrorBody> for HelixErrorBody {
+            fn from(value: super::HelixErrorBody) -> Self {
+                Self {
+                    error: Ok(value.error),
+                    message: Ok(value.message),
+                    status: Ok(value.status),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ModifyChannelInformationBody {
             broadcaster_language: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -7710,7 +7711,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             match self {
                 Self::Affiliate => {}
                 Self::Partner => {}
-                Self::X => {}
+                Self::Normal => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
@@ -8117,27 +8118,6 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             ::streamkit_runtime::drift::Drift::drift(
                 &self.message,
                 &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
-        }
-    }
-    impl ::streamkit_runtime::drift::Drift for Error {
-        #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.error,
-                &::streamkit_runtime::drift::field_path(at, "error"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.status,
-                &::streamkit_runtime::drift::field_path(at, "status"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -8740,6 +8720,27 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
             }
         }
     }
+    impl ::streamkit_runtime::drift::Drift for HelixErrorBody {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(
+                &self.error,
+                &::streamkit_runtime::drift::field_path(at, "error"),
+                out,
+            );
+            ::streamkit_runtime::drift::Drift::drift(
+                &self.message,
+                &::streamkit_runtime::drift::field_path(at, "message"),
+                out,
+            );
+            ::streamkit_runtime::drift::Drift::drift(
+                &self.status,
+                &::streamkit_runtime::drift::field_path(at, "status"),
+                out,
+            );
+            ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
+        }
+    }
     impl ::streamkit_runtime::drift::Drift for ModifyChannelInformationBody {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
@@ -8989,7 +8990,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
                 Self::Live => {}
-                Self::X => {}
+                Self::Error => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
@@ -9064,7 +9065,7 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
                 Self::Admin => {}
                 Self::GlobalMod => {}
                 Self::Staff => {}
-                Self::X => {}
+                Self::Normal => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
@@ -9177,12 +9178,21 @@ longer list, which includes `chat_user_banned` and `websocket_failed_to_reconnec
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Twitch Helix API (streamkit subset)
+/**A client for Twitch Helix API (streamkit subset).
 
-Hand-written description of 17 Twitch Helix endpoints, written for streamkit's generated
-client. It describes the wire as it is: where the public reference or its example
-payloads disagree with what Twitch sends, the schema follows the wire and the field's
-description says why.
+Build one with [`Client::builder`]; every operation is a method that returns a builder,
+sent with `.send().await`:
+
+```no_run
+# fn main() -> Result<(), streamkit_twitch::Error> {
+use streamkit_twitch::{helix, Secret};
+let client = helix::Client::builder()
+    .client_id("my-client-id")
+    .access_token(Secret::new("my-access-token"))
+    .build()?;
+# let _ = (client, Secret::new(""));
+# Ok(()) }
+```
 
 Conventions
 * Every request sends `Authorization: Bearer <app or user access token>` and
@@ -9199,17 +9209,37 @@ Conventions
 * Rate limits use a token bucket of 800 points per minute. The bucket is per client id for
   app tokens and per client id and user for user tokens. Every endpoint here costs 1 point.
   Each response reports the bucket in `Ratelimit-Limit`, `Ratelimit-Remaining` and
-  `Ratelimit-Reset` (Unix epoch seconds). The numbers come from the API guide, the
-  twitch-cli mock and secondary sources [P/S].
+  `Ratelimit-Reset` (Unix epoch seconds).
 
-Facts marked [?] in descriptions are unverified. The spec takes the more tolerant reading.
-
-
-Version: 2025.1.0*/
+Spec version: 2025.1.0.*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: ::streamkit_runtime::Runtime,
+}
+impl Client {
+    /// The production base URL, from the spec.
+    pub const DEFAULT_BASE_URL: &'static str = "https://api.twitch.tv/helix";
+    /// A builder for this client: base URL, client id, token, user agent, timeout.
+    pub fn builder() -> ::streamkit_runtime::ClientBuilder<Self> {
+        ::streamkit_runtime::ClientBuilder::new()
+    }
+    /// The same client acting with another access token (e.g. one user's token):
+    /// connection pool, rate-limit state and settings are shared.
+    pub fn with_access_token(
+        &self,
+        token: impl ::std::convert::Into<::streamkit_runtime::Secret>,
+    ) -> Self {
+        Self::new_with_client(
+            &self.baseurl,
+            self.client.clone(),
+            self.inner.with_access_token(token.into()),
+        )
+    }
+    /// The runtime state: credentials, policy, last rate-limit figures.
+    pub fn runtime(&self) -> &::streamkit_runtime::Runtime {
+        &self.inner
+    }
 }
 impl Client {
     /// Create a new client.
@@ -9217,6 +9247,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::streamkit_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -9233,6 +9264,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -9279,11 +9311,15 @@ Sends a `GET` request to `/channels`
 
 Arguments:
 - `broadcaster_id`: A broadcaster id. Repeat the key for more than one (up to 100).
-```ignore
-let response = client.get_channel_information()
-    .broadcaster_id(broadcaster_id)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_channel_information()
+    .broadcaster_id(["broadcaster_id"])
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_channel_information(&self) -> builder::GetChannelInformation<'_> {
         builder::GetChannelInformation::new(self)
@@ -9305,12 +9341,16 @@ Sends a `PATCH` request to `/channels`
 Arguments:
 - `broadcaster_id`: The broadcaster whose channel to update. It must be the user in the access token.
 - `body`
-```ignore
-let response = client.modify_channel_information()
-    .broadcaster_id(broadcaster_id)
-    .body(body)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .modify_channel_information()
+    .broadcaster_id("broadcaster_id")
+    .body(streamkit_twitch::helix::types::ModifyChannelInformationBody::builder())
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn modify_channel_information(&self) -> builder::ModifyChannelInformation<'_> {
         builder::ModifyChannelInformation::new(self)
@@ -9331,14 +9371,15 @@ Arguments:
 - `broadcaster_id`: Check whether the user follows this broadcaster.
 - `first`: Page size, from 1 to 100. The default is 20.
 - `user_id`: The user whose followed channels to list. It must be the user in the access token.
-```ignore
-let response = client.get_followed_channels()
-    .after(after)
-    .broadcaster_id(broadcaster_id)
-    .first(first)
-    .user_id(user_id)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_followed_channels()
+    .user_id("user_id")
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_followed_channels(&self) -> builder::GetFollowedChannels<'_> {
         builder::GetFollowedChannels::new(self)
@@ -9361,14 +9402,15 @@ Arguments:
 - `broadcaster_id`: The broadcaster whose followers to list.
 - `first`: Page size, from 1 to 100. The default is 20.
 - `user_id`: Check whether this user follows the broadcaster. Requires the scope and the broadcaster or moderator relationship described above.
-```ignore
-let response = client.get_channel_followers()
-    .after(after)
-    .broadcaster_id(broadcaster_id)
-    .first(first)
-    .user_id(user_id)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_channel_followers()
+    .broadcaster_id("broadcaster_id")
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_channel_followers(&self) -> builder::GetChannelFollowers<'_> {
         builder::GetChannelFollowers::new(self)
@@ -9389,14 +9431,16 @@ Arguments:
 - `broadcaster_id`: The broadcaster whose chatters to list.
 - `first`: Page size, from 1 to 1,000. The default is 100.
 - `moderator_id`: The broadcaster or one of their moderators. It must be the user in the access token.
-```ignore
-let response = client.get_chatters()
-    .after(after)
-    .broadcaster_id(broadcaster_id)
-    .first(first)
-    .moderator_id(moderator_id)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_chatters()
+    .broadcaster_id("broadcaster_id")
+    .moderator_id("moderator_id")
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_chatters(&self) -> builder::GetChatters<'_> {
         builder::GetChatters::new(self)
@@ -9419,12 +9463,15 @@ to true (source channel only).
 
 
 Sends a `POST` request to `/chat/messages`
-
-```ignore
-let response = client.send_chat_message()
-    .body(body)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .send_chat_message()
+    .body(streamkit_twitch::helix::types::SendChatMessageBody::builder().broadcaster_id("broadcaster_id").sender_id("sender_id").message("message"))
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn send_chat_message(&self) -> builder::SendChatMessage<'_> {
         builder::SendChatMessage::new(self)
@@ -9451,19 +9498,14 @@ Arguments:
 - `id`: A clip id. Repeat the key for more than one (up to 100). Duplicate ids and ids that match no clip are ignored.
 - `is_featured`: If true, only featured clips. If false, only clips that are not featured. If omitted, all clips.
 - `started_at`: Start of the creation window (RFC 3339). twitch-cli rejects `ended_at` without `started_at`.
-```ignore
-let response = client.get_clips()
-    .after(after)
-    .before(before)
-    .broadcaster_id(broadcaster_id)
-    .ended_at(ended_at)
-    .first(first)
-    .game_id(game_id)
-    .id(id)
-    .is_featured(is_featured)
-    .started_at(started_at)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_clips()
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_clips(&self) -> builder::GetClips<'_> {
         builder::GetClips::new(self)
@@ -9487,15 +9529,14 @@ Arguments:
 - `subscription_id`: Only the subscription with this id. `data` is empty if this client owns no such subscription.
 - `type_`: Only subscriptions of this subscription type, for example `stream.online`. New types are added often, so this is an open string.
 - `user_id`: Only subscriptions whose condition names this user id.
-```ignore
-let response = client.get_eventsub_subscriptions()
-    .after(after)
-    .status(status)
-    .subscription_id(subscription_id)
-    .type_(type_)
-    .user_id(user_id)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_eventsub_subscriptions()
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_eventsub_subscriptions(&self) -> builder::GetEventsubSubscriptions<'_> {
         builder::GetEventsubSubscriptions::new(self)
@@ -9520,12 +9561,15 @@ needs.
 
 
 Sends a `POST` request to `/eventsub/subscriptions`
-
-```ignore
-let response = client.create_eventsub_subscription()
-    .body(body)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .create_eventsub_subscription()
+    .body(streamkit_twitch::helix::types::CreateEventsubSubscriptionBody::builder().type_("type").version("version").condition(streamkit_twitch::helix::types::EventSubCondition::builder()).transport(streamkit_twitch::helix::types::EventSubTransportRequest::builder().method("webhook")))
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn create_eventsub_subscription(
         &self,
@@ -9544,11 +9588,15 @@ Sends a `DELETE` request to `/eventsub/subscriptions`
 
 Arguments:
 - `id`: The id of the subscription to delete.
-```ignore
-let response = client.delete_eventsub_subscription()
-    .id(id)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .delete_eventsub_subscription()
+    .id("id")
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn delete_eventsub_subscription(
         &self,
@@ -9571,14 +9619,16 @@ Sends a `GET` request to `/extensions/live`
 Arguments:
 - `after`: Cursor for the next page, taken from the response's `pagination` string.
 - `extension_id`: The extension's id.
-- `first`: Maximum page size. Twitch may return fewer. The reference gives no bounds; this spec assumes 1 to 100 with a default of 20, like the other endpoints [?].
-```ignore
-let response = client.get_extension_live_channels()
-    .after(after)
-    .extension_id(extension_id)
-    .first(first)
+- `first`: Maximum page size, from 1 to 100. Twitch may return fewer.
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_extension_live_channels()
+    .extension_id("extension_id")
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_extension_live_channels(&self) -> builder::GetExtensionLiveChannels<'_> {
         builder::GetExtensionLiveChannels::new(self)
@@ -9598,13 +9648,14 @@ Arguments:
 - `id`: A category or game id. Repeat the key for more than one.
 - `igdb_id`: An IGDB game id. Repeat the key for more than one.
 - `name`: An exact category or game name. Repeat the key for more than one.
-```ignore
-let response = client.get_games()
-    .id(id)
-    .igdb_id(igdb_id)
-    .name(name)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_games()
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_games(&self) -> builder::GetGames<'_> {
         builder::GetGames::new(self)
@@ -9622,13 +9673,14 @@ Arguments:
 - `after`: Cursor for the next page, taken from `pagination.cursor`.
 - `before`: Cursor for the previous page, taken from `pagination.cursor`.
 - `first`: Page size, from 1 to 100. The default is 20.
-```ignore
-let response = client.get_top_games()
-    .after(after)
-    .before(before)
-    .first(first)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_top_games()
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_top_games(&self) -> builder::GetTopGames<'_> {
         builder::GetTopGames::new(self)
@@ -9650,14 +9702,15 @@ Arguments:
 - `first`: Page size, from 1 to 100. The default is 20.
 - `live_only`: If true, return only live channels. The default is false.
 - `query`: The search string. The client URL-encodes it (`angel of death` goes out as `angel%20of%20death`).
-```ignore
-let response = client.search_channels()
-    .after(after)
-    .first(first)
-    .live_only(live_only)
-    .query(query)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .search_channels()
+    .query("query")
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn search_channels(&self) -> builder::SearchChannels<'_> {
         builder::SearchChannels::new(self)
@@ -9682,18 +9735,14 @@ Arguments:
 - `type_`: Which streams to include. `all` (the default) or `live`.
 - `user_id`: Only streams by this user id. Repeat the key for more than one (up to 100).
 - `user_login`: Only streams by this login name. Repeat the key for more than one (up to 100).
-```ignore
-let response = client.get_streams()
-    .after(after)
-    .before(before)
-    .first(first)
-    .game_id(game_id)
-    .language(language)
-    .type_(type_)
-    .user_id(user_id)
-    .user_login(user_login)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_streams()
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_streams(&self) -> builder::GetStreams<'_> {
         builder::GetStreams::new(self)
@@ -9714,12 +9763,14 @@ Sends a `GET` request to `/users`
 Arguments:
 - `id`: A user id to look up. Repeat the key for more than one user (up to 100 in total with `login`).
 - `login`: A login name to look up. Repeat the key for more than one user (up to 100 in total with `id`).
-```ignore
-let response = client.get_users()
-    .id(id)
-    .login(login)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_users()
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_users(&self) -> builder::GetUsers<'_> {
         builder::GetUsers::new(self)
@@ -9739,7 +9790,7 @@ Sends a `GET` request to `/videos`
 Arguments:
 - `after`: Cursor for the next page. Use only with `user_id`.
 - `before`: Cursor for the previous page. Use only with `user_id`.
-- `first`: Page size, from 1 to 100. The default is 20. The public swagger types this as a string; on the wire it is an integer.
+- `first`: Page size, from 1 to 100. The default is 20.
 - `game_id`: Get videos of this game (category). At most 500 are returned.
 - `id`: A video id. Repeat the key for more than one (up to 100). Duplicate ids and ids that match no video are ignored, as long as at least one id matches.
 - `language`: Only videos in this language, given as an ISO 639-1 two-letter code or `other`. Use only with `game_id`.
@@ -9747,20 +9798,14 @@ Arguments:
 - `sort`: The sort order: `time` (newest first, the default), `trending` or `views`.
 - `type_`: Which video types to include. The default is `all`.
 - `user_id`: Get this user's videos.
-```ignore
-let response = client.get_videos()
-    .after(after)
-    .before(before)
-    .first(first)
-    .game_id(game_id)
-    .id(id)
-    .language(language)
-    .period(period)
-    .sort(sort)
-    .type_(type_)
-    .user_id(user_id)
+```no_run
+# async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .get_videos()
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn get_videos(&self) -> builder::GetVideos<'_> {
         builder::GetVideos::new(self)
@@ -9772,8 +9817,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-        RequestBuilderExt, ResponseValue,
+        encode_path, ByteStream, ClientInfo, ClientHooks, ProgenitorError as Error,
+        OperationInfo, RequestBuilderExt, ResponseValue,
     };
     /**Builder for [`Client::get_channel_information`]
 
@@ -10867,7 +10912,7 @@ pub mod builder {
             );
             self
         }
-        ///Maximum page size. Twitch may return fewer. The reference gives no bounds; this spec assumes 1 to 100 with a default of 20, like the other endpoints [?].
+        ///Maximum page size, from 1 to 100. Twitch may return fewer.
         pub fn first<V: ::streamkit_runtime::input::IntegerInput>(
             mut self,
             value: V,
@@ -11574,7 +11619,7 @@ pub mod builder {
                 .map(::std::option::Option::Some);
             self
         }
-        ///Page size, from 1 to 100. The default is 20. The public swagger types this as a string; on the wire it is an integer.
+        ///Page size, from 1 to 100. The default is 20.
         pub fn first<V: ::streamkit_runtime::input::IntegerInput>(
             mut self,
             value: V,
@@ -13334,10 +13379,10 @@ impl ClientHooks<::streamkit_runtime::Runtime> for Client {
         &self,
         request: &mut ::reqwest::Request,
         info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
+    ) -> ::std::result::Result<(), ProgenitorError<E>> {
         ::streamkit_runtime::hooks::pre(&self.inner, request, info)
             .await
-            .map_err(Error::Custom)
+            .map_err(ProgenitorError::Custom)
     }
     async fn exec(
         &self,
@@ -13359,27 +13404,13 @@ impl ::streamkit_runtime::FromRuntime for Client {
         Self::new_with_client(base_url, http, runtime)
     }
 }
-impl Client {
-    /// The production base URL, from the spec.
-    pub const DEFAULT_BASE_URL: &'static str = "https://api.twitch.tv/helix";
-    /// A builder for this client: base URL, client id, token, user agent, timeout.
-    pub fn builder() -> ::streamkit_runtime::ClientBuilder<Self> {
-        ::streamkit_runtime::ClientBuilder::new()
-    }
-    /// The same client acting with another access token (e.g. one user's token):
-    /// connection pool, rate-limit state and settings are shared.
-    pub fn with_access_token(
-        &self,
-        token: impl ::std::convert::Into<::streamkit_runtime::Secret>,
-    ) -> Self {
-        Self::new_with_client(
-            &self.baseurl,
-            self.client.clone(),
-            self.inner.with_access_token(token.into()),
-        )
-    }
-    /// The runtime state: credentials, policy, last rate-limit figures.
-    pub fn runtime(&self) -> &::streamkit_runtime::Runtime {
-        &self.inner
+/// A value that does not fit its type (`TryFrom`/`FromStr` of a constrained
+/// type) is an invalid request, so `?` works in code that returns [`Error`].
+impl ::std::convert::From<types::error::ConversionError> for ::streamkit_runtime::Error {
+    fn from(e: types::error::ConversionError) -> Self {
+        ::streamkit_runtime::Error::InvalidRequest {
+            operation: ::std::option::Option::None,
+            message: e.to_string(),
+        }
     }
 }

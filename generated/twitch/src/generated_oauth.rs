@@ -2,7 +2,11 @@
 #![allow(clippy::all, clippy::pedantic, missing_docs, unused_mut, unused_imports, dead_code, rustdoc::all)]
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+use progenitor_client::Error as ProgenitorError;
+/// The one error type of every call: `streamkit_runtime::Error`, re-exported.
+pub use ::streamkit_runtime::Error;
+#[allow(unused_imports)]
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -117,7 +121,7 @@ pub mod types {
     ///The error body of id.twitch.tv. `error` appears in some responses and not in others.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
-    pub struct OAuthError {
+    pub struct OAuthErrorBody {
         ///The HTTP reason phrase, when Twitch includes it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
@@ -128,8 +132,8 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    impl OAuthError {
-        pub fn builder() -> builder::OAuthError {
+    impl OAuthErrorBody {
+        pub fn builder() -> builder::OAuthErrorBody {
             Default::default()
         }
     }
@@ -208,7 +212,7 @@ pub mod types {
         ///The user's login name. Absent for app tokens.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub login: ::std::option::Option<::std::string::String>,
-        ///The token's scopes. `null` has been observed for a user token with no scopes, and is presumed for app tokens [?].
+        ///The token's scopes. `null` for a token without scopes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         ///The user's id. Absent for app tokens.
@@ -422,7 +426,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct OAuthError {
+        pub struct OAuthErrorBody {
             error: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -434,7 +438,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for OAuthError {
+        impl ::std::default::Default for OAuthErrorBody {
             fn default() -> Self {
                 Self {
                     error: Ok(Default::default()),
@@ -444,7 +448,7 @@ pub mod types {
                 }
             }
         }
-        impl OAuthError {
+        impl OAuthErrorBody {
             pub fn error<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -490,10 +494,10 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<OAuthError> for super::OAuthError {
+        impl ::std::convert::TryFrom<OAuthErrorBody> for super::OAuthErrorBody {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: OAuthError,
+                value: OAuthErrorBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     error: value.error?,
@@ -503,8 +507,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::OAuthError> for OAuthError {
-            fn from(value: super::OAuthError) -> Self {
+        impl ::std::convert::From<super::OAuthErrorBody> for OAuthErrorBody {
+            fn from(value: super::OAuthErrorBody) -> Self {
                 Self {
                     error: Ok(value.error),
                     message: Ok(value.message),
@@ -1131,7 +1135,7 @@ pub mod types {
             }
         }
     }
-    impl ::streamkit_runtime::drift::Drift for OAuthError {
+    impl ::streamkit_runtime::drift::Drift for OAuthErrorBody {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
@@ -1281,10 +1285,24 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Twitch OAuth (id.twitch.tv)
+/**A client for Twitch OAuth (id.twitch.tv).
 
-Hand-written description of the Twitch authorization server's machine-to-machine
-endpoints, which streamkit uses to get, refresh, validate and revoke access tokens.
+Build one with [`Client::builder`]; every operation is a method that returns a builder,
+sent with `.send().await`:
+
+```no_run
+# fn main() -> Result<(), streamkit_twitch::Error> {
+use streamkit_twitch::{oauth, Secret};
+let client = oauth::Client::builder()
+    .client_id("my-client-id")
+    .access_token(Secret::new("my-access-token"))
+    .build()?;
+# let _ = (client, Secret::new(""));
+# Ok(()) }
+```
+
+The Twitch authorization server's machine-to-machine endpoints, used to get, refresh,
+validate and revoke access tokens.
 
 Not an operation: `GET https://id.twitch.tv/oauth2/authorize` is a browser redirect. The
 app sends the user there with `client_id`, `redirect_uri`, `response_type` (`code` or
@@ -1303,12 +1321,35 @@ Apps must validate a token at startup and then once an hour (`GET /validate`).
 
 Nothing here is rate-limited by the Helix bucket.
 
-
-Version: 2025.1.0*/
+Spec version: 2025.1.0.*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: ::streamkit_runtime::Runtime,
+}
+impl Client {
+    /// The production base URL, from the spec.
+    pub const DEFAULT_BASE_URL: &'static str = "https://id.twitch.tv/oauth2";
+    /// A builder for this client: base URL, client id, token, user agent, timeout.
+    pub fn builder() -> ::streamkit_runtime::ClientBuilder<Self> {
+        ::streamkit_runtime::ClientBuilder::new()
+    }
+    /// The same client acting with another access token (e.g. one user's token):
+    /// connection pool, rate-limit state and settings are shared.
+    pub fn with_access_token(
+        &self,
+        token: impl ::std::convert::Into<::streamkit_runtime::Secret>,
+    ) -> Self {
+        Self::new_with_client(
+            &self.baseurl,
+            self.client.clone(),
+            self.inner.with_access_token(token.into()),
+        )
+    }
+    /// The runtime state: credentials, policy, last rate-limit figures.
+    pub fn runtime(&self) -> &::streamkit_runtime::Runtime {
+        &self.inner
+    }
 }
 impl Client {
     /// Create a new client.
@@ -1316,6 +1357,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::streamkit_runtime::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
@@ -1332,6 +1374,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    #[doc(hidden)]
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -1375,12 +1418,15 @@ until the user approves or `expires_in` runs out.
 
 
 Sends a `POST` request to `/device`
-
-```ignore
-let response = client.start_device_authorization()
-    .body(body)
+```no_run
+# async fn example(client: &streamkit_twitch::oauth::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .start_device_authorization()
+    .body(streamkit_twitch::oauth::types::DeviceAuthorizationRequest::builder().client_id("client_id").scopes("scopes"))
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn start_device_authorization(&self) -> builder::StartDeviceAuthorization<'_> {
         builder::StartDeviceAuthorization::new(self)
@@ -1392,12 +1438,15 @@ with an empty body.
 
 
 Sends a `POST` request to `/revoke`
-
-```ignore
-let response = client.revoke_token()
-    .body(body)
+```no_run
+# async fn example(client: &streamkit_twitch::oauth::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .revoke_token()
+    .body(streamkit_twitch::oauth::types::RevokeRequest::builder().client_id("client_id").token("token"))
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn revoke_token(&self) -> builder::RevokeToken<'_> {
         builder::RevokeToken::new(self)
@@ -1422,12 +1471,15 @@ While the user has not yet approved a device code, polling returns 400 with
 
 
 Sends a `POST` request to `/token`
-
-```ignore
-let response = client.request_token()
-    .body(body)
+```no_run
+# async fn example(client: &streamkit_twitch::oauth::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .request_token()
+    .body(streamkit_twitch::oauth::types::TokenRequest::builder().client_id("client_id").grant_type("client_credentials"))
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn request_token(&self) -> builder::RequestToken<'_> {
         builder::RequestToken::new(self)
@@ -1436,16 +1488,18 @@ let response = client.request_token()
 
 Returns information about the token in the `Authorization: OAuth <token>` header.
 twitch-cli also accepts `Bearer`. An app token has no `login` or `user_id`. `scopes`
-can be `null`. This has been observed for a user token that had no scopes
-(twitchdev/issues#1037), and is presumed for app tokens [?].
+can be `null` for a user token that had no scopes, and for app tokens.
 
 
 Sends a `GET` request to `/validate`
-
-```ignore
-let response = client.validate_token()
+```no_run
+# async fn example(client: &streamkit_twitch::oauth::Client) -> Result<(), streamkit_twitch::Error> {
+let response = client
+    .validate_token()
     .send()
-    .await;
+    .await?;
+# let _ = response;
+# Ok(()) }
 ```*/
     pub fn validate_token(&self) -> builder::ValidateToken<'_> {
         builder::ValidateToken::new(self)
@@ -1457,8 +1511,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
-        RequestBuilderExt, ResponseValue,
+        encode_path, ByteStream, ClientInfo, ClientHooks, ProgenitorError as Error,
+        OperationInfo, RequestBuilderExt, ResponseValue,
     };
     /**Builder for [`Client::start_device_authorization`]
 
@@ -1842,10 +1896,10 @@ impl ClientHooks<::streamkit_runtime::Runtime> for Client {
         &self,
         request: &mut ::reqwest::Request,
         info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
+    ) -> ::std::result::Result<(), ProgenitorError<E>> {
         ::streamkit_runtime::hooks::pre(&self.inner, request, info)
             .await
-            .map_err(Error::Custom)
+            .map_err(ProgenitorError::Custom)
     }
     async fn exec(
         &self,
@@ -1867,27 +1921,13 @@ impl ::streamkit_runtime::FromRuntime for Client {
         Self::new_with_client(base_url, http, runtime)
     }
 }
-impl Client {
-    /// The production base URL, from the spec.
-    pub const DEFAULT_BASE_URL: &'static str = "https://id.twitch.tv/oauth2";
-    /// A builder for this client: base URL, client id, token, user agent, timeout.
-    pub fn builder() -> ::streamkit_runtime::ClientBuilder<Self> {
-        ::streamkit_runtime::ClientBuilder::new()
-    }
-    /// The same client acting with another access token (e.g. one user's token):
-    /// connection pool, rate-limit state and settings are shared.
-    pub fn with_access_token(
-        &self,
-        token: impl ::std::convert::Into<::streamkit_runtime::Secret>,
-    ) -> Self {
-        Self::new_with_client(
-            &self.baseurl,
-            self.client.clone(),
-            self.inner.with_access_token(token.into()),
-        )
-    }
-    /// The runtime state: credentials, policy, last rate-limit figures.
-    pub fn runtime(&self) -> &::streamkit_runtime::Runtime {
-        &self.inner
+/// A value that does not fit its type (`TryFrom`/`FromStr` of a constrained
+/// type) is an invalid request, so `?` works in code that returns [`Error`].
+impl ::std::convert::From<types::error::ConversionError> for ::streamkit_runtime::Error {
+    fn from(e: types::error::ConversionError) -> Self {
+        ::streamkit_runtime::Error::InvalidRequest {
+            operation: ::std::option::Option::None,
+            message: e.to_string(),
+        }
     }
 }
