@@ -19,7 +19,7 @@ fn literal(doc: &Value, raw: &Value, name: &str, types: &str, depth: usize) -> O
     let schema = constraints::resolve(doc, raw)?;
     if schema.get("properties").is_some() {
         let component = raw.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/")?;
-        return object(doc, component, types, depth);
+        return object(doc, component, types, depth, "");
     }
     let example = schema.get("example").or_else(|| schema.get("default")).or_else(|| schema.get("enum").and_then(|e| e.get(0)));
     match schema.get("type").and_then(Value::as_str) {
@@ -37,7 +37,8 @@ fn literal(doc: &Value, raw: &Value, name: &str, types: &str, depth: usize) -> O
 }
 
 /// `types::Name::builder()` with its required fields set, for a component object schema.
-fn object(doc: &Value, component: &str, types: &str, depth: usize) -> Option<String> {
+/// `sep` goes before each setter (a line break and indent at the top level).
+fn object(doc: &Value, component: &str, types: &str, depth: usize, sep: &str) -> Option<String> {
     if depth > 3 {
         return None;
     }
@@ -48,7 +49,7 @@ fn object(doc: &Value, component: &str, types: &str, depth: usize) -> Option<Str
         let prop = schema.get("properties")?.get(field)?;
         // A field whose shape the example cannot write stays unset: the example still compiles.
         let Some(value) = literal(doc, prop, field, types, depth + 1) else { continue };
-        out.push_str(&format!(".{}({value})", names::field(field)));
+        out.push_str(&format!("{sep}.{}({value})", names::field(field)));
     }
     Some(out)
 }
@@ -65,23 +66,25 @@ fn body_component<'d>(doc: &'d Value, op: &OperationPlan) -> Option<&'d str> {
 pub fn operation_example(plan: &ServicePlan, doc: &Value, op: &OperationPlan) -> String {
     let krate = crate_path(plan);
     let module = &plan.service.module;
-    let types = format!("{krate}::{module}::types");
+    let types = "types";
     let params: Vec<Parameter<'_>> = constraints::parameters(doc, &op.path, &op.method.to_ascii_lowercase());
     let mut calls = Vec::new();
     for p in params.iter().filter(|p| p.required) {
-        if let Some(v) = literal(doc, p.schema, p.name, &types, 0) {
+        if let Some(v) = literal(doc, p.schema, p.name, types, 0) {
             calls.push(format!(".{}({v})", names::parameter_setter(p.name)));
         }
     }
+    let mut uses = String::new();
     if let Some(c) = body_component(doc, op)
-        && let Some(b) = object(doc, c, &types, 0)
+        && let Some(b) = object(doc, c, types, 0, "\n            ")
     {
-        calls.push(format!(".body({b})"));
+        calls.push(format!(".body(\n        {b},\n    )"));
+        uses = format!("use {krate}::{module}::types;\n\n");
     }
     let method = names::operation_method(&op.id);
     let result = if op.adaptation.optional_success { "// `None`: the server answered 204 No Content.\nlet response" } else { "let response" };
     let mut out = format!(
-        "```no_run\n# async fn example(client: &{krate}::{module}::Client) -> Result<(), {krate}::Error> {{\n{result} = client\n    .{method}()\n"
+        "```no_run\n{uses}# async fn example(client: &{krate}::{module}::Client) -> Result<(), {krate}::Error> {{\n{result} = client\n    .{method}()\n"
     );
     for c in calls {
         out.push_str(&format!("    {c}\n"));

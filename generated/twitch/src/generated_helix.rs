@@ -9342,11 +9342,15 @@ Arguments:
 - `broadcaster_id`: The broadcaster whose channel to update. It must be the user in the access token.
 - `body`
 ```no_run
+use streamkit_twitch::helix::types;
+
 # async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
 let response = client
     .modify_channel_information()
     .broadcaster_id("broadcaster_id")
-    .body(streamkit_twitch::helix::types::ModifyChannelInformationBody::builder())
+    .body(
+        types::ModifyChannelInformationBody::builder(),
+    )
     .send()
     .await?;
 # let _ = response;
@@ -9464,10 +9468,17 @@ to true (source channel only).
 
 Sends a `POST` request to `/chat/messages`
 ```no_run
+use streamkit_twitch::helix::types;
+
 # async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
 let response = client
     .send_chat_message()
-    .body(streamkit_twitch::helix::types::SendChatMessageBody::builder().broadcaster_id("broadcaster_id").sender_id("sender_id").message("message"))
+    .body(
+        types::SendChatMessageBody::builder()
+            .broadcaster_id("broadcaster_id")
+            .sender_id("sender_id")
+            .message("message"),
+    )
     .send()
     .await?;
 # let _ = response;
@@ -9562,10 +9573,18 @@ needs.
 
 Sends a `POST` request to `/eventsub/subscriptions`
 ```no_run
+use streamkit_twitch::helix::types;
+
 # async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
 let response = client
     .create_eventsub_subscription()
-    .body(streamkit_twitch::helix::types::CreateEventsubSubscriptionBody::builder().type_("type").version("version").condition(streamkit_twitch::helix::types::EventSubCondition::builder()).transport(streamkit_twitch::helix::types::EventSubTransportRequest::builder().method("webhook")))
+    .body(
+        types::CreateEventsubSubscriptionBody::builder()
+            .type_("type")
+            .version("version")
+            .condition(types::EventSubCondition::builder())
+            .transport(types::EventSubTransportRequest::builder().method("webhook")),
+    )
     .send()
     .await?;
 # let _ = response;

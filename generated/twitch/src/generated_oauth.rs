@@ -1419,10 +1419,16 @@ until the user approves or `expires_in` runs out.
 
 Sends a `POST` request to `/device`
 ```no_run
+use streamkit_twitch::oauth::types;
+
 # async fn example(client: &streamkit_twitch::oauth::Client) -> Result<(), streamkit_twitch::Error> {
 let response = client
     .start_device_authorization()
-    .body(streamkit_twitch::oauth::types::DeviceAuthorizationRequest::builder().client_id("client_id").scopes("scopes"))
+    .body(
+        types::DeviceAuthorizationRequest::builder()
+            .client_id("client_id")
+            .scopes("scopes"),
+    )
     .send()
     .await?;
 # let _ = response;
@@ -1439,10 +1445,16 @@ with an empty body.
 
 Sends a `POST` request to `/revoke`
 ```no_run
+use streamkit_twitch::oauth::types;
+
 # async fn example(client: &streamkit_twitch::oauth::Client) -> Result<(), streamkit_twitch::Error> {
 let response = client
     .revoke_token()
-    .body(streamkit_twitch::oauth::types::RevokeRequest::builder().client_id("client_id").token("token"))
+    .body(
+        types::RevokeRequest::builder()
+            .client_id("client_id")
+            .token("token"),
+    )
     .send()
     .await?;
 # let _ = response;
@@ -1472,10 +1484,16 @@ While the user has not yet approved a device code, polling returns 400 with
 
 Sends a `POST` request to `/token`
 ```no_run
+use streamkit_twitch::oauth::types;
+
 # async fn example(client: &streamkit_twitch::oauth::Client) -> Result<(), streamkit_twitch::Error> {
 let response = client
     .request_token()
-    .body(streamkit_twitch::oauth::types::TokenRequest::builder().client_id("client_id").grant_type("client_credentials"))
+    .body(
+        types::TokenRequest::builder()
+            .client_id("client_id")
+            .grant_type("client_credentials"),
+    )
     .send()
     .await?;
 # let _ = response;
