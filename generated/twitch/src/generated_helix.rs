@@ -377,7 +377,9 @@ message was not dropped.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -433,7 +435,9 @@ message was not dropped.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -505,7 +509,9 @@ message was not dropped.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -973,7 +979,9 @@ adds later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -1059,7 +1067,9 @@ adds later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -1113,7 +1123,9 @@ adds later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -1221,7 +1233,9 @@ adds later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -1309,7 +1323,9 @@ adds later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -1762,7 +1778,9 @@ adds later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -1818,7 +1836,9 @@ adds later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -1904,7 +1924,9 @@ adds later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -1996,7 +2018,9 @@ adds later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -2051,10 +2075,14 @@ adds later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 500usize {
-                return Err("longer than 500 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is longer than 500 characters").into(),
+                );
             }
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -2108,7 +2136,9 @@ adds later.
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
+                return Err(
+                    ::std::format!("{value:?} is shorter than 1 characters").into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
@@ -7703,6 +7733,127 @@ adds later.
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for CreateEventsubSubscriptionBodyType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for CreateEventsubSubscriptionBodyVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for DeleteEventsubSubscriptionId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for GetChannelFollowersBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for GetChattersBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for GetChattersModeratorId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for GetExtensionLiveChannelsExtensionId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for GetFollowedChannelsUserId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for ModifyChannelInformationBodyTitle {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for ModifyChannelInformationBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for SearchChannelsQuery {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for SendChatMessageBodyBroadcasterId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String> for SendChatMessageBodyMessage {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<&::std::string::String>
+    for SendChatMessageBodySenderId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     impl ::streamkit_runtime::drift::Drift for BroadcasterType {

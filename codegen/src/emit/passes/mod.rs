@@ -17,6 +17,7 @@ pub mod param_setters;
 pub mod private_send;
 pub mod runtime_glue;
 pub mod send_wrappers;
+pub mod string_newtypes;
 pub mod strip_api_version;
 pub mod unset_messages;
 
@@ -27,7 +28,7 @@ use super::pass::Pass;
 /// `non_exhaustive` and `drift_impls` see the final set of types; the setter passes
 /// replace setters before `unset_messages` rewrites the messages of those left;
 /// `one_error` runs last, renaming progenitor's `Error` in the glue too.
-pub fn pipeline() -> [&'static dyn Pass; 17] {
+pub fn pipeline() -> [&'static dyn Pass; 18] {
     [
         &strip_api_version::StripApiVersion,
         &private_send::PrivateSend,
@@ -39,6 +40,7 @@ pub fn pipeline() -> [&'static dyn Pass; 17] {
         &default_extra::DefaultExtra,
         &field_setters::FieldSetters,
         &unset_messages::UnsetMessages,
+        &string_newtypes::StringNewtypes,
         &non_exhaustive::NonExhaustive,
         &drift::DriftImpls,
         &enum_varnames::EnumVarnames,
