@@ -169,14 +169,21 @@ mod tests {
                 ("strip_api_version", 1),
                 ("private_send", 1),
                 ("send_wrappers", 1),
+                ("param_setters", 0),
                 ("page_bodies", 0),
                 ("paginate_methods", 0),
                 ("open_enums", 1),
                 ("default_extra", 1),
+                ("field_setters", 2),
+                ("unset_messages", 0),
+                ("string_newtypes", 0),
                 ("non_exhaustive", 2),
                 ("drift_impls", 2),
+                ("enum_varnames", 0),
                 ("policy_table", 1),
                 ("client_glue", 3),
+                ("one_error", 6),
+                ("api_docs", 2),
             ]
         );
     }

@@ -57,7 +57,7 @@ fn setter(field: &syn::Ident, ty: &syn::Type, schema: Option<&Value>) -> Result<
         Some(t) => (t, true),
         None => (ty, false),
     };
-    let what = format!("field `{}`", schema.map(|_| field.to_string()).unwrap_or_else(|| field.to_string()));
+    let what = format!("field `{}`", syn::ext::IdentExt::unraw(field));
     let wrap = if optional { quote!(.map(::std::option::Option::Some)) } else { quote!() };
     let bounds = |f: fn(&Value) -> Range| schema.map(f).unwrap_or_default();
     let tokens: TokenStream = if let Some(item) = tree::generic_of(inner, "Vec") {
@@ -120,6 +120,9 @@ impl Pass for FieldSetters {
     fn run(&self, cx: &mut Context<'_>, file: &mut File) -> Result<usize, String> {
         let types = tree::require_module_mut(file, "types")?;
         let fields = builder_fields(types);
+        if fields.is_empty() {
+            return Ok(0);
+        }
         let setters: Vec<(String, syn::Ident, ImplItem)> = fields
             .iter()
             .map(|(s, f, ty)| {
