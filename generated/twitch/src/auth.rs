@@ -1,4 +1,4 @@
-//! Twitch token lifecycle, on top of the generated [`oauth`](crate::oauth) client and the
+//! Twitch token lifecycle, on top of the generated [`oauth`] client and the
 //! runtime's [`TokenCache`]:
 //!
 //! * app tokens from the client-credentials grant ([`AppTokenSource`]);

@@ -49,7 +49,7 @@ pub use streamkit_runtime::{ApiError, ClientBuilder, Error, ErrorBody, Secret};
 ///
 /// The `futures` `Stream` trait itself is not re-exported by name, so that a glob import of
 /// this module does not shadow [`helix::types::Stream`] (a live stream); its methods come
-/// with [`StreamExt`] and [`TryStreamExt`].
+/// with [`StreamExt`](crate::pagination::StreamExt) and [`TryStreamExt`](crate::pagination::TryStreamExt).
 pub mod pagination {
     pub use streamkit_runtime::pagination::{ItemStream, Page, PageStream, PageToken, Paginator, StreamExt, TryStreamExt};
 }
