@@ -96,7 +96,7 @@ impl Pass for ApiDocs {
                 Item::Impl(imp) if imp.trait_.is_none() && crate::emit::tree::self_type_name(imp).as_deref() == Some("Client") => {
                     for it in imp.items.iter_mut() {
                         let ImplItem::Fn(f) = it else { continue };
-                        let Some(op) = cx.plan.operations.iter().find(|o| names::operation_method(&o.id) == f.sig.ident.to_string()) else { continue };
+                        let Some(op) = cx.plan.operations.iter().find(|o| f.sig.ident == names::operation_method(&o.id)) else { continue };
                         let text = doc_text(&f.attrs);
                         let Some(at) = text.find("```ignore") else { continue };
                         let text = format!("{}\n{}", text[..at].trim_end(), doc_examples::operation_example(cx.plan, cx.doc, op));
