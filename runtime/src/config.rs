@@ -271,7 +271,7 @@ impl<C: FromRuntime> ClientBuilder<C> {
         let http = match self.http {
             Some(h) => h,
             None => {
-                crate::tls::install_provider();
+                crate::tls::install_default_provider();
                 reqwest::Client::builder()
                     .user_agent(ua)
                     .timeout(self.timeout)

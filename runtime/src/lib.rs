@@ -29,7 +29,7 @@ pub mod response;
 pub mod retry;
 mod secret;
 pub mod stats;
-mod tls;
+pub mod tls;
 
 pub use config::{ClientBuilder, FromRuntime, Runtime};
 pub use error::{ApiError, Error, ErrorBody};

@@ -25,7 +25,9 @@
 //!
 //! ## Features
 //! * `rustls` (default): HTTPS through rustls with the *ring* provider (builds with a C
-//!   compiler only). Turn default features off if you bring your own `reqwest::Client`
+//!   compiler only), installed when the first client is built. Code that builds its own
+//!   `reqwest::Client` before that calls [`install_tls_provider`] first. Turn default
+//!   features off if you bring your own `reqwest::Client` with TLS of your choosing
 //!   ([`ClientBuilder::http_client`]); the sandbox and other plain-HTTP URLs need no TLS.
 #![warn(missing_docs)]
 
@@ -42,6 +44,7 @@ pub mod auth;
 pub use streamkit_runtime::clock::{Clock, SystemClock};
 pub use streamkit_runtime::ratelimit::{InProcessLimiter, RateLimitInfo, RateLimiter};
 pub use streamkit_runtime::retry::RetryPolicy;
+pub use streamkit_runtime::tls::install_default_provider as install_tls_provider;
 pub use streamkit_runtime::{ApiError, ClientBuilder, Error, ErrorBody, Secret};
 
 /// Paging: what `.stream()`, `.pages()` and `.paginate()` return, and the stream extension

@@ -169,6 +169,7 @@ async fn authorization_code_flow_refresh_validate_revoke() {
     let redirect = "http://localhost:3000/callback";
     let url = auth::authorize_url(&sb.oauth_url(), CLIENT_ID, redirect, &["user:read:follows", "channel:manage:broadcast"], "state-42").unwrap();
     // The "browser": follow the authorize URL without following its redirect.
+    streamkit_twitch::install_tls_provider();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let resp = http.get(&url).send().await.unwrap();
     assert_eq!(resp.status(), 302);
