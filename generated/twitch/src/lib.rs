@@ -56,3 +56,8 @@ pub use streamkit_runtime::{ApiError, ClientBuilder, Error, ErrorBody, Secret};
 pub mod pagination {
     pub use streamkit_runtime::pagination::{ItemStream, Page, PageStream, PageToken, Paginator, StreamExt, TryStreamExt};
 }
+
+/// The README's Rust snippets compile as doctests of this crate (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
