@@ -116,6 +116,22 @@ impl Pass for EnumVarnames {
                 }
             }
         }
+        unnamed_empty_values(file)?;
         Ok(n)
     }
+}
+
+/// Fails when an enum still names the value `""` `X`: the spec must name it.
+fn unnamed_empty_values(file: &File) -> Result<(), String> {
+    let Some(types) = tree::module(file, "types") else { return Ok(()) };
+    for item in types {
+        let Item::Enum(e) = item else { continue };
+        if e.variants.iter().any(|v| v.ident == "X" && tree::serde_rename(&v.attrs).as_deref() == Some("")) {
+            return Err(format!(
+                "enum `{}` has the value \"\" and no name for it (it would be `{}::X`): give its component schema `x-enum-varnames`",
+                e.ident, e.ident
+            ));
+        }
+    }
+    Ok(())
 }
