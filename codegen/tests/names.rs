@@ -69,7 +69,7 @@ fn check(spec: &str) -> (usize, usize, usize, usize, usize) {
                     let wire = tree::serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string());
                     let schema = doc["components"]["schemas"]
                         .as_object()
-                        .and_then(|m| m.iter().find(|(k, _)| names::type_name(k) == e.ident.to_string()).map(|(_, s)| s.clone()))
+                        .and_then(|m| m.iter().find(|(k, _)| e.ident == names::type_name(k)).map(|(_, s)| s.clone()))
                         .unwrap_or_default();
                     assert_eq!(names::enum_variant(&schema, &wire), v.ident.to_string(), "{spec}: {}::{wire}", e.ident);
                     checked.3 += 1;
