@@ -97,12 +97,13 @@ pub fn operation_example(plan: &ServicePlan, doc: &Value, op: &OperationPlan) ->
 pub fn client_example(plan: &ServicePlan) -> String {
     let krate = crate_path(plan);
     let module = &plan.service.module;
-    let token = if plan.operations.iter().any(|o| !o.auth.is_empty()) {
-        "\n    .client_id(\"my-client-id\")\n    .access_token(Secret::new(\"my-access-token\"))"
+    let needs_token = plan.operations.iter().any(|o| !o.auth.is_empty());
+    let (imports, token) = if needs_token {
+        (format!("{{{module}, Secret}}"), "\n    .client_id(\"my-client-id\")\n    .access_token(Secret::new(\"my-access-token\"))")
     } else {
-        ""
+        (module.to_string(), "")
     };
     format!(
-        "```no_run\n# fn main() -> Result<(), {krate}::Error> {{\nuse {krate}::{{{module}, Secret}};\nlet client = {module}::Client::builder(){token}\n    .build()?;\n# let _ = (client, Secret::new(\"\"));\n# Ok(()) }}\n```"
+        "```no_run\n# fn main() -> Result<(), {krate}::Error> {{\nuse {krate}::{imports};\nlet client = {module}::Client::builder(){token}\n    .build()?;\n# let _ = client;\n# Ok(()) }}\n```"
     )
 }

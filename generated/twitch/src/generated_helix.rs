@@ -9341,7 +9341,7 @@ let client = helix::Client::builder()
     .client_id("my-client-id")
     .access_token(Secret::new("my-access-token"))
     .build()?;
-# let _ = (client, Secret::new(""));
+# let _ = client;
 # Ok(()) }
 ```
 
