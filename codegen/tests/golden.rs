@@ -193,4 +193,9 @@ fn setters_take_what_callers_have_and_check_the_spec_bounds() {
     insta::assert_snapshot!("setters__passes", counts);
     assert!(out.code.contains("```no_run"), "an example that compiles");
     assert!(!out.code.contains("```ignore"), "no progenitor snippet");
+    // One error type: progenitor's is private, the runtime's is the module's `Error`.
+    assert!(out.code.contains("pub use ::streamkit_runtime::Error;"), "the runtime's error re-exported");
+    assert!(out.code.contains("use progenitor_client::Error as ProgenitorError;"), "progenitor's kept private");
+    assert!(out.code.contains("pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};"), "no public progenitor Error");
+    assert!(out.code.contains("impl ::std::convert::From<types::error::ConversionError> for ::streamkit_runtime::Error"));
 }

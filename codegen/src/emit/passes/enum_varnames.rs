@@ -135,3 +135,29 @@ fn unnamed_empty_values(file: &File) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(names: Value) -> Value {
+        serde_json::json!({"components": {"schemas": {"Kind": {"type": "string", "enum": ["big", ""], "x-enum-varnames": names}}}})
+    }
+
+    #[test]
+    fn names_differing_from_the_generated_ones_are_renamed() {
+        let w = wanted(&doc(serde_json::json!(["Big", "Normal"]))).unwrap();
+        assert_eq!(w["Kind"].len(), 1, "`big` is `Big` already");
+        assert_eq!(w["Kind"][""], "Normal");
+    }
+
+    #[test]
+    fn bad_names_fail_naming_the_schema() {
+        let e = wanted(&doc(serde_json::json!(["Big"]))).unwrap_err();
+        assert_eq!(e, "#/components/schemas/Kind/x-enum-varnames: 1 names for 2 enum values");
+        let e = wanted(&doc(serde_json::json!(["Big", "not-an-ident"]))).unwrap_err();
+        assert!(e.contains("`not-an-ident` is not a Rust variant name"), "{e}");
+        let e = wanted(&doc(serde_json::json!(["Big", "Unknown"]))).unwrap_err();
+        assert!(e.contains("`Unknown` is the variant"), "{e}");
+    }
+}
