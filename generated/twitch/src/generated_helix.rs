@@ -2398,7 +2398,7 @@ adds later.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///The video description. It may be empty.
         pub description: ::std::string::String,
-        ///Length in Twitch's own notation, for example `3m21s` or `1h2m3s`. The reference calls this ISO 8601, but it is not (there is no `PT` prefix).
+        ///Length in Twitch's own notation, for example `3m21s` or `1h2m3s` (not ISO 8601).
         pub duration: ::std::string::String,
         ///The video's id.
         pub id: ::std::string::String,
@@ -9483,8 +9483,7 @@ all optional, but the body must set at least one of them.
 Auth: a user access token of that broadcaster with the `channel:manage:broadcast`
 scope.
 
-The reference labels the 409 response "Too Many Requests". Its status code is 409,
-sent when the branded-content flag is toggled too often.
+A 409 means the branded-content flag was toggled too often.
 
 
 Sends a `PATCH` request to `/channels`
@@ -9659,7 +9658,7 @@ Arguments:
 - `game_id`: Clips captured from streams of this game.
 - `id`: A clip id. Repeat the key for more than one (up to 100). Duplicate ids and ids that match no clip are ignored.
 - `is_featured`: If true, only featured clips. If false, only clips that are not featured. If omitted, all clips.
-- `started_at`: Start of the creation window (RFC 3339). twitch-cli rejects `ended_at` without `started_at`.
+- `started_at`: Start of the creation window (RFC 3339). Set it when you set `ended_at`.
 ```no_run
 # async fn example(client: &streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
 let response = client
@@ -10712,7 +10711,7 @@ pub mod builder {
                 .map(::std::option::Option::Some);
             self
         }
-        ///Start of the creation window (RFC 3339). twitch-cli rejects `ended_at` without `started_at`.
+        ///Start of the creation window (RFC 3339). Set it when you set `ended_at`.
         pub fn started_at<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,

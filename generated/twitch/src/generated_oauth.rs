@@ -17,7 +17,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct DeviceAuthorization {
         pub device_code: ::streamkit_runtime::Secret,
-        ///Seconds until the device code expires (1800 in observed responses).
+        ///Seconds until the device code expires (typically 1800).
         pub expires_in: i64,
         ///Minimum seconds between polls.
         pub interval: i64,
@@ -188,7 +188,7 @@ pub mod types {
         pub id_token: ::std::option::Option<::streamkit_runtime::Secret>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub refresh_token: ::std::option::Option<::streamkit_runtime::Secret>,
-        ///The granted scopes (an array, unlike the space-separated request field). Absent for app tokens, and observed absent on device-code tokens.
+        ///The granted scopes (an array, unlike the space-separated request field). Absent for app tokens, and may be absent on device-code tokens.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub scope: ::std::vec::Vec<::std::string::String>,
         ///Always `bearer`.
@@ -1475,8 +1475,7 @@ One endpoint for four grants. Which fields to send depends on `grant_type`:
 | `urn:ietf:params:oauth:grant-type:device_code` | `client_id`, `device_code`, `scopes`, plus `client_secret` for confidential clients |
 
 An app (client credentials) token has no `refresh_token` and no `scope`. User
-tokens usually carry both, but a device-code token has been observed without
-`scope` (twitchdev/issues#1037).
+tokens usually carry both, but a device-code token may come without `scope`.
 
 While the user has not yet approved a device code, polling returns 400 with
 `message: authorization_pending`. Keep polling every `interval` seconds.
@@ -1505,7 +1504,7 @@ let response = client
     /**Check an access token and read its client, user, scopes and lifetime
 
 Returns information about the token in the `Authorization: OAuth <token>` header.
-twitch-cli also accepts `Bearer`. An app token has no `login` or `user_id`. `scopes`
+An app token has no `login` or `user_id`. `scopes`
 can be `null` for a user token that had no scopes, and for app tokens.
 
 
