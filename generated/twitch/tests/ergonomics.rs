@@ -180,3 +180,13 @@ async fn every_error_converts_with_question_mark() {
     let e = conversion().unwrap_err();
     assert!(matches!(e, Error::InvalidRequest { .. }), "{e}");
 }
+
+#[test]
+fn clients_for_the_production_https_urls_build_by_default() {
+    // The README's first example: the default URLs are https, and TLS is on by default.
+    let oauth = streamkit_twitch::oauth::Client::builder().build();
+    assert!(oauth.is_ok(), "{:?}", oauth.err());
+    let helix = helix::Client::builder().client_id("my-client-id").access_token(Secret::new("token")).build();
+    assert!(helix.is_ok(), "{:?}", helix.err());
+    assert_eq!(helix::Client::DEFAULT_BASE_URL, "https://api.twitch.tv/helix");
+}
