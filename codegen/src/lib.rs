@@ -65,7 +65,7 @@ pub fn generate(spec: &LoadedSpec) -> Result<Output, SpecError> {
         Ok(t) => t,
         Err(message) => return Err(locate_failure(file, &adapted.doc, message)),
     };
-    let emitted = emit::emit(&plan, tokens).map_err(|e| emit::spec_error(file, &e))?;
+    let emitted = emit::emit(&plan, &adapted.doc, tokens).map_err(|e| emit::spec_error(file, &e))?;
     let code = format::format(&emitted.file, file);
     Ok(Output { path: plan.output_path(), code, plan, passes: emitted.passes })
 }

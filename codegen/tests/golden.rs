@@ -170,3 +170,32 @@ fn generated_docs_carry_no_codegen_markers() {
         }
     }
 }
+
+#[test]
+fn setters_take_what_callers_have_and_check_the_spec_bounds() {
+    // Parameter setters (any iterable, any integer, bounds), typify's field setters (the
+    // value of an optional field), the messages of unset values, `x-enum-varnames`, and the
+    // operation's rustdoc example.
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/setters.yaml");
+    let out = streamkit_codegen::load::load(&spec, Path::new("x.yaml")).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
+    let file = inspect::parse(&out.code).unwrap();
+    items_snapshot("setters__parameters", "builder impl", inspect::builder_impl_with(&file, "PatchThings", "new").into_iter().collect());
+    let types = streamkit_codegen::emit::tree::module(&file, "types").unwrap();
+    let builders = streamkit_codegen::emit::tree::module_in(types, "builder").unwrap();
+    let patch: Vec<syn::Item> = builders
+        .iter()
+        .filter(|i| matches!(i, syn::Item::Impl(imp) if streamkit_codegen::emit::tree::self_type_name(imp).as_deref() == Some("Patch")))
+        .cloned()
+        .collect();
+    items_snapshot("setters__fields", "typify builder impls", patch);
+    items_snapshot("setters__enum", "enum", inspect::type_with_impls(&file, "Kind").into_iter().take(2).collect());
+    let counts: String = out.passes.iter().map(|c| format!("{c}\n")).collect();
+    insta::assert_snapshot!("setters__passes", counts);
+    assert!(out.code.contains("```no_run"), "an example that compiles");
+    assert!(!out.code.contains("```ignore"), "no progenitor snippet");
+    // One error type: progenitor's is private, the runtime's is the module's `Error`.
+    assert!(out.code.contains("pub use ::streamkit_runtime::Error;"), "the runtime's error re-exported");
+    assert!(out.code.contains("use progenitor_client::Error as ProgenitorError;"), "progenitor's kept private");
+    assert!(out.code.contains("pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};"), "no public progenitor Error");
+    assert!(out.code.contains("impl ::std::convert::From<types::error::ConversionError> for ::streamkit_runtime::Error"));
+}

@@ -67,7 +67,11 @@ fn check(spec: &str) -> (usize, usize, usize, usize, usize) {
             Item::Enum(e) => {
                 for v in e.variants.iter().filter(|v| matches!(v.fields, syn::Fields::Unit)) {
                     let wire = tree::serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string());
-                    assert_eq!(names::variant(&wire), v.ident.to_string(), "{spec}: {}::{wire}", e.ident);
+                    let schema = doc["components"]["schemas"]
+                        .as_object()
+                        .and_then(|m| m.iter().find(|(k, _)| e.ident == names::type_name(k)).map(|(_, s)| s.clone()))
+                        .unwrap_or_default();
+                    assert_eq!(names::enum_variant(&schema, &wire), v.ident.to_string(), "{spec}: {}::{wire}", e.ident);
                     checked.3 += 1;
                 }
             }

@@ -4,7 +4,7 @@
 //!
 //! Run: `cargo run -p streamkit-examples --bin twitch-tour`
 
-use streamkit_runtime::Secret;
+use streamkit_twitch::Secret;
 use streamkit_sandbox::{CLIENT_ID, CLIENT_SECRET, Sandbox, SandboxConfig};
 use streamkit_twitch::helix::types;
 use streamkit_twitch::{auth, helix, oauth};
@@ -28,13 +28,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let validation = auth::validate(&oauth, &tokens.token().await?).await?;
     println!("app token valid for {} s (client {})", validation.expires_in, validation.client_id);
 
-    let top = helix.get_top_games().first(5u64).send().await?;
+    let top = helix.get_top_games().first(5).send().await?;
     println!("\ntop games:");
     for g in &top.data {
         println!("  {:<10} {}", g.id, g.name);
     }
 
-    let streams = helix.get_streams().first(5u64).send().await?;
+    let streams = helix.get_streams().first(5).send().await?;
     println!("\nmost watched live streams:");
     for s in &streams.data {
         println!("  {:>7} viewers  {:<20} {}", s.viewer_count, s.user_name, s.title);
@@ -45,40 +45,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     use streamkit_twitch::pagination::TryStreamExt;
     let mut pages = 0;
     let mut viewers: i64 = 0;
-    let mut walk = helix.get_streams().first(100u64).pages();
+    let mut walk = helix.get_streams().first(100).pages();
     while let Some(page) = walk.try_next().await? {
         pages += 1;
         viewers += page.items.iter().map(|s| s.viewer_count).sum::<i64>();
     }
     println!("\nwalked {pages} pages of live streams: {viewers} viewers in all");
 
-    let users = helix.get_users().login(vec![seed.broadcaster_login.clone()]).send().await?;
+    let users = helix.get_users().login([&seed.broadcaster_login]).send().await?;
     let me = &users.data[0];
     println!("\nuser {} ({}), broadcaster type {:?}, since {}", me.display_name, me.id, me.broadcaster_type.to_string(), me.created_at.date_naive());
 
     // A write as the broadcaster, visible in the next read.
     let owner = helix.with_access_token(sandbox.mint_user_token(&me.id, &["channel:manage:broadcast"]));
-    let title = types::ModifyChannelInformationBodyTitle::try_from("Tour of streamkit".to_string())?;
     owner
         .modify_channel_information()
-        .broadcaster_id(me.id.clone())
-        .body(types::ModifyChannelInformationBody::builder().title(Some(title)))
+        .broadcaster_id(&me.id)
+        .body(types::ModifyChannelInformationBody::builder().title("Tour of streamkit"))
         .send()
         .await?;
-    let channel = helix.get_channel_information().broadcaster_id(vec![me.id.clone()]).send().await?;
+    let channel = helix.get_channel_information().broadcaster_id([&me.id]).send().await?;
     println!("channel title is now {:?}", channel.data[0].title);
 
     // EventSub: create, list with totals, delete.
     let condition: types::EventSubCondition = serde_json::from_value(serde_json::json!({ "broadcaster_user_id": me.id }))?;
     let body = types::CreateEventsubSubscriptionBody::builder()
-        .type_("stream.online".to_string())
-        .version("1".to_string())
+        .type_("stream.online")
+        .version("1")
         .condition(condition)
         .transport(
             types::EventSubTransportRequest::builder()
                 .method(types::EventSubTransportMethod::Webhook)
-                .callback(Some("https://example.com/eventsub".to_string()))
-                .secret(Some(Secret::new("a-webhook-secret-of-20"))),
+                .callback("https://example.com/eventsub")
+                .secret(Secret::new("a-webhook-secret-of-20")),
         );
     let created = helix.create_eventsub_subscription().body(body.clone()).send().await?;
     let sub = &created.data[0];
@@ -89,7 +88,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let list = helix.get_eventsub_subscriptions().send().await?;
     println!("subscriptions: {} (cost {} of {})", list.total, list.total_cost, list.max_total_cost);
-    helix.delete_eventsub_subscription().id(sub.id.clone()).send().await?;
+    helix.delete_eventsub_subscription().id(&sub.id).send().await?;
 
     if let Some(rl) = helix.runtime().last_rate_limit() {
         println!(

@@ -290,22 +290,27 @@ impl<C: FromRuntime> ClientBuilder<C> {
             .map_err(|e| Error::config(format!("base URL `{base}` is not a valid URL: {e}")))?;
         match url.scheme() {
             "http" => {}
-            "https" if cfg!(feature = "rustls") => {}
+            // A caller's own `reqwest::Client` brings its own TLS.
+            "https" if cfg!(feature = "rustls") || self.http.is_some() => {}
             "https" => {
                 return Err(Error::config(format!(
-                    "base URL `{base}` needs TLS: enable the `rustls` feature of the client crate"
+                    "base URL `{base}` needs TLS: enable the `rustls` feature of the client crate (on by default), \
+                     or pass a `reqwest::Client` with TLS to `http_client`"
                 )));
             }
             other => return Err(Error::config(format!("base URL `{base}` has unsupported scheme `{other}`"))),
         }
         let http = match self.http {
             Some(h) => h,
-            None => reqwest::Client::builder()
-                .user_agent(ua)
-                .timeout(self.timeout)
-                .connect_timeout(self.connect_timeout)
-                .build()
-                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
+            None => {
+                crate::tls::install_default_provider();
+                reqwest::Client::builder()
+                    .user_agent(ua)
+                    .timeout(self.timeout)
+                    .connect_timeout(self.connect_timeout)
+                    .build()
+                    .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
+            }
         };
         let runtime = Runtime {
             shared: Arc::new(Shared {

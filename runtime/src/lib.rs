@@ -22,6 +22,7 @@ pub mod drift;
 pub mod error;
 pub mod hooks;
 pub mod identity;
+pub mod input;
 pub mod pagination;
 pub mod policy;
 pub mod ratelimit;
@@ -31,6 +32,7 @@ pub mod retry;
 mod secret;
 pub mod send_loop;
 pub mod stats;
+pub mod tls;
 
 pub use config::{ClientBuilder, FromRuntime, Runtime};
 pub use error::{ApiError, Error, ErrorBody, ProtocolErrorKind};

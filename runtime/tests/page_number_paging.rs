@@ -9,6 +9,7 @@ use streamkit_runtime::pagination::{Page, PageToken, Paginator, next_page_number
 use streamkit_sandbox::{Sandbox, SandboxConfig};
 
 fn paginator(base: String, extra: &'static str, limit: u64) -> Paginator<serde_json::Value> {
+    streamkit_runtime::tls::install_default_provider();
     let http = reqwest::Client::new();
     Paginator::new(Arc::new(move |at: Option<PageToken>| {
         let (http, base) = (http.clone(), base.clone());

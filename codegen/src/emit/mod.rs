@@ -1,5 +1,7 @@
 //! Stage 6: emit Rust: progenitor's output, then our passes over its syntax tree.
 
+pub mod constraints;
+pub mod doc_examples;
 pub mod generate;
 pub mod glue;
 pub mod inspect;
@@ -28,10 +30,11 @@ pub struct Emitted {
 }
 
 /// progenitor's tokens → our final syntax tree, through every pass of [`passes::pipeline`].
-pub fn emit(plan: &ServicePlan, tokens: TokenStream) -> Result<Emitted, PassError> {
+/// `doc` is the adapted document progenitor was given.
+pub fn emit(plan: &ServicePlan, doc: &serde_json::Value, tokens: TokenStream) -> Result<Emitted, PassError> {
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| PassError::Failed { pass: "parse", message: format!("progenitor produced unparsable code: {e}") })?;
-    let mut cx = Context::new(plan);
+    let mut cx = Context::with_doc(plan, doc);
     let passes = pass::run_all(&passes::pipeline(), &mut cx, &mut file)?;
     Ok(Emitted { file, passes })
 }
@@ -128,7 +131,7 @@ mod tests {
     #[test]
     fn the_pipeline_stops_at_the_first_pass_that_cannot_find_its_module() {
         let plan = plan();
-        let err = emit(&plan, quote::quote!(pub mod types {})).unwrap_err();
+        let err = emit(&plan, &serde_json::Value::Null, quote::quote!(pub mod types {})).unwrap_err();
         assert_eq!(err.pass(), "strip_api_version");
         assert!(err.message().contains("no `builder` module"), "{err}");
     }
@@ -157,8 +160,8 @@ mod tests {
     fn the_real_pipeline_counts_every_pass() {
         let plan = plan();
         let adapted = crate::adapt::adapt(&spec()).unwrap();
-        let tokens = generate::generate(&serde_json::from_value(adapted.doc).unwrap()).unwrap();
-        let emitted = emit(&plan, tokens).unwrap();
+        let tokens = generate::generate(&serde_json::from_value(adapted.doc.clone()).unwrap()).unwrap();
+        let emitted = emit(&plan, &adapted.doc, tokens).unwrap();
         let counts: Vec<(&str, usize)> = emitted.passes.iter().map(|c| (c.pass, c.changed)).collect();
         assert_eq!(
             counts,
@@ -166,14 +169,21 @@ mod tests {
                 ("strip_api_version", 1),
                 ("private_send", 1),
                 ("send_wrappers", 1),
+                ("param_setters", 0),
                 ("page_bodies", 0),
                 ("paginate_methods", 0),
                 ("open_enums", 1),
                 ("default_extra", 1),
+                ("field_setters", 2),
+                ("unset_messages", 0),
+                ("string_newtypes", 0),
                 ("non_exhaustive", 2),
                 ("drift_impls", 2),
+                ("enum_varnames", 0),
                 ("policy_table", 1),
                 ("client_glue", 3),
+                ("one_error", 6),
+                ("api_docs", 2),
             ]
         );
     }

@@ -76,6 +76,23 @@ pub fn variant(value: &str) -> String {
     sanitize(value, Case::Pascal, Prefix::Letter)
 }
 
+/// The variant of a value of the enum `schema`: its `x-enum-varnames` entry when it has
+/// one (see `specs/README.md`), else [`variant`].
+///
+/// ```
+/// use streamkit_codegen::emit::names;
+/// let schema = serde_json::json!({"type": "string", "enum": ["partner", ""], "x-enum-varnames": ["Partner", "Normal"]});
+/// assert_eq!(names::enum_variant(&schema, ""), "Normal");
+/// assert_eq!(names::enum_variant(&serde_json::json!({"enum": [""]}), ""), "X");
+/// ```
+pub fn enum_variant(schema: &serde_json::Value, value: &str) -> String {
+    let named = || {
+        let at = schema.get("enum")?.as_array()?.iter().position(|v| v.as_str() == Some(value))?;
+        Some(schema.get("x-enum-varnames")?.as_array()?.get(at)?.as_str()?.to_string())
+    };
+    named().unwrap_or_else(|| variant(value))
+}
+
 /// The type of a component schema (`types::<name>`).
 pub fn type_name(component: &str) -> String {
     sanitize(component, Case::Pascal, Prefix::Letter)

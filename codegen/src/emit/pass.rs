@@ -16,14 +16,23 @@ use crate::plan::{OperationPlan, ServicePlan};
 pub struct Context<'a> {
     /// The spec's plan.
     pub plan: &'a ServicePlan,
+    /// The adapted document progenitor was given (parameter schemas, constraints, the
+    /// spec's `x-enum-varnames`); `null` in tests that build a context by hand.
+    pub doc: &'a serde_json::Value,
     /// progenitor's builder `send()`s, one per operation, found by `private_send`.
     pub sites: Vec<SendSite>,
 }
 
 impl<'a> Context<'a> {
-    /// A context before any pass ran.
+    /// A context before any pass ran, without the document.
     pub fn new(plan: &'a ServicePlan) -> Self {
-        Context { plan, sites: Vec::new() }
+        static NULL: serde_json::Value = serde_json::Value::Null;
+        Context { plan, doc: &NULL, sites: Vec::new() }
+    }
+
+    /// A context before any pass ran, with the adapted document.
+    pub fn with_doc(plan: &'a ServicePlan, doc: &'a serde_json::Value) -> Self {
+        Context { plan, doc, sites: Vec::new() }
     }
 
     /// The plan of the operation a send site belongs to.

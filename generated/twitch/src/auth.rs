@@ -1,4 +1,4 @@
-//! Twitch token lifecycle, on top of the generated [`oauth`](crate::oauth) client and the
+//! Twitch token lifecycle, on top of the generated [`oauth`] client and the
 //! runtime's [`TokenCache`]:
 //!
 //! * app tokens from the client-credentials grant ([`AppTokenSource`]);
@@ -69,7 +69,7 @@ impl TokenSource for AppTokenSource {
         Box::pin(async move {
             let body = types::TokenRequest::builder()
                 .client_id(self.app.client_id.clone())
-                .client_secret(Some(self.app.client_secret.clone()))
+                .client_secret(self.app.client_secret.clone())
                 .grant_type(types::GrantType::ClientCredentials);
             let r = self.oauth.request_token().body(body).send().await?;
             Ok(to_access_token(&r))
@@ -127,9 +127,9 @@ impl TokenSource for UserTokenSource {
         Box::pin(async move {
             let body = types::TokenRequest::builder()
                 .client_id(self.app.client_id.clone())
-                .client_secret(Some(self.app.client_secret.clone()))
+                .client_secret(self.app.client_secret.clone())
                 .grant_type(types::GrantType::RefreshToken)
-                .refresh_token(Some(self.refresh_token()));
+                .refresh_token(self.refresh_token());
             let r = self.oauth.request_token().body(body).send().await?.into_inner();
             let token = to_access_token(&r);
             if let Some(next) = r.refresh_token {
@@ -185,10 +185,10 @@ pub fn authorize_url(oauth_base: &str, client_id: &str, redirect_uri: &str, scop
 pub async fn exchange_code(oauth: &oauth::Client, app: &AppCredentials, code: Secret, redirect_uri: &str) -> Result<UserToken, Error> {
     let body = types::TokenRequest::builder()
         .client_id(app.client_id.clone())
-        .client_secret(Some(app.client_secret.clone()))
+        .client_secret(app.client_secret.clone())
         .grant_type(types::GrantType::AuthorizationCode)
-        .code(Some(code))
-        .redirect_uri(Some(redirect_uri.to_string()));
+        .code(code)
+        .redirect_uri(redirect_uri.to_string());
     Ok(oauth.request_token().body(body).send().await?.into_inner().into())
 }
 
@@ -226,8 +226,8 @@ impl DeviceFlow {
         let body = types::TokenRequest::builder()
             .client_id(self.client_id.clone())
             .grant_type(types::GrantType::UrnIetfParamsOauthGrantTypeDeviceCode)
-            .device_code(Some(self.authorization.device_code.clone()))
-            .scopes(Some(self.scopes.clone()));
+            .device_code(self.authorization.device_code.clone())
+            .scopes(self.scopes.clone());
         match self.oauth.request_token().body(body).send().await {
             Ok(r) => Ok(Some(r.into_inner().into())),
             Err(e) if e.api().and_then(|a| a.message()) == Some("authorization_pending") => Ok(None),

@@ -2,21 +2,33 @@
 //!
 //! A typed client for Twitch: [`helix`] (the Helix REST API) and [`oauth`] (id.twitch.tv),
 //! generated from `specs/twitch/*.yaml` by `cargo xtask regen`, plus hand-written token
-//! management in [`auth`].
+//! management in [`auth`]. Everything an app needs is re-exported here: it does not need a
+//! direct `streamkit-runtime` dependency.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), streamkit_runtime::Error> {
-//! use streamkit_twitch::helix;
+//! use streamkit_twitch::{helix, Error, Secret};
+//!
+//! # async fn demo() -> Result<(), Error> {
 //! let client = helix::Client::builder()
 //!     .client_id("your-client-id")
-//!     .access_token("your-access-token")
+//!     .access_token(Secret::new("your-access-token"))
 //!     .build()?;
-//! let users = client.get_users().login(vec!["twitchdev".to_string()]).send().await?;
+//! let users = client.get_users().login(["twitchdev"]).send().await?;
 //! for user in &users.data {
 //!     println!("{} ({})", user.display_name, user.id);
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! Every call returns [`Error`]; a value the spec's bounds refuse (`first(101)`, more than
+//! 100 ids) fails with [`Error::InvalidRequest`] before anything is sent.
+//!
+//! ## Features
+//! * `rustls` (default): HTTPS through rustls with the *ring* provider (builds with a C
+//!   compiler only), installed when the first client is built. Code that builds its own
+//!   `reqwest::Client` before that calls [`install_tls_provider`] first. Turn default
+//!   features off if you bring your own `reqwest::Client` with TLS of your choosing
+//!   ([`ClientBuilder::http_client`]); the sandbox and other plain-HTTP URLs need no TLS.
 #![warn(missing_docs)]
 
 /// Twitch Helix (`https://api.twitch.tv/helix`), generated from `specs/twitch/helix.yaml`.
@@ -29,8 +41,27 @@ pub mod oauth;
 
 pub mod auth;
 
-pub use streamkit_runtime::{Error, Secret, pagination};
+pub use streamkit_runtime::clock::{Clock, SystemClock};
+pub use streamkit_runtime::ratelimit::{InProcessLimiter, RateLimitInfo, RateLimiter};
+pub use streamkit_runtime::retry::RetryPolicy;
+pub use streamkit_runtime::tls::install_default_provider as install_tls_provider;
+pub use streamkit_runtime::{ApiError, ClientBuilder, Error, ErrorBody, Secret};
 
 /// Rate-limit buckets shared by every process on one Redis (cargo feature `redis`).
 #[cfg(feature = "redis")]
 pub use streamkit_runtime::ratelimit::RedisLimiter;
+
+/// Paging: what `.stream()`, `.pages()` and `.paginate()` return, and the stream extension
+/// traits to consume them (`next()`, `try_next()`, `try_collect()`).
+///
+/// The `futures` `Stream` trait itself is not re-exported by name, so that a glob import of
+/// this module does not shadow [`helix::types::Stream`] (a live stream); its methods come
+/// with [`StreamExt`](crate::pagination::StreamExt) and [`TryStreamExt`](crate::pagination::TryStreamExt).
+pub mod pagination {
+    pub use streamkit_runtime::pagination::{ItemStream, Page, PageStream, PageToken, Paginator, StreamExt, TryStreamExt};
+}
+
+/// The README's Rust snippets compile as doctests of this crate (`cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

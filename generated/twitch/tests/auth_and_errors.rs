@@ -32,7 +32,7 @@ async fn missing_or_mismatched_credentials_get_401_with_the_body() {
     let e = c.get_users().id(vec![seed.user_ids[0].clone()]).send().await.unwrap_err();
     let api = e.api().expect("api error");
     assert_eq!(api.status, 401);
-    let body: helix::types::Error = api.body_as().expect("Helix error body");
+    let body: helix::types::HelixErrorBody = api.body_as().expect("Helix error body");
     assert_eq!(body.status, 401);
     assert_eq!(body.error, "Unauthorized");
     assert!(api.rate_limit.is_some(), "Helix errors carry Ratelimit-* too");
@@ -156,7 +156,7 @@ async fn bad_client_secret_is_an_oauth_error_without_the_secret() {
     let e = cache.token().await.unwrap_err();
     // Twitch answers a wrong secret with 403 {"status":403,"message":"invalid client secret"}.
     assert_eq!(status(&e), 403);
-    let body: streamkit_twitch::oauth::types::OAuthError = e.api().unwrap().body_as().unwrap();
+    let body: streamkit_twitch::oauth::types::OAuthErrorBody = e.api().unwrap().body_as().unwrap();
     assert_eq!(body.status, 403);
     assert!(!format!("{e} {e:?}").contains("wrong-secret-value"));
 }
@@ -169,6 +169,7 @@ async fn authorization_code_flow_refresh_validate_revoke() {
     let redirect = "http://localhost:3000/callback";
     let url = auth::authorize_url(&sb.oauth_url(), CLIENT_ID, redirect, &["user:read:follows", "channel:manage:broadcast"], "state-42").unwrap();
     // The "browser": follow the authorize URL without following its redirect.
+    streamkit_twitch::install_tls_provider();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let resp = http.get(&url).send().await.unwrap();
     assert_eq!(resp.status(), 302);

@@ -13,7 +13,7 @@ fn websocket_subscription(broadcaster: &str, session: usize) -> types::builder::
         .transport(
             types::EventSubTransportRequest::builder()
                 .method(types::EventSubTransportMethod::Websocket)
-                .session_id(Some(format!("session-{session}"))),
+                .session_id(format!("session-{session}")),
         )
 }
 

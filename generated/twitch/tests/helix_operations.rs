@@ -34,9 +34,13 @@ async fn get_users_by_id_and_login_repeats_keys() {
     let e = c.get_users().send().await.unwrap_err();
     assert_eq!(status(&e), 400);
     assert!(e.api().unwrap().message().is_some());
-    // More than 100 ids is refused by the server.
+    // More than 100 ids (the spec's maxItems) is refused before anything is sent.
+    sb.clear_requests();
     let many: Vec<String> = (0..101).map(|i| i.to_string()).collect();
-    assert_eq!(status(&c.get_users().id(many).send().await.unwrap_err()), 400);
+    let e = c.get_users().id(many).send().await.unwrap_err();
+    assert!(matches!(e, streamkit_runtime::Error::InvalidRequest { .. }), "{e}");
+    assert_eq!(e.to_string(), "get_users: invalid request: parameter `id` has 101 values, more than the maximum of 100");
+    assert!(sb.requests().is_empty());
 }
 
 #[tokio::test]
@@ -88,8 +92,8 @@ async fn modify_then_get_channel_information() {
     assert_eq!(before.data[0].broadcaster_id, *b);
     let owner = user_client(&sb, b, &["channel:manage:broadcast"]);
     let body = types::ModifyChannelInformationBody::builder()
-        .title(Some(types::ModifyChannelInformationBodyTitle::try_from("Speedrunning all day".to_string()).unwrap()))
-        .tags(Some(vec!["Speedrun".to_string(), "English".to_string()]));
+        .title("Speedrunning all day")
+        .tags(["Speedrun", "English"]);
     let done = owner.modify_channel_information().broadcaster_id(b.clone()).body(body).send().await.unwrap();
     assert_eq!(done.status(), 204);
     let after = app.get_channel_information().broadcaster_id(vec![b.clone()]).send().await.unwrap();
@@ -98,10 +102,10 @@ async fn modify_then_get_channel_information() {
     // An empty title never leaves the client: the spec says minLength 1.
     assert!(types::ModifyChannelInformationBodyTitle::try_from(String::new()).is_err());
     // An app token cannot modify a channel; another user cannot either.
-    let e = app.modify_channel_information().broadcaster_id(b.clone()).body(types::ModifyChannelInformationBody::builder().tags(Some(vec![]))).send().await.unwrap_err();
+    let e = app.modify_channel_information().broadcaster_id(b.clone()).body(types::ModifyChannelInformationBody::builder().tags(Vec::<String>::new())).send().await.unwrap_err();
     assert_eq!(status(&e), 401);
     let other = user_client(&sb, &seed.user_ids[5], &["channel:manage:broadcast"]);
-    let e = other.modify_channel_information().broadcaster_id(b.clone()).body(types::ModifyChannelInformationBody::builder().tags(Some(vec![]))).send().await.unwrap_err();
+    let e = other.modify_channel_information().broadcaster_id(b.clone()).body(types::ModifyChannelInformationBody::builder().tags(Vec::<String>::new())).send().await.unwrap_err();
     assert!(matches!(status(&e), 401 | 403), "{e}");
 }
 
@@ -170,8 +174,8 @@ async fn eventsub_create_list_conflict_delete() {
             .transport(
                 types::EventSubTransportRequest::builder()
                     .method(types::EventSubTransportMethod::Webhook)
-                    .callback(Some("https://example.com/webhooks/callback".to_string()))
-                    .secret(Some(streamkit_runtime::Secret::new("s3cre7-long-enough"))),
+                    .callback("https://example.com/webhooks/callback")
+                    .secret(streamkit_runtime::Secret::new("s3cre7-long-enough")),
             )
     };
     let created = c.create_eventsub_subscription().body(body()).send().await.unwrap();
@@ -196,7 +200,7 @@ async fn eventsub_create_list_conflict_delete() {
         .type_("channel.update".to_string())
         .version("2".to_string())
         .condition(serde_json::from_value::<types::EventSubCondition>(serde_json::json!({"broadcaster_user_id": seed.broadcaster_id})).unwrap())
-        .transport(types::EventSubTransportRequest::builder().method(types::EventSubTransportMethod::Webhook).callback(Some("http://insecure".to_string())));
+        .transport(types::EventSubTransportRequest::builder().method(types::EventSubTransportMethod::Webhook).callback("http://insecure".to_string()));
     assert_eq!(status(&c.create_eventsub_subscription().body(bad).send().await.unwrap_err()), 400);
 }
 

@@ -23,18 +23,18 @@ fn every_type_holding_a_secret_redacts_it() {
     use oauth::types as o;
     let token_response = o::TokenResponse::builder()
         .access_token(secret())
-        .refresh_token(Some(secret()))
-        .id_token(Some(secret()))
+        .refresh_token(secret())
+        .id_token(secret())
         .expires_in(3600)
         .token_type("bearer".to_string());
     let token_response: o::TokenResponse = token_response.try_into().unwrap();
     assert_hidden("TokenResponse", format!("{token_response:?}"));
     let req: o::TokenRequest = o::TokenRequest::builder()
         .client_id("id".to_string())
-        .client_secret(Some(secret()))
-        .code(Some(secret()))
-        .refresh_token(Some(secret()))
-        .device_code(Some(secret()))
+        .client_secret(secret())
+        .code(secret())
+        .refresh_token(secret())
+        .device_code(secret())
         .grant_type(o::GrantType::RefreshToken)
         .try_into()
         .unwrap();
@@ -49,8 +49,8 @@ fn every_type_holding_a_secret_redacts_it() {
     assert_hidden("DeviceAuthorization", format!("{device:?}"));
     let transport: helix::types::EventSubTransportRequest = helix::types::EventSubTransportRequest::builder()
         .method(helix::types::EventSubTransportMethod::Webhook)
-        .callback(Some("https://example.com/cb".to_string()))
-        .secret(Some(secret()))
+        .callback("https://example.com/cb".to_string())
+        .secret(secret())
         .try_into()
         .unwrap();
     assert_hidden("EventSubTransportRequest", format!("{transport:?}"));
