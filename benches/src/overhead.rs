@@ -138,6 +138,7 @@ async fn round(clients: &Arc<Clients>, sandbox: &SandboxProcess, variant: Varian
 pub async fn run(calls_per_variant: usize, concurrency: usize) -> BenchResult<Vec<Figure>> {
     let sandbox = SandboxProcess::spawn(&["--ratelimit-points", "1000000000", "--no-contract-check"])?;
     let token = app_token(&sandbox.oauth_url()).await?;
+    streamkit_runtime::tls::install_default_provider();
     let http = reqwest::Client::builder()
         .user_agent(streamkit_runtime::config::DEFAULT_USER_AGENT)
         .timeout(Duration::from_secs(30))

@@ -82,6 +82,6 @@ fn tracing_shows_the_runtime_events() {
     assert!(out.contains("3 streams after one retry"), "{out}");
     assert!(out.contains("retries: 1"), "{out}");
     assert!(log.contains("streamkit_runtime"), "events carry their target: {log}");
-    assert!(log.contains("503 Service Unavailable, retrying once") && log.contains("operation=\"get_streams\""), "{log}");
+    assert!(log.contains("retrying") && log.contains("status=503") && log.contains("get_streams"), "{log}");
     assert!(log.contains("fetching a new access token"), "{log}");
 }

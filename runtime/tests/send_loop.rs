@@ -90,6 +90,7 @@ fn client(url: &str, build: impl FnOnce(ClientBuilder<Scripted>) -> ClientBuilde
 }
 
 async fn call(rt: &Runtime, url: &str, operation: &'static str) -> u16 {
+    streamkit_runtime::tls::install_default_provider();
     let http = reqwest::Client::new();
     let mut request = http.post(format!("{url}/x")).build().unwrap();
     // What the `pre` hook does for a generated client.

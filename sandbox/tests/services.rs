@@ -121,6 +121,7 @@ async fn several_services_each_render_their_own_errors_and_rate_headers() {
     assert!(!headers.contains_key("ratelimit-limit"));
 
     let token = sb.mint_app_token();
+    streamkit_runtime::tls::install_default_provider();
     let resp = reqwest::Client::new()
         .get(format!("{}/users?login=nobody", sb.helix_url()))
         .bearer_auth(&token)

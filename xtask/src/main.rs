@@ -82,7 +82,7 @@ fn test() -> ExitCode {
         clippy.extend(["-p", p]);
     }
     clippy.extend(["--", "-D", "warnings"]);
-    if !cargo(&clippy) || !cargo(&["test", "--workspace"]) {
+    if !cargo(&clippy) || !cargo(&["test", "--workspace", "--no-fail-fast"]) {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

@@ -24,6 +24,7 @@ pub async fn start() -> Ctx {
 
 pub async fn start_with(config: SandboxConfig) -> Ctx {
     let sb = Sandbox::start(config).await.expect("sandbox starts");
+    streamkit_runtime::tls::install_default_provider();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
