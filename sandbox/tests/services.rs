@@ -76,6 +76,7 @@ impl Service for Store {
 }
 
 async fn get_json(url: String) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    streamkit_runtime::tls::install_default_provider();
     let resp = reqwest::get(url).await.expect("request");
     let (status, headers) = (resp.status(), resp.headers().clone());
     (status, headers, resp.json().await.unwrap_or(Value::Null))
