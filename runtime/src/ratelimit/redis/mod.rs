@@ -24,7 +24,7 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 
-use super::limiter::{AcquireFuture, Permit, PermitOwner, RateLimiter};
+use super::limiter::{AcquireWithinFuture, Permit, PermitOwner, RateLimiter, WaitRefused};
 use super::{BucketKey, InProcessLimiter, RateLimitInfo};
 use crate::error::Error;
 use crate::policy::BucketSpec;
@@ -211,8 +211,15 @@ fn parse_acquire(v: &Value) -> Option<Result<(u64, f64), Duration>> {
 }
 
 impl RateLimiter for RedisLimiter {
-    fn acquire<'a>(&'a self, key: &'a BucketKey, spec: &'static BucketSpec, cost: u32) -> AcquireFuture<'a> {
+    fn acquire_within<'a>(
+        &'a self,
+        key: &'a BucketKey,
+        spec: &'static BucketSpec,
+        cost: u32,
+        max_wait: Duration,
+    ) -> AcquireWithinFuture<'a> {
         Box::pin(async move {
+            let deadline = crate::deadline::after(tokio::time::Instant::now(), max_wait);
             let inner = &self.inner;
             let keys = inner.keys(key);
             let [points, period, probe, ttl] = spec_args(spec);
@@ -223,7 +230,10 @@ impl RateLimiter for RedisLimiter {
                     Ok(Some(Ok((seq, now)))) => {
                         let owner: Arc<dyn PermitOwner> =
                             Arc::new(RedisPermit { inner: inner.clone(), keys: keys.clone(), spec });
-                        return Permit::new(seq, cost, now, Some(owner));
+                        return Ok(Permit::new(seq, cost, now, Some(owner)));
+                    }
+                    Ok(Some(Err(wait))) if crate::deadline::after(tokio::time::Instant::now(), wait) > deadline => {
+                        return Err(WaitRefused { wait, max: max_wait });
                     }
                     Ok(Some(Err(wait))) => {
                         inner.waits.fetch_add(1, Ordering::Relaxed);
@@ -231,9 +241,9 @@ impl RateLimiter for RedisLimiter {
                         tokio::time::sleep(wait).await;
                     }
                     Ok(None) => {
-                        return self.fall_back(key, spec, cost, "unexpected reply from the acquire script").await;
+                        return self.fall_back(key, spec, cost, deadline, "unexpected reply from the acquire script").await;
                     }
-                    Err(e) => return self.fall_back(key, spec, cost, e).await,
+                    Err(e) => return self.fall_back(key, spec, cost, deadline, e).await,
                 }
             }
         })
@@ -273,9 +283,18 @@ impl RateLimiter for RedisLimiter {
 }
 
 impl RedisLimiter {
-    async fn fall_back(&self, key: &BucketKey, spec: &'static BucketSpec, cost: u32, why: impl std::fmt::Display) -> Permit {
+    async fn fall_back(
+        &self,
+        key: &BucketKey,
+        spec: &'static BucketSpec,
+        cost: u32,
+        deadline: tokio::time::Instant,
+        why: impl std::fmt::Display,
+    ) -> Result<Permit, WaitRefused> {
         self.inner.fallbacks.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(bucket = key.bucket, error = %why, "rate limit: Redis unreachable, limiting in process");
-        self.inner.fallback.acquire(key, spec, cost).await
+        // What is left of the caller's budget after the Redis attempts.
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        self.inner.fallback.acquire_within(key, spec, cost, left).await
     }
 }
