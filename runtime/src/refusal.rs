@@ -81,7 +81,7 @@ impl fmt::Display for Refusal {
                 write!(f, "redirect {status} to {} not followed: {reason}", location.as_deref().unwrap_or("(no location)"))
             }
             Refusal::CursorCycle { cursor, pages } => {
-                write!(f, "the server returned cursor {cursor:?} again after {pages} pages; the list loops")
+                write!(f, "the server returned cursor {cursor:?}, which it had already returned, after {pages} pages; stopping instead of looping")
             }
             Refusal::EmptyPages { limit } => {
                 write!(f, "{limit} empty pages in a row, each with a new cursor; stopping")
