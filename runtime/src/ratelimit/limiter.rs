@@ -31,9 +31,10 @@ pub struct WaitRefused {
 /// implement this to share them (e.g. between processes through a store).
 pub trait RateLimiter: Send + Sync + std::fmt::Debug {
     /// Waits until `cost` points can be taken from the bucket, takes them, and returns the
-    /// permit of the one request they pay for; fails at once, without waiting, when the points
-    /// would come later than `max_wait` from now (a server announcing a reset far away must
-    /// not hold a call past its timeout).
+    /// permit of the one request they pay for; fails at once, without waiting, when the bucket
+    /// says the points come later than `max_wait` from now (a server announcing a reset far
+    /// away must not hold a call past its timeout). Time spent queued behind other callers of
+    /// the same bucket is not counted: each of them refuses its own too-long wait.
     fn acquire_within<'a>(
         &'a self,
         key: &'a BucketKey,
@@ -253,7 +254,6 @@ impl RateLimiter for InProcessLimiter {
         max_wait: Duration,
     ) -> AcquireWithinFuture<'a> {
         Box::pin(async move {
-            let deadline = crate::deadline::after(tokio::time::Instant::now(), max_wait);
             let slot = self.slot(key, spec);
             // Until the server has told us its figures, one call goes first (the probe) and
             // the rest wait for its answer: the spec's declared limit may be wrong.
@@ -281,10 +281,10 @@ impl RateLimiter for InProcessLimiter {
                 }
                 return Ok(self.permit(&slot, seq, cost));
             }
-            // Behind other callers: give up when the turn does not come within the budget.
-            let Ok(_turn) = tokio::time::timeout_at(deadline, slot.queue.lock()).await else {
-                return Err(WaitRefused { wait: max_wait, max: max_wait });
-            };
+            // Queued behind other callers is fair sharing, not a wait to refuse: each caller
+            // at the head refuses a wait too long at once, so a bucket that will not refill
+            // in time empties the queue quickly.
+            let _turn = slot.queue.lock().await;
             loop {
                 // The bucket lock is held only to compute; the wait happens outside it.
                 match slot.take(cost, self.now()) {
@@ -294,7 +294,7 @@ impl RateLimiter for InProcessLimiter {
                         }
                         return Ok(self.permit(&slot, seq, cost));
                     }
-                    Err(wait) if crate::deadline::after(tokio::time::Instant::now(), wait) > deadline => {
+                    Err(wait) if wait > max_wait => {
                         tracing::debug!(bucket = key.bucket, ?wait, ?max_wait, "rate limit: wait refused");
                         if probe {
                             // Nothing was sent: let another caller probe.

@@ -219,7 +219,6 @@ impl RateLimiter for RedisLimiter {
         max_wait: Duration,
     ) -> AcquireWithinFuture<'a> {
         Box::pin(async move {
-            let deadline = crate::deadline::after(tokio::time::Instant::now(), max_wait);
             let inner = &self.inner;
             let keys = inner.keys(key);
             let [points, period, probe, ttl] = spec_args(spec);
@@ -232,7 +231,7 @@ impl RateLimiter for RedisLimiter {
                             Arc::new(RedisPermit { inner: inner.clone(), keys: keys.clone(), spec });
                         return Ok(Permit::new(seq, cost, now, Some(owner)));
                     }
-                    Ok(Some(Err(wait))) if crate::deadline::after(tokio::time::Instant::now(), wait) > deadline => {
+                    Ok(Some(Err(wait))) if wait > max_wait => {
                         return Err(WaitRefused { wait, max: max_wait });
                     }
                     Ok(Some(Err(wait))) => {
@@ -241,9 +240,9 @@ impl RateLimiter for RedisLimiter {
                         tokio::time::sleep(wait).await;
                     }
                     Ok(None) => {
-                        return self.fall_back(key, spec, cost, deadline, "unexpected reply from the acquire script").await;
+                        return self.fall_back(key, spec, cost, max_wait, "unexpected reply from the acquire script").await;
                     }
-                    Err(e) => return self.fall_back(key, spec, cost, deadline, e).await,
+                    Err(e) => return self.fall_back(key, spec, cost, max_wait, e).await,
                 }
             }
         })
@@ -288,13 +287,11 @@ impl RedisLimiter {
         key: &BucketKey,
         spec: &'static BucketSpec,
         cost: u32,
-        deadline: tokio::time::Instant,
+        max_wait: Duration,
         why: impl std::fmt::Display,
     ) -> Result<Permit, WaitRefused> {
         self.inner.fallbacks.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(bucket = key.bucket, error = %why, "rate limit: Redis unreachable, limiting in process");
-        // What is left of the caller's budget after the Redis attempts.
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        self.inner.fallback.acquire_within(key, spec, cost, left).await
+        self.inner.fallback.acquire_within(key, spec, cost, max_wait).await
     }
 }
