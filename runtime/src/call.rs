@@ -40,5 +40,5 @@ pub(crate) fn fail_with(http: &reqwest::Client, error: Error) -> reqwest::Error 
     with_call(|c| c.error = Some(error));
     // A URL without a host fails `build()` without any I/O: a cheap reqwest::Error. The URL
     // is a constant, so this cannot depend on anything a server or caller sent.
-    http.get("streamkit-refused:").build().err().expect("reqwest refuses a URL without a host")
+    http.get("streamkit-refused:").build().expect_err("reqwest refuses a URL without a host")
 }
