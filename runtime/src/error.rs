@@ -222,9 +222,10 @@ impl Error {
     }
 }
 
-/// Messages are bounded when shown, whatever built them.
+/// Messages are bounded and scrubbed of credential-looking text when shown, whatever built
+/// them (bodies were scrubbed of the client's own secrets when they were stored).
 fn shown(m: &str) -> String {
-    crate::redact::bound(m, MAX_DISPLAY)
+    crate::redact::bound(&crate::redact::scrub(&crate::redact::bound(m, MAX_DISPLAY * 2), &[]), MAX_DISPLAY)
 }
 
 fn op(o: &Option<&'static str>) -> String {
@@ -252,7 +253,8 @@ impl fmt::Display for Error {
                 }
             }
             Error::Decode { operation, source, .. } => {
-                write!(f, "{}response did not match the spec: {source}", op(operation))
+                // serde quotes the offending value, which a server chose: bounded and scrubbed.
+                write!(f, "{}response did not match the spec: {}", op(operation), shown(&source.to_string()))
             }
             Error::Protocol { operation, kind, message } => match (kind, shown(message)) {
                 (ProtocolErrorKind::Violation, message) => write!(f, "{}protocol violation: {message}", op(operation)),

@@ -46,10 +46,13 @@ const MAX_JSON_ITEMS: usize = 64;
 /// `key=value` / `"key":"value"` / `key: value` for the secret keys, `Bearer x` / `OAuth x`,
 /// and JWTs (three base64url segments, the first a JSON header).
 static PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    let keys = SECRET_KEYS.join("|");
+    // Names that only ever mean a credential, after `=` or `:`; the generic `code`, `token`
+    // and `secret` only in form/query syntax (`code=…`), since prose says "status code: 400".
+    let specific = "access_token|refresh_token|client_secret|id_token|device_code|password|jwt";
     vec![
         // The value up to the next delimiter of a form, a query, JSON or prose.
-        (Regex::new(&format!(r#"(?i)(\b(?:{keys})"?\s*[=:]\s*"?)[^&\s"',;}}]+"#)).expect("valid regex"), "${1}[redacted]"),
+        (Regex::new(&format!(r#"(?i)(\b(?:{specific})"?\s*[=:]\s*"?)[^&\s"',;}}]+"#)).expect("valid regex"), "${1}[redacted]"),
+        (Regex::new(r#"(?i)(\b(?:code|token|secret)=)[^&\s"',;}]+"#).expect("valid regex"), "${1}[redacted]"),
         (Regex::new(r"(?i)\b(bearer|oauth|basic)(\s+)[A-Za-z0-9\-._~+/=]{4,}").expect("valid regex"), "${1}${2}[redacted]"),
         (Regex::new(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*").expect("valid regex"), REDACTED),
     ]
@@ -162,6 +165,9 @@ mod tests {
         assert_eq!(jwt, "jwt [redacted] rejected");
         let json_text = redact_text(r#"{"client_secret": "s3cr3t", "x": 1"#, &[]);
         assert!(!json_text.contains("s3cr3t"), "{json_text}");
+        assert_eq!(redact_text("code=abc&x=1", &[]), "code=[redacted]&x=1");
+        // Prose keeps its figures.
+        assert_eq!(redact_text("status code: 400, token expired", &[]), "status code: 400, token expired");
     }
 
     #[test]
