@@ -12,6 +12,16 @@
 //! * [`hooks`]: the progenitor adapter the generated `ClientHooks` impl calls.
 //! * [`response`]: the generated `send()` wrappers, converting to the one [`Error`] type.
 //! * [`drift`]: strict decoding for tests. [`Secret`]: values never printed.
+//!
+//! Against a hostile or broken server every call stays bounded, failing with
+//! [`Error::Refused`] (a [`Refusal`] naming the figure) instead of buffering, waiting or
+//! looping without end: response bodies are capped ([`body_limit`], 16 MiB by default,
+//! [`ClientBuilder::max_response_body`]); no wait before an attempt exceeds
+//! [`ClientBuilder::max_wait`] (the timeout by default); writes are not redirected and no
+//! credential follows a redirect to another origin ([`redirect`]); a walk over pages stops
+//! on a repeated cursor, on too many empty pages or too many pages ([`pagination`]). Error
+//! bodies and messages are bounded and scrubbed of secrets; lifetimes and waits a server
+//! sends saturate instead of overflowing ([`deadline`]).
 #![warn(missing_docs)]
 
 pub mod auth;
