@@ -11,7 +11,7 @@ use crate::call::with_call;
 use crate::config::Runtime;
 use crate::policy::OperationPolicy;
 use crate::ratelimit::{BucketKey, RateLimitInfo};
-use crate::retry::{AttemptContext, HttpClassifier, HttpReply, RetriesSpent, RetryAction, RetryClassifier};
+use crate::retry::{AttemptContext, HttpClassifier, HttpReply, RetriesSpent, RetryAction, RetryClassifier, RetryReason};
 use crate::stats::CallStats;
 
 /// Sends `request` for `operation_id`, retrying as the [`crate::retry::RetryPolicy`] and the
@@ -100,7 +100,8 @@ pub async fn send_with_retries(
             RetryAction::Done => return Ok(resp),
             RetryAction::RetryAfter(wait, reason) => {
                 if wait > rt.max_wait() {
-                    return Err(refuse_wait(http, "rate-limit reset before a retry", wait, rt.max_wait()));
+                    let what = if matches!(reason, RetryReason::RateLimited) { "rate-limit reset before a retry" } else { "retry delay" };
+                    return Err(refuse_wait(http, what, wait, rt.max_wait()));
                 }
                 tracing::warn!(operation = operation_id, attempt, ?wait, ?reason, %status, "retrying");
                 if !wait.is_zero() {
