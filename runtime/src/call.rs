@@ -32,3 +32,13 @@ pub(crate) async fn scoped<F: std::future::Future>(fut: F) -> (F::Output, CallSt
 pub(crate) fn with_call(f: impl FnOnce(&mut CallState)) {
     let _ = CALL.try_with(|slot| f(&mut slot.lock().unwrap_or_else(|p| p.into_inner())));
 }
+
+/// Leaves `error` for the `send` wrapper and returns a placeholder `reqwest::Error` for
+/// progenitor's `exec` signature (the wrapper reports the typed error instead of it).
+pub(crate) fn fail_with(http: &reqwest::Client, error: Error) -> reqwest::Error {
+    tracing::warn!(error = %error, "call refused");
+    with_call(|c| c.error = Some(error));
+    // A URL without a host fails `build()` without any I/O: a cheap reqwest::Error. The URL
+    // is a constant, so this cannot depend on anything a server or caller sent.
+    http.get("streamkit-refused:").build().expect_err("reqwest refuses a URL without a host")
+}

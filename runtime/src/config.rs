@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     pub(crate) limiter: Option<Arc<dyn RateLimiter>>,
     pub(crate) stats: crate::stats::CallStats,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) max_response_body: u64,
+    pub(crate) max_wait: Duration,
 }
 
 impl Runtime {
@@ -81,6 +83,17 @@ impl Runtime {
     /// What this client has done on the wire so far (attempts, retries, 429s).
     pub fn stats(&self) -> crate::stats::StatsSnapshot {
         self.shared.stats.snapshot()
+    }
+
+    /// The cap on a response body, in bytes ([`ClientBuilder::max_response_body`]).
+    pub fn max_response_body(&self) -> u64 {
+        self.shared.max_response_body
+    }
+
+    /// The longest the client waits before an attempt, for rate-limit points or a retry
+    /// ([`ClientBuilder::max_wait`]).
+    pub fn max_wait(&self) -> Duration {
+        self.shared.max_wait
     }
 
     /// The rate-limit figures of the last response that carried them.
@@ -133,6 +146,8 @@ pub struct ClientBuilder<C> {
     http: Option<reqwest::Client>,
     limiter: LimiterChoice,
     clock: Arc<dyn Clock>,
+    max_response_body: u64,
+    max_wait: Option<Duration>,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -167,6 +182,8 @@ impl<C: FromRuntime> ClientBuilder<C> {
             http: None,
             limiter: LimiterChoice::Own,
             clock: Arc::new(SystemClock),
+            max_response_body: crate::body_limit::DEFAULT_MAX_RESPONSE_BODY,
+            max_wait: None,
             _client: PhantomData,
         }
     }
@@ -238,6 +255,23 @@ impl<C: FromRuntime> ClientBuilder<C> {
         self
     }
 
+    /// The largest response body read, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`](crate::body_limit::DEFAULT_MAX_RESPONSE_BODY), 16 MiB).
+    /// A larger body fails the call with [`crate::Refusal::BodyTooLarge`] without the rest
+    /// being read: at once when its `Content-Length` says so, else once the cap is passed.
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.max_response_body = bytes;
+        self
+    }
+
+    /// The longest a call waits before an attempt: for rate-limit points, for a reset before
+    /// a retry, for a backoff (default: the [`ClientBuilder::timeout`], 30 s unless set). A
+    /// longer wait fails the call at once with [`crate::Refusal::WaitTooLong`], naming it.
+    pub fn max_wait(mut self, max: Duration) -> Self {
+        self.max_wait = Some(max);
+        self
+    }
+
     /// The retry policy (default [`RetryPolicy::for_service`]: the neutral defaults with the
     /// spec's `x-streamkit-retry-defaults` applied). This one replaces it whole.
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
@@ -272,7 +306,9 @@ impl<C: FromRuntime> ClientBuilder<C> {
     }
 
     /// Use this `reqwest::Client` (shares its connection pool) instead of building one;
-    /// `user_agent` and `timeout` are then the caller's business.
+    /// `user_agent` and `timeout` are then the caller's business, and so are redirects:
+    /// build it with `redirect(reqwest::redirect::Policy::none())` to keep the runtime's
+    /// redirect rules (no write redirected, no credential sent to another origin).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -308,6 +344,9 @@ impl<C: FromRuntime> ClientBuilder<C> {
                     .user_agent(ua)
                     .timeout(self.timeout)
                     .connect_timeout(self.connect_timeout)
+                    // The runtime follows redirects itself (crate::redirect): reqwest's policy
+                    // cannot see the method, and would forward `Client-Id` to another origin.
+                    .redirect(reqwest::redirect::Policy::none())
                     .build()
                     .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?
             }
@@ -325,6 +364,8 @@ impl<C: FromRuntime> ClientBuilder<C> {
                 },
                 stats: Default::default(),
                 clock: self.clock,
+                max_response_body: self.max_response_body,
+                max_wait: self.max_wait.unwrap_or(self.timeout),
             }),
             identities: Arc::new(self.identities),
         };

@@ -6,6 +6,11 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use crate::ratelimit::RateLimitInfo;
+pub use crate::redact::{MAX_BODY, MAX_JSON_STRING, bound as bound_text};
+pub use crate::refusal::Refusal;
+
+/// Longest message text shown by an error's `Display` (bytes).
+const MAX_DISPLAY: usize = 1024;
 
 /// What went wrong with a call. Secrets never appear in it: bodies are redacted when they are
 /// read, and credentials are kept out of every message.
@@ -64,6 +69,15 @@ pub enum Error {
         operation: &'static str,
         /// One entry per unknown value or field, e.g. `data[0].extra.new_field`.
         paths: Vec<String>,
+    },
+    /// The client refused to go on against a server that would make it buffer, wait or loop
+    /// without end: a body over the cap, a wait past the call's timeout, a redirect of a
+    /// write, a cursor that cycles. [`Refusal`] says which, with the figures.
+    Refused {
+        /// The operation, when known.
+        operation: Option<&'static str>,
+        /// What was refused.
+        reason: Refusal,
     },
 }
 
@@ -140,6 +154,18 @@ impl Error {
         Error::Auth { operation: None, message: message.into() }
     }
 
+    pub(crate) fn refused(reason: Refusal) -> Self {
+        Error::Refused { operation: None, reason }
+    }
+
+    /// What was refused, for an [`Error::Refused`].
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            Error::Refused { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::Config(message.into())
     }
@@ -151,7 +177,8 @@ impl Error {
             | Error::Auth { operation, .. }
             | Error::Communication { operation, .. }
             | Error::Decode { operation, .. }
-            | Error::Protocol { operation, .. } => {
+            | Error::Protocol { operation, .. }
+            | Error::Refused { operation, .. } => {
                 operation.get_or_insert(op);
             }
             Error::Api(api) => {
@@ -195,6 +222,12 @@ impl Error {
     }
 }
 
+/// Messages are bounded and scrubbed of credential-looking text when shown, whatever built
+/// them (bodies were scrubbed of the client's own secrets when they were stored).
+fn shown(m: &str) -> String {
+    crate::redact::bound(&crate::redact::scrub(&crate::redact::bound(m, MAX_DISPLAY * 2), &[]), MAX_DISPLAY)
+}
+
 fn op(o: &Option<&'static str>) -> String {
     o.map(|o| format!("{o}: ")).unwrap_or_default()
 }
@@ -203,10 +236,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidRequest { operation, message } => {
-                write!(f, "{}invalid request: {message}", op(operation))
+                write!(f, "{}invalid request: {}", op(operation), shown(message))
             }
-            Error::Auth { operation, message } => write!(f, "{}authentication: {message}", op(operation)),
-            Error::Config(m) => write!(f, "client configuration: {m}"),
+            Error::Auth { operation, message } => write!(f, "{}authentication: {}", op(operation), shown(message)),
+            Error::Config(m) => write!(f, "client configuration: {}", shown(m)),
             Error::Communication { operation, source } => {
                 // reqwest's Display includes the URL; ours never carry credentials.
                 write!(f, "{}no response: {source}", op(operation))
@@ -214,26 +247,26 @@ impl fmt::Display for Error {
             Error::Api(api) => {
                 write!(f, "{}server answered {}", op(&api.operation), api.status)?;
                 match (&api.body, api.message()) {
-                    (_, Some(m)) => write!(f, ": {m}"),
-                    (ErrorBody::Text(t), None) if !t.is_empty() => {
-                        write!(f, ": {}", t.chars().take(200).collect::<String>())
-                    }
+                    (_, Some(m)) => write!(f, ": {}", shown(m)),
+                    (ErrorBody::Text(t), None) if !t.is_empty() => write!(f, ": {}", crate::redact::bound(t, 200)),
                     _ => Ok(()),
                 }
             }
             Error::Decode { operation, source, .. } => {
-                write!(f, "{}response did not match the spec: {source}", op(operation))
+                // serde quotes the offending value, which a server chose: bounded and scrubbed.
+                write!(f, "{}response did not match the spec: {}", op(operation), shown(&source.to_string()))
             }
-            Error::Protocol { operation, kind, message } => match kind {
-                ProtocolErrorKind::Violation => write!(f, "{}protocol violation: {message}", op(operation)),
-                ProtocolErrorKind::Reply { code } => write!(f, "{}reply error {code}: {message}", op(operation)),
-                ProtocolErrorKind::Closed { code } => write!(f, "{}session closed ({code}): {message}", op(operation)),
+            Error::Protocol { operation, kind, message } => match (kind, shown(message)) {
+                (ProtocolErrorKind::Violation, message) => write!(f, "{}protocol violation: {message}", op(operation)),
+                (ProtocolErrorKind::Reply { code }, message) => write!(f, "{}reply error {code}: {message}", op(operation)),
+                (ProtocolErrorKind::Closed { code }, message) => write!(f, "{}session closed ({code}): {message}", op(operation)),
             },
             Error::Drift { operation, paths } => write!(
                 f,
                 "{operation}: strict mode: response carries values the spec does not know: {}",
-                paths.join(", ")
+                shown(&paths.join(", "))
             ),
+            Error::Refused { operation, reason } => write!(f, "{}refused: {reason}", op(operation)),
         }
     }
 }

@@ -12,6 +12,16 @@
 //! * [`hooks`]: the progenitor adapter the generated `ClientHooks` impl calls.
 //! * [`response`]: the generated `send()` wrappers, converting to the one [`Error`] type.
 //! * [`drift`]: strict decoding for tests. [`Secret`]: values never printed.
+//!
+//! Against a hostile or broken server every call stays bounded, failing with
+//! [`Error::Refused`] (a [`Refusal`] naming the figure) instead of buffering, waiting or
+//! looping without end: response bodies are capped ([`body_limit`], 16 MiB by default,
+//! [`ClientBuilder::max_response_body`]); no wait before an attempt exceeds
+//! [`ClientBuilder::max_wait`] (the timeout by default); writes are not redirected and no
+//! credential follows a redirect to another origin ([`redirect`]); a walk over pages stops
+//! on a repeated cursor, on too many empty pages or too many pages ([`pagination`]). Error
+//! bodies and messages are bounded and scrubbed of secrets; lifetimes and waits a server
+//! sends saturate instead of overflowing ([`deadline`]).
 #![warn(missing_docs)]
 
 pub mod auth;
@@ -26,7 +36,11 @@ pub mod input;
 pub mod pagination;
 pub mod policy;
 pub mod ratelimit;
-mod redact;
+pub(crate) mod redact;
+mod refusal;
+pub mod body_limit;
+pub mod redirect;
+pub mod deadline;
 pub mod response;
 pub mod retry;
 mod secret;
@@ -35,6 +49,6 @@ pub mod stats;
 pub mod tls;
 
 pub use config::{ClientBuilder, FromRuntime, Runtime};
-pub use error::{ApiError, Error, ErrorBody, ProtocolErrorKind};
+pub use error::{ApiError, Error, ErrorBody, ProtocolErrorKind, Refusal};
 pub use progenitor_client::ResponseValue;
 pub use secret::Secret;

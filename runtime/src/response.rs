@@ -9,7 +9,8 @@ use crate::config::Runtime;
 use crate::drift::{Drift, drift_paths};
 use crate::error::{ApiError, Error, ErrorBody};
 use crate::ratelimit::RateLimitInfo;
-use crate::redact::{redact_json, redact_text};
+use crate::body_limit::BodyTooLarge;
+use crate::redact::{MAX_BODY, redact_json, redact_text};
 
 /// progenitor's result type for our adapted specs (no declared error bodies).
 pub type RawResult<T> = Result<ResponseValue<T>, progenitor_client::Error<()>>;
@@ -62,17 +63,25 @@ async fn convert(
     mut state: CallState,
 ) -> Error {
     use progenitor_client::Error as P;
+    // A typed error the hooks left (a refused wait or redirect, a credential failure) wins
+    // over the placeholder progenitor carries.
+    if let Some(e) = state.error.take() {
+        return e.with_operation(operation);
+    }
     let known = rt.identities().known_secrets();
     // The operation's own bucket names its rate-limit headers (the same lookup `exec` does).
     let bucket = rt.policy().operation(operation).and_then(|o| o.ratelimit.as_ref()).and_then(|c| rt.policy().bucket(c.bucket));
     let e = match err {
         P::InvalidRequest(message) => Error::InvalidRequest { operation: None, message },
         P::CommunicationError(source) | P::InvalidUpgrade(source) | P::ResponseBodyError(source) => {
-            Error::Communication { operation: None, source: source.without_url() }
+            match BodyTooLarge::find(&source) {
+                Some(cap) => Error::refused(cap.refusal()),
+                None => Error::Communication { operation: None, source: source.without_url() },
+            }
         }
         P::InvalidResponsePayload(bytes, source) => Error::Decode {
             operation: None,
-            body: redact_text(&redact_body(&bytes), &known),
+            body: redact_text(&redact_body(&bytes, &known), &known),
             source,
         },
         P::ErrorResponse(rv) => Error::Api(Box::new(ApiError {
@@ -103,24 +112,57 @@ async fn api_error(
         v.set_sensitive(true);
     }
     let rate_limit = RateLimitInfo::from_headers(&headers, bucket, received_epoch);
-    let body = match resp.bytes().await {
-        Ok(b) if b.is_empty() => ErrorBody::Empty,
-        Ok(b) => match serde_json::from_slice::<serde_json::Value>(&b) {
+    let body = match read_error_body(resp).await {
+        ErrorBytes::Whole(b) if b.is_empty() => ErrorBody::Empty,
+        ErrorBytes::Whole(b) => match serde_json::from_slice::<serde_json::Value>(&b) {
             Ok(mut v) => {
-                redact_json(&mut v);
+                redact_json(&mut v, known);
                 ErrorBody::Json(v)
             }
             Err(_) => ErrorBody::Text(redact_text(&String::from_utf8_lossy(&b), known)),
         },
-        Err(_) => ErrorBody::Empty,
+        // Too long to keep whole: its head, as text, with a marker saying it was cut.
+        ErrorBytes::Head(b) => {
+            let text = redact_text(&String::from_utf8_lossy(&b[..b.len().min(MAX_BODY)]), known);
+            ErrorBody::Text(format!("{text}…[body cut after {} bytes]", b.len().min(MAX_BODY)))
+        }
+        ErrorBytes::Failed => ErrorBody::Empty,
     };
     Error::Api(Box::new(ApiError { operation: None, status, headers, body, rate_limit, attempts }))
 }
 
-fn redact_body(bytes: &[u8]) -> String {
+/// The most of an error body that is read: enough for any error document, and what is past
+/// it is not kept anyway (see [`MAX_BODY`]).
+pub const MAX_ERROR_BODY_READ: usize = 64 * 1024;
+
+enum ErrorBytes {
+    Whole(Vec<u8>),
+    /// The first bytes of a body longer than [`MAX_ERROR_BODY_READ`]; the rest is not read.
+    Head(Vec<u8>),
+    Failed,
+}
+
+async fn read_error_body(mut resp: reqwest::Response) -> ErrorBytes {
+    let mut buf = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                buf.extend_from_slice(&chunk);
+                if buf.len() > MAX_ERROR_BODY_READ {
+                    return ErrorBytes::Head(buf);
+                }
+            }
+            Ok(None) => return ErrorBytes::Whole(buf),
+            Err(_) if buf.is_empty() => return ErrorBytes::Failed,
+            Err(_) => return ErrorBytes::Head(buf),
+        }
+    }
+}
+
+fn redact_body(bytes: &[u8], known: &[crate::Secret]) -> String {
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(mut v) => {
-            redact_json(&mut v);
+            redact_json(&mut v, known);
             v.to_string()
         }
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),

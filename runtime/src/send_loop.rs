@@ -11,7 +11,7 @@ use crate::call::with_call;
 use crate::config::Runtime;
 use crate::policy::OperationPolicy;
 use crate::ratelimit::{BucketKey, RateLimitInfo};
-use crate::retry::{AttemptContext, HttpClassifier, HttpReply, RetriesSpent, RetryAction, RetryClassifier};
+use crate::retry::{AttemptContext, HttpClassifier, HttpReply, RetriesSpent, RetryAction, RetryClassifier, RetryReason};
 use crate::stats::CallStats;
 
 /// Sends `request` for `operation_id`, retrying as the [`crate::retry::RetryPolicy`] and the
@@ -42,9 +42,13 @@ pub async fn send_with_retries(
         if attempt > 1 {
             CallStats::bump(&rt.shared.stats.retries);
         }
-        // Every attempt, retries included, takes its points from the bucket.
+        // Every attempt, retries included, takes its points from the bucket; never waiting
+        // longer than the call allows (a reset announced far away fails the call at once).
         let permit = match (limiter, &key) {
-            (Some((limiter, spec)), Some(key)) => Some(limiter.acquire(key, spec, cost).await),
+            (Some((limiter, spec)), Some(key)) => match limiter.acquire_within(key, spec, cost, rt.max_wait()).await {
+                Ok(permit) => Some(permit),
+                Err(r) => return Err(refuse_wait(http, "rate-limit points", r.wait, r.max)),
+            },
             _ => None,
         };
         // A body that is a stream cannot be cloned, so such a request is sent once.
@@ -65,6 +69,9 @@ pub async fn send_with_retries(
                 // The permit is dropped: a request without an answer gives its points back.
                 let action = classifier.classify_transport_error(&err, &cx);
                 if let RetryAction::RetryAfter(wait, _) = action {
+                    if wait > rt.max_wait() {
+                        return Err(refuse_wait(http, "connection retry backoff", wait, rt.max_wait()));
+                    }
                     tracing::warn!(operation = operation_id, attempt, ?wait, error = %err, "connection failed, retrying");
                     spent.record(action);
                     tokio::time::sleep(wait).await;
@@ -92,6 +99,10 @@ pub async fn send_with_retries(
         match action {
             RetryAction::Done => return Ok(resp),
             RetryAction::RetryAfter(wait, reason) => {
+                if wait > rt.max_wait() {
+                    let what = if matches!(reason, RetryReason::RateLimited) { "rate-limit reset before a retry" } else { "retry delay" };
+                    return Err(refuse_wait(http, what, wait, rt.max_wait()));
+                }
                 tracing::warn!(operation = operation_id, attempt, ?wait, ?reason, %status, "retrying");
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;
@@ -118,4 +129,9 @@ pub async fn send_with_retries(
 async fn refresh_and_reauthorize(rt: &Runtime, op: &OperationPolicy, request: &mut Request) -> Result<(), crate::Error> {
     auth::refresh(rt, op).await?;
     auth::authorize(rt, op, request).await
+}
+
+/// The call would wait `wait` for `what`, more than the `max` it allows: fail it now.
+fn refuse_wait(http: &reqwest::Client, what: &'static str, wait: std::time::Duration, max: std::time::Duration) -> reqwest::Error {
+    crate::call::fail_with(http, crate::Error::refused(crate::Refusal::WaitTooLong { what, wait, max }))
 }

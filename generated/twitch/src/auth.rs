@@ -244,12 +244,13 @@ impl DeviceFlow {
 
     /// Like [`DeviceFlow::wait`] with a chosen interval.
     pub async fn wait_every(&self, interval: Duration) -> Result<UserToken, Error> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(u64::try_from(self.authorization.expires_in).unwrap_or(1800));
+        let after = streamkit_runtime::deadline::after; // Server figures: saturating, never a panic.
+        let deadline = after(tokio::time::Instant::now(), Duration::from_secs(u64::try_from(self.authorization.expires_in).unwrap_or(1800)));
         loop {
             if let Some(t) = self.poll().await? {
                 return Ok(t);
             }
-            if tokio::time::Instant::now() + interval > deadline {
+            if after(tokio::time::Instant::now(), interval) > deadline {
                 return Err(Error::Auth { operation: None, message: "the device code expired before the user approved".into() });
             }
             tokio::time::sleep(interval).await;

@@ -73,7 +73,7 @@ impl TokenCache {
         let mut cur = self.lock();
         let generation = cur.as_ref().map_or(0, |c| c.generation + 1);
         *cur = Some(Current {
-            refresh_at: token.expires_in.map(|d| Instant::now() + d.saturating_sub(self.margin)),
+            refresh_at: token.expires_in.map(|d| crate::deadline::after(Instant::now(), d.saturating_sub(self.margin))),
             token: token.token,
             generation,
         });

@@ -1,8 +1,8 @@
 //! What identifies a page: a cursor or a page number, and the guard against cursors that
 //! repeat.
 
-use std::collections::VecDeque;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
 
 /// Where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -15,37 +15,40 @@ pub enum PageToken {
     Number(u64),
 }
 
-/// Remembers the last cursors seen (hashes only, a bounded number, so memory does not grow
-/// with the list) and says when one comes back.
+/// Remembers every cursor of a walk (as 64-bit hashes: 8 bytes each, however long the
+/// cursor) and says when one comes back, so a cycle of any length is caught. Memory is
+/// bounded by the walk's page limit ([`super::Paginator::max_pages`]), which stops the walk
+/// before the set grows past it.
 #[derive(Debug, Default)]
 pub struct RepeatGuard {
-    recent: VecDeque<u64>,
+    seen: HashSet<u64>,
+    /// Keys chosen per walk, so a server cannot craft cursors that collide on purpose.
+    keys: RandomState,
 }
 
 impl RepeatGuard {
-    const KEEP: usize = 64;
-
-    /// Records `cursor`; `false` when it was seen recently (the server is looping).
+    /// Records `cursor`; `false` when it was seen before in this walk (the server is looping).
     ///
     /// ```
     /// use streamkit_runtime::pagination::RepeatGuard;
     /// let mut g = RepeatGuard::default();
-    /// assert!(g.check("a"));
-    /// assert!(g.check("b"));
-    /// assert!(!g.check("a"));
+    /// for i in 0..1000 {
+    ///     assert!(g.check(&format!("c{i}")));
+    /// }
+    /// assert!(!g.check("c0"), "a cycle of 1000 cursors is caught");
     /// ```
     pub fn check(&mut self, cursor: &str) -> bool {
-        let mut h = DefaultHasher::new();
-        cursor.hash(&mut h);
-        let h = h.finish();
-        if self.recent.contains(&h) {
-            return false;
-        }
-        if self.recent.len() == Self::KEEP {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(h);
-        true
+        self.seen.insert(self.keys.hash_one(cursor))
+    }
+
+    /// How many cursors are remembered.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Whether no cursor was recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
     }
 }
 

@@ -12,7 +12,7 @@ mod paginator;
 
 pub use cursor::{PageToken, RepeatGuard, cursor_page, cursor_params};
 pub use page::next_page_number;
-pub use paginator::{FetchPage, Page, PageFuture, Paginator};
+pub use paginator::{DEFAULT_MAX_EMPTY_PAGES, DEFAULT_MAX_PAGES, FetchPage, Page, PageFuture, Paginator};
 
 /// Re-exported so callers can consume the streams without adding `futures` themselves.
 pub use futures::{Stream, StreamExt, TryStreamExt};

@@ -9,7 +9,7 @@ use futures::Stream;
 use futures::stream::{self, StreamExt};
 
 use super::cursor::{PageToken, RepeatGuard};
-use crate::error::Error;
+use crate::error::{Error, Refusal};
 
 /// One fetched page.
 #[derive(Debug, Clone)]
@@ -55,6 +55,21 @@ pub struct Paginator<T> {
     prefetch: usize,
     limit: Option<usize>,
     backward_supported: bool,
+    bounds: WalkBounds,
+}
+
+/// Default of [`Paginator::max_empty_pages`].
+pub const DEFAULT_MAX_EMPTY_PAGES: u32 = 16;
+
+/// Default of [`Paginator::max_pages`]: a million pages (the cursor memory is then at most
+/// a few tens of MiB; a real list that long is walked in several resumed runs).
+pub const DEFAULT_MAX_PAGES: u64 = 1_000_000;
+
+/// How far a walk goes against a server whose cursors never end.
+#[derive(Debug, Clone, Copy)]
+struct WalkBounds {
+    max_empty_pages: u32,
+    max_pages: u64,
 }
 
 impl<T> std::fmt::Debug for Paginator<T> {
@@ -66,7 +81,14 @@ impl<T> std::fmt::Debug for Paginator<T> {
 impl<T: Send + 'static> Paginator<T> {
     /// A paginator starting at the first page, prefetching one page ahead.
     pub fn new(fetch: FetchPage<T>) -> Self {
-        Paginator { fetch, start: None, prefetch: 1, limit: None, backward_supported: true }
+        Paginator {
+            fetch,
+            start: None,
+            prefetch: 1,
+            limit: None,
+            backward_supported: true,
+            bounds: WalkBounds { max_empty_pages: DEFAULT_MAX_EMPTY_PAGES, max_pages: DEFAULT_MAX_PAGES },
+        }
     }
 
     /// Marks the list as forward-only (the spec declares no backward cursor).
@@ -79,6 +101,23 @@ impl<T: Send + 'static> Paginator<T> {
     /// when asked).
     pub fn prefetch(mut self, depth: usize) -> Self {
         self.prefetch = depth;
+        self
+    }
+
+    /// How many empty pages in a row (each with a next cursor) end the walk with
+    /// [`crate::Refusal::EmptyPages`] (default [`DEFAULT_MAX_EMPTY_PAGES`]). A server may
+    /// return an empty page now and then; one that returns them forever would keep the
+    /// stream pending forever.
+    pub fn max_empty_pages(mut self, n: u32) -> Self {
+        self.bounds.max_empty_pages = n.max(1);
+        self
+    }
+
+    /// How many pages one walk fetches at most before ending with
+    /// [`crate::Refusal::TooManyPages`] (default [`DEFAULT_MAX_PAGES`]). Every cursor of the
+    /// walk is remembered to catch cycles of any length; this bounds that memory.
+    pub fn max_pages(mut self, n: u64) -> Self {
+        self.bounds.max_pages = n.max(1);
         self
     }
 
@@ -115,11 +154,8 @@ impl<T: Send + 'static> Paginator<T> {
                 Err(Error::invalid_request("this operation cannot page backward (its spec declares no backward cursor)"))
             }));
         }
-        if self.prefetch == 0 {
-            Box::pin(sequential(self.fetch, self.start, self.limit))
-        } else {
-            Box::pin(prefetched(self.fetch, self.start, self.limit, self.prefetch))
-        }
+        let walk = Walk::new(self.fetch, self.start, self.limit, self.bounds);
+        if self.prefetch == 0 { Box::pin(sequential(walk)) } else { Box::pin(prefetched(walk, self.prefetch)) }
     }
 
     /// The items of every page, in order, up to [`Paginator::take_items`].
@@ -142,12 +178,15 @@ struct Walk<T> {
     next: Option<Option<PageToken>>,
     guard: RepeatGuard,
     fetched_items: usize,
+    pages: u64,
+    empty_in_a_row: u32,
     limit: Option<usize>,
+    bounds: WalkBounds,
 }
 
 impl<T: Send + 'static> Walk<T> {
-    fn new(fetch: FetchPage<T>, start: Option<PageToken>, limit: Option<usize>) -> Self {
-        Walk { fetch, next: Some(start), guard: RepeatGuard::default(), fetched_items: 0, limit }
+    fn new(fetch: FetchPage<T>, start: Option<PageToken>, limit: Option<usize>, bounds: WalkBounds) -> Self {
+        Walk { fetch, next: Some(start), guard: RepeatGuard::default(), fetched_items: 0, pages: 0, empty_in_a_row: 0, limit, bounds }
     }
 
     /// The next request to make, or `None` when done (end of list, or limit covered).
@@ -159,38 +198,41 @@ impl<T: Send + 'static> Walk<T> {
         Some((self.fetch)(token))
     }
 
-    /// Records a fetched page; an error when its cursor repeats one already seen.
+    /// Records a fetched page; an error when the walk must stop although the server gave a
+    /// next cursor: the cursor was seen before (a cycle, of any length), too many empty
+    /// pages in a row, or too many pages.
     fn record(&mut self, page: &Page<T>) -> Result<(), Error> {
-        self.fetched_items += page.items.len();
-        if let Some(next) = &page.next {
-            let key = match next {
-                PageToken::After(c) | PageToken::Before(c) => c.clone(),
-                PageToken::Number(n) => format!("#{n}"),
-            };
-            if !self.guard.check(&key) {
-                return Err(Error::invalid_request(format!(
-                    "the server returned a cursor it had already returned ({key:?}); stopping instead of looping"
-                )));
-            }
-            // A page with no items whose next token is unchanged would also loop.
-            self.next = Some(Some(next.clone()));
+        self.fetched_items = self.fetched_items.saturating_add(page.items.len());
+        self.pages = self.pages.saturating_add(1);
+        let Some(next) = &page.next else { return Ok(()) };
+        let key = match next {
+            PageToken::After(c) | PageToken::Before(c) => c.clone(),
+            PageToken::Number(n) => format!("#{n}"),
+        };
+        if !self.guard.check(&key) {
+            let cursor: String = key.chars().take(64).collect();
+            return Err(Error::refused(Refusal::CursorCycle { cursor, pages: self.pages }));
         }
+        self.empty_in_a_row = if page.items.is_empty() { self.empty_in_a_row.saturating_add(1) } else { 0 };
+        if self.empty_in_a_row >= self.bounds.max_empty_pages {
+            return Err(Error::refused(Refusal::EmptyPages { limit: self.bounds.max_empty_pages }));
+        }
+        if self.pages >= self.bounds.max_pages {
+            return Err(Error::refused(Refusal::TooManyPages { limit: self.bounds.max_pages }));
+        }
+        self.next = Some(Some(next.clone()));
         Ok(())
     }
 }
 
-fn sequential<T: Send + 'static>(
-    fetch: FetchPage<T>,
-    start: Option<PageToken>,
-    limit: Option<usize>,
-) -> impl Stream<Item = Result<Page<T>, Error>> + Send {
+fn sequential<T: Send + 'static>(walk: Walk<T>) -> impl Stream<Item = Result<Page<T>, Error>> + Send {
     // State: the walk, or the error to yield after the page that caused it.
     enum State<T> {
         Walking(Walk<T>),
         Failed(Error),
         Done,
     }
-    stream::unfold(State::Walking(Walk::new(fetch, start, limit)), |state| async move {
+    stream::unfold(State::Walking(walk), |state| async move {
         let mut walk = match state {
             State::Walking(w) => w,
             State::Failed(e) => return Some((Err(e), State::Done)),
@@ -207,17 +249,39 @@ fn sequential<T: Send + 'static>(
     })
 }
 
-fn prefetched<T: Send + 'static>(
-    fetch: FetchPage<T>,
-    start: Option<PageToken>,
-    limit: Option<usize>,
-    depth: usize,
-) -> impl Stream<Item = Result<Page<T>, Error>> + Send {
+fn prefetched<T: Send + 'static>(walk: Walk<T>, depth: usize) -> impl Stream<Item = Result<Page<T>, Error>> + Send {
+    // The producer task is spawned on the first poll, not here: building the stream needs no
+    // runtime (`.pages()` may be called anywhere), polling it does anyway.
+    enum State<T> {
+        Idle(Walk<T>),
+        Running(PageReceiver<T>, AbortOnDrop),
+        Done,
+    }
+    stream::unfold(State::Idle(walk), move |state| async move {
+        let (mut rx, mut producer) = match state {
+            State::Idle(walk) => start_producer(walk, depth),
+            State::Running(rx, producer) => (rx, producer),
+            State::Done => return None,
+        };
+        match rx.recv().await {
+            Some(item) => Some((item, State::Running(rx, producer))),
+            // The channel closed: the producer ended. Normally that is the end of the list;
+            // a panic is reported, never passed off as the end (a truncated list).
+            None => match producer.finish().await {
+                Ok(()) => None,
+                Err(message) => Some((Err(Error::refused(Refusal::PageProducerFailed { message })), State::Done)),
+            },
+        }
+    })
+}
+
+type PageReceiver<T> = tokio::sync::mpsc::Receiver<Result<Page<T>, Error>>;
+
+fn start_producer<T: Send + 'static>(mut walk: Walk<T>, depth: usize) -> (PageReceiver<T>, AbortOnDrop) {
     // A producer task fetches pages into a channel of `depth` slots: it runs ahead of the
     // consumer by at most `depth` pages plus the one in flight, so memory stays bounded.
     let (tx, rx) = tokio::sync::mpsc::channel(depth);
     let task = tokio::spawn(async move {
-        let mut walk = Walk::new(fetch, start, limit);
         while let Some(fut) = walk.next_request() {
             let result = fut.await;
             let repeat = match &result {
@@ -234,18 +298,36 @@ fn prefetched<T: Send + 'static>(
             }
         }
     });
-    let abort = AbortOnDrop(task);
-    stream::unfold((rx, abort), |(mut rx, abort)| async move {
-        let item = rx.recv().await?;
-        Some((item, (rx, abort)))
-    })
+    (rx, AbortOnDrop(Some(task)))
 }
 
 /// Stops the producer when the consumer drops the stream.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+struct AbortOnDrop(Option<tokio::task::JoinHandle<()>>);
+
+impl AbortOnDrop {
+    /// How the producer ended: `Err` with the panic's message when it panicked.
+    async fn finish(&mut self) -> Result<(), String> {
+        let Some(task) = self.0.take() else { return Ok(()) };
+        match task.await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_panic() => {
+                let payload = e.into_panic();
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".into());
+                Err(crate::redact::bound(&message, 512))
+            }
+            Err(_) => Err("the task was cancelled".into()),
+        }
+    }
+}
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        self.0.abort();
+        if let Some(task) = &self.0 {
+            task.abort();
+        }
     }
 }

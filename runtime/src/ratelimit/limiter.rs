@@ -15,12 +15,45 @@ use crate::policy::BucketSpec;
 /// Boxed future returned by [`RateLimiter::acquire`].
 pub type AcquireFuture<'a> = Pin<Box<dyn Future<Output = Permit> + Send + 'a>>;
 
+/// Boxed future returned by [`RateLimiter::acquire_within`].
+pub type AcquireWithinFuture<'a> = Pin<Box<dyn Future<Output = Result<Permit, WaitRefused>> + Send + 'a>>;
+
+/// [`RateLimiter::acquire_within`] would have had to wait longer than it was allowed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitRefused {
+    /// The wait the bucket asked for (at least this long when the caller was queued).
+    pub wait: Duration,
+    /// The longest wait allowed.
+    pub max: Duration,
+}
+
 /// Where buckets live. The default keeps them in this process ([`InProcessLimiter`]);
 /// implement this to share them (e.g. between processes through a store).
 pub trait RateLimiter: Send + Sync + std::fmt::Debug {
     /// Waits until `cost` points can be taken from the bucket, takes them, and returns the
-    /// permit of the one request they pay for.
-    fn acquire<'a>(&'a self, key: &'a BucketKey, spec: &'static BucketSpec, cost: u32) -> AcquireFuture<'a>;
+    /// permit of the one request they pay for; fails at once, without waiting, when the bucket
+    /// says the points come later than `max_wait` from now (a server announcing a reset far
+    /// away must not hold a call past its timeout). Time spent queued behind other callers of
+    /// the same bucket is not counted: each of them refuses its own too-long wait.
+    fn acquire_within<'a>(
+        &'a self,
+        key: &'a BucketKey,
+        spec: &'static BucketSpec,
+        cost: u32,
+        max_wait: Duration,
+    ) -> AcquireWithinFuture<'a>;
+
+    /// [`RateLimiter::acquire_within`] without a limit on the wait.
+    fn acquire<'a>(&'a self, key: &'a BucketKey, spec: &'static BucketSpec, cost: u32) -> AcquireFuture<'a> {
+        Box::pin(async move {
+            loop {
+                // No wait exceeds `Duration::MAX`; the loop only guards a limiter that refuses anyway.
+                if let Ok(permit) = self.acquire_within(key, spec, cost, Duration::MAX).await {
+                    return permit;
+                }
+            }
+        })
+    }
     /// The permit's request got a response, carrying these figures (`None`: no rate-limit
     /// headers). A permit dropped instead (transport error, cancelled call) is released.
     fn complete(&self, permit: Permit, info: Option<&RateLimitInfo>);
@@ -213,7 +246,13 @@ impl PermitOwner for Slot {
 }
 
 impl RateLimiter for InProcessLimiter {
-    fn acquire<'a>(&'a self, key: &'a BucketKey, spec: &'static BucketSpec, cost: u32) -> AcquireFuture<'a> {
+    fn acquire_within<'a>(
+        &'a self,
+        key: &'a BucketKey,
+        spec: &'static BucketSpec,
+        cost: u32,
+        max_wait: Duration,
+    ) -> AcquireWithinFuture<'a> {
         Box::pin(async move {
             let slot = self.slot(key, spec);
             // Until the server has told us its figures, one call goes first (the probe) and
@@ -240,8 +279,11 @@ impl RateLimiter for InProcessLimiter {
                 if probe {
                     slot.probe_seq.store(seq, Ordering::Release);
                 }
-                return self.permit(&slot, seq, cost);
+                return Ok(self.permit(&slot, seq, cost));
             }
+            // Queued behind other callers is fair sharing, not a wait to refuse: each caller
+            // at the head refuses a wait too long at once, so a bucket that will not refill
+            // in time empties the queue quickly.
             let _turn = slot.queue.lock().await;
             loop {
                 // The bucket lock is held only to compute; the wait happens outside it.
@@ -250,7 +292,16 @@ impl RateLimiter for InProcessLimiter {
                         if probe {
                             slot.probe_seq.store(seq, Ordering::Release);
                         }
-                        return self.permit(&slot, seq, cost);
+                        return Ok(self.permit(&slot, seq, cost));
+                    }
+                    Err(wait) if wait > max_wait => {
+                        tracing::debug!(bucket = key.bucket, ?wait, ?max_wait, "rate limit: wait refused");
+                        if probe {
+                            // Nothing was sent: let another caller probe.
+                            slot.probing.store(false, Ordering::Release);
+                            slot.calibration.notify_waiters();
+                        }
+                        return Err(WaitRefused { wait, max: max_wait });
                     }
                     Err(wait) => {
                         self.waits.fetch_add(1, Ordering::Relaxed);

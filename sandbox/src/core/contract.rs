@@ -97,6 +97,11 @@ pub(crate) async fn middleware(State(shared): State<Arc<Shared>>, req: Request, 
     if response.headers().contains_key(FAULT_HEADER) {
         return response;
     }
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // An extractor read past the body limit: the sandbox's own documented status, in
+        // the owning service's error format (axum's rejection is plain text).
+        return crate::core::limits::too_large(&shared, &path);
+    }
     let owner = shared.owner(&path);
     let specs: Vec<&ServiceSpec> =
         owner.into_iter().flat_map(|o| o.specs.iter()).filter(|s| s.covers(&path)).collect();

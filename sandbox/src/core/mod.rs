@@ -10,15 +10,18 @@
 //! - [`contract`]: every response checked against the specs the services register;
 //! - [`ratelimit`]: token buckets configured from bucket declarations ([`BucketSpec`]);
 //! - [`clock`]: the injectable time source ([`Clock`]);
-//! - [`frames`]: frame-level faults for websocket servers ([`FrameFault`]).
+//! - [`frames`]: frame-level faults for websocket servers ([`FrameFault`]);
+//! - [`limits`]: request limits answered with documented statuses (a body over
+//!   [`MAX_REQUEST_BODY`] is a `413`).
 //!
-//! The middleware stack, outermost first: request log → contract check → faults → each
+//! The middleware stack, outermost first: request log → request limits → contract check → faults → each
 //! service's own [`Service::wrap`] layer → routes → fallback (the owning service's 404).
 
 pub mod clock;
 pub mod contract;
 pub mod faults;
 pub mod frames;
+pub mod limits;
 pub mod ratelimit;
 pub mod requestlog;
 pub mod server;
@@ -28,6 +31,7 @@ pub use clock::{Clock, SystemClock, TokioClock};
 pub use contract::{CONTRACT_VIOLATION_HEADER, ServiceSpec};
 pub use faults::{FAULT_HEADER, Fault, FaultKind, MALFORMED_JSON_BODY, UNKNOWN_ENUM_VALUE};
 pub use frames::{FrameAction, FrameDirection, FrameFault, FrameFaults};
+pub use limits::MAX_REQUEST_BODY;
 pub use ratelimit::{BucketSpec, RateHeaders, RateInfo, ResetUnit, TokenBuckets};
 pub use requestlog::LoggedRequest;
 pub use server::{Server, ServerBuilder};

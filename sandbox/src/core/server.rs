@@ -7,7 +7,7 @@ use crate::core::faults::{Fault, FaultStore};
 use crate::core::ratelimit::BucketSpec;
 use crate::core::requestlog::{LoggedRequest, RequestLog};
 use crate::core::service::{Context, Service};
-use crate::core::{contract, faults, lock, requestlog};
+use crate::core::{contract, faults, limits, lock, requestlog};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, StatusCode};
@@ -155,6 +155,9 @@ impl ServerBuilder {
         let app = app
             .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::middleware))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), contract::middleware))
+            .layer(axum::middleware::from_fn_with_state(shared.clone(), limits::middleware))
+            // Extractors stop reading a body (without Content-Length) at the same limit.
+            .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_REQUEST_BODY))
             .layer(axum::middleware::from_fn_with_state(shared.clone(), requestlog::middleware));
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {

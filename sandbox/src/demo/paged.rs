@@ -5,7 +5,8 @@
 //! Query: `page` (default 0), `limit` (1..=100, default 50), `total` (list length, default
 //! 1000), `count_header` (`1` adds `x-total-count`, which is unconfirmed for Mixer), `link`
 //! (`0` leaves out the `Link` header: the client must then page until a short page).
-//! Items are `{"id": n, "name": "item-n"}`.
+//! Items are `{"id": n, "name": "item-n"}`. `page` and `total` above a billion (or
+//! not integers) are a `400`.
 
 use std::sync::Arc;
 
@@ -27,6 +28,9 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// The largest `page` and `total` accepted (a billion); larger values are a `400`.
+pub(crate) const MAX_FIGURE: u64 = 1_000_000_000;
+
 fn bad(message: &str) -> Response {
     error(StatusCode::BAD_REQUEST, message)
 }
@@ -34,10 +38,13 @@ fn bad(message: &str) -> Response {
 async fn paged(State(base_url): State<Arc<String>>, RawQuery(q): RawQuery) -> Response {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q.as_deref().unwrap_or("")).unwrap_or_default();
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    // Bounded parsing: every figure is checked against its documented range before any
+    // arithmetic, so no value a client sends can overflow.
     let num = |k: &str, default: u64| -> Result<u64, String> {
+        let out_of_range = || format!("`{k}` must be an integer between 0 and {MAX_FIGURE}");
         match get(k) {
             None => Ok(default),
-            Some(v) => v.parse().map_err(|_| format!("`{k}` must be a non-negative integer")),
+            Some(v) => v.parse().ok().filter(|n| *n <= MAX_FIGURE).ok_or_else(out_of_range),
         }
     };
     let (page, limit, total) = match (num("page", 0), num("limit", 50), num("total", 1000)) {
@@ -48,7 +55,7 @@ async fn paged(State(base_url): State<Arc<String>>, RawQuery(q): RawQuery) -> Re
         return bad("`limit` must be between 1 and 100");
     }
     let start = page.saturating_mul(limit).min(total);
-    let end = (start + limit).min(total);
+    let end = start.saturating_add(limit).min(total);
     let items: Vec<serde_json::Value> = (start..end).map(|n| serde_json::json!({"id": n, "name": format!("item-{n}")})).collect();
     let mut headers = HeaderMap::new();
     if get("count_header") == Some("1") {

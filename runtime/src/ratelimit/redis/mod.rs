@@ -24,7 +24,7 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use redis::{Script, Value};
 
-use super::limiter::{AcquireFuture, Permit, PermitOwner, RateLimiter};
+use super::limiter::{AcquireWithinFuture, Permit, PermitOwner, RateLimiter, WaitRefused};
 use super::{BucketKey, InProcessLimiter, RateLimitInfo};
 use crate::error::Error;
 use crate::policy::BucketSpec;
@@ -211,7 +211,13 @@ fn parse_acquire(v: &Value) -> Option<Result<(u64, f64), Duration>> {
 }
 
 impl RateLimiter for RedisLimiter {
-    fn acquire<'a>(&'a self, key: &'a BucketKey, spec: &'static BucketSpec, cost: u32) -> AcquireFuture<'a> {
+    fn acquire_within<'a>(
+        &'a self,
+        key: &'a BucketKey,
+        spec: &'static BucketSpec,
+        cost: u32,
+        max_wait: Duration,
+    ) -> AcquireWithinFuture<'a> {
         Box::pin(async move {
             let inner = &self.inner;
             let keys = inner.keys(key);
@@ -223,7 +229,10 @@ impl RateLimiter for RedisLimiter {
                     Ok(Some(Ok((seq, now)))) => {
                         let owner: Arc<dyn PermitOwner> =
                             Arc::new(RedisPermit { inner: inner.clone(), keys: keys.clone(), spec });
-                        return Permit::new(seq, cost, now, Some(owner));
+                        return Ok(Permit::new(seq, cost, now, Some(owner)));
+                    }
+                    Ok(Some(Err(wait))) if wait > max_wait => {
+                        return Err(WaitRefused { wait, max: max_wait });
                     }
                     Ok(Some(Err(wait))) => {
                         inner.waits.fetch_add(1, Ordering::Relaxed);
@@ -231,9 +240,9 @@ impl RateLimiter for RedisLimiter {
                         tokio::time::sleep(wait).await;
                     }
                     Ok(None) => {
-                        return self.fall_back(key, spec, cost, "unexpected reply from the acquire script").await;
+                        return self.fall_back(key, spec, cost, max_wait, "unexpected reply from the acquire script").await;
                     }
-                    Err(e) => return self.fall_back(key, spec, cost, e).await,
+                    Err(e) => return self.fall_back(key, spec, cost, max_wait, e).await,
                 }
             }
         })
@@ -273,9 +282,16 @@ impl RateLimiter for RedisLimiter {
 }
 
 impl RedisLimiter {
-    async fn fall_back(&self, key: &BucketKey, spec: &'static BucketSpec, cost: u32, why: impl std::fmt::Display) -> Permit {
+    async fn fall_back(
+        &self,
+        key: &BucketKey,
+        spec: &'static BucketSpec,
+        cost: u32,
+        max_wait: Duration,
+        why: impl std::fmt::Display,
+    ) -> Result<Permit, WaitRefused> {
         self.inner.fallbacks.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(bucket = key.bucket, error = %why, "rate limit: Redis unreachable, limiting in process");
-        self.inner.fallback.acquire(key, spec, cost).await
+        self.inner.fallback.acquire_within(key, spec, cost, max_wait).await
     }
 }
