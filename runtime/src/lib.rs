@@ -9,12 +9,15 @@
 //!   minted on demand); [`auth`]: the spec's header templates filled from them, CR/LF refused.
 //! * [`send_loop`]: one call's attempts: rate-limit permit, send, [`retry`] classifier, then
 //!   wait and retry, refresh a credential and retry, or hand the answer back.
+//!   Each call is one `tracing` span (operation, method, path template, attempts, status,
+//!   latency) holding the retry, refresh and rate-limit events.
 //! * [`hooks`]: the progenitor adapter the generated `ClientHooks` impl calls.
 //! * [`response`]: the generated `send()` wrappers, converting to the one [`Error`] type.
 //! * [`drift`]: strict decoding for tests. [`Secret`]: values never printed.
 #![warn(missing_docs)]
 
 pub mod auth;
+mod buffered;
 mod call;
 pub mod clock;
 pub mod config;
@@ -31,6 +34,7 @@ pub mod retry;
 mod secret;
 pub mod send_loop;
 pub mod stats;
+mod trace;
 
 pub use config::{ClientBuilder, FromRuntime, Runtime};
 pub use error::{ApiError, Error, ErrorBody, ProtocolErrorKind};

@@ -174,6 +174,7 @@ mod tests {
                 ("drift_impls", 2),
                 ("policy_table", 1),
                 ("client_glue", 3),
+                ("scope_enum", 0),
             ]
         );
     }

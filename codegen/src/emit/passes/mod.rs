@@ -11,6 +11,7 @@ pub mod page_bodies;
 pub mod paginate_methods;
 pub mod private_send;
 pub mod runtime_glue;
+pub mod scopes;
 pub mod send_wrappers;
 pub mod strip_api_version;
 
@@ -19,7 +20,7 @@ use super::pass::Pass;
 /// Every pass, in order. Order matters: `private_send` finds the send sites the wrappers
 /// and paginators use; `open_enums` adds the `Unknown` variant `drift_impls` reports;
 /// `non_exhaustive` and `drift_impls` see the final set of types.
-pub fn pipeline() -> [&'static dyn Pass; 11] {
+pub fn pipeline() -> [&'static dyn Pass; 12] {
     [
         &strip_api_version::StripApiVersion,
         &private_send::PrivateSend,
@@ -32,5 +33,6 @@ pub fn pipeline() -> [&'static dyn Pass; 11] {
         &drift::DriftImpls,
         &runtime_glue::PolicyTable,
         &runtime_glue::ClientGlue,
+        &scopes::ScopeEnum,
     ]
 }
