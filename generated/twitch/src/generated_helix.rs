@@ -13152,6 +13152,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "create_eventsub_subscription",
             method: "POST",
+            path: "/eventsub/subscriptions",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13175,10 +13176,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                     outcome: ::streamkit_runtime::policy::ClassifyAs::Final,
                 },
             ],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "delete_eventsub_subscription",
             method: "DELETE",
+            path: "/eventsub/subscriptions",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13196,10 +13205,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: true,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_channel_followers",
             method: "GET",
+            path: "/channels/followers",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13224,10 +13241,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_channel_information",
             method: "GET",
+            path: "/channels",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13245,10 +13270,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: true,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_chatters",
             method: "GET",
+            path: "/chat/chatters",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13273,10 +13306,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_clips",
             method: "GET",
+            path: "/clips",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13301,10 +13342,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_eventsub_subscriptions",
             method: "GET",
+            path: "/eventsub/subscriptions",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13329,10 +13378,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_extension_live_channels",
             method: "GET",
+            path: "/extensions/live",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13357,10 +13414,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_followed_channels",
             method: "GET",
+            path: "/channels/followed",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13385,10 +13450,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_games",
             method: "GET",
+            path: "/games",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13406,10 +13479,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: true,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_streams",
             method: "GET",
+            path: "/streams",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13434,10 +13515,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_top_games",
             method: "GET",
+            path: "/games/top",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13462,10 +13551,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_users",
             method: "GET",
+            path: "/users",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13483,10 +13580,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: true,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_videos",
             method: "GET",
+            path: "/videos",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13511,10 +13616,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "modify_channel_information",
             method: "PATCH",
+            path: "/channels",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13532,10 +13645,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: false,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "search_channels",
             method: "GET",
+            path: "/search/channels",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13560,10 +13681,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "send_chat_message",
             method: "POST",
+            path: "/chat/messages",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13581,6 +13710,13 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: false,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
     ],
     retry: ::streamkit_runtime::policy::RetryDefaults {
