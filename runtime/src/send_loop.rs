@@ -68,6 +68,8 @@ async fn attempt_loop(
             (Some((limiter, spec)), Some(key)) => Some(limiter.acquire(key, spec, cost).await),
             _ => None,
         };
+        // What this attempt sends: a refresh after its 401 replaces exactly that.
+        let sent = op.map(|o| auth::sent_credentials(rt, o)).unwrap_or_default();
         // A body that is a stream cannot be cloned, so such a request is sent once.
         let spare = request.try_clone();
         let result = http.execute(request).await;
@@ -130,7 +132,7 @@ async fn attempt_loop(
             }
             RetryAction::RefreshCredentialThenRetry => {
                 let Some(op) = op else { return Ok(resp) };
-                match refresh_and_reauthorize(rt, op, &mut next).await {
+                match refresh_and_reauthorize(rt, op, &sent, &mut next).await {
                     Ok(()) => {
                         tracing::info!(operation = operation_id, attempt, %status, "credential invalid; refreshed it, retrying");
                         request = next;
@@ -145,7 +147,12 @@ async fn attempt_loop(
     }
 }
 
-async fn refresh_and_reauthorize(rt: &Runtime, op: &OperationPolicy, request: &mut Request) -> Result<(), crate::Error> {
-    auth::refresh(rt, op).await?;
+async fn refresh_and_reauthorize(
+    rt: &Runtime,
+    op: &OperationPolicy,
+    sent: &[(String, Option<crate::Secret>)],
+    request: &mut Request,
+) -> Result<(), crate::Error> {
+    auth::refresh(rt, op, sent).await?;
     auth::authorize(rt, op, request).await
 }

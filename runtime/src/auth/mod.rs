@@ -13,4 +13,4 @@ pub use headers::{ResolvedCredential, header_value, render_auth_headers, resolve
 pub use backoff::RefreshBackoff;
 pub use token_cache::{AccessToken, TokenCache, TokenFuture, TokenSource};
 
-pub(crate) use request::{authorize, can_refresh, refresh};
+pub(crate) use request::{authorize, can_refresh, refresh, sent_credentials};

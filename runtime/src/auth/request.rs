@@ -5,6 +5,7 @@ use reqwest::Request;
 use super::{render_auth_headers, resolve_auth_headers};
 use crate::call::with_call;
 use crate::config::Runtime;
+use crate::Secret;
 use crate::error::Error;
 use crate::policy::OperationPolicy;
 
@@ -29,13 +30,25 @@ pub(crate) fn can_refresh(rt: &Runtime, op: &OperationPolicy) -> bool {
     refreshable_credentials(rt, op).next().is_some()
 }
 
+/// The values of the refreshable credentials the request about to be sent carries: the
+/// ones `authorize` recorded for this call, else (outside a generated call) the providers'
+/// current ones, read before sending.
+pub(crate) fn sent_credentials(rt: &Runtime, op: &OperationPolicy) -> Vec<(String, Option<Secret>)> {
+    refreshable_credentials(rt, op)
+        .map(|(name, provider)| {
+            let mut sent = None;
+            with_call(|c| sent = c.sent.iter().find(|r| r.name == name).map(|r| r.value.clone()));
+            (name.to_string(), sent.or_else(|| provider.current()))
+        })
+        .collect()
+}
+
 /// Refreshes every refreshable credential `op` sends, replacing the value the refused
-/// request carried (the provider's current one when the call did not record it).
-pub(crate) async fn refresh(rt: &Runtime, op: &OperationPolicy) -> Result<(), Error> {
+/// request carried (`sent`, from [`sent_credentials`]): when another task replaced it
+/// already, its provider hands out the newer value without fetching.
+pub(crate) async fn refresh(rt: &Runtime, op: &OperationPolicy, sent: &[(String, Option<Secret>)]) -> Result<(), Error> {
     for (name, provider) in refreshable_credentials(rt, op) {
-        let mut sent = None;
-        with_call(|c| sent = c.sent.iter().find(|r| r.name == name).map(|r| r.value.clone()));
-        let rejected = sent.or_else(|| provider.current());
+        let rejected = sent.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.clone());
         provider.refresh_after_rejection(rejected.as_ref()).await?;
     }
     Ok(())
