@@ -69,7 +69,8 @@ async fn typed_scopes_are_granted_and_a_missing_scope_401_costs_no_refresh() {
     assert_eq!(sb.requests().len(), 1);
 }
 
-#[tokio::test]
+// Several worker threads, as in an app: refusals and the refresh really overlap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixteen_calls_refused_after_expiry_cause_one_token_request() {
     let sb = sandbox().await;
     let seed = sb.seed();
