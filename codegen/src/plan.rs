@@ -6,7 +6,9 @@ use serde_json::Value;
 
 use crate::adapt::{Adapted, OperationAdaptation};
 use crate::error::SpecError;
-use crate::extensions::{self, AuthHeader, Buckets, Classification, Pagination, RateLimit, RetryDefaults, Service};
+use crate::extensions::{
+    self, AuthHeader, Buckets, Classification, InvalidCredential, Pagination, RateLimit, RetryDefaults, Scopes, Service,
+};
 use crate::validate::METHODS;
 
 /// One spec's plan.
@@ -22,6 +24,8 @@ pub struct ServicePlan {
     pub retry: RetryDefaults,
     /// Operations sorted by id.
     pub operations: Vec<OperationPlan>,
+    /// The OAuth scopes the service knows (`x-streamkit-scopes`), for the `Scope` enum.
+    pub scopes: Scopes,
     /// What the adapted document holds that the passes must find in the generated code.
     pub shape: SpecShape,
 }
@@ -90,6 +94,8 @@ pub struct OperationPlan {
     pub pagination: Option<Pagination>,
     /// Declared meanings of some responses (`x-streamkit-classify`).
     pub classify: Vec<Classification>,
+    /// Which answers mean a credential is invalid (its schemes' `x-streamkit-invalid-credential`).
+    pub invalid_credential: Vec<InvalidCredential>,
     /// What adapt changed.
     pub adaptation: OperationAdaptation,
 }
@@ -118,6 +124,10 @@ pub fn plan(file: &std::path::Path, doc: &Value, adapted: &Adapted) -> Result<Se
     let retry = extensions::read::<RetryDefaults>(doc, "x-streamkit-retry-defaults")
         .map_err(|m| err("document", "/x-streamkit-retry-defaults", m))?
         .unwrap_or_default();
+    let scopes = extensions::read::<Scopes>(doc, "x-streamkit-scopes")
+        .map_err(|m| err("document", "/x-streamkit-scopes", m))?
+        .unwrap_or_default();
+    extensions::check_scopes(&scopes).map_err(|m| err("document", "/x-streamkit-scopes", m))?;
     let default_rate = extensions::read::<RateLimit>(doc, "x-streamkit-ratelimit")
         .map_err(|m| err("document", "/x-streamkit-ratelimit", m))?;
 
@@ -130,6 +140,7 @@ pub fn plan(file: &std::path::Path, doc: &Value, adapted: &Adapted) -> Result<Se
             let ptr = format!("/paths/{}/{method}", path.replace('~', "~0").replace('/', "~1"));
             let security = op.get("security").or_else(|| doc.get("security"));
             let mut auth = Vec::new();
+            let mut invalid_credential = Vec::new();
             if let Some(first) = security.and_then(Value::as_array).and_then(|a| a.first()).and_then(Value::as_object) {
                 for scheme in first.keys() {
                     let s = doc
@@ -139,6 +150,13 @@ pub fn plan(file: &std::path::Path, doc: &Value, adapted: &Adapted) -> Result<Se
                         .map_err(|m| err(&subject, &ptr, m))?
                         .ok_or_else(|| err(&subject, &ptr, format!("security scheme `{scheme}` has no `x-streamkit-header`")))?;
                     auth.push(h);
+                    let rule_ptr = format!("/components/securitySchemes/{scheme}/x-streamkit-invalid-credential");
+                    if let Some(rule) = extensions::read::<InvalidCredential>(s, "x-streamkit-invalid-credential")
+                        .and_then(|r| r.map(|r| r.check().map(|()| r)).transpose())
+                        .map_err(|m| err(&format!("security scheme {scheme}"), &rule_ptr, m))?
+                    {
+                        invalid_credential.push(rule);
+                    }
                 }
             }
             let ratelimit = extensions::read::<RateLimit>(op, "x-streamkit-ratelimit")
@@ -164,9 +182,10 @@ pub fn plan(file: &std::path::Path, doc: &Value, adapted: &Adapted) -> Result<Se
                 idempotent,
                 pagination,
                 classify,
+                invalid_credential,
             });
         }
     }
     operations.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(ServicePlan { file: file.to_path_buf(), service, buckets, retry, operations, shape: SpecShape::of(&adapted.doc) })
+    Ok(ServicePlan { file: file.to_path_buf(), service, buckets, retry, operations, scopes, shape: SpecShape::of(&adapted.doc) })
 }

@@ -12,6 +12,8 @@ use crate::error::Error;
 pub(crate) struct CallState {
     pub(crate) error: Option<Error>,
     pub(crate) attempts: u32,
+    /// The credentials the last attempt sent: a refresh after a 401 replaces exactly these.
+    pub(crate) sent: Vec<crate::auth::ResolvedCredential>,
 }
 
 pub(crate) type CallSlot = Arc<Mutex<CallState>>;

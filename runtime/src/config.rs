@@ -315,8 +315,9 @@ impl<C: FromRuntime> ClientBuilder<C> {
     }
 
     /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<C, Error> {
+    pub fn build(mut self) -> Result<C, Error> {
         let policy = C::policy();
+        identity::bind_client_id(&mut self.identities)?;
         // Header values first: a CR/LF in a credential is the caller's bug, whatever the URL.
         check_credentials(policy, &self.identities)?;
         let ua = header_value("User-Agent", &self.user_agent, false)?;

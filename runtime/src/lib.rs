@@ -9,6 +9,8 @@
 //!   minted on demand); [`auth`]: the spec's header templates filled from them, CR/LF refused.
 //! * [`send_loop`]: one call's attempts: rate-limit permit, send, [`retry`] classifier, then
 //!   wait and retry, refresh a credential and retry, or hand the answer back.
+//!   Each call is one `tracing` span (operation, method, path template, attempts, status,
+//!   latency) holding the retry, refresh and rate-limit events.
 //! * [`hooks`]: the progenitor adapter the generated `ClientHooks` impl calls.
 //! * [`response`]: the generated `send()` wrappers, converting to the one [`Error`] type.
 //! * [`drift`]: strict decoding for tests. [`Secret`]: values never printed.
@@ -25,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod buffered;
 mod call;
 pub mod clock;
 pub mod config;
@@ -47,6 +50,7 @@ mod secret;
 pub mod send_loop;
 pub mod stats;
 pub mod tls;
+mod trace;
 
 pub use config::{ClientBuilder, FromRuntime, Runtime};
 pub use error::{ApiError, Error, ErrorBody, ProtocolErrorKind, Refusal};

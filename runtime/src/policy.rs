@@ -25,8 +25,8 @@ impl ServicePolicy {
     /// ```
     /// # use streamkit_runtime::policy::*;
     /// static OPS: &[OperationPolicy] = &[OperationPolicy {
-    ///     operation_id: "getUsers", method: "GET", auth: &[], ratelimit: None,
-    ///     idempotent: true, pagination: None, classify: &[],
+    ///     operation_id: "getUsers", method: "GET", path: "/users", auth: &[], ratelimit: None,
+    ///     idempotent: true, pagination: None, classify: &[], invalid_credential: &[],
     /// }];
     /// static SVC: ServicePolicy = ServicePolicy {
     ///     service: "demo", default_base_url: "http://x", buckets: &[], operations: OPS,
@@ -55,6 +55,8 @@ pub struct OperationPolicy {
     pub operation_id: &'static str,
     /// HTTP method, upper case.
     pub method: &'static str,
+    /// The path template, e.g. `/users/{id}` (traces show it, never the parameter values).
+    pub path: &'static str,
     /// Headers to add, from the operation's security requirement.
     pub auth: &'static [AuthHeader],
     /// Rate-limit bucket and cost in points.
@@ -66,6 +68,39 @@ pub struct OperationPolicy {
     /// What some of its responses mean, from `x-streamkit-classify` (e.g. a 429 with points
     /// left is the operation's own answer, not the rate limit).
     pub classify: &'static [Classification],
+    /// Which answers mean a credential the operation sends is itself invalid (from its
+    /// schemes' `x-streamkit-invalid-credential`). Empty: any 401 counts as such.
+    pub invalid_credential: &'static [InvalidCredential],
+}
+
+/// One `x-streamkit-invalid-credential` rule: an answer with `status` whose JSON body has
+/// one of `equals` at `body_field` means the credential is invalid (refresh it); any other
+/// answer with that status is final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidCredential {
+    /// HTTP status.
+    pub status: u16,
+    /// Dotted path of the body field, e.g. `message`.
+    pub body_field: &'static str,
+    /// The values meaning "invalid", compared ignoring ASCII case and surrounding whitespace.
+    pub equals: &'static [&'static str],
+}
+
+impl InvalidCredential {
+    /// Whether `body` (a JSON error body) says the credential is invalid.
+    ///
+    /// ```
+    /// use streamkit_runtime::policy::InvalidCredential;
+    /// let r = InvalidCredential { status: 401, body_field: "message", equals: &["Invalid OAuth token"] };
+    /// assert!(r.matches(br#"{"error":"Unauthorized","status":401,"message":"Invalid OAuth token"}"#));
+    /// assert!(!r.matches(br#"{"status":401,"message":"Missing scope: user:write:chat"}"#));
+    /// assert!(!r.matches(b"not json"));
+    /// ```
+    pub fn matches(&self, body: &[u8]) -> bool {
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else { return false };
+        let found = self.body_field.split('.').try_fold(&v, |v, k| v.get(k)).and_then(|v| v.as_str());
+        found.is_some_and(|f| self.equals.iter().any(|e| e.trim().eq_ignore_ascii_case(f.trim())))
+    }
 }
 
 /// One header an operation's security scheme sets, e.g. `Authorization: Bearer {access_token}`.

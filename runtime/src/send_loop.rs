@@ -5,6 +5,7 @@
 //! idempotency, declared classifications) and the client's retry policy.
 
 use reqwest::{Request, Response, StatusCode};
+use tracing::Instrument;
 
 use crate::auth;
 use crate::call::with_call;
@@ -17,11 +18,30 @@ use crate::stats::CallStats;
 /// Sends `request` for `operation_id`, retrying as the [`crate::retry::RetryPolicy`] and the
 /// classifier say. When retries give up, the last real response is returned, so the caller
 /// sees the server's own status, body and headers.
+///
+/// The call is one `tracing` span, `streamkit.call`, with `operation`, `method`, `path` (the
+/// template), and once it ends `attempt`, `status` and `latency_ms`; the retry, refresh and
+/// rate-limit events happen inside it.
 pub async fn send_with_retries(
+    rt: &Runtime,
+    http: &reqwest::Client,
+    request: Request,
+    operation_id: &str,
+) -> reqwest::Result<Response> {
+    let span = crate::trace::call_span(operation_id, rt.policy().operation(operation_id));
+    let started = rt.shared.clock.now();
+    let mut attempts = 0;
+    let result = attempt_loop(rt, http, request, operation_id, &mut attempts).instrument(span.clone()).await;
+    crate::trace::finish(&span, attempts, &result, rt.shared.clock.now().saturating_duration_since(started));
+    result
+}
+
+async fn attempt_loop(
     rt: &Runtime,
     http: &reqwest::Client,
     mut request: Request,
     operation_id: &str,
+    attempts: &mut u32,
 ) -> reqwest::Result<Response> {
     let op = rt.policy().operation(operation_id);
     let bucket = op.and_then(|o| o.ratelimit.as_ref()).and_then(|c| rt.policy().bucket(c.bucket));
@@ -37,6 +57,7 @@ pub async fn send_with_retries(
     let mut attempt = 0u32;
     loop {
         attempt += 1;
+        *attempts = attempt;
         with_call(|c| c.attempts = attempt);
         CallStats::bump(&rt.shared.stats.attempts);
         if attempt > 1 {
@@ -51,6 +72,8 @@ pub async fn send_with_retries(
             },
             _ => None,
         };
+        // What this attempt sends: a refresh after its 401 replaces exactly that.
+        let sent = op.map(|o| auth::sent_credentials(rt, o)).unwrap_or_default();
         // A body that is a stream cannot be cloned, so such a request is sent once.
         let spare = request.try_clone();
         let result = http.execute(request).await;
@@ -60,6 +83,7 @@ pub async fn send_with_retries(
             classify: op.map_or(&[], |o| o.classify),
             spent,
             can_refresh: op.is_some_and(|o| auth::can_refresh(rt, o)),
+            invalid_credential: op.map_or(&[], |o| o.invalid_credential),
             idempotent: op.is_some_and(|o| o.idempotent),
             now_epoch: rt.shared.clock.epoch_secs(),
         };
@@ -72,7 +96,7 @@ pub async fn send_with_retries(
                     if wait > rt.max_wait() {
                         return Err(refuse_wait(http, "connection retry backoff", wait, rt.max_wait()));
                     }
-                    tracing::warn!(operation = operation_id, attempt, ?wait, error = %err, "connection failed, retrying");
+                    tracing::warn!(operation = operation_id, attempt, ?wait, error = %crate::trace::transport_error(&err), "connection failed, retrying");
                     spent.record(action);
                     tokio::time::sleep(wait).await;
                     request = next;
@@ -94,7 +118,15 @@ pub async fn send_with_retries(
         if let (Some((limiter, _)), Some(permit)) = (limiter, permit) {
             limiter.complete(permit, limits.as_ref());
         }
-        let action = classifier.classify(&HttpReply { status, headers: resp.headers(), rate_limit: limits }, &cx);
+        // Whether a 401 means "credential invalid" can depend on its body: read it then.
+        let (resp, body) = if classifier.needs_body(status, &cx) {
+            let (resp, body) = crate::buffered::read_body(resp).await;
+            (resp, Some(body))
+        } else {
+            (resp, None)
+        };
+        let reply = HttpReply { status, headers: resp.headers(), rate_limit: limits, body: body.as_deref() };
+        let action = classifier.classify(&reply, &cx);
         spent.record(action);
         match action {
             RetryAction::Done => return Ok(resp),
@@ -111,13 +143,13 @@ pub async fn send_with_retries(
             }
             RetryAction::RefreshCredentialThenRetry => {
                 let Some(op) = op else { return Ok(resp) };
-                match refresh_and_reauthorize(rt, op, &mut next).await {
+                match refresh_and_reauthorize(rt, op, &sent, &mut next).await {
                     Ok(()) => {
-                        tracing::info!(operation = operation_id, "401 Unauthorized, credential refreshed, retrying");
+                        tracing::info!(operation = operation_id, attempt, %status, "credential invalid; refreshed it, retrying");
                         request = next;
                     }
                     Err(e) => {
-                        tracing::warn!(operation = operation_id, error = %e, "401 and the credential refresh failed");
+                        tracing::warn!(operation = operation_id, attempt, %status, error = %e, "credential invalid and refreshing it failed");
                         return Ok(resp);
                     }
                 }
@@ -126,8 +158,13 @@ pub async fn send_with_retries(
     }
 }
 
-async fn refresh_and_reauthorize(rt: &Runtime, op: &OperationPolicy, request: &mut Request) -> Result<(), crate::Error> {
-    auth::refresh(rt, op).await?;
+async fn refresh_and_reauthorize(
+    rt: &Runtime,
+    op: &OperationPolicy,
+    sent: &[(String, Option<crate::Secret>)],
+    request: &mut Request,
+) -> Result<(), crate::Error> {
+    auth::refresh(rt, op, sent).await?;
     auth::authorize(rt, op, request).await
 }
 

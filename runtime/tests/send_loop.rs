@@ -28,11 +28,13 @@ const fn op(id: &'static str, classify: &'static [Classification]) -> OperationP
     OperationPolicy {
         operation_id: id,
         method: "POST",
+        path: "/x",
         auth: AUTH,
         ratelimit: Some(RateCost { bucket: "main", cost: 1 }),
         idempotent: false,
         pagination: None,
         classify,
+        invalid_credential: &[],
     }
 }
 static POLICY: ServicePolicy = ServicePolicy {

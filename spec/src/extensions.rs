@@ -284,6 +284,91 @@ pub struct AuthHeader {
     pub value: String,
 }
 
+/// `x-streamkit-invalid-credential` on a security scheme: which answers mean the credential
+/// its header carries is itself invalid (expired, revoked, unknown), so a managed one is
+/// refreshed and the request sent again. Any other answer with that status (a missing scope,
+/// the wrong kind of token) is the caller's answer at once, without a refresh.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct InvalidCredential {
+    /// The status of such an answer (usually 401).
+    pub status: u16,
+    /// Dotted path of the JSON body field that says why, e.g. `message`.
+    pub body_field: String,
+    /// The values of that field that mean "the credential is invalid" (compared ignoring
+    /// ASCII case and surrounding whitespace).
+    pub equals: Vec<String>,
+}
+
+impl InvalidCredential {
+    /// What serde cannot say: a real status, a field, and at least one non-empty value.
+    ///
+    /// ```
+    /// use streamkit_spec::extensions::InvalidCredential;
+    /// let r = InvalidCredential { status: 401, body_field: "message".into(), equals: vec![] };
+    /// assert!(r.check().unwrap_err().contains("equals"));
+    /// ```
+    pub fn check(&self) -> Result<(), String> {
+        if !(100..=599).contains(&self.status) {
+            return Err(format!("status {} is not an HTTP status (100-599)", self.status));
+        }
+        if self.body_field.is_empty() || self.body_field.split('.').any(str::is_empty) {
+            return Err(format!("`body-field: {}` must be a dotted path of field names, e.g. `message`", self.body_field));
+        }
+        if self.equals.is_empty() || self.equals.iter().any(|m| m.trim().is_empty()) {
+            return Err("`equals` must list at least one non-empty value, e.g. `['Invalid OAuth token']`".into());
+        }
+        Ok(())
+    }
+}
+
+/// `x-streamkit-scopes` (document level): the OAuth scopes the service knows, each with what
+/// it grants. Codegen turns them into a `Scope` enum.
+pub type Scopes = BTreeMap<String, String>;
+
+/// The Rust variant name of a scope: its words (split at anything not a letter or digit) in
+/// UpperCamelCase.
+///
+/// ```
+/// assert_eq!(streamkit_spec::extensions::scope_variant("user:write:chat"), "UserWriteChat");
+/// assert_eq!(streamkit_spec::extensions::scope_variant("moderator:read:chat_settings"), "ModeratorReadChatSettings");
+/// ```
+pub fn scope_variant(scope: &str) -> String {
+    scope
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map(|c| c.to_ascii_uppercase().to_string() + &cs.as_str().to_ascii_lowercase()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Checks a scope list: no blank or space-holding name (scopes travel space-separated), a
+/// description for each, and no two scopes with the same variant name.
+pub fn check_scopes(scopes: &Scopes) -> Result<(), String> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for (name, description) in scopes {
+        if name.is_empty() || name.chars().any(char::is_whitespace) {
+            return Err(format!("scope `{name}` is empty or holds whitespace (scopes are sent space-separated)"));
+        }
+        if description.trim().is_empty() {
+            return Err(format!("scope `{name}` has no description (it becomes the variant's doc comment)"));
+        }
+        let variant = scope_variant(name);
+        if !variant.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return Err(format!("scope `{name}` gives the Rust name `{variant}`, which must start with a letter"));
+        }
+        if variant == "Other" {
+            return Err(format!("scope `{name}` gives the Rust name `Other`, reserved for scopes the spec does not list"));
+        }
+        if let Some(first) = seen.insert(variant.clone(), name) {
+            return Err(format!("scopes `{first}` and `{name}` give the same Rust name `{variant}`"));
+        }
+    }
+    Ok(())
+}
+
 /// Credentials every runtime client can be given through a builder convenience
 /// (`.client_id()`, `.access_token()`/`.token_cache()`, `.jwt()`). A template may name any
 /// other credential too; the client then registers an identity provider under that name.

@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 use crate::extensions::{
-    self, AuthHeader, Buckets, Classification, ClassifyWhen, Pagination, RateLimit, Retry, RetryDefaults, Service,
+    self, AuthHeader, Buckets, Classification, ClassifyWhen, InvalidCredential, Pagination, RateLimit, Retry, RetryDefaults,
+    Scopes, Service,
 };
 use crate::openapi::METHODS;
 use crate::pointer::segments;
@@ -62,6 +63,8 @@ pub const KNOWN: &[(&str, &[Place])] = &[
     ("x-streamkit-retry-defaults", &[Place::Document]),
     ("x-streamkit-classify", &[Place::Operation]),
     ("x-streamkit-header", &[Place::SecurityScheme]),
+    ("x-streamkit-invalid-credential", &[Place::SecurityScheme]),
+    ("x-streamkit-scopes", &[Place::Document]),
 ];
 
 /// What is wrong with one occurrence of an extension.
@@ -125,6 +128,16 @@ pub fn check(doc: &Value, parent: &Value, key: &str, parent_ptr: &str) -> Result
             Some(h) => extensions::check_template(&h.value),
             None => Ok(()),
         }),
+        "x-streamkit-invalid-credential" => extensions::read::<InvalidCredential>(parent, key).and_then(|r| match r {
+            Some(_) if parent.get("x-streamkit-header").is_none() => {
+                Err("`x-streamkit-invalid-credential` needs the scheme's `x-streamkit-header`: it says which credential is invalid".into())
+            }
+            Some(r) => r.check(),
+            None => Ok(()),
+        }),
+        "x-streamkit-scopes" => {
+            extensions::read::<Scopes>(parent, key).and_then(|s| extensions::check_scopes(&s.unwrap_or_default()))
+        }
         _ => Ok(()),
     };
     result.map_err(Problem::Malformed)
@@ -202,6 +215,35 @@ mod tests {
         assert!(malformed(check(&twice, &twice, "x-streamkit-classify", "/paths/~1x/post")).contains("twice"));
         let bad = json!({"x-streamkit-classify": [{"status": 42, "as": "final"}]});
         assert!(malformed(check(&bad, &bad, "x-streamkit-classify", "/paths/~1x/post")).contains("not an HTTP status"));
+    }
+
+    #[test]
+    fn invalid_credential_rules_sit_on_a_scheme_with_a_header_and_are_checked() {
+        let ptr = "/components/securitySchemes/bearer";
+        let good = json!({"x-streamkit-header": {"name": "Authorization", "value": "Bearer {access_token}"},
+            "x-streamkit-invalid-credential": {"status": 401, "body-field": "message", "equals": ["Invalid OAuth token"]}});
+        assert_eq!(check(&good, &good, "x-streamkit-invalid-credential", ptr), Ok(()));
+        let headerless = json!({"x-streamkit-invalid-credential": {"status": 401, "body-field": "message", "equals": ["x"]}});
+        assert!(malformed(check(&headerless, &headerless, "x-streamkit-invalid-credential", ptr)).contains("x-streamkit-header"));
+        let mut empty = good.clone();
+        empty["x-streamkit-invalid-credential"]["equals"] = json!([]);
+        assert!(malformed(check(&empty, &empty, "x-streamkit-invalid-credential", ptr)).contains("equals"));
+        let mut typo = good.clone();
+        typo["x-streamkit-invalid-credential"]["message"] = json!("x");
+        assert!(malformed(check(&typo, &typo, "x-streamkit-invalid-credential", ptr)).contains("message"));
+        assert!(matches!(check(&good, &good, "x-streamkit-invalid-credential", "/paths/~1x/get"), Err(Problem::Misplaced(_))));
+    }
+
+    #[test]
+    fn scopes_need_descriptions_and_distinct_rust_names() {
+        let d = json!({"x-streamkit-scopes": {"user:write:chat": "Send chat messages.", "user:read:chat": "Read chat."}});
+        assert_eq!(check(&d, &d, "x-streamkit-scopes", ""), Ok(()));
+        let d = json!({"x-streamkit-scopes": {"user:write:chat": "Send.", "user_write:chat": "Also send."}});
+        assert!(malformed(check(&d, &d, "x-streamkit-scopes", "")).contains("same Rust name `UserWriteChat`"));
+        let d = json!({"x-streamkit-scopes": {"user:write chat": "Send."}});
+        assert!(malformed(check(&d, &d, "x-streamkit-scopes", "")).contains("whitespace"));
+        let d = json!({"x-streamkit-scopes": {"user:write:chat": " "}});
+        assert!(malformed(check(&d, &d, "x-streamkit-scopes", "")).contains("no description"));
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub fn policy_table(plan: &ServicePlan) -> TokenStream {
     ops.sort_by(|a, b| a.0.cmp(&b.0));
     let ops = ops.iter().map(|(name, o)| {
         let method = &o.method;
+        let path = &o.path;
         let idempotent = o.idempotent;
         let auth = o.auth.iter().map(|h| {
             let (n, v) = (&h.name, &h.value);
@@ -85,10 +86,15 @@ pub fn policy_table(plan: &ServicePlan) -> TokenStream {
                 outcome: ::streamkit_runtime::policy::ClassifyAs::#outcome,
             })
         });
+        let invalid = o.invalid_credential.iter().map(|r| {
+            let (status, field, equals) = (r.status, &r.body_field, &r.equals);
+            quote!(::streamkit_runtime::policy::InvalidCredential { status: #status, body_field: #field, equals: &[#(#equals),*] })
+        });
         quote! {
             ::streamkit_runtime::policy::OperationPolicy {
-                operation_id: #name, method: #method, auth: &[#(#auth),*], ratelimit: #rate,
+                operation_id: #name, method: #method, path: #path, auth: &[#(#auth),*], ratelimit: #rate,
                 idempotent: #idempotent, pagination: #page, classify: &[#(#classify),*],
+                invalid_credential: &[#(#invalid),*],
             }
         }
     });

@@ -182,6 +182,7 @@ mod tests {
                 ("enum_varnames", 0),
                 ("policy_table", 1),
                 ("client_glue", 3),
+                ("scope_enum", 0),
                 ("one_error", 6),
                 ("api_docs", 2),
             ]

@@ -13135,6 +13135,7 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "create_eventsub_subscription",
             method: "POST",
+            path: "/eventsub/subscriptions",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13158,10 +13159,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                     outcome: ::streamkit_runtime::policy::ClassifyAs::Final,
                 },
             ],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "delete_eventsub_subscription",
             method: "DELETE",
+            path: "/eventsub/subscriptions",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13179,10 +13188,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: true,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_channel_followers",
             method: "GET",
+            path: "/channels/followers",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13207,10 +13224,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_channel_information",
             method: "GET",
+            path: "/channels",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13228,10 +13253,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: true,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_chatters",
             method: "GET",
+            path: "/chat/chatters",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13256,10 +13289,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_clips",
             method: "GET",
+            path: "/clips",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13284,10 +13325,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_eventsub_subscriptions",
             method: "GET",
+            path: "/eventsub/subscriptions",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13312,10 +13361,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_extension_live_channels",
             method: "GET",
+            path: "/extensions/live",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13340,10 +13397,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_followed_channels",
             method: "GET",
+            path: "/channels/followed",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13368,10 +13433,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_games",
             method: "GET",
+            path: "/games",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13389,10 +13462,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: true,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_streams",
             method: "GET",
+            path: "/streams",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13417,10 +13498,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_top_games",
             method: "GET",
+            path: "/games/top",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13445,10 +13534,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_users",
             method: "GET",
+            path: "/users",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13466,10 +13563,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: true,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "get_videos",
             method: "GET",
+            path: "/videos",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13494,10 +13599,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "modify_channel_information",
             method: "PATCH",
+            path: "/channels",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13515,10 +13628,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: false,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "search_channels",
             method: "GET",
+            path: "/search/channels",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13543,10 +13664,18 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cursor: "pagination.cursor",
             }),
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "send_chat_message",
             method: "POST",
+            path: "/chat/messages",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -13564,6 +13693,13 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: false,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["Invalid OAuth token"],
+                },
+            ],
         },
     ],
     retry: ::streamkit_runtime::policy::RetryDefaults {

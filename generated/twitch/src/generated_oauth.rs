@@ -1872,33 +1872,40 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "request_token",
             method: "POST",
+            path: "/token",
             auth: &[],
             ratelimit: None,
             idempotent: false,
             pagination: None,
             classify: &[],
+            invalid_credential: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "revoke_token",
             method: "POST",
+            path: "/revoke",
             auth: &[],
             ratelimit: None,
             idempotent: false,
             pagination: None,
             classify: &[],
+            invalid_credential: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "start_device_authorization",
             method: "POST",
+            path: "/device",
             auth: &[],
             ratelimit: None,
             idempotent: false,
             pagination: None,
             classify: &[],
+            invalid_credential: &[],
         },
         ::streamkit_runtime::policy::OperationPolicy {
             operation_id: "validate_token",
             method: "GET",
+            path: "/validate",
             auth: &[
                 ::streamkit_runtime::policy::AuthHeader {
                     name: "Authorization",
@@ -1909,6 +1916,13 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
             idempotent: true,
             pagination: None,
             classify: &[],
+            invalid_credential: &[
+                ::streamkit_runtime::policy::InvalidCredential {
+                    status: 401u16,
+                    body_field: "message",
+                    equals: &["invalid access token"],
+                },
+            ],
         },
     ],
     retry: ::streamkit_runtime::policy::RetryDefaults {
@@ -1949,6 +1963,678 @@ impl ::streamkit_runtime::FromRuntime for Client {
         runtime: ::streamkit_runtime::Runtime,
     ) -> Self {
         Self::new_with_client(base_url, http, runtime)
+    }
+}
+/// An OAuth scope: one the spec lists, or any other by name ([`Scope::Other`],
+/// [`Scope::custom`]). Accepted wherever scopes are asked for, alongside plain strings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Scope {
+    /// `analytics:read:extensions`: Read analytics of the extensions the user owns.
+    AnalyticsReadExtensions,
+    /// `analytics:read:games`: Read analytics of the games the user owns.
+    AnalyticsReadGames,
+    /// `bits:read`: Read Bits information of a channel.
+    BitsRead,
+    /// `channel:bot`: Act as a bot user in the broadcaster's chat room.
+    ChannelBot,
+    /// `channel:edit:commercial`: Start commercials on a channel.
+    ChannelEditCommercial,
+    /// `channel:manage:ads`: Manage the ad schedule of a channel.
+    ChannelManageAds,
+    /// `channel:manage:broadcast`: Manage a channel's broadcast settings: title, category, tags, stream markers.
+    ChannelManageBroadcast,
+    /// `channel:manage:clips`: Manage the clips of a channel.
+    ChannelManageClips,
+    /// `channel:manage:extensions`: Manage and activate a channel's extensions.
+    ChannelManageExtensions,
+    /// `channel:manage:guest_star`: Manage Guest Star for a channel.
+    ChannelManageGuestStar,
+    /// `channel:manage:moderators`: Add or remove a channel's moderators.
+    ChannelManageModerators,
+    /// `channel:manage:polls`: Manage a channel's polls.
+    ChannelManagePolls,
+    /// `channel:manage:predictions`: Manage a channel's Channel Points predictions.
+    ChannelManagePredictions,
+    /// `channel:manage:raids`: Start and cancel raids from a channel.
+    ChannelManageRaids,
+    /// `channel:manage:redemptions`: Manage Channel Points custom rewards and their redemptions.
+    ChannelManageRedemptions,
+    /// `channel:manage:schedule`: Manage a channel's stream schedule.
+    ChannelManageSchedule,
+    /// `channel:manage:videos`: Manage and delete a channel's videos.
+    ChannelManageVideos,
+    /// `channel:manage:vips`: Add or remove a channel's VIPs.
+    ChannelManageVips,
+    /// `channel:moderate`: Take moderation actions in a channel.
+    ChannelModerate,
+    /// `channel:read:ads`: Read the ad schedule of a channel.
+    ChannelReadAds,
+    /// `channel:read:charity`: Read a channel's charity campaigns and their donations.
+    ChannelReadCharity,
+    /// `channel:read:editors`: List the users with the editor role in a channel.
+    ChannelReadEditors,
+    /// `channel:read:goals`: Read a channel's creator goals.
+    ChannelReadGoals,
+    /// `channel:read:guest_star`: Read a channel's Guest Star details.
+    ChannelReadGuestStar,
+    /// `channel:read:hype_train`: Read a channel's Hype Train information.
+    ChannelReadHypeTrain,
+    /// `channel:read:polls`: Read a channel's polls.
+    ChannelReadPolls,
+    /// `channel:read:predictions`: Read a channel's Channel Points predictions.
+    ChannelReadPredictions,
+    /// `channel:read:redemptions`: Read Channel Points custom rewards and their redemptions.
+    ChannelReadRedemptions,
+    /// `channel:read:stream_key`: Read the user's stream key.
+    ChannelReadStreamKey,
+    /// `channel:read:subscriptions`: List a channel's subscribers and check whether a user subscribes.
+    ChannelReadSubscriptions,
+    /// `channel:read:vips`: List a channel's VIPs.
+    ChannelReadVips,
+    /// `chat:edit`: Send chat messages over IRC.
+    ChatEdit,
+    /// `chat:read`: Read chat messages over IRC.
+    ChatRead,
+    /// `clips:edit`: Create clips of a channel.
+    ClipsEdit,
+    /// `editor:manage:clips`: Manage clips as an editor of the channel.
+    EditorManageClips,
+    /// `moderation:read`: Read a channel's moderation data: moderators, bans, timeouts, AutoMod settings.
+    ModerationRead,
+    /// `moderator:manage:announcements`: Send announcements where the user moderates.
+    ModeratorManageAnnouncements,
+    /// `moderator:manage:automod`: Approve or deny messages AutoMod holds where the user moderates.
+    ModeratorManageAutomod,
+    /// `moderator:manage:automod_settings`: Change a broadcaster's AutoMod settings.
+    ModeratorManageAutomodSettings,
+    /// `moderator:manage:banned_users`: Ban and unban users where the user moderates.
+    ModeratorManageBannedUsers,
+    /// `moderator:manage:blocked_terms`: Manage a broadcaster's blocked terms.
+    ModeratorManageBlockedTerms,
+    /// `moderator:manage:chat_messages`: Delete chat messages where the user moderates.
+    ModeratorManageChatMessages,
+    /// `moderator:manage:chat_settings`: Change a broadcaster's chat room settings.
+    ModeratorManageChatSettings,
+    /// `moderator:manage:guest_star`: Manage Guest Star where the user is a Guest Star moderator.
+    ModeratorManageGuestStar,
+    /// `moderator:manage:shield_mode`: Turn a broadcaster's Shield Mode on or off.
+    ModeratorManageShieldMode,
+    /// `moderator:manage:shoutouts`: Send shoutouts where the user moderates.
+    ModeratorManageShoutouts,
+    /// `moderator:manage:suspicious_users`: Change suspicious-user statuses where the user moderates.
+    ModeratorManageSuspiciousUsers,
+    /// `moderator:manage:unban_requests`: Resolve a broadcaster's unban requests.
+    ModeratorManageUnbanRequests,
+    /// `moderator:manage:warnings`: Warn users where the user moderates.
+    ModeratorManageWarnings,
+    /// `moderator:read:automod_settings`: Read a broadcaster's AutoMod settings.
+    ModeratorReadAutomodSettings,
+    /// `moderator:read:banned_users`: List bans and unbans where the user moderates.
+    ModeratorReadBannedUsers,
+    /// `moderator:read:blocked_terms`: Read a broadcaster's blocked terms.
+    ModeratorReadBlockedTerms,
+    /// `moderator:read:chat_messages`: Read deleted chat messages where the user moderates.
+    ModeratorReadChatMessages,
+    /// `moderator:read:chat_settings`: Read a broadcaster's chat room settings.
+    ModeratorReadChatSettings,
+    /// `moderator:read:chatters`: List the chatters in a broadcaster's chat room.
+    ModeratorReadChatters,
+    /// `moderator:read:followers`: List a broadcaster's followers.
+    ModeratorReadFollowers,
+    /// `moderator:read:guest_star`: Read Guest Star details where the user is a Guest Star moderator.
+    ModeratorReadGuestStar,
+    /// `moderator:read:moderators`: List the moderators where the user moderates.
+    ModeratorReadModerators,
+    /// `moderator:read:shield_mode`: Read a broadcaster's Shield Mode status.
+    ModeratorReadShieldMode,
+    /// `moderator:read:shoutouts`: Read a broadcaster's shoutouts.
+    ModeratorReadShoutouts,
+    /// `moderator:read:suspicious_users`: Read messages and flags of suspicious users where the user moderates.
+    ModeratorReadSuspiciousUsers,
+    /// `moderator:read:unban_requests`: Read a broadcaster's unban requests.
+    ModeratorReadUnbanRequests,
+    /// `moderator:read:vips`: List the VIPs where the user moderates.
+    ModeratorReadVips,
+    /// `moderator:read:warnings`: Read the warnings where the user moderates.
+    ModeratorReadWarnings,
+    /// `openid`: Get an OpenID Connect ID token (`id_token`) with the access token.
+    Openid,
+    /// `user:bot`: Appear as a bot in chat rooms and act in them as the user.
+    UserBot,
+    /// `user:edit`: Change the user's description.
+    UserEdit,
+    /// `user:edit:broadcast`: Read and change the user's broadcast configuration, extensions included.
+    UserEditBroadcast,
+    /// `user:manage:blocked_users`: Block and unblock users for the user.
+    UserManageBlockedUsers,
+    /// `user:manage:chat_color`: Change the color of the user's name in chat.
+    UserManageChatColor,
+    /// `user:manage:whispers`: Read the user's whispers and send whispers as the user.
+    UserManageWhispers,
+    /// `user:read:blocked_users`: List the users the user blocked.
+    UserReadBlockedUsers,
+    /// `user:read:broadcast`: Read the user's broadcast configuration, extensions included.
+    UserReadBroadcast,
+    /// `user:read:chat`: Receive chat messages and notifications of a chat room as the user.
+    UserReadChat,
+    /// `user:read:email`: Read the user's email address.
+    UserReadEmail,
+    /// `user:read:emotes`: List the emotes the user may use.
+    UserReadEmotes,
+    /// `user:read:follows`: List the channels the user follows.
+    UserReadFollows,
+    /// `user:read:moderated_channels`: List the channels the user moderates.
+    UserReadModeratedChannels,
+    /// `user:read:subscriptions`: Check whether the user subscribes to channels.
+    UserReadSubscriptions,
+    /// `user:read:whispers`: Receive the whispers sent to the user.
+    UserReadWhispers,
+    /// `user:write:chat`: Send chat messages as the user.
+    UserWriteChat,
+    /// `whispers:read`: Receive the user's whispers over PubSub.
+    WhispersRead,
+    /// A scope the spec does not list (newer than this crate, or private).
+    Other(::std::string::String),
+}
+impl Scope {
+    /// Every scope the spec lists.
+    pub const KNOWN: &'static [&'static str] = &[
+        "analytics:read:extensions",
+        "analytics:read:games",
+        "bits:read",
+        "channel:bot",
+        "channel:edit:commercial",
+        "channel:manage:ads",
+        "channel:manage:broadcast",
+        "channel:manage:clips",
+        "channel:manage:extensions",
+        "channel:manage:guest_star",
+        "channel:manage:moderators",
+        "channel:manage:polls",
+        "channel:manage:predictions",
+        "channel:manage:raids",
+        "channel:manage:redemptions",
+        "channel:manage:schedule",
+        "channel:manage:videos",
+        "channel:manage:vips",
+        "channel:moderate",
+        "channel:read:ads",
+        "channel:read:charity",
+        "channel:read:editors",
+        "channel:read:goals",
+        "channel:read:guest_star",
+        "channel:read:hype_train",
+        "channel:read:polls",
+        "channel:read:predictions",
+        "channel:read:redemptions",
+        "channel:read:stream_key",
+        "channel:read:subscriptions",
+        "channel:read:vips",
+        "chat:edit",
+        "chat:read",
+        "clips:edit",
+        "editor:manage:clips",
+        "moderation:read",
+        "moderator:manage:announcements",
+        "moderator:manage:automod",
+        "moderator:manage:automod_settings",
+        "moderator:manage:banned_users",
+        "moderator:manage:blocked_terms",
+        "moderator:manage:chat_messages",
+        "moderator:manage:chat_settings",
+        "moderator:manage:guest_star",
+        "moderator:manage:shield_mode",
+        "moderator:manage:shoutouts",
+        "moderator:manage:suspicious_users",
+        "moderator:manage:unban_requests",
+        "moderator:manage:warnings",
+        "moderator:read:automod_settings",
+        "moderator:read:banned_users",
+        "moderator:read:blocked_terms",
+        "moderator:read:chat_messages",
+        "moderator:read:chat_settings",
+        "moderator:read:chatters",
+        "moderator:read:followers",
+        "moderator:read:guest_star",
+        "moderator:read:moderators",
+        "moderator:read:shield_mode",
+        "moderator:read:shoutouts",
+        "moderator:read:suspicious_users",
+        "moderator:read:unban_requests",
+        "moderator:read:vips",
+        "moderator:read:warnings",
+        "openid",
+        "user:bot",
+        "user:edit",
+        "user:edit:broadcast",
+        "user:manage:blocked_users",
+        "user:manage:chat_color",
+        "user:manage:whispers",
+        "user:read:blocked_users",
+        "user:read:broadcast",
+        "user:read:chat",
+        "user:read:email",
+        "user:read:emotes",
+        "user:read:follows",
+        "user:read:moderated_channels",
+        "user:read:subscriptions",
+        "user:read:whispers",
+        "user:write:chat",
+        "whispers:read",
+    ];
+    /// The scope named `name`: a listed variant when the spec knows it, else
+    /// [`Scope::Other`].
+    pub fn custom(name: impl ::std::convert::Into<::std::string::String>) -> Scope {
+        let name = name.into();
+        match name.as_str() {
+            "analytics:read:extensions" => Scope::AnalyticsReadExtensions,
+            "analytics:read:games" => Scope::AnalyticsReadGames,
+            "bits:read" => Scope::BitsRead,
+            "channel:bot" => Scope::ChannelBot,
+            "channel:edit:commercial" => Scope::ChannelEditCommercial,
+            "channel:manage:ads" => Scope::ChannelManageAds,
+            "channel:manage:broadcast" => Scope::ChannelManageBroadcast,
+            "channel:manage:clips" => Scope::ChannelManageClips,
+            "channel:manage:extensions" => Scope::ChannelManageExtensions,
+            "channel:manage:guest_star" => Scope::ChannelManageGuestStar,
+            "channel:manage:moderators" => Scope::ChannelManageModerators,
+            "channel:manage:polls" => Scope::ChannelManagePolls,
+            "channel:manage:predictions" => Scope::ChannelManagePredictions,
+            "channel:manage:raids" => Scope::ChannelManageRaids,
+            "channel:manage:redemptions" => Scope::ChannelManageRedemptions,
+            "channel:manage:schedule" => Scope::ChannelManageSchedule,
+            "channel:manage:videos" => Scope::ChannelManageVideos,
+            "channel:manage:vips" => Scope::ChannelManageVips,
+            "channel:moderate" => Scope::ChannelModerate,
+            "channel:read:ads" => Scope::ChannelReadAds,
+            "channel:read:charity" => Scope::ChannelReadCharity,
+            "channel:read:editors" => Scope::ChannelReadEditors,
+            "channel:read:goals" => Scope::ChannelReadGoals,
+            "channel:read:guest_star" => Scope::ChannelReadGuestStar,
+            "channel:read:hype_train" => Scope::ChannelReadHypeTrain,
+            "channel:read:polls" => Scope::ChannelReadPolls,
+            "channel:read:predictions" => Scope::ChannelReadPredictions,
+            "channel:read:redemptions" => Scope::ChannelReadRedemptions,
+            "channel:read:stream_key" => Scope::ChannelReadStreamKey,
+            "channel:read:subscriptions" => Scope::ChannelReadSubscriptions,
+            "channel:read:vips" => Scope::ChannelReadVips,
+            "chat:edit" => Scope::ChatEdit,
+            "chat:read" => Scope::ChatRead,
+            "clips:edit" => Scope::ClipsEdit,
+            "editor:manage:clips" => Scope::EditorManageClips,
+            "moderation:read" => Scope::ModerationRead,
+            "moderator:manage:announcements" => Scope::ModeratorManageAnnouncements,
+            "moderator:manage:automod" => Scope::ModeratorManageAutomod,
+            "moderator:manage:automod_settings" => Scope::ModeratorManageAutomodSettings,
+            "moderator:manage:banned_users" => Scope::ModeratorManageBannedUsers,
+            "moderator:manage:blocked_terms" => Scope::ModeratorManageBlockedTerms,
+            "moderator:manage:chat_messages" => Scope::ModeratorManageChatMessages,
+            "moderator:manage:chat_settings" => Scope::ModeratorManageChatSettings,
+            "moderator:manage:guest_star" => Scope::ModeratorManageGuestStar,
+            "moderator:manage:shield_mode" => Scope::ModeratorManageShieldMode,
+            "moderator:manage:shoutouts" => Scope::ModeratorManageShoutouts,
+            "moderator:manage:suspicious_users" => Scope::ModeratorManageSuspiciousUsers,
+            "moderator:manage:unban_requests" => Scope::ModeratorManageUnbanRequests,
+            "moderator:manage:warnings" => Scope::ModeratorManageWarnings,
+            "moderator:read:automod_settings" => Scope::ModeratorReadAutomodSettings,
+            "moderator:read:banned_users" => Scope::ModeratorReadBannedUsers,
+            "moderator:read:blocked_terms" => Scope::ModeratorReadBlockedTerms,
+            "moderator:read:chat_messages" => Scope::ModeratorReadChatMessages,
+            "moderator:read:chat_settings" => Scope::ModeratorReadChatSettings,
+            "moderator:read:chatters" => Scope::ModeratorReadChatters,
+            "moderator:read:followers" => Scope::ModeratorReadFollowers,
+            "moderator:read:guest_star" => Scope::ModeratorReadGuestStar,
+            "moderator:read:moderators" => Scope::ModeratorReadModerators,
+            "moderator:read:shield_mode" => Scope::ModeratorReadShieldMode,
+            "moderator:read:shoutouts" => Scope::ModeratorReadShoutouts,
+            "moderator:read:suspicious_users" => Scope::ModeratorReadSuspiciousUsers,
+            "moderator:read:unban_requests" => Scope::ModeratorReadUnbanRequests,
+            "moderator:read:vips" => Scope::ModeratorReadVips,
+            "moderator:read:warnings" => Scope::ModeratorReadWarnings,
+            "openid" => Scope::Openid,
+            "user:bot" => Scope::UserBot,
+            "user:edit" => Scope::UserEdit,
+            "user:edit:broadcast" => Scope::UserEditBroadcast,
+            "user:manage:blocked_users" => Scope::UserManageBlockedUsers,
+            "user:manage:chat_color" => Scope::UserManageChatColor,
+            "user:manage:whispers" => Scope::UserManageWhispers,
+            "user:read:blocked_users" => Scope::UserReadBlockedUsers,
+            "user:read:broadcast" => Scope::UserReadBroadcast,
+            "user:read:chat" => Scope::UserReadChat,
+            "user:read:email" => Scope::UserReadEmail,
+            "user:read:emotes" => Scope::UserReadEmotes,
+            "user:read:follows" => Scope::UserReadFollows,
+            "user:read:moderated_channels" => Scope::UserReadModeratedChannels,
+            "user:read:subscriptions" => Scope::UserReadSubscriptions,
+            "user:read:whispers" => Scope::UserReadWhispers,
+            "user:write:chat" => Scope::UserWriteChat,
+            "whispers:read" => Scope::WhispersRead,
+            _ => Scope::Other(name),
+        }
+    }
+    /// The scope's name on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Scope::AnalyticsReadExtensions => "analytics:read:extensions",
+            Scope::AnalyticsReadGames => "analytics:read:games",
+            Scope::BitsRead => "bits:read",
+            Scope::ChannelBot => "channel:bot",
+            Scope::ChannelEditCommercial => "channel:edit:commercial",
+            Scope::ChannelManageAds => "channel:manage:ads",
+            Scope::ChannelManageBroadcast => "channel:manage:broadcast",
+            Scope::ChannelManageClips => "channel:manage:clips",
+            Scope::ChannelManageExtensions => "channel:manage:extensions",
+            Scope::ChannelManageGuestStar => "channel:manage:guest_star",
+            Scope::ChannelManageModerators => "channel:manage:moderators",
+            Scope::ChannelManagePolls => "channel:manage:polls",
+            Scope::ChannelManagePredictions => "channel:manage:predictions",
+            Scope::ChannelManageRaids => "channel:manage:raids",
+            Scope::ChannelManageRedemptions => "channel:manage:redemptions",
+            Scope::ChannelManageSchedule => "channel:manage:schedule",
+            Scope::ChannelManageVideos => "channel:manage:videos",
+            Scope::ChannelManageVips => "channel:manage:vips",
+            Scope::ChannelModerate => "channel:moderate",
+            Scope::ChannelReadAds => "channel:read:ads",
+            Scope::ChannelReadCharity => "channel:read:charity",
+            Scope::ChannelReadEditors => "channel:read:editors",
+            Scope::ChannelReadGoals => "channel:read:goals",
+            Scope::ChannelReadGuestStar => "channel:read:guest_star",
+            Scope::ChannelReadHypeTrain => "channel:read:hype_train",
+            Scope::ChannelReadPolls => "channel:read:polls",
+            Scope::ChannelReadPredictions => "channel:read:predictions",
+            Scope::ChannelReadRedemptions => "channel:read:redemptions",
+            Scope::ChannelReadStreamKey => "channel:read:stream_key",
+            Scope::ChannelReadSubscriptions => "channel:read:subscriptions",
+            Scope::ChannelReadVips => "channel:read:vips",
+            Scope::ChatEdit => "chat:edit",
+            Scope::ChatRead => "chat:read",
+            Scope::ClipsEdit => "clips:edit",
+            Scope::EditorManageClips => "editor:manage:clips",
+            Scope::ModerationRead => "moderation:read",
+            Scope::ModeratorManageAnnouncements => "moderator:manage:announcements",
+            Scope::ModeratorManageAutomod => "moderator:manage:automod",
+            Scope::ModeratorManageAutomodSettings => "moderator:manage:automod_settings",
+            Scope::ModeratorManageBannedUsers => "moderator:manage:banned_users",
+            Scope::ModeratorManageBlockedTerms => "moderator:manage:blocked_terms",
+            Scope::ModeratorManageChatMessages => "moderator:manage:chat_messages",
+            Scope::ModeratorManageChatSettings => "moderator:manage:chat_settings",
+            Scope::ModeratorManageGuestStar => "moderator:manage:guest_star",
+            Scope::ModeratorManageShieldMode => "moderator:manage:shield_mode",
+            Scope::ModeratorManageShoutouts => "moderator:manage:shoutouts",
+            Scope::ModeratorManageSuspiciousUsers => "moderator:manage:suspicious_users",
+            Scope::ModeratorManageUnbanRequests => "moderator:manage:unban_requests",
+            Scope::ModeratorManageWarnings => "moderator:manage:warnings",
+            Scope::ModeratorReadAutomodSettings => "moderator:read:automod_settings",
+            Scope::ModeratorReadBannedUsers => "moderator:read:banned_users",
+            Scope::ModeratorReadBlockedTerms => "moderator:read:blocked_terms",
+            Scope::ModeratorReadChatMessages => "moderator:read:chat_messages",
+            Scope::ModeratorReadChatSettings => "moderator:read:chat_settings",
+            Scope::ModeratorReadChatters => "moderator:read:chatters",
+            Scope::ModeratorReadFollowers => "moderator:read:followers",
+            Scope::ModeratorReadGuestStar => "moderator:read:guest_star",
+            Scope::ModeratorReadModerators => "moderator:read:moderators",
+            Scope::ModeratorReadShieldMode => "moderator:read:shield_mode",
+            Scope::ModeratorReadShoutouts => "moderator:read:shoutouts",
+            Scope::ModeratorReadSuspiciousUsers => "moderator:read:suspicious_users",
+            Scope::ModeratorReadUnbanRequests => "moderator:read:unban_requests",
+            Scope::ModeratorReadVips => "moderator:read:vips",
+            Scope::ModeratorReadWarnings => "moderator:read:warnings",
+            Scope::Openid => "openid",
+            Scope::UserBot => "user:bot",
+            Scope::UserEdit => "user:edit",
+            Scope::UserEditBroadcast => "user:edit:broadcast",
+            Scope::UserManageBlockedUsers => "user:manage:blocked_users",
+            Scope::UserManageChatColor => "user:manage:chat_color",
+            Scope::UserManageWhispers => "user:manage:whispers",
+            Scope::UserReadBlockedUsers => "user:read:blocked_users",
+            Scope::UserReadBroadcast => "user:read:broadcast",
+            Scope::UserReadChat => "user:read:chat",
+            Scope::UserReadEmail => "user:read:email",
+            Scope::UserReadEmotes => "user:read:emotes",
+            Scope::UserReadFollows => "user:read:follows",
+            Scope::UserReadModeratedChannels => "user:read:moderated_channels",
+            Scope::UserReadSubscriptions => "user:read:subscriptions",
+            Scope::UserReadWhispers => "user:read:whispers",
+            Scope::UserWriteChat => "user:write:chat",
+            Scope::WhispersRead => "whispers:read",
+            Scope::Other(name) => name,
+        }
+    }
+    /// What the scope grants, as the spec says; `None` for [`Scope::Other`].
+    pub fn description(&self) -> ::std::option::Option<&'static str> {
+        match self {
+            Scope::AnalyticsReadExtensions => {
+                Some("Read analytics of the extensions the user owns.")
+            }
+            Scope::AnalyticsReadGames => {
+                Some("Read analytics of the games the user owns.")
+            }
+            Scope::BitsRead => Some("Read Bits information of a channel."),
+            Scope::ChannelBot => {
+                Some("Act as a bot user in the broadcaster's chat room.")
+            }
+            Scope::ChannelEditCommercial => Some("Start commercials on a channel."),
+            Scope::ChannelManageAds => Some("Manage the ad schedule of a channel."),
+            Scope::ChannelManageBroadcast => {
+                Some(
+                    "Manage a channel's broadcast settings: title, category, tags, stream markers.",
+                )
+            }
+            Scope::ChannelManageClips => Some("Manage the clips of a channel."),
+            Scope::ChannelManageExtensions => {
+                Some("Manage and activate a channel's extensions.")
+            }
+            Scope::ChannelManageGuestStar => Some("Manage Guest Star for a channel."),
+            Scope::ChannelManageModerators => {
+                Some("Add or remove a channel's moderators.")
+            }
+            Scope::ChannelManagePolls => Some("Manage a channel's polls."),
+            Scope::ChannelManagePredictions => {
+                Some("Manage a channel's Channel Points predictions.")
+            }
+            Scope::ChannelManageRaids => Some("Start and cancel raids from a channel."),
+            Scope::ChannelManageRedemptions => {
+                Some("Manage Channel Points custom rewards and their redemptions.")
+            }
+            Scope::ChannelManageSchedule => Some("Manage a channel's stream schedule."),
+            Scope::ChannelManageVideos => Some("Manage and delete a channel's videos."),
+            Scope::ChannelManageVips => Some("Add or remove a channel's VIPs."),
+            Scope::ChannelModerate => Some("Take moderation actions in a channel."),
+            Scope::ChannelReadAds => Some("Read the ad schedule of a channel."),
+            Scope::ChannelReadCharity => {
+                Some("Read a channel's charity campaigns and their donations.")
+            }
+            Scope::ChannelReadEditors => {
+                Some("List the users with the editor role in a channel.")
+            }
+            Scope::ChannelReadGoals => Some("Read a channel's creator goals."),
+            Scope::ChannelReadGuestStar => Some("Read a channel's Guest Star details."),
+            Scope::ChannelReadHypeTrain => {
+                Some("Read a channel's Hype Train information.")
+            }
+            Scope::ChannelReadPolls => Some("Read a channel's polls."),
+            Scope::ChannelReadPredictions => {
+                Some("Read a channel's Channel Points predictions.")
+            }
+            Scope::ChannelReadRedemptions => {
+                Some("Read Channel Points custom rewards and their redemptions.")
+            }
+            Scope::ChannelReadStreamKey => Some("Read the user's stream key."),
+            Scope::ChannelReadSubscriptions => {
+                Some("List a channel's subscribers and check whether a user subscribes.")
+            }
+            Scope::ChannelReadVips => Some("List a channel's VIPs."),
+            Scope::ChatEdit => Some("Send chat messages over IRC."),
+            Scope::ChatRead => Some("Read chat messages over IRC."),
+            Scope::ClipsEdit => Some("Create clips of a channel."),
+            Scope::EditorManageClips => Some("Manage clips as an editor of the channel."),
+            Scope::ModerationRead => {
+                Some(
+                    "Read a channel's moderation data: moderators, bans, timeouts, AutoMod settings.",
+                )
+            }
+            Scope::ModeratorManageAnnouncements => {
+                Some("Send announcements where the user moderates.")
+            }
+            Scope::ModeratorManageAutomod => {
+                Some("Approve or deny messages AutoMod holds where the user moderates.")
+            }
+            Scope::ModeratorManageAutomodSettings => {
+                Some("Change a broadcaster's AutoMod settings.")
+            }
+            Scope::ModeratorManageBannedUsers => {
+                Some("Ban and unban users where the user moderates.")
+            }
+            Scope::ModeratorManageBlockedTerms => {
+                Some("Manage a broadcaster's blocked terms.")
+            }
+            Scope::ModeratorManageChatMessages => {
+                Some("Delete chat messages where the user moderates.")
+            }
+            Scope::ModeratorManageChatSettings => {
+                Some("Change a broadcaster's chat room settings.")
+            }
+            Scope::ModeratorManageGuestStar => {
+                Some("Manage Guest Star where the user is a Guest Star moderator.")
+            }
+            Scope::ModeratorManageShieldMode => {
+                Some("Turn a broadcaster's Shield Mode on or off.")
+            }
+            Scope::ModeratorManageShoutouts => {
+                Some("Send shoutouts where the user moderates.")
+            }
+            Scope::ModeratorManageSuspiciousUsers => {
+                Some("Change suspicious-user statuses where the user moderates.")
+            }
+            Scope::ModeratorManageUnbanRequests => {
+                Some("Resolve a broadcaster's unban requests.")
+            }
+            Scope::ModeratorManageWarnings => {
+                Some("Warn users where the user moderates.")
+            }
+            Scope::ModeratorReadAutomodSettings => {
+                Some("Read a broadcaster's AutoMod settings.")
+            }
+            Scope::ModeratorReadBannedUsers => {
+                Some("List bans and unbans where the user moderates.")
+            }
+            Scope::ModeratorReadBlockedTerms => {
+                Some("Read a broadcaster's blocked terms.")
+            }
+            Scope::ModeratorReadChatMessages => {
+                Some("Read deleted chat messages where the user moderates.")
+            }
+            Scope::ModeratorReadChatSettings => {
+                Some("Read a broadcaster's chat room settings.")
+            }
+            Scope::ModeratorReadChatters => {
+                Some("List the chatters in a broadcaster's chat room.")
+            }
+            Scope::ModeratorReadFollowers => Some("List a broadcaster's followers."),
+            Scope::ModeratorReadGuestStar => {
+                Some("Read Guest Star details where the user is a Guest Star moderator.")
+            }
+            Scope::ModeratorReadModerators => {
+                Some("List the moderators where the user moderates.")
+            }
+            Scope::ModeratorReadShieldMode => {
+                Some("Read a broadcaster's Shield Mode status.")
+            }
+            Scope::ModeratorReadShoutouts => Some("Read a broadcaster's shoutouts."),
+            Scope::ModeratorReadSuspiciousUsers => {
+                Some(
+                    "Read messages and flags of suspicious users where the user moderates.",
+                )
+            }
+            Scope::ModeratorReadUnbanRequests => {
+                Some("Read a broadcaster's unban requests.")
+            }
+            Scope::ModeratorReadVips => Some("List the VIPs where the user moderates."),
+            Scope::ModeratorReadWarnings => {
+                Some("Read the warnings where the user moderates.")
+            }
+            Scope::Openid => {
+                Some(
+                    "Get an OpenID Connect ID token (`id_token`) with the access token.",
+                )
+            }
+            Scope::UserBot => {
+                Some("Appear as a bot in chat rooms and act in them as the user.")
+            }
+            Scope::UserEdit => Some("Change the user's description."),
+            Scope::UserEditBroadcast => {
+                Some(
+                    "Read and change the user's broadcast configuration, extensions included.",
+                )
+            }
+            Scope::UserManageBlockedUsers => {
+                Some("Block and unblock users for the user.")
+            }
+            Scope::UserManageChatColor => {
+                Some("Change the color of the user's name in chat.")
+            }
+            Scope::UserManageWhispers => {
+                Some("Read the user's whispers and send whispers as the user.")
+            }
+            Scope::UserReadBlockedUsers => Some("List the users the user blocked."),
+            Scope::UserReadBroadcast => {
+                Some("Read the user's broadcast configuration, extensions included.")
+            }
+            Scope::UserReadChat => {
+                Some(
+                    "Receive chat messages and notifications of a chat room as the user.",
+                )
+            }
+            Scope::UserReadEmail => Some("Read the user's email address."),
+            Scope::UserReadEmotes => Some("List the emotes the user may use."),
+            Scope::UserReadFollows => Some("List the channels the user follows."),
+            Scope::UserReadModeratedChannels => {
+                Some("List the channels the user moderates.")
+            }
+            Scope::UserReadSubscriptions => {
+                Some("Check whether the user subscribes to channels.")
+            }
+            Scope::UserReadWhispers => Some("Receive the whispers sent to the user."),
+            Scope::UserWriteChat => Some("Send chat messages as the user."),
+            Scope::WhispersRead => Some("Receive the user's whispers over PubSub."),
+            Scope::Other(_) => None,
+        }
+    }
+}
+impl ::std::convert::AsRef<str> for Scope {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+impl ::std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for Scope {
+    fn from(name: &str) -> Self {
+        Scope::custom(name)
+    }
+}
+impl ::std::convert::From<::std::string::String> for Scope {
+    fn from(name: ::std::string::String) -> Self {
+        Scope::custom(name)
+    }
+}
+impl ::serde::Serialize for Scope {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Scope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::std::string::String::deserialize(d).map(Scope::custom)
     }
 }
 /// A value that does not fit its type (`TryFrom`/`FromStr` of a constrained

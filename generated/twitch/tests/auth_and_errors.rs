@@ -167,7 +167,7 @@ async fn authorization_code_flow_refresh_validate_revoke() {
     let app = auth::AppCredentials { client_id: CLIENT_ID.into(), client_secret: Secret::new(CLIENT_SECRET) };
     let oauth = oauth_client(&sb);
     let redirect = "http://localhost:3000/callback";
-    let url = auth::authorize_url(&sb.oauth_url(), CLIENT_ID, redirect, &["user:read:follows", "channel:manage:broadcast"], "state-42").unwrap();
+    let url = auth::authorize_url(&sb.oauth_url(), CLIENT_ID, redirect, ["user:read:follows", "channel:manage:broadcast"], "state-42").unwrap();
     // The "browser": follow the authorize URL without following its redirect.
     streamkit_twitch::install_tls_provider();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -205,7 +205,7 @@ async fn authorization_code_flow_refresh_validate_revoke() {
 async fn device_code_flow_pending_then_approved() {
     let sb = sandbox().await;
     let seed = sb.seed();
-    let flow = auth::DeviceFlow::start(oauth_client(&sb), CLIENT_ID, &["user:read:follows"]).await.unwrap();
+    let flow = auth::DeviceFlow::start(oauth_client(&sb), CLIENT_ID, ["user:read:follows"]).await.unwrap();
     assert!(!flow.user_code().is_empty());
     assert!(flow.verification_uri().contains(flow.user_code()));
     assert!(flow.poll().await.unwrap().is_none(), "pending until the user approves");

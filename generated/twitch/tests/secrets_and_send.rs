@@ -103,7 +103,7 @@ async fn futures_are_send_and_spawnable() {
     let token_fut = { let cache = cache.clone(); async move { cache.token().await } };
     assert_send(&token_fut);
     tokio::spawn(token_fut).await.unwrap().unwrap();
-    let device = auth::DeviceFlow::start(o.clone(), streamkit_sandbox::CLIENT_ID, &[]);
+    let device = auth::DeviceFlow::start(o.clone(), streamkit_sandbox::CLIENT_ID, Vec::<auth::Scope>::new());
     assert_send(&device);
     let flow = tokio::spawn(device).await.unwrap().unwrap();
     let poll = async move { flow.poll().await };

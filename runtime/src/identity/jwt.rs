@@ -127,8 +127,8 @@ mod tests {
         assert_eq!(n.load(Ordering::SeqCst), 1);
     }
 
-    #[tokio::test]
-    async fn a_failed_mint_is_an_error_and_is_tried_again_next_time() {
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_mint_is_an_error_and_is_tried_again_after_a_backoff() {
         let n = Arc::new(AtomicUsize::new(0));
         let m = n.clone();
         let jwt = JwtIdentity::new(
@@ -145,6 +145,10 @@ mod tests {
             Duration::from_secs(5),
         );
         assert!(jwt.resolve().await.unwrap_err().to_string().contains("no signing key"));
+        // Right away: the backoff answers, without minting.
+        assert!(jwt.resolve().await.unwrap_err().to_string().contains("next attempt in"));
+        assert_eq!(n.load(Ordering::SeqCst), 1);
+        tokio::time::advance(Duration::from_secs(2)).await;
         assert_eq!(jwt.resolve().await.unwrap().expose(), "ok");
     }
 }

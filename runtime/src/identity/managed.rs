@@ -23,6 +23,10 @@ impl IdentityProvider for ManagedToken {
         true
     }
 
+    fn client_id(&self) -> Option<String> {
+        self.0.client_id().map(str::to_owned)
+    }
+
     fn refresh_after_rejection<'a>(&'a self, rejected: Option<&'a Secret>) -> IdentityFuture<'a> {
         Box::pin(async move {
             match rejected {

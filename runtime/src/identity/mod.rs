@@ -12,10 +12,12 @@
 //! * [`JwtIdentity`]: a JWT minted on demand by a [`JwtMinter`], cached until near expiry.
 
 mod jwt;
+mod binding;
 mod managed;
 mod registry;
 mod static_identity;
 
+pub(crate) use binding::bind_client_id;
 pub use jwt::{JwtIdentity, JwtMinter, MintFuture, MintedJwt};
 pub use managed::ManagedToken;
 pub use registry::Identities;
@@ -55,6 +57,12 @@ pub trait IdentityProvider: Send + Sync + std::fmt::Debug {
     /// Whether [`IdentityProvider::refresh_after_rejection`] can yield a different value.
     fn refreshable(&self) -> bool {
         false
+    }
+
+    /// The client id this credential belongs to, when it knows (a token cache whose source
+    /// says): a client built with it sends that client id, and refuses another.
+    fn client_id(&self) -> Option<String> {
+        None
     }
 
     /// A new value after the server refused `rejected` (a 401). The default resolves again.

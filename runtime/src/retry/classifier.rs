@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use super::RetryPolicy;
-use crate::policy::{Classification, ClassifyAs, ClassifyWhen};
+use crate::policy::{Classification, ClassifyAs, ClassifyWhen, InvalidCredential};
 use crate::ratelimit::RateLimitInfo;
 
 /// What to do after one attempt.
@@ -73,6 +73,9 @@ pub struct AttemptContext<'a> {
     pub spent: RetriesSpent,
     /// Whether a credential the request used can be refreshed (a managed token).
     pub can_refresh: bool,
+    /// Which answers mean the credential is invalid (the operation's schemes declare them);
+    /// empty: any 401 does.
+    pub invalid_credential: &'a [InvalidCredential],
     /// Whether the request may be sent again after it may have reached the server.
     pub idempotent: bool,
     /// Now, in epoch seconds (the unit of a bucket's reset).
@@ -95,11 +98,15 @@ pub struct HttpReply<'a> {
     pub headers: &'a HeaderMap,
     /// The bucket's figures, read with the operation's bucket declaration.
     pub rate_limit: Option<RateLimitInfo>,
+    /// The body, when the send loop read it because the decision depends on it
+    /// ([`HttpClassifier::needs_body`]).
+    pub body: Option<&'a [u8]>,
 }
 
 /// The HTTP rules: a rate-limited answer waits for the reset and is retried, a 503 is
-/// retried once when the policy says so, a 401 refreshes a managed credential once, and the
-/// operation's declared classifications come first.
+/// retried once when the policy says so, an answer saying the credential is invalid (any 401,
+/// unless the operation's schemes declare which ones) refreshes a managed credential once,
+/// and the operation's declared classifications come first.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HttpClassifier;
 
@@ -126,14 +133,35 @@ impl RetryClassifier<HttpReply<'_>> for HttpClassifier {
         if reply.status == StatusCode::SERVICE_UNAVAILABLE && policy.retry_503_once && cx.spent.service_unavailable == 0 {
             return RetryAction::RetryAfter(Duration::ZERO, RetryReason::ServiceUnavailable);
         }
-        if reply.status == StatusCode::UNAUTHORIZED && policy.refresh_on_401 && cx.can_refresh && !cx.spent.refreshed {
+        if may_refresh(cx) && credential_invalid(reply, cx.invalid_credential) {
             return RetryAction::RefreshCredentialThenRetry;
         }
         RetryAction::Done
     }
 }
 
+/// Whether a refresh is still possible for this call.
+fn may_refresh(cx: &AttemptContext<'_>) -> bool {
+    cx.policy.refresh_on_401 && cx.can_refresh && !cx.spent.refreshed
+}
+
+/// Whether the answer says the credential itself is invalid: without declarations any 401,
+/// with them only an answer with a declared status and body.
+fn credential_invalid(reply: &HttpReply<'_>, rules: &[InvalidCredential]) -> bool {
+    if rules.is_empty() {
+        return reply.status == StatusCode::UNAUTHORIZED;
+    }
+    let status = reply.status.as_u16();
+    reply.body.is_some_and(|body| rules.iter().any(|r| r.status == status && r.matches(body)))
+}
+
 impl HttpClassifier {
+    /// Whether deciding about an answer with `status` needs its body: a refresh is possible
+    /// and the operation declares which bodies with that status mean "credential invalid".
+    pub fn needs_body(&self, status: StatusCode, cx: &AttemptContext<'_>) -> bool {
+        may_refresh(cx) && cx.invalid_credential.iter().any(|r| r.status == status.as_u16())
+    }
+
     /// The action after a request got no answer. A refused connection never reached the
     /// server: safe to resend any request. Anything else may have reached it: only an
     /// idempotent request is sent again (builder and redirect errors are not transient).
@@ -187,11 +215,11 @@ mod tests {
 
     fn reply(status: u16, remaining: Option<u32>, headers: &HeaderMap) -> HttpReply<'_> {
         let rate_limit = remaining.map(|r| RateLimitInfo { limit: Some(800), remaining: Some(r), reset: Some(NOW as i64 + 2) });
-        HttpReply { status: StatusCode::from_u16(status).unwrap(), headers, rate_limit }
+        HttpReply { status: StatusCode::from_u16(status).unwrap(), headers, rate_limit, body: None }
     }
 
     fn cx<'a>(policy: &'a RetryPolicy, classify: &'a [Classification], spent: RetriesSpent, can_refresh: bool) -> AttemptContext<'a> {
-        AttemptContext { policy, classify, spent, can_refresh, idempotent: true, now_epoch: NOW }
+        AttemptContext { policy, classify, spent, can_refresh, invalid_credential: &[], idempotent: true, now_epoch: NOW }
     }
 
     fn twitch() -> RetryPolicy {
@@ -225,7 +253,7 @@ mod tests {
         static RULES: &[Classification] = &[Classification { status: 420, when: ClassifyWhen::Always, outcome: ClassifyAs::RateLimited }];
         let (p, mut h) = (twitch(), HeaderMap::new());
         h.insert("retry-after", "4".parse().unwrap());
-        let r = HttpReply { status: StatusCode::from_u16(420).unwrap(), headers: &h, rate_limit: None };
+        let r = HttpReply { status: StatusCode::from_u16(420).unwrap(), headers: &h, rate_limit: None, body: None };
         assert_eq!(
             HttpClassifier.classify(&r, &cx(&p, RULES, RetriesSpent::default(), false)),
             RetryAction::RetryAfter(Duration::from_secs(4), RetryReason::RateLimited)
@@ -266,6 +294,32 @@ mod tests {
         assert_eq!(HttpClassifier.classify(&r, &cx(&p, &[], spent, true)), RetryAction::Done);
         let off = RetryPolicy { refresh_on_401: false, ..twitch() };
         assert_eq!(HttpClassifier.classify(&r, &cx(&off, &[], RetriesSpent::default(), true)), RetryAction::Done);
+    }
+
+    #[test]
+    fn with_declared_bodies_only_an_invalid_credential_401_refreshes() {
+        static HELIX: &[InvalidCredential] =
+            &[InvalidCredential { status: 401, body_field: "message", equals: &["Invalid OAuth token"] }];
+        let (p, h) = (twitch(), HeaderMap::new());
+        let cx = AttemptContext { invalid_credential: HELIX, ..cx(&p, &[], RetriesSpent::default(), true) };
+        let unauthorized = StatusCode::UNAUTHORIZED;
+        assert!(HttpClassifier.needs_body(unauthorized, &cx));
+        assert!(!HttpClassifier.needs_body(StatusCode::FORBIDDEN, &cx));
+        let with = |body: &'static str| HttpReply { status: unauthorized, headers: &h, rate_limit: None, body: Some(body.as_bytes()) };
+        let expired = with(r#"{"error":"Unauthorized","status":401,"message":"Invalid OAuth token"}"#);
+        assert_eq!(HttpClassifier.classify(&expired, &cx), RetryAction::RefreshCredentialThenRetry);
+        for final_401 in [
+            r#"{"error":"Unauthorized","status":401,"message":"Missing scope: user:write:chat"}"#,
+            r#"{"error":"Unauthorized","status":401,"message":"This endpoint requires a user access token"}"#,
+            "",
+        ] {
+            assert_eq!(HttpClassifier.classify(&with(final_401), &cx), RetryAction::Done, "{final_401}");
+        }
+        // Without the body (not read) a declared operation does not refresh either.
+        assert_eq!(HttpClassifier.classify(&reply(401, None, &h), &cx), RetryAction::Done);
+        // Nothing to refresh: the body is not needed.
+        let fixed = AttemptContext { can_refresh: false, ..cx };
+        assert!(!HttpClassifier.needs_body(unauthorized, &fixed));
     }
 
     #[test]

@@ -36,6 +36,8 @@ const fn op(id: &'static str, method: &'static str, idempotent: bool) -> Operati
         idempotent,
         pagination: None,
         classify: &[],
+        path: "/x",
+        invalid_credential: &[],
     }
 }
 pub static POLICY: ServicePolicy = ServicePolicy {

@@ -16,6 +16,7 @@ pub mod paginate_methods;
 pub mod param_setters;
 pub mod private_send;
 pub mod runtime_glue;
+pub mod scopes;
 pub mod send_wrappers;
 pub mod string_newtypes;
 pub mod strip_api_version;
@@ -27,8 +28,8 @@ use super::pass::Pass;
 /// and paginators use; `open_enums` adds the `Unknown` variant `drift_impls` reports;
 /// `non_exhaustive` and `drift_impls` see the final set of types; the setter passes
 /// replace setters before `unset_messages` rewrites the messages of those left;
-/// `one_error` runs last, renaming progenitor's `Error` in the glue too.
-pub fn pipeline() -> [&'static dyn Pass; 18] {
+/// `scope_enum` adds the scope list; `one_error` runs last, renaming progenitor's `Error` in the glue too.
+pub fn pipeline() -> [&'static dyn Pass; 19] {
     [
         &strip_api_version::StripApiVersion,
         &private_send::PrivateSend,
@@ -46,6 +47,7 @@ pub fn pipeline() -> [&'static dyn Pass; 18] {
         &enum_varnames::EnumVarnames,
         &runtime_glue::PolicyTable,
         &runtime_glue::ClientGlue,
+        &scopes::ScopeEnum,
         &one_error::OneError,
         &api_docs::ApiDocs,
     ]
