@@ -114,6 +114,7 @@ async fn a_late_refusal_of_an_already_replaced_token_does_not_fetch_again() {
     let (url, log) = server(fetched).await;
     let rt = ClientBuilder::<Race>::new().base_url(&url).token_cache(cache.clone()).without_rate_limiting().build().unwrap().0;
     let call = |rt: Runtime, url: String| async move {
+        streamkit_runtime::tls::install_default_provider();
         let http = reqwest::Client::new();
         let mut request = http.get(format!("{url}/x")).build().unwrap();
         // What the `pre` hook does for a generated client.

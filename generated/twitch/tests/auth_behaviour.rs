@@ -27,6 +27,7 @@ fn token_requests(sb: &Sandbox) -> usize {
 async fn user_tokens(sb: &Sandbox, scopes: &[Scope]) -> UserToken {
     let redirect = "http://localhost:3000/callback";
     let url = auth::authorize_url(&sb.oauth_url(), CLIENT_ID, redirect, scopes, "st").unwrap();
+    streamkit_twitch::install_tls_provider();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let resp = http.get(&url).send().await.unwrap();
     let location = reqwest::Url::parse(resp.headers()["location"].to_str().unwrap()).unwrap();
