@@ -205,6 +205,14 @@ mod tests {
     }
 
     #[test]
+    fn pagination_may_name_an_end_cursor() {
+        let ok = json!({"x-streamkit-pagination": {"style": "cursor", "request": {"cursor": "cursor"}, "response": {"items": "results", "cursor": "next", "end": "0"}}});
+        assert_eq!(check(&ok, &ok, "x-streamkit-pagination", "/paths/~1x/get"), Ok(()));
+        let bad = json!({"x-streamkit-pagination": {"style": "cursor", "request": {"cursor": "cursor"}, "response": {"items": "results", "cursor": "next", "end": 0}}});
+        assert!(malformed(check(&bad, &bad, "x-streamkit-pagination", "/paths/~1x/get")).contains("end"));
+    }
+
+    #[test]
     fn retry_defaults_belong_on_the_document_and_are_typed() {
         let d = json!({"x-streamkit-retry-defaults": {"retry-503-once": true, "rate-limited-retries": 3}});
         assert_eq!(check(&d, &d, "x-streamkit-retry-defaults", ""), Ok(()));
