@@ -1,7 +1,7 @@
 //! Accumulate, vote (one vote per viewer per poll, a re-vote replaces), vote logs and rank.
 
 use super::auth::{ADMIN, ANY, CHANNEL_OWNER, Caller, authorize};
-use super::errors::bad_request;
+use super::errors::{Reject, bad_request};
 use super::state::{Accumulated, MedkitState, Vote};
 use super::stores::{json_body, object_body};
 use crate::core::lock;
@@ -26,7 +26,7 @@ fn id(q: &HashMap<String, String>) -> String {
 }
 
 /// Polls named `global-…` are extension-wide; others are per channel.
-fn poll_key(caller: &Caller, id: &str) -> Result<String, Response> {
+fn poll_key(caller: &Caller, id: &str) -> Result<String, Reject> {
     if id.starts_with("global-") {
         Ok(format!("{}|global|{id}", caller.extension))
     } else {
@@ -70,9 +70,9 @@ async fn vote(State(state): St, headers: HeaderMap, Query(q): Q, body: Bytes) ->
         let mut data = lock(&state.data);
         let poll = data.votes.entry(key).or_default();
         poll.insert(viewer.clone(), Vote { value, count, timestamp: state.now_ms() });
-        Ok::<_, Response>(axum::Json(results(Some(poll), poll.get(&viewer))).into_response())
+        Ok::<_, Reject>(axum::Json(results(Some(poll), poll.get(&viewer))).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn get_votes(State(state): St, headers: HeaderMap, Query(q): Q) -> Response {
@@ -82,9 +82,9 @@ async fn get_votes(State(state): St, headers: HeaderMap, Query(q): Q) -> Respons
         let data = lock(&state.data);
         let poll = data.votes.get(&key);
         let own = poll.and_then(|p| p.get(&caller.viewer()));
-        Ok::<_, Response>(axum::Json(results(poll, own)).into_response())
+        Ok::<_, Reject>(axum::Json(results(poll, own)).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn delete_votes(State(state): St, headers: HeaderMap, Query(q): Q) -> Response {
@@ -92,9 +92,9 @@ async fn delete_votes(State(state): St, headers: HeaderMap, Query(q): Q) -> Resp
         let caller = authorize(&state, &headers, CHANNEL_OWNER)?;
         let key = poll_key(&caller, &id(&q))?;
         lock(&state.data).votes.remove(&key);
-        Ok::<_, Response>(axum::Json(json!({})).into_response())
+        Ok::<_, Reject>(axum::Json(json!({})).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn vote_logs(State(state): St, headers: HeaderMap, Query(q): Q) -> Response {
@@ -109,12 +109,12 @@ async fn vote_logs(State(state): St, headers: HeaderMap, Query(q): Q) -> Respons
             .flatten()
             .map(|(who, v)| json!({"identifier": who, "value": v.value, "timestamp": v.timestamp}))
             .collect();
-        Ok::<_, Response>(axum::Json(json!({"result": logs})).into_response())
+        Ok::<_, Reject>(axum::Json(json!({"result": logs})).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
-fn rank_key(caller: &Caller, id: &str) -> Result<String, Response> {
+fn rank_key(caller: &Caller, id: &str) -> Result<String, Reject> {
     Ok(format!("{}|{}|{id}", caller.extension, caller.channel()?))
 }
 
@@ -130,9 +130,9 @@ async fn rank(State(state): St, headers: HeaderMap, Query(q): Q, body: Bytes) ->
         if let Some(o) = original {
             out["original"] = json!(o);
         }
-        Ok::<_, Response>(axum::Json(out).into_response())
+        Ok::<_, Reject>(axum::Json(out).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn get_rank(State(state): St, headers: HeaderMap, Query(q): Q) -> Response {
@@ -147,9 +147,9 @@ async fn get_rank(State(state): St, headers: HeaderMap, Query(q): Q) -> Response
         let mut ranked: Vec<(&str, i64)> = scores.into_iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let rows: Vec<Value> = ranked.into_iter().take(100).map(|(k, s)| json!({"key": k, "score": s})).collect();
-        Ok::<_, Response>(axum::Json(json!({"data": rows})).into_response())
+        Ok::<_, Reject>(axum::Json(json!({"data": rows})).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn delete_rank(State(state): St, headers: HeaderMap, Query(q): Q) -> Response {
@@ -157,9 +157,9 @@ async fn delete_rank(State(state): St, headers: HeaderMap, Query(q): Q) -> Respo
         let caller = authorize(&state, &headers, CHANNEL_OWNER)?;
         let key = rank_key(&caller, &id(&q))?;
         lock(&state.data).ranks.remove(&key);
-        Ok::<_, Response>(StatusCode::OK.into_response())
+        Ok::<_, Reject>(StatusCode::OK.into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn accumulate(State(state): St, headers: HeaderMap, Query(q): Q, body: Bytes) -> Response {
@@ -181,9 +181,9 @@ async fn accumulate(State(state): St, headers: HeaderMap, Query(q): Q, body: Byt
             data: value,
         };
         lock(&state.data).accumulated.entry(format!("{}|{}", caller.extension, id(&q))).or_default().push(entry);
-        Ok::<_, Response>(axum::Json(json!({})).into_response())
+        Ok::<_, Reject>(axum::Json(json!({})).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn get_accumulation(State(state): St, headers: HeaderMap, Query(q): Q) -> Response {
@@ -200,15 +200,15 @@ async fn get_accumulation(State(state): St, headers: HeaderMap, Query(q): Q) -> 
             .flatten()
             .filter(|a| a.observed > start && only.as_ref().is_none_or(|c| c == &a.channel_id))
             .collect();
-        rows.sort_by(|a, b| b.observed.cmp(&a.observed));
+        rows.sort_by_key(|a| std::cmp::Reverse(a.observed));
         let latest = rows.first().map(|a| a.observed).unwrap_or(0);
         let data: Vec<Value> = rows
             .iter()
             .map(|a| json!({"observed": a.observed, "channel_id": a.channel_id, "opaque_user_id": a.opaque_user_id, "user_id": a.user_id, "data": a.data}))
             .collect();
-        Ok::<_, Response>(axum::Json(json!({"latest": latest, "data": data})).into_response())
+        Ok::<_, Reject>(axum::Json(json!({"latest": latest, "data": data})).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 /// The aggregation routes.

@@ -2,10 +2,9 @@
 //! JWT's expiry against the server's clock, its signature in production mode, and the role
 //! each route needs.
 
-use super::errors::error;
+use super::errors::{Reject, error};
 use super::state::MedkitState;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -80,7 +79,7 @@ impl Caller {
     }
 
     /// The JWT's channel, or a 400 when it names none.
-    pub fn channel(&self) -> Result<String, Response> {
+    pub fn channel(&self) -> Result<String, Reject> {
         self.claims.channel_id.clone().ok_or_else(|| error(StatusCode::BAD_REQUEST, "the JWT names no `channel_id`"))
     }
 }
@@ -93,7 +92,7 @@ pub const CHANNEL_OWNER: &[Role] = &[Role::Broadcaster, Role::Admin, Role::Backe
 pub const ANY: &[Role] = &[Role::Viewer, Role::Broadcaster, Role::Admin, Role::Backend];
 
 /// Checks the request's credentials and that its role is one of `roles`.
-pub fn authorize(state: &MedkitState, headers: &HeaderMap, roles: &[Role]) -> Result<Caller, Response> {
+pub fn authorize(state: &MedkitState, headers: &HeaderMap, roles: &[Role]) -> Result<Caller, Reject> {
     let unauthorized = |m: &str| error(StatusCode::UNAUTHORIZED, m);
     let value = headers
         .get("authorization")

@@ -2,7 +2,7 @@
 //! broadcast family (recorded for tests to read).
 
 use super::auth::{ADMIN, ANY, CHANNEL_OWNER, Caller, authorize};
-use super::errors::bad_request;
+use super::errors::{Reject, bad_request};
 use super::state::{MedkitState, RecordedBroadcast};
 use super::stores::object_body;
 use crate::core::lock;
@@ -18,17 +18,17 @@ use std::sync::Arc;
 
 type St = State<Arc<MedkitState>>;
 type Q = Query<HashMap<String, String>>;
-type Handled = Result<Response, Response>;
+type Handled = Result<Response, Reject>;
 
 fn done(r: Handled) -> Response {
-    r.unwrap_or_else(|e| e)
+    r.unwrap_or_else(IntoResponse::into_response)
 }
 
-fn str_field<'a>(b: &'a Map<String, Value>, k: &str) -> Result<&'a str, Response> {
+fn str_field<'a>(b: &'a Map<String, Value>, k: &str) -> Result<&'a str, Reject> {
     b.get(k).and_then(Value::as_str).ok_or_else(|| bad_request(&format!("`{k}` must be a string")))
 }
 
-fn ints(b: &Map<String, Value>, k: &str) -> Result<Vec<i64>, Response> {
+fn ints(b: &Map<String, Value>, k: &str) -> Result<Vec<i64>, Reject> {
     b.get(k)
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_i64).collect())
@@ -195,7 +195,7 @@ async fn redeem(State(state): St, headers: HeaderMap, body: Bytes) -> Response {
     })())
 }
 
-fn questions_key(caller: &Caller) -> Result<String, Response> {
+fn questions_key(caller: &Caller) -> Result<String, Reject> {
     Ok(format!("{}|{}", caller.extension, caller.channel()?))
 }
 
@@ -226,7 +226,7 @@ async fn vote_poll(State(state): St, headers: HeaderMap, body: Bytes) -> Respons
     })())
 }
 
-fn with_questions<T>(state: &MedkitState, caller: &Caller, f: impl FnOnce(&mut Vec<Value>) -> Result<T, Response>) -> Result<T, Response> {
+fn with_questions<T>(state: &MedkitState, caller: &Caller, f: impl FnOnce(&mut Vec<Value>) -> Result<T, Reject>) -> Result<T, Reject> {
     let key = questions_key(caller)?;
     let mut data = lock(&state.data);
     f(data.questions.entry(key).or_default())
@@ -260,7 +260,7 @@ async fn delete_poll(State(state): St, headers: HeaderMap, body: Bytes) -> Respo
     })())
 }
 
-fn find_question<'a>(qs: &'a mut [Value], id: &str) -> Result<&'a mut Value, Response> {
+fn find_question<'a>(qs: &'a mut [Value], id: &str) -> Result<&'a mut Value, Reject> {
     qs.iter_mut().find(|x| x["id"] == json!(id)).ok_or_else(|| bad_request("no such question"))
 }
 

@@ -29,7 +29,7 @@ pub use state::RecordedBroadcast;
 use crate::core::{Context, Service, ServiceSpec, lock};
 use axum::Router;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use state::MedkitState;
 use std::sync::Arc;
@@ -131,7 +131,7 @@ impl Service for Medkit {
     }
 
     fn render_error(&self, _path: &str, status: StatusCode, message: &str) -> Response {
-        errors::error(status, message)
+        errors::error(status, message).into_response()
     }
 
     fn specs(&self) -> Vec<ServiceSpec> {

@@ -2,7 +2,7 @@
 //! `user_info` and `user_ids`.
 
 use super::auth::{ADMIN, ANY, AuthMode, CHANNEL_OWNER, Claims, Role, authorize, sign};
-use super::errors::{bad_request, error};
+use super::errors::{Reject, bad_request, error};
 use super::state::MedkitState;
 use super::stores::object_body;
 use crate::core::lock;
@@ -39,7 +39,7 @@ pub(crate) fn claims(role: Role, channel_id: Option<&str>, user_id: Option<&str>
 
 async fn authtoken(State(state): St, body: Bytes) -> Response {
     if state.mode() == AuthMode::Production {
-        return error(StatusCode::NOT_FOUND, "authtoken exists only in the sandbox");
+        return error(StatusCode::NOT_FOUND, "authtoken exists only in the sandbox").into_response();
     }
     let result = (|| {
         let b = object_body(&body)?;
@@ -58,9 +58,9 @@ async fn authtoken(State(state): St, body: Bytes) -> Response {
             return Ok(axum::Json(json!({"tokens": tokens})).into_response());
         }
         let user = b.get("user_id").and_then(Value::as_str).ok_or_else(|| bad_request("`user_id` is required"))?;
-        Ok::<_, Response>(axum::Json(json!({"token": mint(user)})).into_response())
+        Ok::<_, Reject>(axum::Json(json!({"token": mint(user)})).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn create_pin(State(state): St, body: Bytes) -> Response {
@@ -74,9 +74,9 @@ async fn create_pin(State(state): St, body: Bytes) -> Response {
         drop(data);
         let mut c = claims(Role::Broadcaster, None, None, state.now_secs() + TOKEN_LIFETIME_SECS);
         c.pin = Some(pin.clone());
-        Ok::<_, Response>(axum::Json(json!({"token": sign(&c, state.secret()), "pin": pin})).into_response())
+        Ok::<_, Reject>(axum::Json(json!({"token": sign(&c, state.secret()), "pin": pin})).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn validate_pin(State(state): St, headers: HeaderMap, body: Bytes) -> Response {
@@ -89,9 +89,9 @@ async fn validate_pin(State(state): St, headers: HeaderMap, body: Bytes) -> Resp
             Some(v) => *v = true,
             None => return Err(bad_request("no such PIN")),
         }
-        Ok::<_, Response>(StatusCode::OK.into_response())
+        Ok::<_, Reject>(StatusCode::OK.into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn revoke_pins(State(state): St, headers: HeaderMap) -> Response {
@@ -100,7 +100,7 @@ async fn revoke_pins(State(state): St, headers: HeaderMap) -> Response {
             lock(&state.data).pins.remove(&caller.extension);
             StatusCode::OK.into_response()
         }
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -110,7 +110,7 @@ async fn pin_token_exists(State(state): St, headers: HeaderMap) -> Response {
             let exists = lock(&state.data).pins.get(&caller.extension).is_some_and(|p| p.values().any(|v| *v));
             axum::Json(json!({"exists": exists})).into_response()
         }
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -123,7 +123,7 @@ async fn user_info(State(state): St, headers: HeaderMap) -> Response {
             "visualization_id": format!("viz-{}", caller.viewer()),
         }))
         .into_response(),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -139,9 +139,9 @@ async fn user_ids(State(state): St, headers: HeaderMap, Query(q): Query<HashMap<
         let page: Vec<Value> = all.iter().skip(start).take(state.page_size).map(|id| json!({"twitch_id": id})).collect();
         let end = start + page.len();
         let next = if end >= all.len() { "0".to_string() } else { end.to_string() };
-        Ok::<_, Response>(axum::Json(json!({"next": next, "results": page})).into_response())
+        Ok::<_, Reject>(axum::Json(json!({"next": next, "results": page})).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 /// The session routes.

@@ -3,7 +3,7 @@
 //! (all or nothing) or an RFC 7396 merge object (`null` deletes).
 
 use super::auth::{ADMIN, ANY, CHANNEL_OWNER, Caller, Role, authorize};
-use super::errors::bad_request;
+use super::errors::{Reject, bad_request};
 use super::state::MedkitState;
 use crate::core::lock;
 use axum::Router;
@@ -47,7 +47,7 @@ impl Kind {
     }
 
     /// The key of this store for `caller`.
-    fn key(self, caller: &Caller) -> Result<String, Response> {
+    fn key(self, caller: &Caller) -> Result<String, Reject> {
         let ext = &caller.extension;
         Ok(match self {
             Kind::Extension => format!("ext|{ext}"),
@@ -66,12 +66,12 @@ fn extension_viewer_key(ext: &str, viewer: &str) -> String {
 }
 
 /// A JSON body, or a 400 naming the problem.
-pub fn json_body(body: &Bytes) -> Result<Value, Response> {
+pub fn json_body(body: &Bytes) -> Result<Value, Reject> {
     serde_json::from_slice(body).map_err(|e| bad_request(&format!("the body is not JSON: {e}")))
 }
 
 /// A JSON object body.
-pub fn object_body(body: &Bytes) -> Result<Map<String, Value>, Response> {
+pub fn object_body(body: &Bytes) -> Result<Map<String, Value>, Reject> {
     match json_body(body)? {
         Value::Object(m) => Ok(m),
         _ => Err(bad_request("the body must be a JSON object")),
@@ -113,12 +113,12 @@ fn record_user(state: &MedkitState, caller: &Caller) {
 async fn get_store(state: Arc<MedkitState>, headers: HeaderMap, kind: Kind) -> Response {
     let caller = match authorize(&state, &headers, kind.read_roles()) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     record_user(&state, &caller);
     match kind.key(&caller) {
         Ok(key) => axum::Json(read(&state, &key)).into_response(),
-        Err(r) => r,
+        Err(r) => r.into_response(),
     }
 }
 
@@ -128,9 +128,9 @@ async fn set_store(state: Arc<MedkitState>, headers: HeaderMap, body: Bytes, kin
         let key = kind.key(&caller)?;
         let value = object_body(&body)?;
         lock(&state.data).stores.insert(key, Value::Object(value));
-        Ok::<_, Response>(StatusCode::OK.into_response())
+        Ok::<_, Reject>(StatusCode::OK.into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn patch_store(state: Arc<MedkitState>, headers: HeaderMap, body: Bytes, kind: Kind) -> Response {
@@ -141,9 +141,9 @@ async fn patch_store(state: Arc<MedkitState>, headers: HeaderMap, body: Bytes, k
         let mut data = lock(&state.data);
         let doc = data.stores.entry(key).or_insert_with(|| json!({}));
         apply_patch(doc, &patch).map_err(|m| bad_request(&m))?;
-        Ok::<_, Response>(StatusCode::OK.into_response())
+        Ok::<_, Reject>(StatusCode::OK.into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn get_extension_viewer(State(state): St, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
@@ -152,7 +152,7 @@ async fn get_extension_viewer(State(state): St, headers: HeaderMap, Query(q): Qu
     };
     let caller = match authorize(&state, &headers, ADMIN) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let data = lock(&state.data);
     let mut out = Map::new();
@@ -181,9 +181,9 @@ async fn patch_extension_viewers(State(state): St, headers: HeaderMap, body: Byt
             done.push((key, doc));
         }
         data.stores.extend(done);
-        Ok::<_, Response>(StatusCode::OK.into_response())
+        Ok::<_, Reject>(StatusCode::OK.into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn all_state(State(state): St, headers: HeaderMap) -> Response {
@@ -194,9 +194,9 @@ async fn all_state(State(state): St, headers: HeaderMap) -> Response {
         for (name, kind) in [("extension", Kind::Extension), ("channel", Kind::Channel), ("viewer", Kind::Viewer), ("extension_viewer", Kind::ExtensionViewer)] {
             out.insert(name.into(), read(&state, &kind.key(&caller)?));
         }
-        Ok::<_, Response>(axum::Json(Value::Object(out)).into_response())
+        Ok::<_, Reject>(axum::Json(Value::Object(out)).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 async fn all_config(State(state): St, headers: HeaderMap) -> Response {
@@ -204,9 +204,9 @@ async fn all_config(State(state): St, headers: HeaderMap) -> Response {
         let caller = authorize(&state, &headers, ANY)?;
         let extension = read(&state, &Kind::ExtensionConfig.key(&caller)?);
         let channel = read(&state, &Kind::ChannelConfig.key(&caller)?);
-        Ok::<_, Response>(axum::Json(json!({"extension": extension, "channel": channel})).into_response())
+        Ok::<_, Reject>(axum::Json(json!({"extension": extension, "channel": channel})).into_response())
     })();
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 fn store_route(router: Router<Arc<MedkitState>>, path: &str, kind: Kind, patch: bool) -> Router<Arc<MedkitState>> {
