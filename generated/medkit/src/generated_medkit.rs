@@ -6905,7 +6905,7 @@ let response = client.get_accumulation()
     }
     /**Add an accumulation entry
 
-Records a JSON object (under 256 bytes serialized) from the caller under `id`. Entries
+Records a JSON object (under 256 bytes serialized; a larger one is a 400) from the caller under `id`. Entries
 expire 24 hours after the last one.
 
 Role: viewer.
@@ -7042,7 +7042,7 @@ let response = client.set_channel_state()
     }
     /**Patch the channel state
 
-Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A failing patch operation is a 400 and changes nothing. State of the JWT's channel for this extension.
+Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A malformed patch is a 400; an operation that does not apply to the stored object (a missing path, a failed `test`) is a 409. Either way nothing changes. State of the JWT's channel for this extension.
 
 Role: broadcaster (its own channel), admin or backend.
 
@@ -7242,7 +7242,7 @@ let response = client.set_channel_config()
     }
     /**Patch the channel config
 
-Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A failing patch operation is a 400 and changes nothing. Configuration of the JWT's channel. The documentation's overview calls this endpoint `channel_config`; the config page and Muxy's JavaScript library use `config/channel`.
+Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A malformed patch is a 400; an operation that does not apply to the stored object (a missing path, a failed `test`) is a 409. Either way nothing changes. Configuration of the JWT's channel. The documentation's overview calls this endpoint `channel_config`; the config page and Muxy's JavaScript library use `config/channel`.
 
 An admin or backend caller may instead send a map from channel id to patch, to patch several channels in one call.
 
@@ -7297,7 +7297,7 @@ let response = client.set_extension_config()
     }
     /**Patch the extension config
 
-Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A failing patch operation is a 400 and changes nothing. Extension-wide configuration. The documentation's overview calls this endpoint `extension_config`; the config page and Muxy's JavaScript library use `config/extension`.
+Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A malformed patch is a 400; an operation that does not apply to the stored object (a missing path, a failed `test`) is a 409. Either way nothing changes. Extension-wide configuration. The documentation's overview calls this endpoint `extension_config`; the config page and Muxy's JavaScript library use `config/extension`.
 
 Role: admin or backend.
 
@@ -7515,7 +7515,7 @@ let response = client.set_extension_hidden_state()
     }
     /**Patch the hidden extension state
 
-Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A failing patch operation is a 400 and changes nothing. Extension-wide state that viewers and broadcasters cannot read.
+Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A malformed patch is a 400; an operation that does not apply to the stored object (a missing path, a failed `test`) is a 409. Either way nothing changes. Extension-wide state that viewers and broadcasters cannot read.
 
 Role: admin or backend.
 
@@ -7570,7 +7570,7 @@ let response = client.set_extension_state()
     }
     /**Patch the extension state
 
-Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A failing patch operation is a 400 and changes nothing. Extension-wide state, shared by every channel.
+Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A malformed patch is a 400; an operation that does not apply to the stored object (a missing path, a failed `test`) is a 409. Either way nothing changes. Extension-wide state, shared by every channel.
 
 Role: admin or backend.
 
@@ -7625,7 +7625,7 @@ let response = client.set_extension_viewer_state()
     /**Patch several viewers' extension-viewer state
 
 Applies one patch (a JSON Patch array or a merge object) per viewer, keyed by user id,
-at most 1000 viewers per call. A failing patch is a 400 and changes nothing.
+at most 1000 viewers per call. A malformed patch is a 400, one that does not apply a 409; either way no viewer changes.
 
 Role: admin or backend.
 
@@ -7907,7 +7907,7 @@ let response = client.set_viewer_state()
     }
     /**Patch the viewer state
 
-Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A failing patch operation is a 400 and changes nothing. The caller's own state in the JWT's channel.
+Applies a JSON Patch array or a merge object (see `StatePatch`) to the stored object. A malformed patch is a 400; an operation that does not apply to the stored object (a missing path, a failed `test`) is a 409. Either way nothing changes. The caller's own state in the JWT's channel.
 
 Role: viewer (its own).
 

@@ -99,7 +99,7 @@ async fn the_pin_flow_activates_a_token_once_validated() {
     assert_eq!(status(pending.get_user_info().send().await), 401, "inactive until validated");
     let b = broadcaster(&sb);
     assert_eq!(b.get_pin_token_exists().send().await.unwrap().into_inner()["exists"], false);
-    assert_eq!(status(b.validate_pin().body(types::ValidatePinRequest::builder().pin("nope")).send().await), 400);
+    assert_eq!(status(b.validate_pin().body(types::ValidatePinRequest::builder().pin("nope")).send().await), 404, "no such PIN");
     b.validate_pin().body(types::ValidatePinRequest::builder().pin(pin.pin.clone())).send().await.unwrap();
     pending.get_user_info().send().await.unwrap();
     assert_eq!(b.get_pin_token_exists().send().await.unwrap().into_inner()["exists"], true);

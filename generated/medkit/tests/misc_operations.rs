@@ -57,7 +57,7 @@ async fn codes_are_uploaded_awarded_and_redeemed() {
     let r = v.redeem_code().body(types::RedeemRequest::builder().all_prizes(0)).send().await.unwrap().into_inner();
     assert_eq!(r.code.as_deref(), Some("AAAA-2"));
     assert_eq!(r.all_prizes, vec!["AAAA-2"]);
-    assert_eq!(status(v.redeem_code().body(types::RedeemRequest::builder().all_prizes(0)).send().await), 400, "once");
+    assert_eq!(status(v.redeem_code().body(types::RedeemRequest::builder().all_prizes(0)).send().await), 409, "once");
     assert_eq!(v.get_codes_redeemed().send().await.unwrap().into_inner().redeemed, vec![vec!["AAAA-2".to_string()]]);
     assert_eq!(a.delete_codes().send().await.unwrap().into_inner().distributed, vec![1]);
     assert!(sb.contract_violations().is_empty(), "{:?}", sb.contract_violations());

@@ -40,13 +40,13 @@ async fn channel_state_replaces_merges_patches_and_refuses_a_failing_patch() {
     let v: serde_json::Value = b.get_store(Store::Channel).await.unwrap();
     assert_eq!(v, json!({"round": 2}));
 
-    // A failing operation (test fails) is a 400 and the earlier operations are not kept.
+    // An operation that does not apply (a failed `test`) is a 409; the earlier ones are not kept.
     let failing: json_patch::Patch = serde_json::from_value(json!([
         {"op": "replace", "path": "/round", "value": 99},
         {"op": "test", "path": "/round", "value": 3}
     ]))
     .unwrap();
-    assert_eq!(status(b.patch_store(Store::Channel, Patch::Json(failing)).await), 400);
+    assert_eq!(status(b.patch_store(Store::Channel, Patch::Json(failing)).await), 409);
     let v: serde_json::Value = b.get_store(Store::Channel).await.unwrap();
     assert_eq!(v, json!({"round": 2}), "a failing patch changes nothing");
 

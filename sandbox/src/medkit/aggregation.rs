@@ -37,16 +37,17 @@ fn poll_key(caller: &Caller, id: &str) -> Result<String, Reject> {
 /// The flat results (the form Muxy's JavaScript types and voting guide describe).
 fn results(votes: Option<&BTreeMap<String, Vote>>, own: Option<&Vote>) -> Value {
     let votes: Vec<&Vote> = votes.map(|v| v.values().collect()).unwrap_or_default();
-    let count: i64 = votes.iter().map(|v| v.count).sum();
-    let sum: i64 = votes.iter().map(|v| v.value * v.count).sum();
-    let mean = if count > 0 { sum as f64 / count as f64 } else { 0.0 };
+    // Any integers may arrive: count with saturation, sum in floating point.
+    let count: i64 = votes.iter().fold(0i64, |n, v| n.saturating_add(v.count));
+    let sum: f64 = votes.iter().map(|v| v.value as f64 * v.count as f64).sum();
+    let mean = if count > 0 { sum / count as f64 } else { 0.0 };
     let var = if count > 0 { votes.iter().map(|v| v.count as f64 * (v.value as f64 - mean).powi(2)).sum::<f64>() / count as f64 } else { 0.0 };
     let mut specific = vec![0i64; SPECIFIC];
     for v in &votes {
         if let Ok(i) = usize::try_from(v.value)
             && i < SPECIFIC
         {
-            specific[i] += v.count;
+            specific[i] = specific[i].saturating_add(v.count);
         }
     }
     let mut out = json!({"count": count, "sum": sum, "mean": mean, "stddev": var.sqrt(), "specific": specific});
@@ -189,7 +190,8 @@ async fn accumulate(State(state): St, headers: HeaderMap, Query(q): Q, body: Byt
 async fn get_accumulation(State(state): St, headers: HeaderMap, Query(q): Q) -> Response {
     let result = (|| {
         let caller = authorize(&state, &headers, CHANNEL_OWNER)?;
-        let start: u64 = q.get("start").and_then(|s| s.parse().ok()).ok_or_else(|| bad_request("`start` (epoch milliseconds) is required"))?;
+        let start: i64 = q.get("start").and_then(|s| s.parse().ok()).ok_or_else(|| bad_request("`start` (epoch milliseconds) is required"))?;
+        let start = u64::try_from(start).unwrap_or(0);
         // A broadcaster sees its own channel; admins and the backend every channel.
         let only = if caller.is(ADMIN) { None } else { Some(caller.channel()?) };
         let data = lock(&state.data);

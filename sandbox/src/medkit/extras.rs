@@ -2,7 +2,7 @@
 //! broadcast family (recorded for tests to read).
 
 use super::auth::{ADMIN, ANY, CHANNEL_OWNER, Caller, authorize};
-use super::errors::{Reject, bad_request};
+use super::errors::{Reject, bad_request, error};
 use super::state::{MedkitState, RecordedBroadcast};
 use super::stores::object_body;
 use crate::core::lock;
@@ -180,11 +180,15 @@ async fn redeem(State(state): St, headers: HeaderMap, body: Bytes) -> Response {
         let viewer = caller.viewer();
         let mut data = lock(&state.data);
         let codes = data.codes.entry(caller.extension.clone()).or_default();
-        if !codes.eligible.get_mut(&viewer).is_some_and(|e| e.remove(&slot)) {
-            return Err(bad_request("not eligible for this prize"));
+        if !codes.eligible.get(&viewer).is_some_and(|e| e.contains(&slot)) {
+            return Err(error(StatusCode::CONFLICT, "not eligible for this prize"));
         }
-        let idx = usize::try_from(slot).map_err(|_| bad_request("no such prize"))?;
-        let code = codes.sets.get_mut(idx).and_then(Vec::pop).ok_or_else(|| bad_request("no codes left for this prize"))?;
+        let idx = usize::try_from(slot).map_err(|_| error(StatusCode::CONFLICT, "no such prize"))?;
+        // Checked before anything changes: a refused redemption keeps the eligibility.
+        let code = codes.sets.get_mut(idx).and_then(Vec::pop).ok_or_else(|| error(StatusCode::CONFLICT, "no codes left for this prize"))?;
+        if let Some(e) = codes.eligible.get_mut(&viewer) {
+            e.remove(&slot);
+        }
         if let Some(d) = codes.distributed.get_mut(idx) {
             *d += 1;
         }
@@ -210,7 +214,7 @@ async fn get_polls(State(state): St, headers: HeaderMap, Query(q): Q) -> Respons
                 .into_iter()
                 .find(|x| x["id"] == json!(id))
                 .map(|x| axum::Json(x).into_response())
-                .ok_or_else(|| super::errors::error(StatusCode::NOT_FOUND, "no such question")),
+                .ok_or_else(|| error(StatusCode::NOT_FOUND, "no such question")),
             None => Ok(axum::Json(json!({"questions": qs})).into_response()),
         }
     })())
@@ -261,7 +265,7 @@ async fn delete_poll(State(state): St, headers: HeaderMap, body: Bytes) -> Respo
 }
 
 fn find_question<'a>(qs: &'a mut [Value], id: &str) -> Result<&'a mut Value, Reject> {
-    qs.iter_mut().find(|x| x["id"] == json!(id)).ok_or_else(|| bad_request("no such question"))
+    qs.iter_mut().find(|x| x["id"] == json!(id)).ok_or_else(|| error(StatusCode::NOT_FOUND, "no such question"))
 }
 
 async fn add_option(State(state): St, headers: HeaderMap, body: Bytes) -> Response {

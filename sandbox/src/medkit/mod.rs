@@ -22,6 +22,7 @@ pub(crate) mod session;
 pub(crate) mod specs;
 pub(crate) mod state;
 pub(crate) mod stores;
+pub(crate) mod validate;
 
 pub use auth::{AuthMode, Role};
 pub use state::RecordedBroadcast;
@@ -128,6 +129,10 @@ impl Service for Medkit {
         let r = session::routes(r);
         let r = extras::routes(r);
         r.with_state(self.state.clone())
+    }
+
+    fn wrap(&self, app: Router, _ctx: &Context) -> Router {
+        app.layer(axum::middleware::from_fn(validate::validate))
     }
 
     fn render_error(&self, _path: &str, status: StatusCode, message: &str) -> Response {

@@ -43,8 +43,7 @@ async fn authtoken(State(state): St, body: Bytes) -> Response {
     }
     let result = (|| {
         let b = object_body(&body)?;
-        let ext = b.get("extension_id").or_else(|| b.get("app_id")).and_then(Value::as_str);
-        ext.ok_or_else(|| bad_request("`extension_id` (or `app_id`) is required"))?;
+        // The extension (`extension_id` or `app_id`) is not part of the token: not checked.
         let channel = b.get("channel_id").and_then(Value::as_str).ok_or_else(|| bad_request("`channel_id` is required"))?;
         let role: Role = b
             .get("role")
@@ -87,7 +86,7 @@ async fn validate_pin(State(state): St, headers: HeaderMap, body: Bytes) -> Resp
         let mut data = lock(&state.data);
         match data.pins.get_mut(&caller.extension).and_then(|p| p.get_mut(pin)) {
             Some(v) => *v = true,
-            None => return Err(bad_request("no such PIN")),
+            None => return Err(error(StatusCode::NOT_FOUND, "no such PIN")),
         }
         Ok::<_, Reject>(StatusCode::OK.into_response())
     })();
@@ -130,8 +129,8 @@ async fn user_info(State(state): St, headers: HeaderMap) -> Response {
 async fn user_ids(State(state): St, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
     let result = (|| {
         let caller = authorize(&state, &headers, ADMIN)?;
-        let start: usize = match q.get("cursor") {
-            None => 0,
+        let start: usize = match q.get("cursor").map(String::as_str) {
+            None | Some("") => 0,
             Some(c) => c.parse().map_err(|_| bad_request("`cursor` must be a cursor this endpoint returned"))?,
         };
         let data = lock(&state.data);

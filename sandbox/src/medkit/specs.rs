@@ -23,7 +23,7 @@ pub(crate) fn medkit() -> Arc<Contract> {
 
 /// The spec registered with the contract check.
 pub(crate) fn service_specs() -> Vec<ServiceSpec> {
-    vec![ServiceSpec { answered_before_routing: vec![401, 403], ..ServiceSpec::new("/v1/e", medkit()) }]
+    vec![ServiceSpec { answered_before_routing: vec![400, 401, 403], ..ServiceSpec::new("/v1/e", medkit()) }]
 }
 
 #[cfg(test)]

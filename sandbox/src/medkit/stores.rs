@@ -3,7 +3,7 @@
 //! (all or nothing) or an RFC 7396 merge object (`null` deletes).
 
 use super::auth::{ADMIN, ANY, CHANNEL_OWNER, Caller, Role, authorize};
-use super::errors::{Reject, bad_request};
+use super::errors::{Reject, bad_request, error};
 use super::state::MedkitState;
 use crate::core::lock;
 use axum::Router;
@@ -83,15 +83,16 @@ fn read(state: &MedkitState, key: &str) -> Value {
 }
 
 /// `patch` applied to `doc`: a JSON Patch array or a merge object. `doc` is unchanged on
-/// failure.
-pub fn apply_patch(doc: &mut Value, patch: &Value) -> Result<(), String> {
+/// failure: a malformed patch is a 400, one whose operations do not apply to the stored
+/// document (a missing path, a failed `test`) a 409.
+pub fn apply_patch(doc: &mut Value, patch: &Value) -> Result<(), Reject> {
     match patch {
         Value::Array(_) => {
-            let ops: json_patch::Patch = serde_json::from_value(patch.clone()).map_err(|e| format!("not a JSON Patch: {e}"))?;
+            let ops: json_patch::Patch = serde_json::from_value(patch.clone()).map_err(|e| bad_request(&format!("not a JSON Patch: {e}")))?;
             let mut copy = doc.clone();
-            json_patch::patch(&mut copy, &ops).map_err(|e| format!("the JSON Patch failed: {e}"))?;
+            json_patch::patch(&mut copy, &ops).map_err(|e| error(StatusCode::CONFLICT, &format!("the JSON Patch does not apply: {e}")))?;
             if !copy.is_object() {
-                return Err("the JSON Patch would make the store something other than an object".into());
+                return Err(error(StatusCode::CONFLICT, "the JSON Patch would make the store something other than an object"));
             }
             *doc = copy;
             Ok(())
@@ -100,7 +101,7 @@ pub fn apply_patch(doc: &mut Value, patch: &Value) -> Result<(), String> {
             json_patch::merge(doc, patch);
             Ok(())
         }
-        _ => Err("a patch is a JSON Patch array or a merge object".into()),
+        _ => Err(bad_request("a patch is a JSON Patch array or a merge object")),
     }
 }
 
@@ -140,7 +141,7 @@ async fn patch_store(state: Arc<MedkitState>, headers: HeaderMap, body: Bytes, k
         let patch = json_body(&body)?;
         let mut data = lock(&state.data);
         let doc = data.stores.entry(key).or_insert_with(|| json!({}));
-        apply_patch(doc, &patch).map_err(|m| bad_request(&m))?;
+        apply_patch(doc, &patch)?;
         Ok::<_, Reject>(StatusCode::OK.into_response())
     })();
     result.unwrap_or_else(IntoResponse::into_response)
@@ -177,7 +178,7 @@ async fn patch_extension_viewers(State(state): St, headers: HeaderMap, body: Byt
         for (viewer, patch) in &patches {
             let key = extension_viewer_key(&caller.extension, viewer);
             let mut doc = data.stores.get(&key).cloned().unwrap_or_else(|| json!({}));
-            apply_patch(&mut doc, patch).map_err(|m| bad_request(&format!("viewer {viewer}: {m}")))?;
+            apply_patch(&mut doc, patch)?;
             done.push((key, doc));
         }
         data.stores.extend(done);
