@@ -244,17 +244,71 @@ optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct CodesSet {
-        ///One list of codes per prize (each code under 64 characters, under a million per list).
-        pub codes: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+        ///One list of codes per prize, at most ten (each code under 64 characters, under a million per list).
+        pub codes: ::std::vec::Vec<::std::vec::Vec<CodesSetCodesItemItem>>,
         ///Which of the ten prize slots (0 to 9) the lists fill.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub indices: ::std::option::Option<::std::vec::Vec<i64>>,
+        pub indices: ::std::option::Option<::std::vec::Vec<i32>>,
         ///One name per prize.
         pub names: ::std::vec::Vec<::std::string::String>,
     }
     impl CodesSet {
         pub fn builder() -> builder::CodesSet {
             Default::default()
+        }
+    }
+    ///`CodesSetCodesItemItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CodesSetCodesItemItem(::std::string::String);
+    impl ::std::ops::Deref for CodesSetCodesItemItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CodesSetCodesItemItem> for ::std::string::String {
+        fn from(value: CodesSetCodesItemItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CodesSetCodesItemItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CodesSetCodesItemItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CodesSetCodesItemItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CodesSetCodesItemItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`CuratedPollVote`
@@ -383,17 +437,17 @@ level. Both forms fit this type.
             Self(value)
         }
     }
-    ///One RFC 6902 JSON Patch operation.
+    ///One RFC 6902 JSON Patch operation. `add`, `replace` and `test` need `value`; `move` and `copy` need `from`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct JsonPatchOperation {
         ///JSON Pointer of the source location (`move` and `copy`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from: ::std::option::Option<::std::string::String>,
+        pub from: ::std::option::Option<JsonPatchOperationFrom>,
         ///The operation.
         pub op: JsonPatchOperationOp,
         ///JSON Pointer (RFC 6901) of the target location.
-        pub path: ::std::string::String,
+        pub path: JsonPatchOperationPath,
         ///The value (`add`, `replace`, `test`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
@@ -401,6 +455,62 @@ level. Both forms fit this type.
     impl JsonPatchOperation {
         pub fn builder() -> builder::JsonPatchOperation {
             Default::default()
+        }
+    }
+    ///JSON Pointer of the source location (`move` and `copy`).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct JsonPatchOperationFrom(::std::string::String);
+    impl ::std::ops::Deref for JsonPatchOperationFrom {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<JsonPatchOperationFrom> for ::std::string::String {
+        fn from(value: JsonPatchOperationFrom) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for JsonPatchOperationFrom {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^(/.*)?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^(/.*)?$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for JsonPatchOperationFrom {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for JsonPatchOperationFrom {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationFrom {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///The operation.
@@ -476,6 +586,62 @@ level. Both forms fit this type.
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///JSON Pointer (RFC 6901) of the target location.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct JsonPatchOperationPath(::std::string::String);
+    impl ::std::ops::Deref for JsonPatchOperationPath {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<JsonPatchOperationPath> for ::std::string::String {
+        fn from(value: JsonPatchOperationPath) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for JsonPatchOperationPath {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^(/.*)?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^(/.*)?$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for JsonPatchOperationPath {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for JsonPatchOperationPath {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationPath {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`Leaderboard`
@@ -555,9 +721,9 @@ level. Both forms fit this type.
     #[non_exhaustive]
     pub struct MarkFromList {
         ///How many viewers may win each prize.
-        pub prize_limits: ::std::vec::Vec<i64>,
+        pub prize_limits: ::std::vec::Vec<i32>,
         ///The prize slots to award.
-        pub prizes: ::std::vec::Vec<i64>,
+        pub prizes: ::std::vec::Vec<i32>,
         ///The winners' user ids.
         pub users: ::std::vec::Vec<::std::string::String>,
     }
@@ -571,13 +737,13 @@ level. Both forms fit this type.
     #[non_exhaustive]
     pub struct MarkFromPoll {
         ///The poll value that wins.
-        pub correct: i64,
+        pub correct: i32,
         ///Votes after this time (Unix epoch **seconds**) do not count.
         pub cutoff_timestamp: i64,
         ///How many viewers may win each prize.
-        pub prize_limits: ::std::vec::Vec<i64>,
+        pub prize_limits: ::std::vec::Vec<i32>,
         ///The prize slots to award.
-        pub prizes: ::std::vec::Vec<i64>,
+        pub prizes: ::std::vec::Vec<i32>,
     }
     impl MarkFromPoll {
         pub fn builder() -> builder::MarkFromPoll {
@@ -828,7 +994,7 @@ level. Both forms fit this type.
     #[non_exhaustive]
     pub struct RedeemRequest {
         ///The prize slot to redeem.
-        pub all_prizes: i64,
+        pub all_prizes: i32,
     }
     impl RedeemRequest {
         pub fn builder() -> builder::RedeemRequest {
@@ -2385,11 +2551,11 @@ present, else the flat fields.
         #[derive(Clone, Debug)]
         pub struct CodesSet {
             codes: ::std::result::Result<
-                ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+                ::std::vec::Vec<::std::vec::Vec<super::CodesSetCodesItemItem>>,
                 ::std::string::String,
             >,
             indices: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::option::Option<::std::vec::Vec<i32>>,
                 ::std::string::String,
             >,
             names: ::std::result::Result<
@@ -2410,7 +2576,7 @@ present, else the flat fields.
             pub fn codes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+                    ::std::vec::Vec<::std::vec::Vec<super::CodesSetCodesItemItem>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2423,7 +2589,7 @@ present, else the flat fields.
             }
             pub fn indices<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i32>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.indices = value
@@ -2821,14 +2987,17 @@ present, else the flat fields.
         #[derive(Clone, Debug)]
         pub struct JsonPatchOperation {
             from: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::JsonPatchOperationFrom>,
                 ::std::string::String,
             >,
             op: ::std::result::Result<
                 super::JsonPatchOperationOp,
                 ::std::string::String,
             >,
-            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+            path: ::std::result::Result<
+                super::JsonPatchOperationPath,
+                ::std::string::String,
+            >,
             value: ::std::result::Result<
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
@@ -2847,7 +3016,9 @@ present, else the flat fields.
         impl JsonPatchOperation {
             pub fn from<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::JsonPatchOperationFrom>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.from = value
@@ -2869,7 +3040,7 @@ present, else the flat fields.
             }
             pub fn path<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::JsonPatchOperationPath>,
                 T::Error: ::std::fmt::Display,
             {
                 self.path = value
@@ -3292,10 +3463,10 @@ present, else the flat fields.
         #[derive(Clone, Debug)]
         pub struct MarkFromList {
             prize_limits: ::std::result::Result<
-                ::std::vec::Vec<i64>,
+                ::std::vec::Vec<i32>,
                 ::std::string::String,
             >,
-            prizes: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            prizes: ::std::result::Result<::std::vec::Vec<i32>, ::std::string::String>,
             users: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
@@ -3313,7 +3484,7 @@ present, else the flat fields.
         impl MarkFromList {
             pub fn prize_limits<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.prize_limits = value
@@ -3325,7 +3496,7 @@ present, else the flat fields.
             }
             pub fn prizes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.prizes = value
@@ -3371,13 +3542,13 @@ present, else the flat fields.
         }
         #[derive(Clone, Debug)]
         pub struct MarkFromPoll {
-            correct: ::std::result::Result<i64, ::std::string::String>,
+            correct: ::std::result::Result<i32, ::std::string::String>,
             cutoff_timestamp: ::std::result::Result<i64, ::std::string::String>,
             prize_limits: ::std::result::Result<
-                ::std::vec::Vec<i64>,
+                ::std::vec::Vec<i32>,
                 ::std::string::String,
             >,
-            prizes: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
+            prizes: ::std::result::Result<::std::vec::Vec<i32>, ::std::string::String>,
         }
         impl ::std::default::Default for MarkFromPoll {
             fn default() -> Self {
@@ -3394,7 +3565,7 @@ present, else the flat fields.
         impl MarkFromPoll {
             pub fn correct<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
                 self.correct = value
@@ -3420,7 +3591,7 @@ present, else the flat fields.
             }
             pub fn prize_limits<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.prize_limits = value
@@ -3432,7 +3603,7 @@ present, else the flat fields.
             }
             pub fn prizes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.prizes = value
@@ -4233,7 +4404,7 @@ present, else the flat fields.
         }
         #[derive(Clone, Debug)]
         pub struct RedeemRequest {
-            all_prizes: ::std::result::Result<i64, ::std::string::String>,
+            all_prizes: ::std::result::Result<i32, ::std::string::String>,
         }
         impl ::std::default::Default for RedeemRequest {
             fn default() -> Self {
@@ -4245,7 +4416,7 @@ present, else the flat fields.
         impl RedeemRequest {
             pub fn all_prizes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<i32>,
                 T::Error: ::std::fmt::Display,
             {
                 self.all_prizes = value
@@ -6002,6 +6173,12 @@ present, else the flat fields.
             );
         }
     }
+    impl ::streamkit_runtime::drift::Drift for CodesSetCodesItemItem {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
+        }
+    }
     impl ::streamkit_runtime::drift::Drift for CuratedPollVote {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
@@ -6125,6 +6302,12 @@ present, else the flat fields.
             );
         }
     }
+    impl ::streamkit_runtime::drift::Drift for JsonPatchOperationFrom {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
+        }
+    }
     impl ::streamkit_runtime::drift::Drift for JsonPatchOperationOp {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
@@ -6139,6 +6322,12 @@ present, else the flat fields.
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
             }
+        }
+    }
+    impl ::streamkit_runtime::drift::Drift for JsonPatchOperationPath {
+        #[allow(unused_variables)]
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
+            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Leaderboard {

@@ -62,10 +62,10 @@ async fn vote(State(state): St, headers: HeaderMap, Query(q): Q, body: Bytes) ->
         let caller = authorize(&state, &headers, ANY)?;
         let key = poll_key(&caller, &id(&q))?;
         let b = object_body(&body)?;
-        let value = b.get("value").and_then(Value::as_i64).ok_or_else(|| bad_request("`value` must be an integer"))?;
+        let value = b.get("value").and_then(super::extras::as_int).ok_or_else(|| bad_request("`value` must be an integer"))?;
         let count = match b.get("count") {
             None => 1,
-            Some(c) => c.as_i64().ok_or_else(|| bad_request("`count` must be an integer"))?,
+            Some(c) => super::extras::as_int(c).ok_or_else(|| bad_request("`count` must be an integer"))?,
         };
         let viewer = caller.viewer();
         let mut data = lock(&state.data);

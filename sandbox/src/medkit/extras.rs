@@ -28,10 +28,20 @@ fn str_field<'a>(b: &'a Map<String, Value>, k: &str) -> Result<&'a str, Reject> 
     b.get(k).and_then(Value::as_str).ok_or_else(|| bad_request(&format!("`{k}` must be a string")))
 }
 
+/// An integer, also when written with a zero fraction (`2.0`), as JSON Schema counts it.
+pub fn as_int(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18).map(|f| f as i64))
+}
+
+/// An `int32` (prize slots, limits): larger integers are refused, as the spec's format says.
+fn as_int32(v: &Value) -> Option<i64> {
+    as_int(v).filter(|n| i32::try_from(*n).is_ok())
+}
+
 fn ints(b: &Map<String, Value>, k: &str) -> Result<Vec<i64>, Reject> {
     b.get(k)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .and_then(|a| a.iter().map(as_int32).collect::<Option<Vec<i64>>>())
         .ok_or_else(|| bad_request(&format!("`{k}` must be a list of integers")))
 }
 
@@ -99,7 +109,10 @@ async fn set_codes(State(state): St, headers: HeaderMap, body: Bytes) -> Respons
             .and_then(|c| serde_json::from_value(c).ok())
             .ok_or_else(|| bad_request("`codes` must be a list of lists of strings"))?;
         let names: Vec<String> = b.get("names").cloned().and_then(|c| serde_json::from_value(c).ok()).ok_or_else(|| bad_request("`names` must be a list of strings"))?;
-        if sets.len() > 10 || sets.iter().flatten().any(|c| c.len() >= 64) {
+        if b.contains_key("indices") {
+            ints(&b, "indices")?;
+        }
+        if sets.len() > 10 || sets.iter().flatten().any(|c| c.chars().count() >= 64) {
             return Err(bad_request("at most 10 code sets, each code under 64 characters"));
         }
         let mut data = lock(&state.data);
@@ -149,6 +162,8 @@ async fn mark_from_poll(State(state): St, headers: HeaderMap, body: Bytes) -> Re
         let b = object_body(&body)?;
         ints(&b, "prizes")?;
         ints(&b, "prize_limits")?;
+        b.get("correct").and_then(as_int32).ok_or_else(|| bad_request("`correct` must be an int32"))?;
+        b.get("cutoff_timestamp").and_then(as_int).ok_or_else(|| bad_request("`cutoff_timestamp` must be an integer (epoch seconds)"))?;
         // Which poll is meant is not documented: the sandbox checks the body and marks no one.
         Ok(StatusCode::OK.into_response())
     })())
@@ -176,7 +191,7 @@ async fn redeem(State(state): St, headers: HeaderMap, body: Bytes) -> Response {
     done((|| {
         let caller = authorize(&state, &headers, ANY)?;
         let b = object_body(&body)?;
-        let slot = b.get("all_prizes").and_then(Value::as_i64).ok_or_else(|| bad_request("`all_prizes` must be an integer"))?;
+        let slot = b.get("all_prizes").and_then(as_int32).ok_or_else(|| bad_request("`all_prizes` must be an integer"))?;
         let viewer = caller.viewer();
         let mut data = lock(&state.data);
         let codes = data.codes.entry(caller.extension.clone()).or_default();

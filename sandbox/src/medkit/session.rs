@@ -131,12 +131,13 @@ async fn user_ids(State(state): St, headers: HeaderMap, Query(q): Query<HashMap<
         let caller = authorize(&state, &headers, ADMIN)?;
         let start: usize = match q.get("cursor").map(String::as_str) {
             None | Some("") => 0,
-            Some(c) => c.parse().map_err(|_| bad_request("`cursor` must be a cursor this endpoint returned"))?,
+            // A cursor this endpoint never returned starts past the end: an empty last page.
+            Some(c) => c.parse().unwrap_or(usize::MAX),
         };
         let data = lock(&state.data);
         let all: Vec<&String> = data.users.get(&caller.extension).into_iter().flatten().collect();
         let page: Vec<Value> = all.iter().skip(start).take(state.page_size).map(|id| json!({"twitch_id": id})).collect();
-        let end = start + page.len();
+        let end = start.saturating_add(page.len());
         let next = if end >= all.len() { "0".to_string() } else { end.to_string() };
         Ok::<_, Reject>(axum::Json(json!({"next": next, "results": page})).into_response())
     })();
