@@ -443,11 +443,11 @@ level. Both forms fit this type.
     pub struct JsonPatchOperation {
         ///JSON Pointer of the source location (`move` and `copy`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from: ::std::option::Option<JsonPatchOperationFrom>,
+        pub from: ::std::option::Option<::std::string::String>,
         ///The operation.
         pub op: JsonPatchOperationOp,
-        ///JSON Pointer (RFC 6901) of the target location.
-        pub path: JsonPatchOperationPath,
+        ///JSON Pointer (RFC 6901) of the target location (`""` or starting with `/`).
+        pub path: ::std::string::String,
         ///The value (`add`, `replace`, `test`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
@@ -455,62 +455,6 @@ level. Both forms fit this type.
     impl JsonPatchOperation {
         pub fn builder() -> builder::JsonPatchOperation {
             Default::default()
-        }
-    }
-    ///JSON Pointer of the source location (`move` and `copy`).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct JsonPatchOperationFrom(::std::string::String);
-    impl ::std::ops::Deref for JsonPatchOperationFrom {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<JsonPatchOperationFrom> for ::std::string::String {
-        fn from(value: JsonPatchOperationFrom) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for JsonPatchOperationFrom {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(/.*)?$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^(/.*)?$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for JsonPatchOperationFrom {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for JsonPatchOperationFrom {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationFrom {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///The operation.
@@ -586,62 +530,6 @@ level. Both forms fit this type.
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
-        }
-    }
-    ///JSON Pointer (RFC 6901) of the target location.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct JsonPatchOperationPath(::std::string::String);
-    impl ::std::ops::Deref for JsonPatchOperationPath {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<JsonPatchOperationPath> for ::std::string::String {
-        fn from(value: JsonPatchOperationPath) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for JsonPatchOperationPath {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^(/.*)?$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^(/.*)?$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for JsonPatchOperationPath {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for JsonPatchOperationPath {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationPath {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///`Leaderboard`
@@ -2987,17 +2875,14 @@ present, else the flat fields.
         #[derive(Clone, Debug)]
         pub struct JsonPatchOperation {
             from: ::std::result::Result<
-                ::std::option::Option<super::JsonPatchOperationFrom>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             op: ::std::result::Result<
                 super::JsonPatchOperationOp,
                 ::std::string::String,
             >,
-            path: ::std::result::Result<
-                super::JsonPatchOperationPath,
-                ::std::string::String,
-            >,
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
             value: ::std::result::Result<
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
@@ -3016,9 +2901,7 @@ present, else the flat fields.
         impl JsonPatchOperation {
             pub fn from<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::JsonPatchOperationFrom>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.from = value
@@ -3040,7 +2923,7 @@ present, else the flat fields.
             }
             pub fn path<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::JsonPatchOperationPath>,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.path = value
@@ -6302,12 +6185,6 @@ present, else the flat fields.
             );
         }
     }
-    impl ::streamkit_runtime::drift::Drift for JsonPatchOperationFrom {
-        #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
-    }
     impl ::streamkit_runtime::drift::Drift for JsonPatchOperationOp {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
@@ -6322,12 +6199,6 @@ present, else the flat fields.
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
             }
-        }
-    }
-    impl ::streamkit_runtime::drift::Drift for JsonPatchOperationPath {
-        #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Leaderboard {

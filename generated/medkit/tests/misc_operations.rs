@@ -43,7 +43,10 @@ async fn codes_are_uploaded_awarded_and_redeemed() {
     let sb = sandbox().await;
     let a = backend(&sb);
     let v = viewer(&sb);
-    let set = types::CodesSet::builder().codes(vec![vec!["AAAA-1".to_string(), "AAAA-2".to_string()]]).names(vec!["Skin".to_string()]).indices(vec![0]);
+    // Codes are under 64 characters: the generated type checks it before sending.
+    let code = |c: &str| types::CodesSetCodesItemItem::try_from(c).unwrap();
+    assert!(types::CodesSetCodesItemItem::try_from("x".repeat(64).as_str()).is_err());
+    let set = types::CodesSet::builder().codes(vec![vec![code("AAAA-1"), code("AAAA-2")]]).names(vec!["Skin".to_string()]).indices(vec![0]);
     a.set_codes().body(set).send().await.unwrap();
     assert_eq!(v.get_codes().send().await.unwrap().into_inner().names, vec!["Skin"]);
     assert_eq!(status(v.set_codes().body(types::CodesSet::builder().codes(vec![]).names(vec![])).send().await), 403);
