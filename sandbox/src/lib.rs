@@ -1,5 +1,5 @@
 //! `streamkit-sandbox`: local, deterministic fakes of the services streamkit talks to, for
-//! tests and examples. Today: the Twitch Helix and OAuth APIs.
+//! tests and examples. Today: the Twitch Helix and OAuth APIs, and Muxy MEDKit.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -21,8 +21,10 @@
 //! * One module per service, each a [`core::Service`]: [`Twitch`] (Helix under
 //!   [`Sandbox::helix_url`], OAuth under [`Sandbox::oauth_url`]) and the
 //!   [`demo::PagedDemo`] route.
-//! * This facade: [`Sandbox::start`] serves Twitch and the demo; [`Sandbox::builder`] serves
-//!   a chosen set of services.
+//! * [`Medkit`]: Muxy MEDKit under [`Sandbox::medkit_url`] (`/v1/e`), stateful, with
+//!   switchable JWT checking ([`AuthMode`]) and recorded broadcasts.
+//! * This facade: [`Sandbox::start`] serves Twitch and the demo, [`Sandbox::start_with_medkit`]
+//!   MEDKit too; [`Sandbox::builder`] serves a chosen set of services.
 //!
 //! Every response is checked against the specs its service registers (for Twitch
 //! `specs/twitch/helix.yaml` and `oauth.yaml`), unless [`SandboxConfig::contract_check`] is
