@@ -199,3 +199,19 @@ fn setters_take_what_callers_have_and_check_the_spec_bounds() {
     assert!(out.code.contains("pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};"), "no public progenitor Error");
     assert!(out.code.contains("impl ::std::convert::From<types::error::ConversionError> for ::streamkit_runtime::Error"));
 }
+
+#[test]
+fn a_declared_end_cursor_ends_the_list() {
+    // MEDKit's `user_ids` answers `next: "0"` on its last page (`response.end: '0'`).
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/medkit/medkit.yaml");
+    let out = streamkit_codegen::load::load(&spec, Path::new("medkit.yaml")).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
+    let file = inspect::parse(&out.code).unwrap();
+    let bodies = inspect::trait_impls(&file, "PageBody");
+    assert_eq!(bodies.len(), 1);
+    let text = quote::quote!(#(#bodies)*).to_string();
+    assert!(text.contains("c != \"0\""), "{text}");
+    // Without `end`, only an empty cursor ends a list (Helix, unchanged).
+    let helix = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/twitch/helix.yaml");
+    let out = streamkit_codegen::load::load(&helix, Path::new("helix.yaml")).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
+    assert!(!out.code.contains("c != \""), "no end cursor in Helix");
+}

@@ -1,5 +1,5 @@
 //! `streamkit-sandbox`: local, deterministic fakes of the services streamkit talks to, for
-//! tests and examples. Today: the Twitch Helix and OAuth APIs.
+//! tests and examples. Today: the Twitch Helix and OAuth APIs, and Muxy MEDKit.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -21,8 +21,10 @@
 //! * One module per service, each a [`core::Service`]: [`Twitch`] (Helix under
 //!   [`Sandbox::helix_url`], OAuth under [`Sandbox::oauth_url`]) and the
 //!   [`demo::PagedDemo`] route.
-//! * This facade: [`Sandbox::start`] serves Twitch and the demo; [`Sandbox::builder`] serves
-//!   a chosen set of services.
+//! * [`Medkit`]: Muxy MEDKit under [`Sandbox::medkit_url`] (`/v1/e`), stateful, with
+//!   switchable JWT checking ([`AuthMode`]) and recorded broadcasts.
+//! * This facade: [`Sandbox::start`] serves Twitch and the demo, [`Sandbox::start_with_medkit`]
+//!   MEDKit too; [`Sandbox::builder`] serves a chosen set of services.
 //!
 //! Every response is checked against the specs its service registers (for Twitch
 //! `specs/twitch/helix.yaml` and `oauth.yaml`), unless [`SandboxConfig::contract_check`] is
@@ -35,12 +37,14 @@
 
 pub mod core;
 pub mod demo;
+mod medkit;
 mod twitch;
 
 pub use crate::core::{
     CONTRACT_VIOLATION_HEADER, Clock, FAULT_HEADER, Fault, FaultKind, LoggedRequest, MALFORMED_JSON_BODY,
     Service, SystemClock, TokioClock, UNKNOWN_ENUM_VALUE,
 };
+pub use medkit::{AuthMode, MEDKIT_EXTENSION_ID, MEDKIT_SECRET, Medkit, MedkitConfig, RecordedBroadcast, Role as MedkitRole};
 pub use twitch::Twitch;
 pub use twitch::seed::SeedInfo;
 
@@ -199,6 +203,36 @@ impl Sandbox {
     /// The Helix base URL: [`url`](Self::url) + `/helix`.
     pub fn helix_url(&self) -> String {
         format!("{}/helix", self.url())
+    }
+
+    /// The MEDKit base URL: [`url`](Self::url) + `/v1/e`.
+    pub fn medkit_url(&self) -> String {
+        format!("{}/v1/e", self.url())
+    }
+
+    /// The MEDKit service.
+    ///
+    /// # Panics
+    ///
+    /// When the sandbox was built without one (a test's setup error).
+    pub fn medkit(&self) -> &Medkit {
+        match self.service::<Medkit>() {
+            Some(m) => m,
+            None => panic!("this sandbox serves no MEDKit service: use `Sandbox::start_with_medkit` or add `Medkit::new(..)` to `Sandbox::builder()`"),
+        }
+    }
+
+    /// Serves [`Twitch`], the demo route and [`Medkit`] (configured by `medkit`) together.
+    pub async fn start_with_medkit(config: SandboxConfig, medkit: MedkitConfig) -> std::io::Result<Sandbox> {
+        Sandbox::builder()
+            .port(config.port)
+            .contract_check(config.contract_check)
+            .clock(config.clock.clone())
+            .service(Twitch::new(&config))
+            .service(demo::PagedDemo)
+            .service(Medkit::new(medkit))
+            .start()
+            .await
     }
 
     /// The OAuth base URL: [`url`](Self::url) + `/oauth2`.

@@ -540,3 +540,64 @@ async fn sandbox_fixes_from_the_contract_run() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
+
+/// The same run over `specs/medkit/medkit.yaml`, against the MEDKit service, acting as an
+/// admin of the sandbox extension in one channel (admin may call every operation).
+#[tokio::test(flavor = "multi_thread")]
+async fn schemathesis_finds_no_medkit_contract_violation() {
+    let Some((cli, version)) = find_schemathesis() else {
+        assert!(!in_ci(), "schemathesis is not installed, but CI is set");
+        println!("SKIPPED: schemathesis is not installed");
+        return;
+    };
+    if !version.split_whitespace().last().is_some_and(|v| v.starts_with(SUPPORTED_MAJOR)) {
+        assert!(!in_ci(), "found {version:?}, but this test needs schemathesis 4.x");
+        println!("SKIPPED: {version:?} is not 4.x");
+        return;
+    }
+    let sandbox = Sandbox::start_with_medkit(SandboxConfig::default(), streamkit_sandbox::MedkitConfig::default())
+        .await
+        .expect("sandbox starts");
+    let jwt = sandbox.medkit().mint(streamkit_sandbox::MedkitRole::Admin, Some("12345"), Some("23456"));
+    let spec = manifest_dir().join("../specs/medkit/medkit.yaml");
+    let spec = spec.canonicalize().unwrap_or(spec);
+    let text = std::fs::read_to_string(&spec).expect("read medkit.yaml");
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("schemathesis-medkit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).expect("create the work directory");
+    let here = manifest_dir().join("tests/schemathesis");
+    let mut args: Vec<String> = vec![
+        "--config-file".into(),
+        here.join("schemathesis.toml").display().to_string(),
+        "--no-color".into(),
+        "run".into(),
+        spec.display().to_string(),
+        "--url".into(),
+        sandbox.medkit_url(),
+        "-H".into(),
+        format!("Authorization: {} {jwt}", streamkit_sandbox::MEDKIT_EXTENSION_ID),
+    ];
+    args.extend(
+        ["--checks", "all", "--phases", "examples,coverage,fuzzing,stateful", "--mode", "all", "--max-examples", &MAX_EXAMPLES.to_string(), "--seed", &SEED.to_string(), "--generation-deterministic", "--workers", "1", "--request-timeout", "10", "--continue-on-failure"]
+            .map(str::to_owned),
+    );
+    let secrets = vec![jwt.clone()];
+    let (run, work) = tokio::task::spawn_blocking(move || (run_schemathesis("medkit", &cli, &args, &[("PYTHONDONTWRITEBYTECODE", "1".to_owned())], &work, &secrets), work))
+        .await
+        .expect("the schemathesis run finishes");
+    println!("\n===== medkit.yaml: {} =====\n{}", run.printable, run.output);
+    let log = sandbox.requests();
+    let ops = spec_operations(&text, "/v1/e");
+    let table = tally(&log, "/v1/e", &ops);
+    print_table("MEDKit requests, as the sandbox logged them", &table);
+    let _ = std::fs::remove_dir_all(&work);
+    assert!(run.success, "schemathesis found problems with medkit.yaml: see its output above");
+    let violations = sandbox.contract_violations();
+    assert!(violations.is_empty(), "the sandbox sent responses medkit.yaml does not allow: {violations:#?}");
+    let server_errors: Vec<String> = log.iter().filter(|r| r.status.is_some_and(|s| s >= 500)).map(|r| format!("{} {} -> {:?}", r.method, r.path, r.status)).collect();
+    assert!(server_errors.is_empty(), "the sandbox answered 5xx: {server_errors:#?}");
+    for op in &ops {
+        let [n, ..] = table.get(op).copied().unwrap_or_default();
+        assert!(n > 0, "schemathesis never called {op}");
+    }
+}

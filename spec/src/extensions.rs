@@ -264,6 +264,10 @@ pub struct PageResponse {
     pub items: String,
     /// Dotted path of the cursor.
     pub cursor: String,
+    /// A cursor value that means "no more pages", besides an absent or empty one (MEDKit's
+    /// `user_ids` answers `next: "0"` on its last page).
+    #[serde(default)]
+    pub end: Option<String>,
 }
 
 /// `x-streamkit-retry`.

@@ -244,6 +244,14 @@ mod tests {
         assert!(malformed(check(&d, &d, "x-streamkit-scopes", "")).contains("whitespace"));
         let d = json!({"x-streamkit-scopes": {"user:write:chat": " "}});
         assert!(malformed(check(&d, &d, "x-streamkit-scopes", "")).contains("no description"));
+}
+
+    #[test]
+    fn pagination_may_name_an_end_cursor() {
+        let ok = json!({"x-streamkit-pagination": {"style": "cursor", "request": {"cursor": "cursor"}, "response": {"items": "results", "cursor": "next", "end": "0"}}});
+        assert_eq!(check(&ok, &ok, "x-streamkit-pagination", "/paths/~1x/get"), Ok(()));
+        let bad = json!({"x-streamkit-pagination": {"style": "cursor", "request": {"cursor": "cursor"}, "response": {"items": "results", "cursor": "next", "end": 0}}});
+        assert!(malformed(check(&bad, &bad, "x-streamkit-pagination", "/paths/~1x/get")).contains("expected a string"));
     }
 
     #[test]

@@ -20,7 +20,7 @@ fn paged_responses<'c>(cx: &'c Context<'_>) -> Result<Vec<(String, &'c crate::em
         let Some(op) = cx.operation(site) else { continue };
         let Some(pg) = &op.pagination else { continue };
         let response = tree::type_name(&site.success).ok_or_else(|| format!("operation {}: pagination needs a typed response", op.id))?;
-        let paths = format!("{} / {}", pg.response.items, pg.response.cursor);
+        let paths = format!("{} / {} / {:?}", pg.response.items, pg.response.cursor, pg.response.end);
         match out.iter().find(|(r, _, _)| r == &response) {
             Some((_, _, seen)) if seen != &paths => {
                 return Err(format!("operation {}: pages `{response}` with other paths than another operation that returns it ({paths})", op.id));
@@ -53,6 +53,11 @@ impl Pass for PageBodies {
             let response_ident = format_ident!("{}", response);
             let (item, items_expr, cursor_expr) = (&shape.item, &shape.items_expr, &shape.cursor_expr);
             let doc = format!(" A page of `{response}`: the items at `{}`, the next cursor at `{}`.", pg.response.items, pg.response.cursor);
+            // An empty cursor ends the list; so does the spec's `end` value, if it declares one.
+            let next = match &pg.response.end {
+                Some(end) => quote!(cursor.filter(|c| !c.is_empty() && c != #end)),
+                None => quote!(cursor.filter(|c| !c.is_empty())),
+            };
             added.push(
                 syn::parse2(quote! {
                     #[doc = #doc]
@@ -61,7 +66,7 @@ impl Pass for PageBodies {
                         fn into_parts(self) -> (::std::vec::Vec<Self::Item>, ::std::option::Option<::std::string::String>) {
                             let cursor: ::std::option::Option<::std::string::String> = #cursor_expr;
                             let items = #items_expr.unwrap_or_default();
-                            (items, cursor.filter(|c| !c.is_empty()))
+                            (items, #next)
                         }
                     }
                 })
