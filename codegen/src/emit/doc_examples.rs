@@ -31,7 +31,15 @@ fn literal(doc: &Value, raw: &Value, name: &str, types: &str, depth: usize) -> O
             Some(n.to_string())
         }
         Some("boolean") => Some(example.and_then(Value::as_bool).unwrap_or(true).to_string()),
-        Some("array") => Some(format!("[{}]", literal(doc, schema.get("items")?, name, types, depth)?)),
+        // Setters take any iterable of what the item converts from; an array of arrays does
+        // not convert element-wise, so the example leaves such a field unset.
+        Some("array") => {
+            let items = schema.get("items")?;
+            if constraints::resolve(doc, items)?.get("type").and_then(Value::as_str) == Some("array") {
+                return None;
+            }
+            Some(format!("[{}]", literal(doc, items, name, types, depth)?))
+        }
         _ => None,
     }
 }
@@ -43,6 +51,13 @@ fn object(doc: &Value, component: &str, types: &str, depth: usize, sep: &str) ->
         return None;
     }
     let schema = doc.pointer(&format!("/components/schemas/{component}"))?;
+    // Only an object with named properties becomes a struct with a builder; a free-form map,
+    // an enum or a `oneOf`/`anyOf` does not (the example then leaves the body to the reader).
+    let is_struct = schema.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty())
+        && ["oneOf", "anyOf", "enum"].iter().all(|k| schema.get(*k).is_none());
+    if !is_struct {
+        return None;
+    }
     let mut out = format!("{types}::{}::builder()", names::type_name(component));
     let required = schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
     for field in required {

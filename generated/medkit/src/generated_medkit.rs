@@ -6874,15 +6874,10 @@ Arguments:
 - `id`: The developer-chosen name of the poll, ranking or accumulation. The JavaScript library sends `default` when none is given. A vote id starting with `global-` is extension-wide rather than per channel.
 - `body`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .accumulate()
     .id("default")
-    .body(
-        types::JsonObject::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -7030,14 +7025,9 @@ Role: broadcaster (its own channel), admin or backend.
 
 Sends a `POST` request to `/channel_state`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .set_channel_state()
-    .body(
-        types::JsonObject::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -7055,14 +7045,9 @@ Role: broadcaster (its own channel), admin or backend.
 
 Sends a `PATCH` request to `/channel_state`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .patch_channel_state()
-    .body(
-        types::StatePatch::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -7105,7 +7090,6 @@ let response = client
     .set_codes()
     .body(
         types::CodesSet::builder()
-            .codes([["codes"]])
             .names(["names"]),
     )
     .send()
@@ -7300,14 +7284,9 @@ Role: broadcaster (its own channel), admin or backend.
 
 Sends a `POST` request to `/config/channel`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .set_channel_config()
-    .body(
-        types::JsonObject::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -7327,14 +7306,9 @@ Role: broadcaster (its own channel), admin or backend.
 
 Sends a `PATCH` request to `/config/channel`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .patch_channel_config()
-    .body(
-        types::StatePatch::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -7372,14 +7346,9 @@ Role: admin or backend.
 
 Sends a `POST` request to `/config/extension`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .set_extension_config()
-    .body(
-        types::JsonObject::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -7397,14 +7366,9 @@ Role: admin or backend.
 
 Sends a `PATCH` request to `/config/extension`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .patch_extension_config()
-    .body(
-        types::StatePatch::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -7674,14 +7638,9 @@ Role: admin or backend.
 
 Sends a `POST` request to `/extension_hidden_state`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .set_extension_hidden_state()
-    .body(
-        types::JsonObject::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -7699,14 +7658,9 @@ Role: admin or backend.
 
 Sends a `PATCH` request to `/extension_hidden_state`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .patch_extension_hidden_state()
-    .body(
-        types::StatePatch::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -7746,14 +7700,9 @@ Role: admin or backend.
 
 Sends a `POST` request to `/extension_state`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .set_extension_state()
-    .body(
-        types::JsonObject::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -7771,14 +7720,9 @@ Role: admin or backend.
 
 Sends a `PATCH` request to `/extension_state`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .patch_extension_state()
-    .body(
-        types::StatePatch::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -7817,14 +7761,9 @@ the admin role; its JavaScript library sends this as the viewer.
 
 Sends a `POST` request to `/extension_viewer_state`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .set_extension_viewer_state()
-    .body(
-        types::JsonObject::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -8176,14 +8115,9 @@ Role: viewer (its own).
 
 Sends a `POST` request to `/viewer_state`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .set_viewer_state()
-    .body(
-        types::JsonObject::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
@@ -8201,14 +8135,9 @@ Role: viewer (its own).
 
 Sends a `PATCH` request to `/viewer_state`
 ```no_run
-use streamkit_medkit::medkit::types;
-
 # async fn example(client: &streamkit_medkit::medkit::Client) -> Result<(), streamkit_medkit::Error> {
 let response = client
     .patch_viewer_state()
-    .body(
-        types::StatePatch::builder(),
-    )
     .send()
     .await?;
 # let _ = response;
