@@ -113,7 +113,7 @@ fn check_object(doc: &Value, schema: &Map<String, Value>, ptr: &str) -> Result<(
         let field = names::field(name);
         if open && field == CATCH_ALL_FIELD {
             return Err((at.clone(), format!(
-                "property `{name}` becomes the field `{CATCH_ALL_FIELD}`, which keeps the properties an open object does not name; rename it, or close the object with `additionalProperties: false`"
+                "property `{name}` becomes the field `{CATCH_ALL_FIELD}`, which keeps the unknown properties of an open object; rename it, or close the object with `additionalProperties: false`"
             )));
         }
         if let Some((other, other_at)) = fields.insert(field.clone(), (name, at)) {
