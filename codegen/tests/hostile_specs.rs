@@ -39,6 +39,7 @@ fn names_that_collide_in_rust_are_refused_naming_both() {
     expect("hostile_property_collision", "/components/schemas/User/properties/display_name", &["`displayName`", "`display_name`", "field `display_name`"]);
     expect("hostile_property_self", "/components/schemas/User/properties/self", &["`Self`", "`self`", "field `self_`"]);
     expect("hostile_property_extra", "/components/schemas/User/properties/extra", &["`extra`", "unknown", "additionalProperties: false"]);
+    expect("hostile_type_collision", "/components/schemas/user", &["`User`", "`user`", "#/components/schemas/User", "type `User`"]);
     expect("hostile_operation_collision", "/paths/~1users2/get/operationId", &["`getUsers`", "`get_users`", "#/paths/~1users/get", "client method `get_users`"]);
 }
 

@@ -35,6 +35,7 @@ fn rust_name_collisions_are_findings() {
     finds("hostile_property_collision", "/components/schemas/User/properties/display_name", "rust-names", &["`displayName`", "`display_name`"]);
     finds("hostile_property_self", "/components/schemas/User/properties/self", "rust-names", &["`Self`", "`self`"]);
     finds("hostile_property_extra", "/components/schemas/User/properties/extra", "rust-names", &["`extra`"]);
+    finds("hostile_type_collision", "/components/schemas/user", "rust-names", &["`User`", "`user`"]);
     finds("hostile_operation_collision", "/paths/~1users2/get/operationId", "rust-names", &["`getUsers`", "`get_users`"]);
     finds("hostile_reserved_method", "/paths/~1users/get/operationId", "rust-names", &["`new`"]);
     finds("hostile_reserved_setter", "/paths/~1users/post/parameters/0", "rust-names", &["`send`"]);

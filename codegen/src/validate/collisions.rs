@@ -1,6 +1,7 @@
 //! Names that collide once turned into Rust: two operations that give the same client
 //! method, two parameters of one operation that give the same builder setter, two
-//! properties of one object that give the same field, and names that clash with what the
+//! properties of one object that give the same field, two component schemas that give the
+//! same type, and names that clash with what the
 //! generated code itself defines (`Client::new`, the builder's `send`, the `extra` field
 //! that keeps unknown properties). The generator would emit code that does not compile
 //! (E0124, E0428, E0592…); the spec is refused instead, naming both names.
@@ -88,6 +89,20 @@ pub fn check(file: &Path, doc: &Value) -> Result<(), SpecError> {
                     format!("parameters `{other}` (at #{other_at}) and `{name}` both become the builder method `{setter}`; rename one"),
                 ));
             }
+        }
+    }
+    let mut types: BTreeMap<String, String> = BTreeMap::new();
+    for name in doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flat_map(|m| m.keys()) {
+        let ptr = format!("/components/schemas/{}", escape(name));
+        if name == crate::adapt::SECRET_SCHEMA {
+            return Err(err(ptr, format!("the schema name `{name}` is reserved: codegen uses it for `format: password` strings; rename the schema")));
+        }
+        let ty = names::type_name(name);
+        if let Some(other) = types.insert(ty.clone(), name.clone()) {
+            return Err(err(
+                ptr,
+                format!("schemas `{other}` (at #/components/schemas/{}) and `{name}` both become the type `{ty}`; rename one", escape(&other)),
+            ));
         }
     }
     let mut failure = None;
