@@ -14,6 +14,7 @@ use crate::extensions;
 pub mod collisions;
 pub mod headers;
 pub mod limits;
+pub mod recursion;
 pub mod service;
 pub mod vocabulary;
 
@@ -105,6 +106,7 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
             check_pagination_params(file, &subject, &ptr, item, op, doc)?;
         }
     }
+    recursion::check(file, doc)?;
     collisions::check(file, doc)?;
     vocabulary::check(file, doc)?;
     Ok(())

@@ -50,6 +50,17 @@ fn names_the_generated_code_already_uses_are_refused() {
 }
 
 #[test]
+fn schemas_recursing_through_compositions_only_are_refused_naming_the_cycle() {
+    // `struct A(Box<B>)` / an untagged `B` trying `A`: decoding calls itself without reading
+    // input. Recursion through properties and arrays is fine (tests/compiled.rs).
+    expect(
+        "hostile_composition_cycle",
+        "/components/schemas/B/oneOf/1/$ref",
+        &["#/components/schemas/A → #/components/schemas/B → #/components/schemas/A", "property or an array"],
+    );
+}
+
+#[test]
 fn misspelled_extension_keys_are_refused() {
     expect("hostile_misspelled_key", "/paths/~1users/get/x-streamkit-retyr", &["unknown extension `x-streamkit-retyr`", "x-streamkit-retry"]);
 }

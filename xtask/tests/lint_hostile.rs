@@ -42,6 +42,11 @@ fn rust_name_collisions_are_findings() {
 }
 
 #[test]
+fn composition_cycles_are_findings() {
+    finds("hostile_composition_cycle", "/components/schemas/B/oneOf/1/$ref", "schema-cycle", &["#/components/schemas/A → #/components/schemas/B"]);
+}
+
+#[test]
 fn header_syntax_is_checked() {
     finds("hostile_header_crlf", "/components/securitySchemes/app/x-streamkit-header/value", "header-syntax", &["'\\r'"]);
     finds("hostile_header_name", "/components/securitySchemes/app/x-streamkit-header/name", "header-syntax", &["`Bad Header:`"]);

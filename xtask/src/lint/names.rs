@@ -1,6 +1,6 @@
 //! What codegen refuses before it generates, as lint findings: resource limits (`limits`),
 //! the service's crate and module names (`service-names`), names that collide in Rust
-//! (`rust-names`), header names and value templates (`header-syntax`). The checks are
+//! (`rust-names`), schemas that recurse through compositions only (`schema-cycle`), header names and value templates (`header-syntax`). The checks are
 //! codegen's own (`streamkit_codegen::validate`), so lint and regen cannot disagree; each
 //! check reports its first problem.
 
@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use streamkit_codegen::extensions::{self, AuthHeader, Buckets, Service};
-use streamkit_codegen::validate::{collisions, headers, limits, service};
+use streamkit_codegen::validate::{collisions, headers, limits, recursion, service};
 use streamkit_spec::SpecError;
 use streamkit_spec::pointer::pointer;
 
@@ -27,6 +27,9 @@ pub fn check(shown: &str, doc: &Value) -> Vec<Finding> {
         && let Err(e) = service::check(file, &s)
     {
         out.push(finding("service-names", e));
+    }
+    if let Err(e) = recursion::check(file, doc) {
+        out.push(finding("schema-cycle", e));
     }
     if let Err(e) = collisions::check(file, doc) {
         out.push(finding("rust-names", e));
