@@ -38,9 +38,10 @@ fi
 
 # 2. Replay the corpus, then fuzz for the time given.
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+trap 'rm -rf "$scratch" "$scratch.last"' EXIT
 mkdir -p "$here/artifacts/$target"
 echo "==> $target: fuzzing for ${seconds}s from $(ls "$here/corpus/$target" | wc -l) corpus input(s)"
+export STREAMKIT_FUZZ_LAST_INPUT="$scratch.last"
 set +e
 "$bin" "$scratch" "$here/corpus/$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 \
     -max_len=262144 -print_final_stats=1 -artifact_prefix="$here/artifacts/$target/" >"$scratch.log" 2>&1
@@ -49,6 +50,10 @@ set -e
 grep -E '^stat::(number_of_executed_units|peak_rss_mb|new_units_added)|^(==[0-9]+== )?ERROR|panicked at|^Done' "$scratch.log" || true
 if [ $status -ne 0 ]; then
     tail -n 40 "$scratch.log"
+    # Killed by a signal (a stack overflow leaves no libFuzzer artifact): keep the last input.
+    if [ $status -gt 128 ] && [ -f "$scratch.last" ]; then
+        cp "$scratch.last" "$here/artifacts/$target/crash-signal-$status-$(date +%s)"
+    fi
     echo "error: $target crashed (status $status); the input is in fuzz/artifacts/$target/" >&2
     rm -f "$scratch.log"
     exit 1

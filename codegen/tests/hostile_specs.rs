@@ -148,3 +148,21 @@ fn properties_merged_by_all_of_collide_too() {
     let e = generate(&spec).unwrap_err();
     assert!(e.contains("`display_name`") && e.contains("`displayName`") && e.contains("#/components/schemas/User/allOf/1/properties/displayName"), "{e}");
 }
+
+#[test]
+fn a_ref_to_its_own_ancestor_ends() {
+    // Found by fuzz/ (spec_mutations): a media type that refers to the operation holding it
+    // sent the search for response schemas round the loop until the stack overflowed.
+    let spec = format!(
+        "{HEAD}paths:\n  /device:\n    post:\n      operationId: start\n      responses:\n        \"200\":\n          description: ok\n          content:\n            application/json: {{$ref: '#/paths/~1device/post'}}\n"
+    );
+    if let Err(e) = generate(&spec) {
+        assert!(e.starts_with("t.yaml"), "{e}");
+    }
+    let spec = format!(
+        "{HEAD}paths:\n  /device:\n    post:\n      operationId: start\n      responses:\n        \"200\": {{$ref: '#/components/responses/R'}}\ncomponents:\n  responses:\n    R:\n      description: ok\n      content:\n        application/json:\n          schema: {{$ref: '#/components/responses/R'}}\n"
+    );
+    if let Err(e) = generate(&spec) {
+        assert!(e.starts_with("t.yaml"), "{e}");
+    }
+}

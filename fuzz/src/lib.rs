@@ -40,8 +40,19 @@ const HOSTILE: &[&str] = &[
     "header", "cookie", "get", "post", "operationId", "parameters", "requestBody", "responses", "content", "schema",
 ];
 
+/// When `STREAMKIT_FUZZ_LAST_INPUT` names a file, every input is written there before it
+/// runs: a stack overflow kills the process before libFuzzer can save the input (it has no
+/// alternate signal stack), and this file then holds it (`run.sh` keeps it).
+pub fn record(data: &[u8]) {
+    static PATH: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    if let Some(path) = PATH.get_or_init(|| std::env::var_os("STREAMKIT_FUZZ_LAST_INPUT").map(Into::into)) {
+        let _ = std::fs::write(path, data);
+    }
+}
+
 /// Bytes as a spec file.
 pub fn spec_text(data: &[u8]) {
+    record(data);
     let text = String::from_utf8_lossy(data);
     match streamkit_codegen::load::parse(&text, Path::new(FILE)) {
         Ok(doc) => check_document(doc),
@@ -51,6 +62,7 @@ pub fn spec_text(data: &[u8]) {
 
 /// Bytes as a seed choice and a list of edits.
 pub fn spec_mutations(data: &[u8]) {
+    record(data);
     let mut u = Unstructured::new(data);
     let Ok(doc) = mutate(&mut u) else { return };
     match streamkit_spec::Document::from_value(doc, FILE) {
