@@ -264,22 +264,31 @@ fn reachable_from(doc: &Value, key: &str) -> BTreeSet<String> {
 }
 
 fn refs_in(v: &Value, doc: &Value, out: &mut Vec<String>) {
+    refs_in_following(v, doc, out, &mut BTreeSet::new());
+}
+
+/// `followed`: the non-schema `$ref`s already followed, so a reference to one of its own
+/// ancestors (`content: {$ref: '#/paths/~1a/get'}`) is expanded once, not until the stack
+/// overflows (found by fuzz/ `spec_mutations`).
+fn refs_in_following(v: &Value, doc: &Value, out: &mut Vec<String>, followed: &mut BTreeSet<String>) {
     match v {
         Value::Object(m) => {
             if let Some(r) = m.get("$ref").and_then(Value::as_str) {
                 if let Some(name) = r.strip_prefix("#/components/schemas/") {
                     out.push(name.to_string());
-                } else if let Some(target) = r.strip_prefix('#').and_then(|p| doc.pointer(p)) {
-                    refs_in(target, doc, out);
+                } else if let Some(target) = r.strip_prefix('#').and_then(|p| doc.pointer(p))
+                    && followed.insert(r.to_string())
+                {
+                    refs_in_following(target, doc, out, followed);
                 }
             }
             for (k, c) in m {
                 if k != "example" && k != "examples" {
-                    refs_in(c, doc, out);
+                    refs_in_following(c, doc, out, followed);
                 }
             }
         }
-        Value::Array(a) => a.iter().for_each(|c| refs_in(c, doc, out)),
+        Value::Array(a) => a.iter().for_each(|c| refs_in_following(c, doc, out, followed)),
         _ => {}
     }
 }

@@ -141,7 +141,7 @@ pub fn regen(root: &Path, check: bool) -> Result<RegenReport, SpecError> {
     }
     let mut report = RegenReport::default();
     for out in &outputs {
-        let path = root.join(&out.path);
+        let path = write::output_target(root, &out.path).map_err(|m| SpecError::new(&out.plan.file, "output", "/x-streamkit-service", m))?;
         let changed = if check {
             !write::is_current(&path, &out.code)
         } else {

@@ -11,6 +11,13 @@ use serde_json::Value;
 use crate::error::{SpecError, escape, pointer};
 use crate::extensions;
 
+pub mod collisions;
+pub mod headers;
+pub mod limits;
+pub mod recursion;
+pub mod service;
+pub mod vocabulary;
+
 pub use streamkit_spec::openapi::{METHODS, parameters};
 pub use streamkit_spec::refs::resolve;
 pub use streamkit_spec::subject::subject_of;
@@ -26,9 +33,10 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
             format!("OpenAPI {version} is not supported: the generator (progenitor) reads OpenAPI 3.0 only; write `openapi: 3.0.3`"),
         ));
     }
+    limits::check(file, doc)?;
     streamkit_spec::refs::check_refs_of(file, doc)?;
     match extensions::read::<extensions::Service>(doc, "x-streamkit-service") {
-        Ok(Some(_)) => {}
+        Ok(Some(s)) => service::check(file, &s)?,
         Ok(None) => {
             return Err(err("document", String::new(), "missing `x-streamkit-service: {crate, module, base-url}` (see specs/README.md)".into()));
         }
@@ -39,12 +47,28 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
         Err(m) => return Err(err("document", "/x-streamkit-ratelimit-buckets".into(), m)),
     };
     check_ratelimit(file, "document", doc, "", &buckets)?;
+    for (name, bucket) in &buckets {
+        let h = &bucket.headers;
+        for (key, header) in [("limit", &h.limit), ("remaining", &h.remaining), ("reset", &h.reset)] {
+            if let Some(problem) = header.as_deref().and_then(headers::name_problem) {
+                return Err(err("document", pointer(["x-streamkit-ratelimit-buckets", name.as_str(), "headers", key]), problem));
+            }
+        }
+    }
     if let Some(schemes) = doc.pointer("/components/securitySchemes").and_then(Value::as_object) {
         for (name, scheme) in schemes {
             let ptr = pointer(["components", "securitySchemes", name]);
             match extensions::read::<extensions::AuthHeader>(scheme, "x-streamkit-header") {
-                Ok(Some(h)) => extensions::check_template(&h.value)
-                    .map_err(|m| err(&format!("security scheme {name}"), format!("{ptr}/x-streamkit-header"), m))?,
+                Ok(Some(h)) => {
+                    let subject = format!("security scheme {name}");
+                    if let Some(problem) = headers::name_problem(&h.name) {
+                        return Err(err(&subject, format!("{ptr}/x-streamkit-header/name"), problem));
+                    }
+                    if let Some(problem) = headers::value_problem(&h.value) {
+                        return Err(err(&subject, format!("{ptr}/x-streamkit-header/value"), problem));
+                    }
+                    extensions::check_template(&h.value).map_err(|m| err(&subject, format!("{ptr}/x-streamkit-header"), m))?
+                }
                 Ok(None) => {
                     return Err(err(&format!("security scheme {name}"), ptr, "missing `x-streamkit-header: {name, value}`: the runtime needs to know which header to send".into()));
                 }
@@ -82,6 +106,9 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
             check_pagination_params(file, &subject, &ptr, item, op, doc)?;
         }
     }
+    recursion::check(file, doc)?;
+    collisions::check(file, doc)?;
+    vocabulary::check(file, doc)?;
     Ok(())
 }
 
@@ -119,6 +146,11 @@ fn check_operation(file: &Path, subject: &str, ptr: &str, path: &str, item: &Val
                 }
             }
             "cookie" => return Err(err(at, format!("cookie parameter `{name}` is not supported"))),
+            "header" => {
+                if let Some(problem) = headers::name_problem(name) {
+                    return Err(err(format!("{at}/name"), format!("header parameter: {problem}")));
+                }
+            }
             "query" => {
                 if let Some(style) = p.get("style").and_then(Value::as_str)
                     && style != "form" {

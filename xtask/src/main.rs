@@ -15,13 +15,22 @@
 mod diff;
 mod lint;
 mod semver;
+mod workspace;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// The workspace root, found from the current directory (see `workspace.rs`); exits with a
+/// message when there is none.
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+    match workspace::root() {
+        Ok(root) => root,
+        Err(m) => {
+            eprintln!("error: {m}");
+            std::process::exit(2);
+        }
+    }
 }
 
 fn usage() -> ExitCode {
