@@ -219,11 +219,12 @@ impl Where {
 impl FieldFilter {
     /// A clause with any operator; `values` must hold one value except for `In`/`NotIn`.
     pub fn op(self, op: Op, values: Vec<Value>) -> Where {
-        let error = check_field(&self.field).err().or_else(|| match op {
+        let empty_list = match op {
             Op::In if values.is_empty() => Some(FilterError::Empty("an `in` clause")),
             Op::NotIn if values.is_empty() => Some(FilterError::Empty("a `notin` clause")),
             _ => None,
-        });
+        };
+        let error = check_field(&self.field).err().or(empty_list);
         Where { clauses: vec![Clause { field: self.field, op, values }], error }
     }
     /// `field:eq:value`.
