@@ -35,12 +35,14 @@
 
 pub mod core;
 pub mod demo;
+pub mod mixer;
 mod twitch;
 
 pub use crate::core::{
     CONTRACT_VIOLATION_HEADER, Clock, FAULT_HEADER, Fault, FaultKind, LoggedRequest, MALFORMED_JSON_BODY,
     Service, SystemClock, TokioClock, UNKNOWN_ENUM_VALUE,
 };
+pub use mixer::Mixer;
 pub use twitch::Twitch;
 pub use twitch::seed::SeedInfo;
 

@@ -12075,6 +12075,33 @@ let response = client
     pub fn get_channel(&self) -> builder::GetChannel<'_> {
         builder::GetChannel::new(self)
     }
+    /**Update a channel's settings
+
+Auth: `channel:update:self`. Only the fields sent change.
+
+Sends a `PATCH` request to `/v1/channels/{channelIdOrToken}`
+
+Arguments:
+- `channel_id_or_token`: The channel id (a token is not accepted here).
+- `body`
+```no_run
+use streamkit_mixer::rest::types;
+
+# async fn example(client: &streamkit_mixer::rest::Client) -> Result<(), streamkit_mixer::Error> {
+let response = client
+    .update_channel()
+    .channel_id_or_token(0)
+    .body(
+        types::ChannelUpdate::builder(),
+    )
+    .send()
+    .await?;
+# let _ = response;
+# Ok(()) }
+```*/
+    pub fn update_channel(&self) -> builder::UpdateChannel<'_> {
+        builder::UpdateChannel::new(self)
+    }
     /**Get a channel with its private details (stream key, subscriber counts)
 
 Auth: the channel's owner or an editor, with `channel:details:self`.
@@ -12095,33 +12122,6 @@ let response = client
 ```*/
     pub fn get_channel_details(&self) -> builder::GetChannelDetails<'_> {
         builder::GetChannelDetails::new(self)
-    }
-    /**Update a channel's settings
-
-Auth: `channel:update:self`. Only the fields sent change.
-
-Sends a `PATCH` request to `/v1/channels/{channelId}`
-
-Arguments:
-- `channel_id`: The channel id (not the owner's user id).
-- `body`
-```no_run
-use streamkit_mixer::rest::types;
-
-# async fn example(client: &streamkit_mixer::rest::Client) -> Result<(), streamkit_mixer::Error> {
-let response = client
-    .update_channel()
-    .channel_id(0)
-    .body(
-        types::ChannelUpdate::builder(),
-    )
-    .send()
-    .await?;
-# let _ = response;
-# Ok(()) }
-```*/
-    pub fn update_channel(&self) -> builder::UpdateChannel<'_> {
-        builder::UpdateChannel::new(self)
     }
     /**Get a channel's current broadcast
 
@@ -12418,11 +12418,11 @@ let response = client
 
 List the users with one role in a channel. No token: sends no `Authorization` header.
 
-Sends a `GET` request to `/v1/channels/{channelId}/users/{role}`
+Sends a `GET` request to `/v1/channels/{channelId}/users/{roleOrUserId}`
 
 Arguments:
 - `channel_id`: The channel id (not the owner's user id).
-- `role`: The role, for example `Mod` or `Banned`.
+- `role_or_user_id`: The role, for example `Mod` or `Banned`.
 - `limit`: Page size, at most 100.
 - `page`: The page, from 0.
 ```no_run
@@ -12430,7 +12430,7 @@ Arguments:
 let response = client
     .get_channel_users_by_role()
     .channel_id(0)
-    .role("User")
+    .role_or_user_id("User")
     .send()
     .await?;
 # let _ = response;
@@ -12443,11 +12443,11 @@ let response = client
 
 Auth: `chat:change_role` (or `chat:change_ban` for `Banned`).
 
-Sends a `PATCH` request to `/v1/channels/{channelId}/users/{userId}`
+Sends a `PATCH` request to `/v1/channels/{channelId}/users/{roleOrUserId}`
 
 Arguments:
 - `channel_id`: The channel id (not the owner's user id).
-- `user_id`: The user id.
+- `role_or_user_id`: The user id.
 - `body`
 ```no_run
 use streamkit_mixer::rest::types;
@@ -12456,7 +12456,7 @@ use streamkit_mixer::rest::types;
 let response = client
     .update_channel_user_roles()
     .channel_id(0)
-    .user_id(0)
+    .role_or_user_id(0)
     .body(
         types::RoleChange::builder(),
     )
@@ -12516,9 +12516,8 @@ let response = client
     /**Poll a shortcode
 
 200 with `code` once the user approved: exchange it at `requestToken` as an
-authorization code. While waiting the answer is 204; 403 means the user denied,
-404 that the handle expired. Those three reach the caller as an error with that
-status (`streamkit_mixer::auth::ShortcodeFlow` reads them).
+authorization code. While waiting the answer is 204 (`None`); 403 means the user
+denied, 404 that the handle expired.
 
 
 Sends a `GET` request to `/v1/oauth/shortcode/check/{handle}`
@@ -12527,6 +12526,7 @@ Arguments:
 - `handle`: The `handle` from `createShortcode`.
 ```no_run
 # async fn example(client: &streamkit_mixer::rest::Client) -> Result<(), streamkit_mixer::Error> {
+// `None`: the server answered 204 No Content.
 let response = client
     .check_shortcode()
     .handle("handle")
@@ -13234,6 +13234,99 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::update_channel`]
+
+[`Client::update_channel`]: super::Client::update_channel*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateChannel<'a> {
+        client: &'a super::Client,
+        channel_id_or_token: Result<i64, String>,
+        body: Result<types::builder::ChannelUpdate, String>,
+    }
+    impl<'a> UpdateChannel<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                channel_id_or_token: Err(
+                    "required parameter `channel_id_or_token` not set".to_string(),
+                ),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        ///The channel id (a token is not accepted here).
+        pub fn channel_id_or_token<V: ::streamkit_runtime::input::IntegerInput>(
+            mut self,
+            value: V,
+        ) -> Self {
+            self.channel_id_or_token = ::streamkit_runtime::input::integer(
+                "parameter `channelIdOrToken`",
+                value,
+                ::streamkit_runtime::input::Bounds {
+                    min: ::std::option::Option::Some(0i128),
+                    max: ::std::option::Option::None,
+                },
+            );
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ChannelUpdate>,
+            <V as std::convert::TryInto<types::ChannelUpdate>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("body {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ChannelUpdate,
+            ) -> types::builder::ChannelUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        async fn send_raw(self) -> Result<ResponseValue<types::Channel>, Error<()>> {
+            let Self { client, channel_id_or_token, body } = self;
+            let channel_id_or_token = channel_id_or_token
+                .map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ChannelUpdate::try_from(v)
+                        .map_err(|e| ::std::format!("body {e}"))
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/channels/{}", client.baseurl, encode_path(& channel_id_or_token
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_channel",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::get_channel_details`]
 
 [`Client::get_channel_details`]: super::Client::get_channel_details*/
@@ -13286,96 +13379,6 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_channel_details",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::update_channel`]
-
-[`Client::update_channel`]: super::Client::update_channel*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateChannel<'a> {
-        client: &'a super::Client,
-        channel_id: Result<i64, String>,
-        body: Result<types::builder::ChannelUpdate, String>,
-    }
-    impl<'a> UpdateChannel<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                channel_id: Err("required parameter `channel_id` not set".to_string()),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        ///The channel id (not the owner's user id).
-        pub fn channel_id<V: ::streamkit_runtime::input::IntegerInput>(
-            mut self,
-            value: V,
-        ) -> Self {
-            self.channel_id = ::streamkit_runtime::input::integer(
-                "parameter `channelId`",
-                value,
-                ::streamkit_runtime::input::Bounds {
-                    min: ::std::option::Option::Some(0i128),
-                    max: ::std::option::Option::None,
-                },
-            );
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ChannelUpdate>,
-            <V as std::convert::TryInto<types::ChannelUpdate>>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("body {}", s));
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::ChannelUpdate,
-            ) -> types::builder::ChannelUpdate,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        async fn send_raw(self) -> Result<ResponseValue<types::Channel>, Error<()>> {
-            let Self { client, channel_id, body } = self;
-            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::ChannelUpdate::try_from(v)
-                        .map_err(|e| ::std::format!("body {e}"))
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_channel",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -14440,7 +14443,7 @@ pub mod builder {
     pub struct GetChannelUsersByRole<'a> {
         client: &'a super::Client,
         channel_id: Result<i64, String>,
-        role: Result<types::Role, String>,
+        role_or_user_id: Result<types::Role, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
     }
@@ -14449,7 +14452,9 @@ pub mod builder {
             Self {
                 client: client,
                 channel_id: Err("required parameter `channel_id` not set".to_string()),
-                role: Err("required parameter `role` not set".to_string()),
+                role_or_user_id: Err(
+                    "required parameter `role_or_user_id` not set".to_string(),
+                ),
                 limit: Ok(None),
                 page: Ok(None),
             }
@@ -14470,12 +14475,15 @@ pub mod builder {
             self
         }
         ///The role, for example `Mod` or `Banned`.
-        pub fn role<V>(mut self, value: V) -> Self
+        pub fn role_or_user_id<V>(mut self, value: V) -> Self
         where
             V: ::std::convert::TryInto<types::Role>,
             V::Error: ::std::fmt::Display,
         {
-            self.role = ::streamkit_runtime::input::convert("parameter `role`", value);
+            self.role_or_user_id = ::streamkit_runtime::input::convert(
+                "parameter `roleOrUserId`",
+                value,
+            );
             self
         }
         ///Page size, at most 100.
@@ -14513,14 +14521,14 @@ pub mod builder {
         async fn send_raw(
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::UserWithGroups>>, Error<()>> {
-            let Self { client, channel_id, role, limit, page } = self;
+            let Self { client, channel_id, role_or_user_id, limit, page } = self;
             let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-            let role = role.map_err(Error::InvalidRequest)?;
+            let role_or_user_id = role_or_user_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/channels/{}/users/{}", client.baseurl, encode_path(& channel_id
-                .to_string()), encode_path(& role.to_string()),
+                .to_string()), encode_path(& role_or_user_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
@@ -14555,7 +14563,7 @@ pub mod builder {
     pub struct UpdateChannelUserRoles<'a> {
         client: &'a super::Client,
         channel_id: Result<i64, String>,
-        user_id: Result<i64, String>,
+        role_or_user_id: Result<i64, String>,
         body: Result<types::builder::RoleChange, String>,
     }
     impl<'a> UpdateChannelUserRoles<'a> {
@@ -14563,7 +14571,9 @@ pub mod builder {
             Self {
                 client: client,
                 channel_id: Err("required parameter `channel_id` not set".to_string()),
-                user_id: Err("required parameter `user_id` not set".to_string()),
+                role_or_user_id: Err(
+                    "required parameter `role_or_user_id` not set".to_string(),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -14583,12 +14593,12 @@ pub mod builder {
             self
         }
         ///The user id.
-        pub fn user_id<V: ::streamkit_runtime::input::IntegerInput>(
+        pub fn role_or_user_id<V: ::streamkit_runtime::input::IntegerInput>(
             mut self,
             value: V,
         ) -> Self {
-            self.user_id = ::streamkit_runtime::input::integer(
-                "parameter `userId`",
+            self.role_or_user_id = ::streamkit_runtime::input::integer(
+                "parameter `roleOrUserId`",
                 value,
                 ::streamkit_runtime::input::Bounds {
                     min: ::std::option::Option::Some(0i128),
@@ -14618,9 +14628,9 @@ pub mod builder {
             self
         }
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
-            let Self { client, channel_id, user_id, body } = self;
+            let Self { client, channel_id, role_or_user_id, body } = self;
             let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let role_or_user_id = role_or_user_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::RoleChange::try_from(v)
@@ -14629,7 +14639,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/channels/{}/users/{}", client.baseurl, encode_path(& channel_id
-                .to_string()), encode_path(& user_id.to_string()),
+                .to_string()), encode_path(& role_or_user_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
@@ -16201,26 +16211,6 @@ pub mod builder {
                 .await
         }
     }
-    impl<'a> GetChannelDetails<'a> {
-        /** Sends the request (`getChannelDetails`).
-
- Errors come as [`streamkit_runtime::Error`]: the server's status, body and rate-limit
- figures for an error response; transport, decoding and auth failures otherwise.*/
-        pub async fn send(
-            self,
-        ) -> ::std::result::Result<
-            ResponseValue<types::ChannelDetails>,
-            ::streamkit_runtime::Error,
-        > {
-            let runtime = self.client.inner.clone();
-            ::streamkit_runtime::response::send(
-                    "get_channel_details",
-                    &runtime,
-                    self.send_raw(),
-                )
-                .await
-        }
-    }
     impl<'a> UpdateChannel<'a> {
         /** Sends the request (`updateChannel`).
 
@@ -16235,6 +16225,26 @@ pub mod builder {
             let runtime = self.client.inner.clone();
             ::streamkit_runtime::response::send(
                     "update_channel",
+                    &runtime,
+                    self.send_raw(),
+                )
+                .await
+        }
+    }
+    impl<'a> GetChannelDetails<'a> {
+        /** Sends the request (`getChannelDetails`).
+
+ Errors come as [`streamkit_runtime::Error`]: the server's status, body and rate-limit
+ figures for an error response; transport, decoding and auth failures otherwise.*/
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            ResponseValue<types::ChannelDetails>,
+            ::streamkit_runtime::Error,
+        > {
+            let runtime = self.client.inner.clone();
+            ::streamkit_runtime::response::send(
+                    "get_channel_details",
                     &runtime,
                     self.send_raw(),
                 )
@@ -16553,15 +16563,17 @@ pub mod builder {
         /** Sends the request (`checkShortcode`).
 
  Errors come as [`streamkit_runtime::Error`]: the server's status, body and rate-limit
- figures for an error response; transport, decoding and auth failures otherwise.*/
+ figures for an error response; transport, decoding and auth failures otherwise.
+
+ The spec allows `204 No Content` here as well as a body: that answer is `Ok(None)`.*/
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            ResponseValue<types::ShortcodeApproval>,
+            ::std::option::Option<ResponseValue<types::ShortcodeApproval>>,
             ::streamkit_runtime::Error,
         > {
             let runtime = self.client.inner.clone();
-            ::streamkit_runtime::response::send(
+            ::streamkit_runtime::response::send_optional(
                     "check_shortcode",
                     &runtime,
                     self.send_raw(),
