@@ -32,6 +32,12 @@
 pub mod rest;
 
 pub mod filters;
+pub mod paging;
+
+/// What [`paging`] returns, and the stream extension traits to consume it.
+pub mod pagination {
+    pub use streamkit_runtime::pagination::{ItemStream, Page, PageStream, PageToken, Paginator, StreamExt, TryStreamExt};
+}
 
 pub use streamkit_runtime::clock::{Clock, SystemClock};
 pub use streamkit_runtime::ratelimit::{InProcessLimiter, RateLimitInfo, RateLimiter};
