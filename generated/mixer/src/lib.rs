@@ -31,6 +31,7 @@
 #[path = "generated_rest.rs"]
 pub mod rest;
 
+pub mod auth;
 pub mod filters;
 pub mod paging;
 
