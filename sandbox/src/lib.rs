@@ -1,5 +1,6 @@
 //! `streamkit-sandbox`: local, deterministic fakes of the services streamkit talks to, for
-//! tests and examples. Today: the Twitch Helix and OAuth APIs.
+//! tests and examples. Today: the Twitch Helix and OAuth APIs, and Mixer's core REST API
+//! ([`Mixer`], added with [`Sandbox::builder`]).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
