@@ -38,7 +38,7 @@ async fn users_current_by_id_search_follows_and_avatar() {
     assert_eq!(follows.iter().map(|ch| ch.id).collect::<Vec<_>>(), [FIRST_CHANNEL_ID + 4, FIRST_CHANNEL_ID + 11, FIRST_CHANNEL_ID + 18, FIRST_CHANNEL_ID + 25, FIRST_CHANNEL_ID + 32, FIRST_CHANNEL_ID + 39, FIRST_CHANNEL_ID + 46, FIRST_CHANNEL_ID + 53, FIRST_CHANNEL_ID + 60, FIRST_CHANNEL_ID + 67, FIRST_CHANNEL_ID + 74, FIRST_CHANNEL_ID + 81, FIRST_CHANNEL_ID + 88, FIRST_CHANNEL_ID + 95, FIRST_CHANNEL_ID + 102, FIRST_CHANNEL_ID + 109, FIRST_CHANNEL_ID + 116]);
 
     let avatar = c.get_user_avatar().user_id(FIRST_USER_ID).send().await.unwrap();
-    let _ = avatar;
+    assert_eq!(avatar.headers()["content-type"], "image/png");
 }
 
 #[tokio::test]

@@ -79,3 +79,40 @@ async fn the_sandbox_answers_429_past_the_bucket() {
     assert!(statuses[..20].iter().all(|s| *s == 200), "{statuses:?}");
     assert_eq!(statuses[20], 429);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_server_429_with_retry_after_is_waited_out_and_retried() {
+    let wall = UNIX_EPOCH + Duration::from_millis(1_800_000_000_000);
+    let sb = Sandbox::builder()
+        .clock(Arc::new(streamkit_sandbox::TokioClock::starting_at(wall)))
+        .service(Mixer::new())
+        .start()
+        .await
+        .unwrap();
+    let api = sb.service::<Mixer>().unwrap().api_url();
+    // Two clients with separate limiters share one server bucket, so together they overrun
+    // it; the default retry policy waits for `Retry-After` and tries again.
+    let client = || {
+        let clock = Arc::new(TokioClock::starting_at(wall));
+        rest::Client::builder()
+            .base_url(api.clone())
+            .client_id(CLIENT_ID)
+            .rate_limiter(Arc::new(InProcessLimiter::with_clock(clock.clone())))
+            .clock(clock)
+            .strict(true)
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (client(), client());
+    let handles: Vec<_> = (0..30)
+        .map(|i| {
+            let c = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move { c.list_channels().q("user1").send().await.map(|r| r.len()) })
+        })
+        .collect();
+    for h in handles {
+        assert!(h.await.unwrap().unwrap() > 0, "every caller got its answer");
+    }
+    let refused = sb.requests().iter().filter(|r| r.status == Some(429)).count();
+    assert!(refused > 0, "the server did refuse some");
+}

@@ -137,12 +137,18 @@ async fn middleware(State(state): State<Arc<MixerState>>, mut req: Request, next
         if let Some(bucket) = &route.bucket {
             let client = req.headers().get("client-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
             let key = format!("{client}:{}", caller.as_ref().map(|c| c.user.to_string()).unwrap_or_default());
-            let allowed = match (lock(&state.limits).get_mut(bucket), state.clock.get()) {
-                (Some(b), Some(clock)) => b.charge_now(&key, 1, clock.as_ref()).allowed,
-                _ => true,
+            let refused = match (lock(&state.limits).get_mut(bucket), state.clock.get()) {
+                (Some(b), Some(clock)) => {
+                    // Seconds until one point is back, rounded up: when a retry can pass.
+                    let per_point = b.spec().period.as_secs().div_ceil(u64::from(b.spec().points.max(1))).max(1);
+                    (!b.charge_now(&key, 1, clock.as_ref()).allowed).then_some(per_point)
+                }
+                _ => None,
             };
-            if !allowed {
-                return error(StatusCode::TOO_MANY_REQUESTS, &format!("Rate limit of the `{bucket}` bucket exceeded."));
+            if let Some(retry_after) = refused {
+                let mut r = error(StatusCode::TOO_MANY_REQUESTS, &format!("Rate limit of the `{bucket}` bucket exceeded."));
+                r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(retry_after));
+                return r;
             }
         }
     }
