@@ -8,7 +8,7 @@
 //! | `success-example` | every 2xx response body has an `example` or `examples` |
 //! | `request-example` | every request body has an `example` or `examples` |
 //! | `example-valid` | every example validates against its schema |
-//! | `string-ids` | a property or parameter named `id`, `*_id` or `*_ids` is a string or an array of strings |
+//! | `string-ids` | a property or parameter named `id`, `*_id` or `*_ids` is a string or an array of strings (not for Mixer, whose ids are integers) |
 //! | `pagination-missing` | an operation with `first`/`after`/`cursor` parameters or a `pagination` response field declares `x-streamkit-pagination` |
 //! | `pagination-params`, `pagination-response` | the names in `x-streamkit-pagination` exist |
 //! | `extension-unknown`, `extension-misplaced`, `extension-malformed` | every `x-streamkit-*` key is known, where it belongs, and well formed |
