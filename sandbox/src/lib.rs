@@ -1,5 +1,6 @@
 //! `streamkit-sandbox`: local, deterministic fakes of the services streamkit talks to, for
-//! tests and examples. Today: the Twitch Helix and OAuth APIs, and Muxy MEDKit.
+//! tests and examples. Today: the Twitch Helix and OAuth APIs, Muxy MEDKit, and Mixer's core
+//! REST API ([`Mixer`], added with [`Sandbox::builder`]).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -38,6 +39,7 @@
 pub mod core;
 pub mod demo;
 mod medkit;
+pub mod mixer;
 mod twitch;
 
 pub use crate::core::{
@@ -45,6 +47,7 @@ pub use crate::core::{
     Service, SystemClock, TokioClock, UNKNOWN_ENUM_VALUE,
 };
 pub use medkit::{AuthMode, MEDKIT_EXTENSION_ID, MEDKIT_SECRET, Medkit, MedkitConfig, RecordedBroadcast, Role as MedkitRole};
+pub use mixer::Mixer;
 pub use twitch::Twitch;
 pub use twitch::seed::SeedInfo;
 

@@ -2,7 +2,7 @@
 //! crate for semver breaks against a git ref, with cargo-semver-checks.
 //!
 //! BASE defaults to the merge base with `main`. The crates checked are the members under
-//! `generated/`. Exit 1 when a crate's API broke, 2 when the check could not run.
+//! `generated/`; a crate added since BASE is skipped. Exit 1 when a crate's API broke, 2 when the check could not run.
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -58,6 +58,10 @@ pub fn run(args: &[String], default_root: &Path) -> ExitCode {
     }
     let mut broke = false;
     for package in generated_packages(&root) {
+        if !existed_at(&root, &base, &package) {
+            println!("==> {package}: new since {base}, nothing to compare");
+            continue;
+        }
         println!("==> cargo semver-checks check-release -p {package} --baseline-rev {base}");
         let status = Command::new("cargo")
             .args(["semver-checks", "check-release", "-p", &package, "--baseline-rev", &base])
@@ -77,6 +81,16 @@ pub fn run(args: &[String], default_root: &Path) -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Whether `package` was a generated crate at `base` (a crate added since has no baseline,
+/// and cargo-semver-checks would fail to find it).
+fn existed_at(root: &Path, base: &str, package: &str) -> bool {
+    Command::new("git")
+        .args(["grep", "-q", "-F", &format!("name = \"{package}\""), base, "--", "generated/*/Cargo.toml"])
+        .current_dir(root)
+        .status()
+        .map_or(true, |s| s.success())
 }
 
 fn usage() -> ExitCode {

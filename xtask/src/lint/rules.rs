@@ -8,7 +8,7 @@
 //! | `success-example` | every 2xx response body has an `example` or `examples` |
 //! | `request-example` | every request body has an `example` or `examples` |
 //! | `example-valid` | every example validates against its schema |
-//! | `string-ids` | a property or parameter named `id`, `*_id` or `*_ids` is a string or an array of strings |
+//! | `string-ids` | a property or parameter named `id`, `*_id` or `*_ids` is a string or an array of strings (not for Mixer, whose ids are integers) |
 //! | `pagination-missing` | an operation with `first`/`after`/`cursor` parameters or a `pagination` response field declares `x-streamkit-pagination` |
 //! | `pagination-params`, `pagination-response` | the names in `x-streamkit-pagination` exist |
 //! | `extension-unknown`, `extension-misplaced`, `extension-malformed` | every `x-streamkit-*` key is known, where it belongs, and well formed |
@@ -203,6 +203,12 @@ fn id_like(name: &str) -> bool {
     name == "id" || name.ends_with("_id") || name.ends_with("_ids")
 }
 
+/// Whether the `string-ids` rule applies: to services whose ids are opaque strings. Mixer's
+/// ids are integers (`x-streamkit-service.crate: mixer`), so its specs are exempt.
+fn string_ids_apply(doc: &Value) -> bool {
+    doc.pointer("/x-streamkit-service/crate").and_then(Value::as_str) != Some("mixer")
+}
+
 fn string_or_strings(doc: &Value, s: &Value) -> bool {
     let s = deref(doc, s);
     match s.get("type").and_then(Value::as_str) {
@@ -235,6 +241,7 @@ fn ids_and_examples(out: &mut Out, v: &Value, ptr: &str) {
     // A parameter: its name says whether it is an id.
     if let (Some(name), Some(Value::String(location)), Some(s)) = (map.get("name").and_then(Value::as_str), map.get("in"), map.get("schema"))
         && id_like(name)
+        && string_ids_apply(doc)
         && !string_or_strings(doc, s)
     {
         out.add(format!("{ptr}/schema"), "string-ids", format!("{location} parameter `{name}` is an id: {ID_HINT}"));
@@ -307,7 +314,7 @@ fn walk_schema(out: &mut Out, s: &Value, ptr: &str) {
     }
     for (name, p) in map.get("properties").and_then(Value::as_object).into_iter().flatten() {
         let p_ptr = format!("{ptr}/properties/{}", escape(name));
-        if id_like(name) && !string_or_strings(out.doc, p) {
+        if id_like(name) && string_ids_apply(out.doc) && !string_or_strings(out.doc, p) {
             out.add(p_ptr.clone(), "string-ids", format!("property `{name}` is an id: {ID_HINT}"));
         }
         walk_schema(out, p, &p_ptr);
