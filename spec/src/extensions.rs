@@ -17,6 +17,21 @@ pub struct Service {
     pub module: String,
     /// Production base URL.
     pub base_url: String,
+    /// What the service's ids are on the wire (default `string`, Twitch's opaque ids; Mixer's
+    /// are `integer`). Lint's `string-ids` rule follows it.
+    #[serde(default)]
+    pub ids: IdKind,
+}
+
+/// `x-streamkit-service.ids`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdKind {
+    /// Opaque strings: an `id`, `*_id` or `*_ids` property or parameter must be a string.
+    #[default]
+    String,
+    /// Integers: the rule does not apply.
+    Integer,
 }
 
 /// One entry of `x-streamkit-ratelimit-buckets`.

@@ -203,10 +203,10 @@ fn id_like(name: &str) -> bool {
     name == "id" || name.ends_with("_id") || name.ends_with("_ids")
 }
 
-/// Whether the `string-ids` rule applies: to services whose ids are opaque strings. Mixer's
-/// ids are integers (`x-streamkit-service.crate: mixer`), so its specs are exempt.
+/// Whether the `string-ids` rule applies: to services whose ids are opaque strings, i.e. all
+/// but those declaring `x-streamkit-service.ids: integer` (Mixer).
 fn string_ids_apply(doc: &Value) -> bool {
-    doc.pointer("/x-streamkit-service/crate").and_then(Value::as_str) != Some("mixer")
+    doc.pointer("/x-streamkit-service/ids").and_then(Value::as_str) != Some("integer")
 }
 
 fn string_or_strings(doc: &Value, s: &Value) -> bool {
