@@ -43,7 +43,9 @@ mkdir -p "$here/artifacts/$target"
 echo "==> $target: fuzzing for ${seconds}s from $(ls "$here/corpus/$target" | wc -l) corpus input(s)"
 export STREAMKIT_FUZZ_LAST_INPUT="$scratch.last"
 set +e
-"$bin" "$scratch" "$here/corpus/$target" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 \
+# A fixed seed (FUZZ_SEED, default 1) makes a run reproducible: the same inputs in the same
+# order, however many the time allows.
+"$bin" "$scratch" "$here/corpus/$target" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 \
     -max_len=262144 -print_final_stats=1 -artifact_prefix="$here/artifacts/$target/" >"$scratch.log" 2>&1
 status=$?
 set -e
