@@ -121,6 +121,7 @@ impl ServerBuilder {
 
     /// Binds `127.0.0.1:<port>` and starts serving on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<Server> {
+        install_tls_provider();
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
         let ctx = Context { base_url: format!("http://{addr}"), clock: self.clock.clone() };
@@ -230,4 +231,17 @@ impl Drop for Server {
             let _ = tx.send(());
         }
     }
+}
+
+/// Installs rustls' *ring* provider as the process default, unless one is installed. The
+/// workspace builds reqwest with rustls and no built-in provider (see the runtime's `tls`
+/// module), so a test that builds its own `reqwest::Client` next to a sandbox would panic
+/// without one; the sandbox is test infrastructure, so it makes sure one is there.
+fn install_tls_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+    });
 }
