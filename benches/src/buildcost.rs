@@ -391,7 +391,11 @@ pub fn run() -> BenchResult<Vec<Figure>> {
     let base = root.join("target/bench-build");
     let (ws, target) = (base.join("ws"), base.join("target"));
     write_workspace(&ws, &variants)?;
-    eprintln!("  build: prebuilding dependencies and the {} crates (dev profile) in {}", variants.len(), base.display());
+    eprintln!(
+        "  build: prebuilding dependencies and the {} crates (dev profile) in {}",
+        variants.len(),
+        base.display()
+    );
     cargo_build(&ws, &target, &["--workspace"])?;
 
     eprintln!("  build: preparing the twitch_api 0.8 baseline");
@@ -435,7 +439,11 @@ pub fn run() -> BenchResult<Vec<Figure>> {
             per
         }
         Err(_) => {
-            figures.push(Figure::info(SCENARIO, "baseline: twitch_api 0.8 (could not be built here; quoted figure)", "82 ms/endpoint"));
+            figures.push(Figure::info(
+                SCENARIO,
+                "baseline: twitch_api 0.8 (could not be built here; quoted figure)",
+                "82 ms/endpoint",
+            ));
             82.0
         }
     };

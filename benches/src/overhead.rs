@@ -90,7 +90,13 @@ impl std::ops::AddAssign for Round {
     }
 }
 
-async fn round(clients: &Arc<Clients>, sandbox: &SandboxProcess, variant: Variant, calls: usize, concurrency: usize) -> Round {
+async fn round(
+    clients: &Arc<Clients>,
+    sandbox: &SandboxProcess,
+    variant: Variant,
+    calls: usize,
+    concurrency: usize,
+) -> Round {
     let next = Arc::new(AtomicUsize::new(0));
     let (cpu0, sb0, t0) = (self_cpu(), sandbox.cpu(), Instant::now());
     let tasks: Vec<_> = (0..concurrency)
@@ -215,20 +221,27 @@ pub async fn run(calls_per_variant: usize, concurrency: usize) -> BenchResult<Ve
     let tput = |r: &Round| r.calls as f64 / r.wall.as_secs_f64();
     let us_per_call = |d: Duration, calls: usize| d.as_secs_f64() * 1e6 / calls as f64;
     let ratio = tput(&gen_total) / tput(&raw_total);
-    let (gen_cpu, raw_cpu) = (us_per_call(gen_total.client_cpu, gen_total.calls), us_per_call(raw_total.client_cpu, raw_total.calls));
+    let (gen_cpu, raw_cpu) =
+        (us_per_call(gen_total.client_cpu, gen_total.calls), us_per_call(raw_total.client_cpu, raw_total.calls));
     let share = |r: &Round| 100.0 * r.sandbox_cpu.as_secs_f64() / r.wall.as_secs_f64();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     Ok(vec![
         Figure::target(
             SCENARIO,
-            format!("throughput generated / raw ({} calls each, concurrency {concurrency})", thousands(gen_total.calls as u64)),
+            format!(
+                "throughput generated / raw ({} calls each, concurrency {concurrency})",
+                thousands(gen_total.calls as u64)
+            ),
             format!("{ratio:.3} ({:.0} vs {:.0} calls/s)", tput(&gen_total), tput(&raw_total)),
             "≥ 0.95",
             ratio >= 0.95,
         ),
         Figure::info(
             SCENARIO,
-            format!("spread: generated / raw per block of rounds ({} blocks of {per_round} calls per variant)", block_ratios.len()),
+            format!(
+                "spread: generated / raw per block of rounds ({} blocks of {per_round} calls per variant)",
+                block_ratios.len()
+            ),
             format!("median {:.3}, quartiles {:.3}–{:.3}", quantile(0.5), quantile(0.25), quantile(0.75)),
         ),
         Figure::info(

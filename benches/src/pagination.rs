@@ -27,12 +27,7 @@ struct Walk {
 }
 
 fn client(helix_url: &str, token: &str) -> BenchResult<helix::Client> {
-    helix::Client::builder()
-        .base_url(helix_url)
-        .client_id(CLIENT_ID)
-        .access_token(token)
-        .build()
-        .map_err(ctx("client"))
+    helix::Client::builder().base_url(helix_url).client_id(CLIENT_ID).access_token(token).build().map_err(ctx("client"))
 }
 
 /// The child: walks `n` items and prints `walk items=… hwm_kib=… secs=…`.
@@ -163,7 +158,9 @@ pub async fn run() -> BenchResult<Vec<Figure>> {
         let speedup = d0.as_secs_f64() / d1.as_secs_f64();
         figures.push(Figure::target(
             SCENARIO,
-            format!("prefetch 1 vs 0, {PAGES} pages, {LATENCY_MS} ms server latency + {LATENCY_MS} ms consumer per page"),
+            format!(
+                "prefetch 1 vs 0, {PAGES} pages, {LATENCY_MS} ms server latency + {LATENCY_MS} ms consumer per page"
+            ),
             format!("{speedup:.2}× ({:.2} s vs {:.2} s, mean of 3)", d1.as_secs_f64(), d0.as_secs_f64()),
             "≥ 1.5×",
             speedup >= 1.5,

@@ -101,7 +101,8 @@ pub async fn measure(p: Params) -> BenchResult<(Vec<Figure>, Measured)> {
         all.iter().filter(|(t, o)| matches!(o, Outcome::Ok) && *t >= from && *t < to).count()
     };
     let surfaced = all.iter().filter(|(_, o)| matches!(o, Outcome::RateLimited)).count();
-    let other: Vec<&String> = all.iter().filter_map(|(_, o)| if let Outcome::Other(e) = o { Some(e) } else { None }).collect();
+    let other: Vec<&String> =
+        all.iter().filter_map(|(_, o)| if let Outcome::Other(e) = o { Some(e) } else { None }).collect();
     if let Some(e) = other.first() {
         eprintln!("  ratelimit: {} calls failed otherwise, e.g. {e}", other.len());
     }
@@ -118,57 +119,68 @@ pub async fn measure(p: Params) -> BenchResult<(Vec<Figure>, Measured)> {
     // The allowance of the window that was not used and is not still in the bucket: what the
     // server's bucket threw away while full.
     let usable = rate * window.as_secs_f64() + bucket_open - bucket_close;
-    let per_interval: Vec<f64> = (1..p.intervals)
-        .map(|k| ok_in(p.period * k, p.period * (k + 1)) as f64 / p.period.as_secs_f64())
-        .collect();
+    let per_interval: Vec<f64> =
+        (1..p.intervals).map(|k| ok_in(p.period * k, p.period * (k + 1)) as f64 / p.period.as_secs_f64()).collect();
     eprintln!(
         "  ratelimit per interval (req/s): {}",
         per_interval.iter().map(|r| format!("{r:.1}")).collect::<Vec<_>>().join(" ")
     );
     let (lo, hi) = per_interval.iter().fold((f64::MAX, 0.0f64), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
     let measured = Measured { pct, server_429_pct, surfaced };
-    Ok((vec![
-        Figure::target(
-            SCENARIO,
-            format!(
-                "achieved / allowed rate, {}..{} s ({} tasks, bucket {}/{} s)",
-                p.period.as_secs_f64(),
-                run_for.as_secs_f64(),
-                p.tasks,
-                p.points,
-                p.period.as_secs_f64()
+    Ok((
+        vec![
+            Figure::target(
+                SCENARIO,
+                format!(
+                    "achieved / allowed rate, {}..{} s ({} tasks, bucket {}/{} s)",
+                    p.period.as_secs_f64(),
+                    run_for.as_secs_f64(),
+                    p.tasks,
+                    p.points,
+                    p.period.as_secs_f64()
+                ),
+                format!(
+                    "{pct:.1}% ({achieved:.2} of {rate:.2} req/s; {steady} calls in {:.0} s)",
+                    window.as_secs_f64()
+                ),
+                "≥ 97%",
+                pct >= 97.0,
             ),
-            format!("{pct:.1}% ({achieved:.2} of {rate:.2} req/s; {steady} calls in {:.0} s)", window.as_secs_f64()),
-            "≥ 97%",
-            pct >= 97.0,
-        ),
-        Figure::info(
-            SCENARIO,
-            "whole run incl. the first burst: completed / (bucket + rate × run)",
-            format!("{:.1}% ({total_ok} of {whole_allowed:.0})", 100.0 * total_ok as f64 / whole_allowed),
-        ),
-        Figure::info(
-            SCENARIO,
-            "same window, corrected for the bucket: calls / (rate × window + left at start − left at end)",
-            format!("{:.1}% (bucket {bucket_open:.0} → {bucket_close:.0} points)", 100.0 * steady as f64 / usable),
-        ),
-        Figure::info(
-            SCENARIO,
-            format!("rate per {} s interval after the first, min – max", p.period.as_secs_f64()),
-            format!("{lo:.1} – {hi:.1} req/s"),
-        ),
-        Figure::target(SCENARIO, "429s surfaced to callers (default retry policy)", surfaced.to_string(), "0", surfaced == 0),
-        Figure::target(
-            SCENARIO,
-            "429s received from the server / attempts",
-            format!("{server_429_pct:.2}% ({} of {})", stats.rate_limited, stats.attempts),
-            "≤ 1%",
-            server_429_pct <= 1.0,
-        ),
-        Figure::info(
-            SCENARIO,
-            "other failures; last call finished after",
-            format!("{}; {:.1} s", other.len(), finished.as_secs_f64()),
-        ),
-    ], measured))
+            Figure::info(
+                SCENARIO,
+                "whole run incl. the first burst: completed / (bucket + rate × run)",
+                format!("{:.1}% ({total_ok} of {whole_allowed:.0})", 100.0 * total_ok as f64 / whole_allowed),
+            ),
+            Figure::info(
+                SCENARIO,
+                "same window, corrected for the bucket: calls / (rate × window + left at start − left at end)",
+                format!("{:.1}% (bucket {bucket_open:.0} → {bucket_close:.0} points)", 100.0 * steady as f64 / usable),
+            ),
+            Figure::info(
+                SCENARIO,
+                format!("rate per {} s interval after the first, min – max", p.period.as_secs_f64()),
+                format!("{lo:.1} – {hi:.1} req/s"),
+            ),
+            Figure::target(
+                SCENARIO,
+                "429s surfaced to callers (default retry policy)",
+                surfaced.to_string(),
+                "0",
+                surfaced == 0,
+            ),
+            Figure::target(
+                SCENARIO,
+                "429s received from the server / attempts",
+                format!("{server_429_pct:.2}% ({} of {})", stats.rate_limited, stats.attempts),
+                "≤ 1%",
+                server_429_pct <= 1.0,
+            ),
+            Figure::info(
+                SCENARIO,
+                "other failures; last call finished after",
+                format!("{}; {:.1} s", other.len(), finished.as_secs_f64()),
+            ),
+        ],
+        measured,
+    ))
 }

@@ -39,18 +39,28 @@ async fn extra_live_streams_follow_the_seeded_ones_and_the_contract() {
     let by_id = c.get_streams().user_id(vec![one.data[0].user_id.clone()]).send().await.unwrap();
     assert_eq!(by_id.data[0].id, one.data[0].id);
     let game = one.data[0].game_id.clone();
-    let in_game: Vec<_> = c.get_streams().game_id(vec![game.clone()]).first(100u64).stream().try_collect().await.unwrap();
+    let in_game: Vec<_> =
+        c.get_streams().game_id(vec![game.clone()]).first(100u64).stream().try_collect().await.unwrap();
     assert!(in_game.iter().any(|s| s.id == one.data[0].id));
     assert!(in_game.iter().all(|s| s.game_id == game));
     // Backward from the end reaches synthetic and seeded pages alike.
-    let last = c.get_streams().first(100u64).paginate().take_items(seeded + 100).pages().try_collect::<Vec<_>>().await.unwrap();
+    let last = c
+        .get_streams()
+        .first(100u64)
+        .paginate()
+        .take_items(seeded + 100)
+        .pages()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
     assert!(last.last().unwrap().items.iter().any(|s| s.user_login.starts_with("synthetic")));
     assert!(sb.contract_violations().is_empty(), "{:?}", sb.contract_violations());
 }
 
 #[tokio::test]
 async fn a_response_delay_changes_no_answer() {
-    let sb = Sandbox::start(SandboxConfig { helix_latency: Duration::from_millis(5), ..Default::default() }).await.unwrap();
+    let sb =
+        Sandbox::start(SandboxConfig { helix_latency: Duration::from_millis(5), ..Default::default() }).await.unwrap();
     let seed = sb.seed();
     let c = strict_client(&sb);
     let users = c.get_users().id(vec![seed.broadcaster_id.clone()]).send().await.unwrap();

@@ -46,7 +46,8 @@ pub fn adapt(original: &Value) -> Result<Adapted, (String, String)> {
     let response_schemas = schemas_reachable_from_responses(original);
     let mut operations = BTreeMap::new();
 
-    let paths: Vec<String> = doc.get("paths").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let paths: Vec<String> =
+        doc.get("paths").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
     for path in paths {
         for method in METHODS {
             let ptr = format!("/paths/{}/{method}", path.replace('~', "~0").replace('/', "~1"));
@@ -84,7 +85,8 @@ pub fn adapt(original: &Value) -> Result<Adapted, (String, String)> {
             optional_arrays_nullable(s);
         }
     }
-    let request_only: Vec<String> = schemas_reachable_from_requests(original).into_iter().filter(|n| !response_schemas.contains(n)).collect();
+    let request_only: Vec<String> =
+        schemas_reachable_from_requests(original).into_iter().filter(|n| !response_schemas.contains(n)).collect();
     if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         for name in request_only {
             if let Some(s) = schemas.get_mut(&name) {
@@ -96,18 +98,27 @@ pub fn adapt(original: &Value) -> Result<Adapted, (String, String)> {
     let has_secret = contains_secret_ref(&doc);
     if has_secret {
         let comps = doc.as_object_mut().and_then(|d| {
-            d.entry("components").or_insert_with(|| json!({})).as_object_mut().map(|c| {
-                c.entry("schemas").or_insert_with(|| json!({}))
-            })
+            d.entry("components")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
         });
         if let Some(Value::Object(schemas)) = comps {
-            schemas.insert(SECRET_SCHEMA.into(), json!({"type": "string", "description": "A secret (replaced by streamkit_runtime::Secret)."}));
+            schemas.insert(
+                SECRET_SCHEMA.into(),
+                json!({"type": "string", "description": "A secret (replaced by streamkit_runtime::Secret)."}),
+            );
         }
     }
     Ok(Adapted { doc, operations })
 }
 
-fn adapt_responses(doc: &Value, op: &mut Value, a: &mut OperationAdaptation, ptr: &str) -> Result<(), (String, String)> {
+fn adapt_responses(
+    doc: &Value,
+    op: &mut Value,
+    a: &mut OperationAdaptation,
+    ptr: &str,
+) -> Result<(), (String, String)> {
     let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { return Ok(()) };
     let codes: Vec<String> = responses.keys().cloned().collect();
     let mut json_kinds: Vec<(String, Value)> = Vec::new();
@@ -133,7 +144,9 @@ fn adapt_responses(doc: &Value, op: &mut Value, a: &mut OperationAdaptation, ptr
         if let Some((code, _)) = json_kinds.iter().find(|(_, s)| s != first) {
             return Err((
                 format!("{ptr}/responses/{code}"),
-                format!("success responses {first_code} and {code} have different bodies; one operation can return one success type"),
+                format!(
+                    "success responses {first_code} and {code} have different bodies; one operation can return one success type"
+                ),
             ));
         }
         if !empty_2xx.is_empty() {
@@ -188,7 +201,12 @@ fn collect_response_schema_ptrs(doc: &Value) -> Vec<String> {
         }
     }
     for (name, _) in doc.pointer("/components/responses").and_then(Value::as_object).into_iter().flatten() {
-        for (media, _) in doc.pointer(&format!("/components/responses/{name}/content")).and_then(Value::as_object).into_iter().flatten() {
+        for (media, _) in doc
+            .pointer(&format!("/components/responses/{name}/content"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             out.push(format!("/components/responses/{name}/content/{}/schema", media.replace('/', "~1")));
         }
     }
@@ -232,10 +250,12 @@ fn optional_arrays_nullable(schema: &mut Value) {
         .unwrap_or_default();
     if let Some(Value::Object(props)) = m.get_mut("properties") {
         for (name, p) in props.iter_mut() {
-            if !required.contains(name) && p.get("type").and_then(Value::as_str) == Some("array")
-                && let Some(o) = p.as_object_mut() {
-                    o.insert("nullable".into(), Value::Bool(true));
-                }
+            if !required.contains(name)
+                && p.get("type").and_then(Value::as_str) == Some("array")
+                && let Some(o) = p.as_object_mut()
+            {
+                o.insert("nullable".into(), Value::Bool(true));
+            }
             optional_arrays_nullable(p);
         }
     }
@@ -256,9 +276,10 @@ fn reachable_from(doc: &Value, key: &str) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     while let Some(name) = todo.pop() {
         if seen.insert(name.clone())
-            && let Some(s) = doc.pointer(&format!("/components/schemas/{name}")) {
-                refs_in(s, doc, &mut todo);
-            }
+            && let Some(s) = doc.pointer(&format!("/components/schemas/{name}"))
+        {
+            refs_in(s, doc, &mut todo);
+        }
     }
     seen
 }
@@ -305,9 +326,10 @@ fn open_objects(schema: &mut Value) {
     }
     for key in ["items", "additionalProperties", "not"] {
         if let Some(child) = m.get_mut(key)
-            && child.is_object() {
-                open_objects(child);
-            }
+            && child.is_object()
+        {
+            open_objects(child);
+        }
     }
     for key in ["allOf", "oneOf", "anyOf"] {
         if let Some(Value::Array(items)) = m.get_mut(key) {
@@ -340,7 +362,9 @@ fn replace_secrets(v: &mut Value) {
 fn contains_secret_ref(v: &Value) -> bool {
     match v {
         Value::Object(m) => {
-            m.get("$ref").and_then(Value::as_str).is_some_and(|r| r.strip_prefix("#/components/schemas/") == Some(SECRET_SCHEMA))
+            m.get("$ref")
+                .and_then(Value::as_str)
+                .is_some_and(|r| r.strip_prefix("#/components/schemas/") == Some(SECRET_SCHEMA))
                 || m.iter().any(|(k, c)| k != "example" && k != "examples" && contains_secret_ref(c))
         }
         Value::Array(a) => a.iter().any(contains_secret_ref),

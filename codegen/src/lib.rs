@@ -81,7 +81,12 @@ fn to_openapi(file: &Path, doc: &serde_json::Value) -> Result<openapiv3::OpenAPI
                 _ => String::new(),
             })
             .collect();
-        SpecError::new(file, validate::subject_of(doc, &ptr), ptr, format!("not a valid OpenAPI 3.0 document: {}", e.inner()))
+        SpecError::new(
+            file,
+            validate::subject_of(doc, &ptr),
+            ptr,
+            format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+        )
     })
 }
 
@@ -134,19 +139,25 @@ pub fn regen(root: &Path, check: bool) -> Result<RegenReport, SpecError> {
                 &shown,
                 "document",
                 "/x-streamkit-service",
-                format!("writes {} which {} writes too; give it another module", out.path.display(), other.plan.file.display()),
+                format!(
+                    "writes {} which {} writes too; give it another module",
+                    out.path.display(),
+                    other.plan.file.display()
+                ),
             ));
         }
         outputs.push(out);
     }
     let mut report = RegenReport::default();
     for out in &outputs {
-        let path = write::output_target(root, &out.path).map_err(|m| SpecError::new(&out.plan.file, "output", "/x-streamkit-service", m))?;
+        let path = write::output_target(root, &out.path)
+            .map_err(|m| SpecError::new(&out.plan.file, "output", "/x-streamkit-service", m))?;
         let changed = if check {
             !write::is_current(&path, &out.code)
         } else {
-            write::write_atomic(&path, &out.code)
-                .map_err(|e| SpecError::new(&out.plan.file, "output", "", format!("cannot write {}: {e}", out.path.display())))?
+            write::write_atomic(&path, &out.code).map_err(|e| {
+                SpecError::new(&out.plan.file, "output", "", format!("cannot write {}: {e}", out.path.display()))
+            })?
         };
         if changed {
             report.changed.push(out.path.clone());

@@ -60,7 +60,8 @@ impl SpecShape {
                         self.open_objects += 1;
                     }
                 }
-                if m.get("type").and_then(Value::as_str) == Some("string") && m.get("enum").is_some_and(Value::is_array) {
+                if m.get("type").and_then(Value::as_str) == Some("string") && m.get("enum").is_some_and(Value::is_array)
+                {
                     self.string_enums += 1;
                 }
                 for (k, c) in m {
@@ -143,12 +144,18 @@ pub fn plan(file: &std::path::Path, doc: &Value, adapted: &Adapted) -> Result<Se
             let mut invalid_credential = Vec::new();
             if let Some(first) = security.and_then(Value::as_array).and_then(|a| a.first()).and_then(Value::as_object) {
                 for scheme in first.keys() {
-                    let s = doc
-                        .pointer(&format!("/components/securitySchemes/{scheme}"))
-                        .ok_or_else(|| err(&subject, &format!("{ptr}/security"), format!("security scheme `{scheme}` is not declared in components.securitySchemes")))?;
+                    let s = doc.pointer(&format!("/components/securitySchemes/{scheme}")).ok_or_else(|| {
+                        err(
+                            &subject,
+                            &format!("{ptr}/security"),
+                            format!("security scheme `{scheme}` is not declared in components.securitySchemes"),
+                        )
+                    })?;
                     let h = extensions::read::<AuthHeader>(s, "x-streamkit-header")
                         .map_err(|m| err(&subject, &ptr, m))?
-                        .ok_or_else(|| err(&subject, &ptr, format!("security scheme `{scheme}` has no `x-streamkit-header`")))?;
+                        .ok_or_else(|| {
+                            err(&subject, &ptr, format!("security scheme `{scheme}` has no `x-streamkit-header`"))
+                        })?;
                     auth.push(h);
                     let rule_ptr = format!("/components/securitySchemes/{scheme}/x-streamkit-invalid-credential");
                     if let Some(rule) = extensions::read::<InvalidCredential>(s, "x-streamkit-invalid-credential")
@@ -166,7 +173,8 @@ pub fn plan(file: &std::path::Path, doc: &Value, adapted: &Adapted) -> Result<Se
                 .map_err(|m| err(&subject, &ptr, m))?
                 .map(|r| r.idempotent)
                 .unwrap_or(matches!(*method, "get" | "head" | "put" | "delete" | "options"));
-            let pagination = extensions::read::<Pagination>(op, "x-streamkit-pagination").map_err(|m| err(&subject, &ptr, m))?;
+            let pagination =
+                extensions::read::<Pagination>(op, "x-streamkit-pagination").map_err(|m| err(&subject, &ptr, m))?;
             let classify_ptr = format!("{ptr}/x-streamkit-classify");
             let classify = extensions::read::<Vec<Classification>>(op, "x-streamkit-classify")
                 .map_err(|m| err(&subject, &classify_ptr, m))?
@@ -187,5 +195,13 @@ pub fn plan(file: &std::path::Path, doc: &Value, adapted: &Adapted) -> Result<Se
         }
     }
     operations.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(ServicePlan { file: file.to_path_buf(), service, buckets, retry, operations, scopes, shape: SpecShape::of(&adapted.doc) })
+    Ok(ServicePlan {
+        file: file.to_path_buf(),
+        service,
+        buckets,
+        retry,
+        operations,
+        scopes,
+        shape: SpecShape::of(&adapted.doc),
+    })
 }

@@ -30,7 +30,9 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
         return Err(err(
             "document",
             "/openapi".into(),
-            format!("OpenAPI {version} is not supported: the generator (progenitor) reads OpenAPI 3.0 only; write `openapi: 3.0.3`"),
+            format!(
+                "OpenAPI {version} is not supported: the generator (progenitor) reads OpenAPI 3.0 only; write `openapi: 3.0.3`"
+            ),
         ));
     }
     limits::check(file, doc)?;
@@ -38,7 +40,11 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
     match extensions::read::<extensions::Service>(doc, "x-streamkit-service") {
         Ok(Some(s)) => service::check(file, &s)?,
         Ok(None) => {
-            return Err(err("document", String::new(), "missing `x-streamkit-service: {crate, module, base-url}` (see specs/README.md)".into()));
+            return Err(err(
+                "document",
+                String::new(),
+                "missing `x-streamkit-service: {crate, module, base-url}` (see specs/README.md)".into(),
+            ));
         }
         Err(m) => return Err(err("document", "/x-streamkit-service".into(), m)),
     }
@@ -51,7 +57,11 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
         let h = &bucket.headers;
         for (key, header) in [("limit", &h.limit), ("remaining", &h.remaining), ("reset", &h.reset)] {
             if let Some(problem) = header.as_deref().and_then(headers::name_problem) {
-                return Err(err("document", pointer(["x-streamkit-ratelimit-buckets", name.as_str(), "headers", key]), problem));
+                return Err(err(
+                    "document",
+                    pointer(["x-streamkit-ratelimit-buckets", name.as_str(), "headers", key]),
+                    problem,
+                ));
             }
         }
     }
@@ -67,10 +77,16 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
                     if let Some(problem) = headers::value_problem(&h.value) {
                         return Err(err(&subject, format!("{ptr}/x-streamkit-header/value"), problem));
                     }
-                    extensions::check_template(&h.value).map_err(|m| err(&subject, format!("{ptr}/x-streamkit-header"), m))?
+                    extensions::check_template(&h.value)
+                        .map_err(|m| err(&subject, format!("{ptr}/x-streamkit-header"), m))?
                 }
                 Ok(None) => {
-                    return Err(err(&format!("security scheme {name}"), ptr, "missing `x-streamkit-header: {name, value}`: the runtime needs to know which header to send".into()));
+                    return Err(err(
+                        &format!("security scheme {name}"),
+                        ptr,
+                        "missing `x-streamkit-header: {name, value}`: the runtime needs to know which header to send"
+                            .into(),
+                    ));
                 }
                 Err(m) => return Err(err(&format!("security scheme {name}"), format!("{ptr}/x-streamkit-header"), m)),
             }
@@ -82,13 +98,21 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
     for (path, item) in paths.into_iter().flatten() {
         let path_ptr = pointer(["paths", path.as_str()]);
         if item.get("$ref").is_some() {
-            return Err(err(&format!("path {path}"), path_ptr, "`$ref` path items are not supported; write the operations inline".into()));
+            return Err(err(
+                &format!("path {path}"),
+                path_ptr,
+                "`$ref` path items are not supported; write the operations inline".into(),
+            ));
         }
         for method in METHODS {
             let Some(op) = item.get(*method) else { continue };
             let ptr = format!("{path_ptr}/{method}");
             let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-                return Err(err(&format!("{} {path}", method.to_uppercase()), ptr, "operation has no `operationId`".into()));
+                return Err(err(
+                    &format!("{} {path}", method.to_uppercase()),
+                    ptr,
+                    "operation has no `operationId`".into(),
+                ));
             };
             let subject = format!("operation {id}");
             if let Some(prev) = seen.insert(id.to_string(), ptr.clone()) {
@@ -112,7 +136,13 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
     Ok(())
 }
 
-fn check_ratelimit(file: &Path, subject: &str, v: &Value, ptr: &str, buckets: &extensions::Buckets) -> Result<(), SpecError> {
+fn check_ratelimit(
+    file: &Path,
+    subject: &str,
+    v: &Value,
+    ptr: &str,
+    buckets: &extensions::Buckets,
+) -> Result<(), SpecError> {
     let at = format!("{ptr}/x-streamkit-ratelimit");
     match extensions::read::<extensions::RateLimit>(v, "x-streamkit-ratelimit") {
         Ok(Some(r)) if !buckets.contains_key(&r.bucket) => Err(SpecError::new(
@@ -126,7 +156,15 @@ fn check_ratelimit(file: &Path, subject: &str, v: &Value, ptr: &str, buckets: &e
     }
 }
 
-fn check_operation(file: &Path, subject: &str, ptr: &str, path: &str, item: &Value, op: &Value, doc: &Value) -> Result<(), SpecError> {
+fn check_operation(
+    file: &Path,
+    subject: &str,
+    ptr: &str,
+    path: &str,
+    item: &Value,
+    op: &Value,
+    doc: &Value,
+) -> Result<(), SpecError> {
     let err = |p: String, m: String| SpecError::new(file, subject, p, m);
     let params = parameters(item, op, doc);
     for (p, rel) in &params {
@@ -139,7 +177,12 @@ fn check_operation(file: &Path, subject: &str, ptr: &str, path: &str, item: &Val
         match location {
             "path" => {
                 if p.get("required") != Some(&Value::Bool(true)) {
-                    return Err(err(at, format!("path parameter `{name}` must be `required: true` (OpenAPI requires it, and the generator cannot build a URL without it)")));
+                    return Err(err(
+                        at,
+                        format!(
+                            "path parameter `{name}` must be `required: true` (OpenAPI requires it, and the generator cannot build a URL without it)"
+                        ),
+                    ));
                 }
                 if !path.contains(&format!("{{{name}}}")) {
                     return Err(err(at, format!("path parameter `{name}` does not appear in the path `{path}`")));
@@ -153,20 +196,34 @@ fn check_operation(file: &Path, subject: &str, ptr: &str, path: &str, item: &Val
             }
             "query" => {
                 if let Some(style) = p.get("style").and_then(Value::as_str)
-                    && style != "form" {
-                        return Err(err(at, format!("query parameter `{name}` uses style `{style}`; only `form` is supported (model delimited lists as a plain string)")));
-                    }
+                    && style != "form"
+                {
+                    return Err(err(
+                        at,
+                        format!(
+                            "query parameter `{name}` uses style `{style}`; only `form` is supported (model delimited lists as a plain string)"
+                        ),
+                    ));
+                }
             }
             _ => {}
         }
         if p.get("schema").is_none() {
-            return Err(err(at, format!("parameter `{name}` has no `schema` (`content` parameters are not supported)")));
+            return Err(err(
+                at,
+                format!("parameter `{name}` has no `schema` (`content` parameters are not supported)"),
+            ));
         }
     }
     for seg in path.split('/').filter(|s| s.starts_with('{')) {
         let name = seg.trim_start_matches('{').trim_end_matches('}');
-        if !params.iter().any(|(p, _)| p.get("in").and_then(Value::as_str) == Some("path") && p.get("name").and_then(Value::as_str) == Some(name)) {
-            return Err(err(ptr.to_string(), format!("path `{path}` uses `{{{name}}}` but declares no path parameter `{name}`")));
+        if !params.iter().any(|(p, _)| {
+            p.get("in").and_then(Value::as_str) == Some("path") && p.get("name").and_then(Value::as_str) == Some(name)
+        }) {
+            return Err(err(
+                ptr.to_string(),
+                format!("path `{path}` uses `{{{name}}}` but declares no path parameter `{name}`"),
+            ));
         }
     }
     let Some(responses) = op.get("responses").and_then(Value::as_object) else {
@@ -179,7 +236,12 @@ fn check_operation(file: &Path, subject: &str, ptr: &str, path: &str, item: &Val
             let mptr = format!("{rptr}/content/{}", escape(media));
             let json = media == "application/json" || media.starts_with("application/json;");
             if json && m.get("schema").is_none() {
-                return Err(err(mptr, format!("response {code} declares `{media}` without a `schema`; say what the body is (use `{{}}` for any JSON)")));
+                return Err(err(
+                    mptr,
+                    format!(
+                        "response {code} declares `{media}` without a `schema`; say what the body is (use `{{}}` for any JSON)"
+                    ),
+                ));
             }
             if m.get("encoding").is_some_and(|e| e.as_object().is_some_and(|o| !o.is_empty())) {
                 return Err(err(mptr, "response media `encoding` is not supported".into()));
@@ -193,28 +255,51 @@ fn check_operation(file: &Path, subject: &str, ptr: &str, path: &str, item: &Val
             return Err(err(format!("{ptr}/requestBody"), "request body has no `content`".into()));
         }
         for (media, m) in content.into_iter().flatten() {
-            let supported = ["application/json", "application/x-www-form-urlencoded", "application/octet-stream", "text/plain"];
+            let supported =
+                ["application/json", "application/x-www-form-urlencoded", "application/octet-stream", "text/plain"];
             if !supported.contains(&media.as_str()) && content.is_some_and(|c| c.len() == 1) {
-                return Err(err(format!("{ptr}/requestBody/content/{}", escape(media)), format!("request media type `{media}` is not supported; use one of {}", supported.join(", "))));
+                return Err(err(
+                    format!("{ptr}/requestBody/content/{}", escape(media)),
+                    format!("request media type `{media}` is not supported; use one of {}", supported.join(", ")),
+                ));
             }
             if m.get("schema").is_none() {
-                return Err(err(format!("{ptr}/requestBody/content/{}", escape(media)), format!("request body `{media}` has no `schema`")));
+                return Err(err(
+                    format!("{ptr}/requestBody/content/{}", escape(media)),
+                    format!("request body `{media}` has no `schema`"),
+                ));
             }
         }
     }
     Ok(())
 }
 
-fn check_pagination_params(file: &Path, subject: &str, ptr: &str, item: &Value, op: &Value, doc: &Value) -> Result<(), SpecError> {
+fn check_pagination_params(
+    file: &Path,
+    subject: &str,
+    ptr: &str,
+    item: &Value,
+    op: &Value,
+    doc: &Value,
+) -> Result<(), SpecError> {
     let Ok(Some(p)) = extensions::read::<extensions::Pagination>(op, "x-streamkit-pagination") else { return Ok(()) };
     let params = parameters(item, op, doc);
-    let has = |n: &str| params.iter().any(|(q, _)| q.get("in").and_then(Value::as_str) == Some("query") && q.get("name").and_then(Value::as_str) == Some(n));
+    let has = |n: &str| {
+        params.iter().any(|(q, _)| {
+            q.get("in").and_then(Value::as_str) == Some("query") && q.get("name").and_then(Value::as_str) == Some(n)
+        })
+    };
     let mut names = vec![p.request.cursor.clone()];
     names.extend(p.request.backward.clone());
     names.extend(p.request.page_size.clone());
     for n in names {
         if !has(&n) {
-            return Err(SpecError::new(file, subject, format!("{ptr}/x-streamkit-pagination/request"), format!("pagination names query parameter `{n}`, which the operation does not declare")));
+            return Err(SpecError::new(
+                file,
+                subject,
+                format!("{ptr}/x-streamkit-pagination/request"),
+                format!("pagination names query parameter `{n}`, which the operation does not declare"),
+            ));
         }
     }
     Ok(())

@@ -66,12 +66,15 @@ pub fn output_target(root: &Path, relative: &Path) -> Result<PathBuf, String> {
         .collect();
     let ok = match parts.as_slice() {
         ["generated", krate, "src", file] => {
-            is_crate_dir(krate) && file.strip_prefix("generated_").and_then(|f| f.strip_suffix(".rs")).is_some_and(is_module)
+            is_crate_dir(krate)
+                && file.strip_prefix("generated_").and_then(|f| f.strip_suffix(".rs")).is_some_and(is_module)
         }
         _ => false,
     };
     if !ok {
-        return Err(format!("refusing to write {shown}: outputs are `generated/<crate>/src/generated_<module>.rs` with plain names"));
+        return Err(format!(
+            "refusing to write {shown}: outputs are `generated/<crate>/src/generated_<module>.rs` with plain names"
+        ));
     }
     let mut at = root.to_path_buf();
     for part in &parts {
@@ -95,7 +98,9 @@ pub fn output_target(root: &Path, relative: &Path) -> Result<PathBuf, String> {
         Ok(m) if !m.is_file() => Err(format!("refusing to write {shown}: it exists and is not a regular file")),
         Ok(_) => match std::fs::read_to_string(&target) {
             Ok(text) if text.starts_with(BANNER) => Ok(target),
-            _ => Err(format!("refusing to overwrite {shown}: it is not a generated file (no `{BANNER}` banner); move it away first")),
+            _ => Err(format!(
+                "refusing to overwrite {shown}: it is not a generated file (no `{BANNER}` banner); move it away first"
+            )),
         },
         Err(_) => Ok(target),
     }

@@ -8,6 +8,7 @@
 
 use std::path::Path;
 
+#[rustfmt::skip] // the generator's output, compared byte for byte
 #[path = "compiled/generated_recursive.rs"]
 mod recursive;
 
@@ -16,15 +17,22 @@ use recursive::types::{Folder, Node};
 #[test]
 fn the_checked_in_output_is_current() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let out = streamkit_codegen::load::load(&dir.join("specs/compiled_recursive.yaml"), Path::new("codegen/tests/specs/compiled_recursive.yaml"))
-        .and_then(|s| streamkit_codegen::generate(&s))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = streamkit_codegen::load::load(
+        &dir.join("specs/compiled_recursive.yaml"),
+        Path::new("codegen/tests/specs/compiled_recursive.yaml"),
+    )
+    .and_then(|s| streamkit_codegen::generate(&s))
+    .unwrap_or_else(|e| panic!("{e}"));
     let file = dir.join("compiled/generated_recursive.rs");
     if std::env::var_os("STREAMKIT_BLESS").is_some() {
         std::fs::write(&file, &out.code).unwrap();
     }
     let on_disk = std::fs::read_to_string(&file).unwrap().replace("\r\n", "\n");
-    assert!(on_disk == out.code, "{} is stale: run STREAMKIT_BLESS=1 cargo test -p streamkit-codegen --test compiled", file.display());
+    assert!(
+        on_disk == out.code,
+        "{} is stale: run STREAMKIT_BLESS=1 cargo test -p streamkit-codegen --test compiled",
+        file.display()
+    );
 }
 
 #[test]
@@ -36,7 +44,9 @@ fn recursive_types_decode_a_finite_document() {
     assert_eq!(node.name, "root");
     assert_eq!(node.children[0].children[0].name, "a1");
     assert_eq!(node.children[1].parent.as_ref().map(|p| p.name.as_str()), Some("root"));
-    let folder: Folder = serde_json::from_str(r#"{"name": "f", "file": {"name": "x", "folder": {"name": "g", "file": {"name": "y"}}}}"#).unwrap();
+    let folder: Folder =
+        serde_json::from_str(r#"{"name": "f", "file": {"name": "x", "folder": {"name": "g", "file": {"name": "y"}}}}"#)
+            .unwrap();
     let inner = folder.file.as_ref().and_then(|f| f.folder.as_ref()).and_then(|f| f.file.as_ref());
     assert_eq!(inner.and_then(|f| f.name.as_deref()), Some("y"));
     // And back: what was decoded encodes to the same document.

@@ -53,7 +53,9 @@ fn adapted(name: &str) -> String {
     insta::assert_snapshot!(name, stdout);
     // What each codegen pass changed (what `cargo xtask regen --verbose` prints).
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs").join(format!("{name}.yaml"));
-    let out = streamkit_codegen::load::load(&spec, Path::new("x.yaml")).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
+    let out = streamkit_codegen::load::load(&spec, Path::new("x.yaml"))
+        .and_then(|s| streamkit_codegen::generate(&s))
+        .unwrap();
     let counts: String = out.passes.iter().map(|c| format!("{c}\n")).collect();
     insta::assert_snapshot!(format!("{name}__passes"), counts);
     stdout
@@ -66,7 +68,15 @@ fn bad_yaml() {
 
 #[test]
 fn broken_ref() {
-    failing("broken_ref", &["broken_ref.yaml", "operation getUsers", "#/paths/~1users/get/responses/200/content/application~1json/schema/$ref", "Missing"]);
+    failing(
+        "broken_ref",
+        &[
+            "broken_ref.yaml",
+            "operation getUsers",
+            "#/paths/~1users/get/responses/200/content/application~1json/schema/$ref",
+            "Missing",
+        ],
+    );
 }
 
 #[test]
@@ -76,7 +86,10 @@ fn openapi_31() {
 
 #[test]
 fn json_without_schema() {
-    failing("json_without_schema", &["operation getUsers", "#/paths/~1users/get/responses/200/content/application~1json", "schema"]);
+    failing(
+        "json_without_schema",
+        &["operation getUsers", "#/paths/~1users/get/responses/200/content/application~1json", "schema"],
+    );
 }
 
 #[test]
@@ -90,7 +103,11 @@ fn adapted_200_and_204() {
     assert!(s.contains("Option<ResponseValue<"), "{s}");
     let file = generated("adapted_200_and_204");
     // The 204 restored as `None`: the wrapper goes through `send_optional`.
-    items_snapshot("adapted_200_and_204__send", "send wrapper", inspect::send_wrapper(&file, "check_shortcode").into_iter().collect());
+    items_snapshot(
+        "adapted_200_and_204__send",
+        "send wrapper",
+        inspect::send_wrapper(&file, "check_shortcode").into_iter().collect(),
+    );
 }
 
 #[test]
@@ -99,7 +116,11 @@ fn adapted_error_schemas() {
     assert!(s.contains("error statuses 400, 404"), "{s}");
     assert!(s.contains("::streamkit_runtime::Error"), "{s}");
     let file = generated("adapted_error_schemas");
-    items_snapshot("adapted_error_schemas__send", "send wrapper", inspect::send_wrapper(&file, "get_things").into_iter().collect());
+    items_snapshot(
+        "adapted_error_schemas__send",
+        "send wrapper",
+        inspect::send_wrapper(&file, "get_things").into_iter().collect(),
+    );
 }
 
 #[test]
@@ -109,7 +130,11 @@ fn adapted_two_media_types() {
     assert!(s.contains("secret field"), "{s}");
     let file = generated("adapted_two_media_types");
     // An open enum: `Unknown(String)`, no `Copy`, Display and FromStr patched, Drift reports it.
-    items_snapshot("adapted_two_media_types__open_enum", "open enum", inspect::type_with_impls(&file, "CreateTokenResponseKind"));
+    items_snapshot(
+        "adapted_two_media_types__open_enum",
+        "open enum",
+        inspect::type_with_impls(&file, "CreateTokenResponseKind"),
+    );
     // A response struct that keeps undocumented fields in `extra`, with its Drift impl and
     // the builder default that no longer demands `extra`.
     let mut strukt = inspect::type_with_impls(&file, "CreateTokenResponse");
@@ -149,23 +174,37 @@ fn two_paginated_operations_may_share_a_response_type() {
     let s = adapted("adapted_shared_page_type");
     assert!(s.contains("operation getStreams") && s.contains("operation getFollowedStreams"), "{s}");
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/adapted_shared_page_type.yaml");
-    let out = streamkit_codegen::load::load(&spec, Path::new("x.yaml")).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
+    let out = streamkit_codegen::load::load(&spec, Path::new("x.yaml"))
+        .and_then(|s| streamkit_codegen::generate(&s))
+        .unwrap();
     let file = inspect::parse(&out.code).unwrap();
     let bodies = inspect::trait_impls(&file, "PageBody");
     assert_eq!(bodies.len(), 1, "one impl per type");
     items_snapshot("adapted_shared_page_type__page_body", "PageBody impl", bodies);
     assert_eq!(out.code.matches("pub fn paginate(").count(), 2, "both builders page");
-    items_snapshot("adapted_shared_page_type__paginate", "paginate methods", inspect::builder_impl_with(&file, "GetStreams", "paginate").into_iter().collect());
-    items_snapshot("adapted_shared_page_type__policy", "policy table", inspect::static_item(&file, "POLICY").into_iter().collect());
+    items_snapshot(
+        "adapted_shared_page_type__paginate",
+        "paginate methods",
+        inspect::builder_impl_with(&file, "GetStreams", "paginate").into_iter().collect(),
+    );
+    items_snapshot(
+        "adapted_shared_page_type__policy",
+        "policy table",
+        inspect::static_item(&file, "POLICY").into_iter().collect(),
+    );
 }
 
 #[test]
 fn generated_docs_carry_no_codegen_markers() {
     // Codegen's own bookkeeping travels in its data, never in doc comments of the output.
-    for name in ["adapted_shared_page_type", "adapted_two_media_types", "adapted_200_and_204", "adapted_error_schemas"] {
+    for name in ["adapted_shared_page_type", "adapted_two_media_types", "adapted_200_and_204", "adapted_error_schemas"]
+    {
         let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs").join(format!("{name}.yaml"));
-        let out = streamkit_codegen::load::load(&spec, Path::new("x.yaml")).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
-        for line in out.code.lines().filter(|l| l.trim_start().starts_with("///") || l.trim_start().starts_with("/**")) {
+        let out = streamkit_codegen::load::load(&spec, Path::new("x.yaml"))
+            .and_then(|s| streamkit_codegen::generate(&s))
+            .unwrap();
+        for line in out.code.lines().filter(|l| l.trim_start().starts_with("///") || l.trim_start().starts_with("/**"))
+        {
             assert!(!line.contains("streamkit-"), "{name}: marker in a doc comment: {line}");
         }
     }
@@ -177,9 +216,15 @@ fn setters_take_what_callers_have_and_check_the_spec_bounds() {
     // value of an optional field), the messages of unset values, `x-enum-varnames`, and the
     // operation's rustdoc example.
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/setters.yaml");
-    let out = streamkit_codegen::load::load(&spec, Path::new("x.yaml")).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
+    let out = streamkit_codegen::load::load(&spec, Path::new("x.yaml"))
+        .and_then(|s| streamkit_codegen::generate(&s))
+        .unwrap();
     let file = inspect::parse(&out.code).unwrap();
-    items_snapshot("setters__parameters", "builder impl", inspect::builder_impl_with(&file, "PatchThings", "new").into_iter().collect());
+    items_snapshot(
+        "setters__parameters",
+        "builder impl",
+        inspect::builder_impl_with(&file, "PatchThings", "new").into_iter().collect(),
+    );
     let types = streamkit_codegen::emit::tree::module(&file, "types").unwrap();
     let builders = streamkit_codegen::emit::tree::module_in(types, "builder").unwrap();
     let patch: Vec<syn::Item> = builders
@@ -196,15 +241,22 @@ fn setters_take_what_callers_have_and_check_the_spec_bounds() {
     // One error type: progenitor's is private, the runtime's is the module's `Error`.
     assert!(out.code.contains("pub use ::streamkit_runtime::Error;"), "the runtime's error re-exported");
     assert!(out.code.contains("use progenitor_client::Error as ProgenitorError;"), "progenitor's kept private");
-    assert!(out.code.contains("pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};"), "no public progenitor Error");
-    assert!(out.code.contains("impl ::std::convert::From<types::error::ConversionError> for ::streamkit_runtime::Error"));
+    assert!(
+        out.code.contains("pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};"),
+        "no public progenitor Error"
+    );
+    assert!(
+        out.code.contains("impl ::std::convert::From<types::error::ConversionError> for ::streamkit_runtime::Error")
+    );
 }
 
 #[test]
 fn a_declared_end_cursor_ends_the_list() {
     // MEDKit's `user_ids` answers `next: "0"` on its last page (`response.end: '0'`).
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/medkit/medkit.yaml");
-    let out = streamkit_codegen::load::load(&spec, Path::new("medkit.yaml")).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
+    let out = streamkit_codegen::load::load(&spec, Path::new("medkit.yaml"))
+        .and_then(|s| streamkit_codegen::generate(&s))
+        .unwrap();
     let file = inspect::parse(&out.code).unwrap();
     let bodies = inspect::trait_impls(&file, "PageBody");
     assert_eq!(bodies.len(), 1);
@@ -212,6 +264,8 @@ fn a_declared_end_cursor_ends_the_list() {
     assert!(text.contains("c != \"0\""), "{text}");
     // Without `end`, only an empty cursor ends a list (Helix, unchanged).
     let helix = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/twitch/helix.yaml");
-    let out = streamkit_codegen::load::load(&helix, Path::new("helix.yaml")).and_then(|s| streamkit_codegen::generate(&s)).unwrap();
+    let out = streamkit_codegen::load::load(&helix, Path::new("helix.yaml"))
+        .and_then(|s| streamkit_codegen::generate(&s))
+        .unwrap();
     assert!(!out.code.contains("c != \""), "no end cursor in Helix");
 }

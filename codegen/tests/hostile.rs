@@ -24,7 +24,9 @@ fn generate(text: &str) -> Result<(), String> {
 
 #[test]
 fn a_ref_loop_is_an_error_at_its_ref() {
-    let spec = format!("{HEAD}components:\n  schemas:\n    A: {{$ref: '#/components/schemas/B'}}\n    B: {{$ref: '#/components/schemas/A'}}\n");
+    let spec = format!(
+        "{HEAD}components:\n  schemas:\n    A: {{$ref: '#/components/schemas/B'}}\n    B: {{$ref: '#/components/schemas/A'}}\n"
+    );
     assert_eq!(
         generate(&spec).unwrap_err(),
         "t.yaml: schema A (at #/components/schemas/A/$ref): `$ref` cycle: #/components/schemas/A → #/components/schemas/B → #/components/schemas/A"
@@ -33,7 +35,9 @@ fn a_ref_loop_is_an_error_at_its_ref() {
 
 #[test]
 fn a_recursive_schema_still_generates() {
-    let spec = format!("{HEAD}components:\n  schemas:\n    A: {{type: object, properties: {{kids: {{type: array, items: {{$ref: '#/components/schemas/A'}}}}}}}}\n");
+    let spec = format!(
+        "{HEAD}components:\n  schemas:\n    A: {{type: object, properties: {{kids: {{type: array, items: {{$ref: '#/components/schemas/A'}}}}}}}}\n"
+    );
     assert_eq!(generate(&spec), Ok(()));
 }
 

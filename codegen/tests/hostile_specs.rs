@@ -30,17 +30,41 @@ fn expect(name: &str, pointer: &str, mentions: &[&str]) {
 #[test]
 fn crate_and_module_names_cannot_leave_the_tree() {
     expect("hostile_crate_escape", "/x-streamkit-service/crate", &["`../runtime`", "not a plain name"]);
-    expect("hostile_module_escape", "/x-streamkit-service/module", &["`../../../runtime/src/lib`", "not a plain Rust identifier"]);
+    expect(
+        "hostile_module_escape",
+        "/x-streamkit-service/module",
+        &["`../../../runtime/src/lib`", "not a plain Rust identifier"],
+    );
 }
 
 #[test]
 fn names_that_collide_in_rust_are_refused_naming_both() {
-    expect("hostile_parameter_collision", "/paths/~1users/get/parameters/1", &["`Login`", "`login`", "#/paths/~1users/get/parameters/0", "builder method `login`"]);
-    expect("hostile_property_collision", "/components/schemas/User/properties/display_name", &["`displayName`", "`display_name`", "field `display_name`"]);
+    expect(
+        "hostile_parameter_collision",
+        "/paths/~1users/get/parameters/1",
+        &["`Login`", "`login`", "#/paths/~1users/get/parameters/0", "builder method `login`"],
+    );
+    expect(
+        "hostile_property_collision",
+        "/components/schemas/User/properties/display_name",
+        &["`displayName`", "`display_name`", "field `display_name`"],
+    );
     expect("hostile_property_self", "/components/schemas/User/properties/self", &["`Self`", "`self`", "field `self_`"]);
-    expect("hostile_property_extra", "/components/schemas/User/properties/extra", &["`extra`", "unknown", "additionalProperties: false"]);
-    expect("hostile_type_collision", "/components/schemas/user", &["`User`", "`user`", "#/components/schemas/User", "type `User`"]);
-    expect("hostile_operation_collision", "/paths/~1users2/get/operationId", &["`getUsers`", "`get_users`", "#/paths/~1users/get", "client method `get_users`"]);
+    expect(
+        "hostile_property_extra",
+        "/components/schemas/User/properties/extra",
+        &["`extra`", "unknown", "additionalProperties: false"],
+    );
+    expect(
+        "hostile_type_collision",
+        "/components/schemas/user",
+        &["`User`", "`user`", "#/components/schemas/User", "type `User`"],
+    );
+    expect(
+        "hostile_operation_collision",
+        "/paths/~1users2/get/operationId",
+        &["`getUsers`", "`get_users`", "#/paths/~1users/get", "client method `get_users`"],
+    );
 }
 
 #[test]
@@ -62,12 +86,20 @@ fn schemas_recursing_through_compositions_only_are_refused_naming_the_cycle() {
 
 #[test]
 fn misspelled_extension_keys_are_refused() {
-    expect("hostile_misspelled_key", "/paths/~1users/get/x-streamkit-retyr", &["unknown extension `x-streamkit-retyr`", "x-streamkit-retry"]);
+    expect(
+        "hostile_misspelled_key",
+        "/paths/~1users/get/x-streamkit-retyr",
+        &["unknown extension `x-streamkit-retyr`", "x-streamkit-retry"],
+    );
 }
 
 #[test]
 fn header_templates_are_valid_http() {
-    expect("hostile_header_crlf", "/components/securitySchemes/app/x-streamkit-header/value", &["'\\r'", "control characters"]);
+    expect(
+        "hostile_header_crlf",
+        "/components/securitySchemes/app/x-streamkit-header/value",
+        &["'\\r'", "control characters"],
+    );
     expect("hostile_header_name", "/components/securitySchemes/app/x-streamkit-header/name", &["`Bad Header:`", "' '"]);
 }
 
@@ -97,7 +129,9 @@ fn keyword_operation_ids_get_suffixed_methods() {
         assert!(out.code.contains(&format!("pub fn {method}(&self)")), "no `{method}` method");
     }
     // `Self` and `self` both become `self_`: a collision, named.
-    let clash = format!("{HEAD}paths:\n  /a:\n    get:\n      operationId: self\n      responses:\n        \"204\": {{description: none}}\n  /b:\n    get:\n      operationId: Self\n      responses:\n        \"204\": {{description: none}}\n");
+    let clash = format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      operationId: self\n      responses:\n        \"204\": {{description: none}}\n  /b:\n    get:\n      operationId: Self\n      responses:\n        \"204\": {{description: none}}\n"
+    );
     let e = generate(&clash).unwrap_err();
     assert!(e.contains("`self`") && e.contains("`Self`") && e.contains("client method `self_`"), "{e}");
 }
@@ -116,7 +150,9 @@ fn huge_enums_and_objects_are_refused_quickly() {
     assert!(e.contains("/schema/properties): an object of 1001 properties; at most 1000"), "{e}");
     let mut many = format!("{HEAD}paths:\n");
     for i in 0..2_001 {
-        many.push_str(&format!("  /p{i}:\n    get:\n      operationId: op{i}\n      responses:\n        \"204\": {{description: none}}\n"));
+        many.push_str(&format!(
+            "  /p{i}:\n    get:\n      operationId: op{i}\n      responses:\n        \"204\": {{description: none}}\n"
+        ));
     }
     let e = generate(&many).unwrap_err();
     assert!(e.contains("(at #/paths): 2001 operations; a spec may declare at most 2000"), "{e}");
@@ -146,7 +182,12 @@ fn properties_merged_by_all_of_collide_too() {
         users_returning("{$ref: '#/components/schemas/User'}")
     );
     let e = generate(&spec).unwrap_err();
-    assert!(e.contains("`display_name`") && e.contains("`displayName`") && e.contains("#/components/schemas/User/allOf/1/properties/displayName"), "{e}");
+    assert!(
+        e.contains("`display_name`")
+            && e.contains("`displayName`")
+            && e.contains("#/components/schemas/User/allOf/1/properties/displayName"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -25,13 +25,17 @@ fn check(spec: &str) -> (usize, usize, usize, usize, usize) {
         .items
         .iter()
         .filter_map(|i| match i {
-            Item::Impl(imp) if imp.trait_.is_none() && tree::self_type_name(imp).as_deref() == Some("Client") => Some(imp),
+            Item::Impl(imp) if imp.trait_.is_none() && tree::self_type_name(imp).as_deref() == Some("Client") => {
+                Some(imp)
+            }
             _ => None,
         })
-        .flat_map(|imp| imp.items.iter().filter_map(|it| match it {
-            syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
-            _ => None,
-        }))
+        .flat_map(|imp| {
+            imp.items.iter().filter_map(|it| match it {
+                syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                _ => None,
+            })
+        })
         .collect();
     let mut checked = (0, 0, 0, 0, 0);
     for (_, item) in doc["paths"].as_object().unwrap() {
@@ -39,10 +43,16 @@ fn check(spec: &str) -> (usize, usize, usize, usize, usize) {
             let Some(op) = item.get(*method) else { continue };
             let id = op["operationId"].as_str().unwrap();
             let name = names::operation_method(id);
-            assert!(client_methods.contains(&name), "{spec}: operation {id}: no `Client::{name}` in {client_methods:?}");
-            let Some(Item::Impl(send)) = inspect::send_wrapper(&file, &name) else { panic!("{spec}: no send wrapper for {name}") };
+            assert!(
+                client_methods.contains(&name),
+                "{spec}: operation {id}: no `Client::{name}` in {client_methods:?}"
+            );
+            let Some(Item::Impl(send)) = inspect::send_wrapper(&file, &name) else {
+                panic!("{spec}: no send wrapper for {name}")
+            };
             let builder = tree::self_type_name(&send).unwrap();
-            for p in item.get("parameters").into_iter().chain(op.get("parameters")).flat_map(|p| p.as_array().unwrap()) {
+            for p in item.get("parameters").into_iter().chain(op.get("parameters")).flat_map(|p| p.as_array().unwrap())
+            {
                 let setter = names::parameter_setter(p["name"].as_str().unwrap());
                 assert!(
                     inspect::builder_impl_with(&file, &builder, &setter).is_some(),
@@ -60,7 +70,12 @@ fn check(spec: &str) -> (usize, usize, usize, usize, usize) {
             Item::Struct(s) => {
                 for f in s.fields.iter().filter(|f| f.ident.is_some() && !tree::has_serde_flag(&f.attrs, "flatten")) {
                     let wire = tree::wire_name(f).unwrap();
-                    assert_eq!(names::field(&wire), f.ident.as_ref().unwrap().to_string(), "{spec}: {}.{wire}", s.ident);
+                    assert_eq!(
+                        names::field(&wire),
+                        f.ident.as_ref().unwrap().to_string(),
+                        "{spec}: {}.{wire}",
+                        s.ident
+                    );
                     checked.2 += 1;
                 }
             }
@@ -98,7 +113,11 @@ fn check(spec: &str) -> (usize, usize, usize, usize, usize) {
 #[test]
 fn names_match_the_generated_helix_client() {
     let (ops, params, fields, variants, types) = check("helix.yaml");
-    assert!(ops > 10 && params > 10 && fields > 50 && variants > 10 && types > 10, "{:?}", (ops, params, fields, variants, types));
+    assert!(
+        ops > 10 && params > 10 && fields > 50 && variants > 10 && types > 10,
+        "{:?}",
+        (ops, params, fields, variants, types)
+    );
 }
 
 #[test]

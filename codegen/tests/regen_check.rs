@@ -36,7 +36,11 @@ fn check_names_stale_files_after_a_spec_edit() {
     assert!(streamkit_codegen::regen(&root, true).unwrap().changed.is_empty());
     // Edit the spec without regenerating: check names exactly the stale file.
     let spec = root.join("specs/twitch/helix.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap().replacen("summary: Get information about one or more users.", "summary: Get one or more users (edited).", 1);
+    let text = std::fs::read_to_string(&spec).unwrap().replacen(
+        "summary: Get information about one or more users.",
+        "summary: Get one or more users (edited).",
+        1,
+    );
     std::fs::write(&spec, text).unwrap();
     let r = streamkit_codegen::regen(&root, true).unwrap();
     assert_eq!(r.changed, vec![PathBuf::from("generated/twitch/src/generated_helix.rs")]);
@@ -49,11 +53,15 @@ fn a_malformed_spec_stops_regen_with_the_file_named() {
     let root = temp_root("bad");
     copy_specs(&root);
     let spec = root.join("specs/twitch/oauth.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap().replacen("operationId: validateToken", "operationId: requestToken", 1);
+    let text =
+        std::fs::read_to_string(&spec).unwrap().replacen("operationId: validateToken", "operationId: requestToken", 1);
     std::fs::write(&spec, text).unwrap();
     let e = streamkit_codegen::regen(&root, false).unwrap_err();
     let shown = e.to_string();
-    assert!(shown.contains("specs/twitch/oauth.yaml") && shown.contains("requestToken") && shown.contains("already used"), "{shown}");
+    assert!(
+        shown.contains("specs/twitch/oauth.yaml") && shown.contains("requestToken") && shown.contains("already used"),
+        "{shown}"
+    );
     assert!(!root.join("generated/twitch/src/generated_oauth.rs").exists(), "nothing written");
     let _ = std::fs::remove_dir_all(&root);
 }

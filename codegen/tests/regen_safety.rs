@@ -28,11 +28,21 @@ fn temp_root(name: &str) -> PathBuf {
 #[test]
 fn only_plain_generated_paths_are_accepted() {
     let root = temp_root("plain");
-    for bad in ["generated/../x/src/generated_a.rs", "generated/a/src/lib.rs", "/etc/passwd", "generated/a/b/src/generated_a.rs", "generated/A/src/generated_a.rs", "generated/a/src/generated_../x.rs"] {
+    for bad in [
+        "generated/../x/src/generated_a.rs",
+        "generated/a/src/lib.rs",
+        "/etc/passwd",
+        "generated/a/b/src/generated_a.rs",
+        "generated/A/src/generated_a.rs",
+        "generated/a/src/generated_../x.rs",
+    ] {
         let e = output_target(&root, Path::new(bad)).unwrap_err();
         assert!(e.contains("plain names"), "{bad}: {e}");
     }
-    assert_eq!(output_target(&root, Path::new("generated/a/src/generated_b.rs")).unwrap(), root.join("generated/a/src/generated_b.rs"));
+    assert_eq!(
+        output_target(&root, Path::new("generated/a/src/generated_b.rs")).unwrap(),
+        root.join("generated/a/src/generated_b.rs")
+    );
     let _ = std::fs::remove_dir_all(&root);
 }
 
@@ -43,7 +53,10 @@ fn a_hand_written_file_is_never_overwritten() {
     let mine = root.join("generated/victim/src/generated_lib.rs");
     std::fs::write(&mine, "// hand-written, precious\n").unwrap();
     let e = streamkit_codegen::regen(&root, false).unwrap_err().to_string();
-    assert!(e.contains("refusing to overwrite generated/victim/src/generated_lib.rs") && e.contains("not a generated file"), "{e}");
+    assert!(
+        e.contains("refusing to overwrite generated/victim/src/generated_lib.rs") && e.contains("not a generated file"),
+        "{e}"
+    );
     assert!(e.starts_with("specs/t.yaml: "), "{e}");
     assert_eq!(std::fs::read_to_string(&mine).unwrap(), "// hand-written, precious\n");
     // A generated file is rewritten as usual.
@@ -69,7 +82,8 @@ fn symbolic_links_out_of_the_tree_are_not_followed() {
     // A link in place of the file itself is refused the same way.
     std::fs::remove_file(root.join("generated/victim")).unwrap();
     std::fs::create_dir_all(root.join("generated/victim/src")).unwrap();
-    std::os::unix::fs::symlink(outside.join("src/target.rs"), root.join("generated/victim/src/generated_lib.rs")).unwrap();
+    std::os::unix::fs::symlink(outside.join("src/target.rs"), root.join("generated/victim/src/generated_lib.rs"))
+        .unwrap();
     let e = streamkit_codegen::regen(&root, false).unwrap_err().to_string();
     assert!(e.contains("is a symbolic link"), "{e}");
     assert!(!outside.join("src/target.rs").exists());

@@ -29,7 +29,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 3. A client acting as the user, its token refreshed before it expires.
     let app = auth::AppCredentials { client_id: CLIENT_ID.into(), client_secret: Secret::new(CLIENT_SECRET) };
     let tokens = auth::user_token_cache(oauth.clone(), app, token)?;
-    let helix = helix::Client::builder().base_url(sandbox.helix_url()).client_id(CLIENT_ID).token_cache(tokens).build()?;
+    let helix =
+        helix::Client::builder().base_url(sandbox.helix_url()).client_id(CLIENT_ID).token_cache(tokens).build()?;
 
     // 4. Chat as the user in the featured broadcaster's channel.
     let body = helix::types::SendChatMessageBody::builder()

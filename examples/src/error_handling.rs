@@ -17,7 +17,12 @@ fn explain(e: &Error) -> String {
             let body: Option<helix::types::HelixErrorBody> = api.body_as();
             let reason = body.map(|b| b.error).unwrap_or_default();
             let retry = if e.is_retryable() { "retry later" } else { "do not retry" };
-            format!("{} {reason}: {} ({retry}, after {} attempt(s))", api.status.as_u16(), api.message().unwrap_or("-"), api.attempts)
+            format!(
+                "{} {reason}: {} ({retry}, after {} attempt(s))",
+                api.status.as_u16(),
+                api.message().unwrap_or("-"),
+                api.attempts
+            )
         }
         Error::Auth { message, .. } => format!("credentials: {message}"),
         Error::Config(message) => format!("configuration: {message}"),
@@ -56,7 +61,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let e = app.get_streams().first(101).send().await.unwrap_err();
     println!("first(101):         {}", explain(&e));
     // 2. A required parameter left unset.
-    let e = app.modify_channel_information().body(helix::types::ModifyChannelInformationBody::builder().title("x")).send().await.unwrap_err();
+    let e = app
+        .modify_channel_information()
+        .body(helix::types::ModifyChannelInformationBody::builder().title("x"))
+        .send()
+        .await
+        .unwrap_err();
     println!("no broadcaster_id:  {}", explain(&e));
     // 3. A server error: an app token cannot change a channel.
     let e = rename_channel(&app, &seed.broadcaster_id, "New title").await.unwrap_err();

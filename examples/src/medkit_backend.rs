@@ -33,7 +33,10 @@ async fn run(sandbox: &Sandbox) -> Result<String, Box<dyn std::error::Error>> {
     let backend = medkit::Client::builder()
         .environment(env.clone())
         .client_id(MEDKIT_EXTENSION_ID)
-        .jwt_minter(ExtensionJwt::new(ExtensionSecret::raw(MEDKIT_SECRET), Role::Backend).channel_id(CHANNEL), REMINT_MARGIN)
+        .jwt_minter(
+            ExtensionJwt::new(ExtensionSecret::raw(MEDKIT_SECRET), Role::Backend).channel_id(CHANNEL),
+            REMINT_MARGIN,
+        )
         .build()?;
 
     let show: Show = backend.get_store(Store::Channel).await?;

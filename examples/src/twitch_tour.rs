@@ -4,8 +4,8 @@
 //!
 //! Run: `cargo run -p streamkit-examples --bin twitch-tour`
 
-use streamkit_twitch::Secret;
 use streamkit_sandbox::{CLIENT_ID, CLIENT_SECRET, Sandbox, SandboxConfig};
+use streamkit_twitch::Secret;
 use streamkit_twitch::helix::types;
 use streamkit_twitch::{auth, helix, oauth};
 
@@ -54,7 +54,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let users = helix.get_users().login([&seed.broadcaster_login]).send().await?;
     let me = &users.data[0];
-    println!("\nuser {} ({}), broadcaster type {:?}, since {}", me.display_name, me.id, me.broadcaster_type.to_string(), me.created_at.date_naive());
+    println!(
+        "\nuser {} ({}), broadcaster type {:?}, since {}",
+        me.display_name,
+        me.id,
+        me.broadcaster_type.to_string(),
+        me.created_at.date_naive()
+    );
 
     // A write as the broadcaster, visible in the next read.
     let owner = helix.with_access_token(sandbox.mint_user_token(&me.id, &["channel:manage:broadcast"]));
@@ -68,7 +74,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("channel title is now {:?}", channel.data[0].title);
 
     // EventSub: create, list with totals, delete.
-    let condition: types::EventSubCondition = serde_json::from_value(serde_json::json!({ "broadcaster_user_id": me.id }))?;
+    let condition: types::EventSubCondition =
+        serde_json::from_value(serde_json::json!({ "broadcaster_user_id": me.id }))?;
     let body = types::CreateEventsubSubscriptionBody::builder()
         .type_("stream.online")
         .version("1")

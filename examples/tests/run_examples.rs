@@ -52,7 +52,10 @@ fn twitch_tour_runs() {
 #[test]
 fn error_handling_runs_and_explains_each_kind() {
     let out = stdout(&run("error-handling", env!("CARGO_BIN_EXE_error-handling")));
-    assert!(out.contains("first(101):         fix the request: parameter `first` is 101, above the maximum of 100"), "{out}");
+    assert!(
+        out.contains("first(101):         fix the request: parameter `first` is 101, above the maximum of 100"),
+        "{out}"
+    );
     assert!(out.contains("no broadcaster_id:  fix the request: required parameter `broadcaster_id` not set"), "{out}");
     assert!(out.contains("app token:          401") || out.contains("app token:          403"), "{out}");
     assert!(out.contains("empty title:        fix the request"), "{out}");
@@ -78,7 +81,8 @@ fn shared_client_runs_sixteen_tasks_on_one_client() {
 #[test]
 fn tracing_shows_the_runtime_events() {
     let o = run("tracing", env!("CARGO_BIN_EXE_tracing"));
-    let (out, log) = (stdout(&o), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr));
+    let (out, log) =
+        (stdout(&o), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr));
     assert!(out.contains("3 streams after one retry"), "{out}");
     assert!(out.contains("retries: 1"), "{out}");
     assert!(log.contains("streamkit_runtime"), "events carry their target: {log}");

@@ -30,14 +30,92 @@ pub const SEEDS: &[(&str, &str)] = &[
 /// Strings that have broken generators: path escapes, keywords, names that collide, header
 /// injection, odd Unicode, and the extension keys.
 const HOSTILE: &[&str] = &[
-    "", "..", "../x", "a/b", "/abs", "\\", "type", "self", "Self", "super", "crate", "fn", "new", "send", "body", "client", "extra",
-    "Extra", "display_name", "displayName", "Login", "login", "_", "1st", "+1", "-1", "é", "日本", "a\u{0}b", "\r\n", "X-Evil: 1",
-    "{access_token}", "{", "}", "{nope}", "Bearer {access_token}", "#/components/schemas", "#/", "#", "x-streamkit-service",
-    "x-streamkit-retry", "x-streamkit-retyr", "x-streamkit-pagination", "x-streamkit-ratelimit", "x-streamkit-ratelimit-buckets",
-    "x-streamkit-header", "$ref", "allOf", "oneOf", "anyOf", "not", "items", "properties", "additionalProperties", "required",
-    "enum", "nullable", "format", "password", "date-time", "object", "array", "string", "integer", "number", "boolean", "null",
-    "application/json", "text/plain", "application/x-www-form-urlencoded", "200", "204", "default", "4XX", "query", "path",
-    "header", "cookie", "get", "post", "operationId", "parameters", "requestBody", "responses", "content", "schema",
+    "",
+    "..",
+    "../x",
+    "a/b",
+    "/abs",
+    "\\",
+    "type",
+    "self",
+    "Self",
+    "super",
+    "crate",
+    "fn",
+    "new",
+    "send",
+    "body",
+    "client",
+    "extra",
+    "Extra",
+    "display_name",
+    "displayName",
+    "Login",
+    "login",
+    "_",
+    "1st",
+    "+1",
+    "-1",
+    "é",
+    "日本",
+    "a\u{0}b",
+    "\r\n",
+    "X-Evil: 1",
+    "{access_token}",
+    "{",
+    "}",
+    "{nope}",
+    "Bearer {access_token}",
+    "#/components/schemas",
+    "#/",
+    "#",
+    "x-streamkit-service",
+    "x-streamkit-retry",
+    "x-streamkit-retyr",
+    "x-streamkit-pagination",
+    "x-streamkit-ratelimit",
+    "x-streamkit-ratelimit-buckets",
+    "x-streamkit-header",
+    "$ref",
+    "allOf",
+    "oneOf",
+    "anyOf",
+    "not",
+    "items",
+    "properties",
+    "additionalProperties",
+    "required",
+    "enum",
+    "nullable",
+    "format",
+    "password",
+    "date-time",
+    "object",
+    "array",
+    "string",
+    "integer",
+    "number",
+    "boolean",
+    "null",
+    "application/json",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "200",
+    "204",
+    "default",
+    "4XX",
+    "query",
+    "path",
+    "header",
+    "cookie",
+    "get",
+    "post",
+    "operationId",
+    "parameters",
+    "requestBody",
+    "responses",
+    "content",
+    "schema",
 ];
 
 /// When `STREAMKIT_FUZZ_LAST_INPUT` names a file, every input is written there before it
@@ -74,7 +152,10 @@ pub fn spec_mutations(data: &[u8]) {
 fn seeds() -> &'static [Value] {
     static PARSED: OnceLock<Vec<Value>> = OnceLock::new();
     PARSED.get_or_init(|| {
-        SEEDS.iter().map(|(name, text)| streamkit_codegen::load::parse(text, Path::new(name)).expect("seed specs parse").doc).collect()
+        SEEDS
+            .iter()
+            .map(|(name, text)| streamkit_codegen::load::parse(text, Path::new(name)).expect("seed specs parse").doc)
+            .collect()
     })
 }
 
@@ -163,7 +244,10 @@ fn check_document(doc: streamkit_spec::Document) {
             // Whatever the spec said, the output path is a plain generated path.
             let root = std::env::temp_dir();
             if let Err(e) = streamkit_codegen::write::output_target(&root, &out.path) {
-                assert!(e.contains("symbolic link") || e.contains("not a generated file"), "generated an unsafe output path: {e}");
+                assert!(
+                    e.contains("symbolic link") || e.contains("not a generated file"),
+                    "generated an unsafe output path: {e}"
+                );
             }
         }
         Err(e) => check_error(&e),

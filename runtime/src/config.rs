@@ -4,14 +4,14 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::Secret;
 use crate::auth::{TokenCache, header_value, template_credentials};
-use crate::identity::{self, Identities, IdentityProvider, ManagedToken, StaticIdentity};
 use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
+use crate::identity::{self, Identities, IdentityProvider, ManagedToken, StaticIdentity};
 use crate::policy::ServicePolicy;
 use crate::ratelimit::{InProcessLimiter, RateLimitInfo, RateLimiter};
 use crate::retry::RetryPolicy;
-use crate::Secret;
 
 /// The default `User-Agent`.
 pub const DEFAULT_USER_AGENT: &str = concat!("streamkit/", env!("CARGO_PKG_VERSION"));

@@ -209,7 +209,9 @@ impl Error {
     /// a protocol session closed by the peer without an error code of its own).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Protocol { kind: ProtocolErrorKind::Closed { code }, .. } => matches!(code, 1001 | 1006 | 1012 | 1013),
+            Error::Protocol { kind: ProtocolErrorKind::Closed { code }, .. } => {
+                matches!(code, 1001 | 1006 | 1012 | 1013)
+            }
             Error::Api(api) => crate::retry::is_retryable_status(api.status),
             Error::Communication { source, .. } => source.is_connect() || source.is_timeout(),
             _ => false,
@@ -258,8 +260,12 @@ impl fmt::Display for Error {
             }
             Error::Protocol { operation, kind, message } => match (kind, shown(message)) {
                 (ProtocolErrorKind::Violation, message) => write!(f, "{}protocol violation: {message}", op(operation)),
-                (ProtocolErrorKind::Reply { code }, message) => write!(f, "{}reply error {code}: {message}", op(operation)),
-                (ProtocolErrorKind::Closed { code }, message) => write!(f, "{}session closed ({code}): {message}", op(operation)),
+                (ProtocolErrorKind::Reply { code }, message) => {
+                    write!(f, "{}reply error {code}: {message}", op(operation))
+                }
+                (ProtocolErrorKind::Closed { code }, message) => {
+                    write!(f, "{}session closed ({code}): {message}", op(operation))
+                }
             },
             Error::Drift { operation, paths } => write!(
                 f,
@@ -287,11 +293,19 @@ mod tests {
 
     #[test]
     fn protocol_errors_name_the_operation_and_the_code() {
-        let e = Error::Protocol { operation: None, kind: ProtocolErrorKind::Reply { code: 4001 }, message: "not allowed".into() }
-            .with_operation("chat.send");
+        let e = Error::Protocol {
+            operation: None,
+            kind: ProtocolErrorKind::Reply { code: 4001 },
+            message: "not allowed".into(),
+        }
+        .with_operation("chat.send");
         assert_eq!(e.to_string(), "chat.send: reply error 4001: not allowed");
         assert!(!e.is_retryable());
-        let closed = Error::Protocol { operation: None, kind: ProtocolErrorKind::Closed { code: 1012 }, message: "restart".into() };
+        let closed = Error::Protocol {
+            operation: None,
+            kind: ProtocolErrorKind::Closed { code: 1012 },
+            message: "restart".into(),
+        };
         assert!(closed.is_retryable(), "a service restart is worth reconnecting for");
         assert!(closed.status().is_none());
     }

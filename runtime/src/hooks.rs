@@ -33,7 +33,12 @@ pub async fn pre(rt: &Runtime, request: &mut Request, info: &OperationInfo) -> R
 
 /// `ClientHooks::exec`: the send loop ([`crate::send_loop::send_with_retries`]), redirects
 /// handled by the runtime, and the response body read through the client's size cap.
-pub async fn exec(rt: &Runtime, http: &reqwest::Client, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+pub async fn exec(
+    rt: &Runtime,
+    http: &reqwest::Client,
+    request: Request,
+    info: &OperationInfo,
+) -> reqwest::Result<Response> {
     let resp = crate::redirect::send_following(rt, http, request, info.operation_id).await?;
     Ok(crate::body_limit::limit_body(resp, rt.max_response_body()))
 }

@@ -96,7 +96,9 @@ pub fn integer<T: IntegerTarget>(what: &str, value: impl IntegerInput, bounds: B
 pub fn string(what: &str, value: String, length: Bounds) -> Result<String, String> {
     let n = value.chars().count() as i128;
     match length.broken(n) {
-        Some((false, min)) => Err(format!("{what} is {value:?} ({n} characters), shorter than the minimum length of {min}")),
+        Some((false, min)) => {
+            Err(format!("{what} is {value:?} ({n} characters), shorter than the minimum length of {min}"))
+        }
         Some((true, max)) => Err(format!("{what} is {n} characters long, longer than the maximum length of {max}")),
         None => Ok(value),
     }
@@ -146,13 +148,22 @@ mod tests {
     #[test]
     fn integers_of_any_type_convert_and_are_bounded() {
         assert_eq!(integer::<NonZeroU64>("parameter `first`", 20_u8, PAGE), Ok(NonZeroU64::new(20).unwrap()));
-        assert_eq!(integer::<NonZeroU64>("parameter `first`", NonZeroU64::new(7).unwrap(), PAGE).map(|n| n.get()), Ok(7));
+        assert_eq!(
+            integer::<NonZeroU64>("parameter `first`", NonZeroU64::new(7).unwrap(), PAGE).map(|n| n.get()),
+            Ok(7)
+        );
         assert_eq!(
             integer::<NonZeroU64>("parameter `first`", 0, PAGE).unwrap_err(),
             "parameter `first` is 0, below the minimum of 1"
         );
-        assert_eq!(integer::<u64>("parameter `first`", -3_i64, Bounds::NONE).unwrap_err(), "parameter `first` is -3, which does not fit a u64");
-        assert_eq!(integer::<NonZeroU64>("x", 0, Bounds::NONE).unwrap_err(), "x is 0, which does not fit a NonZero<u64>");
+        assert_eq!(
+            integer::<u64>("parameter `first`", -3_i64, Bounds::NONE).unwrap_err(),
+            "parameter `first` is -3, which does not fit a u64"
+        );
+        assert_eq!(
+            integer::<NonZeroU64>("x", 0, Bounds::NONE).unwrap_err(),
+            "x is 0, which does not fit a NonZero<u64>"
+        );
     }
 
     #[test]
@@ -171,6 +182,9 @@ mod tests {
     fn strings_are_measured_in_characters() {
         let len = Bounds { min: Some(1), max: Some(3) };
         assert_eq!(string("body field `title`", "äöü".into(), len), Ok("äöü".to_string()));
-        assert_eq!(string("body field `title`", String::new(), len).unwrap_err(), "body field `title` is \"\" (0 characters), shorter than the minimum length of 1");
+        assert_eq!(
+            string("body field `title`", String::new(), len).unwrap_err(),
+            "body field `title` is \"\" (0 characters), shorter than the minimum length of 1"
+        );
     }
 }

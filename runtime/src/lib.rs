@@ -27,10 +27,12 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod body_limit;
 mod buffered;
 mod call;
 pub mod clock;
 pub mod config;
+pub mod deadline;
 pub mod drift;
 pub mod error;
 pub mod hooks;
@@ -40,10 +42,8 @@ pub mod pagination;
 pub mod policy;
 pub mod ratelimit;
 pub(crate) mod redact;
-mod refusal;
-pub mod body_limit;
 pub mod redirect;
-pub mod deadline;
+mod refusal;
 pub mod response;
 pub mod retry;
 mod secret;

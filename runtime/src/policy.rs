@@ -36,10 +36,7 @@ impl ServicePolicy {
     /// assert!(SVC.operation("nope").is_none());
     /// ```
     pub fn operation(&self, operation_id: &str) -> Option<&'static OperationPolicy> {
-        self.operations
-            .binary_search_by(|op| op.operation_id.cmp(operation_id))
-            .ok()
-            .map(|i| &self.operations[i])
+        self.operations.binary_search_by(|op| op.operation_id.cmp(operation_id)).ok().map(|i| &self.operations[i])
     }
 
     /// A bucket by name.

@@ -51,9 +51,15 @@ static PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     let specific = "access_token|refresh_token|client_secret|id_token|device_code|password|jwt";
     vec![
         // The value up to the next delimiter of a form, a query, JSON or prose.
-        (Regex::new(&format!(r#"(?i)(\b(?:{specific})"?\s*[=:]\s*"?)[^&\s"',;}}]+"#)).expect("valid regex"), "${1}[redacted]"),
+        (
+            Regex::new(&format!(r#"(?i)(\b(?:{specific})"?\s*[=:]\s*"?)[^&\s"',;}}]+"#)).expect("valid regex"),
+            "${1}[redacted]",
+        ),
         (Regex::new(r#"(?i)(\b(?:code|token|secret)=)[^&\s"',;}]+"#).expect("valid regex"), "${1}[redacted]"),
-        (Regex::new(r"(?i)\b(bearer|oauth|basic)(\s+)[A-Za-z0-9\-._~+/=]{4,}").expect("valid regex"), "${1}${2}[redacted]"),
+        (
+            Regex::new(r"(?i)\b(bearer|oauth|basic)(\s+)[A-Za-z0-9\-._~+/=]{4,}").expect("valid regex"),
+            "${1}${2}[redacted]",
+        ),
         (Regex::new(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*").expect("valid regex"), REDACTED),
     ]
 });
@@ -139,10 +145,9 @@ mod tests {
 
     #[test]
     fn json_secrets_are_replaced() {
-        let mut v: Value = serde_json::from_str(
-            r#"{"access_token":"abc","nested":[{"refresh_token":"def","ok":"x"}],"message":"m"}"#,
-        )
-        .unwrap();
+        let mut v: Value =
+            serde_json::from_str(r#"{"access_token":"abc","nested":[{"refresh_token":"def","ok":"x"}],"message":"m"}"#)
+                .unwrap();
         redact_json(&mut v, &[]);
         let s = v.to_string();
         assert!(!s.contains("abc") && !s.contains("def"), "{s}");
@@ -157,7 +162,8 @@ mod tests {
 
     #[test]
     fn credential_shapes_are_scrubbed_whatever_the_client_knows() {
-        let echoed = "bad request: grant_type=x&client_secret=s3cr3t&refresh_token=r-1 (Authorization: Bearer abcd1234)";
+        let echoed =
+            "bad request: grant_type=x&client_secret=s3cr3t&refresh_token=r-1 (Authorization: Bearer abcd1234)";
         let t = redact_text(echoed, &[]);
         assert!(!t.contains("s3cr3t") && !t.contains("r-1") && !t.contains("abcd1234"), "{t}");
         assert!(t.contains("grant_type=x"), "{t}");
@@ -175,7 +181,11 @@ mod tests {
         let mut v = serde_json::json!({"message": "m".repeat(50_000), "list": (0..1000).collect::<Vec<_>>()});
         redact_json(&mut v, &[]);
         let message = v["message"].as_str().unwrap();
-        assert!(message.len() < MAX_JSON_STRING + 40 && message.ends_with("[48976 more bytes cut]"), "{}", &message[1000..]);
+        assert!(
+            message.len() < MAX_JSON_STRING + 40 && message.ends_with("[48976 more bytes cut]"),
+            "{}",
+            &message[1000..]
+        );
         assert_eq!(v["list"].as_array().unwrap().len(), MAX_JSON_ITEMS + 1);
     }
 }

@@ -27,7 +27,8 @@ pub(crate) async fn send_following(
     operation_id: &str,
 ) -> reqwest::Result<Response> {
     let op = rt.policy().operation(operation_id);
-    let idempotent = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) || op.is_some_and(|o| o.idempotent);
+    let idempotent =
+        matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) || op.is_some_and(|o| o.idempotent);
     for _hop in 0..=MAX_REDIRECTS {
         let spare = request.try_clone();
         let resp = crate::send_loop::send_with_retries(rt, http, request, operation_id).await?;
@@ -35,7 +36,8 @@ pub(crate) async fn send_following(
         if !matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {
             return Ok(resp);
         }
-        let Some(target) = resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).and_then(|l| resp.url().join(l).ok())
+        let Some(target) =
+            resp.headers().get(LOCATION).and_then(|v| v.to_str().ok()).and_then(|l| resp.url().join(l).ok())
         else {
             // A redirect without a usable Location is the answer itself.
             return Ok(resp);
@@ -44,7 +46,10 @@ pub(crate) async fn send_following(
             let mut shown = target.clone();
             shown.set_query(None);
             shown.set_fragment(None);
-            crate::call::fail_with(http, crate::Error::refused(Refusal::Redirect { status, location: Some(shown.to_string()), reason }))
+            crate::call::fail_with(
+                http,
+                crate::Error::refused(Refusal::Redirect { status, location: Some(shown.to_string()), reason }),
+            )
         };
         if !idempotent {
             return Err(refuse("the request is not idempotent; following would replay or drop the write"));
@@ -67,7 +72,11 @@ pub(crate) async fn send_following(
     }
     Err(crate::call::fail_with(
         http,
-        crate::Error::refused(Refusal::Redirect { status: StatusCode::LOOP_DETECTED, location: None, reason: "more than 10 redirects" }),
+        crate::Error::refused(Refusal::Redirect {
+            status: StatusCode::LOOP_DETECTED,
+            location: None,
+            reason: "more than 10 redirects",
+        }),
     ))
 }
 

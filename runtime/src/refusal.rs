@@ -78,10 +78,17 @@ impl fmt::Display for Refusal {
                 write!(f, "would wait {wait:?} for {what}, longer than the {max:?} allowed")
             }
             Refusal::Redirect { status, location, reason } => {
-                write!(f, "redirect {status} to {} not followed: {reason}", location.as_deref().unwrap_or("(no location)"))
+                write!(
+                    f,
+                    "redirect {status} to {} not followed: {reason}",
+                    location.as_deref().unwrap_or("(no location)")
+                )
             }
             Refusal::CursorCycle { cursor, pages } => {
-                write!(f, "the server returned cursor {cursor:?}, which it had already returned, after {pages} pages; stopping instead of looping")
+                write!(
+                    f,
+                    "the server returned cursor {cursor:?}, which it had already returned, after {pages} pages; stopping instead of looping"
+                )
             }
             Refusal::EmptyPages { limit } => {
                 write!(f, "{limit} empty pages in a row, each with a new cursor; stopping")

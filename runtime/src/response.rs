@@ -4,12 +4,12 @@ use std::future::Future;
 
 use progenitor_client::ResponseValue;
 
+use crate::body_limit::BodyTooLarge;
 use crate::call::{CallState, scoped};
 use crate::config::Runtime;
 use crate::drift::{Drift, drift_paths};
 use crate::error::{ApiError, Error, ErrorBody};
 use crate::ratelimit::RateLimitInfo;
-use crate::body_limit::BodyTooLarge;
 use crate::redact::{MAX_BODY, redact_json, redact_text};
 
 /// progenitor's result type for our adapted specs (no declared error bodies).
@@ -46,7 +46,11 @@ pub async fn send_optional<T: Drift>(
     }
 }
 
-fn check_drift<T: Drift>(operation: &'static str, rt: &Runtime, v: ResponseValue<T>) -> Result<ResponseValue<T>, Error> {
+fn check_drift<T: Drift>(
+    operation: &'static str,
+    rt: &Runtime,
+    v: ResponseValue<T>,
+) -> Result<ResponseValue<T>, Error> {
     if rt.strict() {
         let paths = drift_paths(&*v);
         if !paths.is_empty() {
@@ -70,7 +74,8 @@ async fn convert(
     }
     let known = rt.identities().known_secrets();
     // The operation's own bucket names its rate-limit headers (the same lookup `exec` does).
-    let bucket = rt.policy().operation(operation).and_then(|o| o.ratelimit.as_ref()).and_then(|c| rt.policy().bucket(c.bucket));
+    let bucket =
+        rt.policy().operation(operation).and_then(|o| o.ratelimit.as_ref()).and_then(|c| rt.policy().bucket(c.bucket));
     let e = match err {
         P::InvalidRequest(message) => Error::InvalidRequest { operation: None, message },
         P::CommunicationError(source) | P::InvalidUpgrade(source) | P::ResponseBodyError(source) => {
@@ -79,11 +84,9 @@ async fn convert(
                 None => Error::Communication { operation: None, source: source.without_url() },
             }
         }
-        P::InvalidResponsePayload(bytes, source) => Error::Decode {
-            operation: None,
-            body: redact_text(&redact_body(&bytes, &known), &known),
-            source,
-        },
+        P::InvalidResponsePayload(bytes, source) => {
+            Error::Decode { operation: None, body: redact_text(&redact_body(&bytes, &known), &known), source }
+        }
         P::ErrorResponse(rv) => Error::Api(Box::new(ApiError {
             operation: None,
             status: rv.status(),
@@ -92,7 +95,9 @@ async fn convert(
             body: ErrorBody::Empty,
             attempts: state.attempts,
         })),
-        P::UnexpectedResponse(resp) => api_error(resp, &known, state.attempts, bucket, rt.shared.clock.epoch_secs()).await,
+        P::UnexpectedResponse(resp) => {
+            api_error(resp, &known, state.attempts, bucket, rt.shared.clock.epoch_secs()).await
+        }
         P::Custom(message) => state.error.take().unwrap_or(Error::InvalidRequest { operation: None, message }),
     };
     e.with_operation(operation)
@@ -175,7 +180,13 @@ mod tests {
     use crate::ClientBuilder;
     use crate::policy::ServicePolicy;
 
-    static POLICY: ServicePolicy = ServicePolicy { service: "t", default_base_url: "http://127.0.0.1:9", buckets: &[], operations: &[], retry: crate::policy::RetryDefaults::NONE };
+    static POLICY: ServicePolicy = ServicePolicy {
+        service: "t",
+        default_base_url: "http://127.0.0.1:9",
+        buckets: &[],
+        operations: &[],
+        retry: crate::policy::RetryDefaults::NONE,
+    };
     struct C(Runtime);
     impl crate::FromRuntime for C {
         fn policy() -> &'static ServicePolicy {
@@ -188,11 +199,7 @@ mod tests {
 
     fn response(status: u16, body: &str) -> reqwest::Response {
         reqwest::Response::from(
-            http::Response::builder()
-                .status(status)
-                .header("ratelimit-remaining", "7")
-                .body(body.to_string())
-                .unwrap(),
+            http::Response::builder().status(status).header("ratelimit-remaining", "7").body(body.to_string()).unwrap(),
         )
     }
 
@@ -203,7 +210,8 @@ mod tests {
     #[tokio::test]
     async fn a_204_beside_a_200_body_is_none() {
         let rt = rt();
-        let raw = async { Err::<ResponseValue<String>, _>(progenitor_client::Error::UnexpectedResponse(response(204, ""))) };
+        let raw =
+            async { Err::<ResponseValue<String>, _>(progenitor_client::Error::UnexpectedResponse(response(204, ""))) };
         assert!(send_optional("check", &rt, raw).await.unwrap().is_none());
         let raw = async { Ok(ResponseValue::new("x".to_string(), reqwest::StatusCode::OK, Default::default())) };
         assert_eq!(send_optional("check", &rt, raw).await.unwrap().unwrap().into_inner(), "x");
@@ -213,7 +221,9 @@ mod tests {
     async fn error_responses_keep_status_body_and_headers_without_secrets() {
         let rt = rt();
         let body = r#"{"error":"Unauthorized","status":401,"message":"bad token","access_token":"leak"}"#;
-        let raw = async { Err::<ResponseValue<String>, _>(progenitor_client::Error::UnexpectedResponse(response(401, body))) };
+        let raw = async {
+            Err::<ResponseValue<String>, _>(progenitor_client::Error::UnexpectedResponse(response(401, body)))
+        };
         let err = send("get_users", &rt, raw).await.unwrap_err();
         let api = err.api().unwrap();
         assert_eq!(api.status, 401);
@@ -222,7 +232,12 @@ mod tests {
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("leak") && shown.contains("get_users"), "{shown}");
         // A body that is not JSON is kept as text, with known secrets removed.
-        let raw = async { Err::<ResponseValue<String>, _>(progenitor_client::Error::UnexpectedResponse(response(500, "oops tok-secret-123"))) };
+        let raw = async {
+            Err::<ResponseValue<String>, _>(progenitor_client::Error::UnexpectedResponse(response(
+                500,
+                "oops tok-secret-123",
+            )))
+        };
         let err = send("get_users", &rt, raw).await.unwrap_err();
         assert_eq!(err.api().unwrap().body, ErrorBody::Text("oops [redacted]".into()));
     }

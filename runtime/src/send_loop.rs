@@ -12,7 +12,9 @@ use crate::call::with_call;
 use crate::config::Runtime;
 use crate::policy::OperationPolicy;
 use crate::ratelimit::{BucketKey, RateLimitInfo};
-use crate::retry::{AttemptContext, HttpClassifier, HttpReply, RetriesSpent, RetryAction, RetryClassifier, RetryReason};
+use crate::retry::{
+    AttemptContext, HttpClassifier, HttpReply, RetriesSpent, RetryAction, RetryClassifier, RetryReason,
+};
 use crate::stats::CallStats;
 
 /// Sends `request` for `operation_id`, retrying as the [`crate::retry::RetryPolicy`] and the
@@ -132,7 +134,11 @@ async fn attempt_loop(
             RetryAction::Done => return Ok(resp),
             RetryAction::RetryAfter(wait, reason) => {
                 if wait > rt.max_wait() {
-                    let what = if matches!(reason, RetryReason::RateLimited) { "rate-limit reset before a retry" } else { "retry delay" };
+                    let what = if matches!(reason, RetryReason::RateLimited) {
+                        "rate-limit reset before a retry"
+                    } else {
+                        "retry delay"
+                    };
                     return Err(refuse_wait(http, what, wait, rt.max_wait()));
                 }
                 tracing::warn!(operation = operation_id, attempt, ?wait, ?reason, %status, "retrying");
@@ -169,6 +175,11 @@ async fn refresh_and_reauthorize(
 }
 
 /// The call would wait `wait` for `what`, more than the `max` it allows: fail it now.
-fn refuse_wait(http: &reqwest::Client, what: &'static str, wait: std::time::Duration, max: std::time::Duration) -> reqwest::Error {
+fn refuse_wait(
+    http: &reqwest::Client,
+    what: &'static str,
+    wait: std::time::Duration,
+    max: std::time::Duration,
+) -> reqwest::Error {
     crate::call::fail_with(http, crate::Error::refused(crate::Refusal::WaitTooLong { what, wait, max }))
 }

@@ -24,7 +24,10 @@ async fn a_reset_a_billion_seconds_away_fails_the_next_call_at_once() {
     let clock = clock();
     let reset = (clock.epoch_secs() as i64) + 1_000_000_000;
     let server = serve(move |_, _| {
-        Reply::json(&format!("200 OK\r\nratelimit-limit: 800\r\nratelimit-remaining: 0\r\nratelimit-reset: {reset}"), "{}")
+        Reply::json(
+            &format!("200 OK\r\nratelimit-limit: 800\r\nratelimit-remaining: 0\r\nratelimit-reset: {reset}"),
+            "{}",
+        )
     })
     .await;
     let client = builder(&server.url).clock(clock).timeout(Duration::from_secs(8)).build().unwrap();
@@ -49,17 +52,31 @@ async fn a_429_whose_reset_is_past_the_timeout_is_not_waited_for() {
     // 30 s: within the retry policy's longest rate-limit wait (65 s), past the 8 s timeout.
     let reset = (clock.epoch_secs() as i64) + 30;
     let server = serve(move |_, _| {
-        Reply::json(&format!("429 Too Many Requests\r\nratelimit-limit: 800\r\nratelimit-remaining: 0\r\nratelimit-reset: {reset}"), "{}")
+        Reply::json(
+            &format!(
+                "429 Too Many Requests\r\nratelimit-limit: 800\r\nratelimit-remaining: 0\r\nratelimit-reset: {reset}"
+            ),
+            "{}",
+        )
     })
     .await;
-    let client = builder(&server.url).clock(clock).timeout(Duration::from_secs(8)).without_rate_limiting().build().unwrap();
+    let client =
+        builder(&server.url).clock(clock).timeout(Duration::from_secs(8)).without_rate_limiting().build().unwrap();
     let start = Instant::now();
     let err = client.call("get_thing", "/x").await.unwrap_err();
     assert_eq!(Instant::now(), start);
-    assert!(matches!(err.refusal(), Some(Refusal::WaitTooLong { what: "rate-limit reset before a retry", .. })), "{err}");
+    assert!(
+        matches!(err.refusal(), Some(Refusal::WaitTooLong { what: "rate-limit reset before a retry", .. })),
+        "{err}"
+    );
     assert_eq!(server.requests().len(), 1);
     // A wait within the budget is still waited.
-    let client = builder(&server.url).clock(self::clock()).max_wait(Duration::from_secs(40)).without_rate_limiting().build().unwrap();
+    let client = builder(&server.url)
+        .clock(self::clock())
+        .max_wait(Duration::from_secs(40))
+        .without_rate_limiting()
+        .build()
+        .unwrap();
     let err = client.call("get_thing", "/x").await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(429), "retried after waiting, then the 429 is the answer: {err}");
     assert!(Instant::now() - start >= Duration::from_secs(29));
@@ -94,7 +111,14 @@ async fn a_bucket_whose_headers_never_come_costs_no_wait_per_call() {
 
 #[tokio::test]
 async fn a_redirected_write_is_refused_not_replayed_as_a_get() {
-    let server = serve(|n, _| if n == 0 { Reply::text("301 Moved Permanently\r\nlocation: /elsewhere?k=v", "") } else { Reply::json("202 Accepted", "{}") }).await;
+    let server = serve(|n, _| {
+        if n == 0 {
+            Reply::text("301 Moved Permanently\r\nlocation: /elsewhere?k=v", "")
+        } else {
+            Reply::json("202 Accepted", "{}")
+        }
+    })
+    .await;
     let client = builder(&server.url).build().unwrap();
     let err = client.call("create_thing", "/things").await.unwrap_err();
     match err.refusal() {
@@ -128,7 +152,10 @@ async fn a_redirect_to_another_origin_carries_no_credentials() {
 
 #[tokio::test]
 async fn a_same_origin_redirect_of_a_read_is_followed_with_credentials_and_loops_end() {
-    let server = serve(|n, _| if n == 0 { Reply::text("307 Temporary Redirect\r\nlocation: /v2/x", "") } else { Reply::json("200 OK", "[]") }).await;
+    let server = serve(|n, _| {
+        if n == 0 { Reply::text("307 Temporary Redirect\r\nlocation: /v2/x", "") } else { Reply::json("200 OK", "[]") }
+    })
+    .await;
     let client = builder(&server.url).build().unwrap();
     client.call("get_thing", "/x").await.unwrap();
     let second = &server.requests()[1];

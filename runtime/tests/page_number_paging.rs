@@ -21,7 +21,8 @@ fn paginator(base: String, extra: &'static str, limit: u64) -> Paginator<serde_j
             let url = format!("{base}/sandbox/paged?page={page}&limit={limit}&total=230{extra}");
             let resp = http.get(url).send().await.map_err(|e| streamkit_runtime::Error::Config(e.to_string()))?;
             let headers = resp.headers().clone();
-            let items: Vec<serde_json::Value> = resp.json().await.map_err(|e| streamkit_runtime::Error::Config(e.to_string()))?;
+            let items: Vec<serde_json::Value> =
+                resp.json().await.map_err(|e| streamkit_runtime::Error::Config(e.to_string()))?;
             let next = next_page_number(page, limit, items.len(), &headers).map(PageToken::Number);
             Ok(Page { items, requested: Some(PageToken::Number(page)), next })
         }) as _

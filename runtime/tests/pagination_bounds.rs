@@ -43,7 +43,11 @@ async fn a_cursor_cycle_of_a_hundred_is_caught_whatever_the_prefetch() {
 async fn endless_empty_pages_with_fresh_cursors_end_with_a_typed_error() {
     let (fetch, fetched) = list(|n| (vec![], Some(format!("fresh-{n}"))));
     let (_, err) = last_error(Paginator::new(fetch)).await;
-    assert_eq!(err.refusal(), Some(&Refusal::EmptyPages { limit: streamkit_runtime::pagination::DEFAULT_MAX_EMPTY_PAGES }), "{err}");
+    assert_eq!(
+        err.refusal(),
+        Some(&Refusal::EmptyPages { limit: streamkit_runtime::pagination::DEFAULT_MAX_EMPTY_PAGES }),
+        "{err}"
+    );
     assert_eq!(fetched.load(Ordering::SeqCst), u64::from(streamkit_runtime::pagination::DEFAULT_MAX_EMPTY_PAGES));
 
     // Configurable; a few empty pages between full ones are fine.
@@ -73,7 +77,9 @@ async fn a_panicking_producer_is_an_error_item_not_the_end_of_the_list() {
     assert_eq!(results.len(), 3, "{results:?}");
     let err = results[2].as_ref().unwrap_err();
     match err.refusal() {
-        Some(Refusal::PageProducerFailed { message }) => assert!(message.contains("page 2 cannot be decoded"), "{message}"),
+        Some(Refusal::PageProducerFailed { message }) => {
+            assert!(message.contains("page 2 cannot be decoded"), "{message}")
+        }
         other => panic!("expected a producer failure, got {other:?}"),
     }
 }

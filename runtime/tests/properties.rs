@@ -45,7 +45,21 @@ static SPEC: BucketSpec = BucketSpec {
 };
 
 fn hostile_value(rng: &mut Rng) -> String {
-    const PIECES: &[&str] = &["0", "-1", "18446744073709551615", "9223372036854775807", "-9223372036854775808", "1e9", " 7 ", "+3", "", "x", "4294967296", "12.5", "0x10"];
+    const PIECES: &[&str] = &[
+        "0",
+        "-1",
+        "18446744073709551615",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "1e9",
+        " 7 ",
+        "+3",
+        "",
+        "x",
+        "4294967296",
+        "12.5",
+        "0x10",
+    ];
     match rng.below(3) {
         0 => PIECES[rng.below(PIECES.len() as u64) as usize].to_string(),
         1 => rng.next().to_string(),
@@ -74,12 +88,19 @@ fn the_header_parser_never_panics_and_reads_only_what_parses() {
         let info = RateLimitInfo::from_headers(&h, Some(&spec), received);
         let parsed = |n: &str| raw.get(n).and_then(|v| v.trim().parse::<u32>().ok());
         match info {
-            None => assert!(parsed("l").is_none() && parsed("r").is_none() && raw.get("s").and_then(|v| v.trim().parse::<i64>().ok()).is_none()),
+            None => assert!(
+                parsed("l").is_none()
+                    && parsed("r").is_none()
+                    && raw.get("s").and_then(|v| v.trim().parse::<i64>().ok()).is_none()
+            ),
             Some(i) => {
                 assert_eq!(i.limit, parsed("l"));
                 assert_eq!(i.remaining, parsed("r"));
                 if let (ResetUnit::DeltaSeconds, Some(reset)) = (unit, i.reset) {
-                    assert!(reset as f64 >= received.floor() - 1.0 || reset == i64::MIN, "a delta never points before the response");
+                    assert!(
+                        reset as f64 >= received.floor() - 1.0 || reset == i64::MIN,
+                        "a delta never points before the response"
+                    );
                 }
             }
         }
@@ -180,7 +201,10 @@ fn the_clients_count_never_lets_through_a_request_the_server_refuses() {
                 }
             }
         }
-        assert_eq!(refused, 0, "case {case}: {refused} of {sent} requests refused (capacity {capacity}, period {period} s)");
+        assert_eq!(
+            refused, 0,
+            "case {case}: {refused} of {sent} requests refused (capacity {capacity}, period {period} s)"
+        );
         assert!(sent > 0);
     }
 }
@@ -223,7 +247,8 @@ async fn the_paginator_ends_exactly_where_the_cursor_rules_say() {
         let mut rng = Rng(0x9a9e_0000 + case);
         let pages = 1 + rng.below(60) as usize;
         let pool = 1 + rng.below(200);
-        let items: Vec<usize> = (0..pages).map(|_| if rng.below(3) == 0 { 0 } else { 1 + rng.below(5) as usize }).collect();
+        let items: Vec<usize> =
+            (0..pages).map(|_| if rng.below(3) == 0 { 0 } else { 1 + rng.below(5) as usize }).collect();
         let mut cursors: Vec<Option<String>> = (0..pages).map(|_| Some(format!("c{}", rng.below(pool)))).collect();
         if let Some(last) = cursors.last_mut() {
             *last = None;
@@ -247,7 +272,12 @@ async fn the_paginator_ends_exactly_where_the_cursor_rules_say() {
             });
             // The index suffix makes every cursor unique; the repeat test needs the bare
             // cursor, so compare on it by a wrapper that strips the suffix.
-            let results: Vec<_> = Paginator::new(strip_index(fetch)).prefetch(prefetch).max_empty_pages(max_empty).pages().collect().await;
+            let results: Vec<_> = Paginator::new(strip_index(fetch))
+                .prefetch(prefetch)
+                .max_empty_pages(max_empty)
+                .pages()
+                .collect()
+                .await;
             let ok = results.iter().filter(|r| r.is_ok()).count();
             let got = match results.last() {
                 Some(Err(e)) => match e.refusal() {

@@ -85,7 +85,8 @@ async fn server(fetched: Arc<Notify>) -> (String, Arc<Mutex<Vec<String>>>) {
     let refused = Arc::new(AtomicUsize::new(0));
     tokio::spawn(async move {
         while let Ok((mut sock, _)) = listener.accept().await {
-            let (seen, both_arrived, refused, fetched) = (seen.clone(), both_arrived.clone(), refused.clone(), fetched.clone());
+            let (seen, both_arrived, refused, fetched) =
+                (seen.clone(), both_arrived.clone(), refused.clone(), fetched.clone());
             tokio::spawn(async move {
                 let auth = read_auth(&mut sock).await;
                 seen.lock().unwrap().push(auth.clone());
@@ -106,13 +107,22 @@ async fn server(fetched: Arc<Notify>) -> (String, Arc<Mutex<Vec<String>>>) {
 #[tokio::test]
 async fn a_late_refusal_of_an_already_replaced_token_does_not_fetch_again() {
     let (fetches, fetched) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
-    let cache = TokenCache::new(Source { fetches: fetches.clone(), fetched: fetched.clone() }, std::time::Duration::from_secs(60));
+    let cache = TokenCache::new(
+        Source { fetches: fetches.clone(), fetched: fetched.clone() },
+        std::time::Duration::from_secs(60),
+    );
     cache.token().await.unwrap();
     fetches.store(1, Ordering::SeqCst);
     // The fetch of t1 left a permit: take it, so only the refresh's fetch releases the server.
     fetched.notified().await;
     let (url, log) = server(fetched).await;
-    let rt = ClientBuilder::<Race>::new().base_url(&url).token_cache(cache.clone()).without_rate_limiting().build().unwrap().0;
+    let rt = ClientBuilder::<Race>::new()
+        .base_url(&url)
+        .token_cache(cache.clone())
+        .without_rate_limiting()
+        .build()
+        .unwrap()
+        .0;
     let call = |rt: Runtime, url: String| async move {
         streamkit_runtime::tls::install_default_provider();
         let http = reqwest::Client::new();

@@ -96,7 +96,10 @@ async fn call(rt: &Runtime, url: &str, operation: &'static str) -> u16 {
     let http = reqwest::Client::new();
     let mut request = http.post(format!("{url}/x")).build().unwrap();
     // What the `pre` hook does for a generated client.
-    request.headers_mut().insert("authorization", format!("Bearer {}", rt.identities().get("access_token").unwrap().current().unwrap().expose()).parse().unwrap());
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {}", rt.identities().get("access_token").unwrap().current().unwrap().expose()).parse().unwrap(),
+    );
     send_with_retries(rt, &http, request, operation).await.unwrap().status().as_u16()
 }
 

@@ -43,10 +43,12 @@ pub mod mixer;
 mod twitch;
 
 pub use crate::core::{
-    CONTRACT_VIOLATION_HEADER, Clock, FAULT_HEADER, Fault, FaultKind, LoggedRequest, MALFORMED_JSON_BODY,
-    Service, SystemClock, TokioClock, UNKNOWN_ENUM_VALUE,
+    CONTRACT_VIOLATION_HEADER, Clock, FAULT_HEADER, Fault, FaultKind, LoggedRequest, MALFORMED_JSON_BODY, Service,
+    SystemClock, TokioClock, UNKNOWN_ENUM_VALUE,
 };
-pub use medkit::{AuthMode, MEDKIT_EXTENSION_ID, MEDKIT_SECRET, Medkit, MedkitConfig, RecordedBroadcast, Role as MedkitRole};
+pub use medkit::{
+    AuthMode, MEDKIT_EXTENSION_ID, MEDKIT_SECRET, Medkit, MedkitConfig, RecordedBroadcast, Role as MedkitRole,
+};
 pub use mixer::Mixer;
 pub use twitch::Twitch;
 pub use twitch::seed::SeedInfo;
@@ -221,7 +223,9 @@ impl Sandbox {
     pub fn medkit(&self) -> &Medkit {
         match self.service::<Medkit>() {
             Some(m) => m,
-            None => panic!("this sandbox serves no MEDKit service: use `Sandbox::start_with_medkit` or add `Medkit::new(..)` to `Sandbox::builder()`"),
+            None => panic!(
+                "this sandbox serves no MEDKit service: use `Sandbox::start_with_medkit` or add `Medkit::new(..)` to `Sandbox::builder()`"
+            ),
         }
     }
 

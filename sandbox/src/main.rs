@@ -17,12 +17,8 @@ fn parse_args() -> Result<SandboxConfig, String> {
             Some((f, v)) => (f.to_owned(), Some(v.to_owned())),
             None => (arg.clone(), None),
         };
-        let mut value = |name: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
+        let mut value =
+            |name: &str| inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"));
         match flag.as_str() {
             "--port" => {
                 let v = value("--port")?;
@@ -30,9 +26,7 @@ fn parse_args() -> Result<SandboxConfig, String> {
             }
             "--ratelimit-points" => {
                 let v = value("--ratelimit-points")?;
-                config.ratelimit_points = v
-                    .parse()
-                    .map_err(|_| format!("invalid --ratelimit-points: {v}"))?;
+                config.ratelimit_points = v.parse().map_err(|_| format!("invalid --ratelimit-points: {v}"))?;
             }
             "--ratelimit-period-secs" => {
                 let v = value("--ratelimit-period-secs")?;
@@ -45,15 +39,11 @@ fn parse_args() -> Result<SandboxConfig, String> {
             }
             "--extra-live-streams" => {
                 let v = value("--extra-live-streams")?;
-                config.extra_live_streams = v
-                    .parse()
-                    .map_err(|_| format!("invalid --extra-live-streams: {v}"))?;
+                config.extra_live_streams = v.parse().map_err(|_| format!("invalid --extra-live-streams: {v}"))?;
             }
             "--page-latency-ms" => {
                 let v = value("--page-latency-ms")?;
-                let ms: u64 = v
-                    .parse()
-                    .map_err(|_| format!("invalid --page-latency-ms: {v}"))?;
+                let ms: u64 = v.parse().map_err(|_| format!("invalid --page-latency-ms: {v}"))?;
                 config.helix_latency = std::time::Duration::from_millis(ms);
             }
             "--no-contract-check" if inline.is_none() => config.contract_check = false,

@@ -14,13 +14,16 @@ async fn page_and_total_past_their_bounds_are_a_400_not_a_panic() {
     let base = format!("{}/sandbox/paged", ctx.sb.url());
     let max = u64::MAX.to_string();
     let near = (u64::MAX / 100).to_string();
-    for query in [vec![("page", max.as_str())], vec![("page", near.as_str()), ("limit", "100"), ("total", max.as_str())]] {
+    for query in
+        [vec![("page", max.as_str())], vec![("page", near.as_str()), ("limit", "100"), ("total", max.as_str())]]
+    {
         let r = ctx.send(ctx.http.get(&base).query(&query)).await;
         assert_eq!(r.status.as_u16(), 400, "{query:?}: {}", r.text);
         assert!(r.body["message"].as_str().unwrap().contains("between 0 and"), "{}", r.text);
     }
     // In range, far past the end: an empty page, no overflow.
-    let r = ctx.send(ctx.http.get(&base).query(&[("page", "1000000000"), ("limit", "100"), ("total", "1000000000")])).await;
+    let r =
+        ctx.send(ctx.http.get(&base).query(&[("page", "1000000000"), ("limit", "100"), ("total", "1000000000")])).await;
     assert_eq!((r.status.as_u16(), r.body.as_array().map(Vec::len)), (200, Some(0)), "{}", r.text);
     assert!(ctx.sb.contract_violations().is_empty());
 }
@@ -40,7 +43,8 @@ async fn a_body_over_the_limit_is_a_413_in_the_services_format() {
     let r = ctx.send(patch().body(huge.clone())).await;
     assert_helix_error(&r, 413);
     // Streamed without a length: refused when the handler reads past the limit.
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = huge.into_bytes().chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        huge.into_bytes().chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
     let r = ctx.send(patch().body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))).await;
     assert_helix_error(&r, 413);
     assert!(ctx.sb.contract_violations().is_empty(), "{:?}", ctx.sb.contract_violations());

@@ -11,7 +11,8 @@ async fn start() -> (Sandbox, String) {
 }
 
 async fn send(sb: &Sandbox, auth: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut r = reqwest::Client::new().request(method, format!("{}{path}", sb.medkit_url())).header("Authorization", auth);
+    let mut r =
+        reqwest::Client::new().request(method, format!("{}{path}", sb.medkit_url())).header("Authorization", auth);
     if let Some(b) = body {
         r = r.json(&b);
     }
@@ -28,13 +29,21 @@ async fn requests_that_do_not_match_the_spec_are_400_and_change_nothing() {
     assert!(body["message"].as_str().is_some_and(|m| m.contains("`id`")), "{body}");
     let (status, body) = send(&sb, &auth, reqwest::Method::POST, "/vote?id=p", Some(json!({"value": "one"}))).await;
     assert_eq!(status, 400, "{body}");
-    let (status, body) = send(&sb, &auth, reqwest::Method::PUT, "/codes", Some(json!({"codes": [[1]], "names": []}))).await;
+    let (status, body) =
+        send(&sb, &auth, reqwest::Method::PUT, "/codes", Some(json!({"codes": [[1]], "names": []}))).await;
     assert_eq!(status, 400, "{body}");
     let (status, _) = send(&sb, &auth, reqwest::Method::GET, "/codes", None).await;
     assert_eq!(status, 200);
     let (_, names) = send(&sb, &auth, reqwest::Method::GET, "/codes", None).await;
     assert_eq!(names, json!({"names": []}), "nothing was stored");
-    let (status, _) = send(&sb, &auth, reqwest::Method::POST, "/authtoken?role=king", Some(json!({"channel_id": "1", "role": "viewer", "user_id": "2"}))).await;
+    let (status, _) = send(
+        &sb,
+        &auth,
+        reqwest::Method::POST,
+        "/authtoken?role=king",
+        Some(json!({"channel_id": "1", "role": "viewer", "user_id": "2"})),
+    )
+    .await;
     assert_eq!(status, 400, "enum query values are checked");
     assert!(sb.contract_violations().is_empty(), "{:?}", sb.contract_violations());
 }
@@ -42,11 +51,16 @@ async fn requests_that_do_not_match_the_spec_are_400_and_change_nothing() {
 #[tokio::test]
 async fn huge_votes_are_counted_without_overflow() {
     let (sb, auth) = start().await;
-    let (status, body) = send(&sb, &auth, reqwest::Method::POST, "/vote?id=p", Some(json!({"value": i64::MAX, "count": i64::MAX}))).await;
+    let (status, body) =
+        send(&sb, &auth, reqwest::Method::POST, "/vote?id=p", Some(json!({"value": i64::MAX, "count": i64::MAX})))
+            .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["count"], json!(i64::MAX));
-    let (status, body) = send(&sb, &auth, reqwest::Method::PATCH, "/channel_state", Some(json!([{"op": "remove", "path": "/missing"}]))).await;
+    let (status, body) =
+        send(&sb, &auth, reqwest::Method::PATCH, "/channel_state", Some(json!([{"op": "remove", "path": "/missing"}])))
+            .await;
     assert_eq!(status, 409, "a patch that does not apply: {body}");
-    let (status, body) = send(&sb, &auth, reqwest::Method::PATCH, "/channel_state", Some(json!([{"op": "nope", "path": "/x"}]))).await;
+    let (status, body) =
+        send(&sb, &auth, reqwest::Method::PATCH, "/channel_state", Some(json!([{"op": "nope", "path": "/x"}]))).await;
     assert_eq!(status, 400, "not a JSON Patch: {body}");
 }

@@ -57,18 +57,10 @@ fn in_ci() -> bool {
 /// the `schemathesis` script, or the package without its script on PATH (`python3 -m
 /// schemathesis.cli` in 4.x, `python3 -m schemathesis` in 3.x).
 fn find_schemathesis() -> Option<(Vec<String>, String)> {
-    let candidates: [&[&str]; 3] = [
-        &["schemathesis"],
-        &["python3", "-m", "schemathesis.cli"],
-        &["python3", "-m", "schemathesis"],
-    ];
+    let candidates: [&[&str]; 3] =
+        [&["schemathesis"], &["python3", "-m", "schemathesis.cli"], &["python3", "-m", "schemathesis"]];
     candidates.iter().find_map(|cmd| {
-        let out = Command::new(cmd[0])
-            .args(&cmd[1..])
-            .arg("--version")
-            .stdin(Stdio::null())
-            .output()
-            .ok()?;
+        let out = Command::new(cmd[0]).args(&cmd[1..]).arg("--version").stdin(Stdio::null()).output().ok()?;
         let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         (out.status.success() && text.contains("version"))
             .then(|| (cmd.iter().map(|s| (*s).to_owned()).collect(), text))
@@ -105,8 +97,7 @@ fn spec_scopes(text: &str) -> Vec<String> {
             && !s.starts_with(':')
             && !s.ends_with(':')
             && !s.contains("::")
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b':')
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b':')
     };
     // The text between the 1st and 2nd backtick, the 3rd and 4th, and so on.
     for quoted in text.split('`').skip(1).step_by(2) {
@@ -137,9 +128,7 @@ fn run_schemathesis(
 ) -> Run {
     let mut printable = cli.join(" ");
     for arg in args {
-        let shown = secrets
-            .iter()
-            .fold(arg.clone(), |a, s| a.replace(s.as_str(), "<token>"));
+        let shown = secrets.iter().fold(arg.clone(), |a, s| a.replace(s.as_str(), "<token>"));
         if shown.contains(' ') {
             printable.push_str(&format!(" '{shown}'"));
         } else {
@@ -175,11 +164,7 @@ fn run_schemathesis(
     if status.is_none() {
         output.push_str(&format!("\n(killed after {RUN_TIMEOUT:?})\n"));
     }
-    Run {
-        printable,
-        success: status.is_some_and(|s| s.success()),
-        output,
-    }
+    Run { printable, success: status.is_some_and(|s| s.success()), output }
 }
 
 /// The row for requests outside the specs: schemathesis' probes, the undocumented methods that
@@ -189,19 +174,11 @@ const OTHER: &str = "(other methods and paths)";
 
 /// Per-operation counts `[requests, 2xx, 4xx, 5xx]` of the requests under `prefix`, keyed by
 /// `METHOD /path` for the spec's operations and [`OTHER`] for the rest.
-fn tally(
-    log: &[LoggedRequest],
-    prefix: &str,
-    operations: &[String],
-) -> BTreeMap<String, [usize; 4]> {
+fn tally(log: &[LoggedRequest], prefix: &str, operations: &[String]) -> BTreeMap<String, [usize; 4]> {
     let mut table: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     for r in log.iter().filter(|r| r.path.starts_with(prefix)) {
         let op = format!("{} {}", r.method, r.path);
-        let key = if operations.contains(&op) {
-            op
-        } else {
-            OTHER.to_owned()
-        };
+        let key = if operations.contains(&op) { op } else { OTHER.to_owned() };
         let row = table.entry(key).or_default();
         row[0] += 1;
         match r.status {
@@ -218,27 +195,17 @@ fn tally(
 fn print_table(title: &str, table: &BTreeMap<String, [usize; 4]>) -> [usize; 4] {
     let pct = |part: usize, all: usize| 100.0 * part as f64 / all.max(1) as f64;
     println!("\n{title}");
-    println!(
-        "{:<40} {:>8} {:>6} {:>6} {:>6} {:>6}",
-        "operation", "requests", "2xx", "4xx", "5xx", "2xx %"
-    );
+    println!("{:<40} {:>8} {:>6} {:>6} {:>6} {:>6}", "operation", "requests", "2xx", "4xx", "5xx", "2xx %");
     let mut total = [0; 4];
     for (op, row) in table {
         let [n, two, four, five] = *row;
-        println!(
-            "{op:<40} {n:>8} {two:>6} {four:>6} {five:>6} {:>5.0}%",
-            pct(two, n)
-        );
+        println!("{op:<40} {n:>8} {two:>6} {four:>6} {five:>6} {:>5.0}%", pct(two, n));
         for (t, v) in total.iter_mut().zip(row) {
             *t += v;
         }
     }
     let [n, two, four, five] = total;
-    println!(
-        "{:<40} {n:>8} {two:>6} {four:>6} {five:>6} {:>5.0}%",
-        "total",
-        pct(two, n)
-    );
+    println!("{:<40} {n:>8} {two:>6} {four:>6} {five:>6} {:>5.0}%", "total", pct(two, n));
     total
 }
 
@@ -261,20 +228,14 @@ async fn schemathesis_finds_no_contract_violation() {
     let Some((cli, version)) = find_schemathesis() else {
         let hint = "install it with: python3 -m pip install 'schemathesis==4.32.5'";
         if in_ci() {
-            panic!(
-                "schemathesis is not installed, but CI is set, so the contract run must not be skipped; {hint}"
-            );
+            panic!("schemathesis is not installed, but CI is set, so the contract run must not be skipped; {hint}");
         }
         println!("SKIPPED: schemathesis is not installed ({hint})");
         return;
     };
-    let supported = version
-        .split_whitespace()
-        .last()
-        .is_some_and(|v| v.starts_with(SUPPORTED_MAJOR));
+    let supported = version.split_whitespace().last().is_some_and(|v| v.starts_with(SUPPORTED_MAJOR));
     if !supported {
-        let message =
-            format!("found {version:?}, but this test needs schemathesis 4.x (tested with 4.32.5)");
+        let message = format!("found {version:?}, but this test needs schemathesis 4.x (tested with 4.32.5)");
         if in_ci() {
             panic!("{message}");
         }
@@ -328,18 +289,14 @@ async fn schemathesis_finds_no_contract_violation() {
     });
     let here = manifest_dir().join("tests/schemathesis");
     let envs = [
-        (
-            "SCHEMATHESIS_HOOKS",
-            here.join("hooks.py").display().to_string(),
-        ),
+        ("SCHEMATHESIS_HOOKS", here.join("hooks.py").display().to_string()),
         ("STREAMKIT_SANDBOX_SEED", seed_json.to_string()),
         ("PYTHONDONTWRITEBYTECODE", "1".to_owned()),
     ];
     let envs_shown = envs.clone();
     // schemathesis keeps state (`.hypothesis/`, `.schemathesis/`) in its working directory:
     // use a fresh one under target/.
-    let work =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("schemathesis-{}", std::process::id()));
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("schemathesis-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).expect("create the work directory");
 
@@ -384,16 +341,9 @@ async fn schemathesis_finds_no_contract_violation() {
     let helix_args = common(
         "helix.yaml",
         sandbox.helix_url(),
-        &[
-            format!("Authorization: Bearer {helix_token}"),
-            format!("Client-Id: {CLIENT_ID}"),
-        ],
+        &[format!("Authorization: Bearer {helix_token}"), format!("Client-Id: {CLIENT_ID}")],
     );
-    let oauth_args = common(
-        "oauth.yaml",
-        sandbox.oauth_url(),
-        &[format!("Authorization: OAuth {validate_token}")],
-    );
+    let oauth_args = common("oauth.yaml", sandbox.oauth_url(), &[format!("Authorization: OAuth {validate_token}")]);
     let secrets = vec![helix_token.clone(), validate_token.clone()];
 
     let started = Instant::now();
@@ -406,14 +356,8 @@ async fn schemathesis_finds_no_contract_violation() {
     .expect("the schemathesis runs finish");
     println!("schemathesis took {:.0?}", started.elapsed());
 
-    let shown_envs: Vec<String> = envs_shown
-        .iter()
-        .map(|(k, v)| format!("{k}='{v}'"))
-        .collect();
-    println!(
-        "\nschemathesis ran with this environment added: {}",
-        shown_envs.join(" ")
-    );
+    let shown_envs: Vec<String> = envs_shown.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+    println!("\nschemathesis ran with this environment added: {}", shown_envs.join(" "));
     for (spec, run) in &runs {
         println!("\n===== {spec}: {} =====\n{}", run.printable, run.output);
     }
@@ -426,51 +370,26 @@ async fn schemathesis_finds_no_contract_violation() {
     let [o_all, o_ok, ..] = print_table("OAuth requests, as the sandbox logged them", &oauth_table);
     let (all, ok) = (h_all + o_all, h_ok + o_ok);
     let share = ok as f64 / all.max(1) as f64;
-    println!(
-        "\n2xx share over all {all} requests: {:.1}% (required: {:.0}%)",
-        100.0 * share,
-        100.0 * MIN_2XX_SHARE
-    );
+    println!("\n2xx share over all {all} requests: {:.1}% (required: {:.0}%)", 100.0 * share, 100.0 * MIN_2XX_SHARE);
 
     let _ = std::fs::remove_dir_all(&work);
 
     for (spec, run) in &runs {
-        assert!(
-            run.success,
-            "schemathesis found problems with {spec}: see its output above ({})",
-            run.printable
-        );
+        assert!(run.success, "schemathesis found problems with {spec}: see its output above ({})", run.printable);
     }
     let violations = sandbox.contract_violations();
-    assert!(
-        violations.is_empty(),
-        "the sandbox sent responses the specs do not allow: {violations:#?}"
-    );
+    assert!(violations.is_empty(), "the sandbox sent responses the specs do not allow: {violations:#?}");
     let server_errors: Vec<String> = log
         .iter()
         .filter(|r| r.status.is_some_and(|s| s >= 500))
-        .map(|r| {
-            format!(
-                "{} {}?{} -> {:?}",
-                r.method,
-                r.path,
-                r.query.as_deref().unwrap_or(""),
-                r.status
-            )
-        })
+        .map(|r| format!("{} {}?{} -> {:?}", r.method, r.path, r.query.as_deref().unwrap_or(""), r.status))
         .collect();
-    assert!(
-        server_errors.is_empty(),
-        "the sandbox answered 5xx: {server_errors:#?}"
-    );
+    assert!(server_errors.is_empty(), "the sandbox answered 5xx: {server_errors:#?}");
     for (ops, table) in [(&helix_ops, &helix_table), (&oauth_ops, &oauth_table)] {
         for op in ops {
             let [n, two, ..] = table.get(op).copied().unwrap_or_default();
             assert!(n > 0, "schemathesis never called {op}");
-            assert!(
-                two > 0,
-                "{op} never answered 2xx in {n} requests: the run never got past validation there"
-            );
+            assert!(two > 0, "{op} never answered 2xx in {n} requests: the run never got past validation there");
         }
     }
     assert!(
@@ -509,35 +428,22 @@ async fn sandbox_fixes_from_the_contract_run() {
     let before = ctx.get("/channels", &app, &[("broadcaster_id", me)]).await;
     let before = &before.body["data"][0];
     let r = ctx
-        .send(
-            ctx.helix(Method::PATCH, "/channels", &token)
-                .query(&[("broadcaster_id", me)])
-                .json(&json!({
-                    "game_id": "no-such-game",
-                    "broadcaster_language": "not a language",
-                    "title": "   ",
-                })),
-        )
+        .send(ctx.helix(Method::PATCH, "/channels", &token).query(&[("broadcaster_id", me)]).json(&json!({
+            "game_id": "no-such-game",
+            "broadcaster_language": "not a language",
+            "title": "   ",
+        })))
         .await;
     assert_eq!(r.status, 204, "{}", r.text);
     let after = ctx.get("/channels", &app, &[("broadcaster_id", me)]).await;
     let after = &after.body["data"][0];
     assert_eq!(after["game_id"], before["game_id"]);
-    assert_eq!(
-        after["broadcaster_language"],
-        before["broadcaster_language"]
-    );
+    assert_eq!(after["broadcaster_language"], before["broadcaster_language"]);
     assert_eq!(after["title"], "   ");
 
     // `POST /oauth2/device` requires `scopes` (it may be empty).
-    assert_oauth_error(
-        &ctx.oauth_post("/device", &[("client_id", CLIENT_ID)]).await,
-        400,
-        "missing scopes",
-    );
-    let r = ctx
-        .oauth_post("/device", &[("client_id", CLIENT_ID), ("scopes", "")])
-        .await;
+    assert_oauth_error(&ctx.oauth_post("/device", &[("client_id", CLIENT_ID)]).await, 400, "missing scopes");
+    let r = ctx.oauth_post("/device", &[("client_id", CLIENT_ID), ("scopes", "")]).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -578,13 +484,32 @@ async fn schemathesis_finds_no_medkit_contract_violation() {
         format!("Authorization: {} {jwt}", streamkit_sandbox::MEDKIT_EXTENSION_ID),
     ];
     args.extend(
-        ["--checks", "all", "--phases", "examples,coverage,fuzzing,stateful", "--mode", "all", "--max-examples", &MAX_EXAMPLES.to_string(), "--seed", &SEED.to_string(), "--generation-deterministic", "--workers", "1", "--request-timeout", "10", "--continue-on-failure"]
-            .map(str::to_owned),
+        [
+            "--checks",
+            "all",
+            "--phases",
+            "examples,coverage,fuzzing,stateful",
+            "--mode",
+            "all",
+            "--max-examples",
+            &MAX_EXAMPLES.to_string(),
+            "--seed",
+            &SEED.to_string(),
+            "--generation-deterministic",
+            "--workers",
+            "1",
+            "--request-timeout",
+            "10",
+            "--continue-on-failure",
+        ]
+        .map(str::to_owned),
     );
     let secrets = vec![jwt.clone()];
-    let (run, work) = tokio::task::spawn_blocking(move || (run_schemathesis("medkit", &cli, &args, &[("PYTHONDONTWRITEBYTECODE", "1".to_owned())], &work, &secrets), work))
-        .await
-        .expect("the schemathesis run finishes");
+    let (run, work) = tokio::task::spawn_blocking(move || {
+        (run_schemathesis("medkit", &cli, &args, &[("PYTHONDONTWRITEBYTECODE", "1".to_owned())], &work, &secrets), work)
+    })
+    .await
+    .expect("the schemathesis run finishes");
     println!("\n===== medkit.yaml: {} =====\n{}", run.printable, run.output);
     let log = sandbox.requests();
     let ops = spec_operations(&text, "/v1/e");
@@ -594,7 +519,11 @@ async fn schemathesis_finds_no_medkit_contract_violation() {
     assert!(run.success, "schemathesis found problems with medkit.yaml: see its output above");
     let violations = sandbox.contract_violations();
     assert!(violations.is_empty(), "the sandbox sent responses medkit.yaml does not allow: {violations:#?}");
-    let server_errors: Vec<String> = log.iter().filter(|r| r.status.is_some_and(|s| s >= 500)).map(|r| format!("{} {} -> {:?}", r.method, r.path, r.status)).collect();
+    let server_errors: Vec<String> = log
+        .iter()
+        .filter(|r| r.status.is_some_and(|s| s >= 500))
+        .map(|r| format!("{} {} -> {:?}", r.method, r.path, r.status))
+        .collect();
     assert!(server_errors.is_empty(), "the sandbox answered 5xx: {server_errors:#?}");
     for op in &ops {
         let [n, ..] = table.get(op).copied().unwrap_or_default();

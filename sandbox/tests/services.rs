@@ -10,9 +10,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 use streamkit_sandbox::core::{BucketSpec, Context, RateHeaders, ResetUnit, Service, ServiceSpec};
-use streamkit_sandbox::{
-    CLIENT_ID, CONTRACT_VIOLATION_HEADER, Fault, FaultKind, Sandbox, SandboxConfig, Twitch,
-};
+use streamkit_sandbox::{CLIENT_ID, CONTRACT_VIOLATION_HEADER, Fault, FaultKind, Sandbox, SandboxConfig, Twitch};
 use streamkit_spec::Document;
 use streamkit_spec::contract::Contract;
 
@@ -97,7 +95,10 @@ async fn the_contract_check_catches_a_violation_inside_a_one_of_branch() {
     // The 500 is the store's own error shape.
     assert_eq!(body["code"], 500);
     let reason = body["reason"].as_str().unwrap_or_default();
-    assert!(reason.starts_with("sandbox contract violation: GET /store/item 200: $: matches none of the `oneOf`"), "{reason}");
+    assert!(
+        reason.starts_with("sandbox contract violation: GET /store/item 200: $: matches none of the `oneOf`"),
+        "{reason}"
+    );
     let found = sb.contract_violations();
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("/at: \"tomorrow\" is not an RFC 3339 date-time"), "{found:?}");
@@ -118,7 +119,10 @@ async fn several_services_each_render_their_own_errors_and_rate_headers() {
     let (status, headers, body) = get_json(format!("{}/store/item?kind=counter", sb.url())).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(body, json!({"code": 429, "reason": "Too Many Requests"}));
-    assert_eq!((&headers["x-store-limit"], &headers["x-store-left"], &headers["x-store-reset"]), (&"30".parse().unwrap(), &"0".parse().unwrap(), &"1".parse().unwrap()));
+    assert_eq!(
+        (&headers["x-store-limit"], &headers["x-store-left"], &headers["x-store-reset"]),
+        (&"30".parse().unwrap(), &"0".parse().unwrap(), &"1".parse().unwrap())
+    );
     assert!(!headers.contains_key("ratelimit-limit"));
 
     let token = sb.mint_app_token();

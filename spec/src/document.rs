@@ -76,7 +76,8 @@ pub fn discover(root: &Path) -> Result<Vec<PathBuf>, SpecError> {
     let mut out = Vec::new();
     let mut stack = vec![root.join("specs")];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| SpecError::new(&dir, "directory", "", format!("cannot read: {e}")))?;
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| SpecError::new(&dir, "directory", "", format!("cannot read: {e}")))?;
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -164,7 +165,9 @@ fn flow_depth(text: &str) -> usize {
 fn kind_of(doc: &Value, shown: &Path) -> Result<SpecKind, SpecError> {
     let err = |ptr: &str, m: &str| SpecError::new(shown, "document", ptr, m);
     match (doc.get("openapi"), doc.get("asyncapi")) {
-        (Some(_), Some(_)) => Err(err("", "a document is OpenAPI or AsyncAPI, not both: it has both `openapi` and `asyncapi`")),
+        (Some(_), Some(_)) => {
+            Err(err("", "a document is OpenAPI or AsyncAPI, not both: it has both `openapi` and `asyncapi`"))
+        }
         (Some(Value::String(_)), None) => Ok(SpecKind::OpenApi),
         (Some(_), None) => Err(err("/openapi", "`openapi` must be a version string such as \"3.0.3\"")),
         (None, Some(Value::String(_))) => Ok(SpecKind::AsyncApi),
@@ -196,9 +199,15 @@ mod tests {
 
     #[test]
     fn asyncapi_errors_name_channels_and_operations() {
-        let d = parse_str("asyncapi: 3.0.0\nchannels:\n  chat: {address: /chat}\noperations:\n  sendMessage: {action: send}\n").unwrap();
+        let d = parse_str(
+            "asyncapi: 3.0.0\nchannels:\n  chat: {address: /chat}\noperations:\n  sendMessage: {action: send}\n",
+        )
+        .unwrap();
         assert_eq!(d.version(), "3.0.0");
-        assert_eq!(d.error("/channels/chat/messages", "m").to_string(), "t.yaml: channel chat (at #/channels/chat/messages): m");
+        assert_eq!(
+            d.error("/channels/chat/messages", "m").to_string(),
+            "t.yaml: channel chat (at #/channels/chat/messages): m"
+        );
         assert_eq!(d.error("/operations/sendMessage/reply", "m").subject, "operation sendMessage");
     }
 

@@ -31,7 +31,12 @@ pub struct SpecError {
 
 impl SpecError {
     /// A new error naming its subject.
-    pub fn new(file: impl Into<PathBuf>, subject: impl Into<String>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        file: impl Into<PathBuf>,
+        subject: impl Into<String>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         SpecError { file: file.into(), subject: subject.into(), pointer: pointer.into(), message: message.into() }
     }
 

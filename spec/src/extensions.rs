@@ -109,9 +109,9 @@ impl Bucket {
             (Some(h), None) => Err(format!(
                 "bucket `{name}` declares the reset header `{h}` but not its unit: add `reset-unit: epoch-seconds` or `reset-unit: delta-seconds` to its `headers`"
             )),
-            (None, Some(u)) => Err(format!(
-                "bucket `{name}` declares `reset-unit: {}` without a `reset` header", u.as_str()
-            )),
+            (None, Some(u)) => {
+                Err(format!("bucket `{name}` declares `reset-unit: {}` without a `reset` header", u.as_str()))
+            }
             _ => Ok(()),
         }
     }
@@ -332,7 +332,10 @@ impl InvalidCredential {
             return Err(format!("status {} is not an HTTP status (100-599)", self.status));
         }
         if self.body_field.is_empty() || self.body_field.split('.').any(str::is_empty) {
-            return Err(format!("`body-field: {}` must be a dotted path of field names, e.g. `message`", self.body_field));
+            return Err(format!(
+                "`body-field: {}` must be a dotted path of field names, e.g. `message`",
+                self.body_field
+            ));
         }
         if self.equals.is_empty() || self.equals.iter().any(|m| m.trim().is_empty()) {
             return Err("`equals` must list at least one non-empty value, e.g. `['Invalid OAuth token']`".into());
@@ -358,7 +361,9 @@ pub fn scope_variant(scope: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut cs = w.chars();
-            cs.next().map(|c| c.to_ascii_uppercase().to_string() + &cs.as_str().to_ascii_lowercase()).unwrap_or_default()
+            cs.next()
+                .map(|c| c.to_ascii_uppercase().to_string() + &cs.as_str().to_ascii_lowercase())
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -379,7 +384,9 @@ pub fn check_scopes(scopes: &Scopes) -> Result<(), String> {
             return Err(format!("scope `{name}` gives the Rust name `{variant}`, which must start with a letter"));
         }
         if variant == "Other" {
-            return Err(format!("scope `{name}` gives the Rust name `Other`, reserved for scopes the spec does not list"));
+            return Err(format!(
+                "scope `{name}` gives the Rust name `Other`, reserved for scopes the spec does not list"
+            ));
         }
         if let Some(first) = seen.insert(variant.clone(), name) {
             return Err(format!("scopes `{first}` and `{name}` give the same Rust name `{variant}`"));

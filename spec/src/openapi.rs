@@ -66,7 +66,8 @@ pub fn parameters<'a>(item: &'a Value, op: &'a Value, doc: &'a Value) -> Vec<(&'
 /// ```
 pub fn template_matches(template: &str, path: &str) -> bool {
     let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
-    t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
+    t.len() == p.len()
+        && t.iter().zip(&p).all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
 }
 
 /// The path template of `doc` that serves a concrete path, preferring an exact match (`/users/me`

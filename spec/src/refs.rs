@@ -56,7 +56,10 @@ pub fn deref<'a>(doc: &'a Document, mut v: &'a Value, at: &str) -> Result<(&'a V
             return Err(doc.error(here, "`$ref` must be a string"));
         };
         let Some(next) = local_pointer(target) else {
-            return Err(doc.error(here, format!("`$ref: {target}` is not a local reference (`#/...`); external files are not supported")));
+            return Err(doc.error(
+                here,
+                format!("`$ref: {target}` is not a local reference (`#/...`); external files are not supported"),
+            ));
         };
         if seen.iter().any(|s| s == next) || next == at {
             seen.push(next.to_string());
@@ -92,7 +95,11 @@ fn check_at(file: &Path, doc: &Value, v: &Value, at: String, depth: usize) -> Re
             if let Some(r) = map.get("$ref") {
                 let target = r.as_str().unwrap_or("");
                 let Some(mut next) = local_pointer(target).and_then(|p| doc.pointer(p)) else {
-                    let why = if target.starts_with('#') { "points at nothing" } else { "is not a local reference (`#/...`); external files are not supported" };
+                    let why = if target.starts_with('#') {
+                        "points at nothing"
+                    } else {
+                        "is not a local reference (`#/...`); external files are not supported"
+                    };
                     return Err(err(&at, format!("{at}/$ref"), format!("`$ref: {target}` {why}")));
                 };
                 // A chain of references (`A: {$ref: B}`) must end somewhere.
@@ -134,9 +141,14 @@ mod tests {
 
     #[test]
     fn broken_and_external_refs_are_named() {
-        let d = doc(json!({"openapi": "3.0.3", "paths": {"/u": {"get": {"operationId": "getU", "x": {"$ref": "#/nope"}}}}}));
+        let d = doc(
+            json!({"openapi": "3.0.3", "paths": {"/u": {"get": {"operationId": "getU", "x": {"$ref": "#/nope"}}}}}),
+        );
         let e = check_refs(&d).unwrap_err();
-        assert_eq!(e.to_string(), "t.yaml: operation getU (at #/paths/~1u/get/x/$ref): `$ref: #/nope` points at nothing");
+        assert_eq!(
+            e.to_string(),
+            "t.yaml: operation getU (at #/paths/~1u/get/x/$ref): `$ref: #/nope` points at nothing"
+        );
         let d = doc(json!({"openapi": "3.0.3", "a": {"$ref": "other.yaml#/a"}}));
         assert!(check_refs(&d).unwrap_err().message.contains("external files are not supported"));
         let d = doc(json!({"openapi": "3.0.3", "a": {"$ref": "#/b"}, "b": {"type": "string"}}));
@@ -145,7 +157,9 @@ mod tests {
 
     #[test]
     fn check_refs_finds_ref_chains_that_loop() {
-        let d = doc(json!({"openapi": "3.0.3", "components": {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}}));
+        let d = doc(
+            json!({"openapi": "3.0.3", "components": {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}}),
+        );
         let e = check_refs(&d).unwrap_err();
         assert_eq!(e.pointer, "/components/schemas/A/$ref");
         assert_eq!(e.message, "`$ref` cycle: #/components/schemas/A → #/components/schemas/B → #/components/schemas/A");

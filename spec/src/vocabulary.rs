@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::extensions::{
-    self, AuthHeader, Buckets, Classification, ClassifyWhen, InvalidCredential, Pagination, RateLimit, Retry, RetryDefaults,
-    Scopes, Service,
+    self, AuthHeader, Buckets, Classification, ClassifyWhen, InvalidCredential, Pagination, RateLimit, Retry,
+    RetryDefaults, Scopes, Service,
 };
 use crate::openapi::METHODS;
 use crate::pointer::segments;
@@ -211,7 +211,8 @@ mod tests {
         let d = doc(Some("delta-seconds"), false);
         let op = &d["paths"]["/x"]["post"];
         assert!(malformed(check(&d, op, "x-streamkit-classify", "/paths/~1x/post")).contains("headers.remaining"));
-        let twice = json!({"x-streamkit-classify": [{"status": 429, "as": "final"}, {"status": 429, "as": "rate-limited"}]});
+        let twice =
+            json!({"x-streamkit-classify": [{"status": 429, "as": "final"}, {"status": 429, "as": "rate-limited"}]});
         assert!(malformed(check(&twice, &twice, "x-streamkit-classify", "/paths/~1x/post")).contains("twice"));
         let bad = json!({"x-streamkit-classify": [{"status": 42, "as": "final"}]});
         assert!(malformed(check(&bad, &bad, "x-streamkit-classify", "/paths/~1x/post")).contains("not an HTTP status"));
@@ -223,20 +224,28 @@ mod tests {
         let good = json!({"x-streamkit-header": {"name": "Authorization", "value": "Bearer {access_token}"},
             "x-streamkit-invalid-credential": {"status": 401, "body-field": "message", "equals": ["Invalid OAuth token"]}});
         assert_eq!(check(&good, &good, "x-streamkit-invalid-credential", ptr), Ok(()));
-        let headerless = json!({"x-streamkit-invalid-credential": {"status": 401, "body-field": "message", "equals": ["x"]}});
-        assert!(malformed(check(&headerless, &headerless, "x-streamkit-invalid-credential", ptr)).contains("x-streamkit-header"));
+        let headerless =
+            json!({"x-streamkit-invalid-credential": {"status": 401, "body-field": "message", "equals": ["x"]}});
+        assert!(
+            malformed(check(&headerless, &headerless, "x-streamkit-invalid-credential", ptr))
+                .contains("x-streamkit-header")
+        );
         let mut empty = good.clone();
         empty["x-streamkit-invalid-credential"]["equals"] = json!([]);
         assert!(malformed(check(&empty, &empty, "x-streamkit-invalid-credential", ptr)).contains("equals"));
         let mut typo = good.clone();
         typo["x-streamkit-invalid-credential"]["message"] = json!("x");
         assert!(malformed(check(&typo, &typo, "x-streamkit-invalid-credential", ptr)).contains("message"));
-        assert!(matches!(check(&good, &good, "x-streamkit-invalid-credential", "/paths/~1x/get"), Err(Problem::Misplaced(_))));
+        assert!(matches!(
+            check(&good, &good, "x-streamkit-invalid-credential", "/paths/~1x/get"),
+            Err(Problem::Misplaced(_))
+        ));
     }
 
     #[test]
     fn scopes_need_descriptions_and_distinct_rust_names() {
-        let d = json!({"x-streamkit-scopes": {"user:write:chat": "Send chat messages.", "user:read:chat": "Read chat."}});
+        let d =
+            json!({"x-streamkit-scopes": {"user:write:chat": "Send chat messages.", "user:read:chat": "Read chat."}});
         assert_eq!(check(&d, &d, "x-streamkit-scopes", ""), Ok(()));
         let d = json!({"x-streamkit-scopes": {"user:write:chat": "Send.", "user_write:chat": "Also send."}});
         assert!(malformed(check(&d, &d, "x-streamkit-scopes", "")).contains("same Rust name `UserWriteChat`"));
@@ -244,7 +253,7 @@ mod tests {
         assert!(malformed(check(&d, &d, "x-streamkit-scopes", "")).contains("whitespace"));
         let d = json!({"x-streamkit-scopes": {"user:write:chat": " "}});
         assert!(malformed(check(&d, &d, "x-streamkit-scopes", "")).contains("no description"));
-}
+    }
 
     #[test]
     fn pagination_may_name_an_end_cursor() {

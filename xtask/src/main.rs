@@ -59,8 +59,17 @@ fn main() -> ExitCode {
 }
 
 /// Hand-written crates: clippy must be clean on them (generated files carry their own allows).
-const CLIPPY_PACKAGES: &[&str] =
-    &["streamkit-runtime", "streamkit-codegen", "streamkit-sandbox", "streamkit-twitch", "streamkit-medkit", "streamkit-mixer", "streamkit-examples", "streamkit-benches", "xtask"];
+const CLIPPY_PACKAGES: &[&str] = &[
+    "streamkit-runtime",
+    "streamkit-codegen",
+    "streamkit-sandbox",
+    "streamkit-twitch",
+    "streamkit-medkit",
+    "streamkit-mixer",
+    "streamkit-examples",
+    "streamkit-benches",
+    "xtask",
+];
 
 fn cargo(args: &[&str]) -> bool {
     println!("\n==> cargo {}", args.join(" "));
@@ -80,10 +89,20 @@ fn test() -> ExitCode {
         return ExitCode::FAILURE;
     }
     // Under CI the external validator must run (`.ci/run` installs it); locally it is optional.
-    let external = if std::env::var_os("CI").is_some() { lint::External::Required } else { lint::External::IfAvailable };
+    let external =
+        if std::env::var_os("CI").is_some() { lint::External::Required } else { lint::External::IfAvailable };
     println!("\n==> cargo xtask lint{}", if external == lint::External::Required { " --require-external" } else { "" });
     let root = workspace_root();
     if !lint::lint(&root, &[root.join("specs")], external) {
+        return ExitCode::FAILURE;
+    }
+    // One format (rustfmt.toml) for the workspace and the fuzz crate; generated files are skipped.
+    if !cargo(&["fmt", "--all", "--", "--check"])
+        || !cargo(&["fmt", "--manifest-path", "fuzz/Cargo.toml", "--all", "--", "--check"])
+    {
+        eprintln!(
+            "error: the code is not formatted: run `cargo fmt --all` (and for fuzz/: `cargo fmt --manifest-path fuzz/Cargo.toml --all`)"
+        );
         return ExitCode::FAILURE;
     }
     let mut clippy = vec!["clippy", "--all-targets"];
@@ -108,7 +127,8 @@ fn regen(check: bool, verbose: bool) -> ExitCode {
         Ok(report) => {
             let took = started.elapsed();
             for (path, lines) in &report.files {
-                let mark = if report.changed.contains(path) { if check { "stale" } else { "written" } } else { "up to date" };
+                let mark =
+                    if report.changed.contains(path) { if check { "stale" } else { "written" } } else { "up to date" };
                 println!("{:<48} {lines:>6} lines  {mark}", path.display());
                 // What each codegen pass changed in this file (`--verbose`).
                 for count in report.passes.iter().filter(|_| verbose).filter(|(p, _)| p == path).flat_map(|(_, c)| c) {

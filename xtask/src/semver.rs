@@ -15,8 +15,7 @@ pub fn generated_packages(root: &Path) -> Vec<String> {
         .flatten()
         .filter_map(|e| std::fs::read_to_string(e.path().join("Cargo.toml")).ok())
         .filter_map(|toml| {
-            toml.lines()
-                .find_map(|l| l.trim().strip_prefix("name = ").map(|n| n.trim_matches('"').to_string()))
+            toml.lines().find_map(|l| l.trim().strip_prefix("name = ").map(|n| n.trim_matches('"').to_string()))
         })
         .collect();
     out.sort();
@@ -51,7 +50,8 @@ pub fn run(args: &[String], default_root: &Path) -> ExitCode {
         }
     }
     let base = base.unwrap_or_else(|| default_base(&root));
-    let available = Command::new("cargo").args(["semver-checks", "--version"]).output().is_ok_and(|o| o.status.success());
+    let available =
+        Command::new("cargo").args(["semver-checks", "--version"]).output().is_ok_and(|o| o.status.success());
     if !available {
         eprintln!("error: cargo-semver-checks is not installed (`cargo install cargo-semver-checks --locked`)");
         return ExitCode::from(2);

@@ -15,7 +15,10 @@ pub fn root_from(start: &Path) -> Result<PathBuf, String> {
             return Ok(dir.to_path_buf());
         }
     }
-    Err(format!("no Cargo.toml with a `[workspace]` table in {} or above: run cargo xtask inside the workspace", start.display()))
+    Err(format!(
+        "no Cargo.toml with a `[workspace]` table in {} or above: run cargo xtask inside the workspace",
+        start.display()
+    ))
 }
 
 /// The workspace root containing the current directory.

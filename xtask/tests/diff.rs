@@ -18,13 +18,18 @@ fn run(case: &str, extra: &[&str]) -> (i32, String, String) {
         .args(extra)
         .output()
         .expect("run xtask");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// The JSON report and the exit code.
 fn json(case: &str) -> (i32, Value) {
     let (code, stdout, stderr) = run(case, &["--json"]);
-    let v: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{case}: --json is not JSON ({e}):\n{stdout}\n{stderr}"));
+    let v: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{case}: --json is not JSON ({e}):\n{stdout}\n{stderr}"));
     (code, v)
 }
 
@@ -196,7 +201,11 @@ fn request_enums_break_when_narrowed_only() {
 
 #[test]
 fn new_response_enum_value_is_compatible_on_the_wire_and_in_rust() {
-    let c = expect("response_enum_value_added", 0, &[(N, "enum-value-added", "getUsers"), (N, "enum-value-added", "getUser")]);
+    let c = expect(
+        "response_enum_value_added",
+        0,
+        &[(N, "enum-value-added", "getUsers"), (N, "enum-value-added", "getUser")],
+    );
     let (level, msg) = rust(&c[0]);
     assert_eq!(level, "compatible");
     assert!(msg.contains("`types::UserKind::Admin`") && msg.contains("non_exhaustive"), "{msg}");
@@ -210,7 +219,11 @@ fn new_response_field_is_compatible_on_the_wire_and_in_rust() {
 
 #[test]
 fn response_field_becoming_optional_is_breaking() {
-    let c = expect("response_field_became_optional", 1, &[(B, "field-became-optional", "getUsers"), (B, "field-became-optional", "getUser")]);
+    let c = expect(
+        "response_field_became_optional",
+        1,
+        &[(B, "field-became-optional", "getUsers"), (B, "field-became-optional", "getUser")],
+    );
     assert!(rust(&c[0]).1.contains("from `types::UserKind` to `Option<types::UserKind>`"));
 }
 
@@ -251,14 +264,22 @@ fn unreadable_specs_are_clear_errors_with_exit_2() {
     assert_eq!(code, 2);
     assert!(stderr.contains("`$ref: #/components/schemas/Nope`") && stderr.contains("points at nothing"), "{stderr}");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask")).args(["diff", "--old", "/nonexistent/old", "--new", "/nonexistent/new"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["diff", "--old", "/nonexistent/old", "--new", "/nonexistent/new"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a directory"));
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    for args in [&["diff", "--old", "x"][..], &["diff", "--bogus"], &["diff", "HEAD", "--old", "a", "--new", "b"], &["diff", "a", "b"]] {
+    for args in [
+        &["diff", "--old", "x"][..],
+        &["diff", "--bogus"],
+        &["diff", "HEAD", "--old", "a", "--new", "b"],
+        &["diff", "a", "b"],
+    ] {
         let out = Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("usage: cargo xtask diff"), "{args:?}");
@@ -273,7 +294,11 @@ fn markdown_report() {
     let (code, md, _) = run("mixed", &[]);
     assert_eq!(code, 1);
     // Breaking first, then Rust-only, then the rest.
-    let (b, r, n) = (md.find("**Breaking on the wire**"), md.find("**Breaking for the Rust API only**"), md.find("**Non-breaking**"));
+    let (b, r, n) = (
+        md.find("**Breaking on the wire**"),
+        md.find("**Breaking for the Rust API only**"),
+        md.find("**Non-breaking**"),
+    );
     assert!(b < r && r < n, "{md}");
     insta::assert_snapshot!(md);
 }
@@ -293,7 +318,10 @@ fn json_report_has_the_same_content() {
 fn git_mode_compares_head_with_the_work_tree() {
     // Whatever the work tree holds, comparing a revision with itself must run cleanly;
     // HEAD's own specs against the work tree must at least parse.
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask")).args(["diff", "HEAD", "--json", "--allow-breaking"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["diff", "HEAD", "--json", "--allow-breaking"])
+        .output()
+        .unwrap();
     if String::from_utf8_lossy(&out.stderr).contains("is not a git revision") {
         return; // not a git checkout (a source tarball)
     }

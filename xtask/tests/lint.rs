@@ -5,7 +5,11 @@ use std::process::Command;
 
 fn lint(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_xtask")).arg("lint").args(args).output().expect("run xtask");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn case(name: &str) -> String {
@@ -32,7 +36,10 @@ fn expect(name: &str, want: &[(&str, &str)]) -> String {
 fn a_good_spec_passes() {
     let (code, out, err) = lint(&[&case("good"), "--no-external"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("lint: 1 spec file(s), 0 problem(s); openapi-spec-validator not run (--no-external)"), "{out}");
+    assert!(
+        out.contains("lint: 1 spec file(s), 0 problem(s); openapi-spec-validator not run (--no-external)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -50,7 +57,11 @@ fn the_real_specs_pass() {
         .count();
     assert!(n >= 3, "twitch's two specs and mixer's: {n}");
     assert!(out.contains(&format!("lint: {n} spec file(s), 0 problem(s)")), "{out}");
-    assert!(out.contains(&format!("openapi-spec-validator ran on {n} file(s)")) || err.contains("openapi-spec-validator skipped"), "{out}{err}");
+    assert!(
+        out.contains(&format!("openapi-spec-validator ran on {n} file(s)"))
+            || err.contains("openapi-spec-validator skipped"),
+        "{out}{err}"
+    );
 }
 
 #[test]
@@ -110,7 +121,10 @@ fn examples_validate_against_their_schemas() {
 fn read_only_properties_must_not_be_in_request_examples() {
     // The request example sends the `readOnly` id (and need not: required applies to
     // responses only); the schema's own example, direction unknown, may show it.
-    let out = expect("read_only", &[("/paths/~1things/post/requestBody/content/application~1json/examples/small/value", "example-valid")]);
+    let out = expect(
+        "read_only",
+        &[("/paths/~1things/post/requestBody/content/application~1json/examples/small/value", "example-valid")],
+    );
     assert!(out.contains("/id: the property is `readOnly`: it must not be sent in a request"), "{out}");
 }
 
@@ -130,7 +144,10 @@ fn ids_are_strings() {
 
 #[test]
 fn paginated_operations_declare_pagination_with_names_that_exist() {
-    expect("pagination_missing", &[("/paths/~1things/get", "pagination-missing"), ("/paths/~1things~1recent/get", "pagination-missing")]);
+    expect(
+        "pagination_missing",
+        &[("/paths/~1things/get", "pagination-missing"), ("/paths/~1things~1recent/get", "pagination-missing")],
+    );
     expect(
         "pagination_bad_names",
         &[
@@ -187,7 +204,12 @@ fn the_external_validator_runs_or_says_why_not() {
     let (code, out, err) = lint(&[&case("not_openapi"), "--require-external"]);
     assert_eq!(code, 1);
     if out.contains("openapi-spec-validator ran on 1 file(s)") {
-        assert!(out.contains("xtask/tests/lint/not_openapi.yaml#/paths/~1things/post/responses/201: [openapi-spec-validator]"), "{out}");
+        assert!(
+            out.contains(
+                "xtask/tests/lint/not_openapi.yaml#/paths/~1things/post/responses/201: [openapi-spec-validator]"
+            ),
+            "{out}"
+        );
     } else {
         assert!(err.contains("openapi-spec-validator is required but cannot run"), "{out}{err}");
     }

@@ -12,7 +12,8 @@ fn git(dir: &Path, args: &[&str]) {
 
 #[test]
 fn removing_an_operation_is_caught_as_a_semver_break() {
-    let installed = Command::new("cargo").args(["semver-checks", "--version"]).output().is_ok_and(|o| o.status.success());
+    let installed =
+        Command::new("cargo").args(["semver-checks", "--version"]).output().is_ok_and(|o| o.status.success());
     if !installed {
         assert!(std::env::var_os("CI").is_none(), "cargo-semver-checks must be installed in CI (.ci/run installs it)");
         eprintln!("skipped: cargo-semver-checks is not installed");

@@ -25,7 +25,11 @@ fn lint_and_regen_read_the_tree_of_the_current_directory() {
     let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/twitch/oauth.yaml");
     std::fs::copy(&real, root.join("specs/twitch/oauth.yaml")).unwrap();
     // A spec only this copy has, with a problem only it has.
-    let bad = std::fs::read_to_string(&real).unwrap().replacen("x-streamkit-service:", "x-streamkit-servise: {}\nx-streamkit-service:", 1);
+    let bad = std::fs::read_to_string(&real).unwrap().replacen(
+        "x-streamkit-service:",
+        "x-streamkit-servise: {}\nx-streamkit-service:",
+        1,
+    );
     std::fs::write(root.join("specs/twitch/copy_only.yaml"), bad).unwrap();
     // From a subdirectory too: the root is found upwards.
     let (code, out) = xtask(&root.join("specs"), &["lint", "--no-external"]);
@@ -50,7 +54,8 @@ fn outside_any_workspace_it_says_so() {
     let dir = std::env::temp_dir().join(format!("streamkit-xtask-none-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // The temporary directory may itself sit inside a workspace; only assert when it does not.
-    let inside = dir.ancestors().any(|d| std::fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]")));
+    let inside =
+        dir.ancestors().any(|d| std::fs::read_to_string(d.join("Cargo.toml")).is_ok_and(|t| t.contains("[workspace]")));
     if !inside {
         let (code, out) = xtask(&dir, &["lint"]);
         assert_eq!(code, 2, "{out}");

@@ -21,13 +21,17 @@ fn literal(doc: &Value, raw: &Value, name: &str, types: &str, depth: usize) -> O
         let component = raw.get("$ref")?.as_str()?.strip_prefix("#/components/schemas/")?;
         return object(doc, component, types, depth, "");
     }
-    let example = schema.get("example").or_else(|| schema.get("default")).or_else(|| schema.get("enum").and_then(|e| e.get(0)));
+    let example =
+        schema.get("example").or_else(|| schema.get("default")).or_else(|| schema.get("enum").and_then(|e| e.get(0)));
     match schema.get("type").and_then(Value::as_str) {
         // chrono types do not convert from a `&str`.
         Some("string") if matches!(schema.get("format").and_then(Value::as_str), Some("date-time" | "date")) => None,
         Some("string") => Some(format!("{:?}", example.and_then(Value::as_str).unwrap_or(name))),
         Some("integer") => {
-            let n = example.and_then(Value::as_i64).or_else(|| constraints::value_range(schema).min.map(|m| m as i64)).unwrap_or(1);
+            let n = example
+                .and_then(Value::as_i64)
+                .or_else(|| constraints::value_range(schema).min.map(|m| m as i64))
+                .unwrap_or(1);
             Some(n.to_string())
         }
         Some("boolean") => Some(example.and_then(Value::as_bool).unwrap_or(true).to_string()),
@@ -97,7 +101,11 @@ pub fn operation_example(plan: &ServicePlan, doc: &Value, op: &OperationPlan) ->
         uses = format!("use {krate}::{module}::types;\n\n");
     }
     let method = names::operation_method(&op.id);
-    let result = if op.adaptation.optional_success { "// `None`: the server answered 204 No Content.\nlet response" } else { "let response" };
+    let result = if op.adaptation.optional_success {
+        "// `None`: the server answered 204 No Content.\nlet response"
+    } else {
+        "let response"
+    };
     let mut out = format!(
         "```no_run\n{uses}# async fn example(client: &{krate}::{module}::Client) -> Result<(), {krate}::Error> {{\n{result} = client\n    .{method}()\n"
     );
@@ -114,7 +122,10 @@ pub fn client_example(plan: &ServicePlan) -> String {
     let module = &plan.service.module;
     let needs_token = plan.operations.iter().any(|o| !o.auth.is_empty());
     let (imports, token) = if needs_token {
-        (format!("{{{module}, Secret}}"), "\n    .client_id(\"my-client-id\")\n    .access_token(Secret::new(\"my-access-token\"))")
+        (
+            format!("{{{module}, Secret}}"),
+            "\n    .client_id(\"my-client-id\")\n    .access_token(Secret::new(\"my-access-token\"))",
+        )
     } else {
         (module.to_string(), "")
     };

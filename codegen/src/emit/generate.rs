@@ -3,8 +3,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 use proc_macro2::TokenStream;
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 
 use crate::adapt::SECRET_SCHEMA;
 
@@ -21,7 +21,11 @@ pub fn generate(spec: &openapiv3::OpenAPI) -> Result<TokenStream, String> {
         .with_inner_type(quote::quote!(::streamkit_runtime::Runtime))
         .with_hooks(progenitor::HooksMode::Expected)
         .with_map_type("::std::collections::BTreeMap")
-        .with_replacement(SECRET_SCHEMA, "::streamkit_runtime::Secret", [TypeImpl::Display, TypeImpl::FromStr].into_iter());
+        .with_replacement(
+            SECRET_SCHEMA,
+            "::streamkit_runtime::Secret",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
     silently(|| {
         let mut generator = Generator::new(&settings);
         generator.generate_tokens(spec).map_err(|e| e.to_string())

@@ -13,7 +13,12 @@ pub fn parse(code: &str) -> Result<File, String> {
 
 /// Formats items as source text.
 pub fn render(items: impl IntoIterator<Item = Item>) -> String {
-    prettyplease::unparse(&File { shebang: None, frontmatter: None, attrs: Vec::new(), items: items.into_iter().collect() })
+    prettyplease::unparse(&File {
+        shebang: None,
+        frontmatter: None,
+        attrs: Vec::new(),
+        items: items.into_iter().collect(),
+    })
 }
 
 /// The string literal passed first to a call of the function `callee` inside `item`.
@@ -103,7 +108,11 @@ pub fn static_item(file: &File, name: &str) -> Option<Item> {
 
 /// Top-level impls of the trait `trait_name` (e.g. `PageBody`).
 pub fn trait_impls(file: &File, trait_name: &str) -> Vec<Item> {
-    file.items.iter().filter(|i| matches!(i, Item::Impl(imp) if tree::trait_name(imp).as_deref() == Some(trait_name))).cloned().collect()
+    file.items
+        .iter()
+        .filter(|i| matches!(i, Item::Impl(imp) if tree::trait_name(imp).as_deref() == Some(trait_name)))
+        .cloned()
+        .collect()
 }
 
 /// Names of the enums in `types` that carry the open `Unknown(String)` variant.
@@ -112,7 +121,11 @@ pub fn open_enums(file: &File) -> Vec<String> {
     types
         .iter()
         .filter_map(|i| match i {
-            Item::Enum(e) if e.variants.iter().any(|v| v.ident == "Unknown" && tree::has_serde_flag(&v.attrs, "untagged")) => Some(e.ident.to_string()),
+            Item::Enum(e)
+                if e.variants.iter().any(|v| v.ident == "Unknown" && tree::has_serde_flag(&v.attrs, "untagged")) =>
+            {
+                Some(e.ident.to_string())
+            }
             _ => None,
         })
         .collect()

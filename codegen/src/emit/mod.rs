@@ -32,8 +32,10 @@ pub struct Emitted {
 /// progenitor's tokens → our final syntax tree, through every pass of [`passes::pipeline`].
 /// `doc` is the adapted document progenitor was given.
 pub fn emit(plan: &ServicePlan, doc: &serde_json::Value, tokens: TokenStream) -> Result<Emitted, PassError> {
-    let mut file: syn::File = syn::parse2(tokens)
-        .map_err(|e| PassError::Failed { pass: "parse", message: format!("progenitor produced unparsable code: {e}") })?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| PassError::Failed {
+        pass: "parse",
+        message: format!("progenitor produced unparsable code: {e}"),
+    })?;
     let mut cx = Context::with_doc(plan, doc);
     let passes = pass::run_all(&passes::pipeline(), &mut cx, &mut file)?;
     Ok(Emitted { file, passes })
@@ -93,7 +95,10 @@ mod tests {
         assert!(shown.contains("pinned in the workspace Cargo.toml"), "{shown}");
         // As regen shows it: the spec file first.
         let shown = spec_error(&plan.file, &err).to_string();
-        assert!(shown.starts_with("specs/t.yaml: codegen pass `strip_api_version`: expected to change exactly 1"), "{shown}");
+        assert!(
+            shown.starts_with("specs/t.yaml: codegen pass `strip_api_version`: expected to change exactly 1"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -108,7 +113,10 @@ mod tests {
         };
         let mut cx = Context::new(&plan);
         let err = run_pass(&passes::open_enums::OpenEnums, &mut cx, &mut file).unwrap_err();
-        assert!(err.to_string().contains("expected to change at least 1 (the spec declares 1 string enum(s)), changed 0"), "{err}");
+        assert!(
+            err.to_string().contains("expected to change at least 1 (the spec declares 1 string enum(s)), changed 0"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -124,14 +132,24 @@ mod tests {
         };
         let err = run_pass(&passes::default_extra::DefaultExtra, &mut Context::new(&plan), &mut file).unwrap_err();
         let shown = err.to_string();
-        assert!(shown.contains("`default_extra`: expected to change at least 1 (but found only 0 candidates)"), "{shown}");
+        assert!(
+            shown.contains("`default_extra`: expected to change at least 1 (but found only 0 candidates)"),
+            "{shown}"
+        );
         assert!(shown.contains("keeps extra fields on 1 object schema(s)"), "{shown}");
     }
 
     #[test]
     fn the_pipeline_stops_at_the_first_pass_that_cannot_find_its_module() {
         let plan = plan();
-        let err = emit(&plan, &serde_json::Value::Null, quote::quote!(pub mod types {})).unwrap_err();
+        let err = emit(
+            &plan,
+            &serde_json::Value::Null,
+            quote::quote!(
+                pub mod types {}
+            ),
+        )
+        .unwrap_err();
         assert_eq!(err.pass(), "strip_api_version");
         assert!(err.message().contains("no `builder` module"), "{err}");
     }

@@ -28,8 +28,8 @@ pub fn walk(types: &[Item], root: &str, path: &str) -> Result<(TokenStream, syn:
     let mut current = root.to_string();
     let mut leaf: Option<syn::Type> = None;
     for seg in path.split('.') {
-        let (ident, ty) =
-            field_type(types, &current, seg).ok_or_else(|| format!("type {current} has no field `{seg}` (pagination path `{path}`)"))?;
+        let (ident, ty) = field_type(types, &current, seg)
+            .ok_or_else(|| format!("type {current} has no field `{seg}` (pagination path `{path}`)"))?;
         let (inner, field_optional) = match generic_of(&ty, "Option") {
             Some(t) => (t.clone(), true),
             None => (ty.clone(), false),
@@ -73,7 +73,11 @@ pub struct PageShape {
 }
 
 /// Resolves the declared paths of `pg` in the response type `success`.
-pub fn page_shape(types: &[Item], success: &syn::Type, pg: &crate::extensions::Pagination) -> Result<PageShape, String> {
+pub fn page_shape(
+    types: &[Item],
+    success: &syn::Type,
+    pg: &crate::extensions::Pagination,
+) -> Result<PageShape, String> {
     let response = type_name(success).ok_or("pagination needs a typed response")?;
     let (items_expr, items_ty) = walk(types, &response, &pg.response.items)?;
     let item = generic_of(&items_ty, "Vec").ok_or_else(|| format!("`{}` is not a list", pg.response.items))?;

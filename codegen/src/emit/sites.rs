@@ -21,7 +21,8 @@ pub fn operation_literal(f: &syn::ImplItemFn) -> Option<String> {
     struct Find(Option<String>);
     impl<'ast> Visit<'ast> for Find {
         fn visit_field_value(&mut self, fv: &'ast syn::FieldValue) {
-            if let (syn::Member::Named(n), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) = (&fv.member, &fv.expr)
+            if let (syn::Member::Named(n), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) =
+                (&fv.member, &fv.expr)
                 && n == "operation_id"
             {
                 self.0 = Some(s.value());

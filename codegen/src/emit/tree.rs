@@ -122,7 +122,8 @@ pub fn wire_name(field: &syn::Field) -> Option<String> {
 
 /// Whether a field is a `#[serde(flatten)]` map: where typify keeps undocumented fields.
 pub fn is_flattened_map(field: &syn::Field) -> bool {
-    has_serde_flag(&field.attrs, "flatten") && matches!(type_name(&field.ty).as_deref(), Some("Map" | "BTreeMap" | "HashMap"))
+    has_serde_flag(&field.attrs, "flatten")
+        && matches!(type_name(&field.ty).as_deref(), Some("Map" | "BTreeMap" | "HashMap"))
 }
 
 /// Whether a path expression is exactly the single identifier `name` (`Err`, `Ok`).

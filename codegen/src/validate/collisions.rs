@@ -39,7 +39,8 @@ pub const RESERVED_METHODS: &[&str] = &[
 ];
 
 /// Methods and fields of every generated request builder.
-pub const RESERVED_SETTERS: &[&str] = &["new", "client", "send", "send_raw", "stream", "paginate", "pages", "body", "body_map"];
+pub const RESERVED_SETTERS: &[&str] =
+    &["new", "client", "send", "send_raw", "stream", "paginate", "pages", "body", "body_map"];
 
 /// The field typify gives the properties an open object does not name.
 pub const CATCH_ALL_FIELD: &str = "extra";
@@ -58,13 +59,17 @@ pub fn check(file: &Path, doc: &Value) -> Result<(), SpecError> {
         if RESERVED_METHODS.contains(&method.as_str()) {
             return Err(err(
                 format!("{ptr}/operationId"),
-                format!("operationId `{id}` becomes the client method `{method}`, which the generated `Client` already has; rename the operation"),
+                format!(
+                    "operationId `{id}` becomes the client method `{method}`, which the generated `Client` already has; rename the operation"
+                ),
             ));
         }
         if let Some((other, other_ptr)) = methods.insert(method.clone(), (id.to_string(), ptr.clone())) {
             return Err(err(
                 format!("{ptr}/operationId"),
-                format!("operationIds `{other}` (at #{other_ptr}) and `{id}` both become the client method `{method}`; rename one"),
+                format!(
+                    "operationIds `{other}` (at #{other_ptr}) and `{id}` both become the client method `{method}`; rename one"
+                ),
             ));
         }
         let mut setters: BTreeMap<String, (String, String)> = BTreeMap::new();
@@ -80,13 +85,17 @@ pub fn check(file: &Path, doc: &Value) -> Result<(), SpecError> {
             if reserved {
                 return Err(err(
                     at,
-                    format!("parameter `{name}` becomes the builder method `{setter}`, which every request builder already has; rename the parameter"),
+                    format!(
+                        "parameter `{name}` becomes the builder method `{setter}`, which every request builder already has; rename the parameter"
+                    ),
                 ));
             }
             if let Some((other, other_at)) = setters.insert(setter.clone(), (name.to_string(), at.clone())) {
                 return Err(err(
                     at,
-                    format!("parameters `{other}` (at #{other_at}) and `{name}` both become the builder method `{setter}`; rename one"),
+                    format!(
+                        "parameters `{other}` (at #{other_at}) and `{name}` both become the builder method `{setter}`; rename one"
+                    ),
                 ));
             }
         }
@@ -95,13 +104,21 @@ pub fn check(file: &Path, doc: &Value) -> Result<(), SpecError> {
     for name in doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flat_map(|m| m.keys()) {
         let ptr = format!("/components/schemas/{}", escape(name));
         if name == crate::adapt::SECRET_SCHEMA {
-            return Err(err(ptr, format!("the schema name `{name}` is reserved: codegen uses it for `format: password` strings; rename the schema")));
+            return Err(err(
+                ptr,
+                format!(
+                    "the schema name `{name}` is reserved: codegen uses it for `format: password` strings; rename the schema"
+                ),
+            ));
         }
         let ty = names::type_name(name);
         if let Some(other) = types.insert(ty.clone(), name.clone()) {
             return Err(err(
                 ptr,
-                format!("schemas `{other}` (at #/components/schemas/{}) and `{name}` both become the type `{ty}`; rename one", escape(&other)),
+                format!(
+                    "schemas `{other}` (at #/components/schemas/{}) and `{name}` both become the type `{ty}`; rename one",
+                    escape(&other)
+                ),
             ));
         }
     }
@@ -127,21 +144,35 @@ fn check_object(doc: &Value, schema: &Map<String, Value>, ptr: &str) -> Result<(
     for (name, at) in &props {
         let field = names::field(name);
         if open && field == CATCH_ALL_FIELD {
-            return Err((at.clone(), format!(
-                "property `{name}` becomes the field `{CATCH_ALL_FIELD}`, which keeps the unknown properties of an open object; rename it, or close the object with `additionalProperties: false`"
-            )));
+            return Err((
+                at.clone(),
+                format!(
+                    "property `{name}` becomes the field `{CATCH_ALL_FIELD}`, which keeps the unknown properties of an open object; rename it, or close the object with `additionalProperties: false`"
+                ),
+            ));
         }
         if let Some((other, other_at)) = fields.insert(field.clone(), (name, at)) {
             if other == name {
                 continue; // The same property repeated by an `allOf` member.
             }
-            return Err((at.clone(), format!("properties `{other}` (at #{other_at}) and `{name}` both become the field `{field}`; rename one")));
+            return Err((
+                at.clone(),
+                format!(
+                    "properties `{other}` (at #{other_at}) and `{name}` both become the field `{field}`; rename one"
+                ),
+            ));
         }
     }
     Ok(())
 }
 
-fn collect_properties(doc: &Value, schema: &Map<String, Value>, ptr: &str, depth: usize, out: &mut Vec<(String, String)>) {
+fn collect_properties(
+    doc: &Value,
+    schema: &Map<String, Value>,
+    ptr: &str,
+    depth: usize,
+    out: &mut Vec<(String, String)>,
+) {
     if depth > MAX_ALL_OF_DEPTH {
         return;
     }

@@ -28,13 +28,23 @@ pub fn check(file: &Path, doc: &Value) -> Result<(), SpecError> {
     let err = |ptr: String, m: String| SpecError::new(file, subject_of(doc, &ptr), ptr, m);
     let operations = streamkit_spec::openapi::operations(doc);
     if operations.len() > MAX_OPERATIONS {
-        return Err(err("/paths".into(), format!("{} operations; a spec may declare at most {MAX_OPERATIONS} (split it into several specs)", operations.len())));
+        return Err(err(
+            "/paths".into(),
+            format!(
+                "{} operations; a spec may declare at most {MAX_OPERATIONS} (split it into several specs)",
+                operations.len()
+            ),
+        ));
     }
     for op in &operations {
         for (key, v) in [("item", op.item), ("op", op.op)] {
             let n = v.get("parameters").and_then(Value::as_array).map_or(0, Vec::len);
             if n > MAX_PARAMETERS {
-                let ptr = if key == "op" { format!("{}/parameters", op.pointer()) } else { format!("/paths/{}/parameters", streamkit_spec::pointer::escape(op.path)) };
+                let ptr = if key == "op" {
+                    format!("{}/parameters", op.pointer())
+                } else {
+                    format!("/paths/{}/parameters", streamkit_spec::pointer::escape(op.path))
+                };
                 return Err(err(ptr, format!("{n} parameters; an operation may declare at most {MAX_PARAMETERS}")));
             }
         }
@@ -47,16 +57,29 @@ pub fn check(file: &Path, doc: &Value) -> Result<(), SpecError> {
             return;
         }
         if let Some(n) = schema.get("enum").and_then(Value::as_array).map(Vec::len).filter(|n| *n > MAX_ENUM_VALUES) {
-            failure = Some(err(format!("{ptr}/enum"), format!("an enum of {n} values; at most {MAX_ENUM_VALUES} are accepted (model a longer list as a plain string)")));
-        } else if let Some(n) = schema.get("properties").and_then(Value::as_object).map(|m| m.len()).filter(|n| *n > MAX_PROPERTIES) {
-            failure = Some(err(format!("{ptr}/properties"), format!("an object of {n} properties; at most {MAX_PROPERTIES} are accepted")));
+            failure = Some(err(
+                format!("{ptr}/enum"),
+                format!(
+                    "an enum of {n} values; at most {MAX_ENUM_VALUES} are accepted (model a longer list as a plain string)"
+                ),
+            ));
+        } else if let Some(n) =
+            schema.get("properties").and_then(Value::as_object).map(|m| m.len()).filter(|n| *n > MAX_PROPERTIES)
+        {
+            failure = Some(err(
+                format!("{ptr}/properties"),
+                format!("an object of {n} properties; at most {MAX_PROPERTIES} are accepted"),
+            ));
         }
     });
     if let Some(e) = failure {
         return Err(e);
     }
     if schemas > MAX_SCHEMAS {
-        return Err(err("".into(), format!("{schemas} schemas (sub-schemas included); a spec may hold at most {MAX_SCHEMAS}")));
+        return Err(err(
+            "".into(),
+            format!("{schemas} schemas (sub-schemas included); a spec may hold at most {MAX_SCHEMAS}"),
+        ));
     }
     Ok(())
 }

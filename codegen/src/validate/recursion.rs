@@ -47,7 +47,12 @@ pub fn check(file: &Path, doc: &Value) -> Result<(), SpecError> {
 
 /// Depth-first over the referenced schema at `ptr`; returns the closing `$ref`'s pointer and
 /// the cycle's pointers when one is found.
-fn visit(doc: &Value, ptr: &str, state: &mut BTreeMap<String, State>, path: &mut Vec<String>) -> Option<(String, Vec<String>)> {
+fn visit(
+    doc: &Value,
+    ptr: &str,
+    state: &mut BTreeMap<String, State>,
+    path: &mut Vec<String>,
+) -> Option<(String, Vec<String>)> {
     match state.get(ptr) {
         Some(State::Done) => return None,
         Some(State::OnPath) => {
@@ -67,11 +72,18 @@ fn visit(doc: &Value, ptr: &str, state: &mut BTreeMap<String, State>, path: &mut
 }
 
 /// Follows the composition edges of one schema value (inline members walked in place).
-fn composed(doc: &Value, schema: &Value, at: &str, state: &mut BTreeMap<String, State>, path: &mut Vec<String>) -> Option<(String, Vec<String>)> {
+fn composed(
+    doc: &Value,
+    schema: &Value,
+    at: &str,
+    state: &mut BTreeMap<String, State>,
+    path: &mut Vec<String>,
+) -> Option<(String, Vec<String>)> {
     let map = schema.as_object()?;
     if let Some(target) = map.get("$ref").and_then(Value::as_str).and_then(local_pointer) {
         let ref_at = format!("{at}/$ref");
-        return visit(doc, target, state, path).map(|(closing, cycle)| (if closing.is_empty() { ref_at } else { closing }, cycle));
+        return visit(doc, target, state, path)
+            .map(|(closing, cycle)| (if closing.is_empty() { ref_at } else { closing }, cycle));
     }
     if let Some(not) = map.get("not")
         && let Some(found) = composed(doc, not, &format!("{at}/not"), state, path)

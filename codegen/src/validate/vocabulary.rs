@@ -24,7 +24,14 @@ fn walk(file: &Path, doc: &Value, v: &Value, ptr: &str) -> Result<(), SpecError>
                     match vocabulary::check(doc, v, k, ptr) {
                         // Malformed values of known keys are reported where they are read.
                         Ok(()) | Err(Problem::Malformed(_)) => {}
-                        Err(p) => return Err(SpecError::new(file, streamkit_spec::subject::subject_of(doc, &c_ptr), c_ptr, p.message())),
+                        Err(p) => {
+                            return Err(SpecError::new(
+                                file,
+                                streamkit_spec::subject::subject_of(doc, &c_ptr),
+                                c_ptr,
+                                p.message(),
+                            ));
+                        }
                     }
                 } else if !matches!(k.as_str(), "example" | "examples") {
                     walk(file, doc, c, &c_ptr)?;

@@ -135,8 +135,10 @@ impl ExtensionSecret {
         let s = self.0.expose();
         match s.strip_prefix("b64:") {
             Some(b) => Ok((
-                EncodingKey::from_base64_secret(b).map_err(|e| auth_error(format!("the extension secret is not valid base64: {e}")))?,
-                DecodingKey::from_base64_secret(b).map_err(|e| auth_error(format!("the extension secret is not valid base64: {e}")))?,
+                EncodingKey::from_base64_secret(b)
+                    .map_err(|e| auth_error(format!("the extension secret is not valid base64: {e}")))?,
+                DecodingKey::from_base64_secret(b)
+                    .map_err(|e| auth_error(format!("the extension secret is not valid base64: {e}")))?,
             )),
             None => Ok((EncodingKey::from_secret(s.as_bytes()), DecodingKey::from_secret(s.as_bytes()))),
         }
@@ -282,7 +284,9 @@ pub fn verify(token: &str, secret: &ExtensionSecret) -> Result<Claims, Error> {
     v.validate_aud = false;
     v.leeway = 0;
     v.required_spec_claims = ["exp".to_string()].into_iter().collect();
-    jsonwebtoken::decode::<Claims>(token, &key, &v).map(|d| d.claims).map_err(|e| auth_error(format!("the MEDKit JWT is not valid: {e}")))
+    jsonwebtoken::decode::<Claims>(token, &key, &v)
+        .map(|d| d.claims)
+        .map_err(|e| auth_error(format!("the MEDKit JWT is not valid: {e}")))
 }
 
 /// A JWT obtained elsewhere, sent as is until it expires; after that every call fails locally
@@ -310,7 +314,11 @@ impl CheckedJwt {
 
 impl std::fmt::Debug for CheckedJwt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CheckedJwt").field("token", &self.token).field("role", &self.claims.role).field("exp", &self.claims.exp).finish()
+        f.debug_struct("CheckedJwt")
+            .field("token", &self.token)
+            .field("role", &self.claims.role)
+            .field("exp", &self.claims.exp)
+            .finish()
     }
 }
 
@@ -368,7 +376,9 @@ mod tests {
         assert_eq!(c.channel_id.as_deref(), Some("12345"));
         assert_eq!(c.opaque_user_id.as_deref(), Some("U12345"));
         assert_eq!(c.exp - c.iat.unwrap(), DEFAULT_LIFETIME.as_secs());
-        assert!(verify(t.token.expose(), &ExtensionSecret::raw("other")).unwrap_err().to_string().contains("not valid"));
+        assert!(
+            verify(t.token.expose(), &ExtensionSecret::raw("other")).unwrap_err().to_string().contains("not valid")
+        );
     }
 
     #[test]

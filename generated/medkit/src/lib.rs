@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 /// Muxy MEDKit (`https://api.muxy.io/v1/e`), generated from `specs/medkit/medkit.yaml`.
+#[rustfmt::skip] // formatted by codegen (prettyplease)
 #[path = "generated_medkit.rs"]
 pub mod medkit;
 

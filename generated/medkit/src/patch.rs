@@ -35,8 +35,10 @@ impl Patch {
         let invalid = |message: String| Error::InvalidRequest { operation: None, message };
         match self {
             Patch::Json(p) => {
-                let v = serde_json::to_value(p).map_err(|e| invalid(format!("cannot serialize the JSON Patch: {e}")))?;
-                serde_json::from_value(v).map_err(|e| invalid(format!("the JSON Patch does not fit MEDKit's patch body: {e}")))
+                let v =
+                    serde_json::to_value(p).map_err(|e| invalid(format!("cannot serialize the JSON Patch: {e}")))?;
+                serde_json::from_value(v)
+                    .map_err(|e| invalid(format!("the JSON Patch does not fit MEDKit's patch body: {e}")))
             }
             Patch::Merge(Value::Object(m)) => Ok(types::StatePatch::Object(m.clone())),
             Patch::Merge(other) => Err(invalid(format!("a merge patch must be a JSON object, not `{other}`"))),

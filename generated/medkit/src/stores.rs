@@ -41,8 +41,10 @@ fn to_object<T: Serialize>(value: &T) -> Result<types::JsonObject, Error> {
 }
 
 fn from_object<T: DeserializeOwned>(store: Store, object: types::JsonObject) -> Result<T, Error> {
-    serde_json::from_value(serde_json::Value::Object(object.0))
-        .map_err(|e| Error::InvalidRequest { operation: None, message: format!("the {store:?} store does not hold the requested type: {e}") })
+    serde_json::from_value(serde_json::Value::Object(object.0)).map_err(|e| Error::InvalidRequest {
+        operation: None,
+        message: format!("the {store:?} store does not hold the requested type: {e}"),
+    })
 }
 
 /// Typed access to the stores, on the generated client.
@@ -50,7 +52,8 @@ pub trait Stores {
     /// Reads a store as `T`.
     fn get_store<T: DeserializeOwned>(&self, store: Store) -> impl Future<Output = Result<T, Error>> + Send;
     /// Replaces a store with `value` (which must serialize to a JSON object).
-    fn set_store<T: Serialize + Sync>(&self, store: Store, value: &T) -> impl Future<Output = Result<(), Error>> + Send;
+    fn set_store<T: Serialize + Sync>(&self, store: Store, value: &T)
+    -> impl Future<Output = Result<(), Error>> + Send;
     /// Patches a store (not [`Store::ExtensionViewer`]).
     fn patch_store(&self, store: Store, patch: Patch) -> impl Future<Output = Result<(), Error>> + Send;
 }

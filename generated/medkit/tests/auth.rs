@@ -15,7 +15,12 @@ fn minted_client(sb: &streamkit_sandbox::Sandbox, secret: &str, role: Role) -> m
     medkit::Client::builder()
         .environment(Environment::Custom(sb.medkit_url()))
         .client_id(MEDKIT_EXTENSION_ID)
-        .jwt_minter(ExtensionJwt::new(ExtensionSecret::raw(secret), role).channel_id(CHANNEL).lifetime(Duration::from_secs(600)), REMINT_MARGIN)
+        .jwt_minter(
+            ExtensionJwt::new(ExtensionSecret::raw(secret), role)
+                .channel_id(CHANNEL)
+                .lifetime(Duration::from_secs(600)),
+            REMINT_MARGIN,
+        )
         .strict(true)
         .build()
         .unwrap()
@@ -77,7 +82,14 @@ async fn the_authtoken_flow_is_one_call_and_its_token_works() {
     // Several users at once.
     let many = anon
         .request_auth_token()
-        .body(types::AuthTokenRequest::builder().app_id(MEDKIT_EXTENSION_ID.to_string()).channel_id(CHANNEL).role(types::Role::Viewer).user_id(VIEWER).user_ids(vec![VIEWER.to_string(), OTHER_VIEWER.to_string()]))
+        .body(
+            types::AuthTokenRequest::builder()
+                .app_id(MEDKIT_EXTENSION_ID.to_string())
+                .channel_id(CHANNEL)
+                .role(types::Role::Viewer)
+                .user_id(VIEWER)
+                .user_ids(vec![VIEWER.to_string(), OTHER_VIEWER.to_string()]),
+        )
         .send()
         .await
         .unwrap()
@@ -94,12 +106,22 @@ async fn the_authtoken_flow_is_one_call_and_its_token_works() {
 async fn the_pin_flow_activates_a_token_once_validated() {
     let sb = sandbox().await;
     let anon = medkit::Client::builder().base_url(sb.medkit_url()).strict(true).build().unwrap();
-    let pin = anon.create_pin().body(types::PinRequest::builder().identifier(MEDKIT_EXTENSION_ID)).send().await.unwrap().into_inner();
+    let pin = anon
+        .create_pin()
+        .body(types::PinRequest::builder().identifier(MEDKIT_EXTENSION_ID))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     let pending = client_with_jwt(&sb, pin.token.expose());
     assert_eq!(status(pending.get_user_info().send().await), 401, "inactive until validated");
     let b = broadcaster(&sb);
     assert_eq!(b.get_pin_token_exists().send().await.unwrap().into_inner()["exists"], false);
-    assert_eq!(status(b.validate_pin().body(types::ValidatePinRequest::builder().pin("nope")).send().await), 404, "no such PIN");
+    assert_eq!(
+        status(b.validate_pin().body(types::ValidatePinRequest::builder().pin("nope")).send().await),
+        404,
+        "no such PIN"
+    );
     b.validate_pin().body(types::ValidatePinRequest::builder().pin(pin.pin.clone())).send().await.unwrap();
     pending.get_user_info().send().await.unwrap();
     assert_eq!(b.get_pin_token_exists().send().await.unwrap().into_inner()["exists"], true);

@@ -22,14 +22,24 @@ fn the_documented_state_and_user_info_examples_decode_strictly() {
     let all: types::AllState = decode("getAllState.json");
     assert_eq!(all.viewer.unwrap().0["state"], "hello");
     let channel: types::JsonObject = decode("getChannelState.json");
-    assert_eq!(serde_json::Value::Object(channel.0), json!({"stringState": "hello", "numberState": 123, "booleanState": true}));
+    assert_eq!(
+        serde_json::Value::Object(channel.0),
+        json!({"stringState": "hello", "numberState": 123, "booleanState": true})
+    );
     let info: types::UserInfo = decode("getUserInfo.json");
-    assert_eq!((info.ip_address.as_str(), info.registered, info.server_time, info.visualization_id.as_str()), ("1.1.1.1", true, 1_530_290_223_261, "vizid"));
+    assert_eq!(
+        (info.ip_address.as_str(), info.registered, info.server_time, info.visualization_id.as_str()),
+        ("1.1.1.1", true, 1_530_290_223_261, "vizid")
+    );
 }
 
 #[test]
 fn the_documented_sandbox_tokens_decode_and_are_refused_as_expired() {
-    for (file, role) in [("requestAuthToken.viewer.json", Role::Viewer), ("requestAuthToken.admin.json", Role::Admin), ("requestAuthToken.broadcaster.json", Role::Broadcaster)] {
+    for (file, role) in [
+        ("requestAuthToken.viewer.json", Role::Viewer),
+        ("requestAuthToken.admin.json", Role::Admin),
+        ("requestAuthToken.broadcaster.json", Role::Broadcaster),
+    ] {
         let r: types::AuthTokenResponse = decode(file);
         let token = r.token.unwrap_or_else(|| panic!("{file}: no token"));
         let claims = decode_claims(token.expose()).unwrap();
@@ -46,15 +56,24 @@ fn the_documented_sandbox_tokens_decode_and_are_refused_as_expired() {
     }
     let viewer: types::AuthTokenResponse = decode("requestAuthToken.viewer.json");
     let c = decode_claims(viewer.token.unwrap().expose()).unwrap();
-    assert_eq!((c.iss.as_deref(), c.aud.as_deref(), c.sub.as_deref(), c.iat), (Some("muxy"), Some("muxy.io"), Some("extensions"), Some(1_514_764_801)));
+    assert_eq!(
+        (c.iss.as_deref(), c.aud.as_deref(), c.sub.as_deref(), c.iat),
+        (Some("muxy"), Some("muxy.io"), Some("extensions"), Some(1_514_764_801))
+    );
 }
 
 #[test]
 fn vote_results_decode_in_both_documented_forms() {
     // The JavaScript types and voting guide: flat.
-    let flat: types::VoteData = serde_json::from_value(json!({"count": 2, "mean": 1.5, "specific": [0, 1, 1], "stddev": 0.5, "sum": 3, "vote": 1})).unwrap();
+    let flat: types::VoteData = serde_json::from_value(
+        json!({"count": 2, "mean": 1.5, "specific": [0, 1, 1], "stddev": 0.5, "sum": 3, "vote": 1}),
+    )
+    .unwrap();
     // The REST page: nested in `stats`.
-    let nested: types::VoteData = serde_json::from_value(json!({"stats": {"stddev": 0.5, "mean": 1.5, "sum": 3, "specific": [0, 1, 1], "count": 2}})).unwrap();
+    let nested: types::VoteData = serde_json::from_value(
+        json!({"stats": {"stddev": 0.5, "mean": 1.5, "sum": 3, "specific": [0, 1, 1], "count": 2}}),
+    )
+    .unwrap();
     assert!(drift_paths(&flat).is_empty() && drift_paths(&nested).is_empty());
     assert_eq!(flat.summary(), nested.summary());
     assert_eq!(flat.summary().count, 2);
@@ -63,7 +82,10 @@ fn vote_results_decode_in_both_documented_forms() {
 #[test]
 fn both_authtoken_body_spellings_are_accepted() {
     // Muxy's API description sends `extension_id`, its JavaScript library `app_id`.
-    for body in [json!({"extension_id": "ext", "channel_id": "12345", "role": "viewer", "user_id": "23456"}), json!({"app_id": "ext", "channel_id": "12345", "role": "viewer", "user_id": "23456"})] {
+    for body in [
+        json!({"extension_id": "ext", "channel_id": "12345", "role": "viewer", "user_id": "23456"}),
+        json!({"app_id": "ext", "channel_id": "12345", "role": "viewer", "user_id": "23456"}),
+    ] {
         let r: types::AuthTokenRequest = serde_json::from_value(body).unwrap();
         assert_eq!(r.extension_id.or(r.app_id).as_deref(), Some("ext"));
     }

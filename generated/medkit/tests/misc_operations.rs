@@ -46,16 +46,41 @@ async fn codes_are_uploaded_awarded_and_redeemed() {
     // Codes are under 64 characters: the generated type checks it before sending.
     let code = |c: &str| types::CodesSetCodesItemItem::try_from(c).unwrap();
     assert!(types::CodesSetCodesItemItem::try_from("x".repeat(64).as_str()).is_err());
-    let set = types::CodesSet::builder().codes(vec![vec![code("AAAA-1"), code("AAAA-2")]]).names(vec!["Skin".to_string()]).indices(vec![0]);
+    let set = types::CodesSet::builder()
+        .codes(vec![vec![code("AAAA-1"), code("AAAA-2")]])
+        .names(vec!["Skin".to_string()])
+        .indices(vec![0]);
     a.set_codes().body(set).send().await.unwrap();
     assert_eq!(v.get_codes().send().await.unwrap().into_inner().names, vec!["Skin"]);
-    assert_eq!(status(v.set_codes().body(types::CodesSet::builder().codes(Vec::<Vec<types::CodesSetCodesItemItem>>::new()).names(Vec::<String>::new())).send().await), 403);
+    assert_eq!(
+        status(
+            v.set_codes()
+                .body(
+                    types::CodesSet::builder()
+                        .codes(Vec::<Vec<types::CodesSetCodesItemItem>>::new())
+                        .names(Vec::<String>::new())
+                )
+                .send()
+                .await
+        ),
+        403
+    );
     a.mark_codes_from_poll()
-        .body(types::MarkFromPoll::builder().prize_limits(vec![1]).prizes(vec![0]).correct(1).cutoff_timestamp(1_530_290_223))
+        .body(
+            types::MarkFromPoll::builder()
+                .prize_limits(vec![1])
+                .prizes(vec![0])
+                .correct(1)
+                .cutoff_timestamp(1_530_290_223),
+        )
         .send()
         .await
         .unwrap();
-    a.mark_codes_from_list().body(types::MarkFromList::builder().prize_limits(vec![1]).prizes(vec![0]).users(vec![VIEWER.to_string()])).send().await.unwrap();
+    a.mark_codes_from_list()
+        .body(types::MarkFromList::builder().prize_limits(vec![1]).prizes(vec![0]).users(vec![VIEWER.to_string()]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(v.get_codes_eligibility().send().await.unwrap().into_inner().eligible, vec![0]);
     let r = v.redeem_code().body(types::RedeemRequest::builder().all_prizes(0)).send().await.unwrap().into_inner();
     assert_eq!(r.code.as_deref(), Some("AAAA-2"));
@@ -74,7 +99,13 @@ async fn curated_polls_are_edited_voted_and_moved_through_states() {
     let q = types::TriviaQuestion::builder().id("q1").name("Best map?".to_string());
     b.edit_curated_poll().body(q).send().await.unwrap();
     let opt = types::TriviaOption::builder().id("o1").name("Dust".to_string());
-    let q = b.add_curated_poll_option().body(types::OptionAdd::builder().id("q1").option(opt)).send().await.unwrap().into_inner();
+    let q = b
+        .add_curated_poll_option()
+        .body(types::OptionAdd::builder().id("q1").option(opt))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(q.options.len(), 1);
     let s = b
         .set_curated_poll_state()
@@ -91,7 +122,13 @@ async fn curated_polls_are_edited_voted_and_moved_through_states() {
     assert_eq!(all.questions[0].state.as_deref(), Some("state-unlocked"));
     let one = v.get_curated_polls().id("q1").send().await.unwrap().into_inner();
     assert_eq!(one.id.as_deref(), Some("q1"));
-    let q = b.remove_curated_poll_option().body(types::OptionRemove::builder().question("q1").option("o1")).send().await.unwrap().into_inner();
+    let q = b
+        .remove_curated_poll_option()
+        .body(types::OptionRemove::builder().question("q1").option("o1"))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert!(q.options.is_empty());
     assert!(v.get_curated_poll_leaderboard().send().await.unwrap().into_inner().leaderboard.is_empty());
     b.delete_curated_poll().body(types::QuestionRef::builder().id("q1")).send().await.unwrap();
@@ -118,18 +155,50 @@ async fn broadcasts_are_recorded_and_need_admin_or_backend() {
     let sb = sandbox().await;
     let be = backend(&sb);
     let data = obj(json!({"score": 3}));
-    be.broadcast().body(types::Broadcast::builder().target("broadcast").event("score").user_id(CHANNEL).data(data.clone())).send().await.unwrap();
-    be.extension_broadcast().body(types::ExtensionBroadcast::builder().target("broadcast").event("announce").data(data.clone())).send().await.unwrap();
+    be.broadcast()
+        .body(types::Broadcast::builder().target("broadcast").event("score").user_id(CHANNEL).data(data.clone()))
+        .send()
+        .await
+        .unwrap();
+    be.extension_broadcast()
+        .body(types::ExtensionBroadcast::builder().target("broadcast").event("announce").data(data.clone()))
+        .send()
+        .await
+        .unwrap();
     let v = viewer(&sb);
     v.whisper_self().body(types::WhisperSelf::builder().event("ping").data(data.clone())).send().await.unwrap();
-    v.pusher_broadcast().body(types::PusherBroadcast::builder().target("broadcast").event("sandbox:x:score").user_id(CHANNEL.to_string()).data(data.clone())).send().await.unwrap();
-    assert_eq!(status(v.broadcast().body(types::Broadcast::builder().target("broadcast").event("x").user_id(CHANNEL).data(data.clone())).send().await), 403);
+    v.pusher_broadcast()
+        .body(
+            types::PusherBroadcast::builder()
+                .target("broadcast")
+                .event("sandbox:x:score")
+                .user_id(CHANNEL.to_string())
+                .data(data.clone()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        status(
+            v.broadcast()
+                .body(types::Broadcast::builder().target("broadcast").event("x").user_id(CHANNEL).data(data.clone()))
+                .send()
+                .await
+        ),
+        403
+    );
     let got = sb.medkit().broadcasts();
-    let summary: Vec<(&str, &str, &str)> = got.iter().map(|b| (b.endpoint.as_str(), b.target.as_str(), b.event.as_str())).collect();
+    let summary: Vec<(&str, &str, &str)> =
+        got.iter().map(|b| (b.endpoint.as_str(), b.target.as_str(), b.event.as_str())).collect();
     let whisper = format!("whisper-{VIEWER}");
     assert_eq!(
         summary,
-        vec![("broadcast", "broadcast", "score"), ("extension_broadcast", "broadcast", "announce"), ("whisper_self", whisper.as_str(), "ping"), ("pusher_broadcast", "broadcast", "sandbox:x:score")]
+        vec![
+            ("broadcast", "broadcast", "score"),
+            ("extension_broadcast", "broadcast", "announce"),
+            ("whisper_self", whisper.as_str(), "ping"),
+            ("pusher_broadcast", "broadcast", "sandbox:x:score")
+        ]
     );
     assert_eq!(got[0].channel_id.as_deref(), Some(CHANNEL));
     assert_eq!(got[0].data, json!({"score": 3}));

@@ -33,7 +33,12 @@ async fn channel_state_replaces_merges_patches_and_refuses_a_failing_patch() {
 
     // RFC 6902 through the generated body type.
     let ops = types::StatePatch::Array(vec![
-        types::JsonPatchOperation::builder().op(types::JsonPatchOperationOp::Replace).path("/round").value(Some(json!(2))).try_into().unwrap(),
+        types::JsonPatchOperation::builder()
+            .op(types::JsonPatchOperationOp::Replace)
+            .path("/round")
+            .value(Some(json!(2)))
+            .try_into()
+            .unwrap(),
         types::JsonPatchOperation::builder().op(types::JsonPatchOperationOp::Remove).path("/extra").try_into().unwrap(),
     ]);
     b.patch_channel_state().body(ops).send().await.unwrap();
@@ -63,19 +68,37 @@ async fn every_store_keeps_its_own_scope() {
     let sb = sandbox().await;
     let (a, v, b) = (admin(&sb), viewer(&sb), broadcaster(&sb));
     a.set_extension_state().body(obj(json!({"season": 3}))).send().await.unwrap();
-    a.patch_extension_state().body(types::StatePatch::Object(json!({"live": true}).as_object().cloned().unwrap())).send().await.unwrap();
-    assert_eq!(v.get_extension_state().send().await.unwrap().into_inner().0, json!({"season": 3, "live": true}).as_object().cloned().unwrap());
+    a.patch_extension_state()
+        .body(types::StatePatch::Object(json!({"live": true}).as_object().cloned().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        v.get_extension_state().send().await.unwrap().into_inner().0,
+        json!({"season": 3, "live": true}).as_object().cloned().unwrap()
+    );
     assert_eq!(status(v.set_extension_state().body(obj(json!({}))).send().await), 403);
 
     a.set_extension_hidden_state().body(obj(json!({"answer": 42}))).send().await.unwrap();
-    a.patch_extension_hidden_state().body(types::StatePatch::Object(json!({"answer": 43}).as_object().cloned().unwrap())).send().await.unwrap();
+    a.patch_extension_hidden_state()
+        .body(types::StatePatch::Object(json!({"answer": 43}).as_object().cloned().unwrap()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(a.get_extension_hidden_state().send().await.unwrap().into_inner().0["answer"], 43);
     assert_eq!(status(v.get_extension_hidden_state().send().await), 403);
     assert_eq!(status(b.get_extension_hidden_state().send().await), 403);
 
     v.set_viewer_state().body(obj(json!({"team": "red"}))).send().await.unwrap();
-    v.patch_viewer_state().body(types::StatePatch::Object(json!({"level": 2}).as_object().cloned().unwrap())).send().await.unwrap();
-    assert_eq!(v.get_viewer_state().send().await.unwrap().into_inner().0, json!({"team": "red", "level": 2}).as_object().cloned().unwrap());
+    v.patch_viewer_state()
+        .body(types::StatePatch::Object(json!({"level": 2}).as_object().cloned().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        v.get_viewer_state().send().await.unwrap().into_inner().0,
+        json!({"team": "red", "level": 2}).as_object().cloned().unwrap()
+    );
     let other = client(&sb, streamkit_sandbox::MedkitRole::Viewer, Some(OTHER_VIEWER));
     assert!(other.get_viewer_state().send().await.unwrap().into_inner().0.is_empty(), "per viewer");
 
@@ -86,8 +109,17 @@ async fn every_store_keeps_its_own_scope() {
     let patches = json!({VIEWER: [{"op": "replace", "path": "/xp", "value": 11}], OTHER_VIEWER: {"badge": "gold"}});
     let patches: std::collections::BTreeMap<String, types::StatePatch> = serde_json::from_value(patches).unwrap();
     a.patch_extension_viewer_states().body(patches).send().await.unwrap();
-    let many = a.get_extension_viewer_state().user_ids(format!("{VIEWER},{OTHER_VIEWER},99999")).send().await.unwrap().into_inner();
-    assert_eq!(serde_json::Value::Object(many.0), json!({VIEWER: {"xp": 11}, OTHER_VIEWER: {"xp": 5, "badge": "gold"}}));
+    let many = a
+        .get_extension_viewer_state()
+        .user_ids(format!("{VIEWER},{OTHER_VIEWER},99999"))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        serde_json::Value::Object(many.0),
+        json!({VIEWER: {"xp": 11}, OTHER_VIEWER: {"xp": 5, "badge": "gold"}})
+    );
     assert_eq!(status(v.get_extension_viewer_state().user_ids(VIEWER.to_string()).send().await), 403);
     let e = v.patch_store(Store::ExtensionViewer, Patch::merge(json!({}))).await.unwrap_err().to_string();
     assert!(e.contains("patch_extension_viewer_states"), "{e}");
@@ -105,12 +137,21 @@ async fn config_stores_and_all_config() {
     let sb = sandbox().await;
     let (a, b, v) = (admin(&sb), broadcaster(&sb), viewer(&sb));
     a.set_extension_config().body(obj(json!({"theme": "dark"}))).send().await.unwrap();
-    a.patch_extension_config().body(types::StatePatch::Object(json!({"font": "mono"}).as_object().cloned().unwrap())).send().await.unwrap();
+    a.patch_extension_config()
+        .body(types::StatePatch::Object(json!({"font": "mono"}).as_object().cloned().unwrap()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(v.get_extension_config().send().await.unwrap().into_inner().0["font"], "mono");
     b.set_channel_config().body(obj(json!({"slots": [1, 2]}))).send().await.unwrap();
     b.patch_store(Store::ChannelConfig, Patch::merge(json!({"slots": [3]}))).await.unwrap();
-    assert_eq!(v.get_channel_config().send().await.unwrap().into_inner().0["slots"], json!([3]), "arrays are replaced whole");
-    let patch: json_patch::Patch = serde_json::from_value(json!([{"op": "add", "path": "/slots/-", "value": 4}])).unwrap();
+    assert_eq!(
+        v.get_channel_config().send().await.unwrap().into_inner().0["slots"],
+        json!([3]),
+        "arrays are replaced whole"
+    );
+    let patch: json_patch::Patch =
+        serde_json::from_value(json!([{"op": "add", "path": "/slots/-", "value": 4}])).unwrap();
     b.patch_store(Store::ChannelConfig, patch.into()).await.unwrap();
     b.patch_channel_config().body(types::StatePatch::Object(serde_json::Map::new())).send().await.unwrap();
     let all = v.get_all_config().send().await.unwrap().into_inner();

@@ -73,7 +73,12 @@ fn token_request(app: &AppCredentials, grant: types::GrantType) -> types::builde
 
 /// Exchanges an authorization code (from the browser flow, with its `redirect_uri`, or from
 /// an approved shortcode, with `None`) for tokens.
-pub async fn exchange_code(api: &rest::Client, app: &AppCredentials, code: Secret, redirect_uri: Option<&str>) -> Result<UserToken, Error> {
+pub async fn exchange_code(
+    api: &rest::Client,
+    app: &AppCredentials,
+    code: Secret,
+    redirect_uri: Option<&str>,
+) -> Result<UserToken, Error> {
     let mut body = token_request(app, types::GrantType::AuthorizationCode).code(code);
     if let Some(uri) = redirect_uri {
         body = body.redirect_uri(uri.to_owned());
@@ -110,7 +115,10 @@ impl TokenSource for RefreshTokenSource {
             if let Some(next) = r.refresh_token.clone() {
                 *self.refresh_token.lock().unwrap_or_else(|p| p.into_inner()) = next;
             }
-            Ok(AccessToken { token: r.access_token, expires_in: u64::try_from(r.expires_in).ok().map(Duration::from_secs) })
+            Ok(AccessToken {
+                token: r.access_token,
+                expires_in: u64::try_from(r.expires_in).ok().map(Duration::from_secs),
+            })
         })
     }
 }
@@ -122,7 +130,10 @@ pub fn user_token_cache(api: rest::Client, app: AppCredentials, token: UserToken
         message: "this user token has no refresh token, so it cannot be refreshed".into(),
     })?;
     let cache = TokenCache::new(RefreshTokenSource::new(api, app, refresh), REFRESH_MARGIN);
-    cache.insert(AccessToken { token: token.access_token, expires_in: u64::try_from(token.expires_in).ok().map(Duration::from_secs) });
+    cache.insert(AccessToken {
+        token: token.access_token,
+        expires_in: u64::try_from(token.expires_in).ok().map(Duration::from_secs),
+    });
     Ok(cache)
 }
 

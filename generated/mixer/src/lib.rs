@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 /// Mixer's core REST API (`https://mixer.com/api`), generated from `specs/mixer/core.yaml`.
+#[rustfmt::skip] // formatted by codegen (prettyplease)
 #[path = "generated_rest.rs"]
 pub mod rest;
 
@@ -37,7 +38,9 @@ pub mod paging;
 
 /// What [`paging`] returns, and the stream extension traits to consume it.
 pub mod pagination {
-    pub use streamkit_runtime::pagination::{ItemStream, Page, PageStream, PageToken, Paginator, StreamExt, TryStreamExt};
+    pub use streamkit_runtime::pagination::{
+        ItemStream, Page, PageStream, PageToken, Paginator, StreamExt, TryStreamExt,
+    };
 }
 
 pub use streamkit_runtime::clock::{Clock, SystemClock};

@@ -56,10 +56,16 @@ where
             let index = match &at {
                 None => 0,
                 Some(PageToken::Number(n)) => n.saturating_sub(1),
-                Some(_) => return Err(Error::InvalidRequest { operation: None, message: "Mixer's v1 lists page by number, not by cursor".into() }),
+                Some(_) => {
+                    return Err(Error::InvalidRequest {
+                        operation: None,
+                        message: "Mixer's v1 lists page by number, not by cursor".into(),
+                    });
+                }
             };
             let response = fetch(index, limit).await?;
-            let next = next_page_number(index, limit, response.len(), response.headers()).map(|n| PageToken::Number(n + 1));
+            let next =
+                next_page_number(index, limit, response.len(), response.headers()).map(|n| PageToken::Number(n + 1));
             Ok(Page { items: response.into_inner(), requested: at, next })
         });
         fut
@@ -83,7 +89,12 @@ where
             let token = match &at {
                 None => None,
                 Some(PageToken::After(t)) => Some(t.clone()),
-                Some(_) => return Err(Error::InvalidRequest { operation: None, message: "Mixer's v2 lists page forward by continuation token only".into() }),
+                Some(_) => {
+                    return Err(Error::InvalidRequest {
+                        operation: None,
+                        message: "Mixer's v2 lists page forward by continuation token only".into(),
+                    });
+                }
             };
             let response = fetch(token).await?;
             let next = response

@@ -31,7 +31,13 @@ async fn shortcode_approved_while_polling_gives_tokens_the_cache_refreshes() {
     let token = flow.wait_every(Duration::from_secs(2)).await.unwrap();
 
     let cache = auth::user_token_cache(api.clone(), app(), token.clone()).unwrap();
-    let me = rest::Client::builder().base_url(mixer(&sb).api_url()).client_id(CLIENT_ID).token_cache(cache.clone()).strict(true).build().unwrap();
+    let me = rest::Client::builder()
+        .base_url(mixer(&sb).api_url())
+        .client_id(CLIENT_ID)
+        .token_cache(cache.clone())
+        .strict(true)
+        .build()
+        .unwrap();
     assert_eq!(me.get_current_user().send().await.unwrap().id, FIRST_USER_ID + 40);
 
     // A refresh (as after a 401) swaps in a new token that works as well.
@@ -53,7 +59,9 @@ async fn a_denied_or_expired_shortcode_is_an_auth_error() {
 #[tokio::test(start_paused = true)]
 async fn an_unanswered_shortcode_expires() {
     let sandbox = streamkit_sandbox::Sandbox::builder()
-        .clock(std::sync::Arc::new(streamkit_sandbox::TokioClock::starting_at(std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000))))
+        .clock(std::sync::Arc::new(streamkit_sandbox::TokioClock::starting_at(
+            std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+        )))
         .service(streamkit_sandbox::Mixer::new())
         .start()
         .await
@@ -71,5 +79,8 @@ async fn a_browser_code_is_exchanged_for_tokens() {
     let code = mixer(&sb).mint_code(3, &[]);
     let token = auth::exchange_code(&api, &app(), code.into(), Some("http://localhost/cb")).await.unwrap();
     assert!(token.refresh_token.is_some());
-    assert_eq!(api.with_access_token(token.access_token).get_current_user().send().await.unwrap().id, FIRST_USER_ID + 3);
+    assert_eq!(
+        api.with_access_token(token.access_token).get_current_user().send().await.unwrap().id,
+        FIRST_USER_ID + 3
+    );
 }

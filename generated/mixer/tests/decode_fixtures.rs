@@ -22,7 +22,8 @@ fn token_response_with_the_documented_lifetime() {
 
 #[test]
 fn shortcode_and_its_approval() {
-    let s: types::Shortcode = serde_json::from_value(json!({"code": "8WPVHT", "expires_in": 120, "handle": "a1b2c3"})).unwrap();
+    let s: types::Shortcode =
+        serde_json::from_value(json!({"code": "8WPVHT", "expires_in": 120, "handle": "a1b2c3"})).unwrap();
     assert_eq!((s.code.as_str(), s.expires_in, s.handle.as_str()), ("8WPVHT", 120, "a1b2c3"));
     let a: types::ShortcodeApproval = serde_json::from_value(json!({"code": "abc123"})).unwrap();
     assert_eq!(a.code.expose(), "abc123");
@@ -37,13 +38,15 @@ fn chat_answer_with_and_without_authkey() {
     .unwrap();
     assert_eq!(authed.endpoints.len(), 2);
     assert_eq!(authed.roles, vec![types::Role::User, types::Role::Owner]);
-    let anon: types::ChannelChat = serde_json::from_value(json!({"endpoints": ["wss://chat1.mixer.com:443"], "permissions": []})).unwrap();
+    let anon: types::ChannelChat =
+        serde_json::from_value(json!({"endpoints": ["wss://chat1.mixer.com:443"], "permissions": []})).unwrap();
     assert!(anon.authkey.is_none() && anon.roles.is_empty());
 }
 
 #[test]
 fn chat_user_and_broadcast() {
-    let u: types::ChatUser = serde_json::from_value(json!({"userId": 314, "username": "mixer", "userRoles": ["Mod", "User"]})).unwrap();
+    let u: types::ChatUser =
+        serde_json::from_value(json!({"userId": 314, "username": "mixer", "userRoles": ["Mod", "User"]})).unwrap();
     assert_eq!((u.user_id, u.user_roles.len()), (314, 2));
     let b: types::Broadcast = serde_json::from_value(json!({
         "id": "8d5b8f5c-0b0b-4b2a-9a77-3c2f5b0b1e5a", "channelId": 160788, "online": true,
@@ -76,10 +79,12 @@ fn channel_with_nulls_negative_feature_level_and_18_plus() {
 
 #[test]
 fn a_role_the_spec_does_not_know_is_kept() {
-    let u: types::ChatUser = serde_json::from_value(json!({"userId": 1, "username": "x", "userRoles": ["Ambassador"]})).unwrap();
+    let u: types::ChatUser =
+        serde_json::from_value(json!({"userId": 1, "username": "x", "userRoles": ["Ambassador"]})).unwrap();
     assert_eq!(u.user_roles, vec![types::Role::Unknown("Ambassador".into())]);
     // A field it does not know is kept too.
-    let t: types::Team = serde_json::from_value(json!({"id": 1, "token": "t", "name": "T", "owner": {"id": 2}})).unwrap();
+    let t: types::Team =
+        serde_json::from_value(json!({"id": 1, "token": "t", "name": "T", "owner": {"id": 2}})).unwrap();
     assert_eq!(t.extra.get("owner"), Some(&json!({"id": 2})));
 }
 

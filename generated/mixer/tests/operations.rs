@@ -29,13 +29,40 @@ async fn users_current_by_id_search_follows_and_avatar() {
 
     let found = c.search_users().query("user11").send().await.unwrap();
     let names: Vec<&str> = found.iter().map(|u| u.username.as_str()).collect();
-    assert_eq!(names, ["user11", "user110", "user111", "user112", "user113", "user114", "user115", "user116", "user117", "user118", "user119"]);
+    assert_eq!(
+        names,
+        [
+            "user11", "user110", "user111", "user112", "user113", "user114", "user115", "user116", "user117",
+            "user118", "user119"
+        ]
+    );
     // Bounds from the spec are checked before sending.
     assert!(matches!(c.search_users().query("ab").send().await, Err(streamkit_mixer::Error::InvalidRequest { .. })));
 
     let follows = c.get_user_follows().user_id(FIRST_USER_ID + 3).send().await.unwrap();
     assert!(follows.iter().all(|ch| ch.user.as_ref().is_some()));
-    assert_eq!(follows.iter().map(|ch| ch.id).collect::<Vec<_>>(), [FIRST_CHANNEL_ID + 4, FIRST_CHANNEL_ID + 11, FIRST_CHANNEL_ID + 18, FIRST_CHANNEL_ID + 25, FIRST_CHANNEL_ID + 32, FIRST_CHANNEL_ID + 39, FIRST_CHANNEL_ID + 46, FIRST_CHANNEL_ID + 53, FIRST_CHANNEL_ID + 60, FIRST_CHANNEL_ID + 67, FIRST_CHANNEL_ID + 74, FIRST_CHANNEL_ID + 81, FIRST_CHANNEL_ID + 88, FIRST_CHANNEL_ID + 95, FIRST_CHANNEL_ID + 102, FIRST_CHANNEL_ID + 109, FIRST_CHANNEL_ID + 116]);
+    assert_eq!(
+        follows.iter().map(|ch| ch.id).collect::<Vec<_>>(),
+        [
+            FIRST_CHANNEL_ID + 4,
+            FIRST_CHANNEL_ID + 11,
+            FIRST_CHANNEL_ID + 18,
+            FIRST_CHANNEL_ID + 25,
+            FIRST_CHANNEL_ID + 32,
+            FIRST_CHANNEL_ID + 39,
+            FIRST_CHANNEL_ID + 46,
+            FIRST_CHANNEL_ID + 53,
+            FIRST_CHANNEL_ID + 60,
+            FIRST_CHANNEL_ID + 67,
+            FIRST_CHANNEL_ID + 74,
+            FIRST_CHANNEL_ID + 81,
+            FIRST_CHANNEL_ID + 88,
+            FIRST_CHANNEL_ID + 95,
+            FIRST_CHANNEL_ID + 102,
+            FIRST_CHANNEL_ID + 109,
+            FIRST_CHANNEL_ID + 116
+        ]
+    );
 
     let avatar = c.get_user_avatar().user_id(FIRST_USER_ID).send().await.unwrap();
     assert_eq!(avatar.headers()["content-type"], "image/png");
@@ -63,7 +90,13 @@ async fn channel_list_filters_orders_and_trims() {
     assert!(live.headers().get("x-total-count").is_some());
 
     let searched = c.list_channels().q("user10").scope(types::SearchScope::Names).send().await.unwrap();
-    assert_eq!(searched.iter().map(|ch| ch.token.clone().unwrap()).collect::<Vec<_>>(), ["user10", "user100", "user101", "user102", "user103", "user104", "user105", "user106", "user107", "user108", "user109"]);
+    assert_eq!(
+        searched.iter().map(|ch| ch.token.clone().unwrap()).collect::<Vec<_>>(),
+        [
+            "user10", "user100", "user101", "user102", "user103", "user104", "user105", "user106", "user107",
+            "user108", "user109"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -98,7 +131,13 @@ async fn update_channel_changes_state() {
     let read = anonymous(&sb).get_channel().channel_id_or_token("user2").send().await.unwrap();
     assert_eq!((read.name.as_deref(), read.audience.clone()), (Some("New title"), Some(types::Audience::Adult)));
     let no_scope = user(&sb, 2, &[]);
-    let e = no_scope.update_channel().channel_id_or_token(FIRST_CHANNEL_ID + 2).body(types::ChannelUpdate::builder().name("x")).send().await.unwrap_err();
+    let e = no_scope
+        .update_channel()
+        .channel_id_or_token(FIRST_CHANNEL_ID + 2)
+        .body(types::ChannelUpdate::builder().name("x"))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(status(&e), 403);
 }
 
@@ -111,17 +150,33 @@ async fn follow_unfollow_followers_and_relationship() {
     let before = c.get_channel_relationship().channel_id(channel).user(FIRST_USER_ID + 50).send().await.unwrap();
     assert!(before.status.as_ref().unwrap().follows.is_none());
 
-    fan.follow_channel().channel_id(channel).body(types::FollowRequest::builder().user(FIRST_USER_ID + 50)).send().await.unwrap();
+    fan.follow_channel()
+        .channel_id(channel)
+        .body(types::FollowRequest::builder().user(FIRST_USER_ID + 50))
+        .send()
+        .await
+        .unwrap();
     let after = c.get_channel_relationship().channel_id(channel).user(FIRST_USER_ID + 50).send().await.unwrap();
     assert!(after.status.as_ref().unwrap().follows.is_some());
     let followers = c.get_channel_followers().channel_id(channel).limit(100u64).send().await.unwrap();
     assert!(followers.iter().any(|f| f.id == FIRST_USER_ID + 50));
 
-    fan.unfollow_channel().channel_id(channel).body(types::FollowRequest::builder().user(FIRST_USER_ID + 50)).send().await.unwrap();
+    fan.unfollow_channel()
+        .channel_id(channel)
+        .body(types::FollowRequest::builder().user(FIRST_USER_ID + 50))
+        .send()
+        .await
+        .unwrap();
     let followers = c.get_channel_followers().channel_id(channel).limit(100u64).send().await.unwrap();
     assert!(followers.iter().all(|f| f.id != FIRST_USER_ID + 50));
     // Following as someone else is refused.
-    let e = fan.follow_channel().channel_id(channel).body(types::FollowRequest::builder().user(FIRST_USER_ID)).send().await.unwrap_err();
+    let e = fan
+        .follow_channel()
+        .channel_id(channel)
+        .body(types::FollowRequest::builder().user(FIRST_USER_ID))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(status(&e), 403);
 }
 
@@ -131,7 +186,13 @@ async fn hosting_start_read_hosters_and_stop() {
     let host = user(&sb, 5, &["channel:update:self"]);
     let c = anonymous(&sb);
     assert_eq!(status(&c.get_channel_hostee().channel_id(FIRST_CHANNEL_ID + 5).send().await.unwrap_err()), 404);
-    let ch = host.set_channel_hostee().channel_id(FIRST_CHANNEL_ID + 5).body(types::HosteeRequest::builder().id(FIRST_CHANNEL_ID + 6)).send().await.unwrap();
+    let ch = host
+        .set_channel_hostee()
+        .channel_id(FIRST_CHANNEL_ID + 5)
+        .body(types::HosteeRequest::builder().id(FIRST_CHANNEL_ID + 6))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ch.hostee_id, Some(FIRST_CHANNEL_ID + 6));
     assert_eq!(c.get_channel_hostee().channel_id(FIRST_CHANNEL_ID + 5).send().await.unwrap().id, FIRST_CHANNEL_ID + 6);
     let hosters = c.get_channel_hosters().channel_id(FIRST_CHANNEL_ID + 6).send().await.unwrap();
@@ -162,7 +223,13 @@ async fn preferences_read_and_write() {
 async fn roles_list_by_role_and_change() {
     let sb = sandbox().await;
     let c = anonymous(&sb);
-    let mods = c.get_channel_users_by_role().channel_id(FIRST_CHANNEL_ID + 3).role_or_user_id(types::Role::Mod).send().await.unwrap();
+    let mods = c
+        .get_channel_users_by_role()
+        .channel_id(FIRST_CHANNEL_ID + 3)
+        .role_or_user_id(types::Role::Mod)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(mods.iter().map(|u| u.id).collect::<Vec<_>>(), [FIRST_USER_ID + 4]);
     let owner = user(&sb, 3, &["chat:change_role"]);
     owner
@@ -173,7 +240,13 @@ async fn roles_list_by_role_and_change() {
         .send()
         .await
         .unwrap();
-    let mods = c.get_channel_users_by_role().channel_id(FIRST_CHANNEL_ID + 3).role_or_user_id(types::Role::Mod).send().await.unwrap();
+    let mods = c
+        .get_channel_users_by_role()
+        .channel_id(FIRST_CHANNEL_ID + 3)
+        .role_or_user_id(types::Role::Mod)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(mods.iter().map(|u| u.id).collect::<Vec<_>>(), [FIRST_USER_ID + 4, FIRST_USER_ID + 20]);
     let everyone = c.get_channel_users().channel_id(FIRST_CHANNEL_ID + 3).send().await.unwrap();
     assert_eq!(everyone.len(), 3);
@@ -213,7 +286,18 @@ async fn chats_with_and_without_a_token() {
     assert!(users.iter().any(|u| u.user_id == FIRST_USER_ID));
     let one = anonymous(&sb).get_chat_user().channel_id(FIRST_CHANNEL_ID).user_id(FIRST_USER_ID).send().await.unwrap();
     assert_eq!(one.username, "user0");
-    assert_eq!(status(&anonymous(&sb).get_chat_user().channel_id(FIRST_CHANNEL_ID).user_id(FIRST_USER_ID + 1).send().await.unwrap_err()), 404);
+    assert_eq!(
+        status(
+            &anonymous(&sb)
+                .get_chat_user()
+                .channel_id(FIRST_CHANNEL_ID)
+                .user_id(FIRST_USER_ID + 1)
+                .send()
+                .await
+                .unwrap_err()
+        ),
+        404
+    );
 }
 
 #[tokio::test]
@@ -240,7 +324,14 @@ async fn oauth_authorization_code_and_refresh_grants() {
     let code = mixer(&sb).mint_code(12, &["user:details:self"]);
     let tokens = c
         .request_token()
-        .body(types::TokenRequest::builder().grant_type(types::GrantType::AuthorizationCode).client_id(CLIENT_ID).client_secret(CLIENT_SECRET).code(code.clone()).redirect_uri("http://localhost/cb"))
+        .body(
+            types::TokenRequest::builder()
+                .grant_type(types::GrantType::AuthorizationCode)
+                .client_id(CLIENT_ID)
+                .client_secret(CLIENT_SECRET)
+                .code(code.clone())
+                .redirect_uri("http://localhost/cb"),
+        )
         .send()
         .await
         .unwrap();
@@ -251,15 +342,38 @@ async fn oauth_authorization_code_and_refresh_grants() {
     let refresh = tokens.refresh_token.clone().unwrap();
     let refreshed = c
         .request_token()
-        .body(types::TokenRequest::builder().grant_type(types::GrantType::RefreshToken).client_id(CLIENT_ID).refresh_token(refresh.clone()))
+        .body(
+            types::TokenRequest::builder()
+                .grant_type(types::GrantType::RefreshToken)
+                .client_id(CLIENT_ID)
+                .refresh_token(refresh.clone()),
+        )
         .send()
         .await
         .unwrap();
     assert_ne!(refreshed.refresh_token.clone().unwrap().expose(), refresh.expose());
     // Refresh tokens and codes are single use.
-    let again = c.request_token().body(types::TokenRequest::builder().grant_type(types::GrantType::RefreshToken).client_id(CLIENT_ID).refresh_token(refresh)).send().await;
+    let again = c
+        .request_token()
+        .body(
+            types::TokenRequest::builder()
+                .grant_type(types::GrantType::RefreshToken)
+                .client_id(CLIENT_ID)
+                .refresh_token(refresh),
+        )
+        .send()
+        .await;
     assert_eq!(status(&again.unwrap_err()), 400);
-    let reused = c.request_token().body(types::TokenRequest::builder().grant_type(types::GrantType::AuthorizationCode).client_id(CLIENT_ID).code(code)).send().await;
+    let reused = c
+        .request_token()
+        .body(
+            types::TokenRequest::builder()
+                .grant_type(types::GrantType::AuthorizationCode)
+                .client_id(CLIENT_ID)
+                .code(code),
+        )
+        .send()
+        .await;
     assert_eq!(status(&reused.unwrap_err()), 400);
 }
 
@@ -267,22 +381,38 @@ async fn oauth_authorization_code_and_refresh_grants() {
 async fn shortcode_create_check_and_exchange() {
     let sb = sandbox().await;
     let c = anonymous(&sb);
-    let sc = c.create_shortcode().body(types::ShortcodeRequest::builder().client_id(CLIENT_ID).scope("chat:connect")).send().await.unwrap();
+    let sc = c
+        .create_shortcode()
+        .body(types::ShortcodeRequest::builder().client_id(CLIENT_ID).scope("chat:connect"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(sc.code.len(), 6);
     // Pending: 204, `None`.
     assert!(c.check_shortcode().handle(sc.handle.clone()).send().await.unwrap().is_none());
     assert!(mixer(&sb).approve_shortcode(&sc.code, 30));
-    let approved = c.check_shortcode().handle(sc.handle.clone()).send().await.unwrap().expect("approved: 200 with a code");
+    let approved =
+        c.check_shortcode().handle(sc.handle.clone()).send().await.unwrap().expect("approved: 200 with a code");
     let tokens = c
         .request_token()
-        .body(types::TokenRequest::builder().grant_type(types::GrantType::AuthorizationCode).client_id(CLIENT_ID).code(approved.code.clone()))
+        .body(
+            types::TokenRequest::builder()
+                .grant_type(types::GrantType::AuthorizationCode)
+                .client_id(CLIENT_ID)
+                .code(approved.code.clone()),
+        )
         .send()
         .await
         .unwrap();
     let me = c.with_access_token(tokens.access_token.clone()).get_current_user().send().await.unwrap();
     assert_eq!(me.id, FIRST_USER_ID + 30);
 
-    let denied = c.create_shortcode().body(types::ShortcodeRequest::builder().client_id(CLIENT_ID).scope("chat:connect")).send().await.unwrap();
+    let denied = c
+        .create_shortcode()
+        .body(types::ShortcodeRequest::builder().client_id(CLIENT_ID).scope("chat:connect"))
+        .send()
+        .await
+        .unwrap();
     assert!(mixer(&sb).deny_shortcode(&denied.code));
     assert_eq!(status(&c.check_shortcode().handle(denied.handle.clone()).send().await.unwrap_err()), 403);
     assert_eq!(status(&c.check_shortcode().handle("nope").send().await.unwrap_err()), 404);

@@ -36,7 +36,12 @@ async fn v1_walks_a_filtered_ordered_channel_list_by_page_number() {
     let keys: Vec<(i64, i64)> = walked.iter().map(|ch| (ch.viewers_current.unwrap(), ch.id)).collect();
     assert!(keys.windows(2).all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 < w[1].1)), "ordered: {keys:?}");
     // Several pages were asked for, 0-based, and no more than needed.
-    let pages: Vec<String> = sb.requests().iter().filter(|r| r.path.ends_with("/v1/channels")).filter_map(|r| r.query_param("page")).collect();
+    let pages: Vec<String> = sb
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/v1/channels"))
+        .filter_map(|r| r.query_param("page"))
+        .collect();
     let want: Vec<String> = (0..expected.div_ceil(7)).map(|p| p.to_string()).collect();
     assert_eq!(pages, want);
 }
@@ -54,7 +59,10 @@ async fn v1_resumes_from_a_saved_page_number() {
     .try_collect()
     .await
     .unwrap();
-    assert_eq!(rest.iter().map(|ch| ch.id).collect::<Vec<_>>(), (100..120).map(|i| FIRST_CHANNEL_ID + i).collect::<Vec<_>>());
+    assert_eq!(
+        rest.iter().map(|ch| ch.id).collect::<Vec<_>>(),
+        (100..120).map(|i| FIRST_CHANNEL_ID + i).collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]
@@ -79,6 +87,11 @@ async fn v2_walks_chat_users_by_continuation_token() {
     assert_eq!(all.len(), 18);
     let ids: Vec<i64> = all.iter().map(|u| u.user_id).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "in order, none repeated: {ids:?}");
-    let tokens = sb.requests().iter().filter(|r| r.path.ends_with("/users")).filter(|r| r.query_param("continuationToken").is_some()).count();
+    let tokens = sb
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/users"))
+        .filter(|r| r.query_param("continuationToken").is_some())
+        .count();
     assert_eq!(tokens, 3, "4 pages of 5: the first without a token");
 }

@@ -69,7 +69,12 @@ async fn a_hundred_concurrent_searches_keep_to_twenty_per_five_seconds() {
 #[tokio::test(start_paused = true)]
 async fn the_sandbox_answers_429_past_the_bucket() {
     streamkit_mixer::install_tls_provider();
-    let sb = Sandbox::builder().clock(Arc::new(streamkit_sandbox::TokioClock::starting_at(UNIX_EPOCH + Duration::from_secs(1_800_000_000)))).service(Mixer::new()).start().await.unwrap();
+    let sb = Sandbox::builder()
+        .clock(Arc::new(streamkit_sandbox::TokioClock::starting_at(UNIX_EPOCH + Duration::from_secs(1_800_000_000))))
+        .service(Mixer::new())
+        .start()
+        .await
+        .unwrap();
     let url = format!("{}/v1/channels?q=user1", sb.service::<Mixer>().unwrap().api_url());
     let http = reqwest::Client::new();
     let mut statuses = Vec::new();

@@ -15,8 +15,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use streamkit_runtime::auth::{AccessToken, TokenCache, TokenSource};
 use streamkit_runtime::auth::token_cache::TokenFuture;
+use streamkit_runtime::auth::{AccessToken, TokenCache, TokenSource};
 use streamkit_runtime::{Error, Secret};
 
 use crate::oauth::{self, types};
@@ -39,10 +39,7 @@ pub struct AppCredentials {
 }
 
 fn to_access_token(r: &types::TokenResponse) -> AccessToken {
-    AccessToken {
-        token: r.access_token.clone(),
-        expires_in: u64::try_from(r.expires_in).ok().map(Duration::from_secs),
-    }
+    AccessToken { token: r.access_token.clone(), expires_in: u64::try_from(r.expires_in).ok().map(Duration::from_secs) }
 }
 
 /// Obtains app access tokens with the client-credentials grant.
@@ -107,7 +104,12 @@ pub struct UserToken {
 
 impl From<types::TokenResponse> for UserToken {
     fn from(r: types::TokenResponse) -> Self {
-        UserToken { access_token: r.access_token, refresh_token: r.refresh_token, expires_in: r.expires_in, scopes: r.scope }
+        UserToken {
+            access_token: r.access_token,
+            refresh_token: r.refresh_token,
+            expires_in: r.expires_in,
+            scopes: r.scope,
+        }
     }
 }
 
@@ -133,7 +135,10 @@ pub struct UserTokenSource {
 
 impl std::fmt::Debug for UserTokenSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserTokenSource").field("app", &self.app).field("on_refresh", &self.on_refresh.is_some()).finish_non_exhaustive()
+        f.debug_struct("UserTokenSource")
+            .field("app", &self.app)
+            .field("on_refresh", &self.on_refresh.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -276,7 +281,12 @@ fn join_scopes<S: AsRef<str>>(scopes: impl IntoIterator<Item = S>) -> String {
 }
 
 /// Exchanges the `code` from the redirect for the user's tokens.
-pub async fn exchange_code(oauth: &oauth::Client, app: &AppCredentials, code: Secret, redirect_uri: &str) -> Result<UserToken, Error> {
+pub async fn exchange_code(
+    oauth: &oauth::Client,
+    app: &AppCredentials,
+    code: Secret,
+    redirect_uri: &str,
+) -> Result<UserToken, Error> {
     let body = types::TokenRequest::builder()
         .client_id(app.client_id.clone())
         .client_secret(app.client_secret.clone())
@@ -343,13 +353,19 @@ impl DeviceFlow {
     /// Like [`DeviceFlow::wait`] with a chosen interval.
     pub async fn wait_every(&self, interval: Duration) -> Result<UserToken, Error> {
         let after = streamkit_runtime::deadline::after; // Server figures: saturating, never a panic.
-        let deadline = after(tokio::time::Instant::now(), Duration::from_secs(u64::try_from(self.authorization.expires_in).unwrap_or(1800)));
+        let deadline = after(
+            tokio::time::Instant::now(),
+            Duration::from_secs(u64::try_from(self.authorization.expires_in).unwrap_or(1800)),
+        );
         loop {
             if let Some(t) = self.poll().await? {
                 return Ok(t);
             }
             if after(tokio::time::Instant::now(), interval) > deadline {
-                return Err(Error::Auth { operation: None, message: "the device code expired before the user approved".into() });
+                return Err(Error::Auth {
+                    operation: None,
+                    message: "the device code expired before the user approved".into(),
+                });
             }
             tokio::time::sleep(interval).await;
         }

@@ -32,10 +32,12 @@
 #![warn(missing_docs)]
 
 /// Twitch Helix (`https://api.twitch.tv/helix`), generated from `specs/twitch/helix.yaml`.
+#[rustfmt::skip] // formatted by codegen (prettyplease)
 #[path = "generated_helix.rs"]
 pub mod helix;
 
 /// Twitch OAuth (`https://id.twitch.tv/oauth2`), generated from `specs/twitch/oauth.yaml`.
+#[rustfmt::skip] // formatted by codegen (prettyplease)
 #[path = "generated_oauth.rs"]
 pub mod oauth;
 
@@ -58,7 +60,9 @@ pub use streamkit_runtime::ratelimit::RedisLimiter;
 /// this module does not shadow [`helix::types::Stream`] (a live stream); its methods come
 /// with [`StreamExt`](crate::pagination::StreamExt) and [`TryStreamExt`](crate::pagination::TryStreamExt).
 pub mod pagination {
-    pub use streamkit_runtime::pagination::{ItemStream, Page, PageStream, PageToken, Paginator, StreamExt, TryStreamExt};
+    pub use streamkit_runtime::pagination::{
+        ItemStream, Page, PageStream, PageToken, Paginator, StreamExt, TryStreamExt,
+    };
 }
 
 /// The README's Rust snippets compile as doctests of this crate (`cargo test --doc`).

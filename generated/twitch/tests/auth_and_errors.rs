@@ -75,7 +75,12 @@ async fn production_https_needs_tls_feature_or_works() {
 
 #[tokio::test]
 async fn rate_limit_headers_are_read_and_429_waits_for_the_reset() {
-    let sb = sandbox_with(SandboxConfig { ratelimit_points: 3, ratelimit_period: Duration::from_secs(2), ..Default::default() }).await;
+    let sb = sandbox_with(SandboxConfig {
+        ratelimit_points: 3,
+        ratelimit_period: Duration::from_secs(2),
+        ..Default::default()
+    })
+    .await;
     let seed = sb.seed();
     let ids = vec![seed.user_ids[0].clone()];
     let token = sb.mint_app_token();
@@ -110,7 +115,13 @@ async fn rate_limit_headers_are_read_and_429_waits_for_the_reset() {
     }
     assert!(last.is_none(), "the fourth call within the period was refused");
     // With the default policy the same call waits for the reset and succeeds.
-    let patient = helix::Client::builder().base_url(sb.helix_url()).client_id(CLIENT_ID).access_token(token).without_rate_limiting().build().unwrap();
+    let patient = helix::Client::builder()
+        .base_url(sb.helix_url())
+        .client_id(CLIENT_ID)
+        .access_token(token)
+        .without_rate_limiting()
+        .build()
+        .unwrap();
     let r = patient.get_users().id(ids.clone()).send().await.expect("retried after the reset");
     assert_eq!(r.data[0].id, ids[0]);
 }
@@ -167,7 +178,14 @@ async fn authorization_code_flow_refresh_validate_revoke() {
     let app = auth::AppCredentials { client_id: CLIENT_ID.into(), client_secret: Secret::new(CLIENT_SECRET) };
     let oauth = oauth_client(&sb);
     let redirect = "http://localhost:3000/callback";
-    let url = auth::authorize_url(&sb.oauth_url(), CLIENT_ID, redirect, ["user:read:follows", "channel:manage:broadcast"], "state-42").unwrap();
+    let url = auth::authorize_url(
+        &sb.oauth_url(),
+        CLIENT_ID,
+        redirect,
+        ["user:read:follows", "channel:manage:broadcast"],
+        "state-42",
+    )
+    .unwrap();
     // The "browser": follow the authorize URL without following its redirect.
     streamkit_twitch::install_tls_provider();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -186,7 +204,13 @@ async fn authorization_code_flow_refresh_validate_revoke() {
     assert!(v.expires_in > 0);
     // A user token cache refreshes with the refresh token when the server rejects the token.
     let cache = auth::user_token_cache(oauth.clone(), app.clone(), token.clone()).unwrap();
-    let c = helix::Client::builder().base_url(sb.helix_url()).client_id(CLIENT_ID).token_cache(cache.clone()).strict(true).build().unwrap();
+    let c = helix::Client::builder()
+        .base_url(sb.helix_url())
+        .client_id(CLIENT_ID)
+        .token_cache(cache.clone())
+        .strict(true)
+        .build()
+        .unwrap();
     let me = c.get_users().send().await.unwrap();
     assert_eq!(Some(&me.data[0].id), v.user_id.as_ref());
     sb.expire_token(token.access_token.expose());
@@ -195,7 +219,9 @@ async fn authorization_code_flow_refresh_validate_revoke() {
     assert_ne!(cache.current().unwrap(), token.access_token);
     // Revoke: the token stops validating.
     let current = cache.current().unwrap();
-    let body = streamkit_twitch::oauth::types::RevokeRequest::builder().client_id(CLIENT_ID.to_string()).token(current.clone());
+    let body = streamkit_twitch::oauth::types::RevokeRequest::builder()
+        .client_id(CLIENT_ID.to_string())
+        .token(current.clone());
     oauth.revoke_token().body(body).send().await.unwrap();
     let e = auth::validate(&oauth, &current).await.unwrap_err();
     assert_eq!(status(&e), 401);

@@ -104,8 +104,10 @@ async fn a_failing_refresh_before_expiry_keeps_the_old_token_and_backs_off() {
     token.expires_in = 60;
     let seen: Arc<Mutex<Vec<UserToken>>> = Arc::default();
     let saved = seen.clone();
-    let cache = auth::user_token_cache_with(oauth_client(&sb), app(), token.clone(), move |t| saved.lock().unwrap().push(t.clone()))
-        .unwrap();
+    let cache = auth::user_token_cache_with(oauth_client(&sb), app(), token.clone(), move |t| {
+        saved.lock().unwrap().push(t.clone())
+    })
+    .unwrap();
     let c = client_from(&sb, cache.clone());
     sb.inject(Fault::new("POST", "/oauth2/token", FaultKind::ServiceUnavailable));
     sb.clear_requests();

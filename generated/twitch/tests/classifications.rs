@@ -9,7 +9,10 @@ fn websocket_subscription(broadcaster: &str, session: usize) -> types::builder::
     types::CreateEventsubSubscriptionBody::builder()
         .type_("channel.update".to_string())
         .version("2".to_string())
-        .condition(serde_json::from_value::<types::EventSubCondition>(serde_json::json!({"broadcaster_user_id": broadcaster})).unwrap())
+        .condition(
+            serde_json::from_value::<types::EventSubCondition>(serde_json::json!({"broadcaster_user_id": broadcaster}))
+                .unwrap(),
+        )
         .transport(
             types::EventSubTransportRequest::builder()
                 .method(types::EventSubTransportMethod::Websocket)
@@ -30,7 +33,8 @@ async fn a_429_with_points_left_on_create_eventsub_is_the_answer_not_the_rate_li
     let c = user_client(&sb, &seed.user_ids[1], &[]);
     let mut created = 0;
     let e = loop {
-        match c.create_eventsub_subscription().body(websocket_subscription(&seed.broadcaster_id, created)).send().await {
+        match c.create_eventsub_subscription().body(websocket_subscription(&seed.broadcaster_id, created)).send().await
+        {
             Ok(_) => created += 1,
             Err(e) => break e,
         }
@@ -40,7 +44,8 @@ async fn a_429_with_points_left_on_create_eventsub_is_the_answer_not_the_rate_li
     let api = e.api().unwrap();
     assert!(api.rate_limit.unwrap().remaining.unwrap() > 0, "points are left in the bucket");
     assert_eq!(api.attempts, 1, "not retried");
-    let posts = sb.requests().iter().filter(|r| r.method == "POST" && r.path == "/helix/eventsub/subscriptions").count();
+    let posts =
+        sb.requests().iter().filter(|r| r.method == "POST" && r.path == "/helix/eventsub/subscriptions").count();
     assert_eq!(posts, created + 1);
     // The declaration is in the policy table, on this operation only.
     let op = helix::POLICY.operation("create_eventsub_subscription").unwrap();

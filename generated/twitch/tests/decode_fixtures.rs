@@ -50,7 +50,8 @@ fn every_documented_helix_example_decodes_strictly() {
         "sendChatMessage.json" => SendChatMessageResponse,
         "getChatters.json" => GetChattersResponse,
     );
-    let on_disk = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helix")).unwrap().count();
+    let on_disk =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helix")).unwrap().count();
     assert_eq!(n, on_disk, "every fixture file is listed here");
 }
 
@@ -86,7 +87,8 @@ fn quirks_decode_as_documented() {
 fn unknown_enum_values_and_extra_fields_are_kept_and_reported() {
     use helix::types::*;
     let mut v: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helix/getUsers.json")).unwrap(),
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helix/getUsers.json"))
+            .unwrap(),
     )
     .unwrap();
     v["data"][0]["broadcaster_type"] = "superstar".into();

@@ -15,7 +15,12 @@ async fn sandbox() -> Sandbox {
 /// broadcaster with the scopes the snippet needs.
 fn twitch(sb: &Sandbox) -> Result<helix::Client, Error> {
     let token = sb.mint_user_token(&sb.seed().broadcaster_id, &["channel:manage:broadcast", "user:write:chat"]);
-    helix::Client::builder().base_url(sb.helix_url()).client_id(CLIENT_ID).access_token(Secret::new(token)).strict(true).build()
+    helix::Client::builder()
+        .base_url(sb.helix_url())
+        .client_id(CLIENT_ID)
+        .access_token(Secret::new(token))
+        .strict(true)
+        .build()
 }
 
 /// The snippet, as written there (with the sandbox's ids).
@@ -89,7 +94,10 @@ async fn optional_body_fields_take_plain_values() {
     let sb = sandbox().await;
     let seed = sb.seed();
     let c = twitch(&sb).unwrap();
-    let body = helix::types::ModifyChannelInformationBody::builder().title(String::from("Owned title")).tags(["Speedrun", "English"]).game_id("509658");
+    let body = helix::types::ModifyChannelInformationBody::builder()
+        .title(String::from("Owned title"))
+        .tags(["Speedrun", "English"])
+        .game_id("509658");
     let done = c.modify_channel_information().broadcaster_id(&seed.broadcaster_id).body(body).send().await.unwrap();
     assert_eq!(done.status(), 204);
     let after = c.get_channel_information().broadcaster_id([&seed.broadcaster_id]).send().await.unwrap();
@@ -100,7 +108,12 @@ async fn optional_body_fields_take_plain_values() {
         .method(helix::types::EventSubTransportMethod::Webhook)
         .callback("https://example.com/webhooks/callback")
         .secret("s3cre7-long-enough");
-    let app = helix::Client::builder().base_url(sb.helix_url()).client_id(CLIENT_ID).access_token(sb.mint_app_token()).build().unwrap();
+    let app = helix::Client::builder()
+        .base_url(sb.helix_url())
+        .client_id(CLIENT_ID)
+        .access_token(sb.mint_app_token())
+        .build()
+        .unwrap();
     let created = app
         .create_eventsub_subscription()
         .body(
@@ -118,7 +131,10 @@ async fn optional_body_fields_take_plain_values() {
 }
 
 /// The `InvalidRequest` message of a call that must fail before sending.
-async fn refused<T: std::fmt::Debug>(sb: &Sandbox, call: impl std::future::Future<Output = Result<T, Error>>) -> String {
+async fn refused<T: std::fmt::Debug>(
+    sb: &Sandbox,
+    call: impl std::future::Future<Output = Result<T, Error>>,
+) -> String {
     sb.clear_requests();
     let e = call.await.unwrap_err();
     assert!(matches!(e, Error::InvalidRequest { .. }), "{e}");
@@ -131,9 +147,18 @@ async fn constraints_are_checked_before_sending_with_clear_messages() {
     let sb = sandbox().await;
     let seed = sb.seed();
     let c = twitch(&sb).unwrap();
-    assert_eq!(refused(&sb, c.get_streams().first(101).send()).await, "get_streams: invalid request: parameter `first` is 101, above the maximum of 100");
-    assert_eq!(refused(&sb, c.get_streams().first(0).send()).await, "get_streams: invalid request: parameter `first` is 0, below the minimum of 1");
-    assert_eq!(refused(&sb, c.get_streams().first(-1).send()).await, "get_streams: invalid request: parameter `first` is -1, below the minimum of 1");
+    assert_eq!(
+        refused(&sb, c.get_streams().first(101).send()).await,
+        "get_streams: invalid request: parameter `first` is 101, above the maximum of 100"
+    );
+    assert_eq!(
+        refused(&sb, c.get_streams().first(0).send()).await,
+        "get_streams: invalid request: parameter `first` is 0, below the minimum of 1"
+    );
+    assert_eq!(
+        refused(&sb, c.get_streams().first(-1).send()).await,
+        "get_streams: invalid request: parameter `first` is -1, below the minimum of 1"
+    );
     let many: Vec<String> = (0..101).map(|i| i.to_string()).collect();
     assert_eq!(
         refused(&sb, c.get_users().id(&many).send()).await,
@@ -145,10 +170,16 @@ async fn constraints_are_checked_before_sending_with_clear_messages() {
     assert_eq!(msg, "modify_channel_information: invalid request: body field `delay` is 901, above the maximum of 900");
     let body = helix::types::ModifyChannelInformationBody::builder().tags((0..11).map(|i| format!("t{i}")));
     let msg = refused(&sb, c.modify_channel_information().broadcaster_id(&seed.broadcaster_id).body(body).send()).await;
-    assert_eq!(msg, "modify_channel_information: invalid request: body field `tags` has 11 values, more than the maximum of 10");
+    assert_eq!(
+        msg,
+        "modify_channel_information: invalid request: body field `tags` has 11 values, more than the maximum of 10"
+    );
     let body = helix::types::ModifyChannelInformationBody::builder().title("");
     let msg = refused(&sb, c.modify_channel_information().broadcaster_id(&seed.broadcaster_id).body(body).send()).await;
-    assert_eq!(msg, "modify_channel_information: invalid request: body field `title`: \"\" is shorter than 1 characters");
+    assert_eq!(
+        msg,
+        "modify_channel_information: invalid request: body field `title`: \"\" is shorter than 1 characters"
+    );
 }
 
 #[tokio::test]
@@ -161,7 +192,10 @@ async fn missing_values_say_what_to_set() {
         "modify_channel_information: invalid request: required parameter `broadcaster_id` not set"
     );
     let body = helix::types::SendChatMessageBody::builder().broadcaster_id("1").sender_id("1");
-    assert_eq!(refused(&sb, c.send_chat_message().body(body).send()).await, "send_chat_message: invalid request: body field `message` not set");
+    assert_eq!(
+        refused(&sb, c.send_chat_message().body(body).send()).await,
+        "send_chat_message: invalid request: body field `message` not set"
+    );
 }
 
 #[tokio::test]

@@ -58,7 +58,8 @@ async fn the_next_page_is_requested_before_the_consumer_asks() {
 async fn take_items_stops_requesting_once_covered() {
     let sb = sandbox().await;
     let c = app_client(&sb);
-    let got: Vec<_> = c.get_streams().first(100u64).paginate().prefetch(4).take_items(150).items().try_collect().await.unwrap();
+    let got: Vec<_> =
+        c.get_streams().first(100u64).paginate().prefetch(4).take_items(150).items().try_collect().await.unwrap();
     assert_eq!(got.len(), 150);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(count(&sb, "/helix/streams"), 2, "two pages cover 150 items; no third is requested");
@@ -80,7 +81,10 @@ async fn a_repeating_cursor_ends_the_stream_with_an_error() {
 #[tokio::test]
 async fn a_429_with_headers_waits_for_the_reset_and_retries() {
     let sb = sandbox().await;
-    sb.inject(Fault::new("GET", "/helix/users", FaultKind::TooManyRequests { with_headers: true, retry_after: None }).times(1));
+    sb.inject(
+        Fault::new("GET", "/helix/users", FaultKind::TooManyRequests { with_headers: true, retry_after: None })
+            .times(1),
+    );
     let c = app_client(&sb);
     let r = c.get_users().id(users(&sb)).send().await.unwrap();
     assert_eq!(r.data.len(), 1);
@@ -93,7 +97,10 @@ async fn a_429_with_headers_waits_for_the_reset_and_retries() {
 #[tokio::test]
 async fn a_429_without_rate_limit_headers_honours_retry_after() {
     let sb = sandbox().await;
-    sb.inject(Fault::new("GET", "/helix/users", FaultKind::TooManyRequests { with_headers: false, retry_after: Some(1) }).times(1));
+    sb.inject(
+        Fault::new("GET", "/helix/users", FaultKind::TooManyRequests { with_headers: false, retry_after: Some(1) })
+            .times(1),
+    );
     let c = app_client(&sb);
     c.get_users().id(users(&sb)).send().await.unwrap();
     let log: Vec<_> = sb.requests().into_iter().filter(|r| r.path == "/helix/users").collect();
@@ -185,13 +192,24 @@ async fn unknown_values_are_kept_or_reported_in_strict_mode() {
         .build()
         .unwrap();
     let strict = app_client(&sb);
-    sb.inject(Fault::new("GET", "/helix/users", FaultKind::UnknownEnumValue { field: "broadcaster_type".into(), value: "superstar".into() }));
+    sb.inject(Fault::new(
+        "GET",
+        "/helix/users",
+        FaultKind::UnknownEnumValue { field: "broadcaster_type".into(), value: "superstar".into() },
+    ));
     let r = lenient.get_users().id(users(&sb)).send().await.unwrap();
     assert_eq!(r.data[0].broadcaster_type, helix::types::BroadcasterType::Unknown("superstar".into()));
     let e = strict.get_users().id(users(&sb)).send().await.unwrap_err();
-    assert!(matches!(&e, Error::Drift { paths, .. } if paths.iter().any(|p| p.contains("data[0].broadcaster_type"))), "{e:?}");
+    assert!(
+        matches!(&e, Error::Drift { paths, .. } if paths.iter().any(|p| p.contains("data[0].broadcaster_type"))),
+        "{e:?}"
+    );
     sb.clear_faults();
-    sb.inject(Fault::new("GET", "/helix/users", FaultKind::ExtraField { name: "brand_new".into(), value: serde_json::json!(42) }));
+    sb.inject(Fault::new(
+        "GET",
+        "/helix/users",
+        FaultKind::ExtraField { name: "brand_new".into(), value: serde_json::json!(42) },
+    ));
     let r = lenient.get_users().id(users(&sb)).send().await.unwrap();
     assert_eq!(r.data[0].extra.get("brand_new"), Some(&serde_json::json!(42)));
     assert_eq!(r.extra.get("brand_new"), Some(&serde_json::json!(42)));

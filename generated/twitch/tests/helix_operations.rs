@@ -39,7 +39,10 @@ async fn get_users_by_id_and_login_repeats_keys() {
     let many: Vec<String> = (0..101).map(|i| i.to_string()).collect();
     let e = c.get_users().id(many).send().await.unwrap_err();
     assert!(matches!(e, streamkit_runtime::Error::InvalidRequest { .. }), "{e}");
-    assert_eq!(e.to_string(), "get_users: invalid request: parameter `id` has 101 values, more than the maximum of 100");
+    assert_eq!(
+        e.to_string(),
+        "get_users: invalid request: parameter `id` has 101 values, more than the maximum of 100"
+    );
     assert!(sb.requests().is_empty());
 }
 
@@ -91,9 +94,8 @@ async fn modify_then_get_channel_information() {
     let before = app.get_channel_information().broadcaster_id(vec![b.clone()]).send().await.unwrap();
     assert_eq!(before.data[0].broadcaster_id, *b);
     let owner = user_client(&sb, b, &["channel:manage:broadcast"]);
-    let body = types::ModifyChannelInformationBody::builder()
-        .title("Speedrunning all day")
-        .tags(["Speedrun", "English"]);
+    let body =
+        types::ModifyChannelInformationBody::builder().title("Speedrunning all day").tags(["Speedrun", "English"]);
     let done = owner.modify_channel_information().broadcaster_id(b.clone()).body(body).send().await.unwrap();
     assert_eq!(done.status(), 204);
     let after = app.get_channel_information().broadcaster_id(vec![b.clone()]).send().await.unwrap();
@@ -102,10 +104,22 @@ async fn modify_then_get_channel_information() {
     // An empty title never leaves the client: the spec says minLength 1.
     assert!(types::ModifyChannelInformationBodyTitle::try_from(String::new()).is_err());
     // An app token cannot modify a channel; another user cannot either.
-    let e = app.modify_channel_information().broadcaster_id(b.clone()).body(types::ModifyChannelInformationBody::builder().tags(Vec::<String>::new())).send().await.unwrap_err();
+    let e = app
+        .modify_channel_information()
+        .broadcaster_id(b.clone())
+        .body(types::ModifyChannelInformationBody::builder().tags(Vec::<String>::new()))
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(status(&e), 401);
     let other = user_client(&sb, &seed.user_ids[5], &["channel:manage:broadcast"]);
-    let e = other.modify_channel_information().broadcaster_id(b.clone()).body(types::ModifyChannelInformationBody::builder().tags(Vec::<String>::new())).send().await.unwrap_err();
+    let e = other
+        .modify_channel_information()
+        .broadcaster_id(b.clone())
+        .body(types::ModifyChannelInformationBody::builder().tags(Vec::<String>::new()))
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(status(&e), 401 | 403), "{e}");
 }
 
@@ -125,7 +139,8 @@ async fn get_channel_followers_full_list_or_total_only() {
     assert!(r.data.is_empty());
     assert_eq!(r.total as usize, seed.broadcaster_follower_count);
     // Checking one follower.
-    let one = owner.get_channel_followers().broadcaster_id(b.clone()).user_id(seed.follower_id.clone()).send().await.unwrap();
+    let one =
+        owner.get_channel_followers().broadcaster_id(b.clone()).user_id(seed.follower_id.clone()).send().await.unwrap();
     assert_eq!(one.data.len(), 1);
     assert_eq!(one.data[0].user_id, seed.follower_id);
 }
@@ -170,7 +185,12 @@ async fn eventsub_create_list_conflict_delete() {
         types::CreateEventsubSubscriptionBody::builder()
             .type_("channel.update".to_string())
             .version("2".to_string())
-            .condition(serde_json::from_value::<types::EventSubCondition>(serde_json::json!({"broadcaster_user_id": seed.broadcaster_id})).unwrap())
+            .condition(
+                serde_json::from_value::<types::EventSubCondition>(
+                    serde_json::json!({"broadcaster_user_id": seed.broadcaster_id}),
+                )
+                .unwrap(),
+            )
             .transport(
                 types::EventSubTransportRequest::builder()
                     .method(types::EventSubTransportMethod::Webhook)
@@ -199,8 +219,17 @@ async fn eventsub_create_list_conflict_delete() {
     let bad = types::CreateEventsubSubscriptionBody::builder()
         .type_("channel.update".to_string())
         .version("2".to_string())
-        .condition(serde_json::from_value::<types::EventSubCondition>(serde_json::json!({"broadcaster_user_id": seed.broadcaster_id})).unwrap())
-        .transport(types::EventSubTransportRequest::builder().method(types::EventSubTransportMethod::Webhook).callback("http://insecure".to_string()));
+        .condition(
+            serde_json::from_value::<types::EventSubCondition>(
+                serde_json::json!({"broadcaster_user_id": seed.broadcaster_id}),
+            )
+            .unwrap(),
+        )
+        .transport(
+            types::EventSubTransportRequest::builder()
+                .method(types::EventSubTransportMethod::Webhook)
+                .callback("http://insecure".to_string()),
+        );
     assert_eq!(status(&c.create_eventsub_subscription().body(bad).send().await.unwrap_err()), 400);
 }
 
@@ -242,7 +271,13 @@ async fn get_clips_by_id_and_broadcaster() {
     let five = c.get_clips().broadcaster_id(seed.broadcaster_id.clone()).first(5u64).send().await.unwrap();
     assert_eq!(five.data.len(), 5);
     assert!(five.pagination.as_ref().and_then(|p| p.cursor.as_ref()).is_some());
-    let e = c.get_clips().broadcaster_id(seed.broadcaster_id.clone()).game_id(seed.game_id.clone()).send().await.unwrap_err();
+    let e = c
+        .get_clips()
+        .broadcaster_id(seed.broadcaster_id.clone())
+        .game_id(seed.game_id.clone())
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(status(&e), 400);
 }
 
@@ -307,10 +342,23 @@ async fn get_chatters_as_moderator() {
     let seed = sb.seed();
     let m = &seed.moderator_id;
     let c = user_client(&sb, m, &["moderator:read:chatters"]);
-    let r = c.get_chatters().broadcaster_id(seed.broadcaster_id.clone()).moderator_id(m.clone()).first(1000u64).send().await.unwrap();
+    let r = c
+        .get_chatters()
+        .broadcaster_id(seed.broadcaster_id.clone())
+        .moderator_id(m.clone())
+        .first(1000u64)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.total as usize, seed.broadcaster_chatter_count);
     assert_eq!(r.data.len(), seed.broadcaster_chatter_count.min(1000));
     let outsider = user_client(&sb, &seed.follower_id, &["moderator:read:chatters"]);
-    let e = outsider.get_chatters().broadcaster_id(seed.broadcaster_id.clone()).moderator_id(seed.follower_id.clone()).send().await.unwrap_err();
+    let e = outsider
+        .get_chatters()
+        .broadcaster_id(seed.broadcaster_id.clone())
+        .moderator_id(seed.follower_id.clone())
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(status(&e), 403);
 }

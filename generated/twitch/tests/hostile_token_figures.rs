@@ -23,7 +23,11 @@ async fn token_server(answer: fn(&str) -> (&'static str, String)) -> String {
             let (head_end, length) = loop {
                 if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
                     let head = String::from_utf8_lossy(&buf[..i]).to_ascii_lowercase();
-                    let length = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0usize);
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0usize);
                     break (i, length);
                 }
                 match sock.read(&mut chunk).await {
@@ -40,7 +44,10 @@ async fn token_server(answer: fn(&str) -> (&'static str, String)) -> String {
             let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
             let path = head.split(' ').nth(1).unwrap_or("").to_string();
             let (status, body) = answer(&path);
-            let reply = format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+            let reply = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
             let _ = sock.write_all(reply.as_bytes()).await;
         }
     });
@@ -52,7 +59,10 @@ fn app() -> AppCredentials {
 }
 
 fn endless_token(_: &str) -> (&'static str, String) {
-    ("200 OK", format!(r#"{{"access_token":"tok-endless","expires_in":{},"token_type":"bearer","scope":[]}}"#, i64::MAX))
+    (
+        "200 OK",
+        format!(r#"{{"access_token":"tok-endless","expires_in":{},"token_type":"bearer","scope":[]}}"#, i64::MAX),
+    )
 }
 
 #[tokio::test]
@@ -68,7 +78,12 @@ async fn an_endless_expires_in_from_the_token_endpoint_saturates() {
 async fn an_endless_user_token_handed_to_the_cache_saturates() {
     let url = token_server(endless_token).await;
     let oauth = oauth::Client::builder().base_url(url).build().unwrap();
-    let token = UserToken { access_token: Secret::new("user-tok"), refresh_token: Some(Secret::new("rt")), expires_in: i64::MAX, scopes: vec![] };
+    let token = UserToken {
+        access_token: Secret::new("user-tok"),
+        refresh_token: Some(Secret::new("rt")),
+        expires_in: i64::MAX,
+        scopes: vec![],
+    };
     let cache = auth::user_token_cache(oauth, app(), token).unwrap();
     assert_eq!(cache.token().await.unwrap().expose(), "user-tok");
 }
@@ -78,7 +93,12 @@ async fn an_endless_device_flow_expiry_and_interval_do_not_panic() {
     fn device(path: &str) -> (&'static str, String) {
         if path.starts_with("/device") {
             let n = i64::MAX;
-            ("200 OK", format!(r#"{{"device_code":"dc","expires_in":{n},"interval":{n},"user_code":"ABCD","verification_uri":"http://x/activate"}}"#))
+            (
+                "200 OK",
+                format!(
+                    r#"{{"device_code":"dc","expires_in":{n},"interval":{n},"user_code":"ABCD","verification_uri":"http://x/activate"}}"#
+                ),
+            )
         } else {
             ("400 Bad Request", r#"{"status":400,"message":"authorization_pending"}"#.to_string())
         }

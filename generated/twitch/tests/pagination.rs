@@ -38,7 +38,8 @@ async fn pages_carry_their_cursor_and_the_walk_resumes_from_a_saved_one() {
     };
     drop(pages);
     // Later (another process, another day): resume after the saved cursor.
-    let rest: Vec<_> = c.get_streams().first(100u64).paginate().resume_after(saved).items().try_collect().await.unwrap();
+    let rest: Vec<_> =
+        c.get_streams().first(100u64).paginate().resume_after(saved).items().try_collect().await.unwrap();
     assert_eq!(rest.len() + 100, seed.live_stream_count);
     assert!(rest.iter().all(|s| !first.items.iter().any(|f| f.id == s.id)));
     // The last page says there is no next one.
@@ -66,7 +67,16 @@ async fn backward_walk_where_the_spec_allows_it() {
         other => panic!("{other:?}"),
     };
     // Backward from the cursor after page 3: the page before it.
-    let back: Vec<_> = c.get_top_games().first(10u64).paginate().backward_from(cursor_of_third).pages().take(1).try_collect().await.unwrap();
+    let back: Vec<_> = c
+        .get_top_games()
+        .first(10u64)
+        .paginate()
+        .backward_from(cursor_of_third)
+        .pages()
+        .take(1)
+        .try_collect()
+        .await
+        .unwrap();
     assert!(matches!(back[0].requested, Some(PageToken::Before(_))));
     assert!(!back[0].items.is_empty());
     let earlier: HashSet<_> = pages.iter().flat_map(|p| p.items.iter().map(|g| g.id.clone())).collect();
@@ -81,7 +91,14 @@ async fn cursor_string_paging_of_extension_live_channels() {
     let sb = sandbox().await;
     let seed = sb.seed();
     let c = app_client(&sb);
-    let all: Vec<_> = c.get_extension_live_channels().extension_id(seed.live_extension_id.clone()).first(50u64).stream().try_collect().await.unwrap();
+    let all: Vec<_> = c
+        .get_extension_live_channels()
+        .extension_id(seed.live_extension_id.clone())
+        .first(50u64)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), seed.live_extension_channel_count);
     assert_eq!(all.iter().map(|x| &x.broadcaster_id).collect::<HashSet<_>>().len(), all.len());
 }
@@ -91,7 +108,14 @@ async fn user_scoped_lists_page_too() {
     let sb = sandbox().await;
     let seed = sb.seed();
     let owner = user_client(&sb, &seed.broadcaster_id, &["moderator:read:followers", "moderator:read:chatters"]);
-    let followers: Vec<_> = owner.get_channel_followers().broadcaster_id(seed.broadcaster_id.clone()).first(100u64).stream().try_collect().await.unwrap();
+    let followers: Vec<_> = owner
+        .get_channel_followers()
+        .broadcaster_id(seed.broadcaster_id.clone())
+        .first(100u64)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(followers.len(), seed.broadcaster_follower_count);
     let chatters: Vec<_> = owner
         .get_chatters()

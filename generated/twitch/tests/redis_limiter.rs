@@ -42,13 +42,18 @@ async fn hammer(c: &helix::Client, user_ids: &[String], calls: usize, concurrenc
         .await;
     let ok = results.iter().filter(|r| r.is_ok()).count();
     let limited = results.iter().filter(|r| matches!(r, Err(e) if e.status().map(|s| s.as_u16()) == Some(429))).count();
-    let other: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).filter(|e| e.status().map(|s| s.as_u16()) != Some(429)).collect();
+    let other: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .filter(|e| e.status().map(|s| s.as_u16()) != Some(429))
+        .collect();
     assert!(other.is_empty(), "unexpected errors: {other:?}");
     (ok, limited)
 }
 
 async fn small_bucket() -> Sandbox {
-    sandbox_with(SandboxConfig { ratelimit_points: 20, ratelimit_period: Duration::from_secs(2), ..Default::default() }).await
+    sandbox_with(SandboxConfig { ratelimit_points: 20, ratelimit_period: Duration::from_secs(2), ..Default::default() })
+        .await
 }
 
 fn server_429s(sb: &Sandbox) -> usize {
@@ -98,7 +103,14 @@ async fn one_round_trip_per_acquire_and_scripts_reload_after_a_flush() {
     let _: () = ::redis::cmd("SCRIPT").arg("FLUSH").query_async(&mut conn).await.unwrap();
     let _p2 = limiter.acquire(&key, &SPEC, 1).await;
     assert_eq!(limiter.fallbacks(), 0, "NOSCRIPT was answered by loading the script");
-    let left: f64 = ::redis::cmd("HGET").arg("streamkit:rl:{b:c:app}").arg("tokens").query_async::<String>(&mut conn).await.unwrap().parse().unwrap();
+    let left: f64 = ::redis::cmd("HGET")
+        .arg("streamkit:rl:{b:c:app}")
+        .arg("tokens")
+        .query_async::<String>(&mut conn)
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((96.0..97.1).contains(&left), "three points taken from the shared bucket: {left}");
 }
 
@@ -177,7 +189,8 @@ async fn scale_out(store: &str, sb: &Sandbox, points: u32, period: Duration, cal
             .lines()
             .find_map(|l| l.find("WORKER-RESULT").map(|at| &l[at..]))
             .unwrap_or_else(|| panic!("worker reported nothing: {text}"));
-        let num = |k: &str| -> usize { line.split(k).nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap() };
+        let num =
+            |k: &str| -> usize { line.split(k).nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap() };
         ok += num("ok=");
         surfaced_429 += num("limited=");
     }
@@ -193,11 +206,20 @@ async fn scale_out(store: &str, sb: &Sandbox, points: u32, period: Duration, cal
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_processes_on_one_redis_share_one_budget() {
     let Some(redis) = RedisServer::start() else { return };
-    let sb = sandbox_with(SandboxConfig { ratelimit_points: 40, ratelimit_period: Duration::from_secs(2), ..Default::default() }).await;
+    let sb = sandbox_with(SandboxConfig {
+        ratelimit_points: 40,
+        ratelimit_period: Duration::from_secs(2),
+        ..Default::default()
+    })
+    .await;
     let r = scale_out(&redis.url(), &sb, 40, Duration::from_secs(2), 40).await;
     eprintln!(
         "redis: {} ok, {} surfaced 429, {}/{} server 429s, {:.1}% of allowed",
-        r.ok, r.surfaced_429, r.server_429, r.server_requests, r.share_of_allowed * 100.0
+        r.ok,
+        r.surfaced_429,
+        r.server_429,
+        r.server_requests,
+        r.share_of_allowed * 100.0
     );
     assert_eq!((r.ok, r.surfaced_429), (160, 0), "callers see no 429");
     assert!(r.server_429 * 100 <= r.server_requests, "at most 1% server 429s: {}/{}", r.server_429, r.server_requests);
@@ -208,9 +230,17 @@ async fn four_processes_on_one_redis_share_one_budget() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_processes_with_unshared_limiters_do_get_429s() {
-    let sb = sandbox_with(SandboxConfig { ratelimit_points: 40, ratelimit_period: Duration::from_secs(2), ..Default::default() }).await;
+    let sb = sandbox_with(SandboxConfig {
+        ratelimit_points: 40,
+        ratelimit_period: Duration::from_secs(2),
+        ..Default::default()
+    })
+    .await;
     let r = scale_out("local", &sb, 40, Duration::from_secs(2), 40).await;
-    eprintln!("in-process: {} ok, {} surfaced 429, {}/{} server 429s", r.ok, r.surfaced_429, r.server_429, r.server_requests);
+    eprintln!(
+        "in-process: {} ok, {} surfaced 429, {}/{} server 429s",
+        r.ok, r.surfaced_429, r.server_429, r.server_requests
+    );
     // Each process believes the whole bucket is its own: together they overspend it.
     assert!(r.server_429 > 0 && r.surfaced_429 > 0, "{} server 429s", r.server_429);
 }

@@ -39,7 +39,8 @@ fn every_type_holding_a_secret_redacts_it() {
         .try_into()
         .unwrap();
     assert_hidden("TokenRequest", format!("{req:?}"));
-    let revoke: o::RevokeRequest = o::RevokeRequest::builder().client_id("id".to_string()).token(secret()).try_into().unwrap();
+    let revoke: o::RevokeRequest =
+        o::RevokeRequest::builder().client_id("id".to_string()).token(secret()).try_into().unwrap();
     assert_hidden("RevokeRequest", format!("{revoke:?}"));
     let device: o::DeviceAuthorization = serde_json::from_value(serde_json::json!({
         "device_code": MARK, "expires_in": 1800, "interval": 5, "user_code": "ABCDEFGH",
@@ -98,9 +99,15 @@ async fn futures_are_send_and_spawnable() {
     let games: Vec<_> = tokio::spawn(stream.try_collect::<Vec<_>>()).await.unwrap().unwrap();
     assert_eq!(games.len(), 20);
     assert_eq!(users.data.len(), 1);
-    let app = auth::AppCredentials { client_id: streamkit_sandbox::CLIENT_ID.into(), client_secret: Secret::new(streamkit_sandbox::CLIENT_SECRET) };
+    let app = auth::AppCredentials {
+        client_id: streamkit_sandbox::CLIENT_ID.into(),
+        client_secret: Secret::new(streamkit_sandbox::CLIENT_SECRET),
+    };
     let cache = auth::app_token_cache(o.clone(), app.clone());
-    let token_fut = { let cache = cache.clone(); async move { cache.token().await } };
+    let token_fut = {
+        let cache = cache.clone();
+        async move { cache.token().await }
+    };
     assert_send(&token_fut);
     tokio::spawn(token_fut).await.unwrap().unwrap();
     let device = auth::DeviceFlow::start(o.clone(), streamkit_sandbox::CLIENT_ID, Vec::<auth::Scope>::new());
@@ -109,7 +116,11 @@ async fn futures_are_send_and_spawnable() {
     let poll = async move { flow.poll().await };
     assert_send(&poll);
     tokio::spawn(poll).await.unwrap().unwrap();
-    let exchange = { let o = o.clone(); let app = app.clone(); async move { auth::exchange_code(&o, &app, Secret::new("bad"), "http://x").await } };
+    let exchange = {
+        let o = o.clone();
+        let app = app.clone();
+        async move { auth::exchange_code(&o, &app, Secret::new("bad"), "http://x").await }
+    };
     assert_send(&exchange);
     assert!(tokio::spawn(exchange).await.unwrap().is_err());
 }

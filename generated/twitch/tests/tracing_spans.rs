@@ -131,13 +131,16 @@ async fn one_span_per_call_with_its_waits_and_refresh_inside_and_no_secrets() {
     }
     assert_eq!(users.iter().map(|f| f["attempt"].as_str()).collect::<Vec<_>>(), ["1", "1", "1", "1", "1", "2"]);
     // The token fetches are calls of their own, nested in the Helix call that needed them.
-    assert!(seen.calls.iter().any(|f| f["operation"] == "request_token" && f["path"] == "/token" && f["method"] == "POST"));
+    assert!(
+        seen.calls.iter().any(|f| f["operation"] == "request_token" && f["path"] == "/token" && f["method"] == "POST")
+    );
     let waits: Vec<_> = seen.events.iter().filter(|(e, _)| message(e).contains("waiting for points")).collect();
     assert!(!waits.is_empty(), "the limiter waited");
     for (_, call) in &waits {
         assert_eq!(call.as_ref().expect("inside a call span")["operation"], "get_users");
     }
-    let refreshed = seen.events.iter().find(|(e, _)| message(e).contains("refreshed it, retrying")).expect("a refresh event");
+    let refreshed =
+        seen.events.iter().find(|(e, _)| message(e).contains("refreshed it, retrying")).expect("a refresh event");
     assert_eq!(refreshed.1.as_ref().unwrap()["operation"], "get_users");
     assert_eq!(refreshed.0["status"], "401 Unauthorized");
     // No secret and no parameter value anywhere.

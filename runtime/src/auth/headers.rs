@@ -22,9 +22,8 @@ pub fn header_value(name: &str, value: &str, sensitive: bool) -> Result<HeaderVa
             bad as u32
         )));
     }
-    let mut v = HeaderValue::from_str(value).map_err(|_| {
-        Error::invalid_request(format!("header `{name}` has a value that is not valid in HTTP"))
-    })?;
+    let mut v = HeaderValue::from_str(value)
+        .map_err(|_| Error::invalid_request(format!("header `{name}` has a value that is not valid in HTTP")))?;
     v.set_sensitive(sensitive);
     Ok(v)
 }
@@ -150,9 +149,15 @@ mod tests {
         let creds = resolve_auth_headers("op", CUSTOM, &ids).await.unwrap();
         let h = render_auth_headers("op", CUSTOM, &creds).unwrap();
         assert_eq!(h[0].1.to_str().unwrap(), "k-1");
-        let public = resolve_auth_headers("op", &[AuthHeader { name: "Client-Id", template: "{client_id}" }], &identities(None))
-            .await
-            .unwrap();
-        assert!(!render_auth_headers("op", &[AuthHeader { name: "Client-Id", template: "{client_id}" }], &public).unwrap()[0].1.is_sensitive());
+        let public =
+            resolve_auth_headers("op", &[AuthHeader { name: "Client-Id", template: "{client_id}" }], &identities(None))
+                .await
+                .unwrap();
+        assert!(
+            !render_auth_headers("op", &[AuthHeader { name: "Client-Id", template: "{client_id}" }], &public).unwrap()
+                [0]
+            .1
+            .is_sensitive()
+        );
     }
 }

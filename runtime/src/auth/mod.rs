@@ -9,8 +9,8 @@ mod headers;
 mod request;
 pub mod token_cache;
 
-pub use headers::{ResolvedCredential, header_value, render_auth_headers, resolve_auth_headers, template_credentials};
 pub use backoff::RefreshBackoff;
+pub use headers::{ResolvedCredential, header_value, render_auth_headers, resolve_auth_headers, template_credentials};
 pub use token_cache::{AccessToken, TokenCache, TokenFuture, TokenSource};
 
 pub(crate) use request::{authorize, can_refresh, refresh, sent_credentials};

@@ -3,9 +3,9 @@
 use reqwest::Request;
 
 use super::{render_auth_headers, resolve_auth_headers};
+use crate::Secret;
 use crate::call::with_call;
 use crate::config::Runtime;
-use crate::Secret;
 use crate::error::Error;
 use crate::policy::OperationPolicy;
 
@@ -46,7 +46,11 @@ pub(crate) fn sent_credentials(rt: &Runtime, op: &OperationPolicy) -> Vec<(Strin
 /// Refreshes every refreshable credential `op` sends, replacing the value the refused
 /// request carried (`sent`, from [`sent_credentials`]): when another task replaced it
 /// already, its provider hands out the newer value without fetching.
-pub(crate) async fn refresh(rt: &Runtime, op: &OperationPolicy, sent: &[(String, Option<Secret>)]) -> Result<(), Error> {
+pub(crate) async fn refresh(
+    rt: &Runtime,
+    op: &OperationPolicy,
+    sent: &[(String, Option<Secret>)],
+) -> Result<(), Error> {
     for (name, provider) in refreshable_credentials(rt, op) {
         let rejected = sent.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.clone());
         provider.refresh_after_rejection(rejected.as_ref()).await?;

@@ -95,7 +95,10 @@ pub struct TokenCache {
 
 impl std::fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenCache").field("margin", &self.margin).field("client_id", &self.client_id()).finish_non_exhaustive()
+        f.debug_struct("TokenCache")
+            .field("margin", &self.margin)
+            .field("client_id", &self.client_id())
+            .finish_non_exhaustive()
     }
 }
 
@@ -297,7 +300,8 @@ mod tests {
     async fn a_failed_refresh_keeps_a_still_valid_token_and_backs_off() {
         let fetches = Arc::new(AtomicUsize::new(0));
         let failing = Arc::new(std::sync::atomic::AtomicBool::new(true));
-        let cache = TokenCache::new(Flaky { fetches: fetches.clone(), failing: failing.clone() }, Duration::from_secs(300));
+        let cache =
+            TokenCache::new(Flaky { fetches: fetches.clone(), failing: failing.clone() }, Duration::from_secs(300));
         // Within the margin but 120 s from its own expiry.
         cache.insert(AccessToken { token: Secret::new("old"), expires_in: Some(Duration::from_secs(120)) });
         for _ in 0..10 {
@@ -313,7 +317,10 @@ mod tests {
         tokio::time::advance(Duration::from_secs(4)).await;
         assert_eq!(cache.token().await.unwrap().expose(), "t3");
         // Past its own expiry, a token is never handed out during a backoff.
-        let cache = TokenCache::new(Flaky { fetches: fetches.clone(), failing: Arc::new(true.into()) }, Duration::from_secs(300));
+        let cache = TokenCache::new(
+            Flaky { fetches: fetches.clone(), failing: Arc::new(true.into()) },
+            Duration::from_secs(300),
+        );
         cache.insert(AccessToken { token: Secret::new("short"), expires_in: Some(Duration::from_secs(10)) });
         assert_eq!(cache.token().await.unwrap().expose(), "short", "the fetch failed, the token is valid for 10 s");
         tokio::time::advance(Duration::from_secs(11)).await;
@@ -324,7 +331,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_rejected_token_with_a_failing_endpoint_fetches_once_per_backoff() {
         let fetches = Arc::new(AtomicUsize::new(0));
-        let cache = TokenCache::new(Flaky { fetches: fetches.clone(), failing: Arc::new(true.into()) }, Duration::from_secs(60));
+        let cache = TokenCache::new(
+            Flaky { fetches: fetches.clone(), failing: Arc::new(true.into()) },
+            Duration::from_secs(60),
+        );
         cache.insert(AccessToken { token: Secret::new("old"), expires_in: Some(Duration::from_secs(3600)) });
         let old = Secret::new("old");
         let results = futures::future::join_all((0..16).map(|_| cache.refresh_after_rejection(&old))).await;

@@ -11,8 +11,8 @@
 //!   expiry and once after a 401.
 //! * [`JwtIdentity`]: a JWT minted on demand by a [`JwtMinter`], cached until near expiry.
 
-mod jwt;
 mod binding;
+mod jwt;
 mod managed;
 mod registry;
 mod static_identity;

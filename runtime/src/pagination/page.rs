@@ -25,7 +25,9 @@ pub fn next_page_number(page: u64, limit: u64, items: usize, headers: &HeaderMap
     if let Some(link) = headers.get(reqwest::header::LINK).and_then(|v| v.to_str().ok()) {
         return link_next_page(link).map(|n| n.unwrap_or(page + 1));
     }
-    if let Some(total) = headers.get("x-total-count").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()) {
+    if let Some(total) =
+        headers.get("x-total-count").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
+    {
         return ((page + 1).saturating_mul(limit) < total).then_some(page + 1);
     }
     (items as u64 >= limit && items > 0).then_some(page + 1)

@@ -74,7 +74,11 @@ struct WalkBounds {
 
 impl<T> std::fmt::Debug for Paginator<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Paginator").field("start", &self.start).field("prefetch", &self.prefetch).field("limit", &self.limit).finish()
+        f.debug_struct("Paginator")
+            .field("start", &self.start)
+            .field("prefetch", &self.prefetch)
+            .field("limit", &self.limit)
+            .finish()
     }
 }
 
@@ -151,7 +155,9 @@ impl<T: Send + 'static> Paginator<T> {
     pub fn pages(self) -> super::PageStream<T> {
         if matches!(self.start, Some(PageToken::Before(_))) && !self.backward_supported {
             return Box::pin(stream::once(async {
-                Err(Error::invalid_request("this operation cannot page backward (its spec declares no backward cursor)"))
+                Err(Error::invalid_request(
+                    "this operation cannot page backward (its spec declares no backward cursor)",
+                ))
             }));
         }
         let walk = Walk::new(self.fetch, self.start, self.limit, self.bounds);
@@ -186,7 +192,16 @@ struct Walk<T> {
 
 impl<T: Send + 'static> Walk<T> {
     fn new(fetch: FetchPage<T>, start: Option<PageToken>, limit: Option<usize>, bounds: WalkBounds) -> Self {
-        Walk { fetch, next: Some(start), guard: RepeatGuard::default(), fetched_items: 0, pages: 0, empty_in_a_row: 0, limit, bounds }
+        Walk {
+            fetch,
+            next: Some(start),
+            guard: RepeatGuard::default(),
+            fetched_items: 0,
+            pages: 0,
+            empty_in_a_row: 0,
+            limit,
+            bounds,
+        }
     }
 
     /// The next request to make, or `None` when done (end of list, or limit covered).

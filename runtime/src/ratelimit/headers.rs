@@ -35,7 +35,9 @@ impl RateLimitInfo {
     pub fn from_headers(headers: &HeaderMap, bucket: Option<&BucketSpec>, received_epoch: f64) -> Option<Self> {
         let (l, r, s, unit) = match bucket {
             Some(b) => (b.limit_header, b.remaining_header, b.reset_header, b.reset_unit),
-            None => (Some("ratelimit-limit"), Some("ratelimit-remaining"), Some("ratelimit-reset"), ResetUnit::DeltaSeconds),
+            None => {
+                (Some("ratelimit-limit"), Some("ratelimit-remaining"), Some("ratelimit-reset"), ResetUnit::DeltaSeconds)
+            }
         };
         fn num<T: std::str::FromStr>(h: &HeaderMap, name: Option<&str>) -> Option<T> {
             h.get(name?)?.to_str().ok()?.trim().parse().ok()
@@ -84,7 +86,8 @@ mod tests {
 
     #[test]
     fn an_epoch_reset_is_taken_as_is() {
-        let info = RateLimitInfo::from_headers(&headers("1700000005"), Some(&spec(ResetUnit::EpochSeconds)), 1_700_000_000.4);
+        let info =
+            RateLimitInfo::from_headers(&headers("1700000005"), Some(&spec(ResetUnit::EpochSeconds)), 1_700_000_000.4);
         assert_eq!(info.unwrap().reset, Some(1_700_000_005));
     }
 

@@ -163,7 +163,11 @@ impl Default for InProcessLimiter {
 impl InProcessLimiter {
     /// A limiter reading time from `clock` (tests use a [`crate::clock::TokioClock`]).
     pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
-        InProcessLimiter { slots: Mutex::new(Slots { map: HashMap::new(), sweep_at: 64 }), waits: AtomicU64::new(0), clock }
+        InProcessLimiter {
+            slots: Mutex::new(Slots { map: HashMap::new(), sweep_at: 64 }),
+            waits: AtomicU64::new(0),
+            clock,
+        }
     }
 
     /// How many times a caller had to wait for points so far (for tests and metrics).
@@ -321,7 +325,8 @@ impl RateLimiter for InProcessLimiter {
             owner.release(seq);
             return;
         };
-        let observation = info.map(|info| Observation { info: *info, sent_epoch, received_epoch: self.clock.epoch_secs() });
+        let observation =
+            info.map(|info| Observation { info: *info, sent_epoch, received_epoch: self.clock.epoch_secs() });
         slot.bucket.lock().unwrap_or_else(|p| p.into_inner()).complete(seq, observation.as_ref(), self.now());
         // A response without figures still ends the probe: the server does not send them, so
         // the spec's declared figures stay in force instead of every call waiting.

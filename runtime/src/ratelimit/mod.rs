@@ -12,6 +12,8 @@ mod redis;
 pub use bucket::{Observation, TokenBucket};
 pub use headers::RateLimitInfo;
 pub use key::BucketKey;
-pub use limiter::{AcquireFuture, AcquireWithinFuture, InProcessLimiter, Permit, PermitOwner, RateLimiter, WaitRefused};
+pub use limiter::{
+    AcquireFuture, AcquireWithinFuture, InProcessLimiter, Permit, PermitOwner, RateLimiter, WaitRefused,
+};
 #[cfg(feature = "redis")]
 pub use redis::RedisLimiter;

@@ -130,7 +130,8 @@ impl RetryClassifier<HttpReply<'_>> for HttpClassifier {
             }
             return RetryAction::RetryAfter(wait, RetryReason::RateLimited);
         }
-        if reply.status == StatusCode::SERVICE_UNAVAILABLE && policy.retry_503_once && cx.spent.service_unavailable == 0 {
+        if reply.status == StatusCode::SERVICE_UNAVAILABLE && policy.retry_503_once && cx.spent.service_unavailable == 0
+        {
             return RetryAction::RetryAfter(Duration::ZERO, RetryReason::ServiceUnavailable);
         }
         if may_refresh(cx) && credential_invalid(reply, cx.invalid_credential) {
@@ -214,12 +215,26 @@ mod tests {
         &[Classification { status: 429, when: ClassifyWhen::PointsLeft, outcome: ClassifyAs::Final }];
 
     fn reply(status: u16, remaining: Option<u32>, headers: &HeaderMap) -> HttpReply<'_> {
-        let rate_limit = remaining.map(|r| RateLimitInfo { limit: Some(800), remaining: Some(r), reset: Some(NOW as i64 + 2) });
+        let rate_limit =
+            remaining.map(|r| RateLimitInfo { limit: Some(800), remaining: Some(r), reset: Some(NOW as i64 + 2) });
         HttpReply { status: StatusCode::from_u16(status).unwrap(), headers, rate_limit, body: None }
     }
 
-    fn cx<'a>(policy: &'a RetryPolicy, classify: &'a [Classification], spent: RetriesSpent, can_refresh: bool) -> AttemptContext<'a> {
-        AttemptContext { policy, classify, spent, can_refresh, invalid_credential: &[], idempotent: true, now_epoch: NOW }
+    fn cx<'a>(
+        policy: &'a RetryPolicy,
+        classify: &'a [Classification],
+        spent: RetriesSpent,
+        can_refresh: bool,
+    ) -> AttemptContext<'a> {
+        AttemptContext {
+            policy,
+            classify,
+            spent,
+            can_refresh,
+            invalid_credential: &[],
+            idempotent: true,
+            now_epoch: NOW,
+        }
     }
 
     fn twitch() -> RetryPolicy {
@@ -231,7 +246,10 @@ mod tests {
         let (p, h) = (twitch(), HeaderMap::new());
         let wait = Duration::from_secs(2) + Duration::from_millis(50);
         let points_left = reply(429, Some(5), &h);
-        assert_eq!(HttpClassifier.classify(&points_left, &cx(&p, EVENTSUB_429, RetriesSpent::default(), false)), RetryAction::Done);
+        assert_eq!(
+            HttpClassifier.classify(&points_left, &cx(&p, EVENTSUB_429, RetriesSpent::default(), false)),
+            RetryAction::Done
+        );
         // The same answer on an operation without the declaration is the rate limit.
         assert_eq!(
             HttpClassifier.classify(&points_left, &cx(&p, &[], RetriesSpent::default(), false)),
@@ -250,7 +268,8 @@ mod tests {
 
     #[test]
     fn a_declared_rate_limited_status_waits_like_a_429() {
-        static RULES: &[Classification] = &[Classification { status: 420, when: ClassifyWhen::Always, outcome: ClassifyAs::RateLimited }];
+        static RULES: &[Classification] =
+            &[Classification { status: 420, when: ClassifyWhen::Always, outcome: ClassifyAs::RateLimited }];
         let (p, mut h) = (twitch(), HeaderMap::new());
         h.insert("retry-after", "4".parse().unwrap());
         let r = HttpReply { status: StatusCode::from_u16(420).unwrap(), headers: &h, rate_limit: None, body: None };
@@ -265,7 +284,10 @@ mod tests {
     fn a_reset_beyond_the_longest_wait_gives_up() {
         let p = RetryPolicy { max_rate_limit_wait: Duration::from_secs(1), ..twitch() };
         let h = HeaderMap::new();
-        assert_eq!(HttpClassifier.classify(&reply(429, Some(0), &h), &cx(&p, &[], RetriesSpent::default(), false)), RetryAction::Done);
+        assert_eq!(
+            HttpClassifier.classify(&reply(429, Some(0), &h), &cx(&p, &[], RetriesSpent::default(), false)),
+            RetryAction::Done
+        );
     }
 
     #[test]
@@ -305,7 +327,12 @@ mod tests {
         let unauthorized = StatusCode::UNAUTHORIZED;
         assert!(HttpClassifier.needs_body(unauthorized, &cx));
         assert!(!HttpClassifier.needs_body(StatusCode::FORBIDDEN, &cx));
-        let with = |body: &'static str| HttpReply { status: unauthorized, headers: &h, rate_limit: None, body: Some(body.as_bytes()) };
+        let with = |body: &'static str| HttpReply {
+            status: unauthorized,
+            headers: &h,
+            rate_limit: None,
+            body: Some(body.as_bytes()),
+        };
         let expired = with(r#"{"error":"Unauthorized","status":401,"message":"Invalid OAuth token"}"#);
         assert_eq!(HttpClassifier.classify(&expired, &cx), RetryAction::RefreshCredentialThenRetry);
         for final_401 in [
@@ -326,7 +353,11 @@ mod tests {
     fn success_and_other_errors_are_done() {
         let (p, h) = (twitch(), HeaderMap::new());
         for status in [200, 204, 400, 404, 409, 500] {
-            assert_eq!(HttpClassifier.classify(&reply(status, Some(3), &h), &cx(&p, EVENTSUB_429, RetriesSpent::default(), true)), RetryAction::Done);
+            assert_eq!(
+                HttpClassifier
+                    .classify(&reply(status, Some(3), &h), &cx(&p, EVENTSUB_429, RetriesSpent::default(), true)),
+                RetryAction::Done
+            );
         }
     }
 }

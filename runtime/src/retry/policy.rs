@@ -104,10 +104,8 @@ impl RetryPolicy {
     pub fn backoff(&self, attempt: u32) -> Duration {
         let base = self.base_backoff.saturating_mul(1 << attempt.saturating_sub(1).min(10));
         // Jitter from the clock's low bits: good enough to spread retries, no RNG dependency.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         base + base.mul_f64(f64::from(nanos % 500) / 1000.0)
     }
 }

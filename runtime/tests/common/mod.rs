@@ -46,7 +46,11 @@ pub static POLICY: ServicePolicy = ServicePolicy {
     buckets: BUCKETS,
     // Sorted by id: the table is searched by bisection.
     operations: &[op("create_thing", "POST", false), op("get_thing", "GET", true)],
-    retry: RetryDefaults { rate_limited_retries: Some(2), max_rate_limit_wait_seconds: Some(65), ..RetryDefaults::NONE },
+    retry: RetryDefaults {
+        rate_limited_retries: Some(2),
+        max_rate_limit_wait_seconds: Some(65),
+        ..RetryDefaults::NONE
+    },
 };
 
 /// A client of the hostile service.
@@ -80,12 +84,16 @@ impl Client {
         let raw = async {
             let url = format!("{}{path}", self.base);
             let builder = match operation {
-                "create_thing" => self.http.post(url).body(r#"{"name":"x"}"#).header("content-type", "application/json"),
+                "create_thing" => {
+                    self.http.post(url).body(r#"{"name":"x"}"#).header("content-type", "application/json")
+                }
                 _ => self.http.get(url),
             };
             let mut request = builder.build()?;
             let info = OperationInfo { operation_id: operation };
-            streamkit_runtime::hooks::pre(&self.rt, &mut request, &info).await.map_err(progenitor_client::Error::Custom)?;
+            streamkit_runtime::hooks::pre(&self.rt, &mut request, &info)
+                .await
+                .map_err(progenitor_client::Error::Custom)?;
             let response = streamkit_runtime::hooks::exec(&self.rt, &self.http, request, &info).await?;
             match response.status().as_u16() {
                 200..=299 => ResponseValue::<serde_json::Value>::from_response(response).await,
@@ -181,7 +189,13 @@ pub async fn serve(script: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'stati
     Hostile { url, seen, body_bytes_sent: sent, done }
 }
 
-async fn handle(mut sock: TcpStream, index: usize, script: &(dyn Fn(usize, &Seen) -> Reply + Send + Sync), log: &Mutex<Vec<Seen>>, sent: &AtomicU64) -> bool {
+async fn handle(
+    mut sock: TcpStream,
+    index: usize,
+    script: &(dyn Fn(usize, &Seen) -> Reply + Send + Sync),
+    log: &Mutex<Vec<Seen>>,
+    sent: &AtomicU64,
+) -> bool {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -214,7 +228,8 @@ async fn handle(mut sock: TcpStream, index: usize, script: &(dyn Fn(usize, &Seen
     let reply = script(index, &request);
     match reply.body {
         Body::Fixed(body) => {
-            let head = format!("HTTP/1.1 {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", reply.head, body.len());
+            let head =
+                format!("HTTP/1.1 {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", reply.head, body.len());
             if sock.write_all(head.as_bytes()).await.is_err() || sock.write_all(&body).await.is_err() {
                 return false;
             }

@@ -103,8 +103,7 @@ pub(crate) async fn middleware(State(shared): State<Arc<Shared>>, req: Request, 
         return crate::core::limits::too_large(&shared, &path);
     }
     let owner = shared.owner(&path);
-    let specs: Vec<&ServiceSpec> =
-        owner.into_iter().flat_map(|o| o.specs.iter()).filter(|s| s.covers(&path)).collect();
+    let specs: Vec<&ServiceSpec> = owner.into_iter().flat_map(|o| o.specs.iter()).filter(|s| s.covers(&path)).collect();
     if specs.is_empty() {
         return response;
     }
@@ -184,9 +183,15 @@ mod tests {
     fn unrouted_requests_may_answer_routing_and_pre_routing_statuses() {
         assert_eq!(check("GET", "/api/nope", 404, "{}"), Ok(()));
         assert_eq!(check("GET", "/api/nope", 401, "{}"), Ok(()));
-        assert_eq!(check("GET", "/api/nope", 200, "{}"), Err(vec!["no operation in the spec for /api/nope".to_owned()]));
+        assert_eq!(
+            check("GET", "/api/nope", 200, "{}"),
+            Err(vec!["no operation in the spec for /api/nope".to_owned()])
+        );
         assert_eq!(check("PUT", "/api/items/7", 405, "{}"), Ok(()));
-        assert_eq!(check("PUT", "/api/items/7", 200, "{}"), Err(vec!["PUT is not documented for /api/items/7".to_owned()]));
+        assert_eq!(
+            check("PUT", "/api/items/7", 200, "{}"),
+            Err(vec!["PUT is not documented for /api/items/7".to_owned()])
+        );
         assert!(check("GET", "/api/items/7", 418, "{}").unwrap_err()[0].starts_with("status 418 is not documented"));
     }
 }

@@ -16,8 +16,8 @@
 //! [`Service::replace_cursor`]: crate::core::Service::replace_cursor
 
 use crate::core::lock;
-use crate::core::server::Shared;
 use crate::core::ratelimit::ResetUnit;
+use crate::core::server::Shared;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -64,12 +64,7 @@ pub struct Fault {
 impl Fault {
     /// A fault for every `method` `path` request until cleared (see [`times`](Self::times)).
     pub fn new(method: &str, path: &str, kind: FaultKind) -> Fault {
-        Fault {
-            method: method.to_owned(),
-            path: path.to_owned(),
-            kind,
-            times: None,
-        }
+        Fault { method: method.to_owned(), path: path.to_owned(), kind, times: None }
     }
 
     /// A fault for every request, whatever its method and path.
@@ -342,9 +337,7 @@ pub(crate) async fn middleware(State(shared): State<Arc<Shared>>, req: Request, 
 /// Reads a whole response body (the sandbox's own bodies are small and never fail).
 async fn buffer(response: Response) -> (axum::http::response::Parts, Bytes) {
     let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
     parts.headers.remove(header::CONTENT_LENGTH);
     (parts, bytes)
 }
@@ -390,25 +383,13 @@ mod tests {
         store.inject(Fault::any(FaultKind::MalformedJson).times(1));
         store.inject(Fault::any(FaultKind::TruncatedJson).times(0));
         let get = Method::GET;
-        assert_eq!(
-            store.take(&Method::POST, "/api/users"),
-            Some(FaultKind::MalformedJson)
-        );
-        assert_eq!(
-            store.take(&get, "/api/users"),
-            Some(FaultKind::ServiceUnavailable)
-        );
-        assert_eq!(
-            store.take(&get, "/api/users"),
-            Some(FaultKind::ServiceUnavailable)
-        );
+        assert_eq!(store.take(&Method::POST, "/api/users"), Some(FaultKind::MalformedJson));
+        assert_eq!(store.take(&get, "/api/users"), Some(FaultKind::ServiceUnavailable));
+        assert_eq!(store.take(&get, "/api/users"), Some(FaultKind::ServiceUnavailable));
         assert_eq!(store.take(&get, "/api/users"), None);
         store.inject(Fault::new("*", "/auth/token", FaultKind::RepeatCursor));
         for _ in 0..5 {
-            assert_eq!(
-                store.take(&Method::POST, "/auth/token"),
-                Some(FaultKind::RepeatCursor)
-            );
+            assert_eq!(store.take(&Method::POST, "/auth/token"), Some(FaultKind::RepeatCursor));
         }
         store.clear();
         assert_eq!(store.take(&Method::POST, "/auth/token"), None);

@@ -138,10 +138,7 @@ impl TokenBuckets {
     pub fn charge(&mut self, key: &str, cost: u32, now: Instant, epoch_now: f64) -> RateInfo {
         let capacity = f64::from(self.spec.points);
         let rate = self.rate();
-        let bucket = self
-            .buckets
-            .entry(key.to_owned())
-            .or_insert(Bucket { points: capacity, updated: now });
+        let bucket = self.buckets.entry(key.to_owned()).or_insert(Bucket { points: capacity, updated: now });
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.points = (bucket.points + elapsed * rate).min(capacity);
         bucket.updated = now;

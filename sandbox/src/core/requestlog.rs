@@ -59,10 +59,7 @@ impl LoggedRequest {
 
     /// The first value of the query parameter `key`.
     pub fn query_param(&self, key: &str) -> Option<String> {
-        self.query_pairs()
-            .into_iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
+        self.query_pairs().into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 }
 
@@ -82,10 +79,7 @@ impl RequestLog {
             method: req.method().as_str().to_owned(),
             path: req.uri().path().to_owned(),
             query: req.uri().query().map(str::to_owned),
-            client_id: headers
-                .get("client-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
+            client_id: headers.get("client-id").and_then(|v| v.to_str().ok()).map(str::to_owned),
             has_authorization: headers.contains_key("authorization"),
             status: None,
             fault: None,
@@ -109,9 +103,7 @@ impl RequestLog {
         let dropped = applied.is_some_and(|f| f.dropped);
         entry.status = (!dropped).then(|| response.status().as_u16());
         entry.fault = applied.map(|f| f.name);
-        entry.contract_violation = response
-            .headers()
-            .contains_key(CONTRACT_VIOLATION_HEADER);
+        entry.contract_violation = response.headers().contains_key(CONTRACT_VIOLATION_HEADER);
         entry.finished = Some(Instant::now());
     }
 
@@ -125,11 +117,7 @@ impl RequestLog {
 }
 
 /// Records the request on arrival and completes the entry when the response is ready.
-pub(crate) async fn middleware(
-    State(shared): State<Arc<Shared>>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn middleware(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let seq = lock(&shared.log).begin(&req);
     let response = next.run(req).await;
     lock(&shared.log).finish(seq, &response);

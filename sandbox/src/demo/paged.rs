@@ -56,7 +56,8 @@ async fn paged(State(base_url): State<Arc<String>>, RawQuery(q): RawQuery) -> Re
     }
     let start = page.saturating_mul(limit).min(total);
     let end = start.saturating_add(limit).min(total);
-    let items: Vec<serde_json::Value> = (start..end).map(|n| serde_json::json!({"id": n, "name": format!("item-{n}")})).collect();
+    let items: Vec<serde_json::Value> =
+        (start..end).map(|n| serde_json::json!({"id": n, "name": format!("item-{n}")})).collect();
     let mut headers = HeaderMap::new();
     if get("count_header") == Some("1") {
         headers.insert("x-total-count", HeaderValue::from(total));

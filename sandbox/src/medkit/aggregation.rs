@@ -41,7 +41,11 @@ fn results(votes: Option<&BTreeMap<String, Vote>>, own: Option<&Vote>) -> Value 
     let count: i64 = votes.iter().fold(0i64, |n, v| n.saturating_add(v.count));
     let sum: f64 = votes.iter().map(|v| v.value as f64 * v.count as f64).sum();
     let mean = if count > 0 { sum / count as f64 } else { 0.0 };
-    let var = if count > 0 { votes.iter().map(|v| v.count as f64 * (v.value as f64 - mean).powi(2)).sum::<f64>() / count as f64 } else { 0.0 };
+    let var = if count > 0 {
+        votes.iter().map(|v| v.count as f64 * (v.value as f64 - mean).powi(2)).sum::<f64>() / count as f64
+    } else {
+        0.0
+    };
     let mut specific = vec![0i64; SPECIFIC];
     for v in &votes {
         if let Ok(i) = usize::try_from(v.value)
@@ -62,7 +66,8 @@ async fn vote(State(state): St, headers: HeaderMap, Query(q): Q, body: Bytes) ->
         let caller = authorize(&state, &headers, ANY)?;
         let key = poll_key(&caller, &id(&q))?;
         let b = object_body(&body)?;
-        let value = b.get("value").and_then(super::extras::as_int).ok_or_else(|| bad_request("`value` must be an integer"))?;
+        let value =
+            b.get("value").and_then(super::extras::as_int).ok_or_else(|| bad_request("`value` must be an integer"))?;
         let count = match b.get("count") {
             None => 1,
             Some(c) => super::extras::as_int(c).ok_or_else(|| bad_request("`count` must be an integer"))?,
@@ -190,7 +195,10 @@ async fn accumulate(State(state): St, headers: HeaderMap, Query(q): Q, body: Byt
 async fn get_accumulation(State(state): St, headers: HeaderMap, Query(q): Q) -> Response {
     let result = (|| {
         let caller = authorize(&state, &headers, CHANNEL_OWNER)?;
-        let start: i64 = q.get("start").and_then(|s| s.parse().ok()).ok_or_else(|| bad_request("`start` (epoch milliseconds) is required"))?;
+        let start: i64 = q
+            .get("start")
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad_request("`start` (epoch milliseconds) is required"))?;
         let start = u64::try_from(start).unwrap_or(0);
         // A broadcaster sees its own channel; admins and the backend every channel.
         let only = if caller.is(ADMIN) { None } else { Some(caller.channel()?) };

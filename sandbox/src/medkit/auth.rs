@@ -138,14 +138,16 @@ fn unverified(token: &str) -> Result<Claims, String> {
     if parts.len() != 3 {
         return Err("malformed JWT: expected three dot-separated parts".into());
     }
-    let bytes = URL_SAFE_NO_PAD.decode(parts[1].trim_end_matches('=')).map_err(|e| format!("malformed JWT claims: {e}"))?;
+    let bytes =
+        URL_SAFE_NO_PAD.decode(parts[1].trim_end_matches('=')).map_err(|e| format!("malformed JWT claims: {e}"))?;
     serde_json::from_slice(&bytes).map_err(|e| format!("malformed JWT claims: {e}"))
 }
 
 /// Signs `claims` with `secret` (HS256).
 pub fn sign(claims: &Claims, secret: &str) -> String {
     // Encoding serializable claims with an HMAC key cannot fail.
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap_or_default()
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes()))
+        .unwrap_or_default()
 }
 
 /// An unsigned (`alg: none`) token, as development tools make them.

@@ -45,8 +45,23 @@ fn ints(b: &Map<String, Value>, k: &str) -> Result<Vec<i64>, Reject> {
         .ok_or_else(|| bad_request(&format!("`{k}` must be a list of integers")))
 }
 
-fn record(state: &MedkitState, caller: &Caller, endpoint: &str, target: String, event: String, channel: Option<String>, data: Value) {
-    lock(&state.data).broadcasts.push(RecordedBroadcast { endpoint: endpoint.into(), extension: caller.extension.clone(), target, event, channel_id: channel, data });
+fn record(
+    state: &MedkitState,
+    caller: &Caller,
+    endpoint: &str,
+    target: String,
+    event: String,
+    channel: Option<String>,
+    data: Value,
+) {
+    lock(&state.data).broadcasts.push(RecordedBroadcast {
+        endpoint: endpoint.into(),
+        extension: caller.extension.clone(),
+        target,
+        event,
+        channel_id: channel,
+        data,
+    });
 }
 
 async fn broadcast(State(state): St, headers: HeaderMap, body: Bytes) -> Response {
@@ -54,7 +69,15 @@ async fn broadcast(State(state): St, headers: HeaderMap, body: Bytes) -> Respons
         let caller = authorize(&state, &headers, ADMIN)?;
         let b = object_body(&body)?;
         let (target, event, channel) = (str_field(&b, "target")?, str_field(&b, "event")?, str_field(&b, "user_id")?);
-        record(&state, &caller, "broadcast", target.into(), event.into(), Some(channel.into()), b.get("data").cloned().unwrap_or(json!({})));
+        record(
+            &state,
+            &caller,
+            "broadcast",
+            target.into(),
+            event.into(),
+            Some(channel.into()),
+            b.get("data").cloned().unwrap_or(json!({})),
+        );
         Ok(axum::Json(json!({})).into_response())
     })())
 }
@@ -64,7 +87,15 @@ async fn extension_broadcast(State(state): St, headers: HeaderMap, body: Bytes) 
         let caller = authorize(&state, &headers, ADMIN)?;
         let b = object_body(&body)?;
         let (target, event) = (str_field(&b, "target")?, str_field(&b, "event")?);
-        record(&state, &caller, "extension_broadcast", target.into(), event.into(), None, b.get("data").cloned().unwrap_or(json!({})));
+        record(
+            &state,
+            &caller,
+            "extension_broadcast",
+            target.into(),
+            event.into(),
+            None,
+            b.get("data").cloned().unwrap_or(json!({})),
+        );
         Ok(axum::Json(json!({})).into_response())
     })())
 }
@@ -75,7 +106,15 @@ async fn whisper_self(State(state): St, headers: HeaderMap, body: Bytes) -> Resp
         let b = object_body(&body)?;
         let event = str_field(&b, "event")?;
         let target = format!("whisper-{}", caller.viewer());
-        record(&state, &caller, "whisper_self", target, event.into(), caller.claims.channel_id.clone(), b.get("data").cloned().unwrap_or(json!({})));
+        record(
+            &state,
+            &caller,
+            "whisper_self",
+            target,
+            event.into(),
+            caller.claims.channel_id.clone(),
+            b.get("data").cloned().unwrap_or(json!({})),
+        );
         Ok(axum::Json(json!({})).into_response())
     })())
 }
@@ -86,7 +125,15 @@ async fn pusher_broadcast(State(state): St, headers: HeaderMap, body: Bytes) -> 
         let b = object_body(&body)?;
         let (target, event) = (str_field(&b, "target")?, str_field(&b, "event")?);
         let channel = b.get("user_id").and_then(Value::as_str).map(str::to_owned);
-        record(&state, &caller, "pusher_broadcast", target.into(), event.into(), channel, b.get("data").cloned().unwrap_or(json!({})));
+        record(
+            &state,
+            &caller,
+            "pusher_broadcast",
+            target.into(),
+            event.into(),
+            channel,
+            b.get("data").cloned().unwrap_or(json!({})),
+        );
         Ok(StatusCode::OK.into_response())
     })())
 }
@@ -94,7 +141,8 @@ async fn pusher_broadcast(State(state): St, headers: HeaderMap, body: Bytes) -> 
 async fn json_store(State(state): St, headers: HeaderMap, Query(q): Q) -> Response {
     done((|| {
         let caller = authorize(&state, &headers, ANY)?;
-        let key = format!("{}|{}|{}", caller.extension, caller.channel()?, q.get("id").map_or("default", String::as_str));
+        let key =
+            format!("{}|{}|{}", caller.extension, caller.channel()?, q.get("id").map_or("default", String::as_str));
         Ok(axum::Json(lock(&state.data).json_store.get(&key).cloned().unwrap_or(json!({}))).into_response())
     })())
 }
@@ -108,7 +156,11 @@ async fn set_codes(State(state): St, headers: HeaderMap, body: Bytes) -> Respons
             .cloned()
             .and_then(|c| serde_json::from_value(c).ok())
             .ok_or_else(|| bad_request("`codes` must be a list of lists of strings"))?;
-        let names: Vec<String> = b.get("names").cloned().and_then(|c| serde_json::from_value(c).ok()).ok_or_else(|| bad_request("`names` must be a list of strings"))?;
+        let names: Vec<String> = b
+            .get("names")
+            .cloned()
+            .and_then(|c| serde_json::from_value(c).ok())
+            .ok_or_else(|| bad_request("`names` must be a list of strings"))?;
         if b.contains_key("indices") {
             ints(&b, "indices")?;
         }
@@ -146,7 +198,11 @@ async fn mark_from_list(State(state): St, headers: HeaderMap, body: Bytes) -> Re
         let b = object_body(&body)?;
         let prizes = ints(&b, "prizes")?;
         ints(&b, "prize_limits")?;
-        let users: Vec<String> = b.get("users").cloned().and_then(|u| serde_json::from_value(u).ok()).ok_or_else(|| bad_request("`users` must be a list of strings"))?;
+        let users: Vec<String> = b
+            .get("users")
+            .cloned()
+            .and_then(|u| serde_json::from_value(u).ok())
+            .ok_or_else(|| bad_request("`users` must be a list of strings"))?;
         let mut data = lock(&state.data);
         let codes = data.codes.entry(caller.extension.clone()).or_default();
         for u in users {
@@ -163,7 +219,9 @@ async fn mark_from_poll(State(state): St, headers: HeaderMap, body: Bytes) -> Re
         ints(&b, "prizes")?;
         ints(&b, "prize_limits")?;
         b.get("correct").and_then(as_int32).ok_or_else(|| bad_request("`correct` must be an int32"))?;
-        b.get("cutoff_timestamp").and_then(as_int).ok_or_else(|| bad_request("`cutoff_timestamp` must be an integer (epoch seconds)"))?;
+        b.get("cutoff_timestamp")
+            .and_then(as_int)
+            .ok_or_else(|| bad_request("`cutoff_timestamp` must be an integer (epoch seconds)"))?;
         // Which poll is meant is not documented: the sandbox checks the body and marks no one.
         Ok(StatusCode::OK.into_response())
     })())
@@ -173,7 +231,12 @@ async fn eligible(State(state): St, headers: HeaderMap) -> Response {
     done((|| {
         let caller = authorize(&state, &headers, ANY)?;
         let data = lock(&state.data);
-        let e: Vec<i64> = data.codes.get(&caller.extension).and_then(|c| c.eligible.get(&caller.viewer())).map(|s| s.iter().copied().collect()).unwrap_or_default();
+        let e: Vec<i64> = data
+            .codes
+            .get(&caller.extension)
+            .and_then(|c| c.eligible.get(&caller.viewer()))
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
         Ok(axum::Json(json!({"eligible": e})).into_response())
     })())
 }
@@ -182,7 +245,12 @@ async fn redeemed(State(state): St, headers: HeaderMap) -> Response {
     done((|| {
         let caller = authorize(&state, &headers, ANY)?;
         let data = lock(&state.data);
-        let r: Vec<Vec<String>> = data.codes.get(&caller.extension).and_then(|c| c.redeemed.get(&caller.viewer())).map(|m| m.values().cloned().collect()).unwrap_or_default();
+        let r: Vec<Vec<String>> = data
+            .codes
+            .get(&caller.extension)
+            .and_then(|c| c.redeemed.get(&caller.viewer()))
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default();
         Ok(axum::Json(json!({"redeemed": r})).into_response())
     })())
 }
@@ -191,7 +259,8 @@ async fn redeem(State(state): St, headers: HeaderMap, body: Bytes) -> Response {
     done((|| {
         let caller = authorize(&state, &headers, ANY)?;
         let b = object_body(&body)?;
-        let slot = b.get("all_prizes").and_then(as_int32).ok_or_else(|| bad_request("`all_prizes` must be an integer"))?;
+        let slot =
+            b.get("all_prizes").and_then(as_int32).ok_or_else(|| bad_request("`all_prizes` must be an integer"))?;
         let viewer = caller.viewer();
         let mut data = lock(&state.data);
         let codes = data.codes.entry(caller.extension.clone()).or_default();
@@ -200,7 +269,11 @@ async fn redeem(State(state): St, headers: HeaderMap, body: Bytes) -> Response {
         }
         let idx = usize::try_from(slot).map_err(|_| error(StatusCode::CONFLICT, "no such prize"))?;
         // Checked before anything changes: a refused redemption keeps the eligibility.
-        let code = codes.sets.get_mut(idx).and_then(Vec::pop).ok_or_else(|| error(StatusCode::CONFLICT, "no codes left for this prize"))?;
+        let code = codes
+            .sets
+            .get_mut(idx)
+            .and_then(Vec::pop)
+            .ok_or_else(|| error(StatusCode::CONFLICT, "no codes left for this prize"))?;
         if let Some(e) = codes.eligible.get_mut(&viewer) {
             e.remove(&slot);
         }
@@ -245,7 +318,11 @@ async fn vote_poll(State(state): St, headers: HeaderMap, body: Bytes) -> Respons
     })())
 }
 
-fn with_questions<T>(state: &MedkitState, caller: &Caller, f: impl FnOnce(&mut Vec<Value>) -> Result<T, Reject>) -> Result<T, Reject> {
+fn with_questions<T>(
+    state: &MedkitState,
+    caller: &Caller,
+    f: impl FnOnce(&mut Vec<Value>) -> Result<T, Reject>,
+) -> Result<T, Reject> {
     let key = questions_key(caller)?;
     let mut data = lock(&state.data);
     f(data.questions.entry(key).or_default())
@@ -288,7 +365,11 @@ async fn add_option(State(state): St, headers: HeaderMap, body: Bytes) -> Respon
         let caller = authorize(&state, &headers, CHANNEL_OWNER)?;
         let b = object_body(&body)?;
         let id = str_field(&b, "id")?.to_owned();
-        let option = b.get("option").filter(|o| o["id"].is_string()).cloned().ok_or_else(|| bad_request("`option` must be an object with an `id`"))?;
+        let option = b
+            .get("option")
+            .filter(|o| o["id"].is_string())
+            .cloned()
+            .ok_or_else(|| bad_request("`option` must be an object with an `id`"))?;
         let q = with_questions(&state, &caller, |qs| {
             let q = find_question(qs, &id)?;
             match q.get_mut("options").and_then(Value::as_array_mut) {
@@ -346,7 +427,10 @@ async fn join_team(State(state): St, headers: HeaderMap) -> Response {
 }
 
 async fn team(State(state): St, headers: HeaderMap) -> Response {
-    done(authorize(&state, &headers, ANY).map(|c| axum::Json(json!({"id": format!("team-{}", c.viewer().len() % 2)})).into_response()))
+    done(
+        authorize(&state, &headers, ANY)
+            .map(|c| axum::Json(json!({"id": format!("team-{}", c.viewer().len() % 2)})).into_response()),
+    )
 }
 
 async fn bits(State(state): St, headers: HeaderMap, body: Bytes) -> Response {

@@ -44,7 +44,8 @@ async fn authtoken(State(state): St, body: Bytes) -> Response {
     let result = (|| {
         let b = object_body(&body)?;
         // The extension (`extension_id` or `app_id`) is not part of the token: not checked.
-        let channel = b.get("channel_id").and_then(Value::as_str).ok_or_else(|| bad_request("`channel_id` is required"))?;
+        let channel =
+            b.get("channel_id").and_then(Value::as_str).ok_or_else(|| bad_request("`channel_id` is required"))?;
         let role: Role = b
             .get("role")
             .cloned()
@@ -65,7 +66,11 @@ async fn authtoken(State(state): St, body: Bytes) -> Response {
 async fn create_pin(State(state): St, body: Bytes) -> Response {
     let result = (|| {
         let b = object_body(&body)?;
-        let ext = b.get("identifier").and_then(Value::as_str).ok_or_else(|| bad_request("`identifier` is required"))?.to_owned();
+        let ext = b
+            .get("identifier")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad_request("`identifier` is required"))?
+            .to_owned();
         let mut data = lock(&state.data);
         data.next_pin += 1;
         let pin = format!("P{:05}", data.next_pin);
@@ -136,7 +141,8 @@ async fn user_ids(State(state): St, headers: HeaderMap, Query(q): Query<HashMap<
         };
         let data = lock(&state.data);
         let all: Vec<&String> = data.users.get(&caller.extension).into_iter().flatten().collect();
-        let page: Vec<Value> = all.iter().skip(start).take(state.page_size).map(|id| json!({"twitch_id": id})).collect();
+        let page: Vec<Value> =
+            all.iter().skip(start).take(state.page_size).map(|id| json!({"twitch_id": id})).collect();
         let end = start.saturating_add(page.len());
         let next = if end >= all.len() { "0".to_string() } else { end.to_string() };
         Ok::<_, Reject>(axum::Json(json!({"next": next, "results": page})).into_response())

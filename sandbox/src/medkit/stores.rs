@@ -88,11 +88,16 @@ fn read(state: &MedkitState, key: &str) -> Value {
 pub fn apply_patch(doc: &mut Value, patch: &Value) -> Result<(), Reject> {
     match patch {
         Value::Array(_) => {
-            let ops: json_patch::Patch = serde_json::from_value(patch.clone()).map_err(|e| bad_request(&format!("not a JSON Patch: {e}")))?;
+            let ops: json_patch::Patch =
+                serde_json::from_value(patch.clone()).map_err(|e| bad_request(&format!("not a JSON Patch: {e}")))?;
             let mut copy = doc.clone();
-            json_patch::patch(&mut copy, &ops).map_err(|e| error(StatusCode::CONFLICT, &format!("the JSON Patch does not apply: {e}")))?;
+            json_patch::patch(&mut copy, &ops)
+                .map_err(|e| error(StatusCode::CONFLICT, &format!("the JSON Patch does not apply: {e}")))?;
             if !copy.is_object() {
-                return Err(error(StatusCode::CONFLICT, "the JSON Patch would make the store something other than an object"));
+                return Err(error(
+                    StatusCode::CONFLICT,
+                    "the JSON Patch would make the store something other than an object",
+                ));
             }
             *doc = copy;
             Ok(())
@@ -147,7 +152,11 @@ async fn patch_store(state: Arc<MedkitState>, headers: HeaderMap, body: Bytes, k
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn get_extension_viewer(State(state): St, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn get_extension_viewer(
+    State(state): St,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let Some(ids) = q.get("user_ids") else {
         return get_store(state, headers, Kind::ExtensionViewer).await;
     };
@@ -192,7 +201,12 @@ async fn all_state(State(state): St, headers: HeaderMap) -> Response {
         let caller = authorize(&state, &headers, ANY)?;
         record_user(&state, &caller);
         let mut out = Map::new();
-        for (name, kind) in [("extension", Kind::Extension), ("channel", Kind::Channel), ("viewer", Kind::Viewer), ("extension_viewer", Kind::ExtensionViewer)] {
+        for (name, kind) in [
+            ("extension", Kind::Extension),
+            ("channel", Kind::Channel),
+            ("viewer", Kind::Viewer),
+            ("extension_viewer", Kind::ExtensionViewer),
+        ] {
             out.insert(name.into(), read(&state, &kind.key(&caller)?));
         }
         Ok::<_, Reject>(axum::Json(Value::Object(out)).into_response())

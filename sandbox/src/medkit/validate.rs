@@ -56,7 +56,9 @@ fn query_problem(op: &Value, query: &HashMap<String, String>) -> Option<String> 
             None => p.get("schema")?,
         };
         match query.get(name) {
-            None if p.get("required") == Some(&Value::Bool(true)) => return Some(format!("the query parameter `{name}` is required")),
+            None if p.get("required") == Some(&Value::Bool(true)) => {
+                return Some(format!("the query parameter `{name}` is required"));
+            }
             None => {}
             Some(v) => {
                 if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
@@ -82,7 +84,8 @@ pub async fn validate(request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_ascii_lowercase();
     let op_ptr = format!("/paths/{}/{method}", escape(&template));
     let Some(op) = contract.document().doc.pointer(&op_ptr).cloned() else { return next.run(request).await };
-    let query: HashMap<String, String> = serde_urlencoded::from_str(request.uri().query().unwrap_or("")).unwrap_or_default();
+    let query: HashMap<String, String> =
+        serde_urlencoded::from_str(request.uri().query().unwrap_or("")).unwrap_or_default();
     if let Some(problem) = query_problem(&op, &query) {
         return bad_request(&problem).into_response();
     }

@@ -75,7 +75,12 @@ impl Mixer {
     /// `false` when no pending shortcode has that code.
     pub fn approve_shortcode(&self, code: &str, user: usize) -> bool {
         let mut tokens = lock(&self.state.tokens);
-        let Some(handle) = tokens.shortcodes.iter().find(|(_, s)| s.code == code && s.approval == Approval::Pending).map(|(h, _)| h.clone()) else {
+        let Some(handle) = tokens
+            .shortcodes
+            .iter()
+            .find(|(_, s)| s.code == code && s.approval == Approval::Pending)
+            .map(|(h, _)| h.clone())
+        else {
             return false;
         };
         let scopes = tokens.shortcodes[&handle].scopes.clone();
@@ -146,7 +151,8 @@ async fn middleware(State(state): State<Arc<MixerState>>, mut req: Request, next
                 _ => None,
             };
             if let Some(retry_after) = refused {
-                let mut r = error(StatusCode::TOO_MANY_REQUESTS, &format!("Rate limit of the `{bucket}` bucket exceeded."));
+                let mut r =
+                    error(StatusCode::TOO_MANY_REQUESTS, &format!("Rate limit of the `{bucket}` bucket exceeded."));
                 r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(retry_after));
                 return r;
             }

@@ -27,11 +27,8 @@ pub fn filter(items: Vec<Value>, q: &Query) -> Result<Vec<Value>, String> {
         if !["eq", "ne", "lt", "lte", "gt", "gte", "in", "notin"].contains(&op) {
             return Err(format!("where clause `{clause}`: unknown operator `{op}`"));
         }
-        let values: Vec<String> = if op == "in" || op == "notin" {
-            value.split(';').map(unescape).collect()
-        } else {
-            vec![unescape(value)]
-        };
+        let values: Vec<String> =
+            if op == "in" || op == "notin" { value.split(';').map(unescape).collect() } else { vec![unescape(value)] };
         clauses.push((field.to_owned(), op.to_owned(), values));
     }
     if let Some(first) = items.first() {
@@ -107,7 +104,9 @@ pub fn sort(items: &mut [Value], q: &Query) -> Result<(), String> {
 
 fn json_cmp(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal),
+        (Some(Value::Number(x)), Some(Value::Number(y))) => {
+            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal)
+        }
         (Some(Value::Bool(x)), Some(Value::Bool(y))) => x.cmp(y),
         (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
         (Some(Value::Null) | None, Some(Value::Null) | None) => Ordering::Equal,
@@ -122,13 +121,17 @@ pub fn trim(item: Value, q: &Query) -> Value {
     let Some(fields) = q.get("fields").filter(|f| !f.is_empty()) else { return item };
     let keep: Vec<&str> = fields.split(',').collect();
     match item {
-        Value::Object(map) => Value::Object(map.into_iter().filter(|(k, _)| keep.contains(&k.as_str())).collect::<Map<_, _>>()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(k, _)| keep.contains(&k.as_str())).collect::<Map<_, _>>())
+        }
         other => other,
     }
 }
 
 fn parse_num(q: &Query, key: &str) -> Result<Option<usize>, String> {
-    q.get(key).map(|v| v.parse::<usize>().map_err(|_| format!("`{key}` must be a non-negative integer, not `{v}`"))).transpose()
+    q.get(key)
+        .map(|v| v.parse::<usize>().map_err(|_| format!("`{key}` must be a non-negative integer, not `{v}`")))
+        .transpose()
 }
 
 fn limit(q: &Query) -> Result<usize, String> {
@@ -171,7 +174,9 @@ pub fn continuation(items: Vec<Value>, q: &Query, url: &str, headers: &mut Heade
     let limit = limit(q)?;
     let start = match q.get("continuationToken") {
         None => 0,
-        Some(t) => decode_token(t).ok_or_else(|| format!("`continuationToken` `{t}` is not one this server handed out"))?,
+        Some(t) => {
+            decode_token(t).ok_or_else(|| format!("`continuationToken` `{t}` is not one this server handed out"))?
+        }
     };
     let end = (start + limit).min(items.len());
     if end < items.len() {
@@ -203,7 +208,11 @@ mod tests {
 
     #[test]
     fn where_order_and_fields_follow_mixer_syntax() {
-        let items = vec![json!({"id": 1, "online": true, "v": 5}), json!({"id": 2, "online": false, "v": 50}), json!({"id": 3, "online": true, "v": 20})];
+        let items = vec![
+            json!({"id": 1, "online": true, "v": 5}),
+            json!({"id": 2, "online": false, "v": 50}),
+            json!({"id": 3, "online": true, "v": 20}),
+        ];
         let f = filter(items.clone(), &q(&[("where", "online:eq:true,v:gt:10")])).unwrap();
         assert_eq!(f, vec![json!({"id": 3, "online": true, "v": 20})]);
         let f = filter(items.clone(), &q(&[("where", "id:in:1;2")])).unwrap();

@@ -3,10 +3,10 @@
 // only add noise.
 #![allow(clippy::result_large_err)]
 
+use super::error;
 use super::query::{self, Query};
 use super::seed;
 use super::state::{Approval, Caller, MixerState};
-use super::error;
 use crate::core::lock;
 use axum::extract::{Path, Query as Q, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -80,7 +80,9 @@ fn channel_id_or_token(raw: &str) -> Result<usize, Response> {
 }
 
 fn need(me: &Me, scope: Option<&str>) -> Result<Caller, Response> {
-    let Some(Extension(c)) = me else { return Err(error(StatusCode::UNAUTHORIZED, "This endpoint needs an access token.")) };
+    let Some(Extension(c)) = me else {
+        return Err(error(StatusCode::UNAUTHORIZED, "This endpoint needs an access token."));
+    };
     match scope {
         Some(s) if !c.has(s) => Err(error(StatusCode::FORBIDDEN, &format!("The token lacks the `{s}` scope."))),
         _ => Ok(c.clone()),
@@ -132,9 +134,14 @@ async fn current_user(State(s): St, me: Me) -> Response {
 }
 
 async fn search_users(State(s): St, Q(q): Q<Query>) -> Response {
-    let Some(text) = q.get("query").filter(|t| t.chars().count() >= 3) else { return bad("`query` needs at least 3 characters") };
+    let Some(text) = q.get("query").filter(|t| t.chars().count() >= 3) else {
+        return bad("`query` needs at least 3 characters");
+    };
     let d = lock(&s.data);
-    let items = (0..seed::USERS).filter(|&i| seed::username(i).contains(text.as_str())).map(|i| d.user_with_channel(i)).collect();
+    let items = (0..seed::USERS)
+        .filter(|&i| seed::username(i).contains(text.as_str()))
+        .map(|i| d.user_with_channel(i))
+        .collect();
     v1_list(&s, "/v1/users/search", items, &q)
 }
 
@@ -191,7 +198,17 @@ async fn channel_details(State(s): St, me: Me, Path(channel): Path<String>) -> R
     Json(ch).into_response()
 }
 
-const UPDATABLE: [&str; 9] = ["name", "audience", "description", "typeId", "interactive", "interactiveGameId", "vodsEnabled", "transcodingProfileId", "languageId"];
+const UPDATABLE: [&str; 9] = [
+    "name",
+    "audience",
+    "description",
+    "typeId",
+    "interactive",
+    "interactiveGameId",
+    "vodsEnabled",
+    "transcodingProfileId",
+    "languageId",
+];
 
 async fn update_channel(State(s): St, me: Me, Path(channel): Path<String>, Json(body): Json<Value>) -> Response {
     let c = tryr!(channel_ix(&channel));
@@ -263,7 +280,10 @@ async fn relationship(State(s): St, Path(channel): Path<String>, Q(q): Q<Query>)
     let Some(user) = q.get("user") else { return bad("`user` is required") };
     let u = tryr!(user_ix(user));
     let d = lock(&s.data);
-    let follows = d.follows.contains(&(c, u)).then(|| json!({"createdAt": "2019-05-01T12:00:00.000Z", "updatedAt": "2019-05-01T12:00:00.000Z"}));
+    let follows = d
+        .follows
+        .contains(&(c, u))
+        .then(|| json!({"createdAt": "2019-05-01T12:00:00.000Z", "updatedAt": "2019-05-01T12:00:00.000Z"}));
     Json(json!({"status": {"follows": follows, "roles": d.roles_of(c, u)}})).into_response()
 }
 
@@ -299,7 +319,10 @@ async fn hosters(State(s): St, Path(channel): Path<String>, Q(q): Q<Query>) -> R
     let c = tryr!(channel_ix(&channel));
     let target = seed::FIRST_CHANNEL_ID + c as i64;
     let d = lock(&s.data);
-    let items = (0..seed::USERS).filter(|&h| d.channels[h]["hosteeId"].as_i64() == Some(target)).map(|h| d.channel_advanced(h)).collect();
+    let items = (0..seed::USERS)
+        .filter(|&h| d.channels[h]["hosteeId"].as_i64() == Some(target))
+        .map(|h| d.channel_advanced(h))
+        .collect();
     v1_list(&s, &format!("/v1/channels/{channel}/hosters"), items, &q)
 }
 
@@ -325,7 +348,9 @@ fn users_with_roles(d: &super::state::Data, c: usize, role: Option<&str>) -> Vec
         .filter(|((rc, _), roles)| *rc == c && role.is_none_or(|r| roles.contains(r)))
         .map(|((_, u), _)| {
             let mut user = seed::user(*u);
-            user["groups"] = Value::Array(d.roles_of(c, *u).iter().enumerate().map(|(i, r)| json!({"id": i + 1, "name": r})).collect());
+            user["groups"] = Value::Array(
+                d.roles_of(c, *u).iter().enumerate().map(|(i, r)| json!({"id": i + 1, "name": r})).collect(),
+            );
             user
         })
         .collect()
@@ -337,9 +362,26 @@ async fn channel_users(State(s): St, Path(channel): Path<String>, Q(q): Q<Query>
     v1_list(&s, &format!("/v1/channels/{channel}/users"), items, &q)
 }
 
-const ROLES: [&str; 12] = ["User", "Banned", "Pro", "VerifiedPartner", "Partner", "Subscriber", "ChannelEditor", "Mod", "GlobalMod", "Staff", "Founder", "Owner"];
+const ROLES: [&str; 12] = [
+    "User",
+    "Banned",
+    "Pro",
+    "VerifiedPartner",
+    "Partner",
+    "Subscriber",
+    "ChannelEditor",
+    "Mod",
+    "GlobalMod",
+    "Staff",
+    "Founder",
+    "Owner",
+];
 
-async fn channel_users_by_role(State(s): St, Path((channel, role)): Path<(String, String)>, Q(q): Q<Query>) -> Response {
+async fn channel_users_by_role(
+    State(s): St,
+    Path((channel, role)): Path<(String, String)>,
+    Q(q): Q<Query>,
+) -> Response {
     let c = tryr!(channel_ix(&channel));
     if !ROLES.contains(&role.as_str()) {
         return bad(format!("`{role}` is not a role"));
@@ -348,7 +390,12 @@ async fn channel_users_by_role(State(s): St, Path((channel, role)): Path<(String
     v1_list(&s, &format!("/v1/channels/{channel}/users/{role}"), items, &q)
 }
 
-async fn change_roles(State(s): St, me: Me, Path((channel, user)): Path<(String, String)>, Json(body): Json<Value>) -> Response {
+async fn change_roles(
+    State(s): St,
+    me: Me,
+    Path((channel, user)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
     let c = tryr!(channel_ix(&channel));
     let u = tryr!(user_ix(&user));
     let caller = tryr!(need(&me, Some("chat:change_role")));
@@ -361,7 +408,12 @@ async fn change_roles(State(s): St, me: Me, Path((channel, user)): Path<(String,
         let items = body.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
         items
             .iter()
-            .map(|r| r.as_str().filter(|r| ROLES.contains(r) && *r != "Owner" && *r != "User").map(str::to_owned).ok_or_else(|| bad(format!("`{r}` cannot be given or taken"))))
+            .map(|r| {
+                r.as_str()
+                    .filter(|r| ROLES.contains(r) && *r != "Owner" && *r != "User")
+                    .map(str::to_owned)
+                    .ok_or_else(|| bad(format!("`{r}` cannot be given or taken")))
+            })
             .collect()
     };
     let (add, remove) = (tryr!(list("add")), tryr!(list("remove")));
@@ -412,7 +464,8 @@ async fn chat_authenticated(State(s): St, me: Me, Path(channel): Path<String>) -
     let c = tryr!(channel_ix(&channel));
     let caller = tryr!(need(&me, None));
     let roles = lock(&s.data).roles_of(c, caller.user);
-    let mut body = json!({"endpoints": chat_endpoints(&s), "permissions": ["connect"], "roles": roles, "isLoadShed": false});
+    let mut body =
+        json!({"endpoints": chat_endpoints(&s), "permissions": ["connect"], "roles": roles, "isLoadShed": false});
     if caller.has("chat:connect") {
         body["authkey"] = json!(lock(&s.tokens).authkey());
         body["permissions"] = json!(["connect", "chat"]);
@@ -451,7 +504,11 @@ async fn chat_user(State(s): St, Path((channel, user)): Path<(String, String)>) 
     let c = tryr!(channel_ix(&channel));
     let u = tryr!(user_ix(&user));
     let id = json!(seed::FIRST_USER_ID + u as i64);
-    chatters(&lock(&s.data), c).into_iter().find(|x| x["userId"] == id).map(|x| Json(x).into_response()).unwrap_or_else(|| not_found("Chat user"))
+    chatters(&lock(&s.data), c)
+        .into_iter()
+        .find(|x| x["userId"] == id)
+        .map(|x| Json(x).into_response())
+        .unwrap_or_else(|| not_found("Chat user"))
 }
 
 async fn list_types(State(s): St, Q(q): Q<Query>) -> Response {

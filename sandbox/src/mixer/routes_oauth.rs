@@ -44,7 +44,9 @@ pub(crate) async fn token(State(s): State<Arc<MixerState>>, Json(body): Json<Val
             }
         }
         Some("refresh_token") => {
-            let Some(rt) = field(&body, "refresh_token") else { return error(StatusCode::BAD_REQUEST, "`refresh_token` is required.") };
+            let Some(rt) = field(&body, "refresh_token") else {
+                return error(StatusCode::BAD_REQUEST, "`refresh_token` is required.");
+            };
             // Single use: the answer carries the next refresh token.
             match tokens.refresh.remove(rt) {
                 Some(c) => c,
@@ -71,7 +73,8 @@ pub(crate) async fn create_shortcode(State(s): State<Arc<MixerState>>, Json(body
     let scopes = scope.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect();
     let now = s.now();
     let (code, handle) = lock(&s.tokens).shortcode(scopes, now);
-    Json(json!({"code": code, "expires_in": super::state::SHORTCODE_LIFETIME.as_secs(), "handle": handle})).into_response()
+    Json(json!({"code": code, "expires_in": super::state::SHORTCODE_LIFETIME.as_secs(), "handle": handle}))
+        .into_response()
 }
 
 pub(crate) async fn check_shortcode(State(s): State<Arc<MixerState>>, Path(handle): Path<String>) -> Response {

@@ -18,10 +18,12 @@ const BEFORE_ROUTING: [u16; 3] = [401, 403, 429];
 
 pub(crate) fn core() -> Arc<Contract> {
     static CORE: OnceLock<Arc<Contract>> = OnceLock::new();
-    CORE.get_or_init(|| match parse(include_str!("../../../specs/mixer/core.yaml"), Path::new("specs/mixer/core.yaml")) {
-        Ok(doc) => Arc::new(Contract::new(doc)),
-        // Embedded at build time and parsed by this crate's tests: a failure is a bug here.
-        Err(e) => panic!("the embedded specs/mixer/core.yaml does not load: {e}"),
+    CORE.get_or_init(|| {
+        match parse(include_str!("../../../specs/mixer/core.yaml"), Path::new("specs/mixer/core.yaml")) {
+            Ok(doc) => Arc::new(Contract::new(doc)),
+            // Embedded at build time and parsed by this crate's tests: a failure is a bug here.
+            Err(e) => panic!("the embedded specs/mixer/core.yaml does not load: {e}"),
+        }
     })
     .clone()
 }

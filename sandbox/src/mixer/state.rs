@@ -87,7 +87,10 @@ impl Tokens {
         self.next += 1;
         let code = format!("{:06X}", (self.next * 0x2f_a3c1) % 0xff_ffff);
         let handle = self.id("sh");
-        self.shortcodes.insert(handle.clone(), Shortcode { code: code.clone(), scopes, expires: now + SHORTCODE_LIFETIME, approval: Approval::Pending });
+        self.shortcodes.insert(
+            handle.clone(),
+            Shortcode { code: code.clone(), scopes, expires: now + SHORTCODE_LIFETIME, approval: Approval::Pending },
+        );
         (code, handle)
     }
 
@@ -141,7 +144,9 @@ impl Data {
     /// `UserWithGroups` for user `u` (groups: their roles in their own channel).
     pub fn user_with_groups(&self, u: usize) -> Value {
         let mut user = seed::user(u);
-        user["groups"] = Value::Array(self.roles_of(u, u).iter().enumerate().map(|(i, r)| json!({"id": i + 1, "name": r})).collect());
+        user["groups"] = Value::Array(
+            self.roles_of(u, u).iter().enumerate().map(|(i, r)| json!({"id": i + 1, "name": r})).collect(),
+        );
         user
     }
 
@@ -155,7 +160,10 @@ impl Data {
     /// `ChannelAdvanced` for channel `c`.
     pub fn channel_advanced(&self, c: usize) -> Value {
         let mut ch = self.channels[c].clone();
-        let t = ch["typeId"].as_i64().and_then(|t| usize::try_from(t - seed::FIRST_TYPE_ID).ok()).filter(|t| *t < seed::TYPES);
+        let t = ch["typeId"]
+            .as_i64()
+            .and_then(|t| usize::try_from(t - seed::FIRST_TYPE_ID).ok())
+            .filter(|t| *t < seed::TYPES);
         ch["type"] = t.map(seed::game_type).unwrap_or(Value::Null);
         ch["user"] = self.user_with_groups(c);
         ch

@@ -8,17 +8,12 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// The registered apps: `(client id, client secret)`.
-const CLIENTS: &[(&str, &str)] = &[
-    (crate::CLIENT_ID, crate::CLIENT_SECRET),
-    (crate::OTHER_CLIENT_ID, crate::OTHER_CLIENT_SECRET),
-];
+const CLIENTS: &[(&str, &str)] =
+    &[(crate::CLIENT_ID, crate::CLIENT_SECRET), (crate::OTHER_CLIENT_ID, crate::OTHER_CLIENT_SECRET)];
 
 /// The secret of a registered client, `None` for unknown clients.
 pub(crate) fn client_secret(client_id: &str) -> Option<&'static str> {
-    CLIENTS
-        .iter()
-        .find(|(id, _)| *id == client_id)
-        .map(|(_, secret)| *secret)
+    CLIENTS.iter().find(|(id, _)| *id == client_id).map(|(_, secret)| *secret)
 }
 
 /// Lifetime of device codes (`expires_in` of `/oauth2/device`).
@@ -37,9 +32,7 @@ pub(crate) struct TokenInfo {
 impl TokenInfo {
     /// Whole seconds until expiry.
     pub(crate) fn expires_in(&self) -> u64 {
-        self.expires_at
-            .saturating_duration_since(Instant::now())
-            .as_secs()
+        self.expires_at.saturating_duration_since(Instant::now()).as_secs()
     }
 }
 
@@ -126,16 +119,10 @@ impl TokenStore {
     }
 
     /// Issues an access token (app token when `user_id` is `None`).
-    pub(crate) fn issue_access(
-        &mut self,
-        client_id: &str,
-        user_id: Option<&str>,
-        scopes: &[String],
-    ) -> (String, u64) {
+    pub(crate) fn issue_access(&mut self, client_id: &str, user_id: Option<&str>, scopes: &[String]) -> (String, u64) {
         let token = self.next_token();
         if let Some(user) = user_id {
-            self.authorized
-                .insert((client_id.to_owned(), user.to_owned()));
+            self.authorized.insert((client_id.to_owned(), user.to_owned()));
         }
         let info = TokenInfo {
             client_id: client_id.to_owned(),
@@ -149,24 +136,16 @@ impl TokenStore {
 
     /// Issues a user access token plus a refresh token for `grant`.
     pub(crate) fn issue_pair(&mut self, grant: &Grant) -> TokenPair {
-        let (access_token, expires_in) =
-            self.issue_access(&grant.client_id, Some(&grant.user_id), &grant.scopes);
+        let (access_token, expires_in) = self.issue_access(&grant.client_id, Some(&grant.user_id), &grant.scopes);
         let refresh_token = format!("{}{}", self.next_token(), self.next_token());
         let refresh_token = refresh_token.get(..50).unwrap_or(&refresh_token).to_owned();
         self.refresh.insert(refresh_token.clone(), grant.clone());
-        TokenPair {
-            access_token,
-            refresh_token,
-            expires_in,
-            scopes: grant.scopes.clone(),
-        }
+        TokenPair { access_token, refresh_token, expires_in, scopes: grant.scopes.clone() }
     }
 
     /// A valid (known, unexpired) access token.
     pub(crate) fn lookup(&self, token: &str) -> Option<&TokenInfo> {
-        self.access
-            .get(token)
-            .filter(|t| t.expires_at > Instant::now())
+        self.access.get(token).filter(|t| t.expires_at > Instant::now())
     }
 
     /// Makes a token invalid as if it had expired.
@@ -178,8 +157,7 @@ impl TokenStore {
 
     /// Whether `user_id` has ever authorized `client_id`.
     pub(crate) fn has_authorized(&self, client_id: &str, user_id: &str) -> bool {
-        self.authorized
-            .contains(&(client_id.to_owned(), user_id.to_owned()))
+        self.authorized.contains(&(client_id.to_owned(), user_id.to_owned()))
     }
 
     /// Revokes an access or refresh token belonging to `client_id`.
@@ -187,19 +165,11 @@ impl TokenStore {
         if client_secret(client_id).is_none() {
             return Err(RevokeError::UnknownClient);
         }
-        if self
-            .access
-            .get(token)
-            .is_some_and(|t| t.client_id == client_id)
-        {
+        if self.access.get(token).is_some_and(|t| t.client_id == client_id) {
             self.access.remove(token);
             return Ok(());
         }
-        if self
-            .refresh
-            .get(token)
-            .is_some_and(|g| g.client_id == client_id)
-        {
+        if self.refresh.get(token).is_some_and(|g| g.client_id == client_id) {
             self.refresh.remove(token);
             return Ok(());
         }
@@ -208,11 +178,7 @@ impl TokenStore {
 
     /// Trades a refresh token for a new pair; the old refresh token stops working.
     pub(crate) fn refresh(&mut self, client_id: &str, refresh_token: &str) -> Option<TokenPair> {
-        let grant = self
-            .refresh
-            .get(refresh_token)
-            .filter(|g| g.client_id == client_id)?
-            .clone();
+        let grant = self.refresh.get(refresh_token).filter(|g| g.client_id == client_id)?.clone();
         self.refresh.remove(refresh_token);
         Some(self.issue_pair(&grant))
     }
@@ -220,13 +186,7 @@ impl TokenStore {
     /// Stores a single-use authorization code.
     pub(crate) fn create_code(&mut self, grant: Grant, redirect_uri: &str) -> String {
         let code = self.next_token();
-        self.codes.insert(
-            code.clone(),
-            AuthCode {
-                grant,
-                redirect_uri: redirect_uri.to_owned(),
-            },
-        );
+        self.codes.insert(code.clone(), AuthCode { grant, redirect_uri: redirect_uri.to_owned() });
         code
     }
 
@@ -250,18 +210,12 @@ impl TokenStore {
     }
 
     /// Starts a device authorization: returns `(device_code, user_code)`.
-    pub(crate) fn start_device(
-        &mut self,
-        client_id: &str,
-        scopes: Vec<String>,
-    ) -> (String, String) {
+    pub(crate) fn start_device(&mut self, client_id: &str, scopes: Vec<String>) -> (String, String) {
         let device_code = self.next_token();
         let user_code = loop {
             self.counter += 1;
             let mut r = rng::Rng::new(rng::mix(self.counter ^ 0xDE71CE));
-            let code: String = (0..8)
-                .map(|_| char::from(b'A' + r.below(26) as u8))
-                .collect();
+            let code: String = (0..8).map(|_| char::from(b'A' + r.below(26) as u8)).collect();
             if !self.user_codes.contains_key(&code) {
                 break code;
             }
@@ -275,8 +229,7 @@ impl TokenStore {
                 expires_at: Instant::now() + DEVICE_CODE_LIFETIME,
             },
         );
-        self.user_codes
-            .insert(user_code.clone(), device_code.clone());
+        self.user_codes.insert(user_code.clone(), device_code.clone());
         (device_code, user_code)
     }
 
@@ -295,24 +248,13 @@ impl TokenStore {
     }
 
     /// Polls a device code; once approved it yields the grant and is consumed.
-    pub(crate) fn poll_device(
-        &mut self,
-        client_id: &str,
-        device_code: &str,
-    ) -> Result<Grant, DevicePollError> {
-        let d = self
-            .devices
-            .get(device_code)
-            .ok_or(DevicePollError::Invalid)?;
+    pub(crate) fn poll_device(&mut self, client_id: &str, device_code: &str) -> Result<Grant, DevicePollError> {
+        let d = self.devices.get(device_code).ok_or(DevicePollError::Invalid)?;
         if d.client_id != client_id || d.expires_at <= Instant::now() {
             return Err(DevicePollError::Invalid);
         }
         let user = d.approved_by.clone().ok_or(DevicePollError::Pending)?;
-        let grant = Grant {
-            client_id: client_id.to_owned(),
-            user_id: user,
-            scopes: d.scopes.clone(),
-        };
+        let grant = Grant { client_id: client_id.to_owned(), user_id: user, scopes: d.scopes.clone() };
         self.devices.remove(device_code);
         self.user_codes.retain(|_, dc| dc != device_code);
         Ok(grant)
@@ -344,9 +286,7 @@ impl Auth {
 
     /// The token's user, or 401 for app tokens.
     pub(crate) fn user(&self) -> Result<&str, HelixError> {
-        self.user_id
-            .as_deref()
-            .ok_or_else(HelixError::user_token_required)
+        self.user_id.as_deref().ok_or_else(HelixError::user_token_required)
     }
 
     /// The token's user if it is a user token with `scope`; 401 otherwise.
@@ -360,10 +300,7 @@ impl Auth {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
 }
 
 /// The `Client-Id` header, if present.
@@ -385,22 +322,13 @@ pub(crate) fn authenticate(store: &TokenStore, headers: &HeaderMap) -> Result<Au
     if header(headers, "authorization").is_none() {
         return Err(HelixError::unauthorized("OAuth token is missing"));
     }
-    let token = bearer(headers, &["Bearer"])
-        .ok_or_else(|| HelixError::unauthorized("Invalid OAuth token"))?;
+    let token = bearer(headers, &["Bearer"]).ok_or_else(|| HelixError::unauthorized("Invalid OAuth token"))?;
     let client_id = client_id_header(headers)
         .filter(|c| !c.is_empty())
         .ok_or_else(|| HelixError::unauthorized("Client ID is missing"))?;
-    let info = store
-        .lookup(token)
-        .ok_or_else(|| HelixError::unauthorized("Invalid OAuth token"))?;
+    let info = store.lookup(token).ok_or_else(|| HelixError::unauthorized("Invalid OAuth token"))?;
     if info.client_id != client_id {
-        return Err(HelixError::unauthorized(
-            "Client ID and OAuth token do not match",
-        ));
+        return Err(HelixError::unauthorized("Client ID and OAuth token do not match"));
     }
-    Ok(Auth {
-        client_id: info.client_id.clone(),
-        user_id: info.user_id.clone(),
-        scopes: info.scopes.clone(),
-    })
+    Ok(Auth { client_id: info.client_id.clone(), user_id: info.user_id.clone(), scopes: info.scopes.clone() })
 }

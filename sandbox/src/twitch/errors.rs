@@ -14,10 +14,7 @@ pub(crate) struct HelixError {
 
 impl HelixError {
     pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        HelixError {
-            status,
-            message: message.into(),
-        }
+        HelixError { status, message: message.into() }
     }
 
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
@@ -72,10 +69,7 @@ pub(crate) struct OAuthError {
 
 impl OAuthError {
     pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        OAuthError {
-            status,
-            message: message.into(),
-        }
+        OAuthError { status, message: message.into() }
     }
 
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {

@@ -3,11 +3,9 @@
 //!
 //! Errors use `{"status": <code>, "message": ...}` — no `error` field, unlike Helix.
 
-use crate::twitch::auth::{
-    self, DEVICE_CODE_LIFETIME, DevicePollError, Grant, RevokeError, TokenPair, bearer,
-};
-use crate::twitch::errors::OAuthError;
 use crate::core::lock;
+use crate::twitch::auth::{self, DEVICE_CODE_LIFETIME, DevicePollError, Grant, RevokeError, TokenPair, bearer};
+use crate::twitch::errors::OAuthError;
 use crate::twitch::state::TwitchState;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -44,17 +42,13 @@ impl Form {
     fn parse(query: Option<&str>, body: &[u8]) -> Result<Form, OAuthError> {
         let bad = |_| OAuthError::bad_request("malformed form body");
         let mut pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(bad)?;
-        let query: Vec<(String, String)> =
-            serde_urlencoded::from_str(query.unwrap_or("")).map_err(bad)?;
+        let query: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or("")).map_err(bad)?;
         pairs.extend(query);
         Ok(Form { pairs })
     }
 
     fn get(&self, key: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, v)| k == key && !v.is_empty())
-            .map(|(_, v)| v.as_str())
+        self.pairs.iter().find(|(k, v)| k == key && !v.is_empty()).map(|(_, v)| v.as_str())
     }
 
     /// Whether `key` was sent at all (even with an empty value).
@@ -63,8 +57,7 @@ impl Form {
     }
 
     fn require(&self, key: &str) -> Result<&str, OAuthError> {
-        self.get(key)
-            .ok_or_else(|| OAuthError::bad_request(format!("missing {}", key.replace('_', " "))))
+        self.get(key).ok_or_else(|| OAuthError::bad_request(format!("missing {}", key.replace('_', " "))))
     }
 
     /// A registered `client_id`.
@@ -91,10 +84,7 @@ fn invalid_secret() -> OAuthError {
 }
 
 fn split_scopes(raw: Option<&str>) -> Vec<String> {
-    raw.unwrap_or("")
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect()
+    raw.unwrap_or("").split_whitespace().map(str::to_owned).collect()
 }
 
 fn pair_response(pair: TokenPair) -> Response {
@@ -109,11 +99,7 @@ fn pair_response(pair: TokenPair) -> Response {
 }
 
 /// `POST /oauth2/token`: client credentials, authorization code, refresh token, device code.
-async fn token(
-    State(st): State<Arc<TwitchState>>,
-    RawQuery(query): RawQuery,
-    body: Bytes,
-) -> OAuthResult {
+async fn token(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery, body: Bytes) -> OAuthResult {
     let form = Form::parse(query.as_deref(), &body)?;
     let grant_type = form.require("grant_type")?;
     match grant_type {
@@ -132,9 +118,7 @@ async fn token(
             let code = form.require("code")?;
             let redirect_uri = form.require("redirect_uri")?;
             let mut tokens = lock(&st.tokens);
-            let grant = tokens
-                .redeem_code(client_id, code, redirect_uri)
-                .map_err(OAuthError::bad_request)?;
+            let grant = tokens.redeem_code(client_id, code, redirect_uri).map_err(OAuthError::bad_request)?;
             Ok(pair_response(tokens.issue_pair(&grant)))
         }
         "refresh_token" => {
@@ -157,12 +141,8 @@ async fn token(
             let mut tokens = lock(&st.tokens);
             match tokens.poll_device(client_id, device_code) {
                 Ok(grant) => Ok(pair_response(tokens.issue_pair(&grant))),
-                Err(DevicePollError::Pending) => {
-                    Err(OAuthError::bad_request("authorization_pending"))
-                }
-                Err(DevicePollError::Invalid) => {
-                    Err(OAuthError::bad_request("invalid device code"))
-                }
+                Err(DevicePollError::Pending) => Err(OAuthError::bad_request("authorization_pending")),
+                Err(DevicePollError::Invalid) => Err(OAuthError::bad_request("invalid device code")),
             }
         }
         _ => Err(OAuthError::bad_request("unsupported grant type")),
@@ -170,11 +150,7 @@ async fn token(
 }
 
 /// `POST /oauth2/device`: starts the device authorization grant.
-async fn device(
-    State(st): State<Arc<TwitchState>>,
-    RawQuery(query): RawQuery,
-    body: Bytes,
-) -> OAuthResult {
+async fn device(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery, body: Bytes) -> OAuthResult {
     let form = Form::parse(query.as_deref(), &body)?;
     let client_id = form.client()?;
     // `scopes` is required (an empty list is allowed); `scope` is accepted as its alias.
@@ -197,16 +173,11 @@ async fn device(
 async fn validate(State(st): State<Arc<TwitchState>>, headers: HeaderMap) -> OAuthResult {
     let invalid = || OAuthError::new(StatusCode::UNAUTHORIZED, "invalid access token");
     let token = bearer(&headers, &["OAuth", "Bearer"]).ok_or_else(invalid)?;
-    let info = lock(&st.tokens)
-        .lookup(token)
-        .cloned()
-        .ok_or_else(invalid)?;
+    let info = lock(&st.tokens).lookup(token).cloned().ok_or_else(invalid)?;
     let body = match &info.user_id {
         Some(user_id) => {
-            let login = st
-                .user_index(user_id)
-                .map(|i| st.seed.users[i].login.clone())
-                .unwrap_or_else(|| user_id.clone());
+            let login =
+                st.user_index(user_id).map(|i| st.seed.users[i].login.clone()).unwrap_or_else(|| user_id.clone());
             json!({
                 "client_id": info.client_id,
                 "login": login,
@@ -225,20 +196,13 @@ async fn validate(State(st): State<Arc<TwitchState>>, headers: HeaderMap) -> OAu
 }
 
 /// `POST /oauth2/revoke`: `200` with an empty body.
-async fn revoke(
-    State(st): State<Arc<TwitchState>>,
-    RawQuery(query): RawQuery,
-    body: Bytes,
-) -> OAuthResult {
+async fn revoke(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery, body: Bytes) -> OAuthResult {
     let form = Form::parse(query.as_deref(), &body)?;
     let client_id = form.require("client_id")?;
     let token = form.require("token")?;
     match lock(&st.tokens).revoke(client_id, token) {
         Ok(()) => Ok(StatusCode::OK.into_response()),
-        Err(RevokeError::UnknownClient) => Err(OAuthError::new(
-            StatusCode::NOT_FOUND,
-            "client does not exist",
-        )),
+        Err(RevokeError::UnknownClient) => Err(OAuthError::new(StatusCode::NOT_FOUND, "client does not exist")),
         Err(RevokeError::InvalidToken) => Err(OAuthError::bad_request("Invalid token")),
     }
 }
@@ -252,11 +216,8 @@ async fn authorize(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery
     let redirect_uri = form.require("redirect_uri")?;
     let response_type = form.require("response_type")?;
     let scopes = split_scopes(form.get("scope"));
-    let grant = Grant {
-        client_id: client_id.to_owned(),
-        user_id: st.config.authorize_as.clone(),
-        scopes: scopes.clone(),
-    };
+    let grant =
+        Grant { client_id: client_id.to_owned(), user_id: st.config.authorize_as.clone(), scopes: scopes.clone() };
     let scope = scopes.join(" ");
     let mut params: Vec<(&str, String)> = Vec::new();
     let separator = match response_type {
@@ -266,8 +227,7 @@ async fn authorize(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery
             if redirect_uri.contains('?') { '&' } else { '?' }
         }
         "token" => {
-            let (token, _) =
-                lock(&st.tokens).issue_access(client_id, Some(&grant.user_id), &grant.scopes);
+            let (token, _) = lock(&st.tokens).issue_access(client_id, Some(&grant.user_id), &grant.scopes);
             params.push(("access_token", token));
             params.push(("scope", scope));
             '#'
@@ -280,27 +240,18 @@ async fn authorize(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery
     if response_type == "token" {
         params.push(("token_type", "bearer".to_owned()));
     }
-    let encoded = serde_urlencoded::to_string(&params)
-        .map_err(|_| OAuthError::bad_request("could not encode the redirect"))?;
+    let encoded =
+        serde_urlencoded::to_string(&params).map_err(|_| OAuthError::bad_request("could not encode the redirect"))?;
     let location = format!("{redirect_uri}{separator}{encoded}");
     Ok((StatusCode::FOUND, [(header::LOCATION, location)]).into_response())
 }
 
 /// `GET /activate?device-code=<user code>`: approves a device code as `config.authorize_as`.
 async fn activate(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery) -> Response {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
-    let code = pairs
-        .iter()
-        .find(|(k, _)| k == "device-code")
-        .map(|(_, v)| v.to_uppercase())
-        .unwrap_or_default();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let code = pairs.iter().find(|(k, _)| k == "device-code").map(|(_, v)| v.to_uppercase()).unwrap_or_default();
     if lock(&st.tokens).approve_device(&code, &st.config.authorize_as) {
-        (
-            StatusCode::OK,
-            "Device approved. You can close this page.\n",
-        )
-            .into_response()
+        (StatusCode::OK, "Device approved. You can close this page.\n").into_response()
     } else {
         (StatusCode::NOT_FOUND, "Unknown or expired device code.\n").into_response()
     }

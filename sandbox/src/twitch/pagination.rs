@@ -43,11 +43,7 @@ pub(crate) fn decode(cursor: &str) -> Option<Cursor> {
     }
     let bytes: Option<Vec<u8>> = (0..cursor.len())
         .step_by(2)
-        .map(|i| {
-            cursor
-                .get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
+        .map(|i| cursor.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
         .collect();
     let text = String::from_utf8(bytes?).ok()?;
     let rest = text.strip_prefix("sk:")?;
@@ -87,19 +83,13 @@ pub(crate) fn slice(total: usize, req: &PageRequest) -> Page {
             let start = after.map_or(0, |c| c.end).min(total);
             let end = start.saturating_add(first).min(total);
             let cursor = (end < total).then(|| encode(start, end));
-            Page {
-                range: start..end,
-                cursor,
-            }
+            Page { range: start..end, cursor }
         }
         Direction::Backward(before) => {
             let end = before.start.min(total);
             let start = end.saturating_sub(first);
             let cursor = (start > 0).then(|| encode(start, end));
-            Page {
-                range: start..end,
-                cursor,
-            }
+            Page { range: start..end, cursor }
         }
     }
 }
@@ -119,10 +109,7 @@ mod tests {
 
     #[test]
     fn walks_forward_and_back() {
-        let fwd = |c: Option<Cursor>| PageRequest {
-            first: 20,
-            direction: Direction::Forward(c),
-        };
+        let fwd = |c: Option<Cursor>| PageRequest { first: 20, direction: Direction::Forward(c) };
         let p1 = slice(45, &fwd(None));
         assert_eq!(p1.range, 0..20);
         let c1 = decode(p1.cursor.as_deref().unwrap_or("")).unwrap();
@@ -132,13 +119,7 @@ mod tests {
         let p3 = slice(45, &fwd(Some(c2)));
         assert_eq!(p3.range, 40..45);
         assert!(p3.cursor.is_none());
-        let back = slice(
-            45,
-            &PageRequest {
-                first: 20,
-                direction: Direction::Backward(c2),
-            },
-        );
+        let back = slice(45, &PageRequest { first: 20, direction: Direction::Backward(c2) });
         assert_eq!(back.range, 0..20);
         assert!(back.cursor.is_none());
     }

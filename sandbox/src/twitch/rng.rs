@@ -113,10 +113,7 @@ mod tests {
         for i in 0..20_000 {
             let t = token(i, 7);
             assert_eq!(t.len(), 30);
-            assert!(
-                t.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            );
+            assert!(t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
             assert!(seen.insert(t));
         }
     }

@@ -8,9 +8,7 @@ use std::collections::HashMap;
 /// The fixed "now" of the seeded world: stream start times, video/clip dates and follow dates
 /// are all placed before it, and Get Videos' `period` filter is relative to it.
 pub(crate) fn seed_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
-        .single()
-        .unwrap_or_default()
+    Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).single().unwrap_or_default()
 }
 
 /// Formats a timestamp the way Helix resources do: `2026-11-20T17:04:05Z`.
@@ -240,25 +238,19 @@ pub(crate) struct Seed {
 }
 
 const ADJECTIVES: &[&str] = &[
-    "bright", "sleepy", "swift", "quiet", "lucky", "brave", "cosmic", "fuzzy", "golden", "hidden",
-    "jolly", "mighty", "neon", "pixel", "rapid", "silent", "tiny", "witty", "zesty", "frozen",
-    "amber", "crimson", "dusty", "electric", "gentle", "humble", "iron", "lunar", "misty", "noble",
+    "bright", "sleepy", "swift", "quiet", "lucky", "brave", "cosmic", "fuzzy", "golden", "hidden", "jolly", "mighty",
+    "neon", "pixel", "rapid", "silent", "tiny", "witty", "zesty", "frozen", "amber", "crimson", "dusty", "electric",
+    "gentle", "humble", "iron", "lunar", "misty", "noble",
 ];
 const NOUNS: &[&str] = &[
-    "otter", "falcon", "panda", "badger", "comet", "dragon", "ember", "fox", "gecko", "heron",
-    "koala", "lynx", "moose", "newt", "owl", "penguin", "quokka", "raven", "salmon", "tiger",
-    "walrus", "yak", "zebra", "beetle", "coyote", "dolphin", "ferret", "marmot", "puffin",
-    "wombat",
+    "otter", "falcon", "panda", "badger", "comet", "dragon", "ember", "fox", "gecko", "heron", "koala", "lynx",
+    "moose", "newt", "owl", "penguin", "quokka", "raven", "salmon", "tiger", "walrus", "yak", "zebra", "beetle",
+    "coyote", "dolphin", "ferret", "marmot", "puffin", "wombat",
 ];
-const GAME_FIRST: &[&str] = &[
-    "Crystal", "Neon", "Iron", "Shadow", "Sky", "Ember", "Frost", "Star", "Pixel", "Rogue",
-];
-const GAME_SECOND: &[&str] = &[
-    "Frontier", "Odyssey", "Kingdoms", "Drift", "Legends", "Harbor", "Circuit", "Depths",
-];
-const LANGUAGES: &[&str] = &[
-    "en", "en", "en", "en", "en", "es", "de", "fr", "pt", "ja", "ko", "ru", "it", "pl", "other",
-];
+const GAME_FIRST: &[&str] = &["Crystal", "Neon", "Iron", "Shadow", "Sky", "Ember", "Frost", "Star", "Pixel", "Rogue"];
+const GAME_SECOND: &[&str] = &["Frontier", "Odyssey", "Kingdoms", "Drift", "Legends", "Harbor", "Circuit", "Depths"];
+const LANGUAGES: &[&str] =
+    &["en", "en", "en", "en", "en", "es", "de", "fr", "pt", "ja", "ko", "ru", "it", "pl", "other"];
 const TAGS: &[&str] = &[
     "English",
     "Speedrun",
@@ -297,25 +289,10 @@ const TITLE_STARTS: &[&str] = &[
     "100% run of",
     "Just vibing with",
 ];
-const CLIP_WORDS: &[&str] = &[
-    "Awkward", "Helpless", "Brave", "Tiny", "Clever", "Sneaky", "Fancy", "Gentle", "Lazy", "Proud",
-];
-const CLIP_ANIMALS: &[&str] = &[
-    "Salamander",
-    "Otter",
-    "Panda",
-    "Heron",
-    "Lynx",
-    "Raven",
-    "Koala",
-];
-const CLIP_EMOTES: &[&str] = &[
-    "Kappa",
-    "PogChamp",
-    "SwiftRage",
-    "BibleThump",
-    "NotLikeThis",
-];
+const CLIP_WORDS: &[&str] =
+    &["Awkward", "Helpless", "Brave", "Tiny", "Clever", "Sneaky", "Fancy", "Gentle", "Lazy", "Proud"];
+const CLIP_ANIMALS: &[&str] = &["Salamander", "Otter", "Panda", "Heron", "Lynx", "Raven", "Koala"];
+const CLIP_EMOTES: &[&str] = &["Kappa", "PogChamp", "SwiftRage", "BibleThump", "NotLikeThis"];
 
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
@@ -369,10 +346,7 @@ fn make_users() -> Vec<User> {
         let description = if rng.chance(30) {
             String::new()
         } else {
-            format!(
-                "Hi, I'm {display_name}. I stream {} things.",
-                rng.pick(ADJECTIVES)
-            )
+            format!("Hi, I'm {display_name}. I stream {} things.", rng.pick(ADJECTIVES))
         };
         let picture = rng::uuid(i as u64, 0xA11CE);
         let offline_image_url = if rng.chance(25) {
@@ -409,15 +383,9 @@ fn make_games() -> Vec<Game> {
         for (j, second) in GAME_SECOND.iter().enumerate() {
             let i = k * GAME_SECOND.len() + j;
             let id = (490_000 + i as u64 * 131 + mix(i as u64 ^ 0x6A) % 100).to_string();
-            let igdb_id = if i % 6 == 5 {
-                String::new()
-            } else {
-                (1000 + rng.below(200_000)).to_string()
-            };
+            let igdb_id = if i % 6 == 5 { String::new() } else { (1000 + rng.below(200_000)).to_string() };
             games.push(Game {
-                box_art_url: format!(
-                    "https://static-cdn.jtvnw.net/ttv-boxart/{id}_IGDB-{{width}}x{{height}}.jpg"
-                ),
+                box_art_url: format!("https://static-cdn.jtvnw.net/ttv-boxart/{id}_IGDB-{{width}}x{{height}}.jpg"),
                 id,
                 name: format!("{first} {second}"),
                 igdb_id,
@@ -429,8 +397,7 @@ fn make_games() -> Vec<Game> {
         Game {
             id: "509658".to_owned(),
             name: "Just Chatting".to_owned(),
-            box_art_url: "https://static-cdn.jtvnw.net/ttv-boxart/509658-{width}x{height}.jpg"
-                .to_owned(),
+            box_art_url: "https://static-cdn.jtvnw.net/ttv-boxart/509658-{width}x{height}.jpg".to_owned(),
             igdb_id: String::new(),
         },
     );
@@ -449,11 +416,7 @@ fn make_channels(users: &[User], games: &[Game]) -> Vec<Channel> {
         let a = rng.below(games.len() as u64);
         let b = rng.below(games.len() as u64);
         let game_idx = (a * b / games.len() as u64) as usize;
-        let game = if !is_live(i) && rng.chance(30) {
-            None
-        } else {
-            Some(game_idx)
-        };
+        let game = if !is_live(i) && rng.chance(30) { None } else { Some(game_idx) };
         let game_name = game.map_or("something", |g| games[g].name.as_str());
         let title = match i {
             0 => "Building a Twitch client in Rust | !streamkit".to_owned(),
@@ -470,17 +433,10 @@ fn make_channels(users: &[User], games: &[Game]) -> Vec<Channel> {
         if rng.chance(8) {
             labels.push((*rng.pick(LABELS)).to_owned());
         }
-        let delay = if user.broadcaster_type == "partner" && rng.chance(30) {
-            *rng.pick(&[15u32, 30, 60, 120])
-        } else {
-            0
-        };
+        let delay =
+            if user.broadcaster_type == "partner" && rng.chance(30) { *rng.pick(&[15u32, 30, 60, 120]) } else { 0 };
         channels.push(Channel {
-            language: if i == 0 {
-                "en".to_owned()
-            } else {
-                (*rng.pick(LANGUAGES)).to_owned()
-            },
+            language: if i == 0 { "en".to_owned() } else { (*rng.pick(LANGUAGES)).to_owned() },
             game,
             title,
             delay,
@@ -497,11 +453,7 @@ fn make_streams(users: &[User]) -> Vec<Stream> {
     let mut streams = Vec::new();
     for i in (0..users.len()).filter(|&i| is_live(i)) {
         let r = (rng.below(1_000_000) as f64 + 1.0) / 1_000_000.0;
-        let viewer_count = if i == 0 {
-            54_321
-        } else {
-            (30_000.0 * r.powi(8)) as u64 + rng.below(40)
-        };
+        let viewer_count = if i == 0 { 54_321 } else { (30_000.0 * r.powi(8)) as u64 + rng.below(40) };
         streams.push(Stream {
             id: (40_000_000_000u64 + i as u64 * 1000 + mix(i as u64 ^ 0x57) % 1000).to_string(),
             user: i,
@@ -510,11 +462,7 @@ fn make_streams(users: &[User]) -> Vec<Stream> {
             is_mature: rng.chance(10),
         });
     }
-    streams.sort_by(|a, b| {
-        b.viewer_count
-            .cmp(&a.viewer_count)
-            .then(a.user.cmp(&b.user))
-    });
+    streams.sort_by(|a, b| b.viewer_count.cmp(&a.viewer_count).then(a.user.cmp(&b.user)));
     streams
 }
 
@@ -650,10 +598,7 @@ fn make_clips(users: &[User], channels: &[Channel], videos: &[Video]) -> Vec<Cli
     let mut counter: u64 = 0;
     for (i, channel) in channels.iter().enumerate().take(300) {
         let count = if i == 0 { 150 } else { rng.below(5) };
-        let archives: Vec<&Video> = videos
-            .iter()
-            .filter(|v| v.user == i && v.kind == VideoKind::Archive)
-            .collect();
+        let archives: Vec<&Video> = videos.iter().filter(|v| v.user == i && v.kind == VideoKind::Archive).collect();
         for _ in 0..count {
             counter += 1;
             let id = format!(
@@ -670,11 +615,7 @@ fn make_clips(users: &[User], channels: &[Channel], videos: &[Video]) -> Vec<Cli
             } else {
                 (String::new(), None)
             };
-            let game = if rng.chance(80) {
-                channel.game
-            } else {
-                Some(rng.below(40) as usize)
-            };
+            let game = if rng.chance(80) { channel.game } else { Some(rng.below(40) as usize) };
             let r = (rng.below(1000) as f64 + 1.0) / 1000.0;
             clips.push(Clip {
                 id,
@@ -772,21 +713,10 @@ fn make_extensions(streams: &[Stream]) -> Vec<Extension> {
     vec![
         Extension {
             id: ext_id(1),
-            live_on: live
-                .iter()
-                .copied()
-                .filter(|u| u % 13 == 2)
-                .take(LIVE_EXTENSION_CHANNELS)
-                .collect(),
+            live_on: live.iter().copied().filter(|u| u % 13 == 2).take(LIVE_EXTENSION_CHANNELS).collect(),
         },
-        Extension {
-            id: ext_id(2),
-            live_on: live.iter().copied().filter(|u| u % 401 == 5).collect(),
-        },
-        Extension {
-            id: ext_id(3),
-            live_on: Vec::new(),
-        },
+        Extension { id: ext_id(2), live_on: live.iter().copied().filter(|u| u % 401 == 5).collect() },
+        Extension { id: ext_id(3), live_on: Vec::new() },
     ]
 }
 
@@ -794,29 +724,13 @@ impl Seed {
     /// Builds the world.
     pub(crate) fn build() -> Seed {
         let users = make_users();
-        let user_by_id = users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id.clone(), i))
-            .collect();
-        let user_by_login = users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.login.clone(), i))
-            .collect();
+        let user_by_id = users.iter().enumerate().map(|(i, u)| (u.id.clone(), i)).collect();
+        let user_by_login = users.iter().enumerate().map(|(i, u)| (u.login.clone(), i)).collect();
         let games = make_games();
-        let game_by_id: HashMap<String, usize> = games
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (g.id.clone(), i))
-            .collect();
+        let game_by_id: HashMap<String, usize> = games.iter().enumerate().map(|(i, g)| (g.id.clone(), i)).collect();
         let channels = make_channels(&users, &games);
         let streams = make_streams(&users);
-        let stream_of_user = streams
-            .iter()
-            .enumerate()
-            .map(|(k, s)| (s.user, k))
-            .collect();
+        let stream_of_user = streams.iter().enumerate().map(|(k, s)| (s.user, k)).collect();
 
         // Top games: total viewers per game across live streams.
         let mut viewers = vec![0u64; games.len()];
@@ -829,47 +743,26 @@ impl Seed {
         top_games.sort_by(|a, b| viewers[*b].cmp(&viewers[*a]).then(a.cmp(b)));
 
         let videos = make_videos(&users, &channels);
-        let video_by_id = videos
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.id.clone(), i))
-            .collect();
+        let video_by_id = videos.iter().enumerate().map(|(i, v)| (v.id.clone(), i)).collect();
         let mut videos_of_user: HashMap<usize, Vec<usize>> = HashMap::new();
         for (k, v) in videos.iter().enumerate() {
             videos_of_user.entry(v.user).or_default().push(k);
         }
         for list in videos_of_user.values_mut() {
-            list.sort_by(|a, b| {
-                videos[*b]
-                    .created_at
-                    .cmp(&videos[*a].created_at)
-                    .then(a.cmp(b))
-            });
+            list.sort_by(|a, b| videos[*b].created_at.cmp(&videos[*a].created_at).then(a.cmp(b)));
         }
         let clips = make_clips(&users, &channels, &videos);
-        let clip_by_id = clips
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.clone(), i))
-            .collect();
+        let clip_by_id = clips.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
         let (followers, followed) = make_follows(&users);
         let moderators = make_moderators(&users);
         let extensions = make_extensions(&streams);
 
         let offline = (0..users.len()).find(|&i| !is_live(i)).unwrap_or(0);
-        let no_igdb = games
-            .iter()
-            .find(|g| g.igdb_id.is_empty())
-            .map(|g| g.id.clone());
+        let no_igdb = games.iter().find(|g| g.igdb_id.is_empty()).map(|g| g.id.clone());
         let top = top_games.first().copied().unwrap_or(0);
         let own_videos = videos_of_user.get(&0).cloned().unwrap_or_default();
         let find_video = |kind: VideoKind| {
-            own_videos
-                .iter()
-                .map(|&k| &videos[k])
-                .find(|v| v.kind == kind)
-                .map(|v| v.id.clone())
-                .unwrap_or_default()
+            own_videos.iter().map(|&k| &videos[k]).find(|v| v.kind == kind).map(|v| v.id.clone()).unwrap_or_default()
         };
         let info = SeedInfo {
             user_count: users.len(),
@@ -892,11 +785,7 @@ impl Seed {
             live_extension_id: extensions[0].id.clone(),
             live_extension_channel_count: extensions[0].live_on.len(),
             idle_extension_id: extensions[2].id.clone(),
-            clip_id: clips
-                .iter()
-                .find(|c| c.broadcaster == 0)
-                .map(|c| c.id.clone())
-                .unwrap_or_default(),
+            clip_id: clips.iter().find(|c| c.broadcaster == 0).map(|c| c.id.clone()).unwrap_or_default(),
             broadcaster_clip_count: clips.iter().filter(|c| c.broadcaster == 0).count(),
             video_id: find_video(VideoKind::Archive),
             highlight_video_id: find_video(VideoKind::Highlight),
@@ -928,11 +817,7 @@ impl Seed {
 
     /// Whether `user` is the broadcaster or one of its moderators.
     pub(crate) fn is_broadcaster_or_mod(&self, broadcaster: usize, user: usize) -> bool {
-        broadcaster == user
-            || self
-                .moderators
-                .get(&broadcaster)
-                .is_some_and(|m| m.contains(&user))
+        broadcaster == user || self.moderators.get(&broadcaster).is_some_and(|m| m.contains(&user))
     }
 
     /// The users in a broadcaster's chat, in a stable order.
@@ -949,11 +834,7 @@ impl Seed {
 }
 
 fn chatter_count(broadcaster: usize) -> usize {
-    if broadcaster == 0 {
-        FEATURED_CHATTERS
-    } else {
-        1 + (mix(broadcaster as u64) % 60) as usize
-    }
+    if broadcaster == 0 { FEATURED_CHATTERS } else { 1 + (mix(broadcaster as u64) % 60) as usize }
 }
 
 #[cfg(test)]
@@ -986,11 +867,7 @@ mod tests {
         assert!(a.users.iter().any(|u| u.user_type.is_empty()));
         assert!(a.users.iter().any(|u| u.broadcaster_type.is_empty()));
         assert!(a.stream_of_user.contains_key(&0));
-        let search = a
-            .users
-            .iter()
-            .filter(|u| u.login.contains(&a.info.search_query))
-            .count();
+        let search = a.users.iter().filter(|u| u.login.contains(&a.info.search_query)).count();
         assert!(search > 20);
     }
 }

@@ -25,10 +25,7 @@ pub async fn start() -> Ctx {
 pub async fn start_with(config: SandboxConfig) -> Ctx {
     let sb = Sandbox::start(config).await.expect("sandbox starts");
     streamkit_runtime::tls::install_default_provider();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     Ctx { sb, http }
 }
 
@@ -37,12 +34,7 @@ async fn reply(resp: reqwest::Response) -> Reply {
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply {
-        status,
-        headers,
-        body,
-        text,
-    }
+    Reply { status, headers, body, text }
 }
 
 impl Ctx {
@@ -59,15 +51,11 @@ impl Ctx {
     }
 
     pub async fn get(&self, path: &str, token: &str, query: &[(&str, &str)]) -> Reply {
-        self.send(self.helix(Method::GET, path, token).query(query))
-            .await
+        self.send(self.helix(Method::GET, path, token).query(query)).await
     }
 
     pub async fn oauth_post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
-        let req = self
-            .http
-            .post(format!("{}{path}", self.sb.oauth_url()))
-            .form(form);
+        let req = self.http.post(format!("{}{path}", self.sb.oauth_url())).form(form);
         self.send(req).await
     }
 
@@ -82,13 +70,7 @@ impl Ctx {
             }
             let r = self.get(path, token, &q).await;
             assert_eq!(r.status, 200, "{path}: {}", r.text);
-            items.extend(
-                r.body["data"]
-                    .as_array()
-                    .expect("data array")
-                    .iter()
-                    .cloned(),
-            );
+            items.extend(r.body["data"].as_array().expect("data array").iter().cloned());
             match r.body["pagination"]["cursor"].as_str() {
                 Some(c) => cursor = Some(c.to_owned()),
                 None => {
@@ -105,10 +87,7 @@ impl Ctx {
 pub fn assert_helix_error(r: &Reply, status: u16) {
     assert_eq!(r.status.as_u16(), status, "{}", r.text);
     assert_eq!(r.body["status"], status, "{}", r.text);
-    let reason = StatusCode::from_u16(status)
-        .unwrap()
-        .canonical_reason()
-        .unwrap();
+    let reason = StatusCode::from_u16(status).unwrap().canonical_reason().unwrap();
     assert_eq!(r.body["error"], reason, "{}", r.text);
     assert!(r.body["message"].is_string(), "{}", r.text);
     assert_eq!(r.body.as_object().unwrap().len(), 3, "{}", r.text);
@@ -117,17 +96,11 @@ pub fn assert_helix_error(r: &Reply, status: u16) {
 /// Asserts an id.twitch.tv error body: `{status, message}`.
 pub fn assert_oauth_error(r: &Reply, status: u16, message: &str) {
     assert_eq!(r.status.as_u16(), status, "{}", r.text);
-    assert_eq!(
-        r.body,
-        serde_json::json!({ "status": status, "message": message })
-    );
+    assert_eq!(r.body, serde_json::json!({ "status": status, "message": message }));
 }
 
 pub fn ids(items: &[Value], key: &str) -> Vec<String> {
-    items
-        .iter()
-        .map(|v| v[key].as_str().expect("string id").to_owned())
-        .collect()
+    items.iter().map(|v| v[key].as_str().expect("string id").to_owned()).collect()
 }
 
 pub fn assert_unique(list: &[String]) {

@@ -98,11 +98,15 @@ impl fmt::Display for ContractViolation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ContractViolation::UnknownPath { path } => write!(f, "no operation in the spec for {path}"),
-            ContractViolation::UndocumentedMethod { method, path } => write!(f, "{method} is not documented for {path}"),
+            ContractViolation::UndocumentedMethod { method, path } => {
+                write!(f, "{method} is not documented for {path}")
+            }
             ContractViolation::UndocumentedStatus { status, documented } => {
                 write!(f, "status {status} is not documented (documented: {})", documented.join(", "))
             }
-            ContractViolation::UnexpectedBody { status } => write!(f, "status {status} documents no body, but one was sent"),
+            ContractViolation::UnexpectedBody { status } => {
+                write!(f, "status {status} documents no body, but one was sent")
+            }
             ContractViolation::ContentType { found } => write!(f, "Content-Type is {found:?}, not application/json"),
             ContractViolation::NotJson { error } => write!(f, "the body is not JSON: {error}"),
             ContractViolation::Body(v) => write!(f, "{}: {}", v.path.json_path(), v.message),
@@ -148,7 +152,10 @@ impl Contract {
             return vec![ContractViolation::UnknownPath { path: template.to_string() }];
         };
         let Some(op) = item.get(&method).filter(|o| o.is_object()) else {
-            return vec![ContractViolation::UndocumentedMethod { method: method.to_uppercase(), path: template.to_string() }];
+            return vec![ContractViolation::UndocumentedMethod {
+                method: method.to_uppercase(),
+                path: template.to_string(),
+            }];
         };
         let op_ptr = format!("/paths/{}/{method}", escape(template));
         let responses = op.get("responses").and_then(Value::as_object);
@@ -167,7 +174,11 @@ impl Contract {
         }
         let content = resp.get("content").and_then(Value::as_object).filter(|c| !c.is_empty());
         let Some(content) = content else {
-            return if response.body.is_empty() { Vec::new() } else { vec![ContractViolation::UnexpectedBody { status }] };
+            return if response.body.is_empty() {
+                Vec::new()
+            } else {
+                vec![ContractViolation::UnexpectedBody { status }]
+            };
         };
         // Only JSON bodies are checked.
         let Some(media) = content.get("application/json") else { return Vec::new() };
@@ -185,7 +196,9 @@ impl Contract {
         if media.get("schema").is_some() {
             let schema_ptr = format!("{resp_ptr}/content/application~1json/schema");
             match self.cache.validator(&schema_ptr, Options::response().forbid_undocumented()) {
-                Ok(v) => out.extend(v.validate_at_most(&value, MAX_BODY_VIOLATIONS).into_iter().map(ContractViolation::Body)),
+                Ok(v) => {
+                    out.extend(v.validate_at_most(&value, MAX_BODY_VIOLATIONS).into_iter().map(ContractViolation::Body))
+                }
                 Err(e) => out.push(ContractViolation::Spec(e)),
             }
         }

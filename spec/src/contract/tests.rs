@@ -8,12 +8,17 @@ use super::*;
 use crate::document::parse;
 
 fn helix() -> Contract {
-    Contract::new(parse(include_str!("../../../specs/twitch/helix.yaml"), Path::new("specs/twitch/helix.yaml")).unwrap())
+    Contract::new(
+        parse(include_str!("../../../specs/twitch/helix.yaml"), Path::new("specs/twitch/helix.yaml")).unwrap(),
+    )
 }
 
 fn get(c: &Contract, path: &str, status: u16, body: Value) -> Vec<String> {
     let template = c.find_path(path).unwrap_or_else(|| panic!("no template for {path}"));
-    c.check_response("GET", template, Response::json(status, body.to_string().as_bytes())).iter().map(ToString::to_string).collect()
+    c.check_response("GET", template, Response::json(status, body.to_string().as_bytes()))
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn user() -> Value {
@@ -66,7 +71,10 @@ fn statuses_nulls_and_additional_properties() {
     });
     assert!(get(&c, "/streams", 200, json!({ "data": [s.clone()], "pagination": {} })).is_empty());
     s["title"] = Value::Null;
-    assert_eq!(get(&c, "/streams", 200, json!({ "data": [s] })), ["$.data[0].title: null is not allowed here (the schema is not `nullable: true`)"]);
+    assert_eq!(
+        get(&c, "/streams", 200, json!({ "data": [s] })),
+        ["$.data[0].title: null is not allowed here (the schema is not `nullable: true`)"]
+    );
     // EventSubCondition allows extra string properties, not extra numbers.
     let sub = |cond: Value| {
         json!({ "data": [{
@@ -75,7 +83,10 @@ fn statuses_nulls_and_additional_properties() {
             "cost": 0 }], "total": 1, "total_cost": 0, "max_total_cost": 10 })
     };
     assert!(get(&c, "/eventsub/subscriptions", 200, sub(json!({ "new_key": "1" }))).is_empty());
-    assert_eq!(get(&c, "/eventsub/subscriptions", 200, sub(json!({ "new_key": 1 }))), ["$.data[0].condition.new_key: expected string, found integer"]);
+    assert_eq!(
+        get(&c, "/eventsub/subscriptions", 200, sub(json!({ "new_key": 1 }))),
+        ["$.data[0].condition.new_key: expected string, found integer"]
+    );
 }
 
 #[test]
@@ -86,12 +97,24 @@ fn bodies_methods_and_content_types() {
     };
     // 204 documents no body.
     assert_eq!(check("PATCH", "/channels", 204, None, b""), []);
-    assert_eq!(check("PATCH", "/channels", 204, Some("application/json"), b"{}"), [ContractViolation::UnexpectedBody { status: 204 }]);
-    assert!(matches!(check("GET", "/users", 200, Some("application/json"), b"{\"data\": [").as_slice(), [ContractViolation::NotJson { .. }]));
-    assert!(matches!(check("GET", "/users", 200, Some("text/plain"), b"{\"data\": []}").as_slice(), [ContractViolation::ContentType { .. }]));
+    assert_eq!(
+        check("PATCH", "/channels", 204, Some("application/json"), b"{}"),
+        [ContractViolation::UnexpectedBody { status: 204 }]
+    );
+    assert!(matches!(
+        check("GET", "/users", 200, Some("application/json"), b"{\"data\": [").as_slice(),
+        [ContractViolation::NotJson { .. }]
+    ));
+    assert!(matches!(
+        check("GET", "/users", 200, Some("text/plain"), b"{\"data\": []}").as_slice(),
+        [ContractViolation::ContentType { .. }]
+    ));
     // HEAD checks the status only.
     assert_eq!(check("HEAD", "/users", 200, None, b""), []);
-    assert!(matches!(check("PUT", "/users", 200, None, b"").as_slice(), [ContractViolation::UndocumentedMethod { .. }]));
+    assert!(matches!(
+        check("PUT", "/users", 200, None, b"").as_slice(),
+        [ContractViolation::UndocumentedMethod { .. }]
+    ));
     assert!(matches!(check("GET", "/nope", 200, None, b"").as_slice(), [ContractViolation::UnknownPath { .. }]));
     assert_eq!(c.find_path("/nope"), None);
 }
@@ -116,7 +139,10 @@ fn a_violation_inside_a_one_of_branch_is_caught() {
     .unwrap();
     let c = Contract::new(doc);
     let check = |body: Value| -> Vec<String> {
-        c.check_response("GET", "/store", Response::json(200, body.to_string().as_bytes())).iter().map(ToString::to_string).collect()
+        c.check_response("GET", "/store", Response::json(200, body.to_string().as_bytes()))
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     };
     assert!(check(json!({"count": 2})).is_empty());
     assert!(check(json!({"text": "hi", "at": "2024-01-01T00:00:00Z"})).is_empty());

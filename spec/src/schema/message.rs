@@ -1,9 +1,9 @@
 //! Turns `jsonschema` errors into [`Violation`]s: instance paths as steps, spec pointers
 //! instead of translated ones, and messages in the words a spec author uses.
 
+use jsonschema::ValidationError;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
-use jsonschema::ValidationError;
 use serde_json::Value;
 
 use super::translate::{Note, Translated};
@@ -66,9 +66,15 @@ pub(crate) fn push(e: &ValidationError, tr: &Translated, out: &mut Vec<Violation
                 add(path, format!("expected {}, found {}", names.join(" or "), kind(instance)));
             }
         }
-        ValidationErrorKind::Enum { options } => add(path, format!("{} is not one of {}", shown(instance), list(options))),
-        ValidationErrorKind::Constant { expected_value } => add(path, format!("{} is not {}", shown(instance), expected_value)),
-        ValidationErrorKind::Format { format } if format == "date-time" => add(path, format!("{} is not an RFC 3339 date-time", shown(instance))),
+        ValidationErrorKind::Enum { options } => {
+            add(path, format!("{} is not one of {}", shown(instance), list(options)))
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            add(path, format!("{} is not {}", shown(instance), expected_value))
+        }
+        ValidationErrorKind::Format { format } if format == "date-time" => {
+            add(path, format!("{} is not an RFC 3339 date-time", shown(instance)))
+        }
         ValidationErrorKind::Format { format } => add(path, format!("{} is not a valid `{format}`", shown(instance))),
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().map_or_else(|| property.to_string(), str::to_string);
@@ -100,15 +106,23 @@ pub(crate) fn push(e: &ValidationError, tr: &Translated, out: &mut Vec<Violation
         ValidationErrorKind::MaxLength { limit } => add(path, format!("longer than maxLength {limit}")),
         ValidationErrorKind::Minimum { limit } => add(path, format!("{instance} is below the minimum {limit}")),
         ValidationErrorKind::Maximum { limit } => add(path, format!("{instance} is above the maximum {limit}")),
-        ValidationErrorKind::ExclusiveMinimum { limit } => add(path, format!("{instance} is not above the exclusive minimum {limit}")),
-        ValidationErrorKind::ExclusiveMaximum { limit } => add(path, format!("{instance} is not below the exclusive maximum {limit}")),
-        ValidationErrorKind::MultipleOf { multiple_of } => add(path, format!("{instance} is not a multiple of {multiple_of}")),
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            add(path, format!("{instance} is not above the exclusive minimum {limit}"))
+        }
+        ValidationErrorKind::ExclusiveMaximum { limit } => {
+            add(path, format!("{instance} is not below the exclusive maximum {limit}"))
+        }
+        ValidationErrorKind::MultipleOf { multiple_of } => {
+            add(path, format!("{instance} is not a multiple of {multiple_of}"))
+        }
         ValidationErrorKind::MinItems { limit } => add(path, format!("fewer than minItems {limit}")),
         ValidationErrorKind::MaxItems { limit } => add(path, format!("more than maxItems {limit}")),
         ValidationErrorKind::MinProperties { limit } => add(path, format!("fewer than minProperties {limit}")),
         ValidationErrorKind::MaxProperties { limit } => add(path, format!("more than maxProperties {limit}")),
         ValidationErrorKind::UniqueItems => add(path, "the items are not unique (`uniqueItems: true`)".into()),
-        ValidationErrorKind::Pattern { pattern } => add(path, format!("{} does not match the pattern `{pattern}`", shown(instance))),
+        ValidationErrorKind::Pattern { pattern } => {
+            add(path, format!("{} does not match the pattern `{pattern}`", shown(instance)))
+        }
         ValidationErrorKind::Not { .. } => add(path, "matches the schema under `not`".into()),
         ValidationErrorKind::AnyOf { context } => {
             let parent = schema_at.strip_suffix("/anyOf").unwrap_or(&schema_at);
@@ -122,14 +136,23 @@ pub(crate) fn push(e: &ValidationError, tr: &Translated, out: &mut Vec<Violation
             }
         }
         ValidationErrorKind::OneOfNotValid { context } => alternatives("oneOf", context, &path, &schema, tr, out),
-        ValidationErrorKind::OneOfMultipleValid { .. } => add(path, "matches more than one `oneOf` alternative (exactly one must match)".into()),
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            add(path, "matches more than one `oneOf` alternative (exactly one must match)".into())
+        }
         _ => add(path, e.to_string()),
     }
 }
 
 /// No alternative matched. When exactly one has the instance's type (the one the author
 /// meant), its own violations are the useful ones; otherwise say so and show the closest.
-fn alternatives(key: &str, context: &[Vec<ValidationError<'static>>], path: &InstancePath, schema: &str, tr: &Translated, out: &mut Vec<Violation>) {
+fn alternatives(
+    key: &str,
+    context: &[Vec<ValidationError<'static>>],
+    path: &InstancePath,
+    schema: &str,
+    tr: &Translated,
+    out: &mut Vec<Violation>,
+) {
     let branches: Vec<Vec<Violation>> = context
         .iter()
         .map(|errs| {
@@ -149,10 +172,20 @@ fn alternatives(key: &str, context: &[Vec<ValidationError<'static>>], path: &Ins
         }
         return;
     }
-    let closest = meant.iter().copied().chain(0..branches.len()).min_by_key(|&i| (!meant.contains(&i), branches[i].len()));
+    let closest =
+        meant.iter().copied().chain(0..branches.len()).min_by_key(|&i| (!meant.contains(&i), branches[i].len()));
     let detail = closest
         .filter(|&i| !branches[i].is_empty())
-        .map(|i| format!("; closest is alternative {i}: {}", branches[i].iter().take(3).map(Violation::to_string).collect::<Vec<_>>().join("; ")))
+        .map(|i| {
+            format!(
+                "; closest is alternative {i}: {}",
+                branches[i].iter().take(3).map(Violation::to_string).collect::<Vec<_>>().join("; ")
+            )
+        })
         .unwrap_or_default();
-    out.push(Violation { path: path.clone(), message: format!("matches none of the `{key}` alternatives{detail}"), schema: schema.to_string() });
+    out.push(Violation {
+        path: path.clone(),
+        message: format!("matches none of the `{key}` alternatives{detail}"),
+        schema: schema.to_string(),
+    });
 }

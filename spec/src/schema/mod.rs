@@ -138,7 +138,12 @@ impl Validator {
 
     /// Compiles a schema value that belongs to `doc` (its `$ref`s resolve there);
     /// `shown_at` is the pointer errors name for it.
-    pub fn for_schema(doc: &Document, schema: &Value, shown_at: &str, options: impl Into<Options>) -> Result<Validator, SpecError> {
+    pub fn for_schema(
+        doc: &Document,
+        schema: &Value,
+        shown_at: &str,
+        options: impl Into<Options>,
+    ) -> Result<Validator, SpecError> {
         let translated = translate::translate(doc, schema, shown_at, options.into())?;
         let compiled = jsonschema::options()
             .with_draft(Draft::Draft202012)

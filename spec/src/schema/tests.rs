@@ -27,7 +27,10 @@ fn nullable_adds_null_to_the_type_the_enum_and_compositions() {
         "Any": {"description": "anything"},
     }));
     assert!(check(&d, "S", Direction::Either, json!(null)).is_empty());
-    assert_eq!(check(&d, "N", Direction::Either, json!(null)), ["(root): null is not allowed here (the schema is not `nullable: true`)"]);
+    assert_eq!(
+        check(&d, "N", Direction::Either, json!(null)),
+        ["(root): null is not allowed here (the schema is not `nullable: true`)"]
+    );
     assert!(check(&d, "E", Direction::Either, json!(null)).is_empty());
     assert_eq!(check(&d, "E", Direction::Either, json!("b")), ["(root): \"b\" is not one of \"a\", null"]);
     assert!(check(&d, "C", Direction::Either, json!(null)).is_empty());
@@ -55,7 +58,10 @@ fn read_only_and_write_only_follow_the_direction() {
         check(&d, "U", Direction::Response, json!({"id": "1", "password": "p"})),
         ["/password: the property is `writeOnly`: it must not appear in a response"]
     );
-    assert_eq!(check(&d, "U", Direction::Either, json!({"id": "1"})), ["(root): required property `password` is missing"]);
+    assert_eq!(
+        check(&d, "U", Direction::Either, json!({"id": "1"})),
+        ["(root): required property `password` is missing"]
+    );
 }
 
 #[test]
@@ -64,7 +70,10 @@ fn formats_are_checked() {
     for ok in ["2016-12-14T20:32:28Z", "2020-11-10T14:32:18.730260295Z", "2021-03-10T15:04:21+01:00"] {
         assert!(check(&d, "T", Direction::Either, json!(ok)).is_empty(), "{ok}");
     }
-    assert_eq!(check(&d, "T", Direction::Either, json!("yesterday")), ["(root): \"yesterday\" is not an RFC 3339 date-time"]);
+    assert_eq!(
+        check(&d, "T", Direction::Either, json!("yesterday")),
+        ["(root): \"yesterday\" is not an RFC 3339 date-time"]
+    );
     assert_eq!(check(&d, "T", Direction::Either, json!("2016-13-14T20:32:28Z")).len(), 1);
     // OpenAPI-only formats (int64, password, …) are annotations.
     assert!(check(&d, "I", Direction::Either, json!(5)).is_empty());
@@ -80,7 +89,10 @@ fn all_of_composes_even_with_undocumented_properties_forbidden() {
     assert!(check(&d, "Named", strict, json!({"id": "1", "name": "n"})).is_empty());
     assert_eq!(check(&d, "Named", strict, json!({"id": "1", "name": "n", "x": 1})), ["/x: undocumented property"]);
     // A failed part still documents its properties: only `x` is undocumented.
-    assert_eq!(check(&d, "Named", strict, json!({"id": "1", "name": 2, "x": 1})), ["/name: expected string, found integer", "/x: undocumented property"]);
+    assert_eq!(
+        check(&d, "Named", strict, json!({"id": "1", "name": 2, "x": 1})),
+        ["/name: expected string, found integer", "/x: undocumented property"]
+    );
     assert_eq!(check(&d, "Named", strict, json!({"name": "n"})), ["(root): required property `id` is missing"]);
     // Base alone is closed too.
     assert_eq!(check(&d, "Base", strict, json!({"id": "1", "name": "n"})), ["/name: undocumented property"]);
@@ -95,7 +107,10 @@ fn additional_properties() {
         "Strings": {"type": "object", "additionalProperties": {"type": "string"}},
         "Open": {"type": "object", "additionalProperties": true},
     }));
-    assert_eq!(check(&d, "Closed", Direction::Either, json!({"b": 1})), ["(root): property `b` is not allowed (`additionalProperties: false`)"]);
+    assert_eq!(
+        check(&d, "Closed", Direction::Either, json!({"b": 1})),
+        ["(root): property `b` is not allowed (`additionalProperties: false`)"]
+    );
     assert_eq!(check(&d, "Strings", Direction::Either, json!({"b": 1})), ["/b: expected string, found integer"]);
     let strict = Options::response().forbid_undocumented();
     assert!(check(&d, "Strings", strict, json!({"b": "x"})).is_empty());
@@ -113,8 +128,14 @@ fn a_violation_inside_a_one_of_branch_is_reported_in_the_branch() {
     let strict = Options::response().forbid_undocumented();
     assert!(check(&d, "Store", strict, json!({"kind": "int", "value": 3})).is_empty());
     assert!(check(&d, "Store", strict, json!("free")).is_empty());
-    assert_eq!(check(&d, "Store", strict, json!({"kind": "int", "value": "3"})), ["/value: expected integer, found string (in `oneOf` alternative 0)"]);
-    assert_eq!(check(&d, "Store", strict, json!({"kind": "int", "value": 3, "x": 1})), ["/x: undocumented property (in `oneOf` alternative 0)"]);
+    assert_eq!(
+        check(&d, "Store", strict, json!({"kind": "int", "value": "3"})),
+        ["/value: expected integer, found string (in `oneOf` alternative 0)"]
+    );
+    assert_eq!(
+        check(&d, "Store", strict, json!({"kind": "int", "value": 3, "x": 1})),
+        ["/x: undocumented property (in `oneOf` alternative 0)"]
+    );
     let none = check(&d, "Store", strict, json!(3));
     assert_eq!(none.len(), 1);
     assert!(none[0].starts_with("(root): matches none of the `oneOf` alternatives"), "{none:?}");
@@ -131,7 +152,10 @@ fn ref_cycles_that_descend_validate_and_those_that_do_not_are_errors() {
         "Q": {"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/P"}]},
     }));
     let deep = json!({"children": [{"children": [{"n": "x"}]}]});
-    assert_eq!(check(&d, "Tree", Options::response().forbid_undocumented(), deep), ["/children/0/children/0/n: expected integer, found string"]);
+    assert_eq!(
+        check(&d, "Tree", Options::response().forbid_undocumented(), deep),
+        ["/children/0/children/0/n: expected integer, found string"]
+    );
     for (name, chain) in [
         ("Loop", "#/components/schemas/Loop → #/components/schemas/Loop"),
         ("A", "#/components/schemas/B → #/components/schemas/A → #/components/schemas/B"),
@@ -154,7 +178,10 @@ fn keywords_of_openapi_3_0() {
     assert_eq!(check(&d, "Num", Direction::Either, json!(1)), ["(root): 1 is not above the exclusive minimum 1"]);
     assert_eq!(check(&d, "Num", Direction::Either, json!(6)), ["(root): 6 is above the maximum 5"]);
     assert!(check(&d, "Num", Direction::Either, json!(1.5)).is_empty());
-    assert_eq!(check(&d, "Code", Direction::Either, json!("A")), ["(root): shorter than minLength 2", "(root): \"A\" does not match the pattern `^[a-z]+$`"]);
+    assert_eq!(
+        check(&d, "Code", Direction::Either, json!("A")),
+        ["(root): shorter than minLength 2", "(root): \"A\" does not match the pattern `^[a-z]+$`"]
+    );
     assert!(check(&d, "Pet", Direction::Either, json!({"kind": "cat"})).is_empty());
     assert_eq!(check(&d, "NotEmpty", Direction::Either, json!("")), ["(root): matches the schema under `not`"]);
     assert_eq!(check(&d, "Inferred", Direction::Either, json!([1])), ["(root): expected object, found array"]);
@@ -175,7 +202,12 @@ fn broken_schemas_are_spec_errors_at_their_pointer() {
     }));
     let e = err(&d, "BadPattern");
     assert_eq!(e.pointer, "/components/schemas/BadPattern/properties/p/pattern", "{e}");
-    assert!(e.to_string().starts_with("t.yaml: schema BadPattern (at #/components/schemas/BadPattern/properties/p/pattern): invalid schema"), "{e}");
+    assert!(
+        e.to_string().starts_with(
+            "t.yaml: schema BadPattern (at #/components/schemas/BadPattern/properties/p/pattern): invalid schema"
+        ),
+        "{e}"
+    );
     assert!(err(&d, "Dangling").message.contains("points at nothing"));
     assert!(err(&d, "External").message.contains("not a local reference"));
     assert!(err(&d, "Deep").message.contains("nested deeper"));
@@ -223,8 +255,22 @@ fn what_lint_checked_before() {
             "at": {"type": "string", "format": "date-time"}
         }
     }}));
-    assert!(check(&d, "S", Direction::Either, json!({"id": "1", "n": null, "kind": "a", "tags": ["x"], "at": "2020-01-01T00:00:00Z"})).is_empty());
-    let all = check(&d, "S", Direction::Either, json!({"id": 1, "n": 0, "kind": "c", "tags": ["x", 2], "at": "now", "extra": true})).join("\n");
+    assert!(
+        check(
+            &d,
+            "S",
+            Direction::Either,
+            json!({"id": "1", "n": null, "kind": "a", "tags": ["x"], "at": "2020-01-01T00:00:00Z"})
+        )
+        .is_empty()
+    );
+    let all = check(
+        &d,
+        "S",
+        Direction::Either,
+        json!({"id": 1, "n": 0, "kind": "c", "tags": ["x", 2], "at": "now", "extra": true}),
+    )
+    .join("\n");
     for want in [
         "/id: expected string",
         "/n: 0 is below the minimum",
@@ -236,9 +282,18 @@ fn what_lint_checked_before() {
     ] {
         assert!(all.contains(want), "missing {want:?} in\n{all}");
     }
-    assert!(check(&d, "S", Direction::Either, json!({"id": "1"})).join("").contains("required property `n` is missing"));
+    assert!(
+        check(&d, "S", Direction::Either, json!({"id": "1"})).join("").contains("required property `n` is missing")
+    );
     let t = doc(json!({"T": {"type": "string", "format": "date-time"}}));
-    for bad in ["", "2016-12-14", "2016-12-14T20:32:28", "2016-12-14T20:32:28.Z", "2020-01-01T00:00:00+0é0", "2020-01-01T00:00:00+01:00x"] {
+    for bad in [
+        "",
+        "2016-12-14",
+        "2016-12-14T20:32:28",
+        "2016-12-14T20:32:28.Z",
+        "2020-01-01T00:00:00+0é0",
+        "2020-01-01T00:00:00+01:00x",
+    ] {
         assert_eq!(check(&t, "T", Direction::Either, json!(bad)).len(), 1, "{bad:?}");
     }
 }
@@ -248,7 +303,11 @@ fn a_long_chain_of_refs_compiles() {
     let n = 5_000;
     let mut schemas = serde_json::Map::new();
     for i in 0..n {
-        let next = if i + 1 < n { json!({"$ref": format!("#/components/schemas/S{}", i + 1)}) } else { json!({"type": "string"}) };
+        let next = if i + 1 < n {
+            json!({"$ref": format!("#/components/schemas/S{}", i + 1)})
+        } else {
+            json!({"type": "string"})
+        };
         schemas.insert(format!("S{i}"), json!({"type": "object", "properties": {"next": next}}));
     }
     let d = doc(Value::Object(schemas));

@@ -99,7 +99,12 @@ struct Translator<'a> {
 const ROOT: &str = "#";
 
 /// Translates the schema `root` found at `root_ptr` in `doc`.
-pub(crate) fn translate(doc: &Document, root: &Value, root_ptr: &str, options: Options) -> Result<Translated, SpecError> {
+pub(crate) fn translate(
+    doc: &Document,
+    root: &Value,
+    root_ptr: &str,
+    options: Options,
+) -> Result<Translated, SpecError> {
     let mut t = Translator {
         doc,
         options,
@@ -140,8 +145,19 @@ pub(crate) fn translate(doc: &Document, root: &Value, root_ptr: &str, options: O
 
 /// Keywords copied as they are (their values are not schemas).
 const PLAIN: &[&str] = &[
-    "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "multipleOf", "minItems", "maxItems", "uniqueItems",
-    "minProperties", "maxProperties", "format",
+    "enum",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "format",
 ];
 
 /// AsyncAPI (draft-07) keywords copied as they are.
@@ -172,13 +188,16 @@ impl Translator<'_> {
 
     fn node(&mut self, s: &Value, src: &str, out: &str, cx: Cx, depth: usize) -> Result<Value, SpecError> {
         if depth > MAX_SCHEMA_DEPTH {
-            return Err(self.err(src, format!("schema nested deeper than {MAX_SCHEMA_DEPTH} levels; use `$ref`s to components")));
+            return Err(self
+                .err(src, format!("schema nested deeper than {MAX_SCHEMA_DEPTH} levels; use `$ref`s to components")));
         }
         self.origins.insert(out.to_string(), src.to_string());
         let map = match s {
             Value::Bool(b) => return Ok(Value::Bool(*b)),
             Value::Object(m) => m,
-            other => return Err(self.err(src, format!("a schema must be an object, found {}", super::message::kind(other)))),
+            other => {
+                return Err(self.err(src, format!("a schema must be an object, found {}", super::message::kind(other))));
+            }
         };
         if let Some(r) = map.get("$ref") {
             return self.reference(r, src, cx);
@@ -200,7 +219,10 @@ impl Translator<'_> {
         let at = format!("{src}/$ref");
         let target = r.as_str().ok_or_else(|| self.err(&at, "`$ref` must be a string"))?;
         let Some(ptr) = local_pointer(target) else {
-            return Err(self.err(&at, format!("`$ref: {target}` is not a local reference (`#/...`); external files are not supported")));
+            return Err(self.err(
+                &at,
+                format!("`$ref: {target}` is not a local reference (`#/...`); external files are not supported"),
+            ));
         };
         if self.doc.get(ptr).is_none() {
             return Err(self.err(&at, format!("`$ref: {target}` points at nothing")));
@@ -213,7 +235,15 @@ impl Translator<'_> {
         Ok(json!({"$ref": format!("#/$defs/{name}")}))
     }
 
-    fn object(&mut self, map: &Map<String, Value>, src: &str, out: &str, cx: Cx, depth: usize, nullable: bool) -> Result<Map<String, Value>, SpecError> {
+    fn object(
+        &mut self,
+        map: &Map<String, Value>,
+        src: &str,
+        out: &str,
+        cx: Cx,
+        depth: usize,
+        nullable: bool,
+    ) -> Result<Map<String, Value>, SpecError> {
         let openapi = self.openapi();
         let mut o = Map::new();
         let child = |key: &str| (format!("{src}/{}", escape(key)), format!("{out}/{}", escape(key)));
@@ -327,7 +357,16 @@ impl Translator<'_> {
                     let (s2, o2) = child(key);
                     let mut tm = Map::new();
                     for (k, v) in m {
-                        tm.insert(k.clone(), self.node(v, &format!("{s2}/{}", escape(k)), &format!("{o2}/{}", escape(k)), deeper, depth + 1)?);
+                        tm.insert(
+                            k.clone(),
+                            self.node(
+                                v,
+                                &format!("{s2}/{}", escape(k)),
+                                &format!("{o2}/{}", escape(k)),
+                                deeper,
+                                depth + 1,
+                            )?,
+                        );
                     }
                     o.insert(key.into(), Value::Object(tm));
                 }
@@ -336,7 +375,9 @@ impl Translator<'_> {
         // A schema with its own properties, or an `allOf`, is one object made of parts: it
         // closes itself and its branches stay open. A bare `oneOf`/`anyOf` is a choice of
         // whole objects: each branch closes itself, and the choice stays open.
-        let own_props = map.contains_key("properties") || map.contains_key("additionalProperties") || map.contains_key("patternProperties");
+        let own_props = map.contains_key("properties")
+            || map.contains_key("additionalProperties")
+            || map.contains_key("patternProperties");
         let whole = own_props || map.contains_key("allOf");
         for key in ["allOf", "oneOf", "anyOf"] {
             let Some(list) = map.get(key) else { continue };
@@ -347,7 +388,13 @@ impl Translator<'_> {
             let open = key == "allOf" || cx.open || whole;
             let mut out_list = Vec::new();
             for (i, b) in list.iter().enumerate() {
-                out_list.push(self.node(b, &format!("{s2}/{i}"), &format!("{o2}/{i}"), Cx { open, in_place: cx.in_place }, depth + 1)?);
+                out_list.push(self.node(
+                    b,
+                    &format!("{s2}/{i}"),
+                    &format!("{o2}/{i}"),
+                    Cx { open, in_place: cx.in_place },
+                    depth + 1,
+                )?);
             }
             o.insert(key.into(), Value::Array(out_list));
         }
@@ -414,7 +461,9 @@ impl Translator<'_> {
             _ => false,
         };
         let all_of_object = map.get("allOf").and_then(Value::as_array).is_some_and(|bs| {
-            bs.iter().any(|b| self.shallow_deref(b, 0).and_then(Value::as_object).is_some_and(|m| self.looks_like_object(m, 0)))
+            bs.iter().any(|b| {
+                self.shallow_deref(b, 0).and_then(Value::as_object).is_some_and(|m| self.looks_like_object(m, 0))
+            })
         });
         map.contains_key("properties") || all_of_object || (typed_object && !choice)
     }
@@ -430,7 +479,9 @@ impl Translator<'_> {
         }
         depth < 8
             && ["allOf", "oneOf", "anyOf"].iter().filter_map(|k| map.get(*k)?.as_array()).flatten().any(|b| {
-                self.shallow_deref(b, 0).and_then(Value::as_object).is_some_and(|m| self.looks_like_object(m, depth + 1))
+                self.shallow_deref(b, 0)
+                    .and_then(Value::as_object)
+                    .is_some_and(|m| self.looks_like_object(m, depth + 1))
             })
     }
 
@@ -462,11 +513,19 @@ impl Translator<'_> {
                 }
                 match marks.get(next.as_str()) {
                     Some(Mark::Active) => {
-                        let mut chain: Vec<String> = stack.iter().map(|(n, _)| *n).skip_while(|n| *n != next.as_str()).map(|n| self.shown(n)).collect();
+                        let mut chain: Vec<String> = stack
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .skip_while(|n| *n != next.as_str())
+                            .map(|n| self.shown(n))
+                            .collect();
                         chain.push(self.shown(next));
                         return Err(self.err(
                             site,
-                            format!("`$ref` cycle that never descends into the instance: {}; validation would never end", show_chain(&chain)),
+                            format!(
+                                "`$ref` cycle that never descends into the instance: {}; validation would never end",
+                                show_chain(&chain)
+                            ),
                         ));
                     }
                     Some(Mark::Done) => {}

@@ -94,7 +94,11 @@ struct Loc {
 
 impl Loc {
     fn text(&self) -> String {
-        if self.path.is_empty() { self.place.clone() } else { format!("{} `{}`", self.place, self.path.trim_start_matches('.')) }
+        if self.path.is_empty() {
+            self.place.clone()
+        } else {
+            format!("{} `{}`", self.place, self.path.trim_start_matches('.'))
+        }
     }
 }
 
@@ -112,8 +116,26 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, wire: Wire, kind: &'static str, location: String, message: String, pointer: &str, side: Side, rust: RustFact) {
-        self.out.push(Change { wire, kind, operation: self.op.clone(), location, message, pointer: pointer.to_string(), side, rust });
+    fn push(
+        &mut self,
+        wire: Wire,
+        kind: &'static str,
+        location: String,
+        message: String,
+        pointer: &str,
+        side: Side,
+        rust: RustFact,
+    ) {
+        self.out.push(Change {
+            wire,
+            kind,
+            operation: self.op.clone(),
+            location,
+            message,
+            pointer: pointer.to_string(),
+            side,
+            rust,
+        });
     }
 }
 
@@ -193,7 +215,15 @@ fn compare_op(o: &Operation, n: &Operation, renames: &mut BTreeSet<(String, Stri
         );
     }
     if !o.deprecated && n.deprecated {
-        cx.push(Wire::NonBreaking, "deprecated", "endpoint".into(), "the endpoint is now deprecated".into(), &format!("{}/deprecated", n.pointer), Side::New, RustFact::None);
+        cx.push(
+            Wire::NonBreaking,
+            "deprecated",
+            "endpoint".into(),
+            "the endpoint is now deprecated".into(),
+            &format!("{}/deprecated", n.pointer),
+            Side::New,
+            RustFact::None,
+        );
     }
     if o.summary != n.summary {
         cx.docs.push(format!("{}/summary", n.pointer));
@@ -223,7 +253,12 @@ fn merge(changes: Vec<Change>) -> Vec<Change> {
     let mut out: Vec<Change> = Vec::new();
     for c in changes {
         let same = out.iter_mut().find(|d| {
-            d.kind == c.kind && d.pointer == c.pointer && d.side == c.side && d.message == c.message && d.wire == c.wire && d.rust == c.rust
+            d.kind == c.kind
+                && d.pointer == c.pointer
+                && d.side == c.side
+                && d.message == c.message
+                && d.wire == c.wire
+                && d.rust == c.rust
         });
         match same {
             Some(d) => {
@@ -256,29 +291,84 @@ fn params(cx: &mut Cx, old: &[Param], new: &[Param]) {
                 let place = format!("{} parameter `{}`", p.location, p.name);
                 if p.required {
                     let rust = RustFact::RequiredSetter { method: cx.method.clone(), setter: member_name(&p.name) };
-                    cx.push(Wire::Breaking, "parameter-added-required", place, "new required parameter: existing calls lack it".into(), &p.pointer, Side::New, rust);
+                    cx.push(
+                        Wire::Breaking,
+                        "parameter-added-required",
+                        place,
+                        "new required parameter: existing calls lack it".into(),
+                        &p.pointer,
+                        Side::New,
+                        rust,
+                    );
                 } else {
-                    cx.push(Wire::NonBreaking, "parameter-added", place, "new optional parameter".into(), &p.pointer, Side::New, RustFact::None);
+                    cx.push(
+                        Wire::NonBreaking,
+                        "parameter-added",
+                        place,
+                        "new optional parameter".into(),
+                        &p.pointer,
+                        Side::New,
+                        RustFact::None,
+                    );
                 }
             }
             (Some(a), Some(b)) => {
                 let place = format!("{} parameter `{}`", b.location, b.name);
                 if a.name != b.name {
-                    let rust = RustFact::SetterRenamed { method: cx.method.clone(), old: member_name(&a.name), new: member_name(&b.name) };
-                    let msg = format!("path parameter `{}` renamed `{}` (names of path parameters are not on the wire)", a.name, b.name);
-                    cx.push(Wire::NonBreaking, "path-parameter-renamed", place.clone(), msg, &b.pointer, Side::New, rust);
+                    let rust = RustFact::SetterRenamed {
+                        method: cx.method.clone(),
+                        old: member_name(&a.name),
+                        new: member_name(&b.name),
+                    };
+                    let msg = format!(
+                        "path parameter `{}` renamed `{}` (names of path parameters are not on the wire)",
+                        a.name, b.name
+                    );
+                    cx.push(
+                        Wire::NonBreaking,
+                        "path-parameter-renamed",
+                        place.clone(),
+                        msg,
+                        &b.pointer,
+                        Side::New,
+                        rust,
+                    );
                 }
                 if !a.required && b.required {
                     let rust = RustFact::RequiredSetter { method: cx.method.clone(), setter: member_name(&b.name) };
                     let msg = "optional → required: calls without it are now rejected".into();
-                    cx.push(Wire::Breaking, "parameter-became-required", place.clone(), msg, &format!("{}/required", b.pointer), Side::New, rust);
+                    cx.push(
+                        Wire::Breaking,
+                        "parameter-became-required",
+                        place.clone(),
+                        msg,
+                        &format!("{}/required", b.pointer),
+                        Side::New,
+                        rust,
+                    );
                 } else if a.required && !b.required {
                     let msg = "required → optional".into();
-                    cx.push(Wire::NonBreaking, "parameter-became-optional", place.clone(), msg, &b.pointer, Side::New, RustFact::None);
+                    cx.push(
+                        Wire::NonBreaking,
+                        "parameter-became-optional",
+                        place.clone(),
+                        msg,
+                        &b.pointer,
+                        Side::New,
+                        RustFact::None,
+                    );
                 }
                 if !a.deprecated && b.deprecated {
                     let msg = "the parameter is now deprecated".into();
-                    cx.push(Wire::NonBreaking, "deprecated", place.clone(), msg, &format!("{}/deprecated", b.pointer), Side::New, RustFact::None);
+                    cx.push(
+                        Wire::NonBreaking,
+                        "deprecated",
+                        place.clone(),
+                        msg,
+                        &format!("{}/deprecated", b.pointer),
+                        Side::New,
+                        RustFact::None,
+                    );
                 }
                 if a.description != b.description {
                     cx.docs.push(format!("{}/description", b.pointer));
@@ -305,22 +395,62 @@ fn body(cx: &mut Cx, o: &Operation, n: &Operation) {
     match (&o.body, &n.body) {
         (Some(b), None) => {
             let rust = RustFact::BodyRemoved { method: cx.method.clone() };
-            cx.push(Wire::Breaking, "request-body-removed", "request body".into(), "the request body is removed".into(), &b.pointer, Side::Base, rust);
+            cx.push(
+                Wire::Breaking,
+                "request-body-removed",
+                "request body".into(),
+                "the request body is removed".into(),
+                &b.pointer,
+                Side::Base,
+                rust,
+            );
         }
         (None, Some(b)) => {
             if b.required {
                 let rust = RustFact::RequiredSetter { method: cx.method.clone(), setter: setter() };
-                cx.push(Wire::Breaking, "request-body-added-required", "request body".into(), "new required request body: existing calls lack it".into(), &b.pointer, Side::New, rust);
+                cx.push(
+                    Wire::Breaking,
+                    "request-body-added-required",
+                    "request body".into(),
+                    "new required request body: existing calls lack it".into(),
+                    &b.pointer,
+                    Side::New,
+                    rust,
+                );
             } else {
-                cx.push(Wire::NonBreaking, "request-body-added", "request body".into(), "new optional request body".into(), &b.pointer, Side::New, RustFact::None);
+                cx.push(
+                    Wire::NonBreaking,
+                    "request-body-added",
+                    "request body".into(),
+                    "new optional request body".into(),
+                    &b.pointer,
+                    Side::New,
+                    RustFact::None,
+                );
             }
         }
         (Some(a), Some(b)) => {
             if !a.required && b.required {
                 let rust = RustFact::RequiredSetter { method: cx.method.clone(), setter: setter() };
-                cx.push(Wire::Breaking, "request-body-became-required", "request body".into(), "optional → required".into(), &b.pointer, Side::New, rust);
+                cx.push(
+                    Wire::Breaking,
+                    "request-body-became-required",
+                    "request body".into(),
+                    "optional → required".into(),
+                    &b.pointer,
+                    Side::New,
+                    rust,
+                );
             } else if a.required && !b.required {
-                cx.push(Wire::NonBreaking, "request-body-became-optional", "request body".into(), "required → optional".into(), &b.pointer, Side::New, RustFact::None);
+                cx.push(
+                    Wire::NonBreaking,
+                    "request-body-became-optional",
+                    "request body".into(),
+                    "required → optional".into(),
+                    &b.pointer,
+                    Side::New,
+                    RustFact::None,
+                );
             }
             if a.description != b.description {
                 cx.docs.push(format!("{}/description", b.pointer));
@@ -334,7 +464,15 @@ fn body(cx: &mut Cx, o: &Operation, n: &Operation) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn media(cx: &mut Cx, a: &BTreeMap<String, Media>, b: &BTreeMap<String, Media>, dir: Dir, place: &str, site: &str, inline: &str) {
+fn media(
+    cx: &mut Cx,
+    a: &BTreeMap<String, Media>,
+    b: &BTreeMap<String, Media>,
+    dir: Dir,
+    place: &str,
+    site: &str,
+    inline: &str,
+) {
     let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     for m in keys {
         let place = if m == "application/json" { place.to_string() } else { format!("{place} ({m})") };
@@ -349,7 +487,14 @@ fn media(cx: &mut Cx, a: &BTreeMap<String, Media>, b: &BTreeMap<String, Media>, 
             }
             (Some(x), Some(y)) => match (&x.schema, &y.schema) {
                 (Some(sa), Some(sb)) => {
-                    let loc = Loc { dir, place, path: String::new(), site: site.to_string(), inline: inline.to_string(), required: true };
+                    let loc = Loc {
+                        dir,
+                        place,
+                        path: String::new(),
+                        site: site.to_string(),
+                        inline: inline.to_string(),
+                        required: true,
+                    };
                     schema(cx, sa, sb, &loc);
                 }
                 (None, None) => {}
@@ -367,10 +512,24 @@ fn responses(cx: &mut Cx, o: &Operation, n: &Operation) {
     let success = |op: &Operation| op.responses.keys().filter(|c| c.starts_with('2')).cloned().collect::<BTreeSet<_>>();
     let (os, ns) = (success(o), success(n));
     if os != ns {
-        let join = |s: &BTreeSet<String>| if s.is_empty() { "none".to_string() } else { s.iter().cloned().collect::<Vec<_>>().join(", ") };
-        let msg = format!("success status {} → {}: clients expecting the old status see an unexpected one", join(&os), join(&ns));
+        let join = |s: &BTreeSet<String>| {
+            if s.is_empty() { "none".to_string() } else { s.iter().cloned().collect::<Vec<_>>().join(", ") }
+        };
+        let msg = format!(
+            "success status {} → {}: clients expecting the old status see an unexpected one",
+            join(&os),
+            join(&ns)
+        );
         let rust = RustFact::SuccessChanged { method: cx.method.clone() };
-        cx.push(Wire::Breaking, "success-status-changed", "responses".into(), msg, &format!("{}/responses", n.pointer), Side::New, rust);
+        cx.push(
+            Wire::Breaking,
+            "success-status-changed",
+            "responses".into(),
+            msg,
+            &format!("{}/responses", n.pointer),
+            Side::New,
+            rust,
+        );
     }
     let codes: BTreeSet<&String> = o.responses.keys().chain(n.responses.keys()).collect();
     for code in codes {
@@ -378,11 +537,27 @@ fn responses(cx: &mut Cx, o: &Operation, n: &Operation) {
         match (o.responses.get(code), n.responses.get(code)) {
             (Some(r), None) if !is_success => {
                 let msg = format!("response {code} is no longer documented");
-                cx.push(Wire::NonBreaking, "error-response-removed", format!("response {code}"), msg, &r.pointer, Side::Base, RustFact::None);
+                cx.push(
+                    Wire::NonBreaking,
+                    "error-response-removed",
+                    format!("response {code}"),
+                    msg,
+                    &r.pointer,
+                    Side::Base,
+                    RustFact::None,
+                );
             }
             (None, Some(r)) if !is_success => {
                 let msg = format!("new documented response {code}");
-                cx.push(Wire::NonBreaking, "error-response-added", format!("response {code}"), msg, &r.pointer, Side::New, RustFact::None);
+                cx.push(
+                    Wire::NonBreaking,
+                    "error-response-added",
+                    format!("response {code}"),
+                    msg,
+                    &r.pointer,
+                    Side::New,
+                    RustFact::None,
+                );
             }
             (Some(a), Some(b)) => {
                 if a.description != b.description {
@@ -393,19 +568,41 @@ fn responses(cx: &mut Cx, o: &Operation, n: &Operation) {
                     match (a.headers.get(h), b.headers.get(h)) {
                         (Some(p), None) => {
                             let msg = format!("header `{h}` is no longer sent");
-                            cx.push(Wire::Breaking, "response-header-removed", format!("response {code}"), msg, p, Side::Base, RustFact::None);
+                            cx.push(
+                                Wire::Breaking,
+                                "response-header-removed",
+                                format!("response {code}"),
+                                msg,
+                                p,
+                                Side::Base,
+                                RustFact::None,
+                            );
                         }
                         (None, Some(p)) => {
                             let msg = format!("new header `{h}`");
-                            cx.push(Wire::NonBreaking, "response-header-added", format!("response {code}"), msg, p, Side::New, RustFact::None);
+                            cx.push(
+                                Wire::NonBreaking,
+                                "response-header-added",
+                                format!("response {code}"),
+                                msg,
+                                p,
+                                Side::New,
+                                RustFact::None,
+                            );
                         }
                         _ => {}
                     }
                 }
                 let (site, inline) = if is_success {
-                    (format!("the output of `client.{}().send()`", cx.method), format!("{}_response", cx.op_id).to_upper_camel_case())
+                    (
+                        format!("the output of `client.{}().send()`", cx.method),
+                        format!("{}_response", cx.op_id).to_upper_camel_case(),
+                    )
                 } else {
-                    (format!("the {code} error body (read with `ApiError::body_as`)"), format!("{}_error", cx.op_id).to_upper_camel_case())
+                    (
+                        format!("the {code} error body (read with `ApiError::body_as`)"),
+                        format!("{}_error", cx.op_id).to_upper_camel_case(),
+                    )
                 };
                 media(cx, &a.media, &b.media, Dir::Response, &format!("response {code} body"), &site, &inline);
             }
@@ -422,7 +619,11 @@ fn render_security(sec: &[BTreeMap<String, BTreeSet<String>>]) -> String {
             }
             alt.iter()
                 .map(|(s, scopes)| {
-                    if scopes.is_empty() { s.clone() } else { format!("{s} [{}]", scopes.iter().cloned().collect::<Vec<_>>().join(", ")) }
+                    if scopes.is_empty() {
+                        s.clone()
+                    } else {
+                        format!("{s} [{}]", scopes.iter().cloned().collect::<Vec<_>>().join(", "))
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join(" + ")
@@ -437,12 +638,22 @@ fn security(cx: &mut Cx, o: &Operation, n: &Operation) {
     }
     // Every credential set that satisfied an old alternative must satisfy a new one.
     let covered = o.security.iter().all(|old_alt| {
-        n.security.iter().any(|new_alt| new_alt.iter().all(|(scheme, scopes)| old_alt.get(scheme).is_some_and(|s| scopes.is_subset(s))))
+        n.security.iter().any(|new_alt| {
+            new_alt.iter().all(|(scheme, scopes)| old_alt.get(scheme).is_some_and(|s| scopes.is_subset(s)))
+        })
     });
     let (old, new) = (render_security(&o.security), render_security(&n.security));
     if covered {
         let msg = format!("auth requirement {old} → {new}: every credential that worked still works");
-        cx.push(Wire::NonBreaking, "auth-relaxed", "security".into(), msg, &n.security_pointer, Side::New, RustFact::None);
+        cx.push(
+            Wire::NonBreaking,
+            "auth-relaxed",
+            "security".into(),
+            msg,
+            &n.security_pointer,
+            Side::New,
+            RustFact::None,
+        );
     } else {
         let msg = format!("auth requirement {old} → {new}: calls with the old credentials are refused");
         let rust = RustFact::AuthChanged { method: cx.method.clone() };
@@ -486,25 +697,42 @@ fn narrows(k: &str, from: Option<&Value>, to: Option<&Value>) -> bool {
 
 fn schema(cx: &mut Cx, a: &Schema, b: &Schema, loc: &Loc) {
     let (ta, tb) = (a.field_type(loc.required, &loc.inline), b.field_type(loc.required, &loc.inline));
-    let rust_type_change = |site: &str| if ta != tb { RustFact::TypeChanged { site: site.to_string(), old: ta.clone(), new: tb.clone() } } else { RustFact::None };
+    let rust_type_change = |site: &str| {
+        if ta != tb {
+            RustFact::TypeChanged { site: site.to_string(), old: ta.clone(), new: tb.clone() }
+        } else {
+            RustFact::None
+        }
+    };
     match (&a.name, &b.name) {
         (Some(x), Some(y)) if x != y => {
             cx.renames.insert((x.clone(), y.clone()));
             let msg = if a.shape() == b.shape() {
-                format!("`$ref` to `{x}` now points at `{y}`, which has the same structure: nothing changes on the wire")
+                format!(
+                    "`$ref` to `{x}` now points at `{y}`, which has the same structure: nothing changes on the wire"
+                )
             } else {
                 format!("`$ref` to `{x}` now points at `{y}`; the differences are listed separately")
             };
-            let rust = RustFact::TypeRenamed { old: format!("types::{}", rust_type_name(x)), new: format!("types::{}", rust_type_name(y)) };
+            let rust = RustFact::TypeRenamed {
+                old: format!("types::{}", rust_type_name(x)),
+                new: format!("types::{}", rust_type_name(y)),
+            };
             cx.push(Wire::NonBreaking, "schema-renamed", loc.text(), msg, &b.pointer, Side::New, rust);
         }
         (Some(x), None) if b.is_named_kind() => {
-            let rust = RustFact::TypeRenamed { old: format!("types::{}", rust_type_name(x)), new: format!("types::{}", loc.inline) };
+            let rust = RustFact::TypeRenamed {
+                old: format!("types::{}", rust_type_name(x)),
+                new: format!("types::{}", loc.inline),
+            };
             let msg = format!("`$ref` to `{x}` replaced by an inline schema");
             cx.push(Wire::NonBreaking, "schema-inlined", loc.text(), msg, &b.pointer, Side::New, rust);
         }
         (None, Some(y)) if a.is_named_kind() => {
-            let rust = RustFact::TypeRenamed { old: format!("types::{}", loc.inline), new: format!("types::{}", rust_type_name(y)) };
+            let rust = RustFact::TypeRenamed {
+                old: format!("types::{}", loc.inline),
+                new: format!("types::{}", rust_type_name(y)),
+            };
             let msg = format!("inline schema moved to the component `{y}`");
             cx.push(Wire::NonBreaking, "schema-extracted", loc.text(), msg, &b.pointer, Side::New, rust);
         }
@@ -535,7 +763,15 @@ fn schema(cx: &mut Cx, a: &Schema, b: &Schema, loc: &Loc) {
     enums(cx, a, b, loc, &rust_type_change(&loc.site));
     constraints(cx, a, b, loc, &rust_type_change(&loc.site));
     if !a.deprecated && b.deprecated {
-        cx.push(Wire::NonBreaking, "deprecated", loc.text(), "now deprecated".into(), &format!("{}/deprecated", b.pointer), Side::New, RustFact::None);
+        cx.push(
+            Wire::NonBreaking,
+            "deprecated",
+            loc.text(),
+            "now deprecated".into(),
+            &format!("{}/deprecated", b.pointer),
+            Side::New,
+            RustFact::None,
+        );
     }
     if a.description != b.description {
         cx.docs.push(format!("{}/description", b.pointer));
@@ -563,7 +799,9 @@ fn schema(cx: &mut Cx, a: &Schema, b: &Schema, loc: &Loc) {
     }
     if a.closed != b.closed {
         let (wire, msg) = match (loc.dir, b.closed) {
-            (Dir::Request, true) => (Wire::Breaking, "`additionalProperties: false`: the server rejects fields it does not know"),
+            (Dir::Request, true) => {
+                (Wire::Breaking, "`additionalProperties: false`: the server rejects fields it does not know")
+            }
             (_, true) => (Wire::NonBreaking, "`additionalProperties: false`: the server sends no other fields"),
             (_, false) => (Wire::NonBreaking, "no longer `additionalProperties: false`"),
         };
@@ -574,13 +812,25 @@ fn schema(cx: &mut Cx, a: &Schema, b: &Schema, loc: &Loc) {
         match (a.composition.get(k), b.composition.get(k)) {
             (Some(x), Some(y)) if x.len() == y.len() => {
                 for (i, (sx, sy)) in x.iter().zip(y).enumerate() {
-                    let child = Loc { path: format!("{}({k} {i})", loc.path), inline: format!("{}{}", loc.inline, i), ..loc.clone() };
+                    let child = Loc {
+                        path: format!("{}({k} {i})", loc.path),
+                        inline: format!("{}{}", loc.inline, i),
+                        ..loc.clone()
+                    };
                     schema(cx, sx, sy, &child);
                 }
             }
             _ => {
                 let msg = format!("`{k}` changed its number of alternatives");
-                cx.push(Wire::Breaking, "composition-changed", loc.text(), msg, &b.pointer, Side::New, rust_type_change(&loc.site));
+                cx.push(
+                    Wire::Breaking,
+                    "composition-changed",
+                    loc.text(),
+                    msg,
+                    &b.pointer,
+                    Side::New,
+                    rust_type_change(&loc.site),
+                );
             }
         }
     }
@@ -593,19 +843,41 @@ fn enums(cx: &mut Cx, a: &Schema, b: &Schema, loc: &Loc, type_change: &RustFact)
         (Some(x), Some(y)) => {
             for v in x.iter().filter(|v| !y.contains(v)) {
                 let (wire, msg) = match loc.dir {
-                    Dir::Request => (Wire::Breaking, format!("enum value {} removed: the server no longer accepts it", show(v))),
-                    Dir::Response => (Wire::NonBreaking, format!("enum value {} removed: the server no longer sends it", show(v))),
+                    Dir::Request => {
+                        (Wire::Breaking, format!("enum value {} removed: the server no longer accepts it", show(v)))
+                    }
+                    Dir::Response => {
+                        (Wire::NonBreaking, format!("enum value {} removed: the server no longer sends it", show(v)))
+                    }
                 };
                 let value = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-                cx.push(wire, "enum-value-removed", loc.text(), msg, &enum_ptr, Side::New, RustFact::VariantRemoved { ty: ty.clone(), value });
+                cx.push(
+                    wire,
+                    "enum-value-removed",
+                    loc.text(),
+                    msg,
+                    &enum_ptr,
+                    Side::New,
+                    RustFact::VariantRemoved { ty: ty.clone(), value },
+                );
             }
             for v in y.iter().filter(|v| !x.contains(v)) {
                 let msg = match loc.dir {
                     Dir::Request => format!("new accepted enum value {}", show(v)),
-                    Dir::Response => format!("new enum value {} in a response (clients built earlier read it as `Unknown`)", show(v)),
+                    Dir::Response => {
+                        format!("new enum value {} in a response (clients built earlier read it as `Unknown`)", show(v))
+                    }
                 };
                 let value = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-                cx.push(Wire::NonBreaking, "enum-value-added", loc.text(), msg, &enum_ptr, Side::New, RustFact::VariantAdded { ty: ty.clone(), value });
+                cx.push(
+                    Wire::NonBreaking,
+                    "enum-value-added",
+                    loc.text(),
+                    msg,
+                    &enum_ptr,
+                    Side::New,
+                    RustFact::VariantAdded { ty: ty.clone(), value },
+                );
             }
         }
         (None, Some(y)) => {
@@ -672,7 +944,10 @@ fn properties(cx: &mut Cx, a: &Schema, b: &Schema, loc: &Loc) {
         && a.properties[*r].shape() == b.properties[*n].shape()
     {
         let l = child_loc(n, &owner_b, b.required.contains(*n));
-        let msg = format!("field `{r}` renamed `{n}`: the old name is no longer {}", if loc.dir == Dir::Request { "read" } else { "sent" });
+        let msg = format!(
+            "field `{r}` renamed `{n}`: the old name is no longer {}",
+            if loc.dir == Dir::Request { "read" } else { "sent" }
+        );
         let rust = RustFact::FieldRenamed { ty: owner_b.clone(), old: member_name(r), new: member_name(n) };
         cx.push(Wire::Breaking, "field-renamed", l.text(), msg, &b.properties[*n].pointer, Side::New, rust);
     } else {
@@ -693,10 +968,22 @@ fn properties(cx: &mut Cx, a: &Schema, b: &Schema, loc: &Loc) {
             match (loc.dir, required) {
                 (Dir::Request, true) => {
                     let rust = RustFact::RequiredBodyField { ty: owner_b.clone(), field };
-                    cx.push(Wire::Breaking, "field-added-required", l.text(), "new required field: existing requests lack it".into(), ptr, Side::New, rust);
+                    cx.push(
+                        Wire::Breaking,
+                        "field-added-required",
+                        l.text(),
+                        "new required field: existing requests lack it".into(),
+                        ptr,
+                        Side::New,
+                        rust,
+                    );
                 }
                 (_, required) => {
-                    let msg = if required && loc.dir == Dir::Response { "new field (always sent)" } else { "new optional field" };
+                    let msg = if required && loc.dir == Dir::Response {
+                        "new field (always sent)"
+                    } else {
+                        "new optional field"
+                    };
                     let rust = RustFact::FieldAdded { ty: owner_b.clone(), field };
                     cx.push(Wire::NonBreaking, "field-added", l.text(), msg.into(), ptr, Side::New, rust);
                 }
@@ -709,7 +996,11 @@ fn properties(cx: &mut Cx, a: &Schema, b: &Schema, loc: &Loc) {
         let l = child_loc(k, &owner_b, rb);
         if ra != rb {
             let (fa, fb) = (pa.field_type(ra, &l.inline), pb.field_type(rb, &l.inline));
-            let type_change = if fa != fb { RustFact::TypeChanged { site: l.site.clone(), old: fa, new: fb } } else { RustFact::None };
+            let type_change = if fa != fb {
+                RustFact::TypeChanged { site: l.site.clone(), old: fa, new: fb }
+            } else {
+                RustFact::None
+            };
             let req_ptr = format!("{}/required", b.pointer);
             let (wire, kind, msg, rust) = match (loc.dir, rb) {
                 (Dir::Request, true) => {
@@ -717,11 +1008,28 @@ fn properties(cx: &mut Cx, a: &Schema, b: &Schema, loc: &Loc) {
                         RustFact::None => RustFact::RequiredBodyField { ty: owner_b.clone(), field: member_name(k) },
                         t => t,
                     };
-                    (Wire::Breaking, "field-became-required", "optional → required: requests without it are rejected", rust)
+                    (
+                        Wire::Breaking,
+                        "field-became-required",
+                        "optional → required: requests without it are rejected",
+                        rust,
+                    )
                 }
-                (Dir::Request, false) => (Wire::NonBreaking, "field-became-optional", "required → optional", type_change),
-                (Dir::Response, true) => (Wire::NonBreaking, "field-became-required", "optional → required: the server always sends it", type_change),
-                (Dir::Response, false) => (Wire::Breaking, "field-became-optional", "required → optional: the server may leave it out", type_change),
+                (Dir::Request, false) => {
+                    (Wire::NonBreaking, "field-became-optional", "required → optional", type_change)
+                }
+                (Dir::Response, true) => (
+                    Wire::NonBreaking,
+                    "field-became-required",
+                    "optional → required: the server always sends it",
+                    type_change,
+                ),
+                (Dir::Response, false) => (
+                    Wire::Breaking,
+                    "field-became-optional",
+                    "required → optional: the server may leave it out",
+                    type_change,
+                ),
             };
             cx.push(wire, kind, l.text(), msg.into(), &req_ptr, Side::New, rust);
         }
@@ -768,8 +1076,10 @@ fn info(o: &Spec, n: &Spec, out: &mut Vec<Change>) {
     if o.info == n.info {
         return;
     }
-    let keys: BTreeSet<String> = [&o.info, &n.info].iter().filter_map(|v| v.as_object()).flat_map(|m| m.keys().cloned()).collect();
-    let changed: Vec<String> = keys.into_iter().filter(|k| o.info.get(k) != n.info.get(k)).map(|k| format!("`{k}`")).collect();
+    let keys: BTreeSet<String> =
+        [&o.info, &n.info].iter().filter_map(|v| v.as_object()).flat_map(|m| m.keys().cloned()).collect();
+    let changed: Vec<String> =
+        keys.into_iter().filter(|k| o.info.get(k) != n.info.get(k)).map(|k| format!("`{k}`")).collect();
     out.push(Change {
         wire: Wire::NonBreaking,
         kind: "docs-changed",

@@ -95,7 +95,8 @@ fn from_dir(dir: &Path) -> Result<Files, String> {
             let rel = path.strip_prefix(dir).unwrap_or(&path);
             let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
             if is_spec(&name) {
-                let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 out.insert(name, text);
             }
         }
@@ -104,11 +105,7 @@ fn from_dir(dir: &Path) -> Result<Files, String> {
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(root)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
+    let out = Command::new("git").args(args).current_dir(root).output().map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {
         return Err(format!("`git {}` failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim()));
     }
@@ -151,7 +148,8 @@ fn base_rev(root: &Path, given: Option<&str>) -> Result<(String, String), String
         }
         Err(e) => {
             eprintln!("note: no merge base of HEAD and main ({e}); comparing with HEAD");
-            let head = git(root, &["rev-parse", "HEAD"]).map_err(|e| format!("no git revision to compare with: {e}"))?;
+            let head =
+                git(root, &["rev-parse", "HEAD"]).map_err(|e| format!("no git revision to compare with: {e}"))?;
             let head = head.trim().to_string();
             Ok((head.clone(), format!("HEAD ({})", short(&head)?)))
         }
@@ -234,7 +232,10 @@ pub fn run(args: &[String], root: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     } else if counts.rust_breaking > 0 {
-        eprintln!("note: {} change(s) break the generated Rust API but not the wire (--fail-on-rust makes them fail)", counts.rust_breaking);
+        eprintln!(
+            "note: {} change(s) break the generated Rust API but not the wire (--fail-on-rust makes them fail)",
+            counts.rust_breaking
+        );
     }
     ExitCode::SUCCESS
 }

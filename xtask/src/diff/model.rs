@@ -264,7 +264,11 @@ impl Schema {
             Some("number") => if self.format.as_deref() == Some("float") { "f32" } else { "f64" }.into(),
             Some("boolean") => "bool".into(),
             Some("array") => {
-                let item = self.items.as_ref().map(|i| i.rust_type(&format!("{inline}Item"))).unwrap_or_else(|| "Value".into());
+                let item = self
+                    .items
+                    .as_ref()
+                    .map(|i| i.rust_type(&format!("{inline}Item")))
+                    .unwrap_or_else(|| "Value".into());
                 format!("Vec<{item}>")
             }
             Some("object") => match &self.additional {
@@ -439,7 +443,13 @@ fn security(v: &Value) -> Vec<BTreeMap<String, BTreeSet<String>>> {
                 .map(|o| {
                     o.iter()
                         .map(|(k, scopes)| {
-                            let s = scopes.as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
+                            let s = scopes
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(Value::as_str)
+                                .map(str::to_string)
+                                .collect();
                             (k.clone(), s)
                         })
                         .collect()
@@ -512,11 +522,18 @@ pub fn spec(doc: &Value) -> Result<Spec, String> {
                 let headers = r
                     .get("headers")
                     .and_then(Value::as_object)
-                    .map(|h| h.keys().map(|k| (k.to_ascii_lowercase(), format!("{rptr}/headers/{}", escape(k)))).collect())
+                    .map(|h| {
+                        h.keys().map(|k| (k.to_ascii_lowercase(), format!("{rptr}/headers/{}", escape(k)))).collect()
+                    })
                     .unwrap_or_default();
                 responses.insert(
                     code.clone(),
-                    Response { description: text(r, "description"), media: media(doc, r, &rptr)?, headers, pointer: rptr },
+                    Response {
+                        description: text(r, "description"),
+                        media: media(doc, r, &rptr)?,
+                        headers,
+                        pointer: rptr,
+                    },
                 );
             }
             let (sec, sec_ptr) = match op.get("security") {
@@ -540,8 +557,11 @@ pub fn spec(doc: &Value) -> Result<Spec, String> {
             operations.insert(format!("{} {}", o.method, normalize_path(path)), o);
         }
     }
-    let components: BTreeSet<String> =
-        doc.pointer("/components/schemas").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let components: BTreeSet<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
     let mut used_components = BTreeSet::new();
     for op in operations.values() {
         let mut visit = |s: &Schema| collect_names(s, &mut used_components);

@@ -109,10 +109,14 @@ pub fn verdict(fact: &RustFact) -> Option<Verdict> {
     let (level, message) = match fact {
         RustFact::None => return None,
         RustFact::MethodAdded { method } => (Compatible, format!("new method `client.{method}()`.")),
-        RustFact::MethodRemoved { method } => (Breaking, format!("`client.{method}()` is gone: code calling it stops compiling.")),
+        RustFact::MethodRemoved { method } => {
+            (Breaking, format!("`client.{method}()` is gone: code calling it stops compiling."))
+        }
         RustFact::MethodRenamed { old, new } => (
             Breaking,
-            format!("`client.{old}()` becomes `client.{new}()` (its builder, and inline types named after the operation, are renamed too): callers stop compiling."),
+            format!(
+                "`client.{old}()` becomes `client.{new}()` (its builder, and inline types named after the operation, are renamed too): callers stop compiling."
+            ),
         ),
         RustFact::SetterRemoved { method, setter } => {
             (Breaking, format!("`client.{method}().{setter}(…)` is gone: code calling it stops compiling."))
@@ -122,16 +126,24 @@ pub fn verdict(fact: &RustFact) -> Option<Verdict> {
         }
         RustFact::RequiredSetter { method, setter } => (
             Breaking,
-            format!("`client.{method}()` now needs `.{setter}(…)`: code without it still compiles, but `send()` returns `Error::InvalidRequest`."),
+            format!(
+                "`client.{method}()` now needs `.{setter}(…)`: code without it still compiles, but `send()` returns `Error::InvalidRequest`."
+            ),
         ),
-        RustFact::BodyRemoved { method } => (Breaking, format!("`client.{method}().body(…)` is gone: callers stop compiling.")),
+        RustFact::BodyRemoved { method } => {
+            (Breaking, format!("`client.{method}().body(…)` is gone: callers stop compiling."))
+        }
         RustFact::RequiredBodyField { ty, field } => (
             Breaking,
-            format!("new required field `types::{ty}::{field}`: `types::{ty}::builder()` code compiles but fails to convert until it sets `.{field}(…)`."),
+            format!(
+                "new required field `types::{ty}::{field}`: `types::{ty}::builder()` code compiles but fails to convert until it sets `.{field}(…)`."
+            ),
         ),
         RustFact::FieldAdded { ty, field } => (
             Compatible,
-            format!("new field `types::{ty}::{field}` (the struct is `#[non_exhaustive]`: field access and builders are unaffected)."),
+            format!(
+                "new field `types::{ty}::{field}` (the struct is `#[non_exhaustive]`: field access and builders are unaffected)."
+            ),
         ),
         RustFact::FieldRemoved { ty, field } => {
             (Breaking, format!("field `types::{ty}::{field}` is gone: code reading or setting it stops compiling."))
@@ -142,9 +154,13 @@ pub fn verdict(fact: &RustFact) -> Option<Verdict> {
         RustFact::TypeChanged { site, old, new } => (Breaking, format!("{site} changes type from `{old}` to `{new}`.")),
         RustFact::TypeRenamed { old, new } => (
             Breaking,
-            format!("type `{old}` becomes `{new}`: code naming the type stops compiling (field access and method calls are unaffected)."),
+            format!(
+                "type `{old}` becomes `{new}`: code naming the type stops compiling (field access and method calls are unaffected)."
+            ),
         ),
-        RustFact::TypeRemoved { name } => (Breaking, format!("type `types::{name}` is gone: code naming it stops compiling.")),
+        RustFact::TypeRemoved { name } => {
+            (Breaking, format!("type `types::{name}` is gone: code naming it stops compiling."))
+        }
         RustFact::VariantAdded { ty, value } => (
             Compatible,
             format!(
@@ -154,15 +170,22 @@ pub fn verdict(fact: &RustFact) -> Option<Verdict> {
         ),
         RustFact::VariantRemoved { ty, value } => (
             Breaking,
-            format!("variant `{ty}::{}` is gone: code naming it stops compiling; the value now parses as `Unknown({value:?})`.", variant_name(value)),
+            format!(
+                "variant `{ty}::{}` is gone: code naming it stops compiling; the value now parses as `Unknown({value:?})`.",
+                variant_name(value)
+            ),
         ),
         RustFact::SuccessChanged { method } => (
             Breaking,
-            format!("`client.{method}().send()` changes: the old success status now returns an error, and the output type may change (e.g. `Option<…>` for a body-less 2xx)."),
+            format!(
+                "`client.{method}().send()` changes: the old success status now returns an error, and the output type may change (e.g. `Option<…>` for a body-less 2xx)."
+            ),
         ),
         RustFact::AuthChanged { method } => (
             Compatible,
-            format!("`client.{method}()` compiles unchanged; a token without the newly required scheme or scope gets 401/403 at run time."),
+            format!(
+                "`client.{method}()` compiles unchanged; a token without the newly required scheme or scope gets 401/403 at run time."
+            ),
         ),
     };
     Some(Verdict { level, message })

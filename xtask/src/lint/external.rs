@@ -26,7 +26,8 @@ pub fn available() -> Result<(), String> {
 /// Runs the validator on one file (OpenAPI 3.0 schema).
 pub fn check(path: &Path, shown: &str) -> Vec<Finding> {
     let output = Command::new("python3").args(["-m", "openapi_spec_validator", "--schema", "3.0"]).arg(path).output();
-    let finding = |pointer: String, message: String| Finding { file: shown.to_string(), pointer, rule: VALIDATOR, message };
+    let finding =
+        |pointer: String, message: String| Finding { file: shown.to_string(), pointer, rule: VALIDATOR, message };
     match output {
         Err(e) => vec![finding(String::new(), format!("cannot run python3: {e}"))],
         Ok(o) if o.status.success() => Vec::new(),

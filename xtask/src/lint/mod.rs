@@ -79,7 +79,12 @@ fn json_pointer(path: &serde_path_to_error::Path) -> String {
 
 /// Every finding for one file (without the external validator).
 pub fn lint_file(path: &Path, shown: &str) -> Vec<Finding> {
-    let finding = |pointer: String, rule: &'static str, message: String| Finding { file: shown.to_string(), pointer, rule, message };
+    let finding = |pointer: String, rule: &'static str, message: String| Finding {
+        file: shown.to_string(),
+        pointer,
+        rule,
+        message,
+    };
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => return vec![finding(String::new(), "parse", format!("cannot read the file: {e}"))],
@@ -91,10 +96,18 @@ pub fn lint_file(path: &Path, shown: &str) -> Vec<Finding> {
     let doc = spec.doc;
     let mut out = Vec::new();
     if doc.get("openapi").and_then(Value::as_str) != Some("3.0.3") {
-        out.push(finding("/openapi".into(), "openapi-version", "write `openapi: 3.0.3` (the version the generator reads and these rules assume)".into()));
+        out.push(finding(
+            "/openapi".into(),
+            "openapi-version",
+            "write `openapi: 3.0.3` (the version the generator reads and these rules assume)".into(),
+        ));
     }
     if let Err(e) = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&doc) {
-        out.push(finding(json_pointer(e.path()), "openapi-structure", format!("not a valid OpenAPI 3.0 document: {}", e.inner())));
+        out.push(finding(
+            json_pointer(e.path()),
+            "openapi-structure",
+            format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+        ));
     }
     // Past a resource limit the costly rules (examples against their schemas) are skipped.
     let mut ours = names::check(shown, &doc);
@@ -103,7 +116,9 @@ pub fn lint_file(path: &Path, shown: &str) -> Vec<Finding> {
     }
     if let Err(e) = validate::validate(Path::new(shown), &doc) {
         // Codegen stops at its first problem; skip it when a rule already said the same.
-        let said = |f: &Finding| f.pointer == e.pointer || (!e.pointer.is_empty() && f.pointer.starts_with(&format!("{}/", e.pointer)));
+        let said = |f: &Finding| {
+            f.pointer == e.pointer || (!e.pointer.is_empty() && f.pointer.starts_with(&format!("{}/", e.pointer)))
+        };
         if !ours.iter().any(said) {
             out.push(finding(e.pointer, "codegen", format!("{}: {}", e.subject, e.message)));
         }
@@ -140,7 +155,11 @@ pub fn lint(root: &Path, paths: &[PathBuf], external: External) -> bool {
                 format!("{} ran on {} file(s)", external::VALIDATOR, files.len())
             }
             Err(why) if external == External::Required => {
-                eprintln!("error: {} is required but cannot run: {why}; install it with `{}`", external::VALIDATOR, external::INSTALL);
+                eprintln!(
+                    "error: {} is required but cannot run: {why}; install it with `{}`",
+                    external::VALIDATOR,
+                    external::INSTALL
+                );
                 ok = false;
                 format!("{} missing (required)", external::VALIDATOR)
             }

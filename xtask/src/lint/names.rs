@@ -17,7 +17,12 @@ use super::rules::Finding;
 /// Every finding; `limits` ones first (the caller skips the costly rules after one).
 pub fn check(shown: &str, doc: &Value) -> Vec<Finding> {
     let file = Path::new(shown);
-    let finding = |rule: &'static str, e: SpecError| Finding { file: shown.to_string(), pointer: e.pointer, rule, message: e.message };
+    let finding = |rule: &'static str, e: SpecError| Finding {
+        file: shown.to_string(),
+        pointer: e.pointer,
+        rule,
+        message: e.message,
+    };
     let mut out = Vec::new();
     if let Err(e) = limits::check(file, doc) {
         out.push(finding("limits", e));
@@ -48,9 +53,13 @@ pub fn check(shown: &str, doc: &Value) -> Vec<Finding> {
     }
     let buckets: Buckets = extensions::read(doc, "x-streamkit-ratelimit-buckets").ok().flatten().unwrap_or_default();
     for (name, b) in &buckets {
-        for (key, h) in [("limit", &b.headers.limit), ("remaining", &b.headers.remaining), ("reset", &b.headers.reset)] {
+        for (key, h) in [("limit", &b.headers.limit), ("remaining", &b.headers.remaining), ("reset", &b.headers.reset)]
+        {
             if let Some(h) = h {
-                header(pointer(["x-streamkit-ratelimit-buckets", name.as_str(), "headers", key]), headers::name_problem(h));
+                header(
+                    pointer(["x-streamkit-ratelimit-buckets", name.as_str(), "headers", key]),
+                    headers::name_problem(h),
+                );
             }
         }
     }

@@ -53,7 +53,12 @@ struct Out<'a> {
 
 impl Out<'_> {
     fn add(&mut self, pointer: impl Into<String>, rule: &'static str, message: impl Into<String>) {
-        self.findings.push(Finding { file: self.file.to_string(), pointer: pointer.into(), rule, message: message.into() });
+        self.findings.push(Finding {
+            file: self.file.to_string(),
+            pointer: pointer.into(),
+            rule,
+            message: message.into(),
+        });
     }
 }
 
@@ -94,7 +99,10 @@ fn has_example(media: &Value) -> bool {
 
 fn operation(out: &mut Out, ptr: &str, item: &Value, op: &Value) {
     let doc = out.doc;
-    let name = op.get("operationId").and_then(Value::as_str).map_or_else(|| "operation".to_string(), |id| format!("operation `{id}`"));
+    let name = op
+        .get("operationId")
+        .and_then(Value::as_str)
+        .map_or_else(|| "operation".to_string(), |id| format!("operation `{id}`"));
     if !non_empty(op, "operationId") {
         out.add(ptr, "operation-id", "operation has no `operationId` (it names the generated method)");
     }
@@ -106,14 +114,22 @@ fn operation(out: &mut Out, ptr: &str, item: &Value, op: &Value) {
     }
     let responses = op.get("responses").and_then(Value::as_object);
     if !responses.into_iter().flatten().any(|(code, _)| code.starts_with('4')) {
-        out.add(format!("{ptr}/responses"), "error-responses", format!("{name} documents no 4xx response; document the errors clients must handle"));
+        out.add(
+            format!("{ptr}/responses"),
+            "error-responses",
+            format!("{name} documents no 4xx response; document the errors clients must handle"),
+        );
     }
     for (code, resp) in responses.into_iter().flatten().filter(|(c, _)| c.starts_with('2')) {
         let resp = deref(doc, resp);
         for (media, m) in resp.get("content").and_then(Value::as_object).into_iter().flatten() {
             if !has_example(m) {
                 let at = format!("{ptr}/responses/{}/content/{}", escape(code), escape(media));
-                out.add(at, "success-example", format!("{name}: the {code} `{media}` body has no `example` or `examples`"));
+                out.add(
+                    at,
+                    "success-example",
+                    format!("{name}: the {code} `{media}` body has no `example` or `examples`"),
+                );
             }
         }
     }
@@ -122,7 +138,11 @@ fn operation(out: &mut Out, ptr: &str, item: &Value, op: &Value) {
         for (media, m) in body.get("content").and_then(Value::as_object).into_iter().flatten() {
             if !has_example(m) {
                 let at = format!("{ptr}/requestBody/content/{}", escape(media));
-                out.add(at, "request-example", format!("{name}: the `{media}` request body has no `example` or `examples`"));
+                out.add(
+                    at,
+                    "request-example",
+                    format!("{name}: the `{media}` request body has no `example` or `examples`"),
+                );
             }
         }
     }
@@ -168,7 +188,11 @@ fn pagination(out: &mut Out, ptr: &str, name: &str, item: &Value, op: &Value) {
             } else {
                 format!("it takes {}", paging_params.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))
             };
-            out.add(ptr, "pagination-missing", format!("{name} pages ({why}) but declares no `x-streamkit-pagination` (see specs/README.md)"));
+            out.add(
+                ptr,
+                "pagination-missing",
+                format!("{name} pages ({why}) but declares no `x-streamkit-pagination` (see specs/README.md)"),
+            );
         }
         return;
     }
@@ -179,20 +203,35 @@ fn pagination(out: &mut Out, ptr: &str, name: &str, item: &Value, op: &Value) {
     names.extend(p.request.page_size.clone().map(|b| ("page-size", b)));
     for (role, n) in names {
         if !query.contains(&n.as_str()) {
-            out.add(format!("{at}/request/{role}"), "pagination-params", format!("{name}: pagination names the query parameter `{n}`, which the operation does not declare"));
+            out.add(
+                format!("{at}/request/{role}"),
+                "pagination-params",
+                format!("{name}: pagination names the query parameter `{n}`, which the operation does not declare"),
+            );
         }
     }
     let Some(body) = body else {
-        out.add(format!("{at}/response"), "pagination-response", format!("{name}: pagination needs a JSON success body to find the items and cursor in"));
+        out.add(
+            format!("{at}/response"),
+            "pagination-response",
+            format!("{name}: pagination needs a JSON success body to find the items and cursor in"),
+        );
         return;
     };
     for (role, path, want) in [("items", &p.response.items, "array"), ("cursor", &p.response.cursor, "string")] {
         match schema_at(doc, body, path) {
-            None => out.add(format!("{at}/response/{role}"), "pagination-response", format!("{name}: the success body has no `{path}`")),
+            None => out.add(
+                format!("{at}/response/{role}"),
+                "pagination-response",
+                format!("{name}: the success body has no `{path}`"),
+            ),
             Some(s) if s.get("type").and_then(Value::as_str).is_some_and(|t| t != want) => out.add(
                 format!("{at}/response/{role}"),
                 "pagination-response",
-                format!("{name}: `{path}` in the success body is not {}", if want == "array" { "an array" } else { "a string" }),
+                format!(
+                    "{name}: `{path}` in the success body is not {}",
+                    if want == "array" { "an array" } else { "a string" }
+                ),
             ),
             Some(_) => {}
         }
@@ -213,7 +252,9 @@ fn string_or_strings(doc: &Value, s: &Value) -> bool {
     let s = deref(doc, s);
     match s.get("type").and_then(Value::as_str) {
         Some("string") => true,
-        Some("array") => s.get("items").is_some_and(|i| deref(doc, i).get("type").and_then(Value::as_str) == Some("string")),
+        Some("array") => {
+            s.get("items").is_some_and(|i| deref(doc, i).get("type").and_then(Value::as_str) == Some("string"))
+        }
         _ => false,
     }
 }
@@ -239,7 +280,8 @@ fn ids_and_examples(out: &mut Out, v: &Value, ptr: &str) {
         return;
     }
     // A parameter: its name says whether it is an id.
-    if let (Some(name), Some(Value::String(location)), Some(s)) = (map.get("name").and_then(Value::as_str), map.get("in"), map.get("schema"))
+    if let (Some(name), Some(Value::String(location)), Some(s)) =
+        (map.get("name").and_then(Value::as_str), map.get("in"), map.get("schema"))
         && id_like(name)
         && string_ids_apply(doc)
         && !string_or_strings(doc, s)

@@ -80,7 +80,8 @@ impl Pass for ApiDocs {
 
     fn run(&self, cx: &mut Context<'_>, file: &mut File) -> Result<usize, String> {
         let mut n = 0;
-        let title = cx.doc.pointer("/info/title").and_then(|t| t.as_str()).unwrap_or(&cx.plan.service.module).to_string();
+        let title =
+            cx.doc.pointer("/info/title").and_then(|t| t.as_str()).unwrap_or(&cx.plan.service.module).to_string();
         let description = cx.doc.pointer("/info/description").and_then(|t| t.as_str()).unwrap_or("").trim().to_string();
         let version = cx.doc.pointer("/info/version").and_then(|t| t.as_str()).unwrap_or("").to_string();
         for item in file.items.iter_mut() {
@@ -93,13 +94,23 @@ impl Pass for ApiDocs {
                     set_doc(&mut s.attrs, &text);
                     n += 1;
                 }
-                Item::Impl(imp) if imp.trait_.is_none() && crate::emit::tree::self_type_name(imp).as_deref() == Some("Client") => {
+                Item::Impl(imp)
+                    if imp.trait_.is_none() && crate::emit::tree::self_type_name(imp).as_deref() == Some("Client") =>
+                {
                     for it in imp.items.iter_mut() {
                         let ImplItem::Fn(f) = it else { continue };
-                        let Some(op) = cx.plan.operations.iter().find(|o| f.sig.ident == names::operation_method(&o.id)) else { continue };
+                        let Some(op) =
+                            cx.plan.operations.iter().find(|o| f.sig.ident == names::operation_method(&o.id))
+                        else {
+                            continue;
+                        };
                         let text = doc_text(&f.attrs);
                         let Some(at) = text.find("```ignore") else { continue };
-                        let text = format!("{}\n{}", text[..at].trim_end(), doc_examples::operation_example(cx.plan, cx.doc, op));
+                        let text = format!(
+                            "{}\n{}",
+                            text[..at].trim_end(),
+                            doc_examples::operation_example(cx.plan, cx.doc, op)
+                        );
                         set_doc(&mut f.attrs, &text);
                         n += 1;
                     }

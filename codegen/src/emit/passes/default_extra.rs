@@ -19,7 +19,12 @@ fn flattened_maps(types: &[Item]) -> Vec<(String, String)> {
             Item::Struct(s) => Some(s),
             _ => None,
         })
-        .flat_map(|s| s.fields.iter().filter(|f| tree::is_flattened_map(f)).filter_map(move |f| Some((s.ident.to_string(), f.ident.as_ref()?.to_string()))))
+        .flat_map(|s| {
+            s.fields
+                .iter()
+                .filter(|f| tree::is_flattened_map(f))
+                .filter_map(move |f| Some((s.ident.to_string(), f.ident.as_ref()?.to_string())))
+        })
         .collect()
 }
 
@@ -34,7 +39,9 @@ impl Pass for DefaultExtra {
         Expect::exactly_with_floor(
             found,
             open.min(1),
-            format!("one per struct with a `#[serde(flatten)]` map; {found} such struct(s) generated, and the adapted spec keeps extra fields on {open} object schema(s)"),
+            format!(
+                "one per struct with a `#[serde(flatten)]` map; {found} such struct(s) generated, and the adapted spec keeps extra fields on {open} object schema(s)"
+            ),
         )
     }
 

@@ -23,7 +23,11 @@ impl Pass for DriftImpls {
     fn expect(&self, cx: &Context<'_>, file: &File) -> Expect {
         let found = tree::module(file, "types").map_or(0, |t| t.iter().filter(|i| is_type(i)).count());
         let shape = &cx.plan.shape;
-        Expect::exactly_with_floor(found, (shape.object_schemas + shape.string_enums).min(1), "one per struct and enum in `types`")
+        Expect::exactly_with_floor(
+            found,
+            (shape.object_schemas + shape.string_enums).min(1),
+            "one per struct and enum in `types`",
+        )
     }
 
     fn run(&self, _: &mut Context<'_>, file: &mut File) -> Result<usize, String> {
@@ -85,7 +89,9 @@ fn enum_body(e: &syn::ItemEnum) -> proc_macro2::TokenStream {
         match &v.fields {
             syn::Fields::Unit => quote!(Self::#vi => {}),
             // The open variant added by `open_enums`: a value the spec does not list.
-            syn::Fields::Unnamed(u) if vi == "Unknown" && u.unnamed.len() == 1 && tree::has_serde_flag(&v.attrs, "untagged") => {
+            syn::Fields::Unnamed(u)
+                if vi == "Unknown" && u.unnamed.len() == 1 && tree::has_serde_flag(&v.attrs, "untagged") =>
+            {
                 quote!(Self::Unknown(value) => #d::report_unknown(at, value, out),)
             }
             syn::Fields::Unnamed(u) => {

@@ -24,7 +24,10 @@ fn wanted(doc: &Value) -> Result<BTreeMap<String, BTreeMap<String, String>>, Str
     for (key, schema) in schemas {
         let Some(varnames) = schema.get("x-enum-varnames") else { continue };
         let at = format!("#/components/schemas/{key}/x-enum-varnames");
-        let values = schema.get("enum").and_then(Value::as_array).ok_or_else(|| format!("{at}: the schema has no `enum` to name"))?;
+        let values = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format!("{at}: the schema has no `enum` to name"))?;
         let varnames = varnames.as_array().ok_or_else(|| format!("{at}: must be a list of names"))?;
         if varnames.len() != values.len() {
             return Err(format!("{at}: {} names for {} enum values", varnames.len(), values.len()));
@@ -95,7 +98,9 @@ impl Pass for EnumVarnames {
                     Item::Enum(e) if e.ident == ty => Some(e),
                     _ => None,
                 })
-                .ok_or_else(|| format!("`x-enum-varnames` names the variants of `{ty}`, which is not a generated enum"))?;
+                .ok_or_else(|| {
+                    format!("`x-enum-varnames` names the variants of `{ty}`, which is not a generated enum")
+                })?;
             let mut pairs = Vec::new();
             for v in e.variants.iter_mut() {
                 if let Some(new) = tree::serde_rename(&v.attrs).and_then(|wire| renames.get(&wire)) {
@@ -107,7 +112,8 @@ impl Pass for EnumVarnames {
             n += pairs.len();
             for item in file.items.iter_mut() {
                 let mut visit = |item: &mut Item| {
-                    let own_impl = matches!(item, Item::Impl(imp) if tree::self_type_name(imp).as_deref() == Some(ty.as_str()));
+                    let own_impl =
+                        matches!(item, Item::Impl(imp) if tree::self_type_name(imp).as_deref() == Some(ty.as_str()));
                     Paths { ty, renames: &pairs, own_impl }.visit_item_mut(item);
                 };
                 match item {

@@ -42,7 +42,9 @@ fn builder_fields(types: &[Item]) -> Vec<(String, syn::Ident, syn::Type)> {
 /// The schema of the property behind `types::<strukt>.<field>`, if it is a component's.
 fn property_schema<'d>(doc: &'d Value, types: &[Item], strukt: &str, field: &syn::Ident) -> Option<&'d Value> {
     let wire = types.iter().find_map(|i| match i {
-        Item::Struct(s) if s.ident == strukt => s.fields.iter().find(|f| f.ident.as_ref() == Some(field)).and_then(tree::wire_name),
+        Item::Struct(s) if s.ident == strukt => {
+            s.fields.iter().find(|f| f.ident.as_ref() == Some(field)).and_then(tree::wire_name)
+        }
         _ => None,
     })?;
     let schemas = doc.pointer("/components/schemas")?.as_object()?;
@@ -113,7 +115,10 @@ impl Pass for FieldSetters {
         Expect::exactly_with_floor(
             found,
             cx.plan.shape.object_schemas.min(1),
-            format!("one setter per field of each typify builder; {found} field(s), {} object schema(s) in the spec", cx.plan.shape.object_schemas),
+            format!(
+                "one setter per field of each typify builder; {found} field(s), {} object schema(s) in the spec",
+                cx.plan.shape.object_schemas
+            ),
         )
     }
 

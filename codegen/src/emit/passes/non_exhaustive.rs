@@ -29,7 +29,10 @@ impl Pass for NonExhaustive {
         Expect::exactly_with_floor(
             found,
             (shape.object_schemas + shape.string_enums).min(1),
-            format!("every struct with named fields and every enum in `types`; the spec has {} object schema(s), {} string enum(s)", shape.object_schemas, shape.string_enums),
+            format!(
+                "every struct with named fields and every enum in `types`; the spec has {} object schema(s), {} string enum(s)",
+                shape.object_schemas, shape.string_enums
+            ),
         )
     }
 

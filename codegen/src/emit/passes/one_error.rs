@@ -26,7 +26,10 @@ fn drop_error(tree: &mut UseTree) -> bool {
         UseTree::Path(p) => drop_error(&mut p.tree),
         UseTree::Group(g) => {
             let before = g.items.len();
-            g.items = std::mem::take(&mut g.items).into_iter().filter(|t| !matches!(t, UseTree::Name(n) if n.ident == "Error")).collect();
+            g.items = std::mem::take(&mut g.items)
+                .into_iter()
+                .filter(|t| !matches!(t, UseTree::Name(n) if n.ident == "Error"))
+                .collect();
             before != g.items.len()
         }
         _ => false,

@@ -35,11 +35,15 @@ impl Pass for OpenEnums {
                 continue;
             }
             if e.variants.iter().any(|v| v.ident == "Unknown") {
-                return Err(format!("enum {} already has a variant `Unknown`; rename the spec value (x-enum-varnames) so the open variant can be added", e.ident));
+                return Err(format!(
+                    "enum {} already has a variant `Unknown`; rename the spec value (x-enum-varnames) so the open variant can be added",
+                    e.ident
+                ));
             }
             for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-                let list: syn::punctuated::Punctuated<syn::Path, syn::Token![,]> =
-                    attr.parse_args_with(syn::punctuated::Punctuated::parse_terminated).map_err(|err| format!("enum {}: derive list: {err}", e.ident))?;
+                let list: syn::punctuated::Punctuated<syn::Path, syn::Token![,]> = attr
+                    .parse_args_with(syn::punctuated::Punctuated::parse_terminated)
+                    .map_err(|err| format!("enum {}: derive list: {err}", e.ident))?;
                 let kept: Vec<_> = list.into_iter().filter(|p| !p.is_ident("Copy")).collect();
                 *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
             }

@@ -19,11 +19,15 @@ fn paged_responses<'c>(cx: &'c Context<'_>) -> Result<Vec<(String, &'c crate::em
     for site in &cx.sites {
         let Some(op) = cx.operation(site) else { continue };
         let Some(pg) = &op.pagination else { continue };
-        let response = tree::type_name(&site.success).ok_or_else(|| format!("operation {}: pagination needs a typed response", op.id))?;
+        let response = tree::type_name(&site.success)
+            .ok_or_else(|| format!("operation {}: pagination needs a typed response", op.id))?;
         let paths = format!("{} / {} / {:?}", pg.response.items, pg.response.cursor, pg.response.end);
         match out.iter().find(|(r, _, _)| r == &response) {
             Some((_, _, seen)) if seen != &paths => {
-                return Err(format!("operation {}: pages `{response}` with other paths than another operation that returns it ({paths})", op.id));
+                return Err(format!(
+                    "operation {}: pages `{response}` with other paths than another operation that returns it ({paths})",
+                    op.id
+                ));
             }
             Some(_) => {}
             None => out.push((response, site, paths)),
@@ -52,7 +56,10 @@ impl Pass for PageBodies {
             let shape = page_shape(types, &site.success, pg).map_err(|m| format!("operation {}: {m}", op.id))?;
             let response_ident = format_ident!("{}", response);
             let (item, items_expr, cursor_expr) = (&shape.item, &shape.items_expr, &shape.cursor_expr);
-            let doc = format!(" A page of `{response}`: the items at `{}`, the next cursor at `{}`.", pg.response.items, pg.response.cursor);
+            let doc = format!(
+                " A page of `{response}`: the items at `{}`, the next cursor at `{}`.",
+                pg.response.items, pg.response.cursor
+            );
             // An empty cursor ends the list; so does the spec's `end` value, if it declares one.
             let next = match &pg.response.end {
                 Some(end) => quote!(cursor.filter(|c| !c.is_empty() && c != #end)),

@@ -43,12 +43,20 @@ impl Pass for PaginateMethods {
 }
 
 /// The detached copy of the builder's fields and the `impl` with the three methods.
-fn builder_methods(builder: &[Item], site: &SendSite, op: &OperationPlan, pg: &Pagination, item: &syn::Type) -> Result<Vec<Item>, String> {
+fn builder_methods(
+    builder: &[Item],
+    site: &SendSite,
+    op: &OperationPlan,
+    pg: &Pagination,
+    item: &syn::Type,
+) -> Result<Vec<Item>, String> {
     let builder_ident = format_ident!("{}", site.builder);
     let fields: Vec<(syn::Ident, syn::Type)> = builder
         .iter()
         .find_map(|i| match i {
-            Item::Struct(s) if s.ident == builder_ident => Some(s.fields.iter().filter_map(|f| Some((f.ident.clone()?, f.ty.clone()))).collect()),
+            Item::Struct(s) if s.ident == builder_ident => {
+                Some(s.fields.iter().filter_map(|f| Some((f.ident.clone()?, f.ty.clone()))).collect())
+            }
             _ => None,
         })
         .ok_or_else(|| format!("no builder struct {}", site.builder))?;

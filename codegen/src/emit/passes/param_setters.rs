@@ -27,8 +27,23 @@ pub struct ParamSetters;
 
 /// The integer types a generated field can hold.
 const INTEGERS: &[&str] = &[
-    "u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize", "NonZeroU8", "NonZeroU16", "NonZeroU32", "NonZeroU64",
-    "NonZeroUsize", "NonZeroI32", "NonZeroI64",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "isize",
+    "NonZeroU8",
+    "NonZeroU16",
+    "NonZeroU32",
+    "NonZeroU64",
+    "NonZeroUsize",
+    "NonZeroI32",
+    "NonZeroI64",
 ];
 
 /// Whether a type is one of [`INTEGERS`].
@@ -125,7 +140,9 @@ impl Pass for ParamSetters {
             let fields: Vec<(syn::Ident, syn::Type)> = builders
                 .iter()
                 .find_map(|i| match i {
-                    Item::Struct(s) if s.ident == builder => Some(s.fields.iter().filter_map(|f| Some((f.ident.clone()?, f.ty.clone()))).collect()),
+                    Item::Struct(s) if s.ident == builder => {
+                        Some(s.fields.iter().filter_map(|f| Some((f.ident.clone()?, f.ty.clone()))).collect())
+                    }
                     _ => None,
                 })
                 .ok_or_else(|| format!("no builder struct `{builder}`"))?;
@@ -143,8 +160,12 @@ impl Pass for ParamSetters {
                 .ok_or_else(|| format!("no `impl {builder}` with `new()`"))?;
             for p in params {
                 let name = format_ident!("{}", names::parameter_setter(p.name));
-                let (_, field_ty) = fields.iter().find(|(f, _)| *f == name).ok_or_else(|| format!("`{builder}` has no field `{name}` for parameter `{}`", p.name))?;
-                let (ty, optional) = field_type(field_ty).ok_or_else(|| format!("`{builder}.{name}` is not a `Result<_, String>`"))?;
+                let (_, field_ty) = fields
+                    .iter()
+                    .find(|(f, _)| *f == name)
+                    .ok_or_else(|| format!("`{builder}` has no field `{name}` for parameter `{}`", p.name))?;
+                let (ty, optional) =
+                    field_type(field_ty).ok_or_else(|| format!("`{builder}.{name}` is not a `Result<_, String>`"))?;
                 let slot = imp
                     .items
                     .iter_mut()

@@ -33,8 +33,10 @@ impl Pass for PrivateSend {
                 if f.sig.ident != "send" {
                     continue;
                 }
-                let operation = operation_literal(f).ok_or_else(|| format!("builder {name}: no `operation_id` in send()"))?;
-                let success = success_type(f).ok_or_else(|| format!("builder {name}: send() does not return Result<ResponseValue<T>, _>"))?;
+                let operation =
+                    operation_literal(f).ok_or_else(|| format!("builder {name}: no `operation_id` in send()"))?;
+                let success = success_type(f)
+                    .ok_or_else(|| format!("builder {name}: send() does not return Result<ResponseValue<T>, _>"))?;
                 f.sig.ident = format_ident!("send_raw");
                 f.vis = syn::Visibility::Inherited;
                 f.attrs.retain(|a| !a.path().is_ident("doc"));
@@ -49,7 +51,11 @@ impl Pass for PrivateSend {
         for op in &cx.plan.operations {
             let name = operation_method(&op.id);
             if sites.iter().filter(|s| s.operation == name).count() != 1 {
-                return Err(format!("operation {} (`{name}`): expected one builder send(), found {}", op.id, sites.iter().filter(|s| s.operation == name).count()));
+                return Err(format!(
+                    "operation {} (`{name}`): expected one builder send(), found {}",
+                    op.id,
+                    sites.iter().filter(|s| s.operation == name).count()
+                ));
             }
         }
         let n = sites.len();

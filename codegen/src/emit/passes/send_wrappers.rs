@@ -23,7 +23,9 @@ impl Pass for SendWrappers {
     fn run(&self, cx: &mut Context<'_>, file: &mut File) -> Result<usize, String> {
         let mut added = Vec::new();
         for site in &cx.sites {
-            let op = cx.operation(site).ok_or_else(|| format!("send site `{}` has no operation in the plan", site.operation))?;
+            let op = cx
+                .operation(site)
+                .ok_or_else(|| format!("send site `{}` has no operation in the plan", site.operation))?;
             let ty = format_ident!("{}", site.builder);
             let success = &site.success;
             let name = &site.operation;
@@ -32,7 +34,9 @@ impl Pass for SendWrappers {
                 " Sends the request (`{spec_id}`).\n\n Errors come as [`streamkit_runtime::Error`]: the server's status, body and rate-limit\n figures for an error response; transport, decoding and auth failures otherwise."
             );
             let item: syn::Item = if op.adaptation.optional_success {
-                let doc = format!("{doc}\n\n The spec allows `204 No Content` here as well as a body: that answer is `Ok(None)`.");
+                let doc = format!(
+                    "{doc}\n\n The spec allows `204 No Content` here as well as a body: that answer is `Ok(None)`."
+                );
                 syn::parse2(quote! {
                     impl<'a> #ty<'a> {
                         #[doc = #doc]

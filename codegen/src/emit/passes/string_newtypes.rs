@@ -19,15 +19,18 @@ fn try_from_str(imp: &syn::ItemImpl) -> bool {
         return false;
     };
     let Some(seg) = path.segments.last() else { return false };
-    seg.ident == "TryFrom" && matches!(tree::first_type_argument(seg), Some(syn::Type::Reference(r)) if tree::type_name(&r.elem).as_deref() == Some("str"))
+    seg.ident == "TryFrom"
+        && matches!(tree::first_type_argument(seg), Some(syn::Type::Reference(r)) if tree::type_name(&r.elem).as_deref() == Some("str"))
 }
 
 /// The newtypes: `TryFrom<&str>` impls of tuple structs around a `String`.
 fn newtypes(types: &[Item]) -> Vec<String> {
     let wraps_string = |name: &str| {
-        types.iter().any(|i| matches!(i, Item::Struct(s) if s.ident == name
+        types.iter().any(|i| {
+            matches!(i, Item::Struct(s) if s.ident == name
             && matches!(&s.fields, syn::Fields::Unnamed(f) if f.unnamed.len() == 1
-                && tree::type_name(&f.unnamed[0].ty).as_deref() == Some("String"))))
+                && tree::type_name(&f.unnamed[0].ty).as_deref() == Some("String")))
+        })
     };
     types
         .iter()
@@ -64,7 +67,10 @@ impl Pass for StringNewtypes {
 
     fn expect(&self, _: &Context<'_>, file: &File) -> Expect {
         let n = tree::module(file, "types").map_or(0, |t| newtypes(t).len());
-        Expect::at_least(n, format!("a `TryFrom<&String>` for each of the {n} constrained string type(s), and their complaints"))
+        Expect::at_least(
+            n,
+            format!("a `TryFrom<&String>` for each of the {n} constrained string type(s), and their complaints"),
+        )
     }
 
     fn run(&self, _: &mut Context<'_>, file: &mut File) -> Result<usize, String> {

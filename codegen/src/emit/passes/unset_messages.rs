@@ -23,7 +23,11 @@ pub struct UnsetMessages;
 /// Our message for a generator's string literal, if it is one we rewrite.
 fn literal(s: &str) -> Option<String> {
     if let Some(name) = s.strip_suffix(" was not initialized") {
-        return Some(if name == "body" { "body not set".into() } else { format!("required parameter `{name}` not set") });
+        return Some(if name == "body" {
+            "body not set".into()
+        } else {
+            format!("required parameter `{name}` not set")
+        });
     }
     s.strip_prefix("no value supplied for ").map(|name| format!("field `{name}` not set"))
 }
@@ -93,7 +97,12 @@ impl Pass for UnsetMessages {
             .plan
             .operations
             .iter()
-            .map(|op| constraints::parameters(cx.doc, &op.path, &op.method.to_ascii_lowercase()).iter().filter(|p| p.required).count())
+            .map(|op| {
+                constraints::parameters(cx.doc, &op.path, &op.method.to_ascii_lowercase())
+                    .iter()
+                    .filter(|p| p.required)
+                    .count()
+            })
             .sum();
         Expect::at_least(required, "one message per required parameter, plus the builders' field and body messages")
     }
@@ -111,7 +120,10 @@ mod tests {
 
     #[test]
     fn messages_name_what_to_set() {
-        assert_eq!(literal("broadcaster_id was not initialized").as_deref(), Some("required parameter `broadcaster_id` not set"));
+        assert_eq!(
+            literal("broadcaster_id was not initialized").as_deref(),
+            Some("required parameter `broadcaster_id` not set")
+        );
         assert_eq!(literal("body was not initialized").as_deref(), Some("body not set"));
         assert_eq!(literal("no value supplied for message").as_deref(), Some("field `message` not set"));
         assert_eq!(literal("something else"), None);

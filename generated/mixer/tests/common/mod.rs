@@ -14,7 +14,12 @@ pub fn mixer(sb: &Sandbox) -> &Mixer {
 
 /// A strict client without a token (sends only `Client-ID`).
 pub fn anonymous(sb: &Sandbox) -> rest::Client {
-    rest::Client::builder().base_url(mixer(sb).api_url()).client_id(CLIENT_ID).strict(true).build().expect("client builds")
+    rest::Client::builder()
+        .base_url(mixer(sb).api_url())
+        .client_id(CLIENT_ID)
+        .strict(true)
+        .build()
+        .expect("client builds")
 }
 
 /// A strict client acting as user index `user` with `scopes`.

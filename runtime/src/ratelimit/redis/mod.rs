@@ -163,7 +163,12 @@ impl Inner {
 fn spec_args(spec: &BucketSpec) -> [String; 4] {
     let period = spec.per_seconds.max(1);
     let ttl = (u64::from(period) * 2).max(600);
-    [spec.points.to_string(), period.to_string(), u8::from(spec.remaining_header.is_some()).to_string(), ttl.to_string()]
+    [
+        spec.points.to_string(),
+        period.to_string(),
+        u8::from(spec.remaining_header.is_some()).to_string(),
+        ttl.to_string(),
+    ]
 }
 
 /// What a Redis permit needs to report back.
@@ -240,7 +245,9 @@ impl RateLimiter for RedisLimiter {
                         tokio::time::sleep(wait).await;
                     }
                     Ok(None) => {
-                        return self.fall_back(key, spec, cost, max_wait, "unexpected reply from the acquire script").await;
+                        return self
+                            .fall_back(key, spec, cost, max_wait, "unexpected reply from the acquire script")
+                            .await;
                     }
                     Err(e) => return self.fall_back(key, spec, cost, max_wait, e).await,
                 }

@@ -3,10 +3,10 @@
 
 use super::HelixResult;
 use super::params::Params;
+use crate::core::lock;
 use crate::twitch::auth::Auth;
 use crate::twitch::errors::HelixError;
 use crate::twitch::seed::{Channel, LABELS};
-use crate::core::lock;
 use crate::twitch::state::TwitchState;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -108,9 +108,7 @@ pub(crate) async fn modify_channel(
         && body.content_classification_labels.is_none()
         && body.is_branded_content.is_none();
     if nothing {
-        return Err(HelixError::bad_request(
-            "The request body must set at least one field",
-        ));
+        return Err(HelixError::bad_request("The request body must set at least one field"));
     }
 
     // Validate everything before changing anything.
@@ -134,26 +132,19 @@ pub(crate) async fn modify_channel(
     let delay = match body.delay {
         None => None,
         Some(d) if !(0..=900).contains(&d) => {
-            return Err(HelixError::bad_request(
-                "delay must be between 0 and 900 seconds",
-            ));
+            return Err(HelixError::bad_request("delay must be between 0 and 900 seconds"));
         }
         Some(d) if d != 0 && st.seed.users[idx].broadcaster_type != "partner" => {
-            return Err(HelixError::bad_request(
-                "Only partners may set a stream delay",
-            ));
+            return Err(HelixError::bad_request("Only partners may set a stream delay"));
         }
         Some(d) => Some(d as u32),
     };
     if let Some(tags) = &body.tags {
         if tags.len() > 10 {
-            return Err(HelixError::bad_request(
-                "A channel may have at most 10 tags",
-            ));
+            return Err(HelixError::bad_request("A channel may have at most 10 tags"));
         }
         for tag in tags {
-            if tag.is_empty() || tag.chars().count() > 25 || !tag.chars().all(char::is_alphanumeric)
-            {
+            if tag.is_empty() || tag.chars().count() > 25 || !tag.chars().all(char::is_alphanumeric) {
                 return Err(HelixError::bad_request(format!(
                     "The tag \"{tag}\" is not valid: tags are 1 to 25 letters or digits, \
                      without spaces or special characters"

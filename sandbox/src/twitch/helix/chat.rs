@@ -40,32 +40,17 @@ pub(crate) async fn send_message(
     let body: SendMessage = serde_json::from_slice(&body)
         .map_err(|e| HelixError::bad_request(format!("The request body is not valid: {e}")))?;
     let missing = |f: &str| HelixError::bad_request(format!("Missing required field \"{f}\""));
-    let broadcaster_id = body
-        .broadcaster_id
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("broadcaster_id"))?;
-    let sender_id = body
-        .sender_id
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("sender_id"))?;
-    let message = body
-        .message
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("message"))?;
+    let broadcaster_id = body.broadcaster_id.filter(|s| !s.is_empty()).ok_or_else(|| missing("broadcaster_id"))?;
+    let sender_id = body.sender_id.filter(|s| !s.is_empty()).ok_or_else(|| missing("sender_id"))?;
+    let message = body.message.filter(|s| !s.is_empty()).ok_or_else(|| missing("message"))?;
     if sender_id != caller {
-        return Err(HelixError::unauthorized(
-            "The ID in sender_id must match the user ID in the access token",
-        ));
+        return Err(HelixError::unauthorized("The ID in sender_id must match the user ID in the access token"));
     }
     if body.for_source_only.is_some() {
-        return Err(HelixError::bad_request(
-            "for_source_only may only be set when using an app access token",
-        ));
+        return Err(HelixError::bad_request("for_source_only may only be set when using an app access token"));
     }
     if st.user_index(&broadcaster_id).is_none() {
-        return Err(HelixError::bad_request(
-            "The ID in broadcaster_id is not valid",
-        ));
+        return Err(HelixError::bad_request("The ID in broadcaster_id is not valid"));
     }
     if message.chars().count() > MAX_MESSAGE_CHARS {
         return Err(HelixError::new(
@@ -101,20 +86,14 @@ pub(crate) async fn chatters(
     let moderator_id = p.required("moderator_id")?;
     let page = p.page(100, 1000, false)?;
     if moderator_id != caller {
-        return Err(HelixError::unauthorized(
-            "The ID in moderator_id must match the user ID in the access token",
-        ));
+        return Err(HelixError::unauthorized("The ID in moderator_id must match the user ID in the access token"));
     }
     let b = st
         .user_index(broadcaster_id)
         .ok_or_else(|| HelixError::bad_request("The ID in broadcaster_id is not valid"))?;
-    let allowed = st
-        .user_index(moderator_id)
-        .is_some_and(|m| st.seed.is_broadcaster_or_mod(b, m));
+    let allowed = st.user_index(moderator_id).is_some_and(|m| st.seed.is_broadcaster_or_mod(b, m));
     if !allowed {
-        return Err(HelixError::forbidden(
-            "The user in moderator_id is not one of the broadcaster's moderators",
-        ));
+        return Err(HelixError::forbidden("The user in moderator_id is not one of the broadcaster's moderators"));
     }
     let list = st.seed.chatters(b);
     let slice = pagination::slice(list.len(), &page);
@@ -125,8 +104,5 @@ pub(crate) async fn chatters(
             json!({ "user_id": u.id, "user_login": u.login, "user_name": u.display_name })
         })
         .collect();
-    Ok(
-        Json(json!({ "data": data, "pagination": slice.object(), "total": list.len() }))
-            .into_response(),
-    )
+    Ok(Json(json!({ "data": data, "pagination": slice.object(), "total": list.len() })).into_response())
 }

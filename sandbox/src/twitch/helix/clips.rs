@@ -18,21 +18,14 @@ fn parse_time(p: &Params, key: &str) -> Result<Option<DateTime<Utc>>, HelixError
         .map(|raw| {
             DateTime::parse_from_rfc3339(raw)
                 .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| {
-                    HelixError::bad_request(format!(
-                        "The parameter \"{key}\" must be an RFC 3339 timestamp"
-                    ))
-                })
+                .map_err(|_| HelixError::bad_request(format!("The parameter \"{key}\" must be an RFC 3339 timestamp")))
         })
         .transpose()
 }
 
 /// Clips by exactly one of `broadcaster_id`, `game_id` or `id` (repeatable, ≤ 100), most viewed
 /// first; `started_at`/`ended_at` (end defaults to start + 1 week) and `is_featured` filter.
-pub(crate) async fn get_clips(
-    State(st): State<Arc<TwitchState>>,
-    RawQuery(query): RawQuery,
-) -> HelixResult {
+pub(crate) async fn get_clips(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery) -> HelixResult {
     let p = Params::parse(query.as_deref())?;
     let seed = &st.seed;
     let key = exactly_one(&p, &["broadcaster_id", "game_id", "id"])?;
@@ -41,16 +34,10 @@ pub(crate) async fn get_clips(
     let is_featured = p.boolean("is_featured")?;
     if key == "id" {
         let ids = p.list("id", 100)?;
-        let mut found: Vec<usize> = ids
-            .iter()
-            .filter_map(|id| seed.clip_by_id.get(*id).copied())
-            .collect();
+        let mut found: Vec<usize> = ids.iter().filter_map(|id| seed.clip_by_id.get(*id).copied()).collect();
         let mut seen = std::collections::HashSet::new();
         found.retain(|k| seen.insert(*k));
-        let data: Vec<Value> = found
-            .iter()
-            .map(|&k| clip_json(&st, &seed.clips[k]))
-            .collect();
+        let data: Vec<Value> = found.iter().map(|&k| clip_json(&st, &seed.clips[k])).collect();
         return Ok(Json(json!({ "data": data, "pagination": {} })).into_response());
     }
     let range = match (started_at, ended_at) {
@@ -60,9 +47,7 @@ pub(crate) async fn get_clips(
         (Some(s), e) => {
             let e = e.unwrap_or(s + Duration::weeks(1));
             if e < s {
-                return Err(HelixError::bad_request(
-                    "ended_at must not be before started_at",
-                ));
+                return Err(HelixError::bad_request("ended_at must not be before started_at"));
             }
             Some((s, e))
         }
@@ -71,14 +56,10 @@ pub(crate) async fn get_clips(
     let page = p.page(20, 100, true)?;
     let matching: Vec<usize> = if key == "broadcaster_id" {
         let b = st.user_index(p.required("broadcaster_id")?);
-        (0..seed.clips.len())
-            .filter(|&k| Some(seed.clips[k].broadcaster) == b)
-            .collect()
+        (0..seed.clips.len()).filter(|&k| Some(seed.clips[k].broadcaster) == b).collect()
     } else {
         let g = seed.game_by_id.get(p.required("game_id")?).copied();
-        (0..seed.clips.len())
-            .filter(|&k| g.is_some() && seed.clips[k].game == g)
-            .collect()
+        (0..seed.clips.len()).filter(|&k| g.is_some() && seed.clips[k].game == g).collect()
     };
     let matching: Vec<usize> = matching
         .into_iter()
@@ -89,10 +70,7 @@ pub(crate) async fn get_clips(
         })
         .collect();
     let slice = pagination::slice(matching.len(), &page);
-    let data: Vec<Value> = matching[slice.range.clone()]
-        .iter()
-        .map(|&k| clip_json(&st, &seed.clips[k]))
-        .collect();
+    let data: Vec<Value> = matching[slice.range.clone()].iter().map(|&k| clip_json(&st, &seed.clips[k])).collect();
     Ok(Json(json!({ "data": data, "pagination": slice.object() })).into_response())
 }
 

@@ -8,12 +8,12 @@
 
 use super::HelixResult;
 use super::params::Params;
+use crate::core::lock;
 use crate::twitch::auth::Auth;
 use crate::twitch::errors::HelixError;
 use crate::twitch::pagination;
 use crate::twitch::rng;
 use crate::twitch::seed::fmt_time_nanos;
-use crate::core::lock;
 use crate::twitch::state::TwitchState;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -31,11 +31,7 @@ pub(crate) const MAX_TOTAL_COST: u64 = 10_000;
 pub(crate) const MAX_TOTAL_COST_WEBSOCKET: u64 = 10;
 
 fn max_total_cost(auth: &Auth) -> u64 {
-    if auth.user_id.is_some() {
-        MAX_TOTAL_COST_WEBSOCKET
-    } else {
-        MAX_TOTAL_COST
-    }
+    if auth.user_id.is_some() { MAX_TOTAL_COST_WEBSOCKET } else { MAX_TOTAL_COST }
 }
 /// Page size of Get EventSub Subscriptions (it has no `first`).
 const PAGE_SIZE: usize = 100;
@@ -100,9 +96,7 @@ impl Subscription {
     }
 
     fn mentions_user(&self, user_id: &str) -> bool {
-        self.condition
-            .iter()
-            .any(|(k, v)| k.ends_with("user_id") && v.as_str() == Some(user_id))
+        self.condition.iter().any(|(k, v)| k.ends_with("user_id") && v.as_str() == Some(user_id))
     }
 }
 
@@ -115,18 +109,13 @@ pub(crate) struct EventSubStore {
 impl EventSubStore {
     /// The subscriptions `auth` can see.
     fn visible<'a>(&'a self, auth: &'a Auth) -> impl Iterator<Item = &'a Subscription> + 'a {
-        let subs = self
-            .by_client
-            .get(&auth.client_id)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let subs = self.by_client.get(&auth.client_id).map(Vec::as_slice).unwrap_or(&[]);
         subs.iter().filter(move |s| s.visible_to(auth))
     }
 
     /// `(total, total_cost)` over what `auth` can see.
     fn totals(&self, auth: &Auth) -> (usize, u64) {
-        self.visible(auth)
-            .fold((0, 0), |(n, c), s| (n + 1, c + s.cost))
+        self.visible(auth).fold((0, 0), |(n, c), s| (n + 1, c + s.cost))
     }
 }
 
@@ -183,94 +172,58 @@ pub(crate) async fn create(
     let body: CreateBody = serde_json::from_slice(&body)
         .map_err(|e| HelixError::bad_request(format!("The request body is not valid: {e}")))?;
     let missing = |f: &str| HelixError::bad_request(format!("Missing required field \"{f}\""));
-    let kind = body
-        .kind
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("type"))?;
-    let version = body
-        .version
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("version"))?;
+    let kind = body.kind.filter(|s| !s.is_empty()).ok_or_else(|| missing("type"))?;
+    let version = body.version.filter(|s| !s.is_empty()).ok_or_else(|| missing("version"))?;
     let condition = match body.condition {
         Some(Value::Object(map)) => map,
         Some(_) => {
-            return Err(HelixError::bad_request(
-                "The condition field must be an object",
-            ));
+            return Err(HelixError::bad_request("The condition field must be an object"));
         }
         None => return Err(missing("condition")),
     };
     for (key, value) in &condition {
         let Some(text) = value.as_str() else {
-            return Err(HelixError::bad_request(format!(
-                "The condition field \"{key}\" must be a string"
-            )));
+            return Err(HelixError::bad_request(format!("The condition field \"{key}\" must be a string")));
         };
         if key.ends_with("user_id") && st.user_index(text).is_none() {
-            return Err(HelixError::bad_request(format!(
-                "The user specified in condition.{key} does not exist"
-            )));
+            return Err(HelixError::bad_request(format!("The user specified in condition.{key} does not exist")));
         }
     }
     let transport = body.transport.ok_or_else(|| missing("transport"))?;
-    let method = transport
-        .method
-        .as_deref()
-        .ok_or_else(|| missing("transport.method"))?;
+    let method = transport.method.as_deref().ok_or_else(|| missing("transport.method"))?;
     let now = fmt_time_nanos(chrono::Utc::now());
     let (status, transport_json, target) = match method {
         "webhook" => {
             if auth.user_id.is_some() {
-                return Err(HelixError::unauthorized(
-                    "The webhook transport requires an app access token",
-                ));
+                return Err(HelixError::unauthorized("The webhook transport requires an app access token"));
             }
-            let callback = transport
-                .callback
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| missing("transport.callback"))?;
+            let callback = transport.callback.filter(|c| !c.is_empty()).ok_or_else(|| missing("transport.callback"))?;
             if !valid_callback(&callback) {
-                return Err(HelixError::bad_request(
-                    "The transport.callback must be an https URL on port 443",
-                ));
+                return Err(HelixError::bad_request("The transport.callback must be an https URL on port 443"));
             }
             let secret = transport.secret.unwrap_or_default();
             let len = secret.chars().count();
             if !(10..=100).contains(&len) || !secret.is_ascii() {
-                return Err(HelixError::bad_request(
-                    "The transport.secret must be 10 to 100 ASCII characters",
-                ));
+                return Err(HelixError::bad_request("The transport.secret must be 10 to 100 ASCII characters"));
             }
             let t = json!({ "method": "webhook", "callback": callback });
-            (
-                "webhook_callback_verification_pending",
-                t,
-                format!("webhook:{callback}"),
-            )
+            ("webhook_callback_verification_pending", t, format!("webhook:{callback}"))
         }
         "websocket" => {
             if auth.user_id.is_none() {
-                return Err(HelixError::unauthorized(
-                    "The websocket transport requires a user access token",
-                ));
+                return Err(HelixError::unauthorized("The websocket transport requires a user access token"));
             }
-            let session = transport
-                .session_id
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| missing("transport.session_id"))?;
+            let session =
+                transport.session_id.filter(|s| !s.is_empty()).ok_or_else(|| missing("transport.session_id"))?;
             let t = json!({ "method": "websocket", "session_id": session, "connected_at": now });
             ("enabled", t, format!("websocket:{session}"))
         }
         "conduit" => {
             if auth.user_id.is_some() {
-                return Err(HelixError::unauthorized(
-                    "The conduit transport requires an app access token",
-                ));
+                return Err(HelixError::unauthorized("The conduit transport requires an app access token"));
             }
-            let conduit = transport
-                .conduit_id
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| missing("transport.conduit_id"))?;
+            let conduit =
+                transport.conduit_id.filter(|s| !s.is_empty()).ok_or_else(|| missing("transport.conduit_id"))?;
             let t = json!({ "method": "conduit", "conduit_id": conduit });
             ("enabled", t, format!("conduit:{conduit}"))
         }
@@ -283,16 +236,12 @@ pub(crate) async fn create(
     let authorized = {
         let tokens = lock(&st.tokens);
         condition.iter().any(|(k, v)| {
-            k.ends_with("user_id")
-                && v.as_str()
-                    .is_some_and(|u| tokens.has_authorized(&auth.client_id, u))
+            k.ends_with("user_id") && v.as_str().is_some_and(|u| tokens.has_authorized(&auth.client_id, u))
         })
     };
     let cost = if authorized { 0 } else { 1 };
-    let identity = format!(
-        "{kind}\u{0}{version}\u{0}{}\u{0}{target}",
-        serde_json::to_string(&condition).unwrap_or_default()
-    );
+    let identity =
+        format!("{kind}\u{0}{version}\u{0}{}\u{0}{target}", serde_json::to_string(&condition).unwrap_or_default());
 
     let mut store = lock(&st.eventsub);
     let (_, total_cost) = store.totals(&auth);
@@ -303,10 +252,7 @@ pub(crate) async fn create(
         ));
     }
     if total_cost + cost > max_total_cost(&auth) {
-        return Err(HelixError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "The subscription would exceed max_total_cost",
-        ));
+        return Err(HelixError::new(StatusCode::TOO_MANY_REQUESTS, "The subscription would exceed max_total_cost"));
     }
     let sub = Subscription {
         id: rng::uuid(st.next_id(), 0xE5E5),
@@ -340,15 +286,10 @@ pub(crate) async fn list(
     RawQuery(query): RawQuery,
 ) -> HelixResult {
     let p = Params::parse(query.as_deref())?;
-    let filters: Vec<&str> = ["status", "type", "user_id", "subscription_id"]
-        .into_iter()
-        .filter(|k| p.has(k))
-        .collect();
+    let filters: Vec<&str> =
+        ["status", "type", "user_id", "subscription_id"].into_iter().filter(|k| p.has(k)).collect();
     if filters.len() > 1 {
-        return Err(HelixError::bad_request(format!(
-            "The filters {} are mutually exclusive",
-            filters.join(", ")
-        )));
+        return Err(HelixError::bad_request(format!("The filters {} are mutually exclusive", filters.join(", "))));
     }
     let status = p.choice("status", STATUSES)?;
     let kind = p.one("type");
@@ -365,10 +306,7 @@ pub(crate) async fn list(
         .filter(|s| sub_id.is_none_or(|x| s.id == x))
         .collect();
     let slice = pagination::slice(matching.len(), &page);
-    let data: Vec<Value> = matching[slice.range.clone()]
-        .iter()
-        .map(|s| s.json())
-        .collect();
+    let data: Vec<Value> = matching[slice.range.clone()].iter().map(|s| s.json()).collect();
     let (total, total_cost) = store.totals(&auth);
     Ok(Json(json!({
         "data": data,

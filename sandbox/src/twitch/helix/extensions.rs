@@ -2,9 +2,9 @@
 
 use super::HelixResult;
 use super::params::Params;
+use crate::core::lock;
 use crate::twitch::errors::HelixError;
 use crate::twitch::pagination;
-use crate::core::lock;
 use crate::twitch::state::TwitchState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -14,10 +14,7 @@ use std::sync::Arc;
 
 /// The channels an extension is live on. Unlike every other list, `pagination` is a bare
 /// string: the cursor, or `""` after the last page. 404 for unknown or idle extensions.
-pub(crate) async fn live_channels(
-    State(st): State<Arc<TwitchState>>,
-    RawQuery(query): RawQuery,
-) -> HelixResult {
+pub(crate) async fn live_channels(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery) -> HelixResult {
     let p = Params::parse(query.as_deref())?;
     let extension_id = p.required("extension_id")?;
     let page = p.page(20, 100, false)?;
@@ -28,9 +25,7 @@ pub(crate) async fn live_channels(
         .find(|e| e.id == extension_id)
         .ok_or_else(|| HelixError::not_found("Extension not found"))?;
     if ext.live_on.is_empty() {
-        return Err(HelixError::not_found(
-            "The extension is not live on any channel",
-        ));
+        return Err(HelixError::not_found("The extension is not live on any channel"));
     }
     let slice = pagination::slice(ext.live_on.len(), &page);
     let channels = lock(&st.channels);

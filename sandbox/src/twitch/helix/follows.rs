@@ -27,16 +27,13 @@ pub(crate) async fn channel_followers(
     let p = Params::parse(query.as_deref())?;
     let broadcaster = p.required("broadcaster_id")?;
     let page = p.page(20, 100, false)?;
-    let b = st
-        .user_index(broadcaster)
-        .ok_or_else(|| HelixError::bad_request("The ID in broadcaster_id is not valid"))?;
+    let b =
+        st.user_index(broadcaster).ok_or_else(|| HelixError::bad_request("The ID in broadcaster_id is not valid"))?;
     let empty = Vec::new();
     let list: &Vec<(usize, DateTime<Utc>)> = st.seed.followers.get(&b).unwrap_or(&empty);
     let total = list.len();
     let allowed = auth.has_scope("moderator:read:followers")
-        && st
-            .user_index(caller)
-            .is_some_and(|c| st.seed.is_broadcaster_or_mod(b, c));
+        && st.user_index(caller).is_some_and(|c| st.seed.is_broadcaster_or_mod(b, c));
     if !allowed {
         return Ok(Json(json!({ "data": [], "pagination": {}, "total": total })).into_response());
     }
@@ -83,15 +80,10 @@ pub(crate) async fn followed_channels(
     let user_id = p.required("user_id")?;
     let page = p.page(20, 100, false)?;
     if user_id != caller {
-        return Err(HelixError::unauthorized(
-            "The ID in user_id must match the user ID in the access token",
-        ));
+        return Err(HelixError::unauthorized("The ID in user_id must match the user ID in the access token"));
     }
     let empty = Vec::new();
-    let list = st
-        .user_index(user_id)
-        .and_then(|u| st.seed.followed.get(&u))
-        .unwrap_or(&empty);
+    let list = st.user_index(user_id).and_then(|u| st.seed.followed.get(&u)).unwrap_or(&empty);
     let item = |(b, at): &(usize, DateTime<Utc>)| {
         let u = &st.seed.users[*b];
         json!({

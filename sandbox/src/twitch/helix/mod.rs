@@ -14,9 +14,9 @@ pub(crate) mod streams;
 pub(crate) mod users;
 pub(crate) mod videos;
 
+use crate::core::lock;
 use crate::twitch::auth::{authenticate, client_id_header};
 use crate::twitch::errors::HelixError;
-use crate::core::lock;
 use crate::twitch::state::TwitchState;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -35,19 +35,11 @@ pub(crate) fn router() -> Router<Arc<TwitchState>> {
         .route("/helix/users", get(users::get_users))
         .route("/helix/streams", get(streams::get_streams))
         .route("/helix/videos", get(videos::get_videos))
-        .route(
-            "/helix/channels",
-            get(channels::get_channels).patch(channels::modify_channel),
-        )
+        .route("/helix/channels", get(channels::get_channels).patch(channels::modify_channel))
         .route("/helix/channels/followers", get(follows::channel_followers))
         .route("/helix/channels/followed", get(follows::followed_channels))
         .route("/helix/search/channels", get(search::search_channels))
-        .route(
-            "/helix/eventsub/subscriptions",
-            get(eventsub::list)
-                .post(eventsub::create)
-                .delete(eventsub::delete),
-        )
+        .route("/helix/eventsub/subscriptions", get(eventsub::list).post(eventsub::create).delete(eventsub::delete))
         .route("/helix/extensions/live", get(extensions::live_channels))
         .route("/helix/clips", get(clips::get_clips))
         .route("/helix/games", get(games::get_games))
@@ -78,11 +70,7 @@ pub(crate) fn is_helix_path(path: &str) -> bool {
 
 /// Authenticates, charges the rate-limit bucket, answers 401/410/429 itself, and adds the
 /// `Ratelimit-*` headers to every Helix response. Non-Helix requests pass through untouched.
-pub(crate) async fn middleware(
-    State(state): State<Arc<TwitchState>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub(crate) async fn middleware(State(state): State<Arc<TwitchState>>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().trim_end_matches('/').to_owned();
     if !is_helix_path(req.uri().path()) {
         return next.run(req).await;
@@ -90,10 +78,7 @@ pub(crate) async fn middleware(
     let auth = authenticate(&lock(&state.tokens), req.headers());
     let bucket = match &auth {
         Ok(a) => a.bucket(),
-        Err(_) => format!(
-            "anonymous:{}",
-            client_id_header(req.headers()).unwrap_or("")
-        ),
+        Err(_) => format!("anonymous:{}", client_id_header(req.headers()).unwrap_or("")),
     };
     let (rate, rate_headers) = {
         let mut buckets = lock(&state.ratelimit);
@@ -108,19 +93,16 @@ pub(crate) async fn middleware(
     } else {
         match auth {
             Err(e) => e.into_response(),
-            Ok(_) if !rate.allowed => HelixError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Rate limit exceeded; see the Ratelimit-Reset header",
-            )
-            .into_response(),
+            Ok(_) if !rate.allowed => {
+                HelixError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded; see the Ratelimit-Reset header")
+                    .into_response()
+            }
             Ok(a) => {
                 req.extensions_mut().insert(a);
                 let response = next.run(req).await;
                 if response.status() == StatusCode::METHOD_NOT_ALLOWED {
                     let allow = response.headers().get("allow").cloned();
-                    let mut r =
-                        HelixError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
-                            .into_response();
+                    let mut r = HelixError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed").into_response();
                     if let Some(allow) = allow {
                         r.headers_mut().insert("allow", allow);
                     }

@@ -21,14 +21,7 @@ impl Params {
         let raw = raw.unwrap_or("");
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
             .map_err(|e| HelixError::bad_request(format!("Malformed query string: {e}")))?;
-        Ok(Params {
-            pairs: pairs
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .cloned()
-                .collect(),
-            raw: pairs,
-        })
+        Ok(Params { pairs: pairs.iter().filter(|(_, v)| !v.is_empty()).cloned().collect(), raw: pairs })
     }
 
     /// How many times `key` was given, empty values included (for the "at most N" limits: a
@@ -40,27 +33,17 @@ impl Params {
     /// The first value of a typed `key` (an enum, a boolean, a number), empty or not: `type=`
     /// is a malformed value there, not a missing one.
     fn typed(&self, key: &str) -> Option<&str> {
-        self.raw
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.raw.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// Every value of `key`, in order.
     pub(crate) fn all(&self, key: &str) -> Vec<&str> {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect()
+        self.pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
     }
 
     /// The first value of `key`.
     pub(crate) fn one(&self, key: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// Whether `key` was given.
@@ -70,8 +53,7 @@ impl Params {
 
     /// The first value of a required `key`.
     pub(crate) fn required(&self, key: &str) -> Result<&str, HelixError> {
-        self.one(key)
-            .ok_or_else(|| HelixError::bad_request(format!("Missing required parameter \"{key}\"")))
+        self.one(key).ok_or_else(|| HelixError::bad_request(format!("Missing required parameter \"{key}\"")))
     }
 
     /// Every value of a repeatable `key`, at most `max`.
@@ -91,9 +73,9 @@ impl Params {
             None => Ok(None),
             Some("true") => Ok(Some(true)),
             Some("false") => Ok(Some(false)),
-            Some(other) => Err(HelixError::bad_request(format!(
-                "The parameter \"{key}\" must be true or false, got \"{other}\""
-            ))),
+            Some(other) => {
+                Err(HelixError::bad_request(format!("The parameter \"{key}\" must be true or false, got \"{other}\"")))
+            }
         }
     }
 
@@ -127,42 +109,26 @@ impl Params {
     }
 
     /// `first` plus `after` (and `before` when `backward` is supported; otherwise it is ignored).
-    pub(crate) fn page(
-        &self,
-        default: usize,
-        max: usize,
-        backward: bool,
-    ) -> Result<PageRequest, HelixError> {
+    pub(crate) fn page(&self, default: usize, max: usize, backward: bool) -> Result<PageRequest, HelixError> {
         let first = self.first(default, max)?;
-        Ok(PageRequest {
-            first,
-            direction: self.direction(backward)?,
-        })
+        Ok(PageRequest { first, direction: self.direction(backward)? })
     }
 
     /// A fixed page size (for endpoints without `first`, which is then ignored) plus `after`.
     pub(crate) fn page_fixed(&self, size: usize) -> Result<PageRequest, HelixError> {
-        Ok(PageRequest {
-            first: size,
-            direction: self.direction(false)?,
-        })
+        Ok(PageRequest { first: size, direction: self.direction(false)? })
     }
 
     fn direction(&self, backward: bool) -> Result<Direction, HelixError> {
         let after = self.one("after");
         let before = if backward { self.one("before") } else { None };
         let cursor = |name: &str, raw: &str| {
-            pagination::decode(raw).ok_or_else(|| {
-                HelixError::bad_request(format!(
-                    "The cursor in the \"{name}\" parameter is invalid"
-                ))
-            })
+            pagination::decode(raw)
+                .ok_or_else(|| HelixError::bad_request(format!("The cursor in the \"{name}\" parameter is invalid")))
         };
         Ok(match (after, before) {
             (Some(_), Some(_)) => {
-                return Err(HelixError::bad_request(
-                    "The \"after\" and \"before\" parameters are mutually exclusive",
-                ));
+                return Err(HelixError::bad_request("The \"after\" and \"before\" parameters are mutually exclusive"));
             }
             (Some(a), None) => Direction::Forward(Some(cursor("after", a)?)),
             (None, Some(b)) => Direction::Backward(cursor("before", b)?),
@@ -176,13 +142,7 @@ pub(crate) fn exactly_one<'k>(params: &Params, keys: &[&'k str]) -> Result<&'k s
     let given: Vec<&'k str> = keys.iter().copied().filter(|k| params.has(k)).collect();
     match given.as_slice() {
         [one] => Ok(one),
-        [] => Err(HelixError::bad_request(format!(
-            "Exactly one of the parameters {} is required",
-            keys.join(", ")
-        ))),
-        _ => Err(HelixError::bad_request(format!(
-            "The parameters {} are mutually exclusive",
-            given.join(", ")
-        ))),
+        [] => Err(HelixError::bad_request(format!("Exactly one of the parameters {} is required", keys.join(", ")))),
+        _ => Err(HelixError::bad_request(format!("The parameters {} are mutually exclusive", given.join(", ")))),
     }
 }

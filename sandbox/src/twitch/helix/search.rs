@@ -2,9 +2,9 @@
 
 use super::HelixResult;
 use super::params::Params;
+use crate::core::lock;
 use crate::twitch::pagination;
 use crate::twitch::seed::fmt_time;
-use crate::core::lock;
 use crate::twitch::state::TwitchState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -15,10 +15,7 @@ use std::sync::Arc;
 /// Channels whose login or display name contains `query` (case-insensitive): live channels
 /// first (most viewers first), then offline ones. `live_only=true` drops offline channels.
 /// Offline channels have `started_at: ""`.
-pub(crate) async fn search_channels(
-    State(st): State<Arc<TwitchState>>,
-    RawQuery(query): RawQuery,
-) -> HelixResult {
+pub(crate) async fn search_channels(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery) -> HelixResult {
     let p = Params::parse(query.as_deref())?;
     let needle = p.required("query")?.to_lowercase();
     let live_only = p.boolean("live_only")?.unwrap_or(false);
@@ -28,16 +25,9 @@ pub(crate) async fn search_channels(
         let u = &seed.users[i];
         u.login.contains(&needle) || u.display_name.to_lowercase().contains(&needle)
     };
-    let mut found: Vec<usize> = seed
-        .streams
-        .iter()
-        .map(|s| s.user)
-        .filter(|&i| matches(i))
-        .collect();
+    let mut found: Vec<usize> = seed.streams.iter().map(|s| s.user).filter(|&i| matches(i)).collect();
     if !live_only {
-        found.extend(
-            (0..seed.users.len()).filter(|i| !seed.stream_of_user.contains_key(i) && matches(*i)),
-        );
+        found.extend((0..seed.users.len()).filter(|i| !seed.stream_of_user.contains_key(i) && matches(*i)));
     }
     let slice = pagination::slice(found.len(), &page);
     let channels = lock(&st.channels);

@@ -2,9 +2,9 @@
 
 use super::HelixResult;
 use super::params::Params;
+use crate::core::lock;
 use crate::twitch::pagination;
 use crate::twitch::seed::{Seed, SyntheticStream, fmt_time};
-use crate::core::lock;
 use crate::twitch::state::TwitchState;
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -15,10 +15,7 @@ use std::sync::Arc;
 
 /// Live streams, most viewers first, filtered by `user_id`, `user_login`, `game_id`,
 /// `language` (all repeatable, ≤ 100 each) and `type`; pages with `first`/`after`/`before`.
-pub(crate) async fn get_streams(
-    State(st): State<Arc<TwitchState>>,
-    RawQuery(query): RawQuery,
-) -> HelixResult {
+pub(crate) async fn get_streams(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery) -> HelixResult {
     let p = Params::parse(query.as_deref())?;
     let user_ids = p.list("user_id", 100)?;
     let user_logins = p.list("user_login", 100)?;
@@ -28,14 +25,11 @@ pub(crate) async fn get_streams(
     p.choice("type", &["all", "live"])?;
     let page = p.page(20, 100, true)?;
 
-    let users: Option<HashSet<usize>> =
-        (!user_ids.is_empty() || !user_logins.is_empty()).then(|| {
-            let by_id = user_ids.iter().filter_map(|id| st.user_index(id));
-            let by_login = user_logins
-                .iter()
-                .filter_map(|l| st.seed.user_by_login.get(&l.to_lowercase()).copied());
-            by_id.chain(by_login).collect()
-        });
+    let users: Option<HashSet<usize>> = (!user_ids.is_empty() || !user_logins.is_empty()).then(|| {
+        let by_id = user_ids.iter().filter_map(|id| st.user_index(id));
+        let by_login = user_logins.iter().filter_map(|l| st.seed.user_by_login.get(&l.to_lowercase()).copied());
+        by_id.chain(by_login).collect()
+    });
 
     let channels = lock(&st.channels);
     let seed = &st.seed;
@@ -46,10 +40,7 @@ pub(crate) async fn get_streams(
         .filter(|(_, s)| users.as_ref().is_none_or(|u| u.contains(&s.user)))
         .filter(|(_, s)| {
             let ch = &channels[s.user];
-            let game_ok = game_ids.is_empty()
-                || ch
-                    .game
-                    .is_some_and(|g| game_ids.contains(seed.games[g].id.as_str()));
+            let game_ok = game_ids.is_empty() || ch.game.is_some_and(|g| game_ids.contains(seed.games[g].id.as_str()));
             let lang_ok = languages.is_empty() || languages.contains(ch.language.as_str());
             game_ok && lang_ok
         })
@@ -59,8 +50,8 @@ pub(crate) async fn get_streams(
     let slice = pagination::slice(matching.len() + extras.len(), &page);
     let seeded_end = slice.range.end.min(matching.len());
     let seeded_range = slice.range.start.min(seeded_end)..seeded_end;
-    let extra_range = slice.range.start.max(matching.len()) - matching.len()
-        ..slice.range.end.max(matching.len()) - matching.len();
+    let extra_range =
+        slice.range.start.max(matching.len()) - matching.len()..slice.range.end.max(matching.len()) - matching.len();
     let synthetic = extra_range.map(|pos| synthetic_json(seed, extras.get(pos)));
     let data: Vec<Value> = matching[seeded_range]
         .iter()
@@ -133,18 +124,13 @@ fn synthetic_matching(
     let total = st.config.extra_live_streams;
     let games = &st.seed.games;
     let keep = |j: &usize| {
-        let game_ok = game_ids.is_empty()
-            || game_ids.contains(games[*j % games.len().max(1)].id.as_str());
+        let game_ok = game_ids.is_empty() || game_ids.contains(games[*j % games.len().max(1)].id.as_str());
         let lang_ok = languages.is_empty() || languages.contains(SyntheticStream::language_of(*j));
         *j < total && game_ok && lang_ok
     };
     if !user_ids.is_empty() || !user_logins.is_empty() {
-        let mut js: Vec<usize> = user_ids
-            .iter()
-            .chain(user_logins)
-            .filter_map(|u| SyntheticStream::index_of_user(u))
-            .filter(keep)
-            .collect();
+        let mut js: Vec<usize> =
+            user_ids.iter().chain(user_logins).filter_map(|u| SyntheticStream::index_of_user(u)).filter(keep).collect();
         js.sort_unstable();
         js.dedup();
         Synthetic::Some(js)

@@ -45,10 +45,7 @@ pub(crate) async fn get_users(
     }
     let mut seen = std::collections::HashSet::new();
     found.retain(|i| seen.insert(*i));
-    let data: Vec<Value> = found
-        .into_iter()
-        .map(|i| user_json(&st, &auth, i))
-        .collect();
+    let data: Vec<Value> = found.into_iter().map(|i| user_json(&st, &auth, i)).collect();
     Ok(Json(json!({ "data": data })).into_response())
 }
 
@@ -68,11 +65,7 @@ fn user_json(st: &TwitchState, auth: &Auth, i: usize) -> Value {
     });
     if auth.user_id.is_some() && auth.has_scope("user:read:email") {
         let own = auth.user_id.as_deref() == Some(u.id.as_str());
-        v["email"] = json!(if own {
-            format!("{}@example.com", u.login)
-        } else {
-            String::new()
-        });
+        v["email"] = json!(if own { format!("{}@example.com", u.login) } else { String::new() });
     }
     v
 }

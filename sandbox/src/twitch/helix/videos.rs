@@ -18,60 +18,37 @@ const GAME_CAP: usize = 500;
 
 /// Videos by exactly one of `id` (repeatable, ≤ 100), `user_id` or `game_id`. The list forms
 /// filter by `language`, `period`, `type`, sort by `sort`, and page with `first`/`after`/`before`.
-pub(crate) async fn get_videos(
-    State(st): State<Arc<TwitchState>>,
-    RawQuery(query): RawQuery,
-) -> HelixResult {
+pub(crate) async fn get_videos(State(st): State<Arc<TwitchState>>, RawQuery(query): RawQuery) -> HelixResult {
     let p = Params::parse(query.as_deref())?;
     let seed = &st.seed;
     let key = exactly_one(&p, &["id", "user_id", "game_id"])?;
     if key == "id" {
         let ids = p.list("id", 100)?;
-        let mut found: Vec<usize> = ids
-            .iter()
-            .filter_map(|id| seed.video_by_id.get(*id).copied())
-            .collect();
+        let mut found: Vec<usize> = ids.iter().filter_map(|id| seed.video_by_id.get(*id).copied()).collect();
         let mut seen = std::collections::HashSet::new();
         found.retain(|k| seen.insert(*k));
         if found.is_empty() {
-            return Err(HelixError::not_found(
-                "None of the IDs in the id parameter were found",
-            ));
+            return Err(HelixError::not_found("None of the IDs in the id parameter were found"));
         }
-        let data: Vec<Value> = found
-            .iter()
-            .map(|&k| video_json(&st, &seed.videos[k]))
-            .collect();
+        let data: Vec<Value> = found.iter().map(|&k| video_json(&st, &seed.videos[k])).collect();
         return Ok(Json(json!({ "data": data, "pagination": {} })).into_response());
     }
 
     let language = p.one("language");
-    let period = p
-        .choice("period", &["all", "day", "week", "month"])?
-        .unwrap_or("all");
-    let sort = p
-        .choice("sort", &["time", "trending", "views"])?
-        .unwrap_or("time");
-    let kind = p
-        .choice("type", &["all", "archive", "highlight", "upload"])?
-        .unwrap_or("all");
+    let period = p.choice("period", &["all", "day", "week", "month"])?.unwrap_or("all");
+    let sort = p.choice("sort", &["time", "trending", "views"])?.unwrap_or("time");
+    let kind = p.choice("type", &["all", "archive", "highlight", "upload"])?.unwrap_or("all");
     let page = p.page(20, 100, true)?;
 
     let mut candidates: Vec<usize> = if key == "user_id" {
         let user = p.required("user_id")?;
-        st.user_index(user)
-            .and_then(|u| seed.videos_of_user.get(&u).cloned())
-            .unwrap_or_default()
+        st.user_index(user).and_then(|u| seed.videos_of_user.get(&u).cloned()).unwrap_or_default()
     } else {
         let game_id = p.required("game_id")?;
         let Some(game) = seed.game_by_id.get(game_id).copied() else {
-            return Err(HelixError::not_found(
-                "The ID in the game_id parameter was not found",
-            ));
+            return Err(HelixError::not_found("The ID in the game_id parameter was not found"));
         };
-        let mut list: Vec<usize> = (0..seed.videos.len())
-            .filter(|&k| seed.videos[k].game == Some(game))
-            .collect();
+        let mut list: Vec<usize> = (0..seed.videos.len()).filter(|&k| seed.videos[k].game == Some(game)).collect();
         list.sort_by(|a, b| seed.videos[*b].created_at.cmp(&seed.videos[*a].created_at));
         list
     };
@@ -88,33 +65,17 @@ pub(crate) async fn get_videos(
             && (kind == "all" || v.kind.as_str() == kind)
     });
     match sort {
-        "views" => candidates.sort_by(|a, b| {
-            seed.videos[*b]
-                .view_count
-                .cmp(&seed.videos[*a].view_count)
-                .then(a.cmp(b))
-        }),
-        "trending" => candidates.sort_by(|a, b| {
-            seed.videos[*b]
-                .trending
-                .cmp(&seed.videos[*a].trending)
-                .then(a.cmp(b))
-        }),
-        _ => candidates.sort_by(|a, b| {
-            seed.videos[*b]
-                .created_at
-                .cmp(&seed.videos[*a].created_at)
-                .then(a.cmp(b))
-        }),
+        "views" => {
+            candidates.sort_by(|a, b| seed.videos[*b].view_count.cmp(&seed.videos[*a].view_count).then(a.cmp(b)))
+        }
+        "trending" => candidates.sort_by(|a, b| seed.videos[*b].trending.cmp(&seed.videos[*a].trending).then(a.cmp(b))),
+        _ => candidates.sort_by(|a, b| seed.videos[*b].created_at.cmp(&seed.videos[*a].created_at).then(a.cmp(b))),
     }
     if key == "game_id" {
         candidates.truncate(GAME_CAP);
     }
     let slice = pagination::slice(candidates.len(), &page);
-    let data: Vec<Value> = candidates[slice.range.clone()]
-        .iter()
-        .map(|&k| video_json(&st, &seed.videos[k]))
-        .collect();
+    let data: Vec<Value> = candidates[slice.range.clone()].iter().map(|&k| video_json(&st, &seed.videos[k])).collect();
     Ok(Json(json!({ "data": data, "pagination": slice.object() })).into_response())
 }
 
@@ -143,10 +104,7 @@ fn video_json(st: &TwitchState, v: &Video) -> Value {
         ),
     };
     let muted: Value = match &v.muted_segments {
-        Some(segs) => segs
-            .iter()
-            .map(|(d, o)| json!({ "duration": d, "offset": o }))
-            .collect(),
+        Some(segs) => segs.iter().map(|(d, o)| json!({ "duration": d, "offset": o })).collect(),
         None => Value::Null,
     };
     json!({
