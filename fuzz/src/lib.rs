@@ -259,3 +259,73 @@ fn check_error(e: &streamkit_spec::SpecError) {
     assert!(shown.starts_with(FILE), "an error that does not name the file: {shown}");
     assert!(!e.message.trim().is_empty(), "an empty error message: {shown}");
 }
+
+/// The `runtime_inputs` target. The first byte picks what the rest is: a response body for
+/// the generated types, or header lines for the rate-limit parser and the bucket.
+pub fn runtime_inputs(data: &[u8]) {
+    let Some((&kind, rest)) = data.split_first() else { return };
+    if kind % 2 == 0 {
+        decode_responses(rest);
+    } else {
+        rate_limit_headers(rest);
+    }
+}
+
+fn decode_responses(body: &[u8]) {
+    use streamkit_twitch::helix::types as t;
+    // Decoding may fail; it must not panic, overflow the stack or hang.
+    let _ = serde_json::from_slice::<t::GetUsersResponse>(body);
+    let _ = serde_json::from_slice::<t::GetStreamsResponse>(body);
+    let _ = serde_json::from_slice::<t::GetVideosResponse>(body);
+    let _ = serde_json::from_slice::<t::GetClipsResponse>(body);
+    let _ = serde_json::from_slice::<t::GetChattersResponse>(body);
+    let _ = serde_json::from_slice::<t::GetGamesResponse>(body);
+    let _ = serde_json::from_slice::<t::GetTopGamesResponse>(body);
+    let _ = serde_json::from_slice::<t::GetChannelInformationResponse>(body);
+    let _ = serde_json::from_slice::<t::GetChannelFollowersResponse>(body);
+    let _ = serde_json::from_slice::<t::GetFollowedChannelsResponse>(body);
+    let _ = serde_json::from_slice::<t::GetEventsubSubscriptionsResponse>(body);
+    let _ = serde_json::from_slice::<t::GetExtensionLiveChannelsResponse>(body);
+    let _ = serde_json::from_slice::<t::HelixErrorBody>(body);
+}
+
+fn rate_limit_headers(text: &[u8]) {
+    use std::time::{Duration, Instant};
+    use streamkit_runtime::ratelimit::{Observation, RateLimitInfo, TokenBucket};
+    let text = String::from_utf8_lossy(text);
+    let t0 = Instant::now();
+    let mut bucket = TokenBucket::new(20, Duration::from_secs(4), t0);
+    let mut issued = Vec::new();
+    // Each line is one response's headers ("name: value; name: value"), answered in the
+    // order given, which is any order relative to the requests.
+    for (i, line) in text.lines().take(64).enumerate() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        for pair in line.split(';') {
+            let Some((name, value)) = pair.split_once(':') else { continue };
+            if let (Ok(n), Ok(v)) = (
+                reqwest::header::HeaderName::from_bytes(name.trim().as_bytes()),
+                reqwest::header::HeaderValue::from_str(value.trim()),
+            ) {
+                headers.append(n, v);
+            }
+        }
+        let now = t0 + Duration::from_millis(37 * i as u64);
+        let epoch = 1_800_000_000.0 + 0.037 * i as f64;
+        if let Ok(seq) = bucket.try_take(1 + (i % 3) as u32, now) {
+            issued.push(seq);
+        }
+        let info = RateLimitInfo::from_headers(&headers, None, epoch);
+        let answered = if issued.is_empty() { None } else { Some(issued.swap_remove(i % issued.len())) };
+        if let Some(seq) = answered {
+            let obs = info.map(|info| Observation { info, sent_epoch: epoch - 0.01, received_epoch: epoch });
+            bucket.complete(seq, obs.as_ref(), now);
+        }
+        let left = bucket.available(now);
+        assert!(
+            left.is_finite() && left <= bucket.capacity() + 1e-6,
+            "count {left} past capacity {}",
+            bucket.capacity()
+        );
+        assert!(bucket.rate().is_finite() && bucket.rate() >= 0.0, "rate {}", bucket.rate());
+    }
+}
