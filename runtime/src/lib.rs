@@ -48,6 +48,7 @@ pub mod response;
 pub mod retry;
 mod secret;
 pub mod send_loop;
+pub mod session;
 pub mod stats;
 pub mod tls;
 mod trace;
