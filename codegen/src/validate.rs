@@ -122,7 +122,8 @@ pub fn validate(file: &Path, doc: &Value) -> Result<(), SpecError> {
             check_ratelimit(file, &subject, op, &ptr, &buckets)?;
             for key in ["x-streamkit-pagination", "x-streamkit-retry"] {
                 let r = match key {
-                    "x-streamkit-pagination" => extensions::read::<extensions::Pagination>(op, key).map(|_| ()),
+                    "x-streamkit-pagination" => extensions::read::<extensions::Pagination>(op, key)
+                        .and_then(|p| p.map_or(Ok(()), |p| p.check())),
                     _ => extensions::read::<extensions::Retry>(op, key).map(|_| ()),
                 };
                 r.map_err(|m| err(&subject, format!("{ptr}/{key}"), m))?;
@@ -289,15 +290,12 @@ fn check_pagination_params(
             q.get("in").and_then(Value::as_str) == Some("query") && q.get("name").and_then(Value::as_str) == Some(n)
         })
     };
-    let mut names = vec![p.request.cursor.clone()];
-    names.extend(p.request.backward.clone());
-    names.extend(p.request.page_size.clone());
-    for n in names {
-        if !has(&n) {
+    for (role, n) in p.parameters() {
+        if !has(n) {
             return Err(SpecError::new(
                 file,
                 subject,
-                format!("{ptr}/x-streamkit-pagination/request"),
+                format!("{ptr}/x-streamkit-pagination/request/{role}"),
                 format!("pagination names query parameter `{n}`, which the operation does not declare"),
             ));
         }

@@ -215,16 +215,18 @@ pub struct RateCost {
 /// How an operation pages.
 #[derive(Debug)]
 pub struct PaginationSpec {
-    /// `cursor` (object with a cursor field) or `cursor-string` (a bare string).
+    /// `cursor` (object with a cursor field), `cursor-string` (a bare string), `page` (page
+    /// numbers) or `link-cursor` (a cursor in a `Link` header's next URL).
     pub style: &'static str,
-    /// Query parameter carrying the forward cursor.
+    /// Query parameter carrying the forward cursor (the page number for `page`).
     pub cursor_param: &'static str,
     /// Query parameter carrying the backward cursor, if the operation pages backward.
     pub backward_param: Option<&'static str>,
     /// Query parameter for the page size.
     pub page_size_param: Option<&'static str>,
-    /// Dotted path of the item list in the body.
+    /// Dotted path of the item list in the body (`""`: the body is the list).
     pub items: &'static str,
-    /// Dotted path of the next cursor in the body.
+    /// Dotted path of the next cursor in the body; for `page` and `link-cursor`, the `Link`
+    /// header naming the next page (`""` when none is declared).
     pub cursor: &'static str,
 }

@@ -119,7 +119,9 @@ pub fn check(doc: &Value, parent: &Value, key: &str, parent_ptr: &str) -> Result
                 _ => Ok(()),
             }
         }),
-        "x-streamkit-pagination" => extensions::read::<Pagination>(parent, key).map(|_| ()),
+        "x-streamkit-pagination" => {
+            extensions::read::<Pagination>(parent, key).and_then(|p| p.map_or(Ok(()), |p| p.check()))
+        }
         "x-streamkit-retry" => extensions::read::<Retry>(parent, key).map(|_| ()),
         "x-streamkit-retry-defaults" => extensions::read::<RetryDefaults>(parent, key).map(|_| ()),
         "x-streamkit-classify" => extensions::read::<Vec<Classification>>(parent, key)

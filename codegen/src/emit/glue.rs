@@ -53,7 +53,9 @@ pub fn policy_table(plan: &ServicePlan) -> TokenStream {
         let page = match &o.pagination {
             Some(p) => {
                 let style = p.style.as_str();
-                let cursor_param = &p.request.cursor;
+                // The position's parameter (a cursor, or the page number for `page`) and where
+                // the next one is read: a body path, or the `Link` header for header styles.
+                let cursor_param = p.cursor_param();
                 let back = match &p.request.backward {
                     Some(b) => quote!(Some(#b)),
                     None => quote!(None),
@@ -62,7 +64,8 @@ pub fn policy_table(plan: &ServicePlan) -> TokenStream {
                     Some(b) => quote!(Some(#b)),
                     None => quote!(None),
                 };
-                let (items, cursor) = (&p.response.items, &p.response.cursor);
+                let items = &p.response.items;
+                let cursor = p.response.cursor.as_deref().or(p.response.link.as_deref()).unwrap_or_default();
                 quote!(Some(::streamkit_runtime::policy::PaginationSpec {
                     style: #style, cursor_param: #cursor_param, backward_param: #back,
                     page_size_param: #size, items: #items, cursor: #cursor,

@@ -23,7 +23,12 @@ fn field_type(types: &[Item], strukt: &str, wire: &str) -> Option<(syn::Ident, s
 /// An expression walking the dotted `path` from `self` (an owned value of type `root`),
 /// giving `Option<leaf>`; and the leaf type.
 pub fn walk(types: &[Item], root: &str, path: &str) -> Result<(TokenStream, syn::Type), String> {
-    let mut expr = quote!(self);
+    walk_from(types, root, path, quote!(self))
+}
+
+/// [`walk`] from the expression `start` instead of `self`.
+fn walk_from(types: &[Item], root: &str, path: &str, start: TokenStream) -> Result<(TokenStream, syn::Type), String> {
+    let mut expr = start;
     let mut optional = false;
     let mut current = root.to_string();
     let mut leaf: Option<syn::Type> = None;
@@ -82,9 +87,39 @@ pub fn page_shape(
     let (items_expr, items_ty) = walk(types, &response, &pg.response.items)?;
     let item = generic_of(&items_ty, "Vec").ok_or_else(|| format!("`{}` is not a list", pg.response.items))?;
     let item = qualify(item);
-    let (cursor_expr, cursor_ty) = walk(types, &response, &pg.response.cursor)?;
+    let cursor = pg.response.cursor.as_deref().ok_or("pagination in the body needs `response.cursor`")?;
+    let (cursor_expr, cursor_ty) = walk(types, &response, cursor)?;
     if type_name(&cursor_ty).as_deref() != Some("String") {
-        return Err(format!("cursor `{}` is not a string", pg.response.cursor));
+        return Err(format!("cursor `{cursor}` is not a string"));
     }
     Ok(PageShape { response, item, items_expr, cursor_expr })
+}
+
+/// What one header-paged operation's pages hold: the item type and a closure taking the
+/// items out of the body (the body itself for `items: ''`).
+#[derive(Debug, Clone)]
+pub struct HeaderPageShape {
+    /// The item type, as the builder module sees it.
+    pub item: syn::Type,
+    /// `|body: Success| -> Vec<Item>`.
+    pub items_fn: TokenStream,
+}
+
+/// Resolves `pg.response.items` in the success type of a header-paged operation.
+pub fn header_page_shape(
+    types: &[Item],
+    success: &syn::Type,
+    pg: &crate::extensions::Pagination,
+) -> Result<HeaderPageShape, String> {
+    let path = &pg.response.items;
+    if path.is_empty() {
+        let item = generic_of(success, "Vec")
+            .ok_or("`response.items: ''` says the whole body is the list, but the success body is not an array")?;
+        return Ok(HeaderPageShape { item: qualify(item), items_fn: quote!(|body| body) });
+    }
+    let response = type_name(success).ok_or("pagination needs a typed response")?;
+    let (items_expr, items_ty) = walk_from(types, &response, path, quote!(body))?;
+    let item = qualify(generic_of(&items_ty, "Vec").ok_or_else(|| format!("`{path}` is not a list"))?);
+    let success = qualify(success);
+    Ok(HeaderPageShape { item, items_fn: quote!(|body: #success| #items_expr.unwrap_or_default()) })
 }

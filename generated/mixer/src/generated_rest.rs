@@ -16841,6 +16841,943 @@ pub mod builder {
                 .await
         }
     }
+    #[derive(Clone)]
+    struct ListChannelsDetached {
+        fields: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        no_count: Result<Option<i64>, String>,
+        order: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        q: Result<Option<::std::string::String>, String>,
+        scope: Result<Option<types::SearchScope>, String>,
+        where_: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListChannels<'a> {
+        /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else the `x-total-count` header, else a full page),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a `PageToken::Number`) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::ExpandedChannel> {
+            let client = self.client.clone();
+            let template = ListChannelsDetached {
+                fields: self.fields,
+                limit: self.limit,
+                no_count: self.no_count,
+                order: self.order,
+                page: self.page,
+                q: self.q,
+                scope: self.scope,
+                where_: self.where_,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::ExpandedChannel,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::ExpandedChannel,
+                > = ::std::boxed::Box::pin(async move {
+                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                        operation: "list_channels",
+                        page_param: "page",
+                        first_page: 0u64,
+                        link_header: ::std::option::Option::Some("Link"),
+                        total_header: ::std::option::Option::Some("x-total-count"),
+                    };
+                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                        &template.limit,
+                    );
+                    let page = numbering
+                        .page_to_request(
+                            at.as_ref(),
+                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                                &template.page,
+                            ),
+                        )?;
+                    let refused = template.page.is_err();
+                    let mut request = ListChannels {
+                        client: &client,
+                        fields: template.fields,
+                        limit: template.limit,
+                        no_count: template.no_count,
+                        order: template.order,
+                        page: template.page,
+                        q: template.q,
+                        scope: template.scope,
+                        where_: template.where_,
+                    };
+                    if !refused {
+                        request = request.page(page);
+                    }
+                    let response = request.send().await?;
+                    Ok(numbering.page(response, page, page_size, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::ExpandedChannel> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::ExpandedChannel> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetChannelFollowersDetached {
+        channel_id: Result<i64, String>,
+        fields: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        order: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        where_: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetChannelFollowers<'a> {
+        /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else the `x-total-count` header, else a full page),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a `PageToken::Number`) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::FollowerUser> {
+            let client = self.client.clone();
+            let template = GetChannelFollowersDetached {
+                channel_id: self.channel_id,
+                fields: self.fields,
+                limit: self.limit,
+                order: self.order,
+                page: self.page,
+                where_: self.where_,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<types::FollowerUser> = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::FollowerUser,
+                > = ::std::boxed::Box::pin(async move {
+                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                        operation: "get_channel_followers",
+                        page_param: "page",
+                        first_page: 0u64,
+                        link_header: ::std::option::Option::Some("Link"),
+                        total_header: ::std::option::Option::Some("x-total-count"),
+                    };
+                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                        &template.limit,
+                    );
+                    let page = numbering
+                        .page_to_request(
+                            at.as_ref(),
+                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                                &template.page,
+                            ),
+                        )?;
+                    let refused = template.page.is_err();
+                    let mut request = GetChannelFollowers {
+                        client: &client,
+                        channel_id: template.channel_id,
+                        fields: template.fields,
+                        limit: template.limit,
+                        order: template.order,
+                        page: template.page,
+                        where_: template.where_,
+                    };
+                    if !refused {
+                        request = request.page(page);
+                    }
+                    let response = request.send().await?;
+                    Ok(numbering.page(response, page, page_size, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::FollowerUser> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::FollowerUser> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetChannelHostersDetached {
+        channel_id: Result<i64, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+    }
+    impl<'a> GetChannelHosters<'a> {
+        /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a `PageToken::Number`) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelAdvanced> {
+            let client = self.client.clone();
+            let template = GetChannelHostersDetached {
+                channel_id: self.channel_id,
+                limit: self.limit,
+                page: self.page,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::ChannelAdvanced,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::ChannelAdvanced,
+                > = ::std::boxed::Box::pin(async move {
+                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                        operation: "get_channel_hosters",
+                        page_param: "page",
+                        first_page: 0u64,
+                        link_header: ::std::option::Option::Some("Link"),
+                        total_header: ::std::option::Option::None,
+                    };
+                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                        &template.limit,
+                    );
+                    let page = numbering
+                        .page_to_request(
+                            at.as_ref(),
+                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                                &template.page,
+                            ),
+                        )?;
+                    let refused = template.page.is_err();
+                    let mut request = GetChannelHosters {
+                        client: &client,
+                        channel_id: template.channel_id,
+                        limit: template.limit,
+                        page: template.page,
+                    };
+                    if !refused {
+                        request = request.page(page);
+                    }
+                    let response = request.send().await?;
+                    Ok(numbering.page(response, page, page_size, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::ChannelAdvanced> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::ChannelAdvanced> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetChannelUsersDetached {
+        channel_id: Result<i64, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+        where_: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetChannelUsers<'a> {
+        /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a `PageToken::Number`) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithGroups> {
+            let client = self.client.clone();
+            let template = GetChannelUsersDetached {
+                channel_id: self.channel_id,
+                limit: self.limit,
+                page: self.page,
+                where_: self.where_,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::UserWithGroups,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::UserWithGroups,
+                > = ::std::boxed::Box::pin(async move {
+                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                        operation: "get_channel_users",
+                        page_param: "page",
+                        first_page: 0u64,
+                        link_header: ::std::option::Option::Some("Link"),
+                        total_header: ::std::option::Option::None,
+                    };
+                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                        &template.limit,
+                    );
+                    let page = numbering
+                        .page_to_request(
+                            at.as_ref(),
+                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                                &template.page,
+                            ),
+                        )?;
+                    let refused = template.page.is_err();
+                    let mut request = GetChannelUsers {
+                        client: &client,
+                        channel_id: template.channel_id,
+                        limit: template.limit,
+                        page: template.page,
+                        where_: template.where_,
+                    };
+                    if !refused {
+                        request = request.page(page);
+                    }
+                    let response = request.send().await?;
+                    Ok(numbering.page(response, page, page_size, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::UserWithGroups> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::UserWithGroups> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetChannelUsersByRoleDetached {
+        channel_id: Result<i64, String>,
+        role_or_user_id: Result<types::Role, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+    }
+    impl<'a> GetChannelUsersByRole<'a> {
+        /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a `PageToken::Number`) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithGroups> {
+            let client = self.client.clone();
+            let template = GetChannelUsersByRoleDetached {
+                channel_id: self.channel_id,
+                role_or_user_id: self.role_or_user_id,
+                limit: self.limit,
+                page: self.page,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::UserWithGroups,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::UserWithGroups,
+                > = ::std::boxed::Box::pin(async move {
+                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                        operation: "get_channel_users_by_role",
+                        page_param: "page",
+                        first_page: 0u64,
+                        link_header: ::std::option::Option::Some("Link"),
+                        total_header: ::std::option::Option::None,
+                    };
+                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                        &template.limit,
+                    );
+                    let page = numbering
+                        .page_to_request(
+                            at.as_ref(),
+                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                                &template.page,
+                            ),
+                        )?;
+                    let refused = template.page.is_err();
+                    let mut request = GetChannelUsersByRole {
+                        client: &client,
+                        channel_id: template.channel_id,
+                        role_or_user_id: template.role_or_user_id,
+                        limit: template.limit,
+                        page: template.page,
+                    };
+                    if !refused {
+                        request = request.page(page);
+                    }
+                    let response = request.send().await?;
+                    Ok(numbering.page(response, page, page_size, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::UserWithGroups> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::UserWithGroups> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct ListTeamsDetached {
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        order: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        where_: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListTeams<'a> {
+        /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a `PageToken::Number`) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::Team> {
+            let client = self.client.clone();
+            let template = ListTeamsDetached {
+                limit: self.limit,
+                order: self.order,
+                page: self.page,
+                where_: self.where_,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Team> = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<types::Team> = ::std::boxed::Box::pin(async move {
+                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                        operation: "list_teams",
+                        page_param: "page",
+                        first_page: 0u64,
+                        link_header: ::std::option::Option::Some("Link"),
+                        total_header: ::std::option::Option::None,
+                    };
+                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                        &template.limit,
+                    );
+                    let page = numbering
+                        .page_to_request(
+                            at.as_ref(),
+                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                                &template.page,
+                            ),
+                        )?;
+                    let refused = template.page.is_err();
+                    let mut request = ListTeams {
+                        client: &client,
+                        limit: template.limit,
+                        order: template.order,
+                        page: template.page,
+                        where_: template.where_,
+                    };
+                    if !refused {
+                        request = request.page(page);
+                    }
+                    let response = request.send().await?;
+                    Ok(numbering.page(response, page, page_size, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<types::Team> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(self) -> ::streamkit_runtime::pagination::PageStream<types::Team> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetTeamUsersDetached {
+        team_id: Result<i64, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+    }
+    impl<'a> GetTeamUsers<'a> {
+        /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a `PageToken::Number`) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithChannel> {
+            let client = self.client.clone();
+            let template = GetTeamUsersDetached {
+                team_id: self.team_id,
+                limit: self.limit,
+                page: self.page,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::UserWithChannel,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::UserWithChannel,
+                > = ::std::boxed::Box::pin(async move {
+                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                        operation: "get_team_users",
+                        page_param: "page",
+                        first_page: 0u64,
+                        link_header: ::std::option::Option::Some("Link"),
+                        total_header: ::std::option::Option::None,
+                    };
+                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                        &template.limit,
+                    );
+                    let page = numbering
+                        .page_to_request(
+                            at.as_ref(),
+                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                                &template.page,
+                            ),
+                        )?;
+                    let refused = template.page.is_err();
+                    let mut request = GetTeamUsers {
+                        client: &client,
+                        team_id: template.team_id,
+                        limit: template.limit,
+                        page: template.page,
+                    };
+                    if !refused {
+                        request = request.page(page);
+                    }
+                    let response = request.send().await?;
+                    Ok(numbering.page(response, page, page_size, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::UserWithChannel> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::UserWithChannel> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct ListTypesDetached {
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        order: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        query: Result<Option<::std::string::String>, String>,
+        where_: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListTypes<'a> {
+        /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a `PageToken::Number`) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::GameType> {
+            let client = self.client.clone();
+            let template = ListTypesDetached {
+                limit: self.limit,
+                order: self.order,
+                page: self.page,
+                query: self.query,
+                where_: self.where_,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<types::GameType> = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<types::GameType> = ::std::boxed::Box::pin(async move {
+                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                        operation: "list_types",
+                        page_param: "page",
+                        first_page: 0u64,
+                        link_header: ::std::option::Option::Some("Link"),
+                        total_header: ::std::option::Option::None,
+                    };
+                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                        &template.limit,
+                    );
+                    let page = numbering
+                        .page_to_request(
+                            at.as_ref(),
+                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                                &template.page,
+                            ),
+                        )?;
+                    let refused = template.page.is_err();
+                    let mut request = ListTypes {
+                        client: &client,
+                        limit: template.limit,
+                        order: template.order,
+                        page: template.page,
+                        query: template.query,
+                        where_: template.where_,
+                    };
+                    if !refused {
+                        request = request.page(page);
+                    }
+                    let response = request.send().await?;
+                    Ok(numbering.page(response, page, page_size, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::GameType> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::GameType> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetTypeChannelsDetached {
+        type_id: Result<i64, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        order: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        where_: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetTypeChannels<'a> {
+        /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a `PageToken::Number`) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::Channel> {
+            let client = self.client.clone();
+            let template = GetTypeChannelsDetached {
+                type_id: self.type_id,
+                limit: self.limit,
+                order: self.order,
+                page: self.page,
+                where_: self.where_,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Channel> = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<types::Channel> = ::std::boxed::Box::pin(async move {
+                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                        operation: "get_type_channels",
+                        page_param: "page",
+                        first_page: 0u64,
+                        link_header: ::std::option::Option::Some("Link"),
+                        total_header: ::std::option::Option::None,
+                    };
+                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                        &template.limit,
+                    );
+                    let page = numbering
+                        .page_to_request(
+                            at.as_ref(),
+                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                                &template.page,
+                            ),
+                        )?;
+                    let refused = template.page.is_err();
+                    let mut request = GetTypeChannels {
+                        client: &client,
+                        type_id: template.type_id,
+                        limit: template.limit,
+                        order: template.order,
+                        page: template.page,
+                        where_: template.where_,
+                    };
+                    if !refused {
+                        request = request.page(page);
+                    }
+                    let response = request.send().await?;
+                    Ok(numbering.page(response, page, page_size, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::Channel> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::Channel> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct SearchUsersDetached {
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        page: Result<Option<i64>, String>,
+        query: Result<types::SearchUsersQuery, String>,
+    }
+    impl<'a> SearchUsers<'a> {
+        /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a `PageToken::Number`) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithChannel> {
+            let client = self.client.clone();
+            let template = SearchUsersDetached {
+                limit: self.limit,
+                page: self.page,
+                query: self.query,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::UserWithChannel,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::UserWithChannel,
+                > = ::std::boxed::Box::pin(async move {
+                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                        operation: "search_users",
+                        page_param: "page",
+                        first_page: 0u64,
+                        link_header: ::std::option::Option::Some("Link"),
+                        total_header: ::std::option::Option::None,
+                    };
+                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                        &template.limit,
+                    );
+                    let page = numbering
+                        .page_to_request(
+                            at.as_ref(),
+                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                                &template.page,
+                            ),
+                        )?;
+                    let refused = template.page.is_err();
+                    let mut request = SearchUsers {
+                        client: &client,
+                        limit: template.limit,
+                        page: template.page,
+                        query: template.query,
+                    };
+                    if !refused {
+                        request = request.page(page);
+                    }
+                    let response = request.send().await?;
+                    Ok(numbering.page(response, page, page_size, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::UserWithChannel> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::UserWithChannel> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetUserFollowsDetached {
+        user_id: Result<i64, String>,
+        fields: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        order: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        where_: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetUserFollows<'a> {
+        /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else the `x-total-count` header, else a full page),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a `PageToken::Number`) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelAdvanced> {
+            let client = self.client.clone();
+            let template = GetUserFollowsDetached {
+                user_id: self.user_id,
+                fields: self.fields,
+                limit: self.limit,
+                order: self.order,
+                page: self.page,
+                where_: self.where_,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<
+                types::ChannelAdvanced,
+            > = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<
+                    types::ChannelAdvanced,
+                > = ::std::boxed::Box::pin(async move {
+                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                        operation: "get_user_follows",
+                        page_param: "page",
+                        first_page: 0u64,
+                        link_header: ::std::option::Option::Some("Link"),
+                        total_header: ::std::option::Option::Some("x-total-count"),
+                    };
+                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                        &template.limit,
+                    );
+                    let page = numbering
+                        .page_to_request(
+                            at.as_ref(),
+                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                                &template.page,
+                            ),
+                        )?;
+                    let refused = template.page.is_err();
+                    let mut request = GetUserFollows {
+                        client: &client,
+                        user_id: template.user_id,
+                        fields: template.fields,
+                        limit: template.limit,
+                        order: template.order,
+                        page: template.page,
+                        where_: template.where_,
+                    };
+                    if !refused {
+                        request = request.page(page);
+                    }
+                    let response = request.send().await?;
+                    Ok(numbering.page(response, page, page_size, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::ChannelAdvanced> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::ChannelAdvanced> {
+            self.paginate().pages()
+        }
+    }
+    #[derive(Clone)]
+    struct GetChatUsersDetached {
+        channel_id: Result<i64, String>,
+        continuation_token: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        show_lurkers: Result<Option<bool>, String>,
+        username: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetChatUsers<'a> {
+        /** Walks every page of this list (the next `continuationToken` from the `link` header's `rel="next"` URL),
+ fetching the next page while the current one is consumed. Configure the walk
+ (prefetch depth, item limit, resume from a saved cursor) on the returned paginator.*/
+        pub fn paginate(
+            self,
+        ) -> ::streamkit_runtime::pagination::Paginator<types::ChatUser> {
+            let client = self.client.clone();
+            let template = GetChatUsersDetached {
+                channel_id: self.channel_id,
+                continuation_token: self.continuation_token,
+                limit: self.limit,
+                show_lurkers: self.show_lurkers,
+                username: self.username,
+            };
+            let fetch: ::streamkit_runtime::pagination::FetchPage<types::ChatUser> = ::std::sync::Arc::new(move |
+                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
+            {
+                let client = client.clone();
+                let template = template.clone();
+                let fut: ::streamkit_runtime::pagination::PageFuture<types::ChatUser> = ::std::boxed::Box::pin(async move {
+                    let links = ::streamkit_runtime::pagination::LinkCursor {
+                        operation: "get_chat_users",
+                        cursor_param: "continuationToken",
+                        link_header: "link",
+                    };
+                    let mut request = GetChatUsers {
+                        client: &client,
+                        channel_id: template.channel_id,
+                        continuation_token: template.continuation_token,
+                        limit: template.limit,
+                        show_lurkers: template.show_lurkers,
+                        username: template.username,
+                    };
+                    if let Some(c) = links.cursor_to_request(at.clone())? {
+                        request = request.continuation_token(c);
+                    }
+                    let response = request.send().await?;
+                    Ok(links.page(response, at, |body| body))
+                });
+                fut
+            });
+            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+        }
+        /// Every item of every page, in order (see [`Self::paginate`]).
+        pub fn stream(
+            self,
+        ) -> ::streamkit_runtime::pagination::ItemStream<types::ChatUser> {
+            self.paginate().items()
+        }
+        /// Every page with its position, in order (see [`Self::paginate`]).
+        pub fn pages(
+            self,
+        ) -> ::streamkit_runtime::pagination::PageStream<types::ChatUser> {
+            self.paginate().pages()
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -17100,7 +18037,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "page",
+                cursor_param: "page",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "Link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },
@@ -17138,7 +18082,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "page",
+                cursor_param: "page",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "Link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },
@@ -17195,7 +18146,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "page",
+                cursor_param: "page",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "Link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },
@@ -17214,7 +18172,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "page",
+                cursor_param: "page",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "Link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },
@@ -17294,7 +18259,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "link-cursor",
+                cursor_param: "continuationToken",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },
@@ -17378,7 +18350,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "page",
+                cursor_param: "page",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "Link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },
@@ -17397,7 +18376,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "page",
+                cursor_param: "page",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "Link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },
@@ -17454,7 +18440,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "page",
+                cursor_param: "page",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "Link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },
@@ -17473,7 +18466,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "page",
+                cursor_param: "page",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "Link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },
@@ -17492,7 +18492,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "page",
+                cursor_param: "page",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "Link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },
@@ -17511,7 +18518,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "page",
+                cursor_param: "page",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "Link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },
@@ -17544,7 +18558,14 @@ pub static POLICY: ::streamkit_runtime::policy::ServicePolicy = ::streamkit_runt
                 cost: 1u32,
             }),
             idempotent: true,
-            pagination: None,
+            pagination: Some(::streamkit_runtime::policy::PaginationSpec {
+                style: "page",
+                cursor_param: "page",
+                backward_param: None,
+                page_size_param: Some("limit"),
+                items: "",
+                cursor: "Link",
+            }),
             classify: &[],
             invalid_credential: &[],
         },

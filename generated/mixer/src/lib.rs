@@ -22,6 +22,36 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Every list pages through the runtime's paginator (`.stream()`, `.pages()`,
+//! `.paginate()`), as the spec's `x-streamkit-pagination` declares: v1 lists by page number
+//! (`page` from 0; the next page from the `Link` header, else `x-total-count`, else a full
+//! page), v2 lists by the continuation token of the `link` header's `rel="next"` URL.
+//!
+//! ```no_run
+//! use streamkit_mixer::filters::{Order, Where};
+//! use streamkit_mixer::pagination::{PageToken, StreamExt, TryStreamExt};
+//! use streamkit_mixer::{rest, Error};
+//!
+//! # async fn demo(client: rest::Client) -> Result<(), Error> {
+//! // Every live channel, most watched first, 50 per request.
+//! let live: Vec<rest::types::ExpandedChannel> = client
+//!     .list_channels()
+//!     .where_(Where::field("online").eq(true))
+//!     .order(Order::desc("viewersCurrent"))
+//!     .limit(50)
+//!     .stream()
+//!     .try_collect()
+//!     .await?;
+//! // A page with its successor, to resume from later (`PageToken::Number(n)` is Mixer's `page=n`).
+//! let first = client.list_channels().limit(50).pages().next().await.transpose()?;
+//! if let Some(PageToken::Number(n)) = first.and_then(|p| p.next) {
+//!     let _rest = client.list_channels().limit(50).paginate().resume(PageToken::Number(n)).items();
+//! }
+//! // v2: a channel's chat users, by continuation token.
+//! let chatters: Vec<_> = client.get_chat_users().channel_id(160788).limit(100).stream().try_collect().await?;
+//! # let _ = (live, chatters); Ok(()) }
+//! ```
+//!
 //! A client built without an access token sends no `Authorization` header at all (Mixer
 //! answers a malformed one with a CSRF error); operations that need a token fail before
 //! sending, naming the missing credential.
@@ -34,9 +64,9 @@ pub mod rest;
 
 pub mod auth;
 pub mod filters;
-pub mod paging;
 
-/// What [`paging`] returns, and the stream extension traits to consume it.
+/// What the generated `.stream()` / `.pages()` / `.paginate()` return, and the stream
+/// extension traits to consume them.
 pub mod pagination {
     pub use streamkit_runtime::pagination::{
         ItemStream, Page, PageStream, PageToken, Paginator, StreamExt, TryStreamExt,

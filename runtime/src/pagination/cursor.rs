@@ -11,7 +11,8 @@ pub enum PageToken {
     After(String),
     /// Backward from a cursor (`before`).
     Before(String),
-    /// A page number (1-based), for `page` + `limit` APIs.
+    /// A page number as the API numbers its pages (from 0 or 1, as its spec declares), for
+    /// `page` + `limit` APIs: the value sent as the page parameter.
     Number(u64),
 }
 

@@ -1,5 +1,7 @@
 //! Pagination as async streams: one abstraction for cursor paging (Twitch's
-//! `after`/`before` + `pagination.cursor`) and page-number paging (`page` + `limit`).
+//! `after`/`before` + `pagination.cursor`), page-number paging (`page` + `limit`, the next
+//! page named by a `Link` or total-count header) and cursors handed out in a `Link`
+//! header's next URL (continuation tokens).
 //!
 //! Codegen gives every operation whose spec declares `x-streamkit-pagination` three builder
 //! methods: `.stream()` (items), `.pages()` (whole pages with their cursor) and
@@ -7,11 +9,13 @@
 //! from a saved cursor, walk backward).
 
 mod cursor;
+mod link;
 mod page;
 mod paginator;
 
 pub use cursor::{PageToken, RepeatGuard, cursor_page, cursor_params};
-pub use page::next_page_number;
+pub use link::{link_target, query_param};
+pub use page::{IntegerValue, LinkCursor, PageNumbering, next_page_number};
 pub use paginator::{DEFAULT_MAX_EMPTY_PAGES, DEFAULT_MAX_PAGES, FetchPage, Page, PageFuture, Paginator};
 
 /// Re-exported so callers can consume the streams without adding `futures` themselves.

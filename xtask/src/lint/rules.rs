@@ -198,11 +198,8 @@ fn pagination(out: &mut Out, ptr: &str, name: &str, item: &Value, op: &Value) {
     }
     let Ok(Some(p)) = extensions::read::<Pagination>(op, "x-streamkit-pagination") else { return };
     let at = format!("{ptr}/x-streamkit-pagination");
-    let mut names = vec![("cursor", p.request.cursor.clone())];
-    names.extend(p.request.backward.clone().map(|b| ("backward", b)));
-    names.extend(p.request.page_size.clone().map(|b| ("page-size", b)));
-    for (role, n) in names {
-        if !query.contains(&n.as_str()) {
+    for (role, n) in p.parameters() {
+        if !query.contains(&n) {
             out.add(
                 format!("{at}/request/{role}"),
                 "pagination-params",
@@ -214,12 +211,16 @@ fn pagination(out: &mut Out, ptr: &str, name: &str, item: &Value, op: &Value) {
         out.add(
             format!("{at}/response"),
             "pagination-response",
-            format!("{name}: pagination needs a JSON success body to find the items and cursor in"),
+            format!("{name}: pagination needs a JSON success body to find the items in"),
         );
         return;
     };
-    for (role, path, want) in [("items", &p.response.items, "array"), ("cursor", &p.response.cursor, "string")] {
-        match schema_at(doc, body, path) {
+    let mut paths = vec![("items", p.response.items.as_str(), "array")];
+    paths.extend(p.response.cursor.as_deref().map(|c| ("cursor", c, "string")));
+    for (role, path, want) in paths {
+        let found = if path.is_empty() { Some(body) } else { schema_at(doc, body, path) };
+        let what = if path.is_empty() { "the success body".to_string() } else { format!("`{path}` in the success body") };
+        match found {
             None => out.add(
                 format!("{at}/response/{role}"),
                 "pagination-response",
@@ -228,14 +229,35 @@ fn pagination(out: &mut Out, ptr: &str, name: &str, item: &Value, op: &Value) {
             Some(s) if s.get("type").and_then(Value::as_str).is_some_and(|t| t != want) => out.add(
                 format!("{at}/response/{role}"),
                 "pagination-response",
-                format!(
-                    "{name}: `{path}` in the success body is not {}",
-                    if want == "array" { "an array" } else { "a string" }
-                ),
+                format!("{name}: {what} is not {}", if want == "array" { "an array" } else { "a string" }),
             ),
             Some(_) => {}
         }
     }
+    // The headers a header-paged list reads are declared on its success response.
+    let declared = success_headers(doc, op);
+    for (role, header) in [("link", &p.response.link), ("total", &p.response.total)] {
+        if let Some(h) = header
+            && !declared.iter().any(|d| d.eq_ignore_ascii_case(h))
+        {
+            out.add(
+                format!("{at}/response/{role}"),
+                "pagination-response",
+                format!("{name}: pagination reads the response header `{h}`, which the success response does not declare"),
+            );
+        }
+    }
+}
+
+/// The header names the 2xx responses declare.
+fn success_headers<'a>(doc: &'a Value, op: &'a Value) -> Vec<&'a str> {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else { return Vec::new() };
+    responses
+        .iter()
+        .filter(|(c, _)| c.starts_with('2'))
+        .filter_map(|(_, r)| deref(doc, r).get("headers").and_then(Value::as_object))
+        .flat_map(|h| h.keys().map(String::as_str))
+        .collect()
 }
 
 fn id_like(name: &str) -> bool {

@@ -1,6 +1,7 @@
 //! `PageBody` impls: for each response type a paginated operation returns, how to split a
 //! page into items and the next cursor. Operations that share a response type share its
 //! impl (one impl per type), which the plan allows only when they page it by the same paths.
+//! Header-paged operations (`page`, `link-cursor`) need none: their next page is not in the body.
 
 use quote::{format_ident, quote};
 use syn::File;
@@ -18,10 +19,10 @@ fn paged_responses<'c>(cx: &'c Context<'_>) -> Result<Vec<(String, &'c crate::em
     let mut out: Vec<(String, &crate::emit::sites::SendSite, String)> = Vec::new();
     for site in &cx.sites {
         let Some(op) = cx.operation(site) else { continue };
-        let Some(pg) = &op.pagination else { continue };
+        let Some(pg) = op.pagination.as_ref().filter(|p| !p.style.in_headers()) else { continue };
         let response = tree::type_name(&site.success)
             .ok_or_else(|| format!("operation {}: pagination needs a typed response", op.id))?;
-        let paths = format!("{} / {} / {:?}", pg.response.items, pg.response.cursor, pg.response.end);
+        let paths = format!("{} / {} / {:?}", pg.response.items, pg.response.cursor.as_deref().unwrap_or_default(), pg.response.end);
         match out.iter().find(|(r, _, _)| r == &response) {
             Some((_, _, seen)) if seen != &paths => {
                 return Err(format!(
@@ -53,12 +54,13 @@ impl Pass for PageBodies {
         for (response, site, _) in paged_responses(cx)? {
             let op = cx.operation(site).ok_or("send site without operation")?;
             let pg = op.pagination.as_ref().ok_or("paged response without pagination")?;
+            let cursor = pg.response.cursor.as_deref().unwrap_or_default();
             let shape = page_shape(types, &site.success, pg).map_err(|m| format!("operation {}: {m}", op.id))?;
             let response_ident = format_ident!("{}", response);
             let (item, items_expr, cursor_expr) = (&shape.item, &shape.items_expr, &shape.cursor_expr);
             let doc = format!(
                 " A page of `{response}`: the items at `{}`, the next cursor at `{}`.",
-                pg.response.items, pg.response.cursor
+                pg.response.items, cursor
             );
             // An empty cursor ends the list; so does the spec's `end` value, if it declares one.
             let next = match &pg.response.end {
