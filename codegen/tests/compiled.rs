@@ -1,5 +1,6 @@
-//! The generated code of a test spec (`tests/specs/compiled_recursive.yaml`), checked in
-//! under `tests/compiled/` and compiled here: recursive schemas (a type that refers to
+//! The generated code of test specs (`tests/specs/compiled_recursive.yaml`,
+//! `tests/specs/adapted_header_paging.yaml`), checked in under `tests/compiled/` and
+//! compiled here (the second: header-paged paginators compile); recursive schemas (a type that refers to
 //! itself, `Folder → File → Folder`) become boxed types that decode a finite document, a
 //! keyword operationId gets a suffixed method, and a document nested deeper than the JSON
 //! parser's recursion limit is an error, not a stack overflow.
@@ -12,18 +13,30 @@ use std::path::Path;
 #[path = "compiled/generated_recursive.rs"]
 mod recursive;
 
+#[rustfmt::skip]
+#[path = "compiled/generated_header_paging.rs"]
+#[allow(dead_code)]
+mod header_paging;
+
 use recursive::types::{Folder, Node};
 
 #[test]
 fn the_checked_in_output_is_current() {
+    current("compiled_recursive", "generated_recursive");
+    // Header-paged lists (`page` with the body as the list, `link-cursor` with items at a
+    // body path): their paginators compile.
+    current("adapted_header_paging", "generated_header_paging");
+}
+
+fn current(spec: &str, generated: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let out = streamkit_codegen::load::load(
-        &dir.join("specs/compiled_recursive.yaml"),
-        Path::new("codegen/tests/specs/compiled_recursive.yaml"),
+        &dir.join(format!("specs/{spec}.yaml")),
+        Path::new(&format!("codegen/tests/specs/{spec}.yaml")),
     )
     .and_then(|s| streamkit_codegen::generate(&s))
     .unwrap_or_else(|e| panic!("{e}"));
-    let file = dir.join("compiled/generated_recursive.rs");
+    let file = dir.join(format!("compiled/{generated}.rs"));
     if std::env::var_os("STREAMKIT_BLESS").is_some() {
         std::fs::write(&file, &out.code).unwrap();
     }

@@ -269,3 +269,41 @@ fn a_declared_end_cursor_ends_the_list() {
         .unwrap();
     assert!(!out.code.contains("c != \""), "no end cursor in Helix");
 }
+
+#[test]
+fn header_paged_lists_get_paginators_over_the_runtime() {
+    // `page` (the body is the list; next from Link / x-total-count / a full page) and
+    // `link-cursor` (a token in the Link header's next URL; items at a body path).
+    let s = adapted("adapted_header_paging");
+    assert!(s.contains("operation listChannels") && s.contains("operation getChatUsers"), "{s}");
+    let file = generated("adapted_header_paging");
+    assert!(inspect::trait_impls(&file, "PageBody").is_empty(), "the next page is not in the body");
+    items_snapshot(
+        "adapted_header_paging__page",
+        "paginate methods",
+        inspect::builder_impl_with(&file, "ListChannels", "paginate").into_iter().collect(),
+    );
+    items_snapshot(
+        "adapted_header_paging__link_cursor",
+        "paginate methods",
+        inspect::builder_impl_with(&file, "GetChatUsers", "paginate").into_iter().collect(),
+    );
+    items_snapshot(
+        "adapted_header_paging__policy",
+        "policy table",
+        inspect::static_item(&file, "POLICY").into_iter().collect(),
+    );
+}
+
+#[test]
+fn bad_page_numbering() {
+    failing(
+        "bad_page_numbering",
+        &["bad_page_numbering.yaml", "operation listChannels", "#/paths/~1channels/get/x-streamkit-pagination", "request.first-page"],
+    );
+}
+
+#[test]
+fn bad_page_param_type() {
+    failing("bad_page_param_type", &["bad_page_param_type.yaml", "operation listChannels", "parameter `page` must be an integer"]);
+}

@@ -266,6 +266,66 @@ mod tests {
     }
 
     #[test]
+    fn header_paged_styles_need_their_keys_and_refuse_the_others() {
+        let at = "/paths/~1x/get";
+        let check_pg = |pg: Value| {
+            let d = json!({ "x-streamkit-pagination": pg });
+            check(&d, &d, "x-streamkit-pagination", at)
+        };
+        let page = json!({"style": "page", "request": {"page": "page", "page-size": "limit", "first-page": 0},
+            "response": {"items": "", "link": "Link", "total": "x-total-count"}});
+        assert_eq!(check_pg(page.clone()), Ok(()));
+        let link = json!({"style": "link-cursor", "request": {"cursor": "continuationToken", "page-size": "limit"},
+            "response": {"items": "", "link": "link"}});
+        assert_eq!(check_pg(link.clone()), Ok(()));
+        // Each case: a change to a good declaration, and what the message must name.
+        let cases: Vec<(Value, &str, &str)> = vec![
+            (page.clone(), "/request/first-page", "request.first-page"),
+            (page.clone(), "/request/page", "request.page"),
+            (page.clone(), "/request/page-size", "request.page-size"),
+            (link.clone(), "/request/cursor", "request.cursor"),
+            (link.clone(), "/response/link", "response.link"),
+        ];
+        for (good, remove, named) in cases {
+            let mut bad = good.clone();
+            let (parent, key) = remove.rsplit_once('/').unwrap();
+            bad.pointer_mut(parent).unwrap().as_object_mut().unwrap().remove(key);
+            let m = malformed(check_pg(bad));
+            assert!(m.contains(named) && m.contains("needs"), "{remove}: {m}");
+        }
+        let mut bad = page.clone();
+        bad["request"]["first-page"] = json!(2);
+        assert!(malformed(check_pg(bad)).contains("from 0 or 1"));
+        let mut bad = page.clone();
+        bad["request"]["cursor"] = json!("after");
+        assert!(malformed(check_pg(bad)).contains("does not take `request.cursor`"));
+        let mut bad = link.clone();
+        bad["response"]["total"] = json!("x-total-count");
+        assert!(malformed(check_pg(bad)).contains("does not take `response.total`"));
+        let mut bad = link.clone();
+        bad["request"]["backward"] = json!("before");
+        assert!(malformed(check_pg(bad)).contains("does not take `request.backward`"));
+        let mut bad = link.clone();
+        bad["response"]["link"] = json!(" ");
+        assert!(malformed(check_pg(bad)).contains("`response.link` is empty"));
+        let mut bad = page.clone();
+        bad["response"]["items"] = json!("data..items");
+        assert!(malformed(check_pg(bad)).contains("dotted path"));
+        // A misspelled key is refused by name, not ignored.
+        let mut bad = page.clone();
+        bad["request"]["first_page"] = json!(0);
+        assert!(malformed(check_pg(bad)).contains("first_page"));
+        // Body cursors cannot come from a body that is the list itself.
+        let body = json!({"style": "cursor", "request": {"cursor": "after"}, "response": {"items": "", "cursor": "next"}});
+        assert!(malformed(check_pg(body)).contains("whole body"));
+        let headers_on_cursor = json!({"style": "cursor", "request": {"cursor": "after"},
+            "response": {"items": "data", "cursor": "pagination.cursor", "link": "Link"}});
+        assert!(malformed(check_pg(headers_on_cursor)).contains("does not take `response.link`"));
+        let no_cursor = json!({"style": "cursor-string", "request": {"cursor": "after"}, "response": {"items": "data"}});
+        assert!(malformed(check_pg(no_cursor)).contains("response.cursor"));
+    }
+
+    #[test]
     fn retry_defaults_belong_on_the_document_and_are_typed() {
         let d = json!({"x-streamkit-retry-defaults": {"retry-503-once": true, "rate-limited-retries": 3}});
         assert_eq!(check(&d, &d, "x-streamkit-retry-defaults", ""), Ok(()));

@@ -1,4 +1,5 @@
-//! OAuth: `POST /v1/oauth/token` (authorization code, refresh) and the shortcode flow.
+//! OAuth: `POST /v1/oauth/token` (authorization code, refresh; a JSON or a form body) and
+//! the shortcode flow.
 // Handlers answer early with the error `Response` itself (axum's idiom).
 #![allow(clippy::result_large_err)]
 
@@ -8,8 +9,9 @@ use super::state::{Approval, MixerState};
 use crate::core::lock;
 use crate::{CLIENT_ID, CLIENT_SECRET};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -29,7 +31,32 @@ fn client_ok(body: &Value) -> Result<(), Response> {
     }
 }
 
-pub(crate) async fn token(State(s): State<Arc<MixerState>>, Json(body): Json<Value>) -> Response {
+/// The token request's fields, from a JSON or a form-encoded body (Mixer takes both; the
+/// official JS client posts form, the docs and the C# client JSON). Anything else is a 400
+/// (the status the spec declares for a bad request).
+fn token_fields(headers: &HeaderMap, body: &[u8]) -> Result<Value, Response> {
+    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let media = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let bad = |m: String| error(StatusCode::BAD_REQUEST, &m);
+    match media.as_str() {
+        "application/json" => serde_json::from_slice::<Value>(body)
+            .ok()
+            .filter(Value::is_object)
+            .ok_or_else(|| bad("The body must be a JSON object.".into())),
+        "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+            .map(|pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
+            .map_err(|e| bad(format!("The form body does not parse: {e}."))),
+        other => Err(bad(format!(
+            "Content-Type `{other}`: send application/json or application/x-www-form-urlencoded."
+        ))),
+    }
+}
+
+pub(crate) async fn token(State(s): State<Arc<MixerState>>, headers: HeaderMap, raw: Bytes) -> Response {
+    let body = match token_fields(&headers, &raw) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     if let Err(r) = client_ok(&body) {
         return r;
     }
