@@ -299,11 +299,19 @@ fn header_paged_lists_get_paginators_over_the_runtime() {
 fn bad_page_numbering() {
     failing(
         "bad_page_numbering",
-        &["bad_page_numbering.yaml", "operation listChannels", "#/paths/~1channels/get/x-streamkit-pagination", "request.first-page"],
+        &[
+            "bad_page_numbering.yaml",
+            "operation listChannels",
+            "#/paths/~1channels/get/x-streamkit-pagination",
+            "request.first-page",
+        ],
     );
 }
 
 #[test]
 fn bad_page_param_type() {
-    failing("bad_page_param_type", &["bad_page_param_type.yaml", "operation listChannels", "parameter `page` must be an integer"]);
+    failing(
+        "bad_page_param_type",
+        &["bad_page_param_type.yaml", "operation listChannels", "parameter `page` must be an integer"],
+    );
 }

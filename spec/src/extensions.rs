@@ -388,7 +388,10 @@ impl Pagination {
                 )?;
                 need(r.first_page.is_some(), "request.first-page", "the number of the first page, 0 or 1")?;
                 if r.first_page.is_some_and(|f| f > 1) {
-                    return Err(format!("`request.first-page` is {}; pages are numbered from 0 or 1", r.first_page.unwrap_or_default()));
+                    return Err(format!(
+                        "`request.first-page` is {}; pages are numbered from 0 or 1",
+                        r.first_page.unwrap_or_default()
+                    ));
                 }
                 refuse(r.cursor.is_some(), "request.cursor")?;
                 refuse(r.backward.is_some(), "request.backward")?;
@@ -396,8 +399,16 @@ impl Pagination {
                 refuse(s.end.is_some(), "response.end")
             }
             PageStyle::LinkCursor => {
-                need(r.cursor.is_some(), "request.cursor", "the query parameter taking the token, read from the next link")?;
-                need(s.link.is_some(), "response.link", "the response header whose `rel=\"next\"` URL holds the token")?;
+                need(
+                    r.cursor.is_some(),
+                    "request.cursor",
+                    "the query parameter taking the token, read from the next link",
+                )?;
+                need(
+                    s.link.is_some(),
+                    "response.link",
+                    "the response header whose `rel=\"next\"` URL holds the token",
+                )?;
                 refuse(r.backward.is_some(), "request.backward")?;
                 refuse(r.page.is_some(), "request.page")?;
                 refuse(r.first_page.is_some(), "request.first-page")?;

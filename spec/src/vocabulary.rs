@@ -316,12 +316,14 @@ mod tests {
         bad["request"]["first_page"] = json!(0);
         assert!(malformed(check_pg(bad)).contains("first_page"));
         // Body cursors cannot come from a body that is the list itself.
-        let body = json!({"style": "cursor", "request": {"cursor": "after"}, "response": {"items": "", "cursor": "next"}});
+        let body =
+            json!({"style": "cursor", "request": {"cursor": "after"}, "response": {"items": "", "cursor": "next"}});
         assert!(malformed(check_pg(body)).contains("whole body"));
         let headers_on_cursor = json!({"style": "cursor", "request": {"cursor": "after"},
             "response": {"items": "data", "cursor": "pagination.cursor", "link": "Link"}});
         assert!(malformed(check_pg(headers_on_cursor)).contains("does not take `response.link`"));
-        let no_cursor = json!({"style": "cursor-string", "request": {"cursor": "after"}, "response": {"items": "data"}});
+        let no_cursor =
+            json!({"style": "cursor-string", "request": {"cursor": "after"}, "response": {"items": "data"}});
         assert!(malformed(check_pg(no_cursor)).contains("response.cursor"));
     }
 

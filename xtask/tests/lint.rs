@@ -159,6 +159,19 @@ fn paginated_operations_declare_pagination_with_names_that_exist() {
 }
 
 #[test]
+fn header_paged_lists_name_parameters_headers_and_a_body_that_exist() {
+    expect(
+        "pagination_headers",
+        &[
+            ("/paths/~1things/get/x-streamkit-pagination/request/page", "pagination-params"),
+            ("/paths/~1things/get/x-streamkit-pagination/response/items", "pagination-response"),
+            ("/paths/~1things/get/x-streamkit-pagination/response/link", "pagination-response"),
+            ("/paths/~1things~1recent/get/x-streamkit-pagination", "extension-malformed"),
+        ],
+    );
+}
+
+#[test]
 fn extensions_are_known_placed_and_well_formed() {
     expect(
         "extensions",

@@ -46,7 +46,9 @@ async fn v1_streams_a_filtered_ordered_channel_list_across_pages() {
     // 5 pages of 7 (the last holds 4), numbered from 0; every request keeps the filter and
     // the order; the last page's `Link` names no next page, so nothing more is asked.
     assert_eq!(sent(&sb, "/v1/channels", "page"), (0..5).map(|p| Some(p.to_string())).collect::<Vec<_>>());
-    assert!(sent(&sb, "/v1/channels", "where").iter().all(|w| w.as_deref() == Some("online:eq:true,partnered:eq:false")));
+    assert!(
+        sent(&sb, "/v1/channels", "where").iter().all(|w| w.as_deref() == Some("online:eq:true,partnered:eq:false"))
+    );
     assert!(sent(&sb, "/v1/channels", "order").iter().all(|o| o.as_deref() == Some("viewersCurrent:DESC,id:ASC")));
     // One page at a time gives the same list with the same requests.
     sb.clear_requests();
@@ -64,7 +66,10 @@ async fn v1_pages_name_their_successor_and_the_walk_resumes_from_a_saved_page() 
     let first = pages.next().await.unwrap().unwrap();
     drop(pages);
     assert!(first.requested.is_none());
-    assert_eq!(first.items.iter().map(|c| c.id).collect::<Vec<_>>(), (0..25).map(|i| FIRST_CHANNEL_ID + i).collect::<Vec<_>>());
+    assert_eq!(
+        first.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        (0..25).map(|i| FIRST_CHANNEL_ID + i).collect::<Vec<_>>()
+    );
     assert_eq!(first.next, Some(PageToken::Number(1)), "Mixer's `page=1`");
     // Later: resume at a saved page; the walk ends with the list (120 channels, pages 0-4).
     sb.clear_requests();
@@ -111,8 +116,15 @@ async fn v2_walks_chat_users_by_continuation_token() {
     let sb = sandbox().await;
     let client = anonymous(&sb);
     // Channel 0's chat: its owner and its 17 followers, in user-id order.
-    let all: Vec<i64> =
-        client.get_chat_users().channel_id(FIRST_CHANNEL_ID).limit(5).stream().map_ok(|u| u.user_id).try_collect().await.unwrap();
+    let all: Vec<i64> = client
+        .get_chat_users()
+        .channel_id(FIRST_CHANNEL_ID)
+        .limit(5)
+        .stream()
+        .map_ok(|u| u.user_id)
+        .try_collect()
+        .await
+        .unwrap();
     let want: Vec<i64> = (0..USERS).filter(|j| j % 7 == 0).map(|j| FIRST_USER_ID + j as i64).collect();
     assert_eq!(all, want);
     // 4 pages of 5 (the last holds 3): the first without a token, each next one with the
@@ -145,7 +157,9 @@ async fn v2_resumes_from_a_saved_continuation_token_to_the_end() {
     let first = pages.next().await.unwrap().unwrap();
     drop(pages);
     assert_eq!(first.items.len(), 10);
-    let Some(PageToken::After(token)) = first.next.clone() else { panic!("a continuation token, got {:?}", first.next) };
+    let Some(PageToken::After(token)) = first.next.clone() else {
+        panic!("a continuation token, got {:?}", first.next)
+    };
     sb.clear_requests();
     let rest: Vec<_> = chat().paginate().resume_after(token.clone()).pages().try_collect().await.unwrap();
     assert_eq!(rest.len(), 1);
@@ -160,9 +174,25 @@ async fn a_token_of_the_wrong_kind_fails_before_sending() {
     let client = anonymous(&sb);
     let e = client.list_channels().paginate().resume_after("abc").items().try_next().await.unwrap_err();
     assert!(matches!(e, Error::InvalidRequest { .. }) && e.to_string().contains("page number"), "{e}");
-    let e = client.get_chat_users().channel_id(FIRST_CHANNEL_ID).paginate().resume(PageToken::Number(2)).items().try_next().await.unwrap_err();
+    let e = client
+        .get_chat_users()
+        .channel_id(FIRST_CHANNEL_ID)
+        .paginate()
+        .resume(PageToken::Number(2))
+        .items()
+        .try_next()
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::InvalidRequest { .. }) && e.to_string().contains("cursor"), "{e}");
-    let e = client.get_chat_users().channel_id(FIRST_CHANNEL_ID).paginate().backward_from("x").items().try_next().await.unwrap_err();
+    let e = client
+        .get_chat_users()
+        .channel_id(FIRST_CHANNEL_ID)
+        .paginate()
+        .backward_from("x")
+        .items()
+        .try_next()
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("backward"), "{e}");
     assert!(sb.requests().is_empty(), "nothing was sent");
 }

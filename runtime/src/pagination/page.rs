@@ -251,7 +251,8 @@ mod tests {
 
     #[test]
     fn tokens_of_the_wrong_kind_are_refused() {
-        let p = PageNumbering { operation: "op", page_param: "page", first_page: 1, link_header: None, total_header: None };
+        let p =
+            PageNumbering { operation: "op", page_param: "page", first_page: 1, link_header: None, total_header: None };
         assert_eq!(p.page_to_request(None, None).unwrap(), 1);
         assert_eq!(p.page_to_request(None, Some(4)).unwrap(), 4);
         assert_eq!(p.page_to_request(Some(&PageToken::Number(3)), Some(4)).unwrap(), 3);

@@ -46,9 +46,9 @@ fn token_fields(headers: &HeaderMap, body: &[u8]) -> Result<Value, Response> {
         "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
             .map(|pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
             .map_err(|e| bad(format!("The form body does not parse: {e}."))),
-        other => Err(bad(format!(
-            "Content-Type `{other}`: send application/json or application/x-www-form-urlencoded."
-        ))),
+        other => {
+            Err(bad(format!("Content-Type `{other}`: send application/json or application/x-www-form-urlencoded.")))
+        }
     }
 }
 

@@ -10,7 +10,7 @@
 //! | `example-valid` | every example validates against its schema |
 //! | `string-ids` | a property or parameter named `id`, `*_id` or `*_ids` is a string or an array of strings (not for Mixer, whose ids are integers) |
 //! | `pagination-missing` | an operation with `first`/`after`/`cursor` parameters or a `pagination` response field declares `x-streamkit-pagination` |
-//! | `pagination-params`, `pagination-response` | the names in `x-streamkit-pagination` exist |
+//! | `pagination-params`, `pagination-response` | the names in `x-streamkit-pagination` exist: its query parameters, its body paths (`''`: the body is an array), the response headers it reads |
 //! | `extension-unknown`, `extension-misplaced`, `extension-malformed` | every `x-streamkit-*` key is known, where it belongs, and well formed |
 
 use std::fmt;
@@ -219,7 +219,8 @@ fn pagination(out: &mut Out, ptr: &str, name: &str, item: &Value, op: &Value) {
     paths.extend(p.response.cursor.as_deref().map(|c| ("cursor", c, "string")));
     for (role, path, want) in paths {
         let found = if path.is_empty() { Some(body) } else { schema_at(doc, body, path) };
-        let what = if path.is_empty() { "the success body".to_string() } else { format!("`{path}` in the success body") };
+        let what =
+            if path.is_empty() { "the success body".to_string() } else { format!("`{path}` in the success body") };
         match found {
             None => out.add(
                 format!("{at}/response/{role}"),
@@ -243,7 +244,9 @@ fn pagination(out: &mut Out, ptr: &str, name: &str, item: &Value, op: &Value) {
             out.add(
                 format!("{at}/response/{role}"),
                 "pagination-response",
-                format!("{name}: pagination reads the response header `{h}`, which the success response does not declare"),
+                format!(
+                    "{name}: pagination reads the response header `{h}`, which the success response does not declare"
+                ),
             );
         }
     }

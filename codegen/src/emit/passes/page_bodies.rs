@@ -22,7 +22,12 @@ fn paged_responses<'c>(cx: &'c Context<'_>) -> Result<Vec<(String, &'c crate::em
         let Some(pg) = op.pagination.as_ref().filter(|p| !p.style.in_headers()) else { continue };
         let response = tree::type_name(&site.success)
             .ok_or_else(|| format!("operation {}: pagination needs a typed response", op.id))?;
-        let paths = format!("{} / {} / {:?}", pg.response.items, pg.response.cursor.as_deref().unwrap_or_default(), pg.response.end);
+        let paths = format!(
+            "{} / {} / {:?}",
+            pg.response.items,
+            pg.response.cursor.as_deref().unwrap_or_default(),
+            pg.response.end
+        );
         match out.iter().find(|(r, _, _)| r == &response) {
             Some((_, _, seen)) if seen != &paths => {
                 return Err(format!(

@@ -141,7 +141,11 @@ fn builder_fields(builder: &[Item], site: &SendSite) -> Result<Vec<(syn::Ident, 
         .iter()
         .find_map(|i| match i {
             Item::Struct(s) if s.ident == builder_ident => Some(
-                s.fields.iter().filter_map(|f| Some((f.ident.clone()?, f.ty.clone()))).filter(|(i, _)| i != "client").collect(),
+                s.fields
+                    .iter()
+                    .filter_map(|f| Some((f.ident.clone()?, f.ty.clone())))
+                    .filter(|(i, _)| i != "client")
+                    .collect(),
             ),
             _ => None,
         })
@@ -150,8 +154,22 @@ fn builder_fields(builder: &[Item], site: &SendSite) -> Result<Vec<(syn::Ident, 
 
 /// Integer types a builder field may hold (progenitor's choice for an integer parameter).
 const INTEGERS: &[&str] = &[
-    "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "NonZeroU8", "NonZeroU16", "NonZeroU32", "NonZeroU64",
-    "NonZeroI8", "NonZeroI16", "NonZeroI32", "NonZeroI64",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "NonZeroU8",
+    "NonZeroU16",
+    "NonZeroU32",
+    "NonZeroU64",
+    "NonZeroI8",
+    "NonZeroI16",
+    "NonZeroI32",
+    "NonZeroI64",
 ];
 
 /// The builder field of the query parameter `param` (in the role `role` of the declaration),
