@@ -311,8 +311,9 @@ pub struct PageResponse {
 }
 
 impl Pagination {
-    /// The forward cursor parameter of a cursor style (checked present by [`Pagination::check`]).
-    pub fn cursor_param(&self) -> &str {
+    /// The query parameter carrying the position: the forward cursor, or the page number for
+    /// `page` (present once [`Pagination::check`] passed).
+    pub fn position_param(&self) -> &str {
         self.request.cursor.as_deref().or(self.request.page.as_deref()).unwrap_or_default()
     }
 

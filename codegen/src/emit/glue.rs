@@ -55,7 +55,7 @@ pub fn policy_table(plan: &ServicePlan) -> TokenStream {
                 let style = p.style.as_str();
                 // The position's parameter (a cursor, or the page number for `page`) and where
                 // the next one is read: a body path, or the `Link` header for header styles.
-                let cursor_param = p.cursor_param();
+                let cursor_param = p.position_param();
                 let back = match &p.request.backward {
                     Some(b) => quote!(Some(#b)),
                     None => quote!(None),

@@ -70,7 +70,7 @@ fn builder_methods(
     let names: Vec<&syn::Ident> = kept.iter().map(|(i, _)| i).collect();
     let tys: Vec<&syn::Type> = kept.iter().map(|(_, t)| t).collect();
     let detached = format_ident!("{}Detached", site.builder);
-    let after = format_ident!("{}", parameter_setter(pg.cursor_param()));
+    let after = format_ident!("{}", parameter_setter(pg.position_param()));
     let op_name = operation_method(&op.id);
     let backward_supported = pg.request.backward.is_some();
     let set_before = match &pg.request.backward {
