@@ -291,13 +291,35 @@ fn check_pagination_params(
         })
     };
     for (role, n) in p.parameters() {
+        let at = format!("{ptr}/x-streamkit-pagination/request/{role}");
         if !has(n) {
             return Err(SpecError::new(
                 file,
                 subject,
-                format!("{ptr}/x-streamkit-pagination/request/{role}"),
+                at,
                 format!("pagination names query parameter `{n}`, which the operation does not declare"),
             ));
+        }
+        // The paginator counts pages and compares page sizes: those parameters are integers.
+        if matches!(role, "page" | "page-size") {
+            let ty = params
+                .iter()
+                .find(|(q, _)| q.get("name").and_then(Value::as_str) == Some(n))
+                .and_then(|(q, _)| q.get("schema"))
+                .map(|s| resolve(doc, s).unwrap_or(s))
+                .and_then(|s| s.get("type"))
+                .and_then(Value::as_str);
+            if ty != Some("integer") {
+                return Err(SpecError::new(
+                    file,
+                    subject,
+                    at,
+                    format!(
+                        "pagination's `request.{role}` parameter `{n}` must be an integer (it is {})",
+                        ty.unwrap_or("untyped")
+                    ),
+                ));
+            }
         }
     }
     Ok(())

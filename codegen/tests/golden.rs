@@ -312,6 +312,11 @@ fn bad_page_numbering() {
 fn bad_page_param_type() {
     failing(
         "bad_page_param_type",
-        &["bad_page_param_type.yaml", "operation listChannels", "parameter `page` must be an integer"],
+        &[
+            "bad_page_param_type.yaml",
+            "operation listChannels",
+            "#/paths/~1channels/get/x-streamkit-pagination/request/page",
+            "parameter `page` must be an integer",
+        ],
     );
 }

@@ -167,6 +167,7 @@ fn header_paged_lists_name_parameters_headers_and_a_body_that_exist() {
             ("/paths/~1things/get/x-streamkit-pagination/response/items", "pagination-response"),
             ("/paths/~1things/get/x-streamkit-pagination/response/link", "pagination-response"),
             ("/paths/~1things~1recent/get/x-streamkit-pagination", "extension-malformed"),
+            ("/paths/~1things~1recent/get/x-streamkit-pagination/request/page-size", "pagination-params"),
         ],
     );
 }

@@ -205,6 +205,24 @@ fn pagination(out: &mut Out, ptr: &str, name: &str, item: &Value, op: &Value) {
                 "pagination-params",
                 format!("{name}: pagination names the query parameter `{n}`, which the operation does not declare"),
             );
+            continue;
+        }
+        // The paginator counts pages and compares page sizes: those parameters are integers.
+        let ty = params
+            .iter()
+            .find(|(q, _)| {
+                q.get("in").and_then(Value::as_str) == Some("query") && q.get("name").and_then(Value::as_str) == Some(n)
+            })
+            .and_then(|(q, _)| q.get("schema"))
+            .map(|s| deref(doc, s))
+            .and_then(|s| s.get("type"))
+            .and_then(Value::as_str);
+        if matches!(role, "page" | "page-size") && ty != Some("integer") {
+            out.add(
+                format!("{at}/request/{role}"),
+                "pagination-params",
+                format!("{name}: pagination's `request.{role}` parameter `{n}` must be an integer"),
+            );
         }
     }
     let Some(body) = body else {
