@@ -318,3 +318,49 @@ fn strip_index(inner: FetchPage<usize>) -> FetchPage<usize> {
         })
     })
 }
+
+/// `Link` headers (RFC 8288) as servers write them: several links in any order, relations
+/// lists, quoted parameters holding `,` and `;`, URLs holding commas and percent-encoded
+/// tokens. The next link's token is found whatever surrounds it; arbitrary text never
+/// panics, and whatever is found is part of the header.
+#[test]
+fn link_headers_yield_the_next_token_whatever_surrounds_it() {
+    use streamkit_runtime::pagination::{link_target, query_param};
+    const RELS: [&str; 5] = ["next", "last", "prev", "first", "alternate"];
+    for seed in 0..2000u64 {
+        let mut rng = Rng(seed);
+        let mut links = Vec::new();
+        let mut want = None;
+        for i in 0..rng.below(5) {
+            let rel = RELS[rng.below(RELS.len() as u64) as usize];
+            let rels = if rng.below(3) == 0 { format!("\"{rel} other\"") } else { format!("\"{rel}\"") };
+            let token = format!("t{seed}x{i}%3D%2C");
+            let url = format!("https://x/api/v2/users?where=a:eq:1,b:eq:2&limit=5&continuationToken={token}");
+            let mut link = format!("<{url}>");
+            if rng.below(2) == 0 {
+                link.push_str("; title=\"a, b; c \\\"d\\\"\"");
+            }
+            link.push_str(&format!("; rel={rels}"));
+            if rel == "next" && want.is_none() {
+                want = Some(format!("t{seed}x{i}=,"));
+            }
+            links.push(link);
+        }
+        let mut h = HeaderMap::new();
+        h.insert("link", HeaderValue::from_str(&links.join(", ")).unwrap());
+        let got = link_target(&h, "Link", "next").and_then(|u| query_param(&u, "continuationToken"));
+        assert_eq!(got, want, "seed {seed}: {links:?}");
+    }
+    const ALPHABET: &[u8] = b"<>;,=\"\\ ?&%relnxt";
+    for seed in 0..2000u64 {
+        let mut rng = Rng(seed);
+        let text: String =
+            (0..rng.below(80)).map(|_| ALPHABET[rng.below(ALPHABET.len() as u64) as usize] as char).collect();
+        let Ok(value) = HeaderValue::from_str(&text) else { continue };
+        let mut h = HeaderMap::new();
+        h.insert("link", value);
+        if let Some(target) = link_target(&h, "link", "next") {
+            assert!(text.contains(&target), "seed {seed}: {target:?} is not in {text:?}");
+        }
+    }
+}
