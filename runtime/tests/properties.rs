@@ -1,6 +1,7 @@
 //! Bounded, seeded property tests (fuzz-style, run as ordinary tests): the rate-limit header
-//! parser, the token bucket against a simulated server under arbitrary response orders, and
-//! the paginator's cursor state machine, `Link` header parsing. Deterministic: a fixed seed per case, no clock.
+//! parser, the token bucket against a simulated server under arbitrary response orders, the
+//! paginator's cursor state machine and `Link` header parsing. Deterministic: a fixed seed
+//! per case, no clock.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
