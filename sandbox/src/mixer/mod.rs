@@ -9,9 +9,10 @@
 //!   `Client-ID` and user, and answers 429 when it is used up; no rate-limit headers, as
 //!   Mixer sends none.
 //! * `Authorization` must be absent or `Bearer <token>`: anything else is a 403 CSRF error,
-//!   as on Mixer. OAuth: the authorization-code grant (codes from [`Mixer::mint_code`] or an
-//!   approved shortcode), refresh (single use), and the shortcode flow, approved or denied
-//!   through [`Mixer::approve_shortcode`] / [`Mixer::deny_shortcode`].
+//!   as on Mixer. OAuth (the token endpoint takes a JSON or a form body): the
+//!   authorization-code grant (codes from [`Mixer::mint_code`] or an approved shortcode),
+//!   refresh (single use), and the shortcode flow, approved or denied through
+//!   [`Mixer::approve_shortcode`] / [`Mixer::deny_shortcode`].
 //! * Errors are `{"statusCode", "error", "message"}`.
 
 pub mod seed;
