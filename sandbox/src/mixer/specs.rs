@@ -57,6 +57,13 @@ pub(crate) fn buckets() -> Vec<BucketSpec> {
     out
 }
 
+/// The preference keys `ChannelPreferences` declares: the only ones a channel stores.
+pub(crate) fn preference_keys() -> Vec<String> {
+    let contract = core();
+    let props = contract.document().doc.pointer("/components/schemas/ChannelPreferences/properties").cloned();
+    props.and_then(|p| p.as_object().map(|o| o.keys().cloned().collect())).unwrap_or_default()
+}
+
 /// One operation as the middleware needs it.
 #[derive(Debug, Clone)]
 pub(crate) struct Route {
