@@ -222,6 +222,9 @@ async fn update_channel(State(s): St, me: Me, Path(channel): Path<String>, Json(
     let c = tryr!(channel_ix(&channel));
     tryr!(owner(&me, c, "channel:update:self"));
     let Some(fields) = body.as_object() else { return bad("the body must be an object") };
+    if let Some(k) = super::specs::mistyped_property("ChannelUpdate", fields) {
+        return bad(format!("`{k}` has the wrong type"));
+    }
     if let Some(a) = fields.get("audience").and_then(Value::as_str).filter(|a| !["family", "teen", "18+"].contains(a)) {
         return bad(format!("`audience` `{a}` is not family, teen or 18+"));
     }
@@ -344,6 +347,9 @@ async fn set_prefs(State(s): St, me: Me, Path(channel): Path<String>, Json(body)
     let c = tryr!(channel_ix(&channel));
     tryr!(owner(&me, c, "channel:update:self"));
     let Some(fields) = body.as_object() else { return bad("the body must be an object") };
+    if let Some(k) = super::specs::mistyped_property("ChannelPreferences", fields) {
+        return bad(format!("`{k}` has the wrong type"));
+    }
     // Keys `ChannelPreferences` does not declare are ignored (the request schema allows
     // them, the answer may not carry them).
     let known = super::specs::preference_keys();
