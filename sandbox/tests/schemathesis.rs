@@ -249,6 +249,11 @@ async fn schemathesis_finds_no_medkit_contract_violation() {
     st::assert_clean("medkit.yaml", &run, &sandbox, &table, &ops);
 }
 
+/// Fuzzing cases per Mixer operation: its 37 operations are more than Helix's 17, and the
+/// coverage and stateful phases already send thousands of cases; half of [`st::MAX_EXAMPLES`]
+/// keeps the run near a minute on two cores.
+const MIXER_MAX_EXAMPLES: u32 = 50;
+
 /// The same run over `specs/mixer/core.yaml`, against the Mixer service, acting as user 0
 /// (owner of channel `FIRST_CHANNEL_ID`) with every scope the spec names. Mixer's buckets are
 /// off here (up to 20 requests per 5 s would leave most cases a documented 429); the limits
@@ -276,21 +281,26 @@ async fn schemathesis_finds_no_mixer_contract_violation() {
             "user_ids": (0..seed::USERS as i64).map(|i| seed::FIRST_USER_ID + i).collect::<Vec<_>>(),
             "channel_ids": (0..seed::USERS as i64).map(|i| seed::FIRST_CHANNEL_ID + i).collect::<Vec<_>>(),
             "usernames": (0..seed::USERS).map(seed::username).collect::<Vec<_>>(),
+            "live_channel_ids": (0..seed::USERS)
+                .filter(|&i| seed::online(i))
+                .map(|i| seed::FIRST_CHANNEL_ID + i as i64)
+                .collect::<Vec<_>>(),
             "type_ids": (0..seed::TYPES as i64).map(|i| seed::FIRST_TYPE_ID + i).collect::<Vec<_>>(),
             "team_ids": (1..=seed::TEAMS).collect::<Vec<_>>(),
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
-            "codes": (0..50).map(|i| mixer.mint_code(i % seed::USERS, &["user:details:self"])).collect::<Vec<_>>(),
             "approved_handles": approved,
             "denied_handles": denied,
         }
     });
     let mut envs = hooks_env(&seed_json);
-    // The hooks put the token on positive cases only: passed with `-H`, it would also
-    // overwrite the missing or malformed `Authorization` of negative cases.
-    envs.push(("STREAMKIT_MIXER_TOKEN", token.clone()));
+    // Credentials stay out of the printed environment: the token (the hooks put it on
+    // positive cases only; passed with `-H`, it would also overwrite the missing or malformed
+    // `Authorization` of negative cases) and authorization codes for `requestToken`.
+    let codes: Vec<String> = (0..50).map(|i| mixer.mint_code(i % seed::USERS, &["user:details:self"])).collect();
+    envs.push(("STREAMKIT_MIXER_CREDENTIALS", json!({"token": token, "codes": codes}).to_string()));
     let work = st::work_dir("mixer");
-    let args = st::args(&spec, &mixer.api_url(), &[]);
+    let args = st::args_with(&spec, &mixer.api_url(), &[], MIXER_MAX_EXAMPLES);
     let secrets = vec![token.clone()];
     let (run, work) =
         tokio::task::spawn_blocking(move || (st::run("mixer", &cli, &args, &envs, &work, &secrets), work))

@@ -53,7 +53,7 @@ impl Mixer {
     }
 
     /// A Mixer service that enforces no rate-limit bucket, for runs that send thousands of
-    /// requests within seconds (the schemathesis run) and test something else than limits.
+    /// requests within seconds (the schemathesis run) and test something other than limits.
     pub fn without_rate_limits() -> Mixer {
         let state = MixerState { limits: std::sync::Mutex::new(Default::default()), ..MixerState::new() };
         Mixer { state: Arc::new(state) }

@@ -83,8 +83,14 @@ fn find_schemathesis() -> Option<(Vec<String>, String)> {
 }
 
 /// The arguments of one run over `spec` against `url`, sending `headers` with every request:
-/// all checks, all phases, positive and negative cases, deterministic generation, one worker.
+/// all checks, all phases, positive and negative cases, deterministic generation, one worker,
+/// [`MAX_EXAMPLES`] fuzzing cases per operation.
 pub fn args(spec: &Path, url: &str, headers: &[String]) -> Vec<String> {
+    args_with(spec, url, headers, MAX_EXAMPLES)
+}
+
+/// [`args`] with `max_examples` fuzzing cases per operation.
+pub fn args_with(spec: &Path, url: &str, headers: &[String], max_examples: u32) -> Vec<String> {
     let mut args = vec![
         "--config-file".to_owned(),
         here().join("schemathesis.toml").display().to_string(),
@@ -98,7 +104,7 @@ pub fn args(spec: &Path, url: &str, headers: &[String]) -> Vec<String> {
         args.push("-H".to_owned());
         args.push(h.clone());
     }
-    let max_examples = MAX_EXAMPLES.to_string();
+    let max_examples = max_examples.to_string();
     let seed = SEED.to_string();
     args.extend(
         [

@@ -27,6 +27,10 @@ things, each listed with its reason:
 3. `after_call` remembers the cursors, subscription ids and tokens the sandbox hands out, so
    that later positive cases can send them back, as a real client would.
 
+The Mixer run (specs/mixer/core.yaml) has its own section below: `rules_mixer` (the same three
+kinds of rules, for Mixer's prose), `after_call_mixer`, and the auth provider `MixerToken`,
+registered only in that run's process.
+
 Every random choice uses a `random.Random` seeded from a hash of the case itself. With
 `--generation-deterministic`, the whole run is therefore reproducible.
 """
@@ -483,16 +487,22 @@ MIXER_TYPE_IDS: list[int] = MIXER.get("type_ids", [])
 MIXER_TEAM_IDS: list[int] = MIXER.get("team_ids", [])
 MIXER_TOKEN_USER = MIXER.get("token_user")
 MIXER_TOKEN_CHANNEL = MIXER.get("token_channel")
-# The access token of token_user, with every scope the spec names (kept out of the printed seed).
-MIXER_TOKEN: str = os.environ.get("STREAMKIT_MIXER_TOKEN", "")
-# Single-use credentials: authorization codes the test minted (a browser redirect hands them
+# The access token of token_user, with every scope the spec names, and single-use
+# credentials: authorization codes the test minted (a browser redirect hands them
 # out, outside the API), refresh tokens `requestToken` hands out.
-MIXER_CODES: list[str] = list(MIXER.get("codes", []))
+MIXER_CREDENTIALS: dict[str, Any] = json.loads(os.environ.get("STREAMKIT_MIXER_CREDENTIALS", "{}"))
+MIXER_TOKEN: str = MIXER_CREDENTIALS.get("token", "")
+MIXER_CODES: list[str] = list(MIXER_CREDENTIALS.get("codes", []))
 MIXER_REFRESH_TOKENS: list[str] = []
 # Shortcode handles: approved and denied before the run (the user's answer is a sandbox hook,
 # not an API call), plus the pending ones `createShortcode` hands out.
 MIXER_HANDLES: list[str] = list(MIXER.get("approved_handles", [])) + list(MIXER.get("denied_handles", []))
+MIXER_LIVE_CHANNEL_IDS: list[int] = MIXER.get("live_channel_ids", [])
 MIXER_BROADCAST_IDS: list[str] = []
+# (channel id, user id) of users `getChatUsers` listed, and channels `setChannelHostee` made
+# host: what `getChatUser` and `getChannelHostee` find (the rest get the documented 404).
+MIXER_CHATTERS: list[tuple[int, int]] = []
+MIXER_HOSTING: list[int] = []
 MIXER_CONTINUATIONS: list[str] = []
 
 # The properties `where`, `order` and `fields` may name, by the item type each list answers.
@@ -579,6 +589,12 @@ def rules_mixer(case, rng: random.Random) -> None:
         path[key] = str(MIXER_TOKEN_CHANNEL) if isinstance(path.get(key), str) else MIXER_TOKEN_CHANNEL
     if "user" in query:
         query["user"] = _maybe(rng, query["user"], MIXER_USER_IDS)
+    if label == "GET /v1/channels/{channelId}/broadcast":
+        path["channelId"] = _maybe(rng, path.get("channelId"), MIXER_LIVE_CHANNEL_IDS)
+    if label == "GET /v1/channels/{channelId}/hostee":
+        path["channelId"] = _maybe(rng, path.get("channelId"), MIXER_HOSTING)
+    if label == "GET /v2/chats/{channelId}/users/{userId}" and MIXER_CHATTERS and rng.random() < P_SEEDED:
+        path["channelId"], path["userId"] = rng.choice(MIXER_CHATTERS)
     if label == "GET /v1/broadcasts/{broadcastId}":
         path["broadcastId"] = _maybe(rng, path.get("broadcastId"), MIXER_BROADCAST_IDS)
 
@@ -669,6 +685,13 @@ def after_call_mixer(case, response) -> None:
         body = json.loads(response.content or b"null")
     except ValueError:
         return
+    if label == "GET /v2/chats/{channelId}/users" and isinstance(body, list):
+        channel = case.path_parameters.get("channelId")
+        for user in body[:5]:
+            pair = (channel, user.get("userId")) if isinstance(user, dict) else None
+            if pair and pair not in MIXER_CHATTERS:
+                MIXER_CHATTERS.append(pair)
+        del MIXER_CHATTERS[:-500]
     if not isinstance(body, dict):
         return
     if label == "POST /v1/oauth/token":
@@ -677,6 +700,9 @@ def after_call_mixer(case, response) -> None:
         _remember(MIXER_HANDLES, body.get("handle"))
     if label == "GET /v1/channels/{channelId}/broadcast":
         _remember(MIXER_BROADCAST_IDS, body.get("id"))
+    if label == "PUT /v1/channels/{channelId}/hostee" and isinstance(body.get("id"), int):
+        if body["id"] not in MIXER_HOSTING:
+            MIXER_HOSTING.append(body["id"])
 
 
 @schemathesis.hook
