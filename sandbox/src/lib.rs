@@ -229,6 +229,26 @@ impl Sandbox {
         }
     }
 
+    /// The Mixer service: its URL ([`Mixer::api_url`]), tokens and shortcode hooks.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use streamkit_sandbox::{Mixer, Sandbox};
+    /// let sandbox = Sandbox::builder().service(Mixer::new()).start().await?;
+    /// assert_eq!(sandbox.mixer().api_url(), format!("{}/mixer/api", sandbox.url()));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the sandbox was built without one (a test's setup error).
+    pub fn mixer(&self) -> &Mixer {
+        match self.service::<Mixer>() {
+            Some(m) => m,
+            None => panic!("this sandbox serves no Mixer service: add `Mixer::new()` to `Sandbox::builder()`"),
+        }
+    }
+
     /// Serves [`Twitch`], the demo route and [`Medkit`] (configured by `medkit`) together.
     pub async fn start_with_medkit(config: SandboxConfig, medkit: MedkitConfig) -> std::io::Result<Sandbox> {
         Sandbox::builder()

@@ -1,6 +1,6 @@
 //! The semver gate fires: in a temporary clone, tag the current state, remove an operation
-//! from the spec, regenerate, and `cargo xtask semver <tag>` must fail naming the removed
-//! method. Needs cargo-semver-checks: skipped locally without it, required under CI.
+//! from the Twitch and the Mixer spec, regenerate, and `cargo xtask semver <tag>` must fail
+//! naming both removed methods, having checked every generated crate. Needs cargo-semver-checks: skipped locally without it, required under CI.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,12 +25,10 @@ fn removing_an_operation_is_caught_as_a_semver_break() {
     git(&repo, &["clone", "--quiet", "--no-hardlinks", repo.to_str().unwrap(), tmp.to_str().unwrap()]);
     git(&tmp, &["-c", "user.name=t", "-c", "user.email=t@t", "tag", "semver-base"]);
 
-    // Remove Get Top Games from the spec and regenerate: `client.get_top_games()` is gone.
-    let spec = tmp.join("specs/twitch/helix.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap();
-    let start = text.find("\n  /games/top:").expect("the spec has /games/top");
-    let end = text[start + 1..].find("\n  /").map(|i| start + 1 + i).expect("a path follows");
-    std::fs::write(&spec, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    // Remove Get Top Games from Helix and Get Team from Mixer, and regenerate:
+    // `client.get_top_games()` and `client.get_team()` are gone.
+    remove_path(&tmp.join("specs/twitch/helix.yaml"), "/games/top");
+    remove_path(&tmp.join("specs/mixer/core.yaml"), "/v1/teams/{teamId}");
     streamkit_codegen::regen(&tmp, false).expect("regen");
 
     let target = repo.join("target/semver-test");
@@ -43,4 +41,17 @@ fn removing_an_operation_is_caught_as_a_semver_break() {
     let _ = std::fs::remove_dir_all(&tmp);
     assert_eq!(out.status.code(), Some(1), "the check must fail:\n{all}");
     assert!(all.contains("get_top_games"), "names the removed method:\n{all}");
+    assert!(all.contains("get_team"), "names the removed Mixer method:\n{all}");
+    // Every generated crate is checked, not only Twitch's.
+    for package in ["streamkit-twitch", "streamkit-mixer", "streamkit-medkit"] {
+        assert!(all.contains(&format!("check-release -p {package} ")), "checks {package}:\n{all}");
+    }
+}
+
+/// Cuts the path item `path` (up to the next path) out of the spec at `spec`.
+fn remove_path(spec: &Path, path: &str) {
+    let text = std::fs::read_to_string(spec).unwrap();
+    let start = text.find(&format!("\n  {path}:\n")).unwrap_or_else(|| panic!("{} has {path}", spec.display()));
+    let end = text[start + 1..].find("\n  /").map(|i| start + 1 + i).expect("a path follows");
+    std::fs::write(spec, format!("{}{}", &text[..start], &text[end..])).unwrap();
 }

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{anonymous, mixer, sandbox};
+use common::{anonymous, sandbox};
 use streamkit_mixer::auth::{self, AppCredentials, ShortcodeFlow};
 use streamkit_mixer::{Error, rest};
 use streamkit_sandbox::mixer::seed::FIRST_USER_ID;
@@ -22,7 +22,7 @@ async fn shortcode_approved_while_polling_gives_tokens_the_cache_refreshes() {
     assert_eq!(flow.code().len(), 6);
     assert!(flow.poll().await.unwrap().is_none(), "pending");
     let code = flow.code().to_owned();
-    let m = mixer(&sb).clone();
+    let m = sb.mixer().clone();
     // The user approves while the app waits.
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(5)).await;
@@ -32,7 +32,7 @@ async fn shortcode_approved_while_polling_gives_tokens_the_cache_refreshes() {
 
     let cache = auth::user_token_cache(api.clone(), app(), token.clone()).unwrap();
     let me = rest::Client::builder()
-        .base_url(mixer(&sb).api_url())
+        .base_url(sb.mixer().api_url())
         .client_id(CLIENT_ID)
         .token_cache(cache.clone())
         .strict(true)
@@ -51,7 +51,7 @@ async fn a_denied_or_expired_shortcode_is_an_auth_error() {
     let sb = sandbox().await;
     let api = anonymous(&sb);
     let flow = ShortcodeFlow::start(api.clone(), &app(), &["chat:connect"]).await.unwrap();
-    assert!(mixer(&sb).deny_shortcode(flow.code()));
+    assert!(sb.mixer().deny_shortcode(flow.code()));
     let e = flow.poll().await.unwrap_err();
     assert!(matches!(&e, Error::Auth { message, .. } if message.contains("denied")), "{e}");
 }
@@ -76,7 +76,7 @@ async fn an_unanswered_shortcode_expires() {
 async fn a_browser_code_is_exchanged_for_tokens() {
     let sb = sandbox().await;
     let api = anonymous(&sb);
-    let code = mixer(&sb).mint_code(3, &[]);
+    let code = sb.mixer().mint_code(3, &[]);
     let token = auth::exchange_code(&api, &app(), code.into(), Some("http://localhost/cb")).await.unwrap();
     assert!(token.refresh_token.is_some());
     assert_eq!(

@@ -32,14 +32,15 @@ fn shortcode_and_its_approval() {
 #[test]
 fn chat_answer_with_and_without_authkey() {
     let authed: types::ChannelChat = serde_json::from_value(json!({
-        "authkey": "k", "endpoints": ["wss://chat1.mixer.com:443", "wss://chat2.mixer.com:443"],
+        "authkey": "k", "endpoints": ["wss://chat.mixer.com:443", "wss://chat1-dal.mixer.com:443"],
         "permissions": ["chat", "connect"], "roles": ["User", "Owner"], "isLoadShed": false
     }))
     .unwrap();
-    assert_eq!(authed.endpoints.len(), 2);
+    // B.1's examples: the current endpoint and an older regional one.
+    assert_eq!(authed.endpoints, ["wss://chat.mixer.com:443", "wss://chat1-dal.mixer.com:443"]);
     assert_eq!(authed.roles, vec![types::Role::User, types::Role::Owner]);
     let anon: types::ChannelChat =
-        serde_json::from_value(json!({"endpoints": ["wss://chat1.mixer.com:443"], "permissions": []})).unwrap();
+        serde_json::from_value(json!({"endpoints": ["wss://chat.mixer.com:443"], "permissions": []})).unwrap();
     assert!(anon.authkey.is_none() && anon.roles.is_empty());
 }
 

@@ -3,9 +3,10 @@
 
 mod common;
 
-use common::{anonymous, mixer, sandbox, status, user};
+use common::{anonymous, sandbox, status, user};
 use streamkit_mixer::filters::{Fields, Order, Where};
 use streamkit_mixer::rest::types;
+use streamkit_runtime::Secret;
 use streamkit_sandbox::mixer::seed::{FIRST_CHANNEL_ID, FIRST_USER_ID};
 use streamkit_sandbox::{CLIENT_ID, CLIENT_SECRET};
 
@@ -317,63 +318,41 @@ async fn types_and_teams() {
     assert_eq!(members.len(), 30);
 }
 
+/// The authorization-code grant of a public client (no secret, no redirect URI: a
+/// shortcode's code needs neither).
+fn code_grant(code: impl Into<Secret>) -> types::builder::TokenRequest {
+    types::TokenRequest::builder()
+        .grant_type(types::GrantType::AuthorizationCode)
+        .client_id(CLIENT_ID)
+        .code(code.into())
+}
+
+/// The refresh grant.
+fn refresh_grant(refresh: Secret) -> types::builder::TokenRequest {
+    types::TokenRequest::builder()
+        .grant_type(types::GrantType::RefreshToken)
+        .client_id(CLIENT_ID)
+        .refresh_token(refresh)
+}
+
 #[tokio::test]
 async fn oauth_authorization_code_and_refresh_grants() {
     let sb = sandbox().await;
     let c = anonymous(&sb);
-    let code = mixer(&sb).mint_code(12, &["user:details:self"]);
-    let tokens = c
-        .request_token()
-        .body(
-            types::TokenRequest::builder()
-                .grant_type(types::GrantType::AuthorizationCode)
-                .client_id(CLIENT_ID)
-                .client_secret(CLIENT_SECRET)
-                .code(code.clone())
-                .redirect_uri("http://localhost/cb"),
-        )
-        .send()
-        .await
-        .unwrap();
+    let code = sb.mixer().mint_code(12, &["user:details:self"]);
+    let confidential = code_grant(code.clone()).client_secret(CLIENT_SECRET).redirect_uri("http://localhost/cb");
+    let tokens = c.request_token().body(confidential).send().await.unwrap();
     assert_eq!(tokens.token_type, "Bearer");
     let me = c.with_access_token(tokens.access_token.clone()).get_current_user().send().await.unwrap();
     assert_eq!(me.id, FIRST_USER_ID + 12);
 
     let refresh = tokens.refresh_token.clone().unwrap();
-    let refreshed = c
-        .request_token()
-        .body(
-            types::TokenRequest::builder()
-                .grant_type(types::GrantType::RefreshToken)
-                .client_id(CLIENT_ID)
-                .refresh_token(refresh.clone()),
-        )
-        .send()
-        .await
-        .unwrap();
+    let refreshed = c.request_token().body(refresh_grant(refresh.clone())).send().await.unwrap();
     assert_ne!(refreshed.refresh_token.clone().unwrap().expose(), refresh.expose());
     // Refresh tokens and codes are single use.
-    let again = c
-        .request_token()
-        .body(
-            types::TokenRequest::builder()
-                .grant_type(types::GrantType::RefreshToken)
-                .client_id(CLIENT_ID)
-                .refresh_token(refresh),
-        )
-        .send()
-        .await;
+    let again = c.request_token().body(refresh_grant(refresh)).send().await;
     assert_eq!(status(&again.unwrap_err()), 400);
-    let reused = c
-        .request_token()
-        .body(
-            types::TokenRequest::builder()
-                .grant_type(types::GrantType::AuthorizationCode)
-                .client_id(CLIENT_ID)
-                .code(code),
-        )
-        .send()
-        .await;
+    let reused = c.request_token().body(code_grant(code)).send().await;
     assert_eq!(status(&reused.unwrap_err()), 400);
 }
 
@@ -381,39 +360,20 @@ async fn oauth_authorization_code_and_refresh_grants() {
 async fn shortcode_create_check_and_exchange() {
     let sb = sandbox().await;
     let c = anonymous(&sb);
-    let sc = c
-        .create_shortcode()
-        .body(types::ShortcodeRequest::builder().client_id(CLIENT_ID).scope("chat:connect"))
-        .send()
-        .await
-        .unwrap();
+    let shortcode = || types::ShortcodeRequest::builder().client_id(CLIENT_ID).scope("chat:connect");
+    let sc = c.create_shortcode().body(shortcode()).send().await.unwrap();
     assert_eq!(sc.code.len(), 6);
     // Pending: 204, `None`.
     assert!(c.check_shortcode().handle(sc.handle.clone()).send().await.unwrap().is_none());
-    assert!(mixer(&sb).approve_shortcode(&sc.code, 30));
+    assert!(sb.mixer().approve_shortcode(&sc.code, 30));
     let approved =
         c.check_shortcode().handle(sc.handle.clone()).send().await.unwrap().expect("approved: 200 with a code");
-    let tokens = c
-        .request_token()
-        .body(
-            types::TokenRequest::builder()
-                .grant_type(types::GrantType::AuthorizationCode)
-                .client_id(CLIENT_ID)
-                .code(approved.code.clone()),
-        )
-        .send()
-        .await
-        .unwrap();
+    let tokens = c.request_token().body(code_grant(approved.code.clone())).send().await.unwrap();
     let me = c.with_access_token(tokens.access_token.clone()).get_current_user().send().await.unwrap();
     assert_eq!(me.id, FIRST_USER_ID + 30);
 
-    let denied = c
-        .create_shortcode()
-        .body(types::ShortcodeRequest::builder().client_id(CLIENT_ID).scope("chat:connect"))
-        .send()
-        .await
-        .unwrap();
-    assert!(mixer(&sb).deny_shortcode(&denied.code));
+    let denied = c.create_shortcode().body(shortcode()).send().await.unwrap();
+    assert!(sb.mixer().deny_shortcode(&denied.code));
     assert_eq!(status(&c.check_shortcode().handle(denied.handle.clone()).send().await.unwrap_err()), 403);
     assert_eq!(status(&c.check_shortcode().handle("nope").send().await.unwrap_err()), 404);
 }
@@ -422,7 +382,7 @@ async fn shortcode_create_check_and_exchange() {
 async fn a_malformed_authorization_header_is_a_csrf_error() {
     streamkit_mixer::install_tls_provider();
     let sb = sandbox().await;
-    let url = format!("{}/v1/users/{}", mixer(&sb).api_url(), FIRST_USER_ID);
+    let url = format!("{}/v1/users/{}", sb.mixer().api_url(), FIRST_USER_ID);
     let resp = reqwest::Client::new().get(url).header("Authorization", "OAuth abc").send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 403);
     let body: serde_json::Value = resp.json().await.unwrap();

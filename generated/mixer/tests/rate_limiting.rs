@@ -8,7 +8,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use streamkit_mixer::rest;
 use streamkit_runtime::clock::TokioClock;
@@ -16,20 +16,25 @@ use streamkit_runtime::ratelimit::InProcessLimiter;
 use streamkit_runtime::retry::RetryPolicy;
 use streamkit_sandbox::{CLIENT_ID, Mixer, Sandbox};
 
+/// The wall-clock time client and sandbox start at (both on tokio's paused clock).
+fn wall() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_800_000_000)
+}
+
+/// A sandbox serving Mixer whose buckets run on tokio's paused clock from [`wall`].
+async fn sandbox_on_paused_time() -> Sandbox {
+    let clock = Arc::new(streamkit_sandbox::TokioClock::starting_at(wall()));
+    Sandbox::builder().clock(clock).service(Mixer::new()).start().await.expect("sandbox starts")
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_hundred_concurrent_searches_keep_to_twenty_per_five_seconds() {
-    let wall = UNIX_EPOCH + Duration::from_millis(1_800_000_000_000);
-    let sb = Sandbox::builder()
-        .clock(Arc::new(streamkit_sandbox::TokioClock::starting_at(wall)))
-        .service(Mixer::new())
-        .start()
-        .await
-        .unwrap();
-    let clock = Arc::new(TokioClock::starting_at(wall));
+    let sb = sandbox_on_paused_time().await;
+    let clock = Arc::new(TokioClock::starting_at(wall()));
     let limiter = Arc::new(InProcessLimiter::with_clock(clock.clone()));
     // No retries: a 429 from the server would reach the caller as an error.
     let c = rest::Client::builder()
-        .base_url(sb.service::<Mixer>().unwrap().api_url())
+        .base_url(sb.mixer().api_url())
         .client_id(CLIENT_ID)
         .rate_limiter(limiter.clone())
         .clock(clock)
@@ -69,13 +74,8 @@ async fn a_hundred_concurrent_searches_keep_to_twenty_per_five_seconds() {
 #[tokio::test(start_paused = true)]
 async fn the_sandbox_answers_429_past_the_bucket() {
     streamkit_mixer::install_tls_provider();
-    let sb = Sandbox::builder()
-        .clock(Arc::new(streamkit_sandbox::TokioClock::starting_at(UNIX_EPOCH + Duration::from_secs(1_800_000_000))))
-        .service(Mixer::new())
-        .start()
-        .await
-        .unwrap();
-    let url = format!("{}/v1/channels?q=user1", sb.service::<Mixer>().unwrap().api_url());
+    let sb = sandbox_on_paused_time().await;
+    let url = format!("{}/v1/channels?q=user1", sb.mixer().api_url());
     let http = reqwest::Client::new();
     let mut statuses = Vec::new();
     for _ in 0..21 {
@@ -87,18 +87,12 @@ async fn the_sandbox_answers_429_past_the_bucket() {
 
 #[tokio::test(start_paused = true)]
 async fn a_server_429_with_retry_after_is_waited_out_and_retried() {
-    let wall = UNIX_EPOCH + Duration::from_millis(1_800_000_000_000);
-    let sb = Sandbox::builder()
-        .clock(Arc::new(streamkit_sandbox::TokioClock::starting_at(wall)))
-        .service(Mixer::new())
-        .start()
-        .await
-        .unwrap();
-    let api = sb.service::<Mixer>().unwrap().api_url();
+    let sb = sandbox_on_paused_time().await;
+    let api = sb.mixer().api_url();
     // Two clients with separate limiters share one server bucket, so together they overrun
     // it; the default retry policy waits for `Retry-After` and tries again.
     let client = || {
-        let clock = Arc::new(TokioClock::starting_at(wall));
+        let clock = Arc::new(TokioClock::starting_at(wall()));
         rest::Client::builder()
             .base_url(api.clone())
             .client_id(CLIENT_ID)

@@ -53,6 +53,13 @@ impl Mixer {
         Mixer { state: Arc::new(MixerState::new()) }
     }
 
+    /// A Mixer service that enforces no rate-limit bucket, for runs that send thousands of
+    /// requests within seconds (the schemathesis run) and test something other than limits.
+    pub fn without_rate_limits() -> Mixer {
+        let state = MixerState { limits: std::sync::Mutex::new(Default::default()), ..MixerState::new() };
+        Mixer { state: Arc::new(state) }
+    }
+
     /// The API base URL (`http://127.0.0.1:PORT/mixer/api`) once the server started.
     pub fn api_url(&self) -> String {
         self.state.api_url()
@@ -162,7 +169,27 @@ async fn middleware(State(state): State<Arc<MixerState>>, mut req: Request, next
     if let Some(c) = caller {
         req.extensions_mut().insert(c);
     }
-    next.run(req).await
+    as_mixer_error(next.run(req).await).await
+}
+
+/// axum's own rejections of a request body (no or another `Content-Type`: 415; not JSON: 400;
+/// JSON of the wrong shape: 422) are plain text. Mixer answers every invalid request with its
+/// 400 error body, the status the spec documents for an invalid body.
+async fn as_mixer_error(response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let rejection = matches!(response.status().as_u16(), 400 | 415 | 422);
+    if !rejection || is_json {
+        return response;
+    }
+    // Rejection messages are short; a longer body is cut to the limit.
+    const MAX_MESSAGE: usize = 1024;
+    let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_MESSAGE)]).into_owned();
+    error(StatusCode::BAD_REQUEST, if text.is_empty() { "The request body is invalid." } else { &text })
 }
 
 impl Service for Mixer {

@@ -116,6 +116,18 @@ fn json_cmp(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     }
 }
 
+/// Refuses a `fields` that names a property the items do not have (like `where`'s unknown
+/// field): trimming to nothing would answer objects without their required properties.
+pub fn check_fields(items: &[Value], q: &Query) -> Result<(), String> {
+    let (Some(fields), Some(first)) = (q.get("fields").filter(|f| !f.is_empty()), items.first()) else {
+        return Ok(());
+    };
+    match fields.split(',').find(|f| first.get(*f).is_none()) {
+        Some(f) => Err(format!("fields: unknown field `{f}`")),
+        None => Ok(()),
+    }
+}
+
 /// Keeps only the properties `fields` names (comma-separated).
 pub fn trim(item: Value, q: &Query) -> Value {
     let Some(fields) = q.get("fields").filter(|f| !f.is_empty()) else { return item };
@@ -129,9 +141,9 @@ pub fn trim(item: Value, q: &Query) -> Value {
 }
 
 fn parse_num(q: &Query, key: &str) -> Result<Option<usize>, String> {
-    q.get(key)
-        .map(|v| v.parse::<usize>().map_err(|_| format!("`{key}` must be a non-negative integer, not `{v}`")))
-        .transpose()
+    // The spec's integers are int64: a value past `i64::MAX` is as invalid as a negative one.
+    let parse = |v: &str| v.parse::<i64>().ok().and_then(|n| usize::try_from(n).ok());
+    q.get(key).map(|v| parse(v).ok_or_else(|| format!("`{key}` must be a non-negative integer, not `{v}`"))).transpose()
 }
 
 fn limit(q: &Query) -> Result<usize, String> {
@@ -152,6 +164,9 @@ fn link(url: &str, params: &str, rel: &str) -> String {
 pub fn page(items: Vec<Value>, q: &Query, url: &str, headers: &mut HeaderMap) -> Result<Vec<Value>, String> {
     let limit = limit(q)?;
     let page = parse_num(q, "page")?.unwrap_or(0);
+    if parse_num(q, "noCount")?.is_some_and(|n| n > 1) {
+        return Err("`noCount` is 0 or 1".to_owned());
+    }
     let total = items.len();
     let last = total.saturating_sub(1) / limit;
     let mut links = Vec::new();

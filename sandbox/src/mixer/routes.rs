@@ -97,6 +97,7 @@ fn owner(me: &Me, channel: usize, scope: &str) -> Result<Caller, Response> {
 /// A v1 list: filter, sort, page, trim.
 fn v1_list(state: &MixerState, path: &str, items: Vec<Value>, q: &Query) -> Response {
     let run = || -> Result<(HeaderMap, Vec<Value>), String> {
+        query::check_fields(&items, q)?;
         let mut items = query::filter(items, q)?;
         query::sort(&mut items, q)?;
         let mut headers = HeaderMap::new();
@@ -110,6 +111,9 @@ fn v1_list(state: &MixerState, path: &str, items: Vec<Value>, q: &Query) -> Resp
 }
 
 fn one(value: Value, q: &Query) -> Response {
+    if let Err(m) = query::check_fields(std::slice::from_ref(&value), q) {
+        return bad(m);
+    }
     Json(query::trim(value, q)).into_response()
 }
 
@@ -151,7 +155,10 @@ async fn get_user(State(s): St, Path(user): Path<String>) -> Response {
 }
 
 async fn avatar(Path(user): Path<String>) -> Response {
-    tryr!(user_ix(&user));
+    // The spec documents only 200 and 404 here: an id that is no integer names no user.
+    if user.parse::<i64>().ok().and_then(seed::user_index).is_none() {
+        return not_found("User");
+    }
     // The smallest valid PNG signature-plus-header is enough for a fake.
     ([(axum::http::header::CONTENT_TYPE, "image/png")], b"\x89PNG\r\n\x1a\n".to_vec()).into_response()
 }
@@ -166,13 +173,14 @@ async fn user_follows(State(s): St, Path(user): Path<String>, Q(q): Q<Query>) ->
 async fn list_channels(State(s): St, Q(q): Q<Query>) -> Response {
     let d = lock(&s.data);
     let mut items: Vec<Value> = (0..seed::USERS).map(|c| d.channel_expanded(c)).collect();
+    // `scope` is an enum whether or not `q` is given.
+    let key = match q.get("scope").map(String::as_str) {
+        None | Some("names") => "token",
+        Some("titles") => "name",
+        Some("types") => "typeId",
+        Some(other) => return bad(format!("`scope` `{other}` is not names, titles or types")),
+    };
     if let Some(text) = q.get("q").filter(|t| !t.is_empty()) {
-        let key = match q.get("scope").map(String::as_str) {
-            None | Some("names") => "token",
-            Some("titles") => "name",
-            Some("types") => "typeId",
-            Some(other) => return bad(format!("`scope` `{other}` is not names, titles or types")),
-        };
         let text = text.to_lowercase();
         items.retain(|c| match key {
             "typeId" => c["type"]["name"].as_str().is_some_and(|n| n.to_lowercase().contains(&text)),
@@ -214,14 +222,16 @@ async fn update_channel(State(s): St, me: Me, Path(channel): Path<String>, Json(
     let c = tryr!(channel_ix(&channel));
     tryr!(owner(&me, c, "channel:update:self"));
     let Some(fields) = body.as_object() else { return bad("the body must be an object") };
-    if let Some(k) = fields.keys().find(|k| !UPDATABLE.contains(&k.as_str())) {
-        return bad(format!("`{k}` cannot be updated"));
+    if let Some(k) = super::specs::mistyped_property("ChannelUpdate", fields) {
+        return bad(format!("`{k}` has the wrong type"));
     }
     if let Some(a) = fields.get("audience").and_then(Value::as_str).filter(|a| !["family", "teen", "18+"].contains(a)) {
         return bad(format!("`audience` `{a}` is not family, teen or 18+"));
     }
     let mut d = lock(&s.data);
-    for (k, v) in fields {
+    // Only the updatable fields change; the spec's `ChannelUpdate` allows other properties,
+    // which are ignored.
+    for (k, v) in fields.iter().filter(|(k, _)| UPDATABLE.contains(&k.as_str())) {
         d.channels[c][k] = v.clone();
     }
     Json(d.channels[c].clone()).into_response()
@@ -300,8 +310,10 @@ async fn set_hostee(State(s): St, me: Me, Path(channel): Path<String>, Json(body
     let c = tryr!(channel_ix(&channel));
     tryr!(owner(&me, c, "channel:update:self"));
     let Some(id) = body.get("id").and_then(Value::as_i64) else { return bad("the body needs `id`, an integer") };
-    if seed::owner_index(id).is_none_or(|h| h == c) {
-        return bad("`id` must be another existing channel");
+    match seed::owner_index(id) {
+        None => return not_found("Channel"),
+        Some(h) if h == c => return bad("a channel cannot host itself"),
+        Some(_) => {}
     }
     let mut d = lock(&s.data);
     d.channels[c]["hosteeId"] = json!(id);
@@ -335,8 +347,14 @@ async fn set_prefs(State(s): St, me: Me, Path(channel): Path<String>, Json(body)
     let c = tryr!(channel_ix(&channel));
     tryr!(owner(&me, c, "channel:update:self"));
     let Some(fields) = body.as_object() else { return bad("the body must be an object") };
+    if let Some(k) = super::specs::mistyped_property("ChannelPreferences", fields) {
+        return bad(format!("`{k}` has the wrong type"));
+    }
+    // Keys `ChannelPreferences` does not declare are ignored (the request schema allows
+    // them, the answer may not carry them).
+    let known = super::specs::preference_keys();
     let mut d = lock(&s.data);
-    for (k, v) in fields {
+    for (k, v) in fields.iter().filter(|(k, _)| known.contains(k)) {
         d.preferences[c][k] = v.clone();
     }
     Json(d.preferences[c].clone()).into_response()
@@ -404,16 +422,15 @@ async fn change_roles(
     if !may {
         return error(StatusCode::FORBIDDEN, "Only the owner or a moderator may change roles.");
     }
+    // `Owner` (who owns the channel) and `User` (everyone) are no grants: giving or taking
+    // them changes nothing. A role the sandbox does not know is refused.
     let list = |k: &str| -> Result<Vec<String>, Response> {
         let items = body.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
         items
             .iter()
-            .map(|r| {
-                r.as_str()
-                    .filter(|r| ROLES.contains(r) && *r != "Owner" && *r != "User")
-                    .map(str::to_owned)
-                    .ok_or_else(|| bad(format!("`{r}` cannot be given or taken")))
-            })
+            .map(|r| r.as_str().filter(|r| ROLES.contains(r)).ok_or_else(|| bad(format!("`{r}` is no role"))))
+            .filter(|r| !matches!(r, Ok("Owner" | "User")))
+            .map(|r| r.map(str::to_owned))
             .collect()
     };
     let (add, remove) = (tryr!(list("add")), tryr!(list("remove")));
@@ -489,6 +506,9 @@ fn chatters(d: &super::state::Data, c: usize) -> Vec<Value> {
 async fn chat_users(State(s): St, Path(channel): Path<String>, Q(q): Q<Query>) -> Response {
     let c = tryr!(channel_ix(&channel));
     let mut items = chatters(&lock(&s.data), c);
+    if let Some(v) = q.get("showLurkers").filter(|v| !matches!(v.as_str(), "true" | "false")) {
+        return bad(format!("`showLurkers` must be true or false, not `{v}`"));
+    }
     if let Some(prefix) = q.get("username") {
         items.retain(|u| u["username"].as_str().is_some_and(|n| n.starts_with(prefix.as_str())));
     }

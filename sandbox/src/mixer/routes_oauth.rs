@@ -24,9 +24,9 @@ fn client_ok(body: &Value) -> Result<(), Response> {
     if field(body, "client_id") != Some(CLIENT_ID) {
         return Err(error(StatusCode::BAD_REQUEST, "Unknown client_id."));
     }
-    match field(body, "client_secret") {
-        // A public client sends no secret; a wrong one is refused.
-        Some(s) if s != CLIENT_SECRET => Err(error(StatusCode::BAD_REQUEST, "Invalid client_secret.")),
+    match body.get("client_secret") {
+        // A public client sends no secret; a wrong one (or one that is no string) is refused.
+        Some(s) if s.as_str() != Some(CLIENT_SECRET) => Err(error(StatusCode::BAD_REQUEST, "Invalid client_secret.")),
         _ => Ok(()),
     }
 }

@@ -23,13 +23,13 @@ const TYPE_NAMES: [&str; TYPES] = ["Programming", "Minecraft", "Fortnite", "Art"
 
 /// The owner of channel `channel_id`, as a user index.
 pub fn owner_index(channel_id: i64) -> Option<usize> {
-    let i = usize::try_from(channel_id - FIRST_CHANNEL_ID).ok()?;
+    let i = usize::try_from(channel_id.checked_sub(FIRST_CHANNEL_ID)?).ok()?;
     (i < USERS).then_some(i)
 }
 
 /// The index of user `user_id`.
 pub fn user_index(user_id: i64) -> Option<usize> {
-    let i = usize::try_from(user_id - FIRST_USER_ID).ok()?;
+    let i = usize::try_from(user_id.checked_sub(FIRST_USER_ID)?).ok()?;
     (i < USERS).then_some(i)
 }
 

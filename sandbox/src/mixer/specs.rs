@@ -57,6 +57,31 @@ pub(crate) fn buckets() -> Vec<BucketSpec> {
     out
 }
 
+/// The preference keys `ChannelPreferences` declares: the only ones a channel stores.
+pub(crate) fn preference_keys() -> Vec<String> {
+    let contract = core();
+    let props = contract.document().doc.pointer("/components/schemas/ChannelPreferences/properties").cloned();
+    props.and_then(|p| p.as_object().map(|o| o.keys().cloned().collect())).unwrap_or_default()
+}
+
+/// The first property of `body` whose value is not of the JSON type `schema`'s properties
+/// declare (`type: string | integer | number | boolean`), for request bodies the sandbox
+/// stores and answers back.
+pub(crate) fn mistyped_property(schema: &str, body: &serde_json::Map<String, Value>) -> Option<String> {
+    let contract = core();
+    let props = contract.document().doc.pointer(&format!("/components/schemas/{schema}/properties"))?.as_object()?;
+    body.iter().find_map(|(k, v)| {
+        let ok = match props.get(k).and_then(|p| p.get("type")).and_then(Value::as_str) {
+            Some("string") => v.is_string(),
+            Some("integer") => v.is_i64() || v.is_u64(),
+            Some("number") => v.is_number(),
+            Some("boolean") => v.is_boolean(),
+            _ => true,
+        };
+        (!ok).then(|| k.clone())
+    })
+}
+
 /// One operation as the middleware needs it.
 #[derive(Debug, Clone)]
 pub(crate) struct Route {

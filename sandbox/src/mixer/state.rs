@@ -162,7 +162,8 @@ impl Data {
         let mut ch = self.channels[c].clone();
         let t = ch["typeId"]
             .as_i64()
-            .and_then(|t| usize::try_from(t - seed::FIRST_TYPE_ID).ok())
+            .and_then(|t| t.checked_sub(seed::FIRST_TYPE_ID))
+            .and_then(|t| usize::try_from(t).ok())
             .filter(|t| *t < seed::TYPES);
         ch["type"] = t.map(seed::game_type).unwrap_or(Value::Null);
         ch["user"] = self.user_with_groups(c);

@@ -27,6 +27,10 @@ things, each listed with its reason:
 3. `after_call` remembers the cursors, subscription ids and tokens the sandbox hands out, so
    that later positive cases can send them back, as a real client would.
 
+The Mixer run (specs/mixer/core.yaml) has its own section below: `rules_mixer` (the same three
+kinds of rules, for Mixer's prose), `after_call_mixer`, and the auth provider `MixerToken`,
+registered only in that run's process.
+
 Every random choice uses a `random.Random` seeded from a hash of the case itself. With
 `--generation-deterministic`, the whole run is therefore reproducible.
 """
@@ -471,6 +475,236 @@ def rules_oauth(case, rng: random.Random) -> None:
         body["token"] = _take(rng, ACCESS_TOKENS, body.get("token"))
 
 
+# ---------------------------------------------------------------------------------------------
+# Mixer (specs/mixer/core.yaml). `schemathesis.rs` passes the seeded world under the "mixer" key.
+# ---------------------------------------------------------------------------------------------
+
+MIXER: dict[str, Any] = SEED.get("mixer", {})
+MIXER_USER_IDS: list[int] = MIXER.get("user_ids", [])
+MIXER_CHANNEL_IDS: list[int] = MIXER.get("channel_ids", [])
+MIXER_USERNAMES: list[str] = MIXER.get("usernames", [])
+MIXER_TYPE_IDS: list[int] = MIXER.get("type_ids", [])
+MIXER_TEAM_IDS: list[int] = MIXER.get("team_ids", [])
+MIXER_TOKEN_USER = MIXER.get("token_user")
+MIXER_TOKEN_CHANNEL = MIXER.get("token_channel")
+# The access token of token_user, with every scope the spec names, and single-use
+# credentials: authorization codes the test minted (a browser redirect hands them
+# out, outside the API), refresh tokens `requestToken` hands out.
+MIXER_CREDENTIALS: dict[str, Any] = json.loads(os.environ.get("STREAMKIT_MIXER_CREDENTIALS", "{}"))
+MIXER_TOKEN: str = MIXER_CREDENTIALS.get("token", "")
+MIXER_CODES: list[str] = list(MIXER_CREDENTIALS.get("codes", []))
+MIXER_REFRESH_TOKENS: list[str] = []
+# Shortcode handles: approved and denied before the run (the user's answer is a sandbox hook,
+# not an API call), plus the pending ones `createShortcode` hands out.
+MIXER_HANDLES: list[str] = list(MIXER.get("approved_handles", [])) + list(MIXER.get("denied_handles", []))
+MIXER_LIVE_CHANNEL_IDS: list[int] = MIXER.get("live_channel_ids", [])
+MIXER_BROADCAST_IDS: list[str] = []
+# (channel id, user id) of users `getChatUsers` listed, and channels `setChannelHostee` made
+# host: what `getChatUser` and `getChannelHostee` find (the rest get the documented 404).
+MIXER_CHATTERS: list[tuple[int, int]] = []
+MIXER_HOSTING: list[int] = []
+MIXER_CONTINUATIONS: list[str] = []
+
+# The properties `where`, `order` and `fields` may name, by the item type each list answers.
+# The spec says the three name properties of the listed objects ("field:op:value", "The
+# properties to return"); a name the objects do not have is a 400, like an unknown operator.
+_CHANNEL_FIELDS = ["id", "userId", "token", "online", "featured", "partnered", "name", "audience",
+                   "viewersTotal", "viewersCurrent", "numFollowers", "typeId"]
+_USER_FIELDS = ["id", "username", "level", "experience", "sparks", "verified"]
+MIXER_LIST_FIELDS: dict[str, list[str]] = {
+    "GET /v1/channels": _CHANNEL_FIELDS,
+    "GET /v1/channels/{channelIdOrToken}": _CHANNEL_FIELDS,
+    "GET /v1/users/{userId}/follows": _CHANNEL_FIELDS,
+    "GET /v1/types/{typeId}/channels": _CHANNEL_FIELDS,
+    "GET /v1/channels/{channelId}/follow": _USER_FIELDS,
+    "GET /v1/channels/{channelId}/users": _USER_FIELDS,
+    "GET /v1/types": ["id", "name", "online", "viewersCurrent"],
+    "GET /v1/teams": ["id", "token", "name"],
+}
+_WHERE_OPERATORS = ["eq", "ne", "lt", "lte", "gt", "gte", "in", "notin"]
+
+# Operations only the channel's owner may call (the spec's "Auth: the channel's owner",
+# "Only the fields sent change" on one's own channel): the token's user owns token_channel.
+MIXER_OWN_CHANNEL = {
+    "PATCH /v1/channels/{channelIdOrToken}",
+    "GET /v1/channels/{channelIdOrToken}/details",
+    "PUT /v1/channels/{channelId}/hostee",
+    "DELETE /v1/channels/{channelId}/hostee",
+    "POST /v1/channels/{channelId}/preferences",
+    "PATCH /v1/channels/{channelId}/users/{roleOrUserId}",
+}
+
+
+def _mixer_value(rng: random.Random, field: str) -> str:
+    if field in ("id", "userId", "typeId", "level", "experience", "sparks", "viewersTotal",
+                 "viewersCurrent", "numFollowers"):
+        return str(rng.randrange(0, 6000))
+    if field in ("online", "featured", "partnered", "verified"):
+        return rng.choice(["true", "false"])
+    if field == "audience":
+        return rng.choice(["family", "teen", "18+"])
+    return rng.choice(MIXER_USERNAMES or ["user1"])
+
+
+def _mixer_where(rng: random.Random, fields: list[str]) -> str:
+    clauses = []
+    for _ in range(rng.randint(1, 2)):
+        field = rng.choice(fields)
+        op = rng.choice(_WHERE_OPERATORS)
+        count = rng.randint(1, 3) if op in ("in", "notin") else 1
+        clauses.append(f"{field}:{op}:" + ";".join(_mixer_value(rng, field) for _ in range(count)))
+    return ",".join(clauses)
+
+
+def rules_mixer(case, rng: random.Random) -> None:
+    label = case.operation.label
+    query: dict[str, Any] = case.query if isinstance(case.query, dict) else {}
+    path: dict[str, Any] = case.path_parameters if isinstance(case.path_parameters, dict) else {}
+    body = case.body if isinstance(case.body, dict) else None
+
+    # Every positive case sends the app's Client-ID, as the generated client does (the token
+    # comes from `MixerToken`). Negative cases keep their missing or malformed headers.
+    headers = case.headers if isinstance(case.headers, dict) else {}
+    headers["Client-ID"] = MIXER.get("client_id")
+    case.headers = headers
+
+    # Ids: mostly seeded ones, so that requests reach the handlers; the rest keep the generated
+    # value and get the documented 404.
+    for key, pool in (("userId", MIXER_USER_IDS), ("channelId", MIXER_CHANNEL_IDS),
+                      ("typeId", MIXER_TYPE_IDS), ("teamId", MIXER_TEAM_IDS)):
+        if key in path:
+            path[key] = _maybe(rng, path[key], pool)
+    if "channelIdOrToken" in path:
+        if isinstance(path["channelIdOrToken"], int):
+            path["channelIdOrToken"] = _maybe(rng, path["channelIdOrToken"], MIXER_CHANNEL_IDS)
+        else:
+            pool = [str(c) for c in MIXER_CHANNEL_IDS] + MIXER_USERNAMES
+            path["channelIdOrToken"] = _maybe(rng, path["channelIdOrToken"], pool)
+    if label == "PATCH /v1/channels/{channelId}/users/{roleOrUserId}":
+        path["roleOrUserId"] = _maybe(rng, path.get("roleOrUserId"), MIXER_USER_IDS)
+    if label in MIXER_OWN_CHANNEL and rng.random() < P_OWN:
+        key = "channelIdOrToken" if "channelIdOrToken" in path else "channelId"
+        # Keep the parameter's type: getChannelDetails' `channelIdOrToken` is a string,
+        # updateChannel's an integer.
+        path[key] = str(MIXER_TOKEN_CHANNEL) if isinstance(path.get(key), str) else MIXER_TOKEN_CHANNEL
+    if "user" in query:
+        query["user"] = _maybe(rng, query["user"], MIXER_USER_IDS)
+    if label == "GET /v1/channels/{channelId}/broadcast":
+        path["channelId"] = _maybe(rng, path.get("channelId"), MIXER_LIVE_CHANNEL_IDS)
+    if label == "GET /v1/channels/{channelId}/hostee":
+        path["channelId"] = _maybe(rng, path.get("channelId"), MIXER_HOSTING)
+    if label == "GET /v2/chats/{channelId}/users/{userId}" and MIXER_CHATTERS and rng.random() < P_SEEDED:
+        path["channelId"], path["userId"] = rng.choice(MIXER_CHATTERS)
+    if label == "GET /v1/broadcasts/{broadcastId}":
+        path["broadcastId"] = _maybe(rng, path.get("broadcastId"), MIXER_BROADCAST_IDS)
+
+    # "A filter, `field:op:value` clauses joined by `,`"; "A sort, `field:ASC|DESC` joined by
+    # `,`"; "The properties to return, joined by `,`": a free string only fits the prose by
+    # chance, so a positive case gets one that does.
+    fields = MIXER_LIST_FIELDS.get(label, _CHANNEL_FIELDS)
+    if "where" in query:
+        query["where"] = _mixer_where(rng, fields)
+    if "order" in query:
+        query["order"] = ",".join(
+            f"{rng.choice(fields)}:{rng.choice(['ASC', 'DESC', 'asc', 'desc'])}" for _ in range(rng.randint(1, 2))
+        )
+    if "fields" in query:
+        # The spec: "Lists trimmed with `fields` leave out the other properties, so only `id` is
+        # required" (and `username` of a user): a trimmed list still names what is required.
+        required = ["id", "username"] if fields is _USER_FIELDS else ["id"]
+        extra = [f for f in fields if f not in required]
+        query["fields"] = ",".join(required + rng.sample(extra, rng.randint(0, 3)))
+    # "The token from the previous page's `link` header": opaque, only a handed-out one counts.
+    if "continuationToken" in query:
+        if MIXER_CONTINUATIONS and rng.random() < P_SEEDED:
+            query["continuationToken"] = rng.choice(MIXER_CONTINUATIONS)
+        else:
+            query.pop("continuationToken")
+
+    if body is not None and label in ("PUT /v1/channels/{channelId}/follow", "DELETE /v1/channels/{channelId}/follow"):
+        # A token may follow only as its own user (the 403 is documented for the rest).
+        if rng.random() < P_OWN:
+            body["user"] = MIXER_TOKEN_USER
+    if body is not None and label == "PUT /v1/channels/{channelId}/hostee":
+        body["id"] = _maybe(rng, body.get("id"), MIXER_CHANNEL_IDS)
+    if body is not None and label in ("POST /v1/oauth/token", "POST /v1/oauth/shortcode"):
+        # A client id is a credential: whether an app is registered is not a property of the
+        # request's schema.
+        body["client_id"] = MIXER.get("client_id")
+        if "client_secret" in body:
+            body["client_secret"] = MIXER.get("client_secret")
+    if body is not None and label == "POST /v1/oauth/token":
+        if body.get("grant_type") == "authorization_code":
+            body["code"] = _take(rng, MIXER_CODES, body.get("code"))
+        if body.get("grant_type") == "refresh_token":
+            body["refresh_token"] = _take(rng, MIXER_REFRESH_TOKENS, body.get("refresh_token"))
+    if label == "GET /v1/oauth/shortcode/check/{handle}":
+        path["handle"] = _maybe(rng, path.get("handle"), MIXER_HANDLES)
+
+
+def _is_mixer(case) -> bool:
+    return case.operation.schema.raw_schema.get("info", {}).get("title", "").startswith("Mixer")
+
+
+class MixerToken:
+    """The test's access token on the positive cases of Mixer operations that take one.
+
+    An auth provider rather than `-H`: schemathesis then knows the token is a real credential
+    (its `ignored_auth` check probes the operation without it and with a wrong one, expecting
+    401), and negative cases keep their missing or malformed `Authorization` (401, or the
+    403 of Mixer's CSRF quirk) instead of having it overwritten. Other specs are left alone.
+    """
+
+    def get(self, case, ctx):
+        return MIXER_TOKEN
+
+    def set(self, case, data, ctx):
+        if not _is_mixer(case) or not data:
+            return
+        meta = case.meta
+        if meta is not None and not meta.generation.mode.is_positive:
+            return
+        security = case.operation.definition.raw.get("security", [])
+        if any("bearer" in requirement for requirement in security):
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+# Registered only in the Mixer run's process: an auth provider changes how schemathesis treats
+# every spec's credentials, and the Twitch runs pass theirs with `-H`.
+if MIXER:
+    schemathesis.auth()(MixerToken)
+
+
+def after_call_mixer(case, response) -> None:
+    label = case.operation.label
+    link = response.headers.get("link", "")
+    if "continuationToken=" in link:
+        token = link.split("continuationToken=", 1)[1].split(">", 1)[0].split("&", 1)[0]
+        _remember(MIXER_CONTINUATIONS, token)
+    try:
+        body = json.loads(response.content or b"null")
+    except ValueError:
+        return
+    if label == "GET /v2/chats/{channelId}/users" and isinstance(body, list):
+        channel = case.path_parameters.get("channelId")
+        for user in body[:5]:
+            pair = (channel, user.get("userId")) if isinstance(user, dict) else None
+            if pair and pair not in MIXER_CHATTERS:
+                MIXER_CHATTERS.append(pair)
+        del MIXER_CHATTERS[:-500]
+    if not isinstance(body, dict):
+        return
+    if label == "POST /v1/oauth/token":
+        _remember(MIXER_REFRESH_TOKENS, body.get("refresh_token"))
+    if label == "POST /v1/oauth/shortcode":
+        _remember(MIXER_HANDLES, body.get("handle"))
+    if label == "GET /v1/channels/{channelId}/broadcast":
+        _remember(MIXER_BROADCAST_IDS, body.get("id"))
+    if label == "PUT /v1/channels/{channelId}/hostee" and isinstance(body.get("id"), int):
+        if body["id"] not in MIXER_HOSTING:
+            MIXER_HOSTING.append(body["id"])
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs) -> None:
     meta = case.meta
@@ -484,6 +718,8 @@ def before_call(context, case, kwargs) -> None:
         rules_helix(case, rng)
     elif title.startswith("Twitch OAuth"):
         rules_oauth(case, rng)
+    elif title.startswith("Mixer"):
+        rules_mixer(case, rng)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,6 +736,9 @@ def _remember(pool: list[str], value: Any, limit: int = 500) -> None:
 @schemathesis.hook
 def after_call(context, case, response) -> None:
     if response.status_code >= 300:
+        return
+    if _is_mixer(case):
+        after_call_mixer(case, response)
         return
     try:
         body = json.loads(response.content or b"null")

@@ -8,14 +8,10 @@ pub async fn sandbox() -> Sandbox {
     Sandbox::builder().service(Mixer::new()).start().await.expect("sandbox starts")
 }
 
-pub fn mixer(sb: &Sandbox) -> &Mixer {
-    sb.service::<Mixer>().expect("the sandbox serves Mixer")
-}
-
 /// A strict client without a token (sends only `Client-ID`).
 pub fn anonymous(sb: &Sandbox) -> rest::Client {
     rest::Client::builder()
-        .base_url(mixer(sb).api_url())
+        .base_url(sb.mixer().api_url())
         .client_id(CLIENT_ID)
         .strict(true)
         .build()
@@ -24,7 +20,7 @@ pub fn anonymous(sb: &Sandbox) -> rest::Client {
 
 /// A strict client acting as user index `user` with `scopes`.
 pub fn user(sb: &Sandbox, user: usize, scopes: &[&str]) -> rest::Client {
-    anonymous(sb).with_access_token(mixer(sb).mint_token(user, scopes))
+    anonymous(sb).with_access_token(sb.mixer().mint_token(user, scopes))
 }
 
 /// The HTTP status of an error.
