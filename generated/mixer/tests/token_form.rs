@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{anonymous, mixer, sandbox};
+use common::{anonymous, sandbox};
 use streamkit_sandbox::{CLIENT_ID, CLIENT_SECRET, mixer::seed::FIRST_USER_ID};
 
 async fn post_form(url: &str, fields: &[(&str, &str)]) -> (u16, serde_json::Value) {
@@ -16,8 +16,8 @@ async fn post_form(url: &str, fields: &[(&str, &str)]) -> (u16, serde_json::Valu
 #[tokio::test]
 async fn both_grants_accept_a_form_body() {
     let sb = sandbox().await;
-    let url = mixer(&sb).api_url();
-    let code = mixer(&sb).mint_code(7, &["user:details:self"]);
+    let url = sb.mixer().api_url();
+    let code = sb.mixer().mint_code(7, &["user:details:self"]);
     let (status, tokens) = post_form(
         &url,
         &[
@@ -49,7 +49,7 @@ async fn another_media_type_is_refused() {
     let sb = sandbox().await;
     streamkit_mixer::install_tls_provider();
     let r = reqwest::Client::new()
-        .post(format!("{}/v1/oauth/token", mixer(&sb).api_url()))
+        .post(format!("{}/v1/oauth/token", sb.mixer().api_url()))
         .header("content-type", "text/plain")
         .body("grant_type=refresh_token")
         .send()
