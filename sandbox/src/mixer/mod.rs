@@ -14,6 +14,9 @@
 //!   through [`Mixer::approve_shortcode`] / [`Mixer::deny_shortcode`].
 //! * Errors are `{"statusCode", "error", "message"}`.
 
+pub mod chat;
+pub mod constellation;
+pub mod realtime;
 pub mod seed;
 
 mod query;
@@ -32,6 +35,7 @@ use serde_json::json;
 use state::{Approval, Caller, MixerState};
 use std::sync::Arc;
 
+pub use realtime::MixerRealtime;
 pub use specs::PREFIX;
 
 /// The Mixer service (see the module docs). Clones share state.
@@ -55,6 +59,11 @@ impl Mixer {
     /// The API base URL (`http://127.0.0.1:PORT/mixer/api`) once the server started.
     pub fn api_url(&self) -> String {
         self.state.api_url()
+    }
+
+    /// The test hooks of the chat servers and Constellation (see [`realtime`]).
+    pub fn realtime(&self) -> MixerRealtime {
+        MixerRealtime { state: self.state.clone() }
     }
 
     /// An access token for user index `user` (see [`seed`]) with `scopes`.
@@ -164,15 +173,24 @@ async fn middleware(State(state): State<Arc<MixerState>>, mut req: Request, next
     next.run(req).await
 }
 
+/// The websocket paths: the chat endpoints and Constellation.
+fn owns_realtime_path(path: &str) -> bool {
+    path.starts_with("/mixer/chat/") || path == constellation::PATH
+}
+
 impl Service for Mixer {
     fn owns(&self, path: &str) -> bool {
-        owns_path(path)
+        owns_path(path) || owns_realtime_path(path)
     }
 
     fn router(&self, ctx: &Context) -> Router {
         let _ = self.state.base_url.set(ctx.base_url.clone());
         let _ = self.state.clock.set(ctx.clock.clone());
-        Router::new().nest(PREFIX, routes::router()).with_state(self.state.clone())
+        Router::new()
+            .nest(PREFIX, routes::router())
+            .merge(chat::router())
+            .merge(constellation::router())
+            .with_state(self.state.clone())
     }
 
     fn wrap(&self, app: Router, _ctx: &Context) -> Router {

@@ -224,6 +224,7 @@ async fn update_channel(State(s): St, me: Me, Path(channel): Path<String>, Json(
     for (k, v) in fields {
         d.channels[c][k] = v.clone();
     }
+    super::constellation::rest::channel_updated(&s, c, fields);
     Json(d.channels[c].clone()).into_response()
 }
 
@@ -261,6 +262,7 @@ async fn follow(State(s): St, me: Me, Path(channel): Path<String>, Json(body): J
     if d.follows.insert((c, u)) {
         let n = d.channels[c]["numFollowers"].as_i64().unwrap_or(0);
         d.channels[c]["numFollowers"] = json!(n + 1);
+        super::constellation::rest::followed(&s, &d, c, u, true);
     }
     StatusCode::NO_CONTENT.into_response()
 }
@@ -271,6 +273,7 @@ async fn unfollow(State(s): St, me: Me, Path(channel): Path<String>, Json(body):
     if d.follows.remove(&(c, u)) {
         let n = d.channels[c]["numFollowers"].as_i64().unwrap_or(1);
         d.channels[c]["numFollowers"] = json!(n - 1);
+        super::constellation::rest::followed(&s, &d, c, u, false);
     }
     StatusCode::NO_CONTENT.into_response()
 }
@@ -456,8 +459,7 @@ async fn broadcast(State(s): St, Path(id): Path<String>) -> Response {
 
 /// The sandbox's own chat servers (several, for the realtime client's fallback).
 fn chat_endpoints(state: &MixerState) -> Vec<String> {
-    let ws = state.base_url.get().map(|u| u.replacen("http://", "ws://", 1)).unwrap_or_default();
-    (1..=3).map(|n| format!("{ws}/mixer/chat/{n}")).collect()
+    super::realtime::chat_endpoints(state)
 }
 
 async fn chat_authenticated(State(s): St, me: Me, Path(channel): Path<String>) -> Response {
@@ -467,7 +469,7 @@ async fn chat_authenticated(State(s): St, me: Me, Path(channel): Path<String>) -
     let mut body =
         json!({"endpoints": chat_endpoints(&s), "permissions": ["connect"], "roles": roles, "isLoadShed": false});
     if caller.has("chat:connect") {
-        body["authkey"] = json!(lock(&s.tokens).authkey());
+        body["authkey"] = json!(s.chat.issue_authkey(c, caller.user, &caller.scopes));
         body["permissions"] = json!(["connect", "chat"]);
     }
     Json(body).into_response()
