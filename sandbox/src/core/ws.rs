@@ -331,9 +331,9 @@ async fn deliver(socket: &mut WebSocket, hub: &WsHub, path: &str, frame: Outboun
     }
 }
 
-async fn close(socket: &mut WebSocket, code: u16, reason: String) -> Step {
-    let frame = CloseFrame { code, reason: reason.clone().into() };
-    let _ = socket.send(Message::Close(Some(frame))).await;
+/// Ends the loop; the close frame goes out after the hub and the session wrapped up (see
+/// [`run`]).
+async fn close(_socket: &mut WebSocket, code: u16, reason: String) -> Step {
     Step::End(Some((code, reason)))
 }
 
@@ -362,7 +362,9 @@ async fn receive(socket: &mut WebSocket, hub: &WsHub, path: &str, frame: Inbound
 
 /// Drives connection `id` of `hub` on `socket` until either side ends it: frames queued with
 /// [`WsHub::send`] go out in order, received frames go to `session`, the frame faults apply
-/// both ways. Websocket pings are answered by the websocket layer itself.
+/// both ways. Websocket pings are answered by the websocket layer itself. When the server
+/// closes, the connection is marked closed and [`WsSession::on_close`] runs before the
+/// close frame is sent.
 pub async fn run(
     mut socket: WebSocket,
     hub: &WsHub,
@@ -391,8 +393,13 @@ pub async fn run(
             break closed_with;
         }
     };
-    hub.closed(id, ended);
+    // The bookkeeping comes before the close frame, so a client that sees the close also
+    // sees the server's state after it (e.g. the session's subscriptions gone).
+    hub.closed(id, ended.clone());
     session.on_close();
+    if let Some((code, reason)) = ended {
+        let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+    }
 }
 
 #[cfg(test)]

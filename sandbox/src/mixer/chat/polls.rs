@@ -131,7 +131,7 @@ pub(crate) fn end_if(state: &Arc<MixerState>, channel: usize, seq: Option<u64>) 
     let now = state.now();
     let data = {
         let mut d = lock(&state.chat.data);
-        if !d.polls.get(&channel).is_some_and(|p| seq.is_none_or(|s| s == p.seq)) {
+        if d.polls.get(&channel).is_none_or(|p| seq.is_some_and(|s| s != p.seq)) {
             return false;
         }
         d.polls.remove(&channel).map(|p| p.data(channel, now))

@@ -9,6 +9,10 @@ use serde_json::{Value, json};
 
 /// Why a session is closed: the code and the reason sent with it.
 type Fatal = (u16, &'static str);
+/// A reply's error: its code and message.
+type ReplyError = (u16, String);
+/// A reply: its id, `result` and `error`.
+type Reply = (u32, Value, Option<ReplyError>);
 
 const NOT_JSON: Fatal = (4006, "Error parsing payload as JSON");
 const NOT_GZIP: Fatal = (4007, "Error decompressing a supposedly-gzipped payload");
@@ -16,7 +20,7 @@ const UNKNOWN_PACKET: Fatal = (4008, "Unknown packet type");
 const UNKNOWN_METHOD: Fatal = (4009, "Unknown method name call");
 const BAD_ARGUMENTS: Fatal = (4010, "Error parsing method arguments");
 
-fn reply(id: u32, result: Value, error: Option<(u16, String)>) -> Value {
+fn reply(id: u32, result: Value, error: Option<ReplyError>) -> Value {
     let error = error.map_or(Value::Null, |(code, message)| json!({"code": code, "message": message}));
     json!({"type": "reply", "id": id, "result": result, "error": error})
 }
@@ -46,7 +50,7 @@ pub(crate) fn handle(live: &LiveServer, conn: ConnId, frame: Inbound) {
 }
 
 /// `(id, result, error)` of the reply, or the fatal error to close with.
-fn answer(live: &LiveServer, conn: ConnId, packet: &Value) -> Result<(u32, Value, Option<(u16, String)>), Fatal> {
+fn answer(live: &LiveServer, conn: ConnId, packet: &Value) -> Result<Reply, Fatal> {
     if packet["type"] != "method" {
         return Err(UNKNOWN_PACKET);
     }
@@ -67,7 +71,7 @@ fn answer(live: &LiveServer, conn: ConnId, packet: &Value) -> Result<(u32, Value
 }
 
 /// All or nothing: the first event that cannot be subscribed fails the whole call.
-fn subscribe(live: &LiveServer, conn: ConnId, names: Vec<String>) -> Result<(), (u16, String)> {
+fn subscribe(live: &LiveServer, conn: ConnId, names: Vec<String>) -> Result<(), ReplyError> {
     let mut d = lock(&live.data);
     let total: usize = d.sessions.values().map(|s| s.subscriptions.len()).sum();
     let limit = d.limit;
@@ -91,7 +95,7 @@ fn subscribe(live: &LiveServer, conn: ConnId, names: Vec<String>) -> Result<(), 
     Ok(())
 }
 
-fn unsubscribe(live: &LiveServer, conn: ConnId, names: Vec<String>) -> Result<(), (u16, String)> {
+fn unsubscribe(live: &LiveServer, conn: ConnId, names: Vec<String>) -> Result<(), ReplyError> {
     let mut d = lock(&live.data);
     let strict = d.strict_unsubscribe;
     let Some(session) = d.sessions.get_mut(&conn) else { return Ok(()) };

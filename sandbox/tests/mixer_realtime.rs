@@ -1,0 +1,600 @@
+//! The Mixer chat servers and Constellation, driven over the wire by a raw tokio-tungstenite
+//! client: the REST route hands out the endpoints and authkeys, the sockets answer as the
+//! reference's sections B and C document, REST writes cause live events, and the test hooks
+//! drop, close, corrupt and emit. No sleeps: every wait is for a frame, with a generous
+//! timeout only as a hang guard.
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::time::Duration;
+use streamkit_sandbox::core::{FrameAction, FrameDirection, FrameFault};
+use streamkit_sandbox::mixer::MixerRealtime;
+use streamkit_sandbox::mixer::constellation::gzip;
+use streamkit_sandbox::mixer::realtime::ChatErrorForm;
+use streamkit_sandbox::{CLIENT_ID, Mixer, Sandbox};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Only a hang guard: every frame awaited is expected, and comes at once.
+const GUARD: Duration = Duration::from_secs(20);
+const CHANNEL: i64 = 5000;
+
+struct Env {
+    _sb: Sandbox,
+    mixer: Mixer,
+    rt: MixerRealtime,
+    http: reqwest::Client,
+}
+
+async fn env() -> Env {
+    let sb = Sandbox::builder().service(Mixer::new()).start().await.expect("sandbox starts");
+    streamkit_runtime::tls::install_default_provider();
+    let mixer = sb.service::<Mixer>().expect("serves Mixer").clone();
+    let rt = mixer.realtime();
+    Env { _sb: sb, mixer, rt, http: reqwest::Client::new() }
+}
+
+impl Env {
+    /// `GET /v1/chats/{channel}` as user index `user` with `scopes`.
+    async fn chats(&self, user: usize, scopes: &[&str]) -> Value {
+        let token = self.mixer.mint_token(user, scopes);
+        let resp = self
+            .http
+            .get(format!("{}/v1/chats/{CHANNEL}", self.mixer.api_url()))
+            .bearer_auth(token)
+            .header("Client-ID", CLIENT_ID)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(resp.status(), 200);
+        resp.json().await.expect("json")
+    }
+
+    /// A fresh authkey for user index `user` (with every chat scope).
+    async fn authkey(&self, user: usize) -> String {
+        self.chats(user, ALL_CHAT_SCOPES).await["authkey"].as_str().expect("an authkey").to_owned()
+    }
+
+    /// A chat client on endpoint `n` (from 1), past its WelcomeEvent.
+    async fn chat(&self, n: usize) -> Ws {
+        let mut ws = connect(&self.rt.chat_endpoints()[n - 1], &[("Client-ID", CLIENT_ID)]).await.expect("connects");
+        let welcome = next(&mut ws).await;
+        assert_eq!(welcome["event"], "WelcomeEvent", "{welcome}");
+        ws
+    }
+
+    /// A chat client authenticated as user index `user` on endpoint 1.
+    async fn chat_as(&self, user: usize) -> Ws {
+        let key = self.authkey(user).await;
+        let mut ws = self.chat(1).await;
+        let reply = call(&mut ws, 1, "auth", json!([CHANNEL, 1000 + user, key])).await;
+        assert_eq!(reply["data"]["authenticated"], true, "{reply}");
+        ws
+    }
+
+    /// The newest open chat connection's id (the one a test just opened).
+    fn newest_chat(&self) -> u64 {
+        self.rt.chat_connections().iter().rfind(|c| c.open).expect("an open connection").id
+    }
+
+    fn newest_live(&self) -> u64 {
+        self.rt.constellation_connections().iter().rfind(|c| c.open).expect("an open connection").id
+    }
+
+    async fn rest(&self, method: reqwest::Method, path: &str, token: &str, body: Value) -> u16 {
+        let resp = self
+            .http
+            .request(method, format!("{}{path}", self.mixer.api_url()))
+            .bearer_auth(token)
+            .header("Client-ID", CLIENT_ID)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        resp.status().as_u16()
+    }
+}
+
+const ALL_CHAT_SCOPES: &[&str] = &[
+    "chat:connect",
+    "chat:chat",
+    "chat:whisper",
+    "chat:poll_vote",
+    "chat:poll_start",
+    "chat:timeout",
+    "chat:purge",
+    "chat:remove_message",
+    "chat:clear_messages",
+    "chat:giveaway_start",
+    "chat:cancel_skill",
+];
+
+async fn connect(url: &str, headers: &[(&str, &str)]) -> Result<Ws, tungstenite::Error> {
+    let mut request = url.into_client_request()?;
+    for (k, v) in headers {
+        let name = HeaderName::from_bytes(k.as_bytes()).expect("header name");
+        request.headers_mut().insert(name, HeaderValue::from_str(v).expect("header value"));
+    }
+    let (ws, _) = tokio::time::timeout(GUARD, tokio_tungstenite::connect_async(request)).await.expect("hang guard")?;
+    Ok(ws)
+}
+
+/// The next frame: text or gzipped binary, parsed (a frame that does not parse is returned
+/// as a JSON string of its text).
+async fn next(ws: &mut Ws) -> Value {
+    loop {
+        let msg = tokio::time::timeout(GUARD, ws.next()).await.expect("hang guard").expect("open").expect("a frame");
+        return match msg {
+            Message::Text(t) => serde_json::from_str(t.as_str()).unwrap_or_else(|_| json!(t.as_str())),
+            Message::Binary(b) => {
+                assert!(gzip::is_gzip(&b), "binary frames are gzipped");
+                serde_json::from_slice(&gzip::decompress(&b).expect("inflates")).expect("gzipped JSON")
+            }
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("expected a frame, got {other:?}"),
+        };
+    }
+}
+
+/// The close frame (code, reason) the server ends with.
+async fn closed_with(ws: &mut Ws) -> (u16, String) {
+    loop {
+        let msg = tokio::time::timeout(GUARD, ws.next()).await.expect("hang guard");
+        match msg {
+            Some(Ok(Message::Close(Some(f)))) => return (u16::from(f.code), f.reason.as_str().to_owned()),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}
+
+/// Whether the connection ends without a close frame (dropped), after no other frame.
+async fn dropped(ws: &mut Ws) -> bool {
+    match tokio::time::timeout(GUARD, ws.next()).await.expect("hang guard") {
+        None | Some(Err(_)) => true,
+        Some(Ok(other)) => panic!("expected the connection to drop, got {other:?}"),
+    }
+}
+
+async fn send(ws: &mut Ws, frame: Value) {
+    ws.send(Message::Text(frame.to_string().into())).await.expect("sends");
+}
+
+/// Calls a chat method and returns the next frame (its reply: nothing else is due first).
+async fn call(ws: &mut Ws, id: u64, method: &str, arguments: Value) -> Value {
+    send(ws, json!({"type": "method", "method": method, "arguments": arguments, "id": id})).await;
+    let reply = next(ws).await;
+    assert_eq!((&reply["type"], &reply["id"]), (&json!("reply"), &json!(id)), "{reply}");
+    reply
+}
+
+/// Calls a Constellation method and returns the next frame.
+async fn live_call(ws: &mut Ws, id: u64, method: &str, params: Value) -> Value {
+    send(ws, json!({"type": "method", "method": method, "params": params, "id": id})).await;
+    let reply = next(ws).await;
+    assert_eq!((&reply["type"], &reply["id"]), (&json!("reply"), &json!(id)), "{reply}");
+    reply
+}
+
+#[tokio::test]
+async fn the_rest_route_lists_the_sandbox_endpoints_and_a_single_use_authkey() {
+    let e = env().await;
+    let body = e.chats(1, &["chat:connect"]).await;
+    let endpoints: Vec<String> = serde_json::from_value(body["endpoints"].clone()).unwrap();
+    assert_eq!(endpoints, e.rt.chat_endpoints());
+    assert_eq!(endpoints.len(), 3);
+    assert!(endpoints.iter().all(|u| u.starts_with("ws://127.0.0.1:")), "{endpoints:?}");
+    let key = body["authkey"].as_str().unwrap();
+    assert_ne!(e.authkey(1).await, key, "a new key every time");
+    // Without chat:connect there is no authkey.
+    assert!(e.chats(1, &["chat:chat"]).await.get("authkey").is_none());
+}
+
+#[tokio::test]
+async fn welcome_auth_with_an_authkey_and_a_message_seen_by_another_client() {
+    let e = env().await;
+    let key = e.authkey(1).await;
+    let mut alice = e.chat(1).await;
+    let alice_id = e.newest_chat();
+    let reply = call(&mut alice, 1, "auth", json!([CHANNEL, 1001, key])).await;
+    assert_eq!(reply["error"], Value::Null);
+    assert_eq!(reply["data"], json!({"authenticated": true, "roles": ["Mod", "User"]}));
+
+    let mut bob = e.chat_as(2).await;
+    let join = next(&mut alice).await;
+    assert_eq!(join["event"], "UserJoin");
+    assert_eq!(
+        join["data"],
+        json!({"originatingChannel": CHANNEL, "username": "user2", "roles": ["User"], "id": 1002})
+    );
+
+    let reply = call(&mut alice, 2, "msg", json!(["hi @user2 :) https://mixer.com"])).await;
+    let data = &reply["data"];
+    assert_eq!((data["channel"].as_i64(), data["user_name"].as_str()), (Some(CHANNEL), Some("user1")));
+    let kinds: Vec<&str> =
+        data["message"]["message"].as_array().unwrap().iter().map(|p| p["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["text", "tag", "text", "emoticon", "text", "link"]);
+    let seen = next(&mut bob).await;
+    assert_eq!((&seen["type"], &seen["event"]), (&json!("event"), &json!("ChatMessage")));
+    assert_eq!(&seen["data"], data, "the other client sees the same message");
+
+    // The server's log of alice's connection: in order, authkey redacted.
+    assert_eq!(e.rt.chat_methods_and_events(alice_id), ["WelcomeEvent", "auth", "UserJoin", "msg"]);
+    let frames = e.rt.chat_frames(alice_id);
+    assert!(frames.iter().all(|f| !f.payload.contains(&key)), "the authkey is never logged");
+    assert!(frames[1].payload.contains("<redacted>"), "{:?}", frames[1]);
+    assert_eq!(e.rt.chat_connections()[0].client_id.as_deref(), Some(CLIENT_ID));
+
+    // Bob leaves: alice is told.
+    drop(bob);
+    let leave = next(&mut alice).await;
+    assert_eq!(leave["event"], "UserLeave");
+    assert_eq!(leave["data"], json!({"originatingChannel": CHANNEL, "username": "user2", "id": 1002}));
+}
+
+#[tokio::test]
+async fn a_reused_or_wrong_authkey_is_unotfound_in_either_documented_form() {
+    let e = env().await;
+    let key = e.authkey(3).await;
+    let mut first = e.chat(1).await;
+    assert_eq!(call(&mut first, 1, "auth", json!([CHANNEL, 1003, key])).await["error"], Value::Null);
+
+    let mut second = e.chat(2).await;
+    let reused = call(&mut second, 1, "auth", json!([CHANNEL, 1003, key])).await;
+    assert_eq!(reused["error"], "UNOTFOUND");
+    let other_user = e.authkey(4).await;
+    assert_eq!(call(&mut second, 2, "auth", json!([CHANNEL, 1003, other_user])).await["error"], "UNOTFOUND");
+    assert_eq!(call(&mut second, 3, "auth", json!([CHANNEL, 1003, "not-a-key"])).await["error"], "UNOTFOUND");
+
+    e.rt.set_chat_error_form(ChatErrorForm::Object);
+    let reply = call(&mut second, 4, "auth", json!([CHANNEL, 1003, key])).await;
+    assert_eq!(reply["error"], json!({"code": 1, "message": "UNOTFOUND", "stacktrace": "", "data": {}}));
+    // The mismatched key is still good for its own user.
+    assert_eq!(call(&mut second, 5, "auth", json!([CHANNEL, 1004, other_user])).await["error"], Value::Null);
+}
+
+#[tokio::test]
+async fn anonymous_sessions_read_but_cannot_write_and_bad_frames_get_errors() {
+    let e = env().await;
+    let mut viewer = e.chat(1).await;
+    let reply = call(&mut viewer, 1, "auth", json!([CHANNEL])).await;
+    assert_eq!(reply["data"], json!({"authenticated": false, "roles": []}));
+    assert_eq!(call(&mut viewer, 2, "msg", json!(["hello"])).await["error"], "UACCESS");
+
+    let mut speaker = e.chat_as(5).await;
+    assert_eq!(next(&mut viewer).await["event"], "UserJoin", "anonymous sessions see who joins");
+    let sent = call(&mut speaker, 2, "msg", json!(["for everyone"])).await;
+    let seen = next(&mut viewer).await;
+    assert_eq!(seen["data"]["id"], sent["data"]["id"], "anonymous sessions read chat");
+
+    viewer.send(Message::Text("{not json".into())).await.unwrap();
+    let reply = next(&mut viewer).await;
+    assert_eq!((&reply["type"], &reply["error"]), (&json!("reply"), &json!("UNOTJSON")));
+    let unknown = call(&mut viewer, 3, "dance", json!([])).await;
+    assert_eq!(unknown["error"]["code"], 4004);
+    let wrong_args = call(&mut viewer, 4, "history", json!(["ten"])).await;
+    assert_eq!(wrong_args["error"]["code"], 4004);
+}
+
+#[tokio::test]
+async fn a_refusing_endpoint_fails_the_handshake_and_the_next_one_serves() {
+    let e = env().await;
+    e.rt.refuse_chat_endpoint(1, true);
+    match connect(&e.rt.chat_endpoints()[0], &[]).await {
+        Err(tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 503),
+        Err(other) => panic!("expected a 503, got {other}"),
+        Ok(_) => panic!("endpoint 1 refuses"),
+    }
+    let _second = e.chat(2).await;
+    assert_eq!(e.rt.chat_connections().len(), 1);
+    assert_eq!(e.rt.chat_connections()[0].path, "/mixer/chat/2");
+    e.rt.refuse_chat_endpoint(1, false);
+    let _first = e.chat(1).await;
+}
+
+#[tokio::test]
+async fn every_method_answers_with_its_documented_shape() {
+    let e = env().await;
+    // user0 owns channel 5000; user2 is a plain user.
+    let mut owner = e.chat_as(0).await;
+    let mut user = e.chat_as(2).await;
+    assert_eq!(next(&mut owner).await["event"], "UserJoin");
+
+    let ping = call(&mut owner, 10, "ping", json!([])).await;
+    assert!(ping.get("data").is_none(), "ping's reply has no data: {ping}");
+
+    // whisper: only the target gets it.
+    let w = call(&mut owner, 11, "whisper", json!(["user2", "psst"])).await;
+    assert_eq!((&w["data"]["message"]["meta"]["whisper"], &w["data"]["target"]), (&json!(true), &json!("user2")));
+    let got = next(&mut user).await;
+    assert_eq!(got["data"]["id"], w["data"]["id"]);
+
+    // A poll: PollStart, a vote (PollStart again with the count), PollEnd.
+    assert_eq!(call(&mut owner, 12, "vote:start", json!(["Tea?", ["yes", "no"], 60])).await["data"], "Poll started.");
+    for ws in [&mut owner, &mut user] {
+        let start = next(ws).await;
+        assert_eq!(start["event"], "PollStart");
+        assert_eq!((&start["data"]["q"], &start["data"]["duration"]), (&json!("Tea?"), &json!(60_000)));
+    }
+    assert_eq!(call(&mut user, 13, "vote:choose", json!([1])).await["data"], true);
+    let update = next(&mut owner).await;
+    assert_eq!((&update["event"], &update["data"]["responses"]), (&json!("PollStart"), &json!({"yes": 0, "no": 1})));
+    assert_eq!(next(&mut user).await["event"], "PollStart");
+    assert!(e.rt.end_poll(CHANNEL));
+    let end = next(&mut owner).await;
+    assert_eq!((&end["event"], &end["data"]["voters"]), (&json!("PollEnd"), &json!(1)));
+    assert_eq!(next(&mut user).await["event"], "PollEnd");
+    // A plain user may vote but not start a poll.
+    assert_eq!(call(&mut user, 14, "vote:start", json!(["q", ["a", "b"], 5])).await["error"], "UACCESS");
+
+    // history, deleteMessage.
+    let m1 = call(&mut user, 15, "msg", json!(["first"])).await["data"].clone();
+    assert_eq!(next(&mut owner).await["data"]["id"], m1["id"]);
+    let history = call(&mut owner, 16, "history", json!([100])).await;
+    assert_eq!(history["data"], json!([m1.clone()]));
+    assert_eq!(call(&mut owner, 17, "deleteMessage", json!([m1["id"]])).await["data"], "Message deleted.");
+    for ws in [&mut owner, &mut user] {
+        let del = next(ws).await;
+        assert_eq!((&del["event"], &del["data"]["id"]), (&json!("DeleteMessage"), &m1["id"]));
+        assert_eq!(del["data"]["moderator"]["user_name"], "user0");
+    }
+    let missing = call(&mut owner, 18, "deleteMessage", json!([m1["id"]])).await;
+    assert_eq!(missing["error"]["code"], 4003);
+
+    // timeout: the reply text, UserTimeout to the user only, PurgeMessage to the channel.
+    assert_eq!(
+        call(&mut owner, 19, "timeout", json!(["user2", "1m15s"])).await["data"],
+        "user2 has been timed out for 1m15s."
+    );
+    let t = next(&mut user).await;
+    assert_eq!((&t["event"], &t["data"]["duration"]), (&json!("UserTimeout"), &json!(75_000)));
+    for ws in [&mut owner, &mut user] {
+        let p = next(ws).await;
+        assert_eq!((&p["event"], &p["data"]["cause"]["type"]), (&json!("PurgeMessage"), &json!("timeout")));
+    }
+    assert_eq!(call(&mut user, 20, "msg", json!(["let me speak"])).await["error"], "UACCESS");
+    assert_eq!(call(&mut owner, 21, "timeout", json!(["user2", "clear"])).await["error"], Value::Null);
+
+    // purge (no data), its numeric errors; clearMessages; giveaway; cancelSkill.
+    let purged = call(&mut owner, 22, "purge", json!(["user2"])).await;
+    assert!(purged.get("data").is_none() && purged["error"].is_null(), "{purged}");
+    for ws in [&mut owner, &mut user] {
+        assert_eq!(next(ws).await["event"], "PurgeMessage");
+    }
+    assert_eq!(call(&mut owner, 23, "purge", json!(["nobody"])).await["error"]["code"], 4001);
+    assert_eq!(call(&mut user, 24, "purge", json!(["user0"])).await["error"]["code"], 4002);
+    assert_eq!(call(&mut owner, 25, "clearMessages", json!([])).await["data"], "Messages cleared.");
+    for ws in [&mut owner, &mut user] {
+        let c = next(ws).await;
+        assert_eq!((&c["event"], &c["data"]["clearer"]["user_id"]), (&json!("ClearMessages"), &json!(1000)));
+    }
+    assert_eq!(call(&mut owner, 26, "giveaway:start", json!([])).await["data"], "Starting a giveaway");
+    let skill = call(&mut owner, 27, "cancelSkill", json!(["0b3a6b49-1b8d-4cc1-8a4c-3a3d0b8b9e11"])).await;
+    assert_eq!(skill["data"], "Skill execution cancelled.");
+
+    // attachEmotes: emoticon images in meta; optOutEvents: ChatMessage no longer sent.
+    assert!(call(&mut user, 28, "attachEmotes", json!([])).await.get("data").is_none());
+    call(&mut owner, 29, "msg", json!([":)"])).await;
+    let with = next(&mut user).await;
+    assert!(with["data"]["message"]["meta"]["emoticons"][":)"].is_string(), "{with}");
+    assert_eq!(call(&mut user, 30, "optOutEvents", json!(["ChatMessage"])).await["data"], json!({}));
+    call(&mut owner, 31, "msg", json!(["unseen"])).await;
+    // The next frame user gets is the reply to its own call: the message was suppressed.
+    assert_eq!(call(&mut user, 32, "ping", json!([])).await["id"], 32);
+}
+
+#[tokio::test]
+async fn chat_hooks_drop_close_and_send_odd_frames() {
+    let e = env().await;
+    let mut a = e.chat(1).await;
+    let a_id = e.newest_chat();
+    let mut b = e.chat(2).await;
+    let b_id = e.newest_chat();
+
+    assert!(e.rt.send_chat_event(a_id, "SomethingNew", &json!({"x": 1})));
+    assert_eq!(next(&mut a).await, json!({"type": "event", "event": "SomethingNew", "data": {"x": 1}}));
+    assert!(e.rt.send_raw_chat(a_id, "{\"type\":\"ev"));
+    assert_eq!(next(&mut a).await, json!("{\"type\":\"ev"));
+    // The session is still up: the next call gets its reply.
+    assert_eq!(call(&mut a, 1, "ping", json!([])).await["error"], Value::Null);
+
+    // A fault corrupts the next reply.
+    e.rt.inject_chat_fault(FrameFault::new("/mixer/chat/1", FrameDirection::ToClient, FrameAction::Corrupt).times(1));
+    send(&mut a, json!({"type": "method", "method": "ping", "arguments": [], "id": 2})).await;
+    assert!(next(&mut a).await.is_string(), "cut in half, no longer JSON");
+    assert_eq!(call(&mut a, 3, "ping", json!([])).await["error"], Value::Null);
+
+    assert!(e.rt.close_chat(b_id, 4000, "bye"));
+    assert_eq!(closed_with(&mut b).await, (4000, "bye".to_owned()));
+    assert_eq!(e.rt.drop_chat(Some(1)), 1);
+    assert!(dropped(&mut a).await);
+    let logged: Vec<String> = e.rt.chat_frames(a_id).into_iter().map(|f| f.name).collect();
+    assert_eq!(logged.last().map(String::as_str), Some("drop"));
+}
+
+#[tokio::test]
+async fn constellation_needs_a_token_or_a_client_id_and_says_hello() {
+    let e = env().await;
+    let url = e.rt.constellation_url();
+    match connect(&url, &[]).await {
+        Err(tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 401),
+        other => panic!("expected a 401 refusal, got {:?}", other.map(|_| ())),
+    }
+    let mut anon = connect(&url, &[("client-id", CLIENT_ID), ("x-is-bot", "true")]).await.unwrap();
+    assert_eq!(next(&mut anon).await, json!({"type": "event", "event": "hello", "data": {"authenticated": false}}));
+    let token = e.mixer.mint_token(1, &["user:details:self"]);
+    let mut bot = connect(&url, &[("authorization", &format!("Bearer {token}"))]).await.unwrap();
+    assert_eq!(next(&mut bot).await["data"], json!({"authenticated": true}));
+    let mut expired = connect(&url, &[("authorization", "Bearer not-a-token")]).await.unwrap();
+    assert_eq!(closed_with(&mut expired).await.0, 4011);
+    // Query parameters work as headers do.
+    let mut by_query = connect(&format!("{url}?client-id={CLIENT_ID}"), &[]).await.unwrap();
+    assert_eq!(next(&mut by_query).await["event"], "hello");
+    assert_eq!(
+        live_call(&mut by_query, 1, "ping", Value::Null).await,
+        json!({"type": "reply", "id": 1, "result": {}, "error": null})
+    );
+}
+
+#[tokio::test]
+async fn a_rest_follow_and_a_channel_update_reach_subscribers() {
+    let e = env().await;
+    let mut ws = connect(&e.rt.constellation_url(), &[("client-id", CLIENT_ID)]).await.unwrap();
+    next(&mut ws).await;
+    let id = e.newest_live();
+    let events = ["channel:5000:followed", "user:1003:followed", "channel:5000:update"];
+    let reply = live_call(&mut ws, 7, "livesubscribe", json!({"events": events})).await;
+    assert_eq!(reply, json!({"type": "reply", "id": 7, "result": null, "error": null}));
+    assert_eq!(e.rt.subscriptions(id), events.iter().map(|s| (*s).to_owned()).collect());
+
+    let follower = e.mixer.mint_token(3, &["channel:follow:self"]);
+    assert_eq!(e.rest(reqwest::Method::PUT, "/v1/channels/5000/follow", &follower, json!({"user": 1003})).await, 204);
+    let followed = next(&mut ws).await;
+    assert_eq!(followed["data"]["channel"], "channel:5000:followed");
+    let payload = &followed["data"]["payload"];
+    assert_eq!(
+        (&payload["following"], &payload["user"]["id"], &payload["user"]["channel"]["id"]),
+        (&json!(true), &json!(1003), &json!(5003))
+    );
+    let user_side = next(&mut ws).await;
+    assert_eq!(user_side["data"]["channel"], "user:1003:followed");
+    assert_eq!(user_side["data"]["payload"]["channel"]["id"], 5000);
+    let count = next(&mut ws).await;
+    assert_eq!(count["data"]["channel"], "channel:5000:update");
+    assert!(count["data"]["payload"]["numFollowers"].is_u64());
+
+    let owner = e.mixer.mint_token(0, &["channel:update:self"]);
+    assert_eq!(e.rest(reqwest::Method::PATCH, "/v1/channels/5000", &owner, json!({"name": "New title"})).await, 200);
+    let update = next(&mut ws).await;
+    assert_eq!(
+        update["data"],
+        json!({"channel": "channel:5000:update", "payload": {"name": "New title"}}),
+        "a partial channel"
+    );
+
+    let unfollow = e.rest(reqwest::Method::DELETE, "/v1/channels/5000/follow", &follower, json!({"user": 1003})).await;
+    assert_eq!(unfollow, 204);
+    assert_eq!(next(&mut ws).await["data"]["payload"]["following"], false);
+}
+
+#[tokio::test]
+async fn subscriptions_are_all_or_nothing_with_the_documented_codes() {
+    let e = env().await;
+    let token = e.mixer.mint_token(1, &[]);
+    let mut ws = connect(&e.rt.constellation_url(), &[("authorization", &format!("Bearer {token}"))]).await.unwrap();
+    next(&mut ws).await;
+    let id = e.newest_live();
+    let error = |reply: &Value| {
+        (reply["error"]["code"].as_u64().unwrap_or(0), reply["error"]["message"].as_str().unwrap_or("").to_owned())
+    };
+
+    let r = live_call(&mut ws, 1, "livesubscribe", json!({"events": ["channel:5000:update", "my silly event"]})).await;
+    assert_eq!(error(&r), (4106, "Unknown event \"my silly event\"".to_owned()));
+    assert!(e.rt.subscriptions(id).is_empty(), "nothing subscribed when one event fails");
+    let r = live_call(&mut ws, 2, "livesubscribe", json!({"events": ["user:1002:notify"]})).await;
+    assert_eq!(error(&r).0, 4107, "another user's notifications");
+    let r =
+        live_call(&mut ws, 3, "livesubscribe", json!({"events": ["user:1001:notify", "channel:5000:update"]})).await;
+    assert!(r["error"].is_null(), "{r}");
+    let r = live_call(&mut ws, 4, "livesubscribe", json!({"events": ["channel:5000:update"]})).await;
+    assert_eq!(error(&r), (4108, "Attempt to duplicate subscription to \"channel:5000:update\"".to_owned()));
+    e.rt.set_subscription_limit(3);
+    let r = live_call(&mut ws, 5, "livesubscribe", json!({"events": ["channel:1:update", "channel:2:update"]})).await;
+    assert_eq!(error(&r).0, 4110);
+
+    // liveunsubscribe: no error for an event not subscribed (the method's page), 4109 when strict.
+    let r =
+        live_call(&mut ws, 6, "liveunsubscribe", json!({"events": ["channel:5000:update", "channel:9:update"]})).await;
+    assert!(r["error"].is_null(), "{r}");
+    assert_eq!(e.rt.subscriptions(id).into_iter().collect::<Vec<_>>(), ["user:1001:notify"]);
+    e.rt.set_strict_unsubscribe(true);
+    let r = live_call(&mut ws, 7, "liveunsubscribe", json!({"events": ["channel:9:update"]})).await;
+    assert_eq!(error(&r).0, 4109);
+}
+
+#[tokio::test]
+async fn bad_packets_close_with_the_documented_codes() {
+    let e = env().await;
+    let url = e.rt.constellation_url();
+    let cases: [(Message, u16); 5] = [
+        (Message::Text("{nope".into()), 4006),
+        (Message::Binary(vec![0x1f, 0x8b, 0, 1, 2].into()), 4007),
+        (Message::Text(r#"{"type":"reply","id":1}"#.into()), 4008),
+        (Message::Text(r#"{"type":"method","method":"divide","params":{},"id":1}"#.into()), 4009),
+        (Message::Text(r#"{"type":"method","method":"livesubscribe","params":{"events":"x"},"id":1}"#.into()), 4010),
+    ];
+    for (frame, code) in cases {
+        let mut ws = connect(&url, &[("client-id", CLIENT_ID)]).await.unwrap();
+        next(&mut ws).await;
+        ws.send(frame).await.unwrap();
+        assert_eq!(closed_with(&mut ws).await.0, code);
+    }
+    let closes: Vec<Option<u16>> =
+        e.rt.constellation_connections().iter().map(|c| c.closed_with.as_ref().map(|(code, _)| *code)).collect();
+    assert_eq!(closes, [Some(4006), Some(4007), Some(4008), Some(4009), Some(4010)]);
+}
+
+#[tokio::test]
+async fn cnstl_gzip_sends_and_takes_gzipped_frames() {
+    let e = env().await;
+    let mut ws =
+        connect(&e.rt.constellation_url(), &[("client-id", CLIENT_ID), ("Sec-WebSocket-Protocol", "cnstl-gzip")])
+            .await
+            .unwrap();
+    let hello = tokio::time::timeout(GUARD, ws.next()).await.unwrap().unwrap().unwrap();
+    let Message::Binary(bytes) = hello else { panic!("expected a gzipped binary frame, got {hello:?}") };
+    assert_eq!(&bytes[..2], [0x1f, 0x8b]);
+    let frame =
+        json!({"type": "method", "method": "livesubscribe", "params": {"events": ["announcement:announce"]}, "id": 1});
+    ws.send(Message::Binary(gzip::compress(&frame.to_string()).into())).await.unwrap();
+    assert_eq!(next(&mut ws).await["error"], Value::Null);
+    assert_eq!(e.rt.emit_live("announcement:announce", &json!({"message": "hi"})), 1);
+    assert_eq!(next(&mut ws).await["data"], json!({"channel": "announcement:announce", "payload": {"message": "hi"}}));
+    // The log holds the JSON, not the compressed bytes.
+    let id = e.newest_live();
+    assert!(
+        e.rt.constellation_frames(id).iter().any(|f| f.name == "livesubscribe" && f.payload.contains("announcement"))
+    );
+}
+
+#[tokio::test]
+async fn constellation_hooks_emit_anything_send_malformed_frames_close_and_drop() {
+    let e = env().await;
+    let url = e.rt.constellation_url();
+    let mut ws = connect(&url, &[("client-id", CLIENT_ID)]).await.unwrap();
+    next(&mut ws).await;
+    let id = e.newest_live();
+    live_call(&mut ws, 1, "livesubscribe", json!({"events": ["channel:5000:skill"]})).await;
+
+    // Any payload for a subscribed event; nothing for events nobody subscribed to.
+    assert_eq!(e.rt.emit_live("channel:5000:skill", &json!({"odd": [1, 2]})), 1);
+    assert_eq!(next(&mut ws).await["data"]["payload"], json!({"odd": [1, 2]}));
+    assert_eq!(e.rt.emit_live("channel:5001:skill", &json!({})), 0);
+    // An unknown event and a malformed frame; the session still answers.
+    assert!(e.rt.send_raw_constellation(id, r#"{"type":"event","event":"surprise","data":{}}"#));
+    assert_eq!(next(&mut ws).await["event"], "surprise");
+    assert!(e.rt.send_raw_constellation(id, "{\"type\":"));
+    assert_eq!(next(&mut ws).await, json!("{\"type\":"));
+    assert_eq!(live_call(&mut ws, 2, "ping", Value::Null).await["result"], json!({}));
+
+    let names: Vec<String> = e.rt.constellation_frames(id).into_iter().map(|f| f.name).collect();
+    assert_eq!(names, ["hello", "livesubscribe", "reply", "channel:5000:skill", "raw", "raw", "ping", "reply"]);
+
+    assert!(e.rt.close_constellation(id, 1012, "restarting"));
+    assert_eq!(closed_with(&mut ws).await, (1012, "restarting".to_owned()));
+    assert!(e.rt.subscriptions(id).is_empty(), "a closed session has no subscriptions");
+
+    let mut again = connect(&url, &[("client-id", CLIENT_ID)]).await.unwrap();
+    next(&mut again).await;
+    e.rt.refuse_constellation(true);
+    assert!(
+        matches!(connect(&url, &[("client-id", CLIENT_ID)]).await, Err(tungstenite::Error::Http(r)) if r.status() == 503)
+    );
+    assert_eq!(e.rt.drop_constellation(), 1);
+    assert!(dropped(&mut again).await);
+}
