@@ -227,7 +227,7 @@ async fn welcome_auth_with_an_authkey_and_a_message_seen_by_another_client() {
     assert_eq!(e.rt.chat_methods_and_events(alice_id), ["WelcomeEvent", "auth", "UserJoin", "msg"]);
     let frames = e.rt.chat_frames(alice_id);
     assert!(frames.iter().all(|f| !f.payload.contains(&key)), "the authkey is never logged");
-    assert!(frames[1].payload.contains("<redacted>"), "{:?}", frames[1]);
+    assert!(frames[1].payload.contains("<authkey #1>"), "which key, not the key: {:?}", frames[1]);
     assert_eq!(e.rt.chat_connections()[0].client_id.as_deref(), Some(CLIENT_ID));
 
     // Bob leaves: alice is told.
@@ -245,8 +245,11 @@ async fn a_reused_or_wrong_authkey_is_unotfound_in_either_documented_form() {
     assert_eq!(call(&mut first, 1, "auth", json!([CHANNEL, 1003, key])).await["error"], Value::Null);
 
     let mut second = e.chat(2).await;
+    let second_id = e.newest_chat();
     let reused = call(&mut second, 1, "auth", json!([CHANNEL, 1003, key])).await;
     assert_eq!(reused["error"], "UNOTFOUND");
+    let logged = &e.rt.chat_frames(second_id)[1];
+    assert!(logged.name == "auth" && logged.payload.contains("<authkey #1, used>"), "{logged:?}");
     let other_user = e.authkey(4).await;
     assert_eq!(call(&mut second, 2, "auth", json!([CHANNEL, 1003, other_user])).await["error"], "UNOTFOUND");
     assert_eq!(call(&mut second, 3, "auth", json!([CHANNEL, 1003, "not-a-key"])).await["error"], "UNOTFOUND");
@@ -279,6 +282,20 @@ async fn anonymous_sessions_read_but_cannot_write_and_bad_frames_get_errors() {
     assert_eq!(unknown["error"]["code"], 4004);
     let wrong_args = call(&mut viewer, 4, "history", json!(["ten"])).await;
     assert_eq!(wrong_args["error"]["code"], 4004);
+}
+
+#[tokio::test]
+async fn a_banned_user_cannot_join() {
+    let e = env().await;
+    let owner = e.mixer.mint_token(0, &["chat:change_role"]);
+    let status =
+        e.rest(reqwest::Method::PATCH, "/v1/channels/5000/users/1006", &owner, json!({"add": ["Banned"]})).await;
+    assert_eq!(status, 204);
+    let key = e.authkey(6).await;
+    let mut ws = e.chat(1).await;
+    assert_eq!(call(&mut ws, 1, "auth", json!([CHANNEL, 1006, key])).await["error"], "UACCESS");
+    // Not authenticated: still read-only.
+    assert_eq!(call(&mut ws, 2, "msg", json!(["hi"])).await["error"], "UACCESS");
 }
 
 #[tokio::test]

@@ -18,7 +18,9 @@
 //! * what the server saw: the connections ([`chat_connections`](MixerRealtime::chat_connections),
 //!   [`constellation_connections`](MixerRealtime::constellation_connections)), each one's
 //!   ordered frame log ([`chat_frames`](MixerRealtime::chat_frames),
-//!   [`constellation_frames`](MixerRealtime::constellation_frames); authkeys redacted) and
+//!   [`constellation_frames`](MixerRealtime::constellation_frames); an authkey is logged as
+//!   `<authkey #n>`, the n-th key issued, `<authkey #n, used>` when it was already used, or
+//!   `<authkey unknown>`, never the key itself) and
 //!   subscription set ([`subscriptions`](MixerRealtime::subscriptions)).
 //!
 //! Connection ids ([`ConnId`]) count up from 1 per server (chat and Constellation each),
@@ -166,8 +168,9 @@ impl MixerRealtime {
         self.state.live.hub.connections()
     }
 
-    /// Chat connection `conn`'s frames in order: methods received by name (`auth`'s keys
-    /// redacted), events sent by name, `reply`, `close {code}`, `drop`, `raw`, `invalid`.
+    /// Chat connection `conn`'s frames in order: methods received by name (`auth`'s key
+    /// shown as `<authkey #n>`, see the module docs), events sent by name, `reply`,
+    /// `close {code}`, `drop`, `raw`, `invalid`.
     pub fn chat_frames(&self, conn: ConnId) -> Vec<LoggedFrame> {
         self.state.chat.hub.frames(conn)
     }

@@ -25,6 +25,10 @@ pub struct Authkeys {
     issued: u64,
     keys: BTreeMap<String, Grant>,
     order: VecDeque<String>,
+    /// Every key's number (1, 2, …: the order they were issued), outstanding or used, for
+    /// the log's labels; the oldest are forgotten beyond [`MAX_OUTSTANDING`] × 2.
+    serials: BTreeMap<String, u64>,
+    serial_order: VecDeque<String>,
 }
 
 impl Authkeys {
@@ -44,7 +48,24 @@ impl Authkeys {
         }
         self.keys.insert(key.clone(), grant);
         self.order.push_back(key.clone());
+        while self.serial_order.len() >= 2 * MAX_OUTSTANDING {
+            if let Some(old) = self.serial_order.pop_front() {
+                self.serials.remove(&old);
+            }
+        }
+        self.serials.insert(key.clone(), n);
+        self.serial_order.push_back(key.clone());
         key
+    }
+
+    /// What the frame log shows instead of `key`: `<authkey #3>` (the third key issued,
+    /// unused), `<authkey #3, used>`, or `<authkey unknown>`; never the key.
+    pub fn label(&self, key: &str) -> String {
+        match (self.serials.get(key), self.keys.contains_key(key)) {
+            (Some(n), true) => format!("<authkey #{n}>"),
+            (Some(n), false) => format!("<authkey #{n}, used>"),
+            (None, _) => "<authkey unknown>".to_owned(),
+        }
     }
 
     /// Uses `key` to join `channel` as `user`: the grant when it matches (the key is then
@@ -69,10 +90,13 @@ mod tests {
         let key = keys.issue(grant.clone());
         assert_eq!(key.len(), 32);
         assert_ne!(keys.issue(grant.clone()), key);
+        assert_eq!(keys.label(&key), "<authkey #1>");
         assert_eq!(keys.redeem(&key, 1, 3), None, "another user");
         assert_eq!(keys.redeem(&key, 2, 2), None, "another channel");
         assert_eq!(keys.redeem(&key, 1, 2), Some(grant));
         assert_eq!(keys.redeem(&key, 1, 2), None, "used");
+        assert_eq!(keys.label(&key), "<authkey #1, used>");
+        assert_eq!(keys.label("guess"), "<authkey unknown>");
     }
 
     #[test]

@@ -72,7 +72,8 @@ pub(crate) fn handle(state: &Arc<MixerState>, conn: ConnId, frame: Inbound) {
         return;
     };
     let method = value["method"].as_str().unwrap_or("invalid").to_owned();
-    log_received(state, conn, &method, &wire::redacted(&value));
+    let logged = wire::redacted(&value, |key| lock(&chat.data).authkeys.label(key));
+    log_received(state, conn, &method, &logged);
     let id = value.get("id").cloned().unwrap_or(Value::Null);
     let args = match (&value["type"], value["arguments"].as_array(), id.as_u64()) {
         (Value::String(t), Some(args), Some(_)) if t == "method" => args.clone(),

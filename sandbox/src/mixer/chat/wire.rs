@@ -77,15 +77,19 @@ pub fn event(name: &str, data: &Value) -> String {
     json!({"type": "event", "event": name, "data": data}).to_string()
 }
 
-/// A method frame as logged: the `auth` method's authkey (3rd argument) and test-stream
-/// access key (4th) replaced, so the log never holds a secret.
-pub fn redacted(frame: &Value) -> String {
+/// A method frame as logged: the `auth` method's authkey (3rd argument) replaced by
+/// `authkey_label(key)` (which says which key it was, never the key) and its test-stream
+/// access key (4th) by `<redacted>`, so the log never holds a secret.
+pub fn redacted(frame: &Value, authkey_label: impl Fn(&str) -> String) -> String {
     let mut frame = frame.clone();
     if frame["method"] == "auth"
         && let Some(args) = frame.get_mut("arguments").and_then(Value::as_array_mut)
     {
-        for secret in args.iter_mut().skip(2) {
-            *secret = json!("<redacted>");
+        for (i, secret) in args.iter_mut().enumerate().skip(2) {
+            *secret = match (i, secret.as_str()) {
+                (2, Some(key)) => json!(authkey_label(key)),
+                _ => json!("<redacted>"),
+            };
         }
     }
     frame.to_string()
@@ -107,11 +111,13 @@ mod tests {
 
     #[test]
     fn the_authkey_never_reaches_the_log() {
-        let f = json!({"type": "method", "method": "auth", "arguments": [1, 2, "secretkey"], "id": 0});
-        let logged = redacted(&f);
-        assert!(!logged.contains("secretkey") && logged.contains("<redacted>"), "{logged}");
+        let label = |_: &str| "<authkey #1>".to_owned();
+        let f = json!({"type": "method", "method": "auth", "arguments": [1, 2, "secretkey", "access"], "id": 0});
+        let logged = redacted(&f, label);
+        assert!(!logged.contains("secretkey") && !logged.contains("\"access\""), "{logged}");
+        assert!(logged.contains("<authkey #1>") && logged.contains("<redacted>"), "{logged}");
         let msg = json!({"type": "method", "method": "msg", "arguments": ["a", "b", "c"], "id": 1});
-        assert_eq!(redacted(&msg), msg.to_string());
+        assert_eq!(redacted(&msg, label), msg.to_string());
     }
 
     #[test]
