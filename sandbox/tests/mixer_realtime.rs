@@ -228,7 +228,7 @@ async fn welcome_auth_with_an_authkey_and_a_message_seen_by_another_client() {
     let frames = e.rt.chat_frames(alice_id);
     assert!(frames.iter().all(|f| !f.payload.contains(&key)), "the authkey is never logged");
     assert!(frames[1].payload.contains("<authkey #1>"), "which key, not the key: {:?}", frames[1]);
-    assert_eq!(e.rt.chat_connections()[0].client_id.as_deref(), Some(CLIENT_ID));
+    assert_eq!(e.rt.chat_connections()[0].handshake.client_id.as_deref(), Some(CLIENT_ID));
 
     // Bob leaves: alice is told.
     drop(bob);
@@ -444,6 +444,13 @@ async fn constellation_needs_a_token_or_a_client_id_and_says_hello() {
     }
     let mut anon = connect(&url, &[("client-id", CLIENT_ID), ("x-is-bot", "true")]).await.unwrap();
     assert_eq!(next(&mut anon).await, json!({"type": "event", "event": "hello", "data": {"authenticated": false}}));
+    let seen = &e.rt.constellation_connections()[0].handshake;
+    assert_eq!((seen.client_id.as_deref(), seen.has_authorization), (Some(CLIENT_ID), false));
+    assert_eq!(seen.details.get("x-is-bot").map(String::as_str), Some("true"));
+    // Websocket pings are answered.
+    anon.send(Message::Ping(b"beat".to_vec().into())).await.unwrap();
+    let pong = tokio::time::timeout(GUARD, anon.next()).await.unwrap().unwrap().unwrap();
+    assert_eq!(pong, Message::Pong(b"beat".to_vec().into()));
     let token = e.mixer.mint_token(1, &["user:details:self"]);
     let mut bot = connect(&url, &[("authorization", &format!("Bearer {token}"))]).await.unwrap();
     assert_eq!(next(&mut bot).await["data"], json!({"authenticated": true}));

@@ -39,7 +39,7 @@ pub use ratelimit::{BucketSpec, RateHeaders, RateInfo, ResetUnit, TokenBuckets};
 pub use requestlog::LoggedRequest;
 pub use server::{Server, ServerBuilder};
 pub use service::{Context, Service};
-pub use ws::{ConnId, ConnectionInfo, LoggedFrame, WsHub};
+pub use ws::{ConnId, ConnectionInfo, Handshake, LoggedFrame, WsHub};
 
 use std::sync::{Mutex, MutexGuard};
 

@@ -11,16 +11,16 @@
 //! service's decision: the hub stores what it is given.
 //!
 //! ```
-//! use streamkit_sandbox::core::ws::{Outbound, WsHub};
+//! use streamkit_sandbox::core::ws::{Handshake, Outbound, WsHub};
 //! use streamkit_sandbox::core::FrameDirection;
 //! let hub = WsHub::default();
-//! let (id, _queue) = hub.open("/socket", None).expect("not refused");
+//! let (id, _queue) = hub.open("/socket", Handshake::default()).expect("not refused");
 //! hub.log(id, FrameDirection::ToServer, "hello", r#"{"hello":1}"#);
 //! assert!(hub.send(id, "welcome", Outbound::Text("{}".into())));
 //! let names: Vec<String> = hub.frames(id).into_iter().map(|f| f.name).collect();
 //! assert_eq!(names, ["hello", "welcome"]);
 //! hub.refuse("/socket", true);
-//! assert!(hub.open("/socket", None).is_none());
+//! assert!(hub.open("/socket", Handshake::default()).is_none());
 //! ```
 
 use crate::core::frames::{FrameAction, FrameDirection, FrameFault, FrameFaults, corrupt};
@@ -86,6 +86,18 @@ pub struct LoggedFrame {
     pub payload: String,
 }
 
+/// What a connection's handshake carried, as the service chose to record it (never a
+/// secret: a token is only recorded as present).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Handshake {
+    /// The client id it identified with (header or query parameter), if any.
+    pub client_id: Option<String>,
+    /// Whether it sent credentials (e.g. an `Authorization` header); never the credentials.
+    pub has_authorization: bool,
+    /// Other non-secret handshake details by name (e.g. a header, the chosen subprotocol).
+    pub details: BTreeMap<String, String>,
+}
+
 /// A connection as the hub knows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConnectionInfo {
@@ -93,8 +105,8 @@ pub struct ConnectionInfo {
     pub id: ConnId,
     /// The path it connected to.
     pub path: String,
-    /// The client id it identified with (header or query parameter), if any.
-    pub client_id: Option<String>,
+    /// What its handshake carried.
+    pub handshake: Handshake,
     /// Whether it is still open.
     pub open: bool,
     /// The close code and reason the server sent, if it closed it.
@@ -163,7 +175,7 @@ impl WsHub {
 
     /// Registers a new connection on `path` and hands out its outbound queue; `None` when
     /// the path refuses connections or [`MAX_OPEN`] are open.
-    pub fn open(&self, path: &str, client_id: Option<String>) -> Option<(ConnId, mpsc::Receiver<Outbound>)> {
+    pub fn open(&self, path: &str, handshake: Handshake) -> Option<(ConnId, mpsc::Receiver<Outbound>)> {
         if self.refuses(path) {
             return None;
         }
@@ -174,7 +186,7 @@ impl WsHub {
         inner.next_id += 1;
         let id = inner.next_id;
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        let info = ConnectionInfo { id, path: trim(path).to_owned(), client_id, open: true, closed_with: None };
+        let info = ConnectionInfo { id, path: trim(path).to_owned(), handshake, open: true, closed_with: None };
         inner.conns.insert(id, Conn { info, queue: Some(tx), frames: VecDeque::new() });
         Some((id, rx))
     }
@@ -415,13 +427,13 @@ mod tests {
         assert!(hub.refuses("/b"));
         hub.refuse("*", false);
         hub.refuse("/a", false);
-        assert!(hub.open("/a", None).is_some());
+        assert!(hub.open("/a", Handshake::default()).is_some());
     }
 
     #[test]
     fn a_full_queue_drops_the_connection_and_logs_stay_bounded() {
         let hub = WsHub::default();
-        let (id, _rx) = hub.open("/s", Some("cid".into())).unwrap();
+        let (id, _rx) = hub.open("/s", Handshake { client_id: Some("cid".into()), ..Handshake::default() }).unwrap();
         for _ in 0..QUEUE_CAPACITY {
             assert!(hub.send(id, "x", Outbound::Text("{}".into())));
         }
@@ -431,13 +443,13 @@ mod tests {
         hub.log(id, FrameDirection::ToServer, "long", &long);
         let last = hub.frames(id).pop().unwrap();
         assert!(last.payload.len() <= MAX_LOGGED_PAYLOAD && last.payload.starts_with('é'));
-        assert_eq!(hub.connections()[0].client_id.as_deref(), Some("cid"));
+        assert_eq!(hub.connections()[0].handshake.client_id.as_deref(), Some("cid"));
     }
 
     #[test]
     fn closed_connections_are_forgotten_oldest_first() {
         let hub = WsHub::default();
-        let ids: Vec<ConnId> = (0..KEEP_CLOSED + 2).map(|_| hub.open("/s", None).unwrap().0).collect();
+        let ids: Vec<ConnId> = (0..KEEP_CLOSED + 2).map(|_| hub.open("/s", Handshake::default()).unwrap().0).collect();
         for id in &ids {
             hub.closed(*id, Some((1000, "bye".into())));
         }

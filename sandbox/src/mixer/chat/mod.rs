@@ -20,7 +20,7 @@ mod moderation;
 mod polls;
 pub mod wire;
 
-use crate::core::ws::{self, ConnId, Inbound, Outbound, WsHub, WsSession};
+use crate::core::ws::{self, ConnId, Handshake, Inbound, Outbound, WsHub, WsSession};
 use crate::core::{FrameDirection, lock};
 use crate::mixer::state::MixerState;
 use authkeys::{Authkeys, Grant};
@@ -177,10 +177,17 @@ async fn upgrade(
         Ok(ws) => ws,
         Err(rejection) => return rejection.into_response(),
     };
-    let client = client_id(&headers, query.as_deref());
+    let mut handshake = Handshake { client_id: client_id(&headers, query.as_deref()), ..Handshake::default() };
+    // The official client's protocol version (`?version=1.0`), recorded, not required.
+    let version = serde_urlencoded::from_str::<Vec<(String, String)>>(query.as_deref().unwrap_or(""))
+        .ok()
+        .and_then(|q| q.into_iter().find(|(k, _)| k == "version").map(|(_, v)| v));
+    if let Some(v) = version {
+        handshake.details.insert("version".into(), v);
+    }
     ws.max_message_size(MAX_FRAME).max_frame_size(MAX_FRAME).max_write_buffer_size(4 * 1024 * 1024).on_upgrade(
         move |socket| async move {
-            let Some((id, queue)) = state.chat.hub.open(&path, client) else { return };
+            let Some((id, queue)) = state.chat.hub.open(&path, handshake) else { return };
             lock(&state.chat.data).members.insert(id, Member::default());
             let server = format!("5ca1ab1e-0000-4000-8000-{n:0>12}");
             state.chat.send(id, "WelcomeEvent", wire::event("WelcomeEvent", &json!({"server": server})));

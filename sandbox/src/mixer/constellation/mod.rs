@@ -17,7 +17,7 @@ mod methods;
 pub(crate) mod rest;
 
 use crate::core::lock;
-use crate::core::ws::{self, ConnId, Inbound, Outbound, WsHub, WsSession};
+use crate::core::ws::{self, ConnId, Handshake, Inbound, Outbound, WsHub, WsSession};
 use crate::mixer::seed;
 use crate::mixer::state::MixerState;
 use axum::Router;
@@ -139,12 +139,17 @@ async fn upgrade(
     };
     let wants_gzip = ws.requested_protocols().any(|p| p.as_bytes() == b"cnstl-gzip")
         || header_or_query(&headers, &query, "x-sec-websocket-protocol").is_some_and(|p| p == "cnstl-gzip");
+    let mut handshake = Handshake { client_id, has_authorization: token_user.is_some(), ..Handshake::default() };
+    if let Some(bot) = header_or_query(&headers, &query, "x-is-bot") {
+        handshake.details.insert("x-is-bot".into(), bot);
+    }
+    handshake.details.insert("gzip".into(), wants_gzip.to_string());
     ws.protocols(["cnstl-gzip", "cnstl"])
         .max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME)
         .max_write_buffer_size(4 * 1024 * 1024)
         .on_upgrade(move |socket| async move {
-            let Some((id, queue)) = state.live.hub.open(PATH, client_id) else { return };
+            let Some((id, queue)) = state.live.hub.open(PATH, handshake) else { return };
             let live = &state.live;
             match token_user {
                 Some(None) => {

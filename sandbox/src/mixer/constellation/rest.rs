@@ -23,6 +23,9 @@ pub(crate) fn followed(state: &MixerState, d: &Data, channel: usize, user: usize
 
 /// Channel `channel` (an index) changed `fields`: a partial `channel:{id}:update`.
 pub(crate) fn channel_updated(state: &MixerState, channel: usize, fields: &Map<String, Value>) {
+    if fields.is_empty() {
+        return;
+    }
     let channel_id = seed::FIRST_CHANNEL_ID + channel as i64;
     state.live.emit(&format!("channel:{channel_id}:update"), &Value::Object(fields.clone()));
 }
