@@ -622,3 +622,59 @@ async fn constellation_hooks_emit_anything_send_malformed_frames_close_and_drop(
     assert_eq!(e.rt.drop_constellation(), 1);
     assert!(dropped(&mut again).await);
 }
+
+#[tokio::test]
+async fn hostile_arguments_get_error_replies_and_the_session_stays_up() {
+    let e = env().await;
+    let mut ws = e.chat_as(0).await;
+    let methods = [
+        "auth",
+        "msg",
+        "whisper",
+        "vote:choose",
+        "vote:start",
+        "timeout",
+        "purge",
+        "deleteMessage",
+        "clearMessages",
+        "history",
+        "giveaway:start",
+        "ping",
+        "attachEmotes",
+        "optOutEvents",
+        "cancelSkill",
+    ];
+    let odd_arguments = [
+        json!([]),
+        json!([null, null, null, null, null]),
+        json!([{"x": 1}, [1, [2]]]),
+        json!([-1, -2, -3]),
+        json!([1e300, u64::MAX, i64::MIN]),
+        json!(["é".repeat(2000), "", "0"]),
+    ];
+    let mut id = 100;
+    for method in methods {
+        for args in &odd_arguments {
+            id += 1;
+            send(&mut ws, json!({"type": "method", "method": method, "arguments": args, "id": id})).await;
+            // Replies, and any events a call that happened to be valid caused, until the reply.
+            loop {
+                let frame = next(&mut ws).await;
+                if frame["type"] == "reply" {
+                    assert_eq!(frame["id"], id, "{method} {args}: {frame}");
+                    break;
+                }
+            }
+        }
+    }
+    for frame in [
+        json!(null),
+        json!([1, 2]),
+        json!({"type": "method"}),
+        json!({"type": "method", "method": "ping", "arguments": [], "id": -1}),
+    ] {
+        send(&mut ws, frame).await;
+        assert_eq!(next(&mut ws).await["error"]["code"], 4004);
+    }
+    assert_eq!(call(&mut ws, 1, "ping", json!([])).await["error"], Value::Null, "still up");
+}
