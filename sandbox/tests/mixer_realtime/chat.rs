@@ -253,6 +253,22 @@ async fn chat_hooks_drop_close_and_send_odd_frames() {
     assert!(next(&mut a).await.is_string(), "cut in half, no longer JSON");
     assert_eq!(call(&mut a, 3, "ping", json!([])).await["error"], Value::Null);
 
+    // Faults on frames the server receives: one dropped (never answered), one closing.
+    e.rt.inject_chat_fault(
+        FrameFault::new("/mixer/chat/2", FrameDirection::ToServer, FrameAction::Drop).containing("\"id\":7").times(1),
+    );
+    send(&mut b, json!({"type": "method", "method": "ping", "arguments": [], "id": 7})).await;
+    assert_eq!(call(&mut b, 8, "ping", json!([])).await["id"], 8, "7 was dropped on the way in");
+    let names: Vec<String> = e.rt.chat_frames(b_id).into_iter().map(|f| f.name).collect();
+    assert_eq!(names, ["WelcomeEvent", "ping", "reply"], "the server never saw the dropped frame");
+    let close = FrameAction::Close { code: 1011, reason: "fault".into() };
+    e.rt.inject_chat_fault(
+        FrameFault::new("/mixer/chat/2", FrameDirection::ToServer, close).containing("boom").times(1),
+    );
+    let mut c = e.chat(2).await;
+    send(&mut c, json!({"type": "method", "method": "msg", "arguments": ["boom"], "id": 1})).await;
+    assert_eq!(closed_with(&mut c).await, (1011, "fault".to_owned()));
+
     assert!(e.rt.close_chat(b_id, 4000, "bye"));
     assert_eq!(closed_with(&mut b).await, (4000, "bye".to_owned()));
     assert_eq!(e.rt.drop_chat(Some(1)), 1);
