@@ -25,6 +25,22 @@
 //!
 //! Connection ids ([`ConnId`]) count up from 1 per server (chat and Constellation each),
 //! in the order connections opened.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+//! use streamkit_sandbox::{Mixer, Sandbox};
+//! let sandbox = Sandbox::builder().service(Mixer::new()).start().await?;
+//! let realtime = sandbox.service::<Mixer>().expect("serves Mixer").realtime();
+//! let endpoints = realtime.chat_endpoints();
+//! assert_eq!(endpoints.len(), 3);
+//! assert!(endpoints[0].starts_with("ws://127.0.0.1:") && endpoints[0].ends_with("/mixer/chat/1"));
+//! // The first endpoint refuses: a client must fall back to the second.
+//! realtime.refuse_chat_endpoint(1, true);
+//! // Nobody subscribed yet, so a live event reaches no one.
+//! assert_eq!(realtime.emit_live("channel:5000:followed", &serde_json::json!({"following": true})), 0);
+//! assert!(realtime.constellation_connections().is_empty());
+//! # Ok(()) }
+//! ```
 
 use super::chat::{self, ENDPOINTS, wire::ErrorForm};
 use super::constellation;
