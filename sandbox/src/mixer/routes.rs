@@ -307,14 +307,20 @@ async fn set_hostee(State(s): St, me: Me, Path(channel): Path<String>, Json(body
         return bad("`id` must be another existing channel");
     }
     let mut d = lock(&s.data);
+    let previous = d.channels[c]["hosteeId"].as_i64().and_then(seed::owner_index);
     d.channels[c]["hosteeId"] = json!(id);
+    let auto = body.get("auto").and_then(Value::as_bool).unwrap_or(false);
+    super::constellation::rest::hosting(&s, &d, c, previous, seed::owner_index(id), auto);
     Json(d.channels[c].clone()).into_response()
 }
 
 async fn stop_hosting(State(s): St, me: Me, Path(channel): Path<String>) -> Response {
     let c = tryr!(channel_ix(&channel));
     tryr!(owner(&me, c, "channel:update:self"));
-    lock(&s.data).channels[c]["hosteeId"] = Value::Null;
+    let mut d = lock(&s.data);
+    let previous = d.channels[c]["hosteeId"].as_i64().and_then(seed::owner_index);
+    d.channels[c]["hosteeId"] = Value::Null;
+    super::constellation::rest::hosting(&s, &d, c, previous, None, false);
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -420,11 +426,14 @@ async fn change_roles(
             .collect()
     };
     let (add, remove) = (tryr!(list("add")), tryr!(list("remove")));
+    let was_banned = d.roles.get(&(c, u)).is_some_and(|r| r.contains("Banned"));
     let roles = d.roles.entry((c, u)).or_default();
     roles.extend(add);
     for r in remove {
         roles.remove(&r);
     }
+    let banned = roles.contains("Banned");
+    super::chat::rest::roles_changed(&s, c, u, d.roles_of(c, u), banned && !was_banned);
     StatusCode::NO_CONTENT.into_response()
 }
 

@@ -332,3 +332,31 @@ async fn hostile_arguments_get_error_replies_and_the_session_stays_up() {
     }
     assert_eq!(call(&mut ws, 1, "ping", json!([])).await["error"], Value::Null, "still up");
 }
+
+#[tokio::test]
+async fn a_rest_role_change_reaches_chat_and_a_ban_silences() {
+    let e = env().await;
+    let mut owner = e.chat_as(0).await;
+    let mut user = e.chat_as(2).await;
+    assert_eq!(next(&mut owner).await["event"], "UserJoin");
+    assert_eq!(call(&mut user, 2, "timeout", json!(["user0", "30s"])).await["error"], "UACCESS", "not a moderator");
+
+    let token = e.mixer.mint_token(0, &["chat:change_role"]);
+    let path = "/v1/channels/5000/users/1002";
+    assert_eq!(e.rest(reqwest::Method::PATCH, path, &token, json!({"add": ["Mod"]})).await, 204);
+    let update = json!({"type": "event", "event": "UserUpdate", "data": {"user": 1002, "roles": ["Mod", "User"], "username": "user2"}});
+    assert_eq!(next(&mut owner).await, update);
+    assert_eq!(next(&mut user).await, update);
+    // The new role applies to the open session at once.
+    assert_eq!(call(&mut user, 3, "clearMessages", json!([])).await["data"], "Messages cleared.");
+    assert_eq!(next(&mut user).await["event"], "ClearMessages");
+    assert_eq!(next(&mut owner).await["event"], "ClearMessages");
+
+    assert_eq!(e.rest(reqwest::Method::PATCH, path, &token, json!({"add": ["Banned"], "remove": ["Mod"]})).await, 204);
+    for ws in [&mut owner, &mut user] {
+        assert_eq!(next(ws).await["data"]["roles"], json!(["Banned", "User"]));
+        let purge = next(ws).await;
+        assert_eq!(purge["data"], json!({"user_id": 1002, "cause": {"type": "ban"}}), "no moderator for a ban");
+    }
+    assert_eq!(call(&mut user, 4, "msg", json!(["still here?"])).await["error"], "UACCESS");
+}

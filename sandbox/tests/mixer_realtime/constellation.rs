@@ -77,7 +77,32 @@ async fn a_rest_follow_and_a_channel_update_reach_subscribers() {
 
     let unfollow = e.rest(reqwest::Method::DELETE, "/v1/channels/5000/follow", &follower, json!({"user": 1003})).await;
     assert_eq!(unfollow, 204);
-    assert_eq!(next(&mut ws).await["data"]["payload"]["following"], false);
+    let after: Vec<(Value, Value)> = [next(&mut ws).await, next(&mut ws).await, next(&mut ws).await]
+        .iter()
+        .map(|f| (f["data"]["channel"].clone(), f["data"]["payload"]["following"].clone()))
+        .collect();
+    assert_eq!(
+        after,
+        [
+            (json!("channel:5000:followed"), json!(false)),
+            (json!("user:1003:followed"), json!(false)),
+            (json!("channel:5000:update"), Value::Null),
+        ]
+    );
+
+    // Hosting: channel 5000 hosts 5001, then stops.
+    let host_events = ["channel:5001:hosted", "channel:5001:unhosted"];
+    assert!(live_call(&mut ws, 8, "livesubscribe", json!({"events": host_events})).await["error"].is_null());
+    let body = json!({"id": 5001, "auto": true});
+    assert_eq!(e.rest(reqwest::Method::PUT, "/v1/channels/5000/hostee", &owner, body).await, 200);
+    let hosted = next(&mut ws).await;
+    assert_eq!(hosted["data"]["channel"], "channel:5001:hosted", "{hosted}");
+    let p = &hosted["data"]["payload"];
+    assert_eq!((&p["hosterId"], &p["hoster"]["id"], &p["auto"]), (&json!(5000), &json!(5000), &json!(true)));
+    assert_eq!(e.rest(reqwest::Method::DELETE, "/v1/channels/5000/hostee", &owner, json!({})).await, 204);
+    let unhosted = next(&mut ws).await;
+    assert_eq!(unhosted["data"]["channel"], "channel:5001:unhosted");
+    assert_eq!(unhosted["data"]["payload"]["hosterId"], 5000);
 }
 
 #[tokio::test]

@@ -35,7 +35,9 @@ impl Call<'_> {
         let m = self.member();
         let (Some(c), Some(u)) = (m.channel, m.user) else { return Err(ChatError::Access) };
         let may_moderate = m.roles.iter().any(|r| MODERATING.contains(&r.as_str()));
-        if !m.scopes.iter().any(|s| s == scope) || (moderate && !may_moderate) {
+        // A user banned while connected keeps reading, but speaks no more.
+        let banned = m.roles.iter().any(|r| r == "Banned");
+        if banned || !m.scopes.iter().any(|s| s == scope) || (moderate && !may_moderate) {
             return Err(ChatError::Access);
         }
         Ok((c, Author { user: u, roles: m.roles }))

@@ -12,12 +12,17 @@
 //! rule, the reference names no role per method. A refusal is `UACCESS` (the documented
 //! access error), except `purge`'s documented 4002 PurgeNoPermissions. A `Banned` user's
 //! `auth` is `UACCESS`.
+//!
+//! REST writes reach chat: a role change (`PATCH /v1/channels/{id}/users/{userId}`) sends
+//! `UserUpdate` to the channel and applies to the user's sessions at once; a ban also sends
+//! `PurgeMessage` (cause `ban`, no moderator) and silences the user's sessions.
 
 pub mod authkeys;
 mod message;
 mod methods;
 mod moderation;
 mod polls;
+pub(crate) mod rest;
 pub mod wire;
 
 use crate::core::ws::{self, ConnId, Handshake, Inbound, Outbound, WsHub, WsSession};

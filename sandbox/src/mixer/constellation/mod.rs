@@ -2,7 +2,8 @@
 //! `hello` on connect, `livesubscribe` / `liveunsubscribe` / `ping`, the documented close
 //! codes for bad packets, optional per-message gzip, and the live events REST writes cause
 //! (a follow through `PUT /v1/channels/{id}/follow` → `channel:{id}:followed` and
-//! `user:{id}:followed`; a channel update → a partial `channel:{id}:update`). Test hooks:
+//! `user:{id}:followed`; a channel update → a partial `channel:{id}:update`; hosting and
+//! stopping → `channel:{id}:hosted` / `channel:{id}:unhosted` to the hosted one). Test hooks:
 //! [`MixerRealtime`](crate::mixer::realtime::MixerRealtime).
 //!
 //! Connecting needs an `authorization: Bearer <token>` (a token of the sandbox's Mixer

@@ -29,3 +29,26 @@ pub(crate) fn channel_updated(state: &MixerState, channel: usize, fields: &Map<S
     let channel_id = seed::FIRST_CHANNEL_ID + channel as i64;
     state.live.emit(&format!("channel:{channel_id}:update"), &Value::Object(fields.clone()));
 }
+
+/// Channel `hoster` (an index) stopped hosting `previous` and/or started hosting `hostee`:
+/// `channel:{id}:unhosted` `{hosterId, hoster}` to the one left, `channel:{id}:hosted`
+/// `{hosterId, hoster, auto}` to the one hosted now.
+pub(crate) fn hosting(
+    state: &MixerState,
+    d: &Data,
+    hoster: usize,
+    previous: Option<usize>,
+    hostee: Option<usize>,
+    auto: bool,
+) {
+    let hoster_id = seed::FIRST_CHANNEL_ID + hoster as i64;
+    let channel = &d.channels[hoster];
+    if let Some(p) = previous.filter(|p| Some(*p) != hostee) {
+        let name = format!("channel:{}:unhosted", seed::FIRST_CHANNEL_ID + p as i64);
+        state.live.emit(&name, &json!({"hosterId": hoster_id, "hoster": channel}));
+    }
+    if let Some(h) = hostee.filter(|h| Some(*h) != previous) {
+        let name = format!("channel:{}:hosted", seed::FIRST_CHANNEL_ID + h as i64);
+        state.live.emit(&name, &json!({"hosterId": hoster_id, "hoster": channel, "auto": auto}));
+    }
+}
