@@ -13,6 +13,10 @@
 //!   approved shortcode), refresh (single use), and the shortcode flow, approved or denied
 //!   through [`Mixer::approve_shortcode`] / [`Mixer::deny_shortcode`].
 //! * Errors are `{"statusCode", "error", "message"}`.
+//! * Realtime on the same address: the chat servers ([`chat`], the endpoints
+//!   `GET /v1/chats/{channelId}` lists, with single-use authkeys) and Constellation
+//!   ([`constellation`], live events from REST writes); test hooks through
+//!   [`Mixer::realtime`].
 
 pub mod chat;
 pub mod constellation;
