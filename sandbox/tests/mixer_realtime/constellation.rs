@@ -160,6 +160,22 @@ async fn bad_packets_close_with_the_documented_codes() {
     let closes: Vec<Option<u16>> =
         e.rt.constellation_connections().iter().map(|c| c.closed_with.as_ref().map(|(code, _)| *code)).collect();
     assert_eq!(closes, [Some(4006), Some(4007), Some(4008), Some(4009), Some(4010)]);
+    // What the server saw of each: the frame (by method name, or `invalid`), then the close.
+    let seen: Vec<Vec<String>> =
+        e.rt.constellation_connections()
+            .iter()
+            .map(|c| e.rt.constellation_frames(c.id).into_iter().skip(1).map(|f| f.name).collect())
+            .collect();
+    assert_eq!(
+        seen,
+        [
+            ["invalid", "close 4006"],
+            ["invalid", "close 4007"],
+            ["invalid", "close 4008"],
+            ["divide", "close 4009"],
+            ["livesubscribe", "close 4010"],
+        ]
+    );
 }
 
 #[tokio::test]

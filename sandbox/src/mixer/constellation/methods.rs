@@ -29,7 +29,15 @@ fn reply(id: u32, result: Value, error: Option<ReplyError>) -> Value {
 pub(crate) fn handle(live: &LiveServer, conn: ConnId, frame: Inbound) {
     let bytes = match frame {
         Inbound::Text(t) => Ok(t.into_bytes()),
-        Inbound::Binary(b) if gzip::is_gzip(&b) => gzip::decompress(&b).ok_or(NOT_GZIP),
+        Inbound::Binary(b) if gzip::is_gzip(&b) => gzip::decompress(&b).ok_or_else(|| {
+            live.hub.log(
+                conn,
+                FrameDirection::ToServer,
+                "invalid",
+                &format!("<{} gzip bytes that do not inflate>", b.len()),
+            );
+            NOT_GZIP
+        }),
         Inbound::Binary(b) => Ok(b),
     };
     let outcome = bytes.and_then(|b| {
