@@ -1,16 +1,19 @@
 //! `streamkit-sandbox [--port N] [--ratelimit-points N] [--ratelimit-period-secs S]
-//! [--extra-live-streams N] [--page-latency-ms MS] [--no-contract-check]`: runs the sandbox
-//! until interrupted. Every flag defaults to [`SandboxConfig::default`].
+//! [--extra-live-streams N] [--page-latency-ms MS] [--no-contract-check] [--mixer]`: runs the
+//! sandbox until interrupted. Every flag defaults to [`SandboxConfig::default`]; `--mixer`
+//! serves Mixer too (REST, chat endpoints, Constellation) and prints its URLs.
 
 use std::io::Write;
 use std::process::ExitCode;
-use streamkit_sandbox::{CLIENT_ID, CLIENT_SECRET, Sandbox, SandboxConfig};
+use streamkit_sandbox::{CLIENT_ID, CLIENT_SECRET, Mixer, Sandbox, SandboxConfig, Twitch, demo};
 
 const USAGE: &str = "usage: streamkit-sandbox [--port N] [--ratelimit-points N] [--ratelimit-period-secs S] \
-[--extra-live-streams N] [--page-latency-ms MS] [--no-contract-check]";
+[--extra-live-streams N] [--page-latency-ms MS] [--no-contract-check] [--mixer]";
 
-fn parse_args() -> Result<SandboxConfig, String> {
+/// The config, and whether to serve Mixer too.
+fn parse_args() -> Result<(SandboxConfig, bool), String> {
     let mut config = SandboxConfig::default();
+    let mut mixer = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -47,16 +50,33 @@ fn parse_args() -> Result<SandboxConfig, String> {
                 config.helix_latency = std::time::Duration::from_millis(ms);
             }
             "--no-contract-check" if inline.is_none() => config.contract_check = false,
+            "--mixer" if inline.is_none() => mixer = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument: {other}")),
         }
     }
-    Ok(config)
+    Ok((config, mixer))
+}
+
+/// What [`Sandbox::start`] serves, plus Mixer when asked.
+async fn start(config: SandboxConfig, mixer: bool) -> std::io::Result<Sandbox> {
+    if !mixer {
+        return Sandbox::start(config).await;
+    }
+    Sandbox::builder()
+        .port(config.port)
+        .contract_check(config.contract_check)
+        .clock(config.clock.clone())
+        .service(Twitch::new(&config))
+        .service(demo::PagedDemo)
+        .service(Mixer::new())
+        .start()
+        .await
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = match parse_args() {
+    let (config, mixer) = match parse_args() {
         Ok(c) => c,
         Err(msg) => {
             if msg.is_empty() {
@@ -67,7 +87,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let sandbox = match Sandbox::start(config).await {
+    let sandbox = match start(config, mixer).await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("streamkit-sandbox: cannot start: {e}");
@@ -78,6 +98,12 @@ async fn main() -> ExitCode {
     let _ = writeln!(out, "streamkit-sandbox listening on {}", sandbox.url());
     let _ = writeln!(out, "CLIENT_ID={CLIENT_ID}");
     let _ = writeln!(out, "CLIENT_SECRET={CLIENT_SECRET}");
+    if let Some(m) = sandbox.service::<Mixer>() {
+        let realtime = m.realtime();
+        let _ = writeln!(out, "MIXER_API={}", m.api_url());
+        let _ = writeln!(out, "MIXER_CHAT_ENDPOINTS={}", realtime.chat_endpoints().join(","));
+        let _ = writeln!(out, "MIXER_CONSTELLATION={}", realtime.constellation_url());
+    }
     let _ = out.flush();
     drop(out);
     // Runs until the process is interrupted (Ctrl-C ends it).

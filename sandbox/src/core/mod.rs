@@ -11,6 +11,8 @@
 //! - [`ratelimit`]: token buckets configured from bucket declarations ([`BucketSpec`]);
 //! - [`clock`]: the injectable time source ([`Clock`]);
 //! - [`frames`]: frame-level faults for websocket servers ([`FrameFault`]);
+//! - [`ws`]: the websocket plumbing around a protocol: connections with bounded queues, a
+//!   per-connection frame log, refusals, frame faults applied both ways ([`WsHub`]);
 //! - [`limits`]: request limits answered with documented statuses (a body over
 //!   [`MAX_REQUEST_BODY`] is a `413`).
 //!
@@ -26,6 +28,7 @@ pub mod ratelimit;
 pub mod requestlog;
 pub mod server;
 pub mod service;
+pub mod ws;
 
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use contract::{CONTRACT_VIOLATION_HEADER, ServiceSpec};
@@ -36,6 +39,7 @@ pub use ratelimit::{BucketSpec, RateHeaders, RateInfo, ResetUnit, TokenBuckets};
 pub use requestlog::LoggedRequest;
 pub use server::{Server, ServerBuilder};
 pub use service::{Context, Service};
+pub use ws::{ConnId, ConnectionInfo, Handshake, LoggedFrame, WsHub};
 
 use std::sync::{Mutex, MutexGuard};
 

@@ -14,7 +14,14 @@
 //!   refresh (single use), and the shortcode flow, approved or denied through
 //!   [`Mixer::approve_shortcode`] / [`Mixer::deny_shortcode`].
 //! * Errors are `{"statusCode", "error", "message"}`.
+//! * Realtime on the same address: the chat servers ([`chat`], the endpoints
+//!   `GET /v1/chats/{channelId}` lists, with single-use authkeys) and Constellation
+//!   ([`constellation`], live events from REST writes); test hooks through
+//!   [`Mixer::realtime`].
 
+pub mod chat;
+pub mod constellation;
+pub mod realtime;
 pub mod seed;
 
 mod query;
@@ -33,6 +40,7 @@ use serde_json::json;
 use state::{Approval, Caller, MixerState};
 use std::sync::Arc;
 
+pub use realtime::MixerRealtime;
 pub use specs::PREFIX;
 
 /// The Mixer service (see the module docs). Clones share state.
@@ -63,6 +71,11 @@ impl Mixer {
     /// The API base URL (`http://127.0.0.1:PORT/mixer/api`) once the server started.
     pub fn api_url(&self) -> String {
         self.state.api_url()
+    }
+
+    /// The test hooks of the chat servers and Constellation (see [`realtime`]).
+    pub fn realtime(&self) -> MixerRealtime {
+        MixerRealtime { state: self.state.clone() }
     }
 
     /// An access token for user index `user` (see [`seed`]) with `scopes`.
@@ -192,15 +205,24 @@ async fn as_mixer_error(response: Response) -> Response {
     error(StatusCode::BAD_REQUEST, if text.is_empty() { "The request body is invalid." } else { &text })
 }
 
+/// The websocket paths: the chat endpoints and Constellation.
+fn owns_realtime_path(path: &str) -> bool {
+    path.starts_with("/mixer/chat/") || path == constellation::PATH
+}
+
 impl Service for Mixer {
     fn owns(&self, path: &str) -> bool {
-        owns_path(path)
+        owns_path(path) || owns_realtime_path(path)
     }
 
     fn router(&self, ctx: &Context) -> Router {
         let _ = self.state.base_url.set(ctx.base_url.clone());
         let _ = self.state.clock.set(ctx.clock.clone());
-        Router::new().nest(PREFIX, routes::router()).with_state(self.state.clone())
+        Router::new()
+            .nest(PREFIX, routes::router())
+            .merge(chat::router())
+            .merge(constellation::router())
+            .with_state(self.state.clone())
     }
 
     fn wrap(&self, app: Router, _ctx: &Context) -> Router {

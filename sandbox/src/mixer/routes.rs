@@ -234,6 +234,7 @@ async fn update_channel(State(s): St, me: Me, Path(channel): Path<String>, Json(
     for (k, v) in fields.iter().filter(|(k, _)| UPDATABLE.contains(&k.as_str())) {
         d.channels[c][k] = v.clone();
     }
+    super::constellation::rest::channel_updated(&s, c, fields);
     Json(d.channels[c].clone()).into_response()
 }
 
@@ -271,6 +272,7 @@ async fn follow(State(s): St, me: Me, Path(channel): Path<String>, Json(body): J
     if d.follows.insert((c, u)) {
         let n = d.channels[c]["numFollowers"].as_i64().unwrap_or(0);
         d.channels[c]["numFollowers"] = json!(n + 1);
+        super::constellation::rest::followed(&s, &d, c, u, true);
     }
     StatusCode::NO_CONTENT.into_response()
 }
@@ -281,6 +283,7 @@ async fn unfollow(State(s): St, me: Me, Path(channel): Path<String>, Json(body):
     if d.follows.remove(&(c, u)) {
         let n = d.channels[c]["numFollowers"].as_i64().unwrap_or(1);
         d.channels[c]["numFollowers"] = json!(n - 1);
+        super::constellation::rest::followed(&s, &d, c, u, false);
     }
     StatusCode::NO_CONTENT.into_response()
 }
@@ -316,14 +319,20 @@ async fn set_hostee(State(s): St, me: Me, Path(channel): Path<String>, Json(body
         Some(_) => {}
     }
     let mut d = lock(&s.data);
+    let previous = d.channels[c]["hosteeId"].as_i64().and_then(seed::owner_index);
     d.channels[c]["hosteeId"] = json!(id);
+    let auto = body.get("auto").and_then(Value::as_bool).unwrap_or(false);
+    super::constellation::rest::hosting(&s, &d, c, previous, seed::owner_index(id), auto);
     Json(d.channels[c].clone()).into_response()
 }
 
 async fn stop_hosting(State(s): St, me: Me, Path(channel): Path<String>) -> Response {
     let c = tryr!(channel_ix(&channel));
     tryr!(owner(&me, c, "channel:update:self"));
-    lock(&s.data).channels[c]["hosteeId"] = Value::Null;
+    let mut d = lock(&s.data);
+    let previous = d.channels[c]["hosteeId"].as_i64().and_then(seed::owner_index);
+    d.channels[c]["hosteeId"] = Value::Null;
+    super::constellation::rest::hosting(&s, &d, c, previous, None, false);
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -434,11 +443,14 @@ async fn change_roles(
             .collect()
     };
     let (add, remove) = (tryr!(list("add")), tryr!(list("remove")));
+    let was_banned = d.roles.get(&(c, u)).is_some_and(|r| r.contains("Banned"));
     let roles = d.roles.entry((c, u)).or_default();
     roles.extend(add);
     for r in remove {
         roles.remove(&r);
     }
+    let banned = roles.contains("Banned");
+    super::chat::rest::roles_changed(&s, c, u, d.roles_of(c, u), banned && !was_banned);
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -473,8 +485,7 @@ async fn broadcast(State(s): St, Path(id): Path<String>) -> Response {
 
 /// The sandbox's own chat servers (several, for the realtime client's fallback).
 fn chat_endpoints(state: &MixerState) -> Vec<String> {
-    let ws = state.base_url.get().map(|u| u.replacen("http://", "ws://", 1)).unwrap_or_default();
-    (1..=3).map(|n| format!("{ws}/mixer/chat/{n}")).collect()
+    super::realtime::chat_endpoints(state)
 }
 
 async fn chat_authenticated(State(s): St, me: Me, Path(channel): Path<String>) -> Response {
@@ -484,7 +495,7 @@ async fn chat_authenticated(State(s): St, me: Me, Path(channel): Path<String>) -
     let mut body =
         json!({"endpoints": chat_endpoints(&s), "permissions": ["connect"], "roles": roles, "isLoadShed": false});
     if caller.has("chat:connect") {
-        body["authkey"] = json!(lock(&s.tokens).authkey());
+        body["authkey"] = json!(s.chat.issue_authkey(c, caller.user, &caller.scopes));
         body["permissions"] = json!(["connect", "chat"]);
     }
     Json(body).into_response()

@@ -93,11 +93,6 @@ impl Tokens {
         );
         (code, handle)
     }
-
-    /// A single-use chat authkey.
-    pub fn authkey(&mut self) -> String {
-        self.id("ak")
-    }
 }
 
 /// The data writes change.
@@ -191,6 +186,10 @@ pub struct MixerState {
     pub tokens: Mutex<Tokens>,
     pub limits: Mutex<BTreeMap<String, TokenBuckets>>,
     pub routes: Vec<super::specs::Route>,
+    /// The chat servers (`mixer::chat`).
+    pub chat: super::chat::ChatServer,
+    /// Constellation (`mixer::constellation`).
+    pub live: super::constellation::LiveServer,
 }
 
 impl MixerState {
@@ -203,6 +202,8 @@ impl MixerState {
             tokens: Mutex::new(Tokens::default()),
             limits: Mutex::new(limits),
             routes: super::specs::routes(),
+            chat: Default::default(),
+            live: Default::default(),
         }
     }
 
