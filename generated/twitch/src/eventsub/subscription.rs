@@ -103,12 +103,12 @@ pub mod types {
         ChannelPredictionLockV1 = ("channel.prediction.lock", "1", BroadcasterCondition);
         /// `channel.prediction.end` v1.
         ChannelPredictionEndV1 = ("channel.prediction.end", "1", BroadcasterCondition);
-        /// `channel.hype_train.begin` v1 (Twitch deprecated v1 for v2).
-        ChannelHypeTrainBeginV1 = ("channel.hype_train.begin", "1", BroadcasterCondition);
-        /// `channel.hype_train.progress` v1 (deprecated for v2).
-        ChannelHypeTrainProgressV1 = ("channel.hype_train.progress", "1", BroadcasterCondition);
-        /// `channel.hype_train.end` v1 (deprecated for v2).
-        ChannelHypeTrainEndV1 = ("channel.hype_train.end", "1", BroadcasterCondition);
+        /// `channel.hype_train.begin` v2 (Twitch's reference documents v2 only; v1 is withdrawn).
+        ChannelHypeTrainBeginV2 = ("channel.hype_train.begin", "2", BroadcasterCondition);
+        /// `channel.hype_train.progress` v2.
+        ChannelHypeTrainProgressV2 = ("channel.hype_train.progress", "2", BroadcasterCondition);
+        /// `channel.hype_train.end` v2.
+        ChannelHypeTrainEndV2 = ("channel.hype_train.end", "2", BroadcasterCondition);
         /// `channel.chat.message` v1: a chat message, read as `user_id`.
         ChannelChatMessageV1 = ("channel.chat.message", "1", ChatUserCondition);
         /// `channel.chat.notification` v1: a chat notice (sub, raid, announcement, ...).
@@ -309,12 +309,12 @@ constructors! {
     channel_prediction_lock_v1(broadcaster_user_id) => ChannelPredictionLockV1 { BroadcasterCondition { broadcaster_user_id: broadcaster_user_id.into() } };
     /// `channel.prediction.end` v1 for `broadcaster_user_id`.
     channel_prediction_end_v1(broadcaster_user_id) => ChannelPredictionEndV1 { BroadcasterCondition { broadcaster_user_id: broadcaster_user_id.into() } };
-    /// `channel.hype_train.begin` v1 for `broadcaster_user_id`.
-    channel_hype_train_begin_v1(broadcaster_user_id) => ChannelHypeTrainBeginV1 { BroadcasterCondition { broadcaster_user_id: broadcaster_user_id.into() } };
-    /// `channel.hype_train.progress` v1 for `broadcaster_user_id`.
-    channel_hype_train_progress_v1(broadcaster_user_id) => ChannelHypeTrainProgressV1 { BroadcasterCondition { broadcaster_user_id: broadcaster_user_id.into() } };
-    /// `channel.hype_train.end` v1 for `broadcaster_user_id`.
-    channel_hype_train_end_v1(broadcaster_user_id) => ChannelHypeTrainEndV1 { BroadcasterCondition { broadcaster_user_id: broadcaster_user_id.into() } };
+    /// `channel.hype_train.begin` v2 for `broadcaster_user_id`.
+    channel_hype_train_begin_v2(broadcaster_user_id) => ChannelHypeTrainBeginV2 { BroadcasterCondition { broadcaster_user_id: broadcaster_user_id.into() } };
+    /// `channel.hype_train.progress` v2 for `broadcaster_user_id`.
+    channel_hype_train_progress_v2(broadcaster_user_id) => ChannelHypeTrainProgressV2 { BroadcasterCondition { broadcaster_user_id: broadcaster_user_id.into() } };
+    /// `channel.hype_train.end` v2 for `broadcaster_user_id`.
+    channel_hype_train_end_v2(broadcaster_user_id) => ChannelHypeTrainEndV2 { BroadcasterCondition { broadcaster_user_id: broadcaster_user_id.into() } };
     /// `channel.chat.message` v1: messages in `broadcaster_user_id`'s chat, read as `user_id`.
     channel_chat_message_v1(broadcaster_user_id, user_id) => ChannelChatMessageV1 {
         ChatUserCondition { broadcaster_user_id: broadcaster_user_id.into(), user_id: user_id.into() }
