@@ -59,10 +59,13 @@ fn every_fixture_validates_strictly_against_its_notification_schema() {
     for (name, body) in fixtures() {
         let kind = body["subscription"]["type"].as_str().unwrap();
         let version = body["subscription"]["version"].as_str().unwrap();
-        let pointer = schema_of(&spec, kind, version).unwrap_or_else(|| panic!("{name}: no message for {kind} v{version}"));
+        let pointer =
+            schema_of(&spec, kind, version).unwrap_or_else(|| panic!("{name}: no message for {kind} v{version}"));
         let strict = Validator::new(&spec, &pointer, Options::from(Direction::Either).forbid_undocumented()).unwrap();
         let problems = strict.validate(&body);
-        for p in &problems { println!("{name}: {p}"); }
+        for p in &problems {
+            println!("{name}: {p}");
+        }
         bad |= !problems.is_empty();
         seen.insert((kind.to_owned(), version.to_owned()));
     }

@@ -53,7 +53,8 @@ fn t0() -> SystemTime {
 
 /// An RFC 3339 timestamp `offset_ms` after t0, with 9 fractional digits as Twitch sends them.
 fn stamp(offset_ms: i64) -> String {
-    let t = chrono::DateTime::<chrono::Utc>::from(t0()) + chrono::Duration::milliseconds(offset_ms)
+    let t = chrono::DateTime::<chrono::Utc>::from(t0())
+        + chrono::Duration::milliseconds(offset_ms)
         + chrono::Duration::nanoseconds(123_456_789);
     t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
 }
@@ -185,7 +186,10 @@ fn stale_and_future_timestamps_are_refused() {
     assert!(matches!(err, WebhookError::FromTheFuture { ahead_secs: 61, max_skew_secs: 60 }), "{err:?}");
 
     let mut garbled = request("g", "yesterday", "notification", &body);
-    garbled.insert(headers::MESSAGE_SIGNATURE, HeaderValue::from_str(&sign(&Secret::new(SECRET), "g", "yesterday", &body)).unwrap());
+    garbled.insert(
+        headers::MESSAGE_SIGNATURE,
+        HeaderValue::from_str(&sign(&Secret::new(SECRET), "g", "yesterday", &body)).unwrap(),
+    );
     assert_eq!(v.verify(&garbled, &body), Err(WebhookError::BadTimestamp("yesterday".into())));
 }
 
@@ -225,7 +229,10 @@ fn the_verification_challenge_is_answered_raw_as_text() {
     );
     let no_challenge = json!({"subscription": subscription("webhook_callback_verification_pending")}).to_string();
     let err = v
-        .verify(&request("c-2", &stamp(0), "webhook_callback_verification", no_challenge.as_bytes()), no_challenge.as_bytes())
+        .verify(
+            &request("c-2", &stamp(0), "webhook_callback_verification", no_challenge.as_bytes()),
+            no_challenge.as_bytes(),
+        )
         .unwrap_err();
     assert_eq!(err, WebhookError::BadBody("`body.challenge` is missing".into()));
 }
@@ -308,7 +315,10 @@ async fn handshake_then_a_rest_write_arrives_as_a_verified_channel_update() {
     let id = create(&app, Subscription::channel_update_v2(&broadcaster), Transport::webhook(url, SECRET)).await;
 
     let log = deliveries(&sb, 1).await;
-    assert_eq!((log[0].message_type.as_str(), log[0].status, log[0].error.as_deref()), ("webhook_callback_verification", Some(200), None));
+    assert_eq!(
+        (log[0].message_type.as_str(), log[0].status, log[0].error.as_deref()),
+        ("webhook_callback_verification", Some(200), None)
+    );
     let Some(Outcome::Challenge(c)) = rx.recv().await else { panic!("expected the challenge") };
     assert_eq!(c.subscription["id"], id.as_str());
     let listed = app.get_eventsub_subscriptions().subscription_id(&id).send().await.unwrap();
@@ -337,7 +347,8 @@ async fn a_resent_message_reaches_the_app_once_and_a_revocation_ends_delivery() 
     let sb = sandbox().await;
     let broadcaster = sb.seed().broadcaster_id;
     let (url, mut rx) = callback_server(SECRET).await;
-    let id = create(&app_client(&sb), Subscription::stream_online_v1(&broadcaster), Transport::webhook(url, SECRET)).await;
+    let id =
+        create(&app_client(&sb), Subscription::stream_online_v1(&broadcaster), Transport::webhook(url, SECRET)).await;
     deliveries(&sb, 1).await;
     assert!(matches!(rx.recv().await, Some(Outcome::Challenge(_))));
 
@@ -364,7 +375,10 @@ async fn a_resent_message_reaches_the_app_once_and_a_revocation_ends_delivery() 
 
     let revocation = hooks.revoke(&id, "authorization_revoked").unwrap();
     let log = deliveries(&sb, 4).await;
-    assert_eq!((log[3].message_id.as_str(), log[3].message_type.as_str(), log[3].status), (revocation.as_str(), "revocation", Some(204)));
+    assert_eq!(
+        (log[3].message_id.as_str(), log[3].message_type.as_str(), log[3].status),
+        (revocation.as_str(), "revocation", Some(204))
+    );
     let Some(Outcome::Revoked(r)) = rx.recv().await else { panic!("expected a revocation") };
     assert_eq!((r.subscription_id.as_str(), r.status.as_str()), (id.as_str(), "authorization_revoked"));
     assert_eq!(hooks.status(&id).as_deref(), Some("authorization_revoked"));
@@ -395,7 +409,12 @@ async fn only_loopback_callbacks_are_contacted() {
     let broadcaster = sb.seed().broadcaster_id;
     let app = app_client(&sb);
     // Accepted as Twitch would, but never contacted: it stays pending.
-    let remote = create(&app, Subscription::stream_online_v1(&broadcaster), Transport::webhook("https://example.com/eventsub", SECRET)).await;
+    let remote = create(
+        &app,
+        Subscription::stream_online_v1(&broadcaster),
+        Transport::webhook("https://example.com/eventsub", SECRET),
+    )
+    .await;
     let (url, _rx) = callback_server(SECRET).await;
     let local = create(&app, Subscription::stream_offline_v1(&broadcaster), Transport::webhook(url, SECRET)).await;
     // Deliveries are sent in order; the first and only one is the loopback subscription's.
@@ -404,7 +423,9 @@ async fn only_loopback_callbacks_are_contacted() {
     assert_eq!(log[0].subscription_id, local);
     assert_eq!(sb.twitch().eventsub().status(&remote).as_deref(), Some("webhook_callback_verification_pending"));
     // Plain HTTP to anything but 127.0.0.1 is refused.
-    let body = Subscription::stream_online_v1(&broadcaster).body(Transport::webhook("http://10.1.2.3:8080/eventsub", SECRET)).unwrap();
+    let body = Subscription::stream_online_v1(&broadcaster)
+        .body(Transport::webhook("http://10.1.2.3:8080/eventsub", SECRET))
+        .unwrap();
     let err = app.create_eventsub_subscription().body(body).send().await.unwrap_err();
     assert_eq!(common::status(&err), 400);
 }

@@ -57,11 +57,9 @@ pub fn check(shown: &str, spec: &Document) -> Vec<Finding> {
                             );
                         }
                     }
-                    Err(e) => add(
-                        e.pointer,
-                        "example-valid",
-                        format!("the schema cannot check examples: {}", e.message),
-                    ),
+                    Err(e) => {
+                        add(e.pointer, "example-valid", format!("the schema cannot check examples: {}", e.message))
+                    }
                 }
             }
         }

@@ -232,8 +232,9 @@ impl Subscription {
         if self.condition.is_empty() {
             return Err(invalid(format!("the condition of `{}` v{} is empty", self.type_, self.version)));
         }
-        let condition: helix_types::EventSubCondition = serde_json::from_value(Value::Object(self.condition.clone()))
-            .map_err(|e| invalid(format!("the condition of `{}` is not an object of strings: {e}", self.type_)))?;
+        let condition: helix_types::EventSubCondition =
+            serde_json::from_value(Value::Object(self.condition.clone()))
+                .map_err(|e| invalid(format!("the condition of `{}` is not an object of strings: {e}", self.type_)))?;
         helix_types::CreateEventsubSubscriptionBody::builder()
             .type_(self.type_.clone())
             .version(self.version.clone())
@@ -343,7 +344,10 @@ mod tests {
         let raid = Subscription::channel_raid_from_v1("7");
         assert_eq!(raid.condition().keys().collect::<Vec<_>>(), ["from_broadcaster_user_id"]);
         let revoke = Subscription::user_authorization_revoke_v1("cid");
-        assert_eq!((revoke.type_(), revoke.condition()["client_id"].as_str()), ("user.authorization.revoke", Some("cid")));
+        assert_eq!(
+            (revoke.type_(), revoke.condition()["client_id"].as_str()),
+            ("user.authorization.revoke", Some("cid"))
+        );
         assert!(types::ALL.contains(&("channel.update", "2")));
         assert_eq!(types::ALL.len(), 28);
     }
@@ -360,7 +364,8 @@ mod tests {
                 "transport": {"method": "websocket", "session_id": "sess"},
             })
         );
-        let hook = Subscription::user_update_v1("1").body(Transport::webhook("https://x.example/cb", "0123456789")).unwrap();
+        let hook =
+            Subscription::user_update_v1("1").body(Transport::webhook("https://x.example/cb", "0123456789")).unwrap();
         // The secret goes on the wire, and nowhere else.
         assert_eq!(serde_json::to_value(&hook).unwrap()["transport"]["secret"], "0123456789");
         assert!(!format!("{hook:?}").contains("0123456789"));

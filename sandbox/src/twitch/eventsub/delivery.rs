@@ -99,15 +99,12 @@ pub(crate) fn start(state: &Arc<TwitchState>) {
 }
 
 async fn run(state: Weak<TwitchState>, mut rx: mpsc::Receiver<Outgoing>) {
-    let client = match reqwest::Client::builder()
+    let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(ANSWER_TIMEOUT)
         .no_proxy()
         .build()
-    {
-        Ok(c) => Some(c),
-        Err(_) => None,
-    };
+        .ok();
     while let Some(msg) = rx.recv().await {
         let (status, answer, error) = match &client {
             Some(client) => post(client, &msg).await,

@@ -189,7 +189,8 @@ fn string_at(obj: &Map<String, Value>, key: &str, what: &str) -> Result<String, 
 
 /// Decodes the body by message type and checks the subscription headers against it.
 fn parse(h: &MessageHeaders, timestamp: DateTime<Utc>, body: &[u8]) -> Result<Outcome, WebhookError> {
-    let mut root: Map<String, Value> = serde_json::from_slice(body).map_err(|e| bad(format!("not a JSON object: {e}")))?;
+    let mut root: Map<String, Value> =
+        serde_json::from_slice(body).map_err(|e| bad(format!("not a JSON object: {e}")))?;
     let subscription = root.remove("subscription").ok_or_else(|| bad("`subscription` is missing"))?;
     let sub = subscription.as_object().ok_or_else(|| bad("`subscription` is not an object"))?;
     let sub_type = string_at(sub, "type", "subscription")?;

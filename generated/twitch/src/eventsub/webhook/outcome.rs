@@ -82,10 +82,10 @@ impl Outcome {
     /// verification, an empty 204 otherwise.
     pub fn reply(&self) -> Reply {
         match self {
-            Outcome::Challenge(c) => {
-                Reply { status: 200, content_type: Some("text/plain"), body: c.challenge.clone() }
+            Outcome::Challenge(c) => Reply { status: 200, content_type: Some("text/plain"), body: c.challenge.clone() },
+            Outcome::Notification(_) | Outcome::Revoked(_) => {
+                Reply { status: 204, content_type: None, body: String::new() }
             }
-            Outcome::Notification(_) | Outcome::Revoked(_) => Reply { status: 204, content_type: None, body: String::new() },
         }
     }
 

@@ -94,7 +94,10 @@ mod tests {
         let s = sign(&Secret::new("0123456789"), "id", "ts", b"body");
         assert_eq!(s, format!("sha256={}", KNOWN));
         assert_eq!(verify(&Secret::new("0123456789"), "id", "ts", b"body", &s), Ok(()));
-        assert_eq!(verify(&Secret::new("0123456789"), "id", "ts", b"body", &s.to_uppercase().replacen("SHA256", "sha256", 1)), Ok(()));
+        assert_eq!(
+            verify(&Secret::new("0123456789"), "id", "ts", b"body", &s.to_uppercase().replacen("SHA256", "sha256", 1)),
+            Ok(())
+        );
     }
 
     const KNOWN: &str = "9b46551a91f87036ebc5f10ca865c57f27cb0f063ad5daf98db79c19e0d47946";
@@ -107,6 +110,9 @@ mod tests {
         assert_eq!(verify(&Secret::new("other-secret"), "id", "ts", b"body", &good), Err(SignatureProblem::Mismatch));
         assert_eq!(verify(&secret, "id", "ts", b"body", &good[7..]), Err(SignatureProblem::Malformed));
         assert_eq!(verify(&secret, "id", "ts", b"body", "sha256=zz"), Err(SignatureProblem::Malformed));
-        assert_eq!(verify(&secret, "id", "ts", b"body", &format!("sha256={}", "g".repeat(64))), Err(SignatureProblem::Malformed));
+        assert_eq!(
+            verify(&secret, "id", "ts", b"body", &format!("sha256={}", "g".repeat(64))),
+            Err(SignatureProblem::Malformed)
+        );
     }
 }
