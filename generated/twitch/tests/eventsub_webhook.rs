@@ -343,6 +343,42 @@ async fn handshake_then_a_rest_write_arrives_as_a_verified_channel_update() {
 }
 
 #[tokio::test]
+async fn a_rest_write_notifies_only_the_version_whose_payload_it_is() {
+    let sb = sandbox().await;
+    let broadcaster = sb.seed().broadcaster_id;
+    let (url, mut rx) = callback_server(SECRET).await;
+    let app = app_client(&sb);
+    let v2 = create(&app, Subscription::channel_update_v2(&broadcaster), Transport::webhook(url.clone(), SECRET)).await;
+    // The escape hatch: a type, version and condition this crate does not type.
+    let v1 = Subscription::other("channel.update", "1", [("broadcaster_user_id", broadcaster.as_str())]);
+    let v1 = create(&app, v1, Transport::webhook(url, SECRET)).await;
+    let log = deliveries(&sb, 2).await;
+    assert_eq!([log[0].subscription_id.as_str(), log[1].subscription_id.as_str()], [v2.as_str(), v1.as_str()]);
+
+    let me = user_client(&sb, &broadcaster, &["channel:manage:broadcast"]);
+    let body = helix::types::ModifyChannelInformationBody::builder().title("v2 only");
+    me.modify_channel_information().broadcaster_id(&broadcaster).body(body).send().await.unwrap();
+    // A hook's event goes to both versions. Deliveries keep their order, so had the write
+    // notified v1 as well, its message would come before these two.
+    let triggered = sb.twitch().eventsub().trigger("channel.update", json!({"broadcaster_user_id": broadcaster}));
+    assert_eq!(triggered.len(), 2);
+    let log = deliveries(&sb, 5).await;
+    assert_eq!((log[2].subscription_id.as_str(), log[2].message_type.as_str()), (v2.as_str(), "notification"));
+    assert_eq!(
+        [log[3].message_id.as_str(), log[4].message_id.as_str()],
+        [triggered[0].as_str(), triggered[1].as_str()]
+    );
+    let mut versions = Vec::new();
+    while let Ok(outcome) = rx.try_recv() {
+        if let Outcome::Notification(n) = outcome {
+            versions.push(n.subscription_version);
+        }
+    }
+    assert_eq!(versions.len(), 3);
+    assert_eq!(versions[0], "2");
+}
+
+#[tokio::test]
 async fn a_resent_message_reaches_the_app_once_and_a_revocation_ends_delivery() {
     let sb = sandbox().await;
     let broadcaster = sb.seed().broadcaster_id;

@@ -234,12 +234,13 @@ fn concerns(sub: &Subscription, event: &Value) -> bool {
     sub.condition.iter().all(|(k, v)| event.get(k).is_none_or(|e| e == v))
 }
 
-/// Sends `event` to every enabled loopback subscription of type `kind` it concerns; the
-/// message ids, in delivery order.
-pub(crate) fn publish(st: &TwitchState, kind: &str, event: &Value) -> Vec<String> {
+/// Sends `event` to every enabled loopback subscription of type `kind` (and `version`, when
+/// given) it concerns; the message ids, in delivery order.
+pub(crate) fn publish(st: &TwitchState, kind: &str, version: Option<&str>, event: &Value) -> Vec<String> {
     let targets: Vec<Subscription> = lock(&st.eventsub)
         .all()
-        .filter(|s| s.kind == kind && s.status == "enabled" && s.webhook.is_some() && concerns(s, event))
+        .filter(|s| s.kind == kind && version.is_none_or(|v| s.version == v))
+        .filter(|s| s.status == "enabled" && s.webhook.is_some() && concerns(s, event))
         .cloned()
         .collect();
     let mut ids = Vec::new();

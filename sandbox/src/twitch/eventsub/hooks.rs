@@ -28,10 +28,10 @@ pub struct EventSubHooks {
 
 impl EventSubHooks {
     /// Sends `event` as a `notification` to every enabled webhook subscription of type
-    /// `subscription_type` that it concerns (each condition field the event also has must
+    /// `subscription_type` (any version) that it concerns (each condition field the event also has must
     /// match); the message ids, in the order they will be delivered.
     pub fn trigger(&self, subscription_type: &str, event: Value) -> Vec<String> {
-        delivery::publish(&self.state, subscription_type, &event)
+        delivery::publish(&self.state, subscription_type, None, &event)
     }
 
     /// Revokes subscription `id` with `status` (e.g. `authorization_revoked`, `user_removed`,

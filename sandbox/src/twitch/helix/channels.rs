@@ -200,6 +200,6 @@ pub(crate) async fn modify_channel(
     }
     let event = eventsub::events::channel_update_v2(&st, idx, ch);
     drop(channels);
-    eventsub::delivery::publish(&st, "channel.update", &event);
+    eventsub::delivery::publish(&st, "channel.update", Some("2"), &event);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

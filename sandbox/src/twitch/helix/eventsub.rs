@@ -111,9 +111,12 @@ pub(crate) struct EventSubStore {
 }
 
 impl EventSubStore {
-    /// Every subscription of every client.
+    /// Every subscription of every client: by client id, then in creation order (so that
+    /// deliveries have a stable order).
     pub(crate) fn all(&self) -> impl Iterator<Item = &Subscription> {
-        self.by_client.values().flatten()
+        let mut clients: Vec<(&String, &Vec<Subscription>)> = self.by_client.iter().collect();
+        clients.sort_by(|a, b| a.0.cmp(b.0));
+        clients.into_iter().flat_map(|(_, subs)| subs.iter())
     }
 
     /// The subscription `id`, of any client.
