@@ -12,6 +12,14 @@
 //! // `client.create_eventsub_subscription().body(body).send().await?`
 //! ```
 //!
+//! A condition of another type does not compile:
+//!
+//! ```compile_fail
+//! use streamkit_twitch::eventsub::{types::ChannelFollowV2, BroadcasterCondition, Subscription};
+//! // channel.follow v2 needs a moderator: BroadcasterModeratorCondition.
+//! let s = Subscription::of::<ChannelFollowV2>(BroadcasterCondition { broadcaster_user_id: "1".into() });
+//! ```
+//!
 //! A type this module does not list: [`Subscription::other`], or the generated builder
 //! (`types::CreateEventsubSubscriptionBody::builder().type_("stream.online").version("1")`).
 
