@@ -8,6 +8,9 @@
 //!   `specs/twitch/helix.yaml`, resized by [`SandboxConfig`]); buckets are per client id (app
 //!   tokens) or client id + user (user tokens).
 //! * `Send Chat Message` with the text `dropme` reports a dropped message (`is_sent: false`).
+//! * EventSub webhook subscriptions with a callback on `127.0.0.1` are verified and receive
+//!   signed notifications (see [`EventSubHooks`](crate::EventSubHooks)); Modify Channel
+//!   Information sends `channel.update`.
 //! * Errors (including the core's: faults, contract violations) have Helix's
 //!   `{"error", "status", "message"}` shape; OAuth's own errors are `{"status", "message"}`.
 //! * For the body-rewriting faults, records are the objects of `data` and the cursor is
@@ -16,6 +19,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod errors;
+pub(crate) mod eventsub;
 pub(crate) mod helix;
 pub(crate) mod oauth;
 pub(crate) mod pagination;
@@ -85,6 +89,12 @@ impl Twitch {
         lock(&self.state.tokens).approve_device(user_code, user_id)
     }
 
+    /// EventSub's test hooks: trigger events, revoke subscriptions, resend messages, and the
+    /// log of webhook deliveries (see [`EventSubHooks`](crate::EventSubHooks)).
+    pub fn eventsub(&self) -> eventsub::EventSubHooks {
+        eventsub::EventSubHooks { state: self.state.clone() }
+    }
+
     /// Ids and names of the seeded data that tests can rely on.
     pub fn seed(&self) -> seed::SeedInfo {
         let mut info = self.state.seed.info.clone();
@@ -101,6 +111,7 @@ impl Service for Twitch {
 
     fn router(&self, ctx: &Context) -> Router {
         self.state.started(ctx);
+        eventsub::delivery::start(&self.state);
         helix::router().merge(oauth::router()).with_state(self.state.clone())
     }
 

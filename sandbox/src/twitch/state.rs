@@ -3,6 +3,7 @@
 use crate::SandboxConfig;
 use crate::core::{BucketSpec, Context, TokenBuckets};
 use crate::twitch::auth::TokenStore;
+use crate::twitch::eventsub::delivery::Webhooks;
 use crate::twitch::helix::eventsub::EventSubStore;
 use crate::twitch::seed::{Channel, Seed};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +21,8 @@ pub(crate) struct TwitchState {
     pub(crate) tokens: Mutex<TokenStore>,
     pub(crate) ratelimit: Mutex<TokenBuckets>,
     pub(crate) eventsub: Mutex<EventSubStore>,
+    /// EventSub webhook deliveries: the queue and the log.
+    pub(crate) webhooks: Webhooks,
     counter: AtomicU64,
 }
 
@@ -30,6 +33,7 @@ impl TwitchState {
             tokens: Mutex::new(TokenStore::new(config.token_lifetime)),
             ratelimit: Mutex::new(TokenBuckets::new(bucket)),
             eventsub: Mutex::new(EventSubStore::default()),
+            webhooks: Webhooks::default(),
             counter: AtomicU64::new(0),
             ctx: OnceLock::new(),
             config,

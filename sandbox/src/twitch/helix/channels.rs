@@ -6,6 +6,7 @@ use super::params::Params;
 use crate::core::lock;
 use crate::twitch::auth::Auth;
 use crate::twitch::errors::HelixError;
+use crate::twitch::eventsub;
 use crate::twitch::seed::{Channel, LABELS};
 use crate::twitch::state::TwitchState;
 use axum::body::Bytes;
@@ -197,5 +198,8 @@ pub(crate) async fn modify_channel(
     if let Some(branded) = body.is_branded_content {
         ch.is_branded_content = branded;
     }
+    let event = eventsub::events::channel_update_v2(&st, idx, ch);
+    drop(channels);
+    eventsub::delivery::publish(&st, "channel.update", Some("2"), &event);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

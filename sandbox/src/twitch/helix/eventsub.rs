@@ -11,6 +11,7 @@ use super::params::Params;
 use crate::core::lock;
 use crate::twitch::auth::Auth;
 use crate::twitch::errors::HelixError;
+use crate::twitch::eventsub::{WebhookTarget, delivery, loopback};
 use crate::twitch::pagination;
 use crate::twitch::rng;
 use crate::twitch::seed::fmt_time_nanos;
@@ -37,7 +38,7 @@ fn max_total_cost(auth: &Auth) -> u64 {
 const PAGE_SIZE: usize = 100;
 
 /// Every status Twitch documents for a subscription.
-const STATUSES: &[&str] = &[
+pub(crate) const STATUSES: &[&str] = &[
     "enabled",
     "webhook_callback_verification_pending",
     "webhook_callback_verification_failed",
@@ -61,14 +62,16 @@ const STATUSES: &[&str] = &[
 /// One subscription.
 #[derive(Clone, Debug)]
 pub(crate) struct Subscription {
-    id: String,
-    status: &'static str,
-    kind: String,
-    version: String,
-    condition: Map<String, Value>,
+    pub(crate) id: String,
+    pub(crate) status: &'static str,
+    pub(crate) kind: String,
+    pub(crate) version: String,
+    pub(crate) condition: Map<String, Value>,
     created_at: String,
     /// The transport as returned (no secret).
     transport: Value,
+    /// Where and how webhook messages go, when the sandbox delivers them (loopback callbacks).
+    pub(crate) webhook: Option<WebhookTarget>,
     cost: u64,
     /// type + version + condition + transport target, for duplicate detection.
     identity: String,
@@ -77,7 +80,8 @@ pub(crate) struct Subscription {
 }
 
 impl Subscription {
-    fn json(&self) -> Value {
+    /// The subscription as Helix and EventSub messages show it.
+    pub(crate) fn json(&self) -> Value {
         json!({
             "id": self.id,
             "status": self.status,
@@ -107,6 +111,19 @@ pub(crate) struct EventSubStore {
 }
 
 impl EventSubStore {
+    /// Every subscription of every client: by client id, then in creation order (so that
+    /// deliveries have a stable order).
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Subscription> {
+        let mut clients: Vec<(&String, &Vec<Subscription>)> = self.by_client.iter().collect();
+        clients.sort_by(|a, b| a.0.cmp(b.0));
+        clients.into_iter().flat_map(|(_, subs)| subs.iter())
+    }
+
+    /// The subscription `id`, of any client.
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Subscription> {
+        self.by_client.values_mut().flatten().find(|s| s.id == id)
+    }
+
     /// The subscriptions `auth` can see.
     fn visible<'a>(&'a self, auth: &'a Auth) -> impl Iterator<Item = &'a Subscription> + 'a {
         let subs = self.by_client.get(&auth.client_id).map(Vec::as_slice).unwrap_or(&[]);
@@ -137,8 +154,14 @@ struct CreateBody {
     transport: Option<Transport>,
 }
 
-/// Checks a webhook callback: an `https://` URL on port 443 (the default).
+/// Checks a webhook callback: an `https://` URL on port 443 (the default), or a loopback
+/// callback the sandbox delivers to (`http://127.0.0.1:PORT/...`).
 fn valid_callback(url: &str) -> bool {
+    loopback::parse(url).is_some() || valid_https_callback(url)
+}
+
+/// An `https://` URL on port 443 (the default).
+fn valid_https_callback(url: &str) -> bool {
     let Some(rest) = url.strip_prefix("https://") else {
         return false;
     };
@@ -192,6 +215,7 @@ pub(crate) async fn create(
     let transport = body.transport.ok_or_else(|| missing("transport"))?;
     let method = transport.method.as_deref().ok_or_else(|| missing("transport.method"))?;
     let now = fmt_time_nanos(chrono::Utc::now());
+    let mut webhook = None;
     let (status, transport_json, target) = match method {
         "webhook" => {
             if auth.user_id.is_some() {
@@ -207,6 +231,8 @@ pub(crate) async fn create(
                 return Err(HelixError::bad_request("The transport.secret must be 10 to 100 ASCII characters"));
             }
             let t = json!({ "method": "webhook", "callback": callback });
+            // Only loopback callbacks are ever contacted; others stay pending.
+            webhook = loopback::parse(&callback).map(|_| WebhookTarget::new(&callback, secret));
             ("webhook_callback_verification_pending", t, format!("webhook:{callback}"))
         }
         "websocket" => {
@@ -262,11 +288,13 @@ pub(crate) async fn create(
         condition,
         created_at: now,
         transport: transport_json,
+        webhook,
         cost,
         identity,
         owner: auth.user_id.clone(),
     };
     let data = sub.json();
+    let verify = sub.webhook.is_some().then(|| sub.clone());
     subs.push(sub);
     let (total, total_cost) = store.totals(&auth);
     let body = json!({
@@ -275,6 +303,10 @@ pub(crate) async fn create(
         "total_cost": total_cost,
         "max_total_cost": max_total_cost(&auth),
     });
+    drop(store);
+    if let Some(sub) = verify {
+        delivery::verify_callback(&st, &sub);
+    }
     Ok((StatusCode::ACCEPTED, Json(body)).into_response())
 }
 
@@ -339,6 +371,13 @@ pub(crate) async fn delete(
 #[cfg(test)]
 mod tests {
     use super::valid_callback;
+
+    #[test]
+    fn loopback_callbacks() {
+        assert!(valid_callback("http://127.0.0.1:8080/hook"));
+        assert!(!valid_callback("http://10.0.0.1:8080/hook"));
+        assert!(!valid_callback("http://localhost:8080/hook"));
+    }
 
     #[test]
     fn callbacks() {

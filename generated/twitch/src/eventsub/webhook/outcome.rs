@@ -1,0 +1,100 @@
+//! What a verified webhook request is.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+/// A verified webhook request: answer it with [`Outcome::reply`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// An event (`notification`).
+    Notification(Notification),
+    /// The verification request sent when the subscription was created
+    /// (`webhook_callback_verification`): answering with the challenge enables it.
+    Challenge(Challenge),
+    /// Twitch revoked the subscription (`revocation`); it delivers nothing more.
+    Revoked(Revocation),
+}
+
+/// An event notification.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Notification {
+    /// `Twitch-Eventsub-Message-Id`; a resent message keeps it.
+    pub message_id: String,
+    /// `Twitch-Eventsub-Message-Retry` (0 when absent).
+    pub retry: u32,
+    /// When Twitch sent it (nanoseconds kept).
+    pub timestamp: DateTime<Utc>,
+    /// `subscription.type`, e.g. `channel.update`.
+    pub subscription_type: String,
+    /// `subscription.version`, e.g. `2`.
+    pub subscription_version: String,
+    /// The `subscription` object.
+    pub subscription: Value,
+    /// The `event` object. Decoded as JSON for now; the typed events will be generated from
+    /// `specs/twitch/eventsub.yaml`.
+    pub event: Value,
+}
+
+/// The callback verification request.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Challenge {
+    /// `Twitch-Eventsub-Message-Id`.
+    pub message_id: String,
+    /// The value to answer with, as `text/plain`.
+    pub challenge: String,
+    /// The `subscription` object (status `webhook_callback_verification_pending`).
+    pub subscription: Value,
+}
+
+/// A revocation.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Revocation {
+    /// `Twitch-Eventsub-Message-Id`.
+    pub message_id: String,
+    /// The subscription's id.
+    pub subscription_id: String,
+    /// Why: `authorization_revoked`, `user_removed`, `notification_failures_exceeded`,
+    /// `version_removed`, ...
+    pub status: String,
+    /// The subscription type.
+    pub subscription_type: String,
+    /// The `subscription` object.
+    pub subscription: Value,
+}
+
+/// What to answer Twitch with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The HTTP status.
+    pub status: u16,
+    /// `Content-Type`, when there is a body.
+    pub content_type: Option<&'static str>,
+    /// The body.
+    pub body: String,
+}
+
+impl Outcome {
+    /// The answer Twitch expects: the raw challenge as `text/plain` with 200 for a
+    /// verification, an empty 204 otherwise.
+    pub fn reply(&self) -> Reply {
+        match self {
+            Outcome::Challenge(c) => Reply { status: 200, content_type: Some("text/plain"), body: c.challenge.clone() },
+            Outcome::Notification(_) | Outcome::Revoked(_) => {
+                Reply { status: 204, content_type: None, body: String::new() }
+            }
+        }
+    }
+
+    /// The message id.
+    pub fn message_id(&self) -> &str {
+        match self {
+            Outcome::Notification(n) => &n.message_id,
+            Outcome::Challenge(c) => &c.message_id,
+            Outcome::Revoked(r) => &r.message_id,
+        }
+    }
+}
