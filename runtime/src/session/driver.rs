@@ -128,6 +128,9 @@ impl<P: Protocol> Driver<P> {
                 Ok((ws, endpoint)) => self.serve(ws, endpoint, &mut ready, &mut attempt).await,
                 Err(e) => End::Failed(e),
             };
+            if let End::Client(closed) = end {
+                break closed;
+            }
             self.fail_or_carry_pending();
             match end {
                 End::Client(closed) => break closed,
@@ -488,7 +491,8 @@ impl<P: Protocol> Driver<P> {
         let _ = self.w.ended.send(Some(closed.clone()));
         self.w.calls.close();
         self.w.link_rx.close();
-        let carried: Vec<_> = self.carry.drain(..).collect();
+        let pending = std::mem::take(&mut self.pending).into_values().filter(|p| !p.internal).map(|p| p.call);
+        let carried: Vec<_> = self.carry.drain(..).chain(pending).collect();
         for call in carried {
             call.finish(Err(closed.to_error()));
         }
