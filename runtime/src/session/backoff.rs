@@ -14,7 +14,8 @@ use std::time::Duration;
 /// let b = Backoff::default();
 /// assert_eq!(b.delay(0, 0.0), Duration::from_millis(250));
 /// assert_eq!(b.delay(2, 0.5), Duration::from_millis(1500)); // base 2 s, half of it random
-/// assert_eq!(b.delay(40, 0.999), b.max); // capped
+/// assert_eq!(b.delay(40, 0.0), Duration::from_secs(15)); // base capped at 30 s
+/// assert!(b.delay(40, 0.999) <= b.max);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

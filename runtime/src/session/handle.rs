@@ -181,7 +181,7 @@ impl<P: Protocol> SessionBuilder<P> {
 /// [`Session::close`]).
 ///
 /// ```
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), streamkit_runtime::Error> {
 /// use serde_json::{Value, json};
 /// use streamkit_runtime::Error;
 /// use streamkit_runtime::session::{Incoming, MemoryNetwork, Protocol, SessionBuilder, tungstenite};
@@ -220,7 +220,7 @@ impl<P: Protocol> SessionBuilder<P> {
 /// let session = SessionBuilder::new(Echo).endpoint("ws://echo.test").connector(net.connector()).connect().await?;
 /// assert_eq!(session.call_raw("say", json!("hello")).await?, json!("hello"));
 /// session.close().await;
-/// # Ok::<(), Error>(()) }
+/// # Ok(()) }
 /// ```
 pub struct Session<P: Protocol> {
     shared: Arc<Shared<P>>,
