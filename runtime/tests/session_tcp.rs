@@ -1,6 +1,9 @@
 //! The session over real 127.0.0.1 sockets (the default `TcpConnector`): what the opening
 //! request carries and endpoint fallback past a refused port. Nothing here depends on timing.
 
+// tungstenite's handshake callback returns its (large) `ErrorResponse` by signature.
+#![allow(clippy::result_large_err)]
+
 mod session_support;
 
 use std::sync::{Arc, Mutex};

@@ -8,9 +8,8 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use futures::future::BoxFuture;
 use futures::{SinkExt, StreamExt};
-use tokio::sync::{Mutex, mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::{Duration, Instant, sleep, sleep_until, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::frame::CloseFrame;
@@ -24,20 +23,16 @@ use super::connector::{BoxIo, Connector};
 use super::event::{Closed, SessionEvent};
 use super::gzip;
 use super::handshake::{Handshake, shown_url};
-use super::link::Link;
+use super::link::{Cause, Link};
+use super::moving::{HookFuture, MoveStep, Moving};
 use super::protocol::{CloseAction, Compression, Incoming, KeepAlive, KeepAlivePing, Protocol};
 use crate::{Error, ProtocolErrorKind};
 
-type Ws = WebSocketStream<BoxIo>;
-
-/// Events buffered for a re-establishment hook that is not reading them.
-const HOOK_EVENTS: usize = 64;
+pub(crate) type Ws = WebSocketStream<BoxIo>;
 
 /// The channels between the handles and the driver.
 pub(crate) struct Wiring<E> {
     pub(crate) calls: mpsc::Receiver<CallRequest>,
-    pub(crate) link_tx: mpsc::Sender<CallRequest>,
-    pub(crate) link_rx: mpsc::Receiver<CallRequest>,
     pub(crate) events: mpsc::Sender<SessionEvent<E>>,
     pub(crate) close: watch::Receiver<Option<(u16, String)>>,
     pub(crate) ended: watch::Sender<Option<Closed>>,
@@ -48,6 +43,8 @@ pub(crate) struct Wiring<E> {
 /// A call sent and waiting for its reply.
 struct Pending {
     call: CallRequest,
+    /// The connection it was sent on.
+    conn: u64,
     /// A keep-alive ping of the session's own: nobody waits for it and it is never resent.
     internal: bool,
 }
@@ -91,6 +88,11 @@ pub(crate) struct Driver<P: Protocol> {
     /// Events dropped because the stream's buffer was full, not yet reported.
     dropped_events: u64,
     compression: Compression,
+    /// The number of the connection in use, so calls pending on a connection being replaced
+    /// are known.
+    conn: u64,
+    /// Connections numbered so far.
+    opened: u64,
 }
 
 impl<P: Protocol> Driver<P> {
@@ -116,6 +118,8 @@ impl<P: Protocol> Driver<P> {
             next_id: 1,
             dropped_events: 0,
             compression: Compression::default(),
+            conn: 0,
+            opened: 0,
         }
     }
 
@@ -131,7 +135,7 @@ impl<P: Protocol> Driver<P> {
             if let End::Client(closed) = end {
                 break closed;
             }
-            self.fail_or_carry_pending();
+            self.fail_or_carry_pending(None);
             match end {
                 End::Client(closed) => break closed,
                 End::Lost { code, reason } => {
@@ -181,34 +185,28 @@ impl<P: Protocol> Driver<P> {
 
     /// Tries each endpoint in order; the first whose connect and handshake succeed wins.
     async fn connect(&mut self) -> Result<(Ws, usize), Error> {
-        let ws_config = WebSocketConfig::default()
-            .max_message_size(Some(self.config.max_frame))
-            .max_frame_size(Some(self.config.max_frame));
         let mut failures = Vec::new();
         for (index, url) in self.endpoints.iter().enumerate() {
             let shown = shown_url(url);
-            let attempt = async {
-                let request = self.handshake.request(url).map_err(|e| e.to_string())?;
-                let uri = request.uri().clone();
-                let io = self.connector.connect(&uri).await.map_err(|e| e.to_string())?;
-                tokio_tungstenite::client_async_with_config(request, io, Some(ws_config))
-                    .await
-                    .map(|(ws, _response)| ws)
-                    .map_err(|e| handshake_failure(&e))
-            };
-            match timeout(self.config.connect_timeout, attempt).await {
-                Ok(Ok(ws)) => {
+            match open(&self.handshake, &*self.connector, &self.config, url).await {
+                Ok(ws) => {
                     tracing::info!(endpoint = index, url = shown, "connected");
                     return Ok((ws, index));
                 }
-                Ok(Err(reason)) => {
+                Err(reason) => {
                     tracing::debug!(endpoint = index, url = shown, reason = %reason, "endpoint failed");
                     failures.push(format!("{shown}: {reason}"));
                 }
-                Err(_) => failures.push(format!("{shown}: no answer within {:?}", self.config.connect_timeout)),
             }
         }
         Err(Error::protocol(ProtocolErrorKind::Connect, failures.join("; ")))
+    }
+
+    /// The hook for a new connection, with its call and event channels.
+    fn hook(&self, cause: Cause) -> (HookFuture, mpsc::Receiver<CallRequest>, mpsc::Sender<P::Event>) {
+        let (link, calls, events) = Link::<P>::new(cause, self.config.call_timeout);
+        let hook = timeout(self.config.reestablish_timeout, self.protocol.clone().reestablish(link));
+        (Box::pin(hook), calls, events)
     }
 
     /// Runs one connection: the hook first (only its calls go out), then the session's calls.
@@ -220,15 +218,14 @@ impl<P: Protocol> Driver<P> {
         attempt: &mut u32,
     ) -> End {
         self.compression = self.protocol.compression();
-        let (hook_tx, hook_rx) = mpsc::channel(HOOK_EVENTS);
-        let link = Link::<P> {
-            calls: self.w.link_tx.clone(),
-            events: Arc::new(Mutex::new(hook_rx)),
-            call_timeout: self.config.call_timeout,
-        };
-        let reestablish = timeout(self.config.reestablish_timeout, self.protocol.clone().reestablish(link));
-        let mut hook: Option<BoxFuture<'static, _>> = Some(Box::pin(reestablish));
+        self.opened += 1;
+        self.conn = self.opened;
+        let cause = if ready.is_some() { Cause::First } else { Cause::Reconnect };
+        let (hook_future, hook_rx, hook_tx) = self.hook(cause);
+        let mut hook = Some(hook_future);
+        let mut hook_calls = Some(hook_rx);
         let mut hook_events = Some(hook_tx);
+        let mut moving: Option<Moving<P::Event>> = None;
         let mut keep_alive = self.protocol.keep_alive();
         let mut last_inbound = Instant::now();
         let mut ping_sent: Option<Instant> = None;
@@ -240,7 +237,7 @@ impl<P: Protocol> Driver<P> {
                 && room
                 && let Some(call) = self.carry.pop_front()
             {
-                if let Err(end) = self.send_call(&mut ws, call, false).await {
+                if let Err(end) = self.send_call(&mut ws, call, false, self.conn).await {
                     return end;
                 }
                 continue;
@@ -262,6 +259,7 @@ impl<P: Protocol> Driver<P> {
                     }
                 }, if hook.is_some() => {
                     hook = None;
+                    hook_calls = None;
                     hook_events = None;
                     match result {
                         Ok(Ok(())) => {
@@ -284,7 +282,7 @@ impl<P: Protocol> Driver<P> {
                 message = ws.next() => {
                     last_inbound = Instant::now();
                     ping_sent = None;
-                    match self.on_message(message, hook_events.as_ref()) {
+                    match self.on_message(message, hook_events.as_ref(), &mut moving) {
                         Flow::Continue => {}
                         Flow::CloseWith(code, reason) => {
                             let frame = CloseFrame { code: code.into(), reason: reason.clone().into() };
@@ -300,11 +298,35 @@ impl<P: Protocol> Driver<P> {
                         }
                     }
                 }
-                Some(call) = self.w.link_rx.recv() => {
-                    if let Err(end) = self.send_call(&mut ws, call, false).await { return end; }
+                Some(call) = async {
+                    match hook_calls.as_mut() {
+                        Some(calls) => calls.recv().await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    if let Err(end) = self.send_call(&mut ws, call, false, self.conn).await { return end; }
+                }
+                step = async {
+                    match moving.as_mut() {
+                        Some(m) => m.next().await,
+                        None => std::future::pending().await,
+                    }
+                }, if moving.is_some() => {
+                    let old_conn = self.conn;
+                    if let Some(new_ws) = self.on_move_step(step, &mut moving).await {
+                        // The new connection is re-established: it replaces this one.
+                        let old = std::mem::replace(&mut ws, new_ws);
+                        let shown = moving.take().map(|m| m.shown).unwrap_or_default();
+                        self.retire(old, old_conn);
+                        keep_alive = self.protocol.keep_alive();
+                        last_inbound = Instant::now();
+                        ping_sent = None;
+                        tracing::info!(url = %shown, "moved to the new connection");
+                        self.emit(SessionEvent::Moved { url: shown });
+                    }
                 }
                 call = self.w.calls.recv(), if usable && room => match call {
-                    Some(call) => if let Err(end) = self.send_call(&mut ws, call, false).await { return end; },
+                    Some(call) => if let Err(end) = self.send_call(&mut ws, call, false, self.conn).await { return end; },
                     None => return self.close_connection(ws, (1000, String::new())).await,
                 },
                 _ = sleep_until(alarm) => {
@@ -314,7 +336,7 @@ impl<P: Protocol> Driver<P> {
                     }
                     ping_sent = Some(Instant::now());
                     tracing::debug!(silent_ms = silent.as_millis() as u64, "keep-alive ping");
-                    if let Err(end) = self.send_ping(&mut ws, &keep_alive.ping).await { return end; }
+                    if let Err(end) = self.send_ping(&mut ws, &keep_alive.ping, self.conn).await { return end; }
                 }
             }
         }
@@ -331,13 +353,13 @@ impl<P: Protocol> Driver<P> {
         self.pending.len() < max
     }
 
-    async fn send_ping(&mut self, ws: &mut Ws, ping: &KeepAlivePing) -> Result<(), End> {
+    async fn send_ping(&mut self, ws: &mut Ws, ping: &KeepAlivePing, conn: u64) -> Result<(), End> {
         match ping {
             KeepAlivePing::WebSocket => self.write(ws, Message::Ping(Default::default())).await,
             KeepAlivePing::Call { method, params } => {
                 let (tx, _rx) = oneshot::channel();
                 let call = CallRequest::new(method, params.clone(), tx);
-                self.send_call(ws, call, true).await
+                self.send_call(ws, call, true, conn).await
             }
             KeepAlivePing::None => Ok(()),
         }
@@ -345,7 +367,7 @@ impl<P: Protocol> Driver<P> {
 
     /// Encodes and sends one call, recording it as pending. A call that cannot be encoded or
     /// is too large fails alone; a failed write ends the connection.
-    async fn send_call(&mut self, ws: &mut Ws, call: CallRequest, internal: bool) -> Result<(), End> {
+    async fn send_call(&mut self, ws: &mut Ws, call: CallRequest, internal: bool, conn: u64) -> Result<(), End> {
         if !internal && call.reply.is_closed() {
             return Ok(()); // its caller gave up before it could be sent
         }
@@ -370,7 +392,7 @@ impl<P: Protocol> Driver<P> {
             _ => Message::text(frame),
         };
         tracing::debug!(parent: &call.span, id, "call sent");
-        self.pending.insert(id, Pending { call, internal });
+        self.pending.insert(id, Pending { call, conn, internal });
         self.write(ws, message).await
     }
 
@@ -386,6 +408,7 @@ impl<P: Protocol> Driver<P> {
         &mut self,
         message: Option<Result<Message, WsError>>,
         hook_events: Option<&mpsc::Sender<P::Event>>,
+        moving: &mut Option<Moving<P::Event>>,
     ) -> Flow {
         let message = match message {
             None => return Flow::Over { code: None, reason: "connection ended".into(), peer_closed: false },
@@ -402,17 +425,17 @@ impl<P: Protocol> Driver<P> {
             Some(Ok(message)) => message,
         };
         match message {
-            Message::Text(text) => self.on_frame(text.as_str(), hook_events),
+            Message::Text(text) => self.on_frame(text.as_str(), hook_events, moving),
             Message::Binary(bytes) => {
                 if self.compression.inflate_incoming && gzip::is_gzip(&bytes) {
                     let max = self.compression.max_inflated.min(self.config.max_frame);
                     match gzip::inflate(&bytes, max).and_then(utf8) {
-                        Ok(text) => self.on_frame(&text, hook_events),
+                        Ok(text) => self.on_frame(&text, hook_events, moving),
                         Err(e) => self.emit(SessionEvent::Invalid(e)),
                     }
                 } else {
                     match std::str::from_utf8(&bytes) {
-                        Ok(text) => self.on_frame(text, hook_events),
+                        Ok(text) => self.on_frame(text, hook_events, moving),
                         Err(_) => self.emit(SessionEvent::Invalid(Error::protocol(
                             ProtocolErrorKind::Violation,
                             "binary frame is neither gzip nor UTF-8 text",
@@ -432,7 +455,12 @@ impl<P: Protocol> Driver<P> {
         Flow::Continue
     }
 
-    fn on_frame(&mut self, frame: &str, hook_events: Option<&mpsc::Sender<P::Event>>) {
+    fn on_frame(
+        &mut self,
+        frame: &str,
+        hook_events: Option<&mpsc::Sender<P::Event>>,
+        moving: &mut Option<Moving<P::Event>>,
+    ) {
         match self.protocol.classify(frame) {
             Incoming::Reply { id, outcome } => match self.pending.remove(&id) {
                 Some(Pending { internal: true, .. }) => {}
@@ -446,11 +474,97 @@ impl<P: Protocol> Driver<P> {
                 self.emit(SessionEvent::Event(event));
             }
             Incoming::KeepAlive | Incoming::Ignore => {}
+            Incoming::MoveTo { url } => self.start_move(url, moving),
             Incoming::Invalid(e) => {
                 tracing::debug!(error = %e, "frame not understood; the session goes on");
                 self.emit(SessionEvent::Invalid(e));
             }
         }
+    }
+
+    /// Starts moving to `url` (a later request replaces one in progress).
+    fn start_move(&mut self, url: String, moving: &mut Option<Moving<P::Event>>) {
+        let shown = shown_url(&url).to_owned();
+        tracing::info!(url = %shown, "the peer asks to move");
+        let (handshake, connector, config) = (self.handshake.clone(), self.connector.clone(), self.config.clone());
+        let connecting = Box::pin(async move { open(&handshake, &*connector, &config, &url).await });
+        self.opened += 1;
+        *moving = Some(Moving {
+            shown,
+            connecting: Some(connecting),
+            ws: None,
+            hook: None,
+            hook_calls: None,
+            hook_events: None,
+            conn: self.opened,
+        });
+    }
+
+    /// Handles what happened on the connection being moved to; returns it once its hook has
+    /// succeeded. A failure abandons the move (the old connection goes on).
+    async fn on_move_step(&mut self, step: MoveStep, moving: &mut Option<Moving<P::Event>>) -> Option<Ws> {
+        let m = moving.as_mut()?;
+        let failed = match step {
+            MoveStep::Opened(Ok(ws)) => {
+                let (hook, calls, events) = self.hook(Cause::Moved);
+                (m.ws, m.hook, m.hook_calls, m.hook_events) = (Some(ws), Some(hook), Some(calls), Some(events));
+                None
+            }
+            MoveStep::Opened(Err(reason)) => Some(reason),
+            MoveStep::HookCall(call) => {
+                let conn = m.conn;
+                let mut ws = m.ws.take()?;
+                let sent = self.send_call(&mut ws, call, false, conn).await;
+                if let Some(m) = moving.as_mut() {
+                    m.ws = Some(ws);
+                }
+                sent.err().map(|_| "the new connection broke".to_owned())
+            }
+            MoveStep::Inbound(message) => {
+                let events = m.hook_events.take();
+                let mut none = None;
+                let flow = self.on_message(message, events.as_ref(), &mut none);
+                if let Some(m) = moving.as_mut() {
+                    m.hook_events = events;
+                }
+                match flow {
+                    Flow::Continue => None,
+                    Flow::CloseWith(_, reason) | Flow::Over { reason, .. } => Some(reason),
+                }
+            }
+            MoveStep::HookDone(Ok(Ok(()))) => {
+                let m = moving.as_mut()?;
+                let ws = m.ws.take();
+                self.conn = m.conn;
+                return ws;
+            }
+            MoveStep::HookDone(Ok(Err(e))) => Some(e.to_string()),
+            MoveStep::HookDone(Err(_)) => Some("re-establishment timed out".to_owned()),
+        };
+        if let Some(reason) = failed
+            && let Some(m) = moving.take()
+        {
+            let shown = m.shown;
+            tracing::warn!(url = %shown, reason = %reason, "move abandoned; the old connection goes on");
+            self.fail_or_carry_pending(Some(m.conn));
+            self.emit(SessionEvent::Invalid(Error::protocol(
+                ProtocolErrorKind::Connect,
+                format!("moving to {shown} failed: {reason}"),
+            )));
+        }
+        None
+    }
+
+    /// Closes a connection that was replaced: calls still pending on it are resent on the new
+    /// one or fail, as after a loss.
+    fn retire(&mut self, mut old: Ws, conn: u64) {
+        self.fail_or_carry_pending(Some(conn));
+        let write_timeout = self.config.write_timeout;
+        tokio::spawn(async move {
+            let frame = CloseFrame { code: 1000.into(), reason: "moved".into() };
+            let _ = timeout(write_timeout, old.send(Message::Close(Some(frame)))).await;
+            let _ = timeout(write_timeout, async { while let Some(Ok(_)) = old.next().await {} }).await;
+        });
     }
 
     /// Sends the close frame and waits (bounded) for the peer's.
@@ -471,8 +585,12 @@ impl<P: Protocol> Driver<P> {
 
     /// After a connection is lost: resend-safe calls wait for the next connection, the others
     /// fail with [`ProtocolErrorKind::Interrupted`].
-    fn fail_or_carry_pending(&mut self) {
-        for (_, Pending { call, internal }) in std::mem::take(&mut self.pending) {
+    fn fail_or_carry_pending(&mut self, only: Option<u64>) {
+        let (lost, kept) =
+            std::mem::take(&mut self.pending).into_iter().partition(|(_, p)| only.is_none_or(|c| p.conn == c));
+        self.pending = kept;
+        let lost: BTreeMap<u64, Pending> = lost;
+        for (_, Pending { call, internal, .. }) in lost {
             if internal || call.reply.is_closed() {
                 continue;
             }
@@ -490,16 +608,12 @@ impl<P: Protocol> Driver<P> {
         tracing::info!(code = closed.code, reason = %closed.reason, by_client = closed.by_client, "session ended");
         let _ = self.w.ended.send(Some(closed.clone()));
         self.w.calls.close();
-        self.w.link_rx.close();
         let pending = std::mem::take(&mut self.pending).into_values().filter(|p| !p.internal).map(|p| p.call);
         let carried: Vec<_> = self.carry.drain(..).chain(pending).collect();
         for call in carried {
             call.finish(Err(closed.to_error()));
         }
         while let Ok(call) = self.w.calls.try_recv() {
-            call.finish(Err(closed.to_error()));
-        }
-        while let Ok(call) = self.w.link_rx.try_recv() {
             call.finish(Err(closed.to_error()));
         }
         self.emit(SessionEvent::Closed(closed));
@@ -534,6 +648,30 @@ fn keep_alive_alarm(keep_alive: &KeepAlive, last_inbound: Instant, ping_sent: Op
         (None, KeepAlivePing::None) => far(last_inbound, keep_alive.idle.saturating_add(keep_alive.timeout)),
         (None, _) => far(last_inbound, keep_alive.idle),
     }
+}
+
+/// Opens one websocket connection to `url`: the connector's byte stream, then the handshake
+/// with the session's headers, query and subprotocols, all within the connect timeout.
+async fn open(
+    handshake: &Handshake,
+    connector: &dyn Connector,
+    config: &SessionConfig,
+    url: &str,
+) -> Result<Ws, String> {
+    let ws_config =
+        WebSocketConfig::default().max_message_size(Some(config.max_frame)).max_frame_size(Some(config.max_frame));
+    let attempt = async {
+        let request = handshake.request(url).map_err(|e| e.to_string())?;
+        let uri = request.uri().clone();
+        let io = connector.connect(&uri).await.map_err(|e| e.to_string())?;
+        tokio_tungstenite::client_async_with_config(request, io, Some(ws_config))
+            .await
+            .map(|(ws, _response)| ws)
+            .map_err(|e| handshake_failure(&e))
+    };
+    timeout(config.connect_timeout, attempt)
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer within {:?}", config.connect_timeout)))
 }
 
 fn utf8(bytes: Vec<u8>) -> Result<String, Error> {

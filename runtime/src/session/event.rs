@@ -39,6 +39,11 @@ pub enum SessionEvent<E> {
         /// Which endpoint (index into the session's list) it connected to.
         endpoint: usize,
     },
+    /// The session moved to the URL the peer asked for, and closed the old connection.
+    Moved {
+        /// The new URL, without its query.
+        url: String,
+    },
     /// The stream's buffer was full: this many events were dropped.
     Lagged {
         /// Events dropped since the last item.

@@ -130,21 +130,12 @@ impl<P: Protocol> SessionBuilder<P> {
         }
         let config = self.config.clone();
         let (calls_tx, calls_rx) = mpsc::channel(config.send_queue.max(1));
-        let (link_tx, link_rx) = mpsc::channel(config.send_queue.max(1));
         let (events_tx, events_rx) = mpsc::channel(config.event_buffer.max(1));
         let (close_tx, close_rx) = watch::channel(None);
         let (ended_tx, ended_rx) = watch::channel(None);
         let (alive_tx, alive_rx) = mpsc::channel(1);
         let (ready_tx, ready_rx) = oneshot::channel();
-        let wiring = Wiring {
-            calls: calls_rx,
-            link_tx,
-            link_rx,
-            events: events_tx,
-            close: close_rx,
-            ended: ended_tx,
-            alive: alive_rx,
-        };
+        let wiring = Wiring { calls: calls_rx, events: events_tx, close: close_rx, ended: ended_tx, alive: alive_rx };
         let driver = Driver::new(
             self.protocol.clone(),
             self.endpoints,

@@ -13,6 +13,11 @@ use super::protocol::Protocol;
 use super::reply::ReplyError;
 use crate::{Error, ProtocolErrorKind};
 
+/// Calls a hook may have queued at once.
+const LINK_CALLS: usize = 16;
+/// Events buffered for a hook that is not reading them (past it they reach only the stream).
+const LINK_EVENTS: usize = 64;
+
 /// The hook's handle on the connection being re-established. Calls made through it are sent
 /// at once (the session's own callers wait until the hook is done); events are offered to it
 /// as well as to the session's event stream. Valid for one connection: once the hook has
@@ -21,11 +26,32 @@ pub struct Link<P: Protocol> {
     pub(crate) calls: mpsc::Sender<CallRequest>,
     pub(crate) events: Arc<Mutex<mpsc::Receiver<P::Event>>>,
     pub(crate) call_timeout: Duration,
+    pub(crate) cause: Cause,
+}
+
+/// Why the hook runs: what the protocol must restore differs (a server-initiated move keeps
+/// the peer's state, a reconnect does not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cause {
+    /// The session's first connection.
+    First,
+    /// A new connection after the previous one was lost.
+    Reconnect,
+    /// A connection to the URL the peer asked the session to move to
+    /// ([`Incoming::MoveTo`](super::Incoming::MoveTo)); the old connection is still open and
+    /// is closed once this hook succeeds.
+    Moved,
 }
 
 impl<P: Protocol> Clone for Link<P> {
     fn clone(&self) -> Self {
-        Link { calls: self.calls.clone(), events: self.events.clone(), call_timeout: self.call_timeout }
+        Link {
+            calls: self.calls.clone(),
+            events: self.events.clone(),
+            call_timeout: self.call_timeout,
+            cause: self.cause,
+        }
     }
 }
 
@@ -36,6 +62,20 @@ impl<P: Protocol> std::fmt::Debug for Link<P> {
 }
 
 impl<P: Protocol> Link<P> {
+    /// Why this hook runs.
+    pub fn cause(&self) -> Cause {
+        self.cause
+    }
+
+    pub(crate) fn new(
+        cause: Cause,
+        call_timeout: Duration,
+    ) -> (Self, mpsc::Receiver<CallRequest>, mpsc::Sender<P::Event>) {
+        let (calls, calls_rx) = mpsc::channel(LINK_CALLS);
+        let (events_tx, events) = mpsc::channel(LINK_EVENTS);
+        (Link { calls, events: Arc::new(Mutex::new(events)), call_timeout, cause }, calls_rx, events_tx)
+    }
+
     /// Calls `method` and decodes its reply.
     pub async fn call<M: Method>(&self, method: &M) -> Result<M::Reply, Error> {
         let params = call::params(method)?;

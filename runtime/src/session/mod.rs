@@ -30,6 +30,7 @@ mod handshake;
 mod link;
 mod memory;
 mod method;
+mod moving;
 mod protocol;
 mod reply;
 
@@ -38,7 +39,7 @@ pub use config::SessionConfig;
 pub use connector::{BoxIo, Connector, Io, TcpConnector};
 pub use event::{Closed, EventStream, SessionEvent};
 pub use handle::{Session, SessionBuilder};
-pub use link::Link;
+pub use link::{Cause, Link};
 pub use memory::{MemoryConnector, MemoryListener, MemoryNetwork};
 pub use method::Method;
 pub use protocol::{CloseAction, Compression, Incoming, KeepAlive, KeepAlivePing, Protocol, default_close_action};

@@ -125,6 +125,14 @@ pub enum Incoming<E> {
     KeepAlive,
     /// Something to ignore (a frame type the client has no use for).
     Ignore,
+    /// The peer asks the client to move to another URL (a server-initiated reconnect). The
+    /// session connects there and runs the hook (with [`Cause::Moved`](super::Cause::Moved))
+    /// while the old connection stays open and keeps delivering; once the hook succeeds the
+    /// old one is closed and calls still pending on it are resent or fail as after a loss.
+    MoveTo {
+        /// The URL to connect to (the session's headers and subprotocols apply).
+        url: String,
+    },
     /// A frame the protocol cannot read, or a known message whose payload breaks its schema.
     /// The session reports it on its event stream and goes on.
     Invalid(Error),

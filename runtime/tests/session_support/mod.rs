@@ -17,7 +17,7 @@ use streamkit_runtime::Error;
 use streamkit_runtime::session::tungstenite::Message;
 use streamkit_runtime::session::tungstenite::protocol::frame::CloseFrame;
 use streamkit_runtime::session::{
-    CloseAction, Compression, Incoming, KeepAlive, Link, MemoryNetwork, Protocol, ReplyError, SessionBuilder,
+    Cause, CloseAction, Compression, Incoming, KeepAlive, Link, MemoryNetwork, Protocol, ReplyError, SessionBuilder,
     SessionConfig, SessionEvent, default_close_action,
 };
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -49,6 +49,8 @@ pub struct TestProtocol {
     pub compression: Option<Compression>,
     pub hook: Hook,
     pub logins: Mutex<u32>,
+    /// Why the hook ran, each time.
+    pub causes: Mutex<Vec<Cause>>,
 }
 
 impl Protocol for TestProtocol {
@@ -69,6 +71,9 @@ impl Protocol for TestProtocol {
         }
         if let Some(name) = v.get("ev").and_then(Value::as_str) {
             return Incoming::Event(TestEvent { name: name.to_owned(), data: v["data"].clone() });
+        }
+        if let Some(url) = v.get("move").and_then(Value::as_str) {
+            return Incoming::MoveTo { url: url.to_owned() };
         }
         if v.get("hb").is_some() {
             return Incoming::KeepAlive;
@@ -97,10 +102,14 @@ impl Protocol for TestProtocol {
 
     fn reestablish(self: Arc<Self>, link: Link<Self>) -> BoxFuture<'static, Result<(), Error>> {
         Box::pin(async move {
+            self.causes.lock().unwrap().push(link.cause());
             match self.hook {
                 Hook::Nothing => Ok(()),
                 Hook::HelloThenLogin => {
                     link.wait_for(|e| (e.name == "hello").then_some(())).await?;
+                    if link.cause() == Cause::Moved {
+                        return Ok(()); // the peer kept our state: nothing to restore
+                    }
                     let n = {
                         let mut logins = self.logins.lock().unwrap();
                         *logins += 1;
