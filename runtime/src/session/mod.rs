@@ -17,11 +17,13 @@
 //! * [`Link`]: what the re-establishment hook calls through.
 //! * [`Connector`]: how bytes get to an endpoint ([`TcpConnector`]; [`MemoryNetwork`] for tests).
 //! * [`Backoff`] and [`Jitter`]: reconnect delays, reproducible in tests.
+//! * [`RecentIds`]: bounded duplicate detection for protocols with message ids.
 
 mod backoff;
 mod call;
 mod config;
 mod connector;
+mod dedup;
 mod driver;
 mod event;
 mod gzip;
@@ -37,6 +39,7 @@ mod reply;
 pub use backoff::{Backoff, Jitter, RandomJitter};
 pub use config::SessionConfig;
 pub use connector::{BoxIo, Connector, Io, TcpConnector};
+pub use dedup::RecentIds;
 pub use event::{Closed, EventStream, SessionEvent};
 pub use handle::{Session, SessionBuilder};
 pub use link::{Cause, Link};
