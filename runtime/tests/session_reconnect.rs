@@ -322,3 +322,36 @@ async fn a_fatal_close_code_ends_the_session_and_a_declared_one_reconnects() {
     let ended = session.ended().unwrap();
     assert_eq!((ended.code, ended.by_client), (Some(4003), false));
 }
+
+#[tokio::test(start_paused = true)]
+async fn with_no_ping_of_its_own_the_session_sends_nothing_and_silence_past_the_window_is_death() {
+    let net = MemoryNetwork::new();
+    let server = Server::start(&net, URL, vec![], echoing());
+    let protocol = TestProtocol {
+        keep_alive: Some(KeepAlive {
+            idle: Duration::from_secs(10),
+            timeout: Duration::from_secs(2),
+            ping: KeepAlivePing::None,
+        }),
+        ..Default::default()
+    };
+    let session = builder(&net, URL, protocol, config_with(quick_backoff())).connect().await.unwrap();
+    let mut events = session.events().unwrap();
+    // Heartbeats every 11 s keep it alive (under idle + timeout = 12 s).
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_secs(11)).await;
+        server.push(0, Action::Text(json!({"hb": true}).to_string()));
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(server.connections(), 1);
+    let sent: Vec<Frame> = server.log().into_iter().map(|s| s.frame).filter(|f| *f != Frame::Connected).collect();
+    assert!(sent.is_empty(), "the client sent nothing: {sent:?}");
+    // Then silence: 12 s after the last heartbeat the connection is taken for dead.
+    let last = Instant::now() - Duration::from_secs(1);
+    assert_eq!(
+        notices_until_settled(&mut events).await,
+        vec!["disconnected None", "reconnecting 1 after 1s", "reconnected to 0"]
+    );
+    let reconnected = server.log().into_iter().filter(|s| s.frame == Frame::Connected).nth(1).unwrap();
+    assert_eq!(reconnected.at - last, Duration::from_secs(13));
+}
