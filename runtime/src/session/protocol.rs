@@ -54,7 +54,7 @@ use crate::Error;
 /// assert!(matches!(Calc.classify("{"), Incoming::Invalid(_)));
 /// ```
 pub trait Protocol: Send + Sync + Sized + 'static {
-    /// A short name for spans and error messages (`"chat"`, `"constellation"`).
+    /// A short name for spans and error messages (`"chat"`, `"live-events"`).
     const NAME: &'static str;
 
     /// What the peer sends unasked. Cloned when a re-establishment hook is waiting for events
