@@ -325,3 +325,57 @@ async fn a_slow_consumer_loses_events_counted_not_memory() {
     assert!(matches!(events.next().await.unwrap(), SessionEvent::Lagged { dropped: 6 }));
     assert_eq!(next_event(&mut events).await.data, json!(10));
 }
+
+#[tokio::test(start_paused = true)]
+async fn hundreds_of_hostile_frames_leave_the_session_up_and_replying() {
+    let net = MemoryNetwork::new();
+    let server = Server::start(&net, URL, vec![], echoing());
+    let protocol = TestProtocol {
+        compression: Some(Compression { inflate_incoming: true, max_inflated: 4096, deflate_above: None }),
+        ..Default::default()
+    };
+    let session = builder(&net, URL, protocol, SessionConfig::default()).connect().await.unwrap();
+    let mut events = session.events().unwrap();
+    let mut rng = fastrand::Rng::with_seed(14);
+    let valid_gzip = gzip(&json!({"ev": "ok", "data": 1}).to_string());
+    for i in 0..300 {
+        let len = rng.usize(0..200);
+        let mut bytes: Vec<u8> = (0..len).map(|_| rng.u8(..)).collect();
+        let frame = match i % 5 {
+            0 => Action::Binary(bytes),
+            1 => {
+                // gzip magic, then garbage
+                bytes.splice(0..0, [0x1f, 0x8b]);
+                Action::Binary(bytes)
+            }
+            2 => Action::Binary(valid_gzip[..rng.usize(2..valid_gzip.len())].to_vec()), // truncated gzip
+            3 => Action::Text(String::from_utf8_lossy(&bytes).into_owned()),
+            _ => {
+                // JSON shaped like the protocol's, with wrong types and unknown ids
+                let pick = [
+                    json!({"re": "x"}),
+                    json!({"re": u64::MAX, "ok": 1}),
+                    json!({"ev": 5}),
+                    json!([1, 2]),
+                    json!({"re": -1, "err": {"code": "NaN"}}),
+                ];
+                Action::Text(pick[rng.usize(..pick.len())].to_string())
+            }
+        };
+        server.push(0, frame);
+    }
+    server.push(0, event("end", Value::Null));
+    let mut invalid = 0;
+    loop {
+        match events.next().await.unwrap() {
+            SessionEvent::Invalid(_) => invalid += 1,
+            SessionEvent::Event(e) if e.name == "end" => break,
+            SessionEvent::Event(_) => {}
+            other => panic!("the connection suffered: {other:?}"),
+        }
+    }
+    assert!(invalid >= 200, "each hostile frame was reported ({invalid})");
+    assert_eq!(session.call_raw("still", json!("here")).await.unwrap()["p"], "here");
+    assert_eq!(server.connections(), 1);
+    assert!(session.ended().is_none());
+}
