@@ -24,10 +24,32 @@ pub trait Connector: Send + Sync + Debug + 'static {
     fn connect<'a>(&'a self, uri: &'a http::Uri) -> BoxFuture<'a, io::Result<BoxIo>>;
 }
 
-/// TCP, and TLS through rustls (ring, the platform's certificate verifier) for `wss://`.
-/// Without the `rustls` feature, `wss://` fails to connect.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct TcpConnector;
+/// TCP, and TLS through rustls (ring, the platform's certificate verifier, unless a config of
+/// the caller's is given) for `wss://`. Without the `rustls` feature, `wss://` fails to connect.
+///
+/// ```
+/// use streamkit_runtime::session::TcpConnector;
+/// let connector = TcpConnector::new();
+/// # drop(connector);
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct TcpConnector {
+    #[cfg(feature = "rustls")]
+    tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+}
+
+impl TcpConnector {
+    /// TCP, and TLS with the platform's verifier.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// TCP, and TLS with this rustls configuration (own roots, client certificates).
+    #[cfg(feature = "rustls")]
+    pub fn with_tls_config(config: std::sync::Arc<rustls::ClientConfig>) -> Self {
+        TcpConnector { tls: Some(config) }
+    }
+}
 
 impl Connector for TcpConnector {
     fn connect<'a>(&'a self, uri: &'a http::Uri) -> BoxFuture<'a, io::Result<BoxIo>> {
@@ -45,30 +67,48 @@ impl Connector for TcpConnector {
             let tcp = tokio::net::TcpStream::connect((host, port)).await?;
             // Frames are small and latency matters more than packing them.
             tcp.set_nodelay(true)?;
-            if tls { tls_connect(host, tcp).await } else { Ok(Box::new(tcp) as BoxIo) }
+            if !tls {
+                return Ok(Box::new(tcp) as BoxIo);
+            }
+            #[cfg(feature = "rustls")]
+            {
+                tls_connect(self.tls.clone(), host, tcp).await
+            }
+            #[cfg(not(feature = "rustls"))]
+            {
+                drop(tcp);
+                Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "wss:// needs the `rustls` feature of streamkit-runtime",
+                ))
+            }
         })
     }
 }
 
 #[cfg(feature = "rustls")]
-async fn tls_connect(host: &str, tcp: tokio::net::TcpStream) -> io::Result<BoxIo> {
+async fn tls_connect(
+    config: Option<std::sync::Arc<rustls::ClientConfig>>,
+    host: &str,
+    tcp: tokio::net::TcpStream,
+) -> io::Result<BoxIo> {
     use std::sync::{Arc, OnceLock};
 
     use rustls_platform_verifier::ConfigVerifierExt;
 
-    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
-    let config = CONFIG.get_or_init(|| {
-        crate::tls::install_default_provider();
-        rustls::ClientConfig::with_platform_verifier().map(Arc::new).map_err(|e| e.to_string())
-    });
-    let config = config.clone().map_err(io::Error::other)?;
+    static PLATFORM: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
+    let config = match config {
+        Some(config) => config,
+        None => PLATFORM
+            .get_or_init(|| {
+                crate::tls::install_default_provider();
+                rustls::ClientConfig::with_platform_verifier().map(Arc::new).map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(io::Error::other)?,
+    };
     let name = rustls::pki_types::ServerName::try_from(host.to_owned())
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "endpoint host is not a valid TLS server name"))?;
     let stream = tokio_rustls::TlsConnector::from(config).connect(name, tcp).await?;
     Ok(Box::new(stream))
-}
-
-#[cfg(not(feature = "rustls"))]
-async fn tls_connect(_host: &str, _tcp: tokio::net::TcpStream) -> io::Result<BoxIo> {
-    Err(io::Error::new(io::ErrorKind::Unsupported, "wss:// needs the `rustls` feature of streamkit-runtime"))
 }

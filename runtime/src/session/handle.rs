@@ -57,7 +57,7 @@ impl<P: Protocol> SessionBuilder<P> {
             endpoints: Vec::new(),
             handshake: Handshake::default(),
             config: SessionConfig::default(),
-            connector: Arc::new(TcpConnector),
+            connector: Arc::new(TcpConnector::new()),
             jitter: Box::new(RandomJitter::default()),
         }
     }
