@@ -87,15 +87,36 @@ pub enum Error {
 pub enum ProtocolErrorKind {
     /// The peer sent something the protocol does not allow (bad frame, unexpected message).
     Violation,
-    /// A reply to a request reported an error, with the protocol's own code.
+    /// A reply to a request reported an error, with the protocol's own code when it gave one
+    /// (some protocols answer with a bare error string).
     Reply {
-        /// The error code in the reply.
-        code: i64,
+        /// The error code in the reply, when the reply carried one.
+        code: Option<i64>,
     },
     /// The peer closed the session with this code.
     Closed {
         /// The close code (websocket: 1000-4999).
         code: u16,
+    },
+    /// No reply arrived within the call's timeout (or the re-establishment hook overran its
+    /// own). The call may still have been carried out by the peer.
+    Timeout,
+    /// No endpoint could be connected to (each was tried in order); the message lists why.
+    Connect,
+    /// The connection was lost while the call waited for its reply, and the protocol does not
+    /// declare the method safe to send again; whether the peer carried it out is unknown.
+    Interrupted,
+    /// The session has ended (closed by the client, or given up on): nothing more is sent.
+    Ended,
+    /// A frame over the session's size limit (received, sent, or after decompression).
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The send queue is full (the non-waiting `try_` calls refuse instead of waiting).
+    QueueFull {
+        /// How many calls the queue holds.
+        capacity: usize,
     },
 }
 
@@ -166,6 +187,18 @@ impl Error {
         }
     }
 
+    pub(crate) fn protocol(kind: ProtocolErrorKind, message: impl Into<String>) -> Self {
+        Error::Protocol { operation: None, kind, message: message.into() }
+    }
+
+    /// What kind of protocol failure this is, for an [`Error::Protocol`].
+    pub fn protocol_kind(&self) -> Option<&ProtocolErrorKind> {
+        match self {
+            Error::Protocol { kind, .. } => Some(kind),
+            _ => None,
+        }
+    }
+
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::Config(message.into())
     }
@@ -212,6 +245,10 @@ impl Error {
             Error::Protocol { kind: ProtocolErrorKind::Closed { code }, .. } => {
                 matches!(code, 1001 | 1006 | 1012 | 1013)
             }
+            Error::Protocol {
+                kind: ProtocolErrorKind::Connect | ProtocolErrorKind::Interrupted | ProtocolErrorKind::QueueFull { .. },
+                ..
+            } => true,
             Error::Api(api) => crate::retry::is_retryable_status(api.status),
             Error::Communication { source, .. } => source.is_connect() || source.is_timeout(),
             _ => false,
@@ -260,11 +297,26 @@ impl fmt::Display for Error {
             }
             Error::Protocol { operation, kind, message } => match (kind, shown(message)) {
                 (ProtocolErrorKind::Violation, message) => write!(f, "{}protocol violation: {message}", op(operation)),
-                (ProtocolErrorKind::Reply { code }, message) => {
+                (ProtocolErrorKind::Reply { code: Some(code) }, message) => {
                     write!(f, "{}reply error {code}: {message}", op(operation))
+                }
+                (ProtocolErrorKind::Reply { code: None }, message) => {
+                    write!(f, "{}reply error: {message}", op(operation))
                 }
                 (ProtocolErrorKind::Closed { code }, message) => {
                     write!(f, "{}session closed ({code}): {message}", op(operation))
+                }
+                (ProtocolErrorKind::Timeout, message) => write!(f, "{}timed out: {message}", op(operation)),
+                (ProtocolErrorKind::Connect, message) => write!(f, "{}could not connect: {message}", op(operation)),
+                (ProtocolErrorKind::Interrupted, message) => {
+                    write!(f, "{}connection lost before the reply: {message}", op(operation))
+                }
+                (ProtocolErrorKind::Ended, message) => write!(f, "{}session ended: {message}", op(operation)),
+                (ProtocolErrorKind::TooLarge { limit }, message) => {
+                    write!(f, "{}frame over the {limit}-byte limit: {message}", op(operation))
+                }
+                (ProtocolErrorKind::QueueFull { capacity }, message) => {
+                    write!(f, "{}send queue full ({capacity} calls): {message}", op(operation))
                 }
             },
             Error::Drift { operation, paths } => write!(
@@ -295,7 +347,7 @@ mod tests {
     fn protocol_errors_name_the_operation_and_the_code() {
         let e = Error::Protocol {
             operation: None,
-            kind: ProtocolErrorKind::Reply { code: 4001 },
+            kind: ProtocolErrorKind::Reply { code: Some(4001) },
             message: "not allowed".into(),
         }
         .with_operation("chat.send");
