@@ -38,6 +38,7 @@ pub mod error;
 pub mod hooks;
 pub mod identity;
 pub mod input;
+pub mod message;
 pub mod pagination;
 pub mod policy;
 pub mod ratelimit;
