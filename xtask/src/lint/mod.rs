@@ -8,8 +8,13 @@
 //! 5. Our rules (`rules.rs`), examples checked with `streamkit_spec::schema`.
 //! 6. `openapi-spec-validator`, when installed (`external.rs`).
 //!
+//! AsyncAPI documents (`asyncapi:` key) take `asyncapi.rs` instead: version, codegen's
+//! checks and generation, examples against their schemas, and `asyncapi validate` when the
+//! official CLI is installed.
+//!
 //! Exit status: 0 clean, 1 problems (or a required external validator missing), 2 usage.
 
+pub mod asyncapi;
 pub mod external;
 pub mod names;
 pub mod rules;
@@ -93,6 +98,9 @@ pub fn lint_file(path: &Path, shown: &str) -> Vec<Finding> {
         Ok(s) => s,
         Err(e) => return vec![finding(e.pointer, "parse", e.message)],
     };
+    if spec.kind == streamkit_spec::SpecKind::AsyncApi {
+        return asyncapi::lint(&spec, shown);
+    }
     let doc = spec.doc;
     let mut out = Vec::new();
     if doc.get("openapi").and_then(Value::as_str) != Some("3.0.3") {
@@ -140,6 +148,28 @@ pub fn lint(root: &Path, paths: &[PathBuf], external: External) -> bool {
     for f in &files {
         findings.extend(lint_file(f, &shown(root, f)));
     }
+    // The external validators each take their kind of document.
+    let is_asyncapi = |f: &Path| {
+        std::fs::read_to_string(f)
+            .ok()
+            .and_then(|t| document::parse(&t, f).ok())
+            .is_some_and(|d| d.kind == streamkit_spec::SpecKind::AsyncApi)
+    };
+    let (async_files, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_asyncapi(f));
+    let asyncapi_note = if async_files.is_empty() {
+        String::new()
+    } else if external != External::Off && asyncapi::external::available() {
+        for f in &async_files {
+            findings.extend(asyncapi::external::check(f, &shown(root, f)));
+        }
+        format!("; {} ran on {} AsyncAPI file(s)", asyncapi::external::VALIDATOR, async_files.len())
+    } else {
+        format!(
+            "; {} AsyncAPI file(s) checked by codegen and examples only (`{}` not installed: npm i -g @asyncapi/cli)",
+            async_files.len(),
+            asyncapi::external::VALIDATOR
+        )
+    };
     let mut ok = true;
     let external_note = match external {
         External::Off => format!("{} not run (--no-external)", external::VALIDATOR),
@@ -174,7 +204,11 @@ pub fn lint(root: &Path, paths: &[PathBuf], external: External) -> bool {
     for f in &findings {
         println!("{f}");
     }
-    println!("lint: {} spec file(s), {} problem(s); {external_note}", files.len(), findings.len());
+    println!(
+        "lint: {} spec file(s), {} problem(s); {external_note}{asyncapi_note}",
+        files.len() + async_files.len(),
+        findings.len()
+    );
     ok && findings.is_empty()
 }
 
