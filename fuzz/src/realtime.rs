@@ -25,7 +25,11 @@ pub fn realtime_frames(data: &[u8]) {
     }
     // Binary Constellation frames are gzipped JSON; the session inflates them before this.
     let Ok(frame) = serde_json::from_slice::<Value>(frame) else { return };
-    if kind % 2 == 0 { chat_frame(&frame) } else { constellation_frame(&frame) }
+    if kind % 2 == 0 {
+        chat_frame(&frame)
+    } else {
+        constellation_frame(&frame)
+    }
     for s in strings(&frame) {
         live_name(s);
     }
@@ -90,7 +94,8 @@ fn chat_frame(frame: &Value) {
             params::<CancelSkill>(name, args);
         }
         Some("reply") => {
-            let _ = serde_json::from_value::<chat::types::ReplyError>(frame.get("error").cloned().unwrap_or(Value::Null));
+            let _ =
+                serde_json::from_value::<chat::types::ReplyError>(frame.get("error").cloned().unwrap_or(Value::Null));
             let data = frame.get("data").cloned().unwrap_or(Value::Null);
             use chat::*;
             reply::<Auth>(&data);
@@ -117,8 +122,8 @@ fn constellation_frame(frame: &Value) {
                     if matches!(event, ConstellationEvent::Unknown { .. }) {
                         assert_eq!(d, data, "an unknown event keeps its data");
                     } else {
-                        let again =
-                            ConstellationEvent::from_wire(&n, d, Strictness::Lenient).expect("what was encoded decodes");
+                        let again = ConstellationEvent::from_wire(&n, d, Strictness::Lenient)
+                            .expect("what was encoded decodes");
                         if let (ConstellationEvent::Live(a), ConstellationEvent::Live(b)) = (&event, &again) {
                             assert_eq!(a.event(), b.event());
                         }
@@ -133,7 +138,8 @@ fn constellation_frame(frame: &Value) {
             params::<cnstl::Ping>(name, params_value);
         }
         Some("reply") => {
-            let _ = serde_json::from_value::<cnstl::types::ReplyError>(frame.get("error").cloned().unwrap_or(Value::Null));
+            let _ =
+                serde_json::from_value::<cnstl::types::ReplyError>(frame.get("error").cloned().unwrap_or(Value::Null));
             let result = frame.get("result").cloned().unwrap_or(Value::Null);
             reply::<cnstl::Livesubscribe>(&result);
             reply::<cnstl::Ping>(&result);

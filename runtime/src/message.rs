@@ -31,7 +31,11 @@ pub enum Strictness {
 /// let e = decode::<u64>("Count", serde_json::json!("three"), Strictness::Lenient).unwrap_err();
 /// assert!(e.to_string().starts_with("Count: protocol violation: the payload does not match the schema of `Count`"), "{e}");
 /// ```
-pub fn decode<T: DeserializeOwned + Drift>(name: &'static str, data: Value, strictness: Strictness) -> Result<T, Error> {
+pub fn decode<T: DeserializeOwned + Drift>(
+    name: &'static str,
+    data: Value,
+    strictness: Strictness,
+) -> Result<T, Error> {
     let value: T = serde_json::from_value(data).map_err(|e| Error::Protocol {
         operation: Some(name),
         kind: ProtocolErrorKind::Violation,

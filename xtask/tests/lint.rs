@@ -62,7 +62,9 @@ fn the_real_specs_pass() {
         .unwrap()
         .filter_map(|d| std::fs::read_dir(d.ok()?.path()).ok())
         .flatten()
-        .filter(|f| f.as_ref().is_ok_and(|f| std::fs::read_to_string(f.path()).is_ok_and(|t| t.contains("\nasyncapi: "))))
+        .filter(|f| {
+            f.as_ref().is_ok_and(|f| std::fs::read_to_string(f.path()).is_ok_and(|t| t.contains("\nasyncapi: ")))
+        })
         .count();
     assert!(asyncapi >= 2, "mixer's chat and constellation: {asyncapi}");
     let openapi = n - asyncapi;

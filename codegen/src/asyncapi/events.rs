@@ -38,7 +38,8 @@ pub fn emit(doc: &Document, proto: &Protocol, types: &mut Types) -> Result<Token
         let v = format_ident!("{}", variant(&e.wire));
         let wire = &e.wire;
         known.push(wire.clone());
-        let d = doc_attrs(&format!("`{wire}`{}", if e.doc.is_empty() { String::new() } else { format!(": {}", e.doc) }));
+        let d =
+            doc_attrs(&format!("`{wire}`{}", if e.doc.is_empty() { String::new() } else { format!(": {}", e.doc) }));
         let ty = if topic_event == Some(wire.as_str()) {
             let payload = format_ident!("{}", topics::payload_enum(proto));
             from_arms.push(quote!(#wire => #payload::from_data(data, strictness).map(Self::#v)));
@@ -48,7 +49,8 @@ pub fn emit(doc: &Document, proto: &Protocol, types: &mut Types) -> Result<Token
             let ty = types
                 .type_of(&e.data.schema, &format!("{}Data", variant(wire)))
                 .map_err(|m| doc.error(&e.data.ptr, m))?;
-            from_arms.push(quote!(#wire => ::streamkit_runtime::message::decode(#wire, data, strictness).map(Self::#v)));
+            from_arms
+                .push(quote!(#wire => ::streamkit_runtime::message::decode(#wire, data, strictness).map(Self::#v)));
             to_arms.push(quote!(Self::#v(value) => Ok((#wire.to_string(), ::serde_json::to_value(value)?))));
             ty
         };

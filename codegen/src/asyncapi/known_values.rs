@@ -19,7 +19,9 @@ pub fn apply(file: &mut File, known: &KnownValues) -> Result<(), String> {
     let types = tree::require_module_mut(file, "types")?;
     for (schema, values) in known {
         let name = names::type_name(schema);
-        let found = types.iter().any(|i| matches!(i, Item::Struct(s) if s.ident == name && matches!(s.fields, syn::Fields::Unnamed(_))));
+        let found = types
+            .iter()
+            .any(|i| matches!(i, Item::Struct(s) if s.ident == name && matches!(s.fields, syn::Fields::Unnamed(_))));
         if !found {
             return Err(format!("{schema}: expected typify to make the integer a newtype `{name}`"));
         }

@@ -213,7 +213,11 @@ fn positional(ident: &syn::Ident, wire: &str, head: &TokenStream, fs: &[Field], 
     });
     let elements = fs.iter().enumerate().map(|(i, f)| {
         let id = &f.ident;
-        if f.required { quote!(seq.serialize_element(&self.#id)?;) } else { quote!(if len > #i { seq.serialize_element(&self.#id)?; }) }
+        if f.required {
+            quote!(seq.serialize_element(&self.#id)?;)
+        } else {
+            quote!(if len > #i { seq.serialize_element(&self.#id)?; })
+        }
     });
     let reads = fs.iter().enumerate().map(|(i, f)| {
         let id = &f.ident;

@@ -64,8 +64,8 @@ pub fn generate(spec: &Document) -> Result<Output, SpecError> {
         #events
         #topics
     };
-    let mut file: syn::File = syn::parse2(tokens)
-        .map_err(|e| spec.error("", format!("codegen produced unparsable code: {e}")))?;
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| spec.error("", format!("codegen produced unparsable code: {e}")))?;
     let plan = ServicePlan {
         file: spec.file.clone(),
         service: proto.service.clone(),

@@ -133,7 +133,10 @@ pub fn read(doc: &Document) -> Result<Protocol, SpecError> {
         Err(m) => return Err(doc.error("/x-streamkit-frames", m)),
     };
     let Some(operations) = d.get("operations").and_then(Value::as_object) else {
-        return Err(doc.error("/operations", "an AsyncAPI document for codegen needs `operations` (send: methods, receive: events)"));
+        return Err(doc.error(
+            "/operations",
+            "an AsyncAPI document for codegen needs `operations` (send: methods, receive: events)",
+        ));
     };
     let mut proto = Protocol { service, frames, methods: Vec::new(), events: Vec::new(), topics: Vec::new() };
     let mut socket: Option<String> = None;
@@ -241,10 +244,9 @@ fn wire_name(doc: &Document, msg: &Value, ptr: &str, name_field: Option<&str>) -
         match s.get("const") {
             Some(Value::String(c)) if c == &wire => {}
             _ => {
-                return Err(doc.error(
-                    at,
-                    format!("the frame's `{field}` must be `const: {wire}` (the message's `name`)"),
-                ));
+                return Err(
+                    doc.error(at, format!("the frame's `{field}` must be `const: {wire}` (the message's `name`)"))
+                );
             }
         }
     }
@@ -352,8 +354,9 @@ fn params(doc: &Document, payload: &Value, ptr: &str, field: &str) -> Result<Par
 fn event(doc: &Document, frames: &Frames, msg: &Value, ptr: &str) -> Result<EventSpec, SpecError> {
     let wire = wire_name(doc, msg, ptr, Some(&frames.event.name))?;
     let payload = msg.get("payload").cloned().unwrap_or(Value::Null);
-    let data = property(doc, &payload, &format!("{ptr}/payload"), &frames.event.data)?
-        .ok_or_else(|| doc.error(format!("{ptr}/payload"), format!("the event frame has no `{}` property", frames.event.data)))?;
+    let data = property(doc, &payload, &format!("{ptr}/payload"), &frames.event.data)?.ok_or_else(|| {
+        doc.error(format!("{ptr}/payload"), format!("the event frame has no `{}` property", frames.event.data))
+    })?;
     Ok(EventSpec { wire, doc: doc_of(msg), data })
 }
 
@@ -362,14 +365,20 @@ fn topic(doc: &Document, op: &Value, at: &str, channel: &str) -> Result<TopicSpe
     let address = text(&ch, "address")
         .ok_or_else(|| doc.error(channel, "a topic channel needs an `address`: the event's name"))?;
     let params = address_params(&address).map_err(|m| doc.error(format!("{channel}/address"), m))?;
-    let declared: Vec<&String> = ch.get("parameters").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k).collect();
+    let declared: Vec<&String> =
+        ch.get("parameters").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k).collect();
     for p in &params {
         if !declared.contains(&p) {
-            return Err(doc.error(format!("{channel}/parameters"), format!("the address uses `{{{p}}}`; declare it under `parameters`")));
+            return Err(doc.error(
+                format!("{channel}/parameters"),
+                format!("the address uses `{{{p}}}`; declare it under `parameters`"),
+            ));
         }
     }
     if let Some(extra) = declared.iter().find(|d| !params.contains(d)) {
-        return Err(doc.error(format!("{channel}/parameters/{}", escape(extra)), format!("`{extra}` is not in the address")));
+        return Err(
+            doc.error(format!("{channel}/parameters/{}", escape(extra)), format!("`{extra}` is not in the address"))
+        );
     }
     let msgs = messages(doc, op, at)?;
     let [(msg, ptr)] = msgs.as_slice() else {
@@ -399,7 +408,9 @@ pub fn address_params(address: &str) -> Result<Vec<String>, String> {
             }
             out.push(inner.to_string());
         } else if seg.contains('{') || seg.contains('}') {
-            return Err(format!("`{seg}`: a parameter must be a whole `:`-separated segment, such as `channel:{{id}}:update`"));
+            return Err(format!(
+                "`{seg}`: a parameter must be a whole `:`-separated segment, such as `channel:{{id}}:update`"
+            ));
         } else if seg.is_empty() {
             return Err("an empty `:`-separated segment".into());
         }

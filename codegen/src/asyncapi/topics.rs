@@ -66,7 +66,8 @@ pub fn emit(doc: &Document, proto: &Protocol, types: &mut Types) -> Result<Token
         let address = &t.address;
         templates.push(address.clone());
         let params: Vec<syn::Ident> = t.params.iter().map(|p| format_ident!("{}", names::field(p))).collect();
-        let d = doc_attrs(&format!("`{address}`{}", if t.doc.is_empty() { String::new() } else { format!(": {}", t.doc) }));
+        let d =
+            doc_attrs(&format!("`{address}`{}", if t.doc.is_empty() { String::new() } else { format!(": {}", t.doc) }));
         let fields = params.iter().map(|p| quote!(#p: u64));
         let pattern = if params.is_empty() { quote!(Self::#v) } else { quote!(Self::#v { #(#params),* }) };
         name_variants.push(if params.is_empty() {
@@ -119,7 +120,8 @@ pub fn emit(doc: &Document, proto: &Protocol, types: &mut Types) -> Result<Token
         payload_variants.push(quote!(#d #v { #(#[doc = " From the name."] #pfields,)* /// The payload.
             payload: #ty }));
         event_arms.push(quote!(Self::#v { #(#params,)* .. } => #name_ident::#v { #(#params: *#params),* }));
-        let name_pattern = if params.is_empty() { quote!(#name_ident::#v) } else { quote!(#name_ident::#v { #(#params),* }) };
+        let name_pattern =
+            if params.is_empty() { quote!(#name_ident::#v) } else { quote!(#name_ident::#v { #(#params),* }) };
         from_arms.push(quote! {
             #name_pattern => ::streamkit_runtime::message::decode(#address, payload, strictness)
                 .map(|payload| Self::#v { #(#params,)* payload })
@@ -138,7 +140,8 @@ pub fn emit(doc: &Document, proto: &Protocol, types: &mut Types) -> Result<Token
          know are [`{}::Unknown`], with the raw payload.",
         payload_enum(proto)
     );
-    let from_data_doc = format!(" Decodes the data of a `{carrier}` event frame (`{{{name_field}, {payload_field}}}`).");
+    let from_data_doc =
+        format!(" Decodes the data of a `{carrier}` event frame (`{{{name_field}, {payload_field}}}`).");
     let to_data_doc = format!(" The `{carrier}` event's data (`{{{name_field}, {payload_field}}}`) as sent.");
     let violation = format!("the `{carrier}` data must be an object with a string `{name_field}`");
     let extra_path = format!("{{}} (undocumented field of the `{carrier}` data)");

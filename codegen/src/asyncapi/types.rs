@@ -149,11 +149,12 @@ impl Types {
                 [TypeSpaceImpl::Display, TypeSpaceImpl::FromStr].into_iter(),
             );
         let mut space = TypeSpace::new(&settings);
-        let schemas = adapted.doc.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
+        let schemas =
+            adapted.doc.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
         let mut defs = Vec::new();
         for (name, s) in schemas {
-            let schema: schemars::schema::Schema =
-                serde_json::from_value(s).map_err(|e| format!("#/components/schemas/{name}: not a JSON schema: {e}"))?;
+            let schema: schemars::schema::Schema = serde_json::from_value(s)
+                .map_err(|e| format!("#/components/schemas/{name}: not a JSON schema: {e}"))?;
             defs.push((name, schema));
         }
         crate::emit::generate::silently(|| space.add_ref_types(defs).map_err(|e| e.to_string()))?;

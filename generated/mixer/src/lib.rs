@@ -86,8 +86,8 @@ pub mod pagination {
 }
 
 pub use streamkit_runtime::clock::{Clock, SystemClock};
-pub use streamkit_runtime::{message, session};
 pub use streamkit_runtime::ratelimit::{InProcessLimiter, RateLimitInfo, RateLimiter};
 pub use streamkit_runtime::retry::RetryPolicy;
 pub use streamkit_runtime::tls::install_default_provider as install_tls_provider;
 pub use streamkit_runtime::{ApiError, ClientBuilder, Error, ErrorBody, Secret};
+pub use streamkit_runtime::{message, session};

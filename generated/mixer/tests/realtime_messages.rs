@@ -7,11 +7,11 @@
 use std::path::Path;
 
 use serde_json::{Value, json};
+use streamkit_mixer::Error;
 use streamkit_mixer::chat_messages::{self as chat, ChatEvent};
 use streamkit_mixer::constellation_messages::{self as cnstl, ConstellationEvent, LiveEvent, LivePayload};
 use streamkit_mixer::message::Strictness;
 use streamkit_mixer::session::Method;
-use streamkit_mixer::Error;
 use streamkit_runtime::drift::{Drift, drift_paths};
 use streamkit_spec::schema::{Direction, Validator};
 use streamkit_spec::{Document, document};
@@ -73,18 +73,54 @@ macro_rules! by_method {
 
 fn chat_method(name: &str, args: &Value) -> bool {
     use chat::*;
-    by_method!(name, params_round_trip, args, [
-        Auth, Msg, Whisper, VoteChoose, VoteStart, Timeout, Purge, DeleteMessage, ClearMessages, History,
-        GiveawayStart, Ping, AttachEmotes, OptOutEvents, CancelSkill,
-    ])
+    by_method!(
+        name,
+        params_round_trip,
+        args,
+        [
+            Auth,
+            Msg,
+            Whisper,
+            VoteChoose,
+            VoteStart,
+            Timeout,
+            Purge,
+            DeleteMessage,
+            ClearMessages,
+            History,
+            GiveawayStart,
+            Ping,
+            AttachEmotes,
+            OptOutEvents,
+            CancelSkill,
+        ]
+    )
 }
 
 fn chat_reply(name: &str, data: &Value) -> bool {
     use chat::*;
-    by_method!(name, reply_round_trip, data, [
-        Auth, Msg, Whisper, VoteChoose, VoteStart, Timeout, Purge, DeleteMessage, ClearMessages, History,
-        GiveawayStart, Ping, AttachEmotes, OptOutEvents, CancelSkill,
-    ])
+    by_method!(
+        name,
+        reply_round_trip,
+        data,
+        [
+            Auth,
+            Msg,
+            Whisper,
+            VoteChoose,
+            VoteStart,
+            Timeout,
+            Purge,
+            DeleteMessage,
+            ClearMessages,
+            History,
+            GiveawayStart,
+            Ping,
+            AttachEmotes,
+            OptOutEvents,
+            CancelSkill,
+        ]
+    )
 }
 
 fn cnstl_method(name: &str, params: &Value) -> bool {
@@ -128,8 +164,21 @@ fn every_chat_example_validates_and_decodes_strictly() {
     }
     // Every method and every event of the issue has an example that round-trips.
     for m in [
-        "auth", "msg", "whisper", "vote:choose", "vote:start", "timeout", "purge", "deleteMessage", "clearMessages",
-        "history", "giveaway:start", "ping", "attachEmotes", "optOutEvents", "cancelSkill",
+        "auth",
+        "msg",
+        "whisper",
+        "vote:choose",
+        "vote:start",
+        "timeout",
+        "purge",
+        "deleteMessage",
+        "clearMessages",
+        "history",
+        "giveaway:start",
+        "ping",
+        "attachEmotes",
+        "optOutEvents",
+        "cancelSkill",
     ] {
         assert!(methods.iter().any(|n| n == m), "no example of method {m}");
     }
@@ -209,21 +258,45 @@ fn every_constellation_example_validates_and_decodes_strictly() {
 fn every_live_event_of_the_catalogue_is_a_channel_with_its_parameter() {
     let doc = spec("constellation.yaml");
     let channels = doc.get("/channels").and_then(Value::as_object).unwrap();
-    let mut addresses: Vec<&str> = channels.values().filter_map(|c| c["address"].as_str()).filter(|a| *a != "/").collect();
+    let mut addresses: Vec<&str> =
+        channels.values().filter_map(|c| c["address"].as_str()).filter(|a| *a != "/").collect();
     addresses.sort();
     let mut templates = LiveEvent::TEMPLATES.to_vec();
     templates.sort();
     assert_eq!(addresses, templates);
     // C.4 of the reference, every entry.
     for t in [
-        "announcement:announce", "channel:{id}:followed", "channel:{id}:hosted", "channel:{id}:unhosted",
-        "channel:{id}:subscribed", "channel:{id}:resubscribed", "channel:{id}:resubShared",
-        "channel:{id}:directPurchased", "channel:{id}:update", "channel:{id}:skill", "channel:{id}:patronageUpdate",
-        "channel:{id}:subscriptionGifted", "channel:{id}:status", "costream:{id}:update", "interactive:{id}:connect",
-        "interactive:{id}:disconnect", "team:{id}:deleted", "team:{id}:memberAccepted", "team:{id}:memberInvited",
-        "team:{id}:memberRemoved", "team:{id}:ownerChanged", "user:{id}:achievement", "user:{id}:followed",
-        "user:{id}:notify", "user:{id}:subscribed", "user:{id}:resubscribed", "user:{id}:subscriptionGifted",
-        "user:{id}:teamAccepted", "user:{id}:teamRemoved", "user:{id}:teamInvited", "user:{id}:update",
+        "announcement:announce",
+        "channel:{id}:followed",
+        "channel:{id}:hosted",
+        "channel:{id}:unhosted",
+        "channel:{id}:subscribed",
+        "channel:{id}:resubscribed",
+        "channel:{id}:resubShared",
+        "channel:{id}:directPurchased",
+        "channel:{id}:update",
+        "channel:{id}:skill",
+        "channel:{id}:patronageUpdate",
+        "channel:{id}:subscriptionGifted",
+        "channel:{id}:status",
+        "costream:{id}:update",
+        "interactive:{id}:connect",
+        "interactive:{id}:disconnect",
+        "team:{id}:deleted",
+        "team:{id}:memberAccepted",
+        "team:{id}:memberInvited",
+        "team:{id}:memberRemoved",
+        "team:{id}:ownerChanged",
+        "user:{id}:achievement",
+        "user:{id}:followed",
+        "user:{id}:notify",
+        "user:{id}:subscribed",
+        "user:{id}:resubscribed",
+        "user:{id}:subscriptionGifted",
+        "user:{id}:teamAccepted",
+        "user:{id}:teamRemoved",
+        "user:{id}:teamInvited",
+        "user:{id}:update",
         "progression:{channelId}:levelup",
     ] {
         assert!(templates.contains(&t), "missing {t}");
@@ -247,10 +320,13 @@ fn live_event_names_build_print_and_parse_back() {
         assert_eq!(serde_json::to_value(&parsed).unwrap(), json!(name));
     }
     // Not the name printed back: unknown, never a different known event.
-    for odd in ["channel:+5:followed", "channel:05:followed", "channel::followed", "channel:x:followed", "channel:1:nope", ""] {
+    for odd in
+        ["channel:+5:followed", "channel:05:followed", "channel::followed", "channel:x:followed", "channel:1:nope", ""]
+    {
         assert_eq!(LiveEvent::parse(odd), LiveEvent::Unknown(odd.to_string()), "{odd}");
     }
-    let subscribe = cnstl::Livesubscribe::new(vec![LiveEvent::channel_followed(1).into(), LiveEvent::user_update(2).into()]);
+    let subscribe =
+        cnstl::Livesubscribe::new(vec![LiveEvent::channel_followed(1).into(), LiveEvent::user_update(2).into()]);
     assert_eq!(serde_json::to_value(&subscribe).unwrap(), json!({"events": ["channel:1:followed", "user:2:update"]}));
     assert_eq!(serde_json::to_value(cnstl::Ping).unwrap(), Value::Null);
 }
@@ -290,10 +366,18 @@ fn a_known_event_with_a_bad_payload_is_an_error_naming_it() {
         let e = ChatEvent::from_wire("ChatMessage", bad, strictness).unwrap_err();
         assert!(matches!(e, Error::Protocol { operation: Some("ChatMessage"), .. }), "{e:?}");
         let shown = e.to_string();
-        assert!(shown.starts_with("ChatMessage: protocol violation: the payload does not match the schema of `ChatMessage`"), "{shown}");
+        assert!(
+            shown
+                .starts_with("ChatMessage: protocol violation: the payload does not match the schema of `ChatMessage`"),
+            "{shown}"
+        );
 
-        let e = ConstellationEvent::from_wire("live", json!({"channel": "channel:1:followed", "payload": {"following": "yes"}}), strictness)
-            .unwrap_err();
+        let e = ConstellationEvent::from_wire(
+            "live",
+            json!({"channel": "channel:1:followed", "payload": {"following": "yes"}}),
+            strictness,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("`channel:{id}:followed`"), "{e}");
         let e = ConstellationEvent::from_wire("live", json!({"payload": {}}), strictness).unwrap_err();
         assert!(e.to_string().starts_with("live: protocol violation"), "{e}");
@@ -309,14 +393,19 @@ fn strict_mode_refuses_what_the_spec_does_not_know_and_lenient_keeps_it() {
         Err(Error::Drift { operation: "WelcomeEvent", paths }) => assert_eq!(paths, ["region (undocumented field)"]),
         other => panic!("{other:?}"),
     }
-    let Ok(ChatEvent::WelcomeEvent(w)) = ChatEvent::from_wire("WelcomeEvent", data, Strictness::Lenient) else { panic!() };
+    let Ok(ChatEvent::WelcomeEvent(w)) = ChatEvent::from_wire("WelcomeEvent", data, Strictness::Lenient) else {
+        panic!()
+    };
     assert_eq!(w.extra.get("region"), Some(&json!("eu")));
 
     let roles = json!({"originatingChannel": 1, "username": "a", "id": 2, "roles": ["Wizard"]});
     assert!(matches!(ChatEvent::from_wire("UserJoin", roles.clone(), Strictness::Strict), Err(Error::Drift { .. })));
     assert!(ChatEvent::from_wire("UserJoin", roles, Strictness::Lenient).is_ok());
     let live = json!({"channel": "channel:1:update", "payload": {}, "extra": 1});
-    assert!(matches!(ConstellationEvent::from_wire("live", live.clone(), Strictness::Strict), Err(Error::Drift { operation: "live", .. })));
+    assert!(matches!(
+        ConstellationEvent::from_wire("live", live.clone(), Strictness::Strict),
+        Err(Error::Drift { operation: "live", .. })
+    ));
     assert!(ConstellationEvent::from_wire("live", live, Strictness::Lenient).is_ok());
 }
 
@@ -332,10 +421,7 @@ fn chat_arguments_are_positional_and_optional_ones_trail() {
     let gap = chat::Auth::new(1).authkey("k".into());
     assert_eq!(serde_json::to_value(&gap).unwrap(), json!([1, null, "k"]));
     assert_eq!(serde_json::to_value(chat::Ping).unwrap(), json!([]));
-    assert_eq!(
-        serde_json::to_value(chat::OptOutEvents::new(vec!["UserJoin".into()])).unwrap(),
-        json!(["UserJoin"])
-    );
+    assert_eq!(serde_json::to_value(chat::OptOutEvents::new(vec!["UserJoin".into()])).unwrap(), json!(["UserJoin"]));
     assert_eq!(
         serde_json::to_value(chat::VoteStart::new("Q?".into(), vec!["a".into(), "b".into()], 30)).unwrap(),
         json!(["Q?", ["a", "b"], 30])
@@ -363,7 +449,14 @@ fn reply_errors_take_every_documented_form() {
 #[test]
 fn constellation_error_codes_know_both_numberings() {
     use cnstl::types::ErrorCode;
-    for (code, name) in [(4006, "InvalidPayload"), (4000, "InvalidPayloadClient"), (4011, "SessionExpired"), (4005, "SessionExpiredClient"), (4106, "UnknownEvent"), (4110, "SubscriptionLimit")] {
+    for (code, name) in [
+        (4006, "InvalidPayload"),
+        (4000, "InvalidPayloadClient"),
+        (4011, "SessionExpired"),
+        (4005, "SessionExpiredClient"),
+        (4106, "UnknownEvent"),
+        (4110, "SubscriptionLimit"),
+    ] {
         let c: ErrorCode = serde_json::from_value(json!(code)).unwrap();
         assert_eq!(c.name(), Some(name), "{code}");
     }

@@ -54,7 +54,12 @@ fn examples(spec: &Document, shown: &str) -> Vec<Finding> {
         let validator = match Validator::new(spec, &ptr, Direction::Either) {
             Ok(v) => v,
             Err(e) => {
-                out.push(Finding { file: shown.into(), pointer: e.pointer, rule: "asyncapi-schema", message: e.message });
+                out.push(Finding {
+                    file: shown.into(),
+                    pointer: e.pointer,
+                    rule: "asyncapi-schema",
+                    message: e.message,
+                });
                 continue;
             }
         };
@@ -91,11 +96,17 @@ pub mod external {
     /// Runs it on one file.
     pub fn check(path: &Path, shown: &str) -> Vec<Finding> {
         match Command::new("asyncapi").arg("validate").arg(path).args(["--fail-severity", "error"]).output() {
-            Err(e) => vec![Finding { file: shown.into(), pointer: String::new(), rule: "asyncapi-cli", message: format!("cannot run asyncapi: {e}") }],
+            Err(e) => vec![Finding {
+                file: shown.into(),
+                pointer: String::new(),
+                rule: "asyncapi-cli",
+                message: format!("cannot run asyncapi: {e}"),
+            }],
             Ok(o) if o.status.success() => Vec::new(),
             Ok(o) => {
                 let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-                let message: String = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect::<Vec<_>>().join(" | ");
+                let message: String =
+                    text.lines().filter(|l| !l.trim().is_empty()).take(20).collect::<Vec<_>>().join(" | ");
                 vec![Finding { file: shown.into(), pointer: String::new(), rule: "asyncapi-cli", message }]
             }
         }
