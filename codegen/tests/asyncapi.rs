@@ -105,6 +105,7 @@ fn a_small_protocol_generates_through_the_type_passes() {
         counts,
         [
             ("open_enums", 1),
+            ("open_tagged_enums", 0),
             ("default_extra", 1),
             ("field_setters", 3),
             ("unset_messages", 1),

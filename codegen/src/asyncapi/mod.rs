@@ -9,8 +9,8 @@
 //! 4. [`methods`], [`events`], [`topics`]: the params types (`Method` impls), the event
 //!    enum with `from_wire`, the topic name and payload enums;
 //! 5. the REST passes that apply to types (open enums, `extra` defaults, setters, messages,
-//!    `non_exhaustive`, drift, variant names), then [`known_values`]; format and banner as
-//!    for REST.
+//!    `non_exhaustive`, drift, variant names) plus `open_tagged_enums` (tagged unions gain
+//!    an `Unknown` kind), then [`known_values`]; format and banner as for REST.
 
 pub mod check;
 pub mod events;
@@ -30,9 +30,10 @@ use crate::plan::{ServicePlan, SpecShape};
 use crate::{Output, format};
 
 /// The REST passes that rewrite the `types` module, in the REST pipeline's order.
-pub fn type_passes() -> [&'static dyn Pass; 8] {
+pub fn type_passes() -> [&'static dyn Pass; 9] {
     [
         &passes::open_enums::OpenEnums,
+        &passes::open_tagged_enums::OpenTaggedEnums,
         &passes::default_extra::DefaultExtra,
         &passes::field_setters::FieldSetters,
         &passes::unset_messages::UnsetMessages,

@@ -395,6 +395,9 @@ pub mod types {
             ///The image's URL.
             url: ::std::string::String,
         },
+        /// A kind this version of the spec does not know (its fields are not kept).
+        #[serde(other)]
+        Unknown,
     }
     ///`PollStart` and `PollEnd` data.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3729,6 +3732,13 @@ pub mod types {
                         &::streamkit_runtime::drift::field_path(at, "url"),
                         out,
                     );
+                }
+                Self::Unknown => {
+                    ::streamkit_runtime::drift::report_unknown(
+                        at,
+                        "(a kind the spec does not list)",
+                        out,
+                    )
                 }
             }
         }

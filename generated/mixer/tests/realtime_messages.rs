@@ -410,6 +410,23 @@ fn strict_mode_refuses_what_the_spec_does_not_know_and_lenient_keeps_it() {
 }
 
 #[test]
+fn a_message_part_of_an_unknown_kind_decodes_and_strict_mode_says_so() {
+    let data = json!({"channel": 1, "id": "6351f9e0-3bf7-11e6-a3b9-374e0bf6f4b0", "user_name": "a", "user_id": 2,
+        "user_roles": ["User"], "message": {"message": [{"type": "sticker", "url": "https://x"}, {"type": "text", "data": "hi", "text": "hi"}], "meta": {}}});
+    let Ok(ChatEvent::ChatMessage(m)) = ChatEvent::from_wire("ChatMessage", data.clone(), Strictness::Lenient) else {
+        panic!("a new part kind must not fail the message")
+    };
+    assert!(matches!(m.message.message[0], chat::types::MessagePart::Unknown));
+    assert!(matches!(m.message.message[1], chat::types::MessagePart::Text { .. }));
+    match ChatEvent::from_wire("ChatMessage", data, Strictness::Strict) {
+        Err(Error::Drift { operation: "ChatMessage", paths }) => {
+            assert_eq!(paths, ["message.message[0] = \"(a kind the spec does not list)\" (unknown enum value)"])
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn chat_arguments_are_positional_and_optional_ones_trail() {
     let anonymous = chat::Auth::new(286);
     assert_eq!(serde_json::to_value(&anonymous).unwrap(), json!([286]));
