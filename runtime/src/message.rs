@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::drift::{Drift, drift_paths};
 use crate::error::{Error, ProtocolErrorKind};
+use crate::redact::{MAX_JSON_STRING, bound};
 
 /// How to treat a message whose payload carries what the spec does not know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,7 +40,11 @@ pub fn decode<T: DeserializeOwned + Drift>(
     let value: T = serde_json::from_value(data).map_err(|e| Error::Protocol {
         operation: Some(name),
         kind: ProtocolErrorKind::Violation,
-        message: format!("the payload does not match the schema of `{name}`: {e}"),
+        // serde quotes the offending value: bounded, so a huge payload makes a short error.
+        message: format!(
+            "the payload does not match the schema of `{name}`: {}",
+            bound(&e.to_string(), MAX_JSON_STRING)
+        ),
     })?;
     if strictness == Strictness::Strict {
         let paths = drift_paths(&value);
@@ -53,6 +58,14 @@ pub fn decode<T: DeserializeOwned + Drift>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_complaint_is_bounded() {
+        let huge = Value::String("x".repeat(100_000));
+        let e = decode::<u64>("N", huge, Strictness::Strict).unwrap_err().to_string();
+        assert!(e.len() < 2 * MAX_JSON_STRING, "{}", e.len());
+        assert!(e.starts_with("N: protocol violation: the payload does not match the schema of `N`"), "{e}");
+    }
 
     #[test]
     fn drift_is_an_error_only_when_strict() {
