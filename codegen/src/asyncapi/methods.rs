@@ -150,7 +150,7 @@ fn named(ident: &syn::Ident, head: &TokenStream, fs: &[Field]) -> TokenStream {
     quote! {
         #head
         ///
-        /// Its parameters are a named object (`params`).
+        /// Its parameters are an object of named values.
         #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #ident { #(#fields),* }
         #ctors

@@ -6570,7 +6570,7 @@ the official client 4000-4005: both are known values here.
 }
 /// `livesubscribe`: Subscribes to live events, all or nothing: `{events: [...]}`.
 ///
-/// Its parameters are a named object (`params`).
+/// Its parameters are an object of named values.
 #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Livesubscribe {
     /// The event names.
@@ -6591,7 +6591,7 @@ impl ::streamkit_runtime::session::Method for Livesubscribe {
 }
 /// `liveunsubscribe`: Unsubscribes from live events: `{events: [...]}` (events not subscribed are no error).
 ///
-/// Its parameters are a named object (`params`).
+/// Its parameters are an object of named values.
 #[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Liveunsubscribe {
     /// The event names.
