@@ -158,6 +158,10 @@ fn broken_documents_name_the_pointer() {
     refused(&d, "/x-streamkit-frames/topic/event", "no event `broadcast`");
 
     let mut d = base();
+    d["components"]["messages"]["Say"]["payload"] = json!({"allOf": [{"$ref": "#/components/messages/Say/payload"}]});
+    refused(&d, "/components/messages/Say/payload/allOf/0", "refer back to its schema");
+
+    let mut d = base();
     d["x-streamkit-surprise"] = json!(1);
     refused(&d, "/x-streamkit-surprise", "unknown extension");
 }

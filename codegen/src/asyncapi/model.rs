@@ -215,6 +215,25 @@ fn doc_of(v: &Value) -> String {
 /// The schema of property `field` of the payload (looking through `allOf` parts; the last
 /// part that has it wins), dereferenced, with its pointer.
 fn property(doc: &Document, schema: &Value, ptr: &str, field: &str) -> Result<Option<Located>, SpecError> {
+    property_within(doc, schema, ptr, field, 0)
+}
+
+/// `allOf` parts nested deeper than this (a part that refers back to its schema) are refused.
+const MAX_ALL_OF_DEPTH: usize = 32;
+
+fn property_within(
+    doc: &Document,
+    schema: &Value,
+    ptr: &str,
+    field: &str,
+    depth: usize,
+) -> Result<Option<Located>, SpecError> {
+    if depth > MAX_ALL_OF_DEPTH {
+        return Err(doc.error(
+            ptr,
+            format!("`allOf` nested deeper than {MAX_ALL_OF_DEPTH} levels (does a part refer back to its schema?)"),
+        ));
+    }
     let (schema, ptr) = deref(doc, schema, ptr)?;
     let mut found = None;
     if let Some(p) = schema.get("properties").and_then(|p| p.get(field)) {
@@ -222,7 +241,7 @@ fn property(doc: &Document, schema: &Value, ptr: &str, field: &str) -> Result<Op
     }
     if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
         for (i, part) in parts.iter().enumerate() {
-            if let Some(l) = property(doc, part, &format!("{ptr}/allOf/{i}"), field)? {
+            if let Some(l) = property_within(doc, part, &format!("{ptr}/allOf/{i}"), field, depth + 1)? {
                 found = Some(l);
             }
         }
