@@ -13,10 +13,14 @@
 //! 7. [`format`](mod@format): prettyplease and the banner;
 //! 8. [`write`](mod@write): atomic writes, or `--check`.
 //!
+//! AsyncAPI documents (websocket protocols) take [`asyncapi`]'s stages instead, into the same
+//! type passes, format and write.
+//!
 //! [`summary`](mod@summary) describes an output for people and the golden tests.
 #![warn(missing_docs)]
 
 pub mod adapt;
+pub mod asyncapi;
 pub mod emit;
 pub mod error;
 pub mod extensions;
@@ -55,6 +59,9 @@ pub fn generate_text(text: &str, shown: &Path) -> Result<Output, SpecError> {
 
 /// Generates the file for one loaded spec.
 pub fn generate(spec: &LoadedSpec) -> Result<Output, SpecError> {
+    if spec.kind == load::SpecKind::AsyncApi {
+        return asyncapi::generate(spec);
+    }
     let file = &spec.file;
     validate::validate(file, &spec.doc)?;
     let adapted = adapt::adapt(&spec.doc)

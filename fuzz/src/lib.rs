@@ -5,12 +5,16 @@
 //! panic outside the generator's own guarded call, either with code for a plain output
 //! path or with an error that names the file.
 
+mod realtime;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
 use arbitrary::{Result as AResult, Unstructured};
 use serde_json::Value;
 use streamkit_spec::pointer::escape;
+
+pub use realtime::realtime_frames;
 
 /// The name every fuzzed spec goes by; errors must name it.
 pub const FILE: &str = "fuzz.yaml";

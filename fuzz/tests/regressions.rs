@@ -27,3 +27,8 @@ fn spec_text_corpus_and_regressions() {
 fn spec_mutations_corpus_and_regressions() {
     assert!(replay("spec_mutations", streamkit_fuzz::spec_mutations) > 0, "the corpus is seeded");
 }
+
+#[test]
+fn realtime_frames_corpus_and_regressions() {
+    assert!(replay("realtime_frames", streamkit_fuzz::realtime_frames) > 0, "the corpus is seeded");
+}

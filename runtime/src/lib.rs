@@ -14,6 +14,8 @@
 //! * [`hooks`]: the progenitor adapter the generated `ClientHooks` impl calls.
 //! * [`response`]: the generated `send()` wrappers, converting to the one [`Error`] type.
 //! * [`drift`]: strict decoding for tests. [`Secret`]: values never printed.
+//! * [`message`]: decoding one message of a message-driven protocol (a websocket event's
+//!   data) into its generated type, [`Strictness`](message::Strictness) deciding about drift.
 //!
 //! Against a hostile or broken server every call stays bounded, failing with
 //! [`Error::Refused`] (a [`Refusal`] naming the figure) instead of buffering, waiting or
@@ -38,6 +40,7 @@ pub mod error;
 pub mod hooks;
 pub mod identity;
 pub mod input;
+pub mod message;
 pub mod pagination;
 pub mod policy;
 pub mod ratelimit;

@@ -389,6 +389,71 @@ pub fn read<T: for<'de> Deserialize<'de>>(value: &Value, key: &str) -> Result<Op
     }
 }
 
+/// `x-streamkit-frames` (document level, AsyncAPI): which field of each frame holds what.
+/// Codegen reads the method name and parameters, reply result and event data from these
+/// fields of the message payloads (each payload is a whole frame).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Frames {
+    /// A method frame (client to server).
+    pub method: MethodFrame,
+    /// A reply frame (server to client, answering one method frame).
+    pub reply: ReplyFrame,
+    /// An event frame (server to client, on its own).
+    pub event: EventFrame,
+    /// When one event carries many named events (Constellation's `live`): how.
+    #[serde(default)]
+    pub topic: Option<TopicFrame>,
+}
+
+/// `x-streamkit-frames.method`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodFrame {
+    /// The field naming the method (`method`).
+    pub name: String,
+    /// The field holding the parameters (`arguments`: a positional array; `params`: a named
+    /// object); whether they are positional is read from its schema (`type: array`).
+    pub params: String,
+    /// The field holding the call id (`id`).
+    pub id: String,
+}
+
+/// `x-streamkit-frames.reply`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyFrame {
+    /// The field holding the call id being answered.
+    pub id: String,
+    /// The field holding what a successful call returns (`data`, `result`).
+    pub result: String,
+    /// The field holding the error (`error`).
+    pub error: String,
+}
+
+/// `x-streamkit-frames.event`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventFrame {
+    /// The field naming the event (`event`).
+    pub name: String,
+    /// The field holding its data (`data`).
+    pub data: String,
+}
+
+/// `x-streamkit-frames.topic`: events that ride inside one frame event. Each other channel
+/// of the document (address = the topic's name, `{param}`s declared) is one of them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicFrame {
+    /// The frame event that carries them (`live`).
+    pub event: String,
+    /// The field of that event's data naming the topic (`channel`).
+    pub name: String,
+    /// The field of that event's data holding the topic's payload (`payload`).
+    pub payload: String,
+}
+
 /// Buckets by name.
 pub type Buckets = BTreeMap<String, Bucket>;
 

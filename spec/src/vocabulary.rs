@@ -65,6 +65,7 @@ pub const KNOWN: &[(&str, &[Place])] = &[
     ("x-streamkit-header", &[Place::SecurityScheme]),
     ("x-streamkit-invalid-credential", &[Place::SecurityScheme]),
     ("x-streamkit-scopes", &[Place::Document]),
+    ("x-streamkit-frames", &[Place::Document]),
 ];
 
 /// What is wrong with one occurrence of an extension.
@@ -136,6 +137,12 @@ pub fn check(doc: &Value, parent: &Value, key: &str, parent_ptr: &str) -> Result
             }
             Some(r) => r.check(),
             None => Ok(()),
+        }),
+        "x-streamkit-frames" => extensions::read::<extensions::Frames>(parent, key).and_then(|f| match f {
+            Some(_) if doc.get("asyncapi").is_none() => {
+                Err("`x-streamkit-frames` describes the frames of an AsyncAPI document; an OpenAPI one has none".into())
+            }
+            _ => Ok(()),
         }),
         "x-streamkit-scopes" => {
             extensions::read::<Scopes>(parent, key).and_then(|s| extensions::check_scopes(&s.unwrap_or_default()))

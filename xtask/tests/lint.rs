@@ -57,7 +57,7 @@ fn the_real_specs_pass() {
         .count();
     assert!(n >= 3, "twitch's two specs and mixer's: {n}");
     assert!(out.contains(&format!("lint: {n} spec file(s), 0 problem(s)")), "{out}");
-    // The OpenAPI validator reads the OpenAPI specs only, not the AsyncAPI ones.
+    // openapi-spec-validator takes the OpenAPI ones; the AsyncAPI ones have their own checks.
     let asyncapi = std::fs::read_dir(&specs)
         .unwrap()
         .filter_map(|d| std::fs::read_dir(d.ok()?.path()).ok())
@@ -66,8 +66,10 @@ fn the_real_specs_pass() {
             f.as_ref().is_ok_and(|f| std::fs::read_to_string(f.path()).is_ok_and(|t| t.contains("\nasyncapi: ")))
         })
         .count();
+    assert!(asyncapi >= 2, "mixer's chat and constellation: {asyncapi}");
+    let openapi = n - asyncapi;
     assert!(
-        out.contains(&format!("openapi-spec-validator ran on {} file(s)", n - asyncapi))
+        out.contains(&format!("openapi-spec-validator ran on {openapi} file(s)"))
             || err.contains("openapi-spec-validator skipped"),
         "{out}{err}"
     );
@@ -168,20 +170,6 @@ fn paginated_operations_declare_pagination_with_names_that_exist() {
 }
 
 #[test]
-fn header_paged_lists_name_parameters_headers_and_a_body_that_exist() {
-    expect(
-        "pagination_headers",
-        &[
-            ("/paths/~1things/get/x-streamkit-pagination/request/page", "pagination-params"),
-            ("/paths/~1things/get/x-streamkit-pagination/response/items", "pagination-response"),
-            ("/paths/~1things/get/x-streamkit-pagination/response/link", "pagination-response"),
-            ("/paths/~1things~1recent/get/x-streamkit-pagination", "extension-malformed"),
-            ("/paths/~1things~1recent/get/x-streamkit-pagination/request/page-size", "pagination-params"),
-        ],
-    );
-}
-
-#[test]
 fn extensions_are_known_placed_and_well_formed() {
     expect(
         "extensions",
@@ -245,17 +233,4 @@ fn usage_errors_exit_2() {
     let (code, _, err) = lint(&["/nonexistent/spec.yaml"]);
     assert_eq!(code, 1);
     assert!(err.contains("does not exist"), "{err}");
-}
-
-#[test]
-fn the_mixer_spec_passes_lint_and_the_external_validator() {
-    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/mixer/core.yaml");
-    let (code, out, err) = lint(&[spec.to_str().unwrap(), "--require-external"]);
-    if err.contains("openapi-spec-validator is required but cannot run") {
-        assert!(std::env::var_os("CI").is_none(), "CI installs openapi-spec-validator (.ci/run): {err}");
-        eprintln!("skipped the external half: {err}");
-        return;
-    }
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("lint: 1 spec file(s), 0 problem(s); openapi-spec-validator ran on 1 file(s)"), "{out}");
 }

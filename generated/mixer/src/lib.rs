@@ -2,7 +2,9 @@
 //!
 //! A typed client for Mixer's core REST API: [`rest`], generated from
 //! `specs/mixer/core.yaml` by `cargo xtask regen`, plus hand-written typed list filters in
-//! [`filters`]. Everything an app needs is re-exported here.
+//! [`filters`]; and the typed messages of the chat and Constellation sockets,
+//! [`chat_messages`] and [`constellation_messages`], generated from the AsyncAPI specs.
+//! Everything an app needs is re-exported here.
 //!
 //! ```no_run
 //! use streamkit_mixer::filters::{Order, Where};
@@ -62,6 +64,46 @@
 #[path = "generated_rest.rs"]
 pub mod rest;
 
+/// The messages of Mixer's chat socket, generated from `specs/mixer/chat.yaml` (AsyncAPI):
+/// one params type per method (each a `streamkit_runtime::session::Method`, serializing as
+/// the positional `arguments`), [`ChatEvent`](chat_messages::ChatEvent) with `from_wire`,
+/// and the data types in `types`.
+///
+/// ```
+/// use streamkit_mixer::chat_messages::{ChatEvent, Msg};
+/// use streamkit_mixer::message::Strictness;
+/// use streamkit_mixer::session::Method;
+///
+/// assert_eq!(Msg::NAME, "msg");
+/// assert_eq!(serde_json::to_value(Msg::new("hi".into())).unwrap(), serde_json::json!(["hi"]));
+/// let welcome = ChatEvent::from_wire("WelcomeEvent", serde_json::json!({"server": "0ea0f1d4"}), Strictness::Strict).unwrap();
+/// assert!(matches!(welcome, ChatEvent::WelcomeEvent(_)));
+/// ```
+#[rustfmt::skip] // formatted by codegen (prettyplease)
+#[path = "generated_chat.rs"]
+pub mod chat_messages;
+
+/// The messages of Mixer's Constellation socket, generated from
+/// `specs/mixer/constellation.yaml` (AsyncAPI): `Livesubscribe`, `Liveunsubscribe` and
+/// `Ping` (named `params`), [`ConstellationEvent`](constellation_messages::ConstellationEvent)
+/// (`hello`, `live`), the live event names ([`LiveEvent`](constellation_messages::LiveEvent),
+/// built with `LiveEvent::channel_followed(id)` and the like) and their typed payloads
+/// ([`LivePayload`](constellation_messages::LivePayload)).
+///
+/// ```
+/// use streamkit_mixer::constellation_messages::{LiveEvent, LivePayload};
+/// use streamkit_mixer::message::Strictness;
+///
+/// let name = LiveEvent::channel_followed(42);
+/// assert_eq!(name.to_string(), "channel:42:followed");
+/// assert_eq!(LiveEvent::parse("channel:42:followed"), name);
+/// let live = LivePayload::from_wire("channel:42:update", serde_json::json!({"online": true}), Strictness::Strict).unwrap();
+/// assert!(matches!(live, LivePayload::ChannelUpdate { id: 42, .. }));
+/// ```
+#[rustfmt::skip] // formatted by codegen (prettyplease)
+#[path = "generated_constellation.rs"]
+pub mod constellation_messages;
+
 pub mod auth;
 pub mod filters;
 
@@ -78,3 +120,4 @@ pub use streamkit_runtime::ratelimit::{InProcessLimiter, RateLimitInfo, RateLimi
 pub use streamkit_runtime::retry::RetryPolicy;
 pub use streamkit_runtime::tls::install_default_provider as install_tls_provider;
 pub use streamkit_runtime::{ApiError, ClientBuilder, Error, ErrorBody, Secret};
+pub use streamkit_runtime::{message, session};

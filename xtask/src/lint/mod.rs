@@ -8,7 +8,9 @@
 //! 5. Our rules (`rules.rs`), examples checked with `streamkit_spec::schema`.
 //! 6. `openapi-spec-validator`, when installed (`external.rs`).
 //!
-//! An AsyncAPI document gets `asyncapi.rs`'s checks instead.
+//! AsyncAPI documents (`asyncapi:` key) take `asyncapi.rs` instead: version, codegen's
+//! checks and generation, examples against their schemas, and `asyncapi validate` when the
+//! official CLI is installed.
 //!
 //! Exit status: 0 clean, 1 problems (or a required external validator missing), 2 usage.
 
@@ -97,7 +99,7 @@ pub fn lint_file(path: &Path, shown: &str) -> Vec<Finding> {
         Err(e) => return vec![finding(e.pointer, "parse", e.message)],
     };
     if spec.kind == streamkit_spec::SpecKind::AsyncApi {
-        return asyncapi::check(shown, &spec);
+        return asyncapi::lint(&spec, shown);
     }
     let doc = spec.doc;
     let mut out = Vec::new();
@@ -133,11 +135,6 @@ pub fn lint_file(path: &Path, shown: &str) -> Vec<Finding> {
     out
 }
 
-/// Whether `path` is an AsyncAPI document (which openapi-spec-validator cannot read).
-fn is_asyncapi(path: &Path) -> bool {
-    document::load(path, path).is_ok_and(|d| d.kind == streamkit_spec::SpecKind::AsyncApi)
-}
-
 /// Lints `paths`; prints the findings and a summary. `true` when clean.
 pub fn lint(root: &Path, paths: &[PathBuf], external: External) -> bool {
     let mut files = Vec::new();
@@ -151,23 +148,41 @@ pub fn lint(root: &Path, paths: &[PathBuf], external: External) -> bool {
     for f in &files {
         findings.extend(lint_file(f, &shown(root, f)));
     }
+    // The external validators each take their kind of document.
+    let is_asyncapi = |f: &Path| {
+        std::fs::read_to_string(f)
+            .ok()
+            .and_then(|t| document::parse(&t, f).ok())
+            .is_some_and(|d| d.kind == streamkit_spec::SpecKind::AsyncApi)
+    };
+    let (async_files, files): (Vec<PathBuf>, Vec<PathBuf>) = files.into_iter().partition(|f| is_asyncapi(f));
+    let asyncapi_note = if async_files.is_empty() {
+        String::new()
+    } else if external != External::Off && asyncapi::external::available() {
+        for f in &async_files {
+            findings.extend(asyncapi::external::check(f, &shown(root, f)));
+        }
+        format!("; {} ran on {} AsyncAPI file(s)", asyncapi::external::VALIDATOR, async_files.len())
+    } else {
+        format!(
+            "; {} AsyncAPI file(s) checked by codegen and examples only (`{}` not installed: npm i -g @asyncapi/cli)",
+            async_files.len(),
+            asyncapi::external::VALIDATOR
+        )
+    };
     let mut ok = true;
     let external_note = match external {
         External::Off => format!("{} not run (--no-external)", external::VALIDATOR),
         _ => match external::available() {
             Ok(()) => {
-                let mut ran = 0;
                 for f in &files {
                     let name = shown(root, f);
-                    // A file that does not parse has been reported already; the validator
-                    // reads OpenAPI only.
-                    let parsed = !findings.iter().any(|x| x.file == name && x.rule == "parse");
-                    if parsed && !is_asyncapi(f) {
+                    // A file that does not parse has been reported already.
+                    if !findings.iter().any(|x| x.file == name && x.rule == "parse") {
                         findings.extend(external::check(f, &name));
-                        ran += 1;
                     }
                 }
-                format!("{} ran on {ran} file(s)", external::VALIDATOR)
+                format!("{} ran on {} file(s)", external::VALIDATOR, files.len())
             }
             Err(why) if external == External::Required => {
                 eprintln!(
@@ -189,7 +204,11 @@ pub fn lint(root: &Path, paths: &[PathBuf], external: External) -> bool {
     for f in &findings {
         println!("{f}");
     }
-    println!("lint: {} spec file(s), {} problem(s); {external_note}", files.len(), findings.len());
+    println!(
+        "lint: {} spec file(s), {} problem(s); {external_note}{asyncapi_note}",
+        files.len() + async_files.len(),
+        findings.len()
+    );
     ok && findings.is_empty()
 }
 

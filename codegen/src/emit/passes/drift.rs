@@ -87,6 +87,10 @@ fn enum_body(e: &syn::ItemEnum) -> proc_macro2::TokenStream {
     let arms = e.variants.iter().map(|v| {
         let vi = &v.ident;
         match &v.fields {
+            // The open variant added by `open_tagged_enums`: a kind the spec does not list.
+            syn::Fields::Unit if vi == "Unknown" && tree::has_serde_flag(&v.attrs, "other") => {
+                quote!(Self::Unknown => #d::report_unknown(at, "(a kind the spec does not list)", out),)
+            }
             syn::Fields::Unit => quote!(Self::#vi => {}),
             // The open variant added by `open_enums`: a value the spec does not list.
             syn::Fields::Unnamed(u)

@@ -11,6 +11,7 @@ pub mod field_setters;
 pub mod non_exhaustive;
 pub mod one_error;
 pub mod open_enums;
+pub mod open_tagged_enums;
 pub mod page_bodies;
 pub mod paginate_methods;
 pub mod param_setters;
