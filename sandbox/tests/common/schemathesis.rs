@@ -158,8 +158,13 @@ impl Run {
     }
 }
 
+/// One schemathesis process at a time. The runs of one test binary would otherwise share the
+/// machine's cores (two on CI), and each one's [`RUN_TIMEOUT`] would measure the others' load.
+static ONE_RUN_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `cli args...` in `dir` with `envs`, output going to `dir/<name>.log`, killed after
-/// [`RUN_TIMEOUT`]. Blocks: call it from `spawn_blocking` while the sandbox serves.
+/// [`RUN_TIMEOUT`] (counted from its own start: runs wait for each other first). Blocks: call
+/// it from `spawn_blocking` while the sandbox serves.
 pub fn run(
     name: &str,
     cli: &[String],
@@ -168,6 +173,8 @@ pub fn run(
     dir: &Path,
     secrets: &[String],
 ) -> Run {
+    // A run that panicked poisons the lock; the next run is still independent of it.
+    let _turn = ONE_RUN_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let mut printable = cli.join(" ");
     for arg in args {
         let shown = secrets.iter().fold(arg.clone(), |a, s| a.replace(s.as_str(), "<token>"));
