@@ -127,5 +127,5 @@ pub use streamkit_runtime::clock::{Clock, SystemClock};
 pub use streamkit_runtime::ratelimit::{InProcessLimiter, RateLimitInfo, RateLimiter};
 pub use streamkit_runtime::retry::RetryPolicy;
 pub use streamkit_runtime::tls::install_default_provider as install_tls_provider;
-pub use streamkit_runtime::{ApiError, ClientBuilder, Error, ErrorBody, Secret};
+pub use streamkit_runtime::{ApiError, ClientBuilder, Error, ErrorBody, ProtocolErrorKind, Secret};
 pub use streamkit_runtime::{message, session};
