@@ -41,7 +41,8 @@ async fn subscriptions_get_typed_events_from_a_rest_follow_and_survive_a_drop_ex
     let rt = sb.mixer().realtime();
     let client = connect(&sb, ConstellationOptions::client_id(CLIENT_ID, true)).await;
     let mut events = client.events().expect("events");
-    let set = [LiveEvent::channel_followed(CHANNEL), LiveEvent::user_followed(1003), LiveEvent::channel_update(CHANNEL)];
+    let set =
+        [LiveEvent::channel_followed(CHANNEL), LiveEvent::user_followed(1003), LiveEvent::channel_update(CHANNEL)];
     client.subscribe(&set).await.expect("subscribed");
     let names: BTreeSet<String> = set.iter().map(ToString::to_string).collect();
     let first = newest(&sb);
@@ -112,8 +113,13 @@ async fn after_an_unknown_event_and_a_malformed_frame_the_next_call_gets_its_rep
 async fn a_partial_channel_update_patches_a_cached_channel() {
     let sb = common::sandbox().await;
     let rt = sb.mixer().realtime();
-    let mut cached: types::ExpandedChannel =
-        common::anonymous(&sb).get_channel().channel_id_or_token(FIRST_CHANNEL_ID.to_string()).send().await.unwrap().into_inner();
+    let mut cached: types::ExpandedChannel = common::anonymous(&sb)
+        .get_channel()
+        .channel_id_or_token(FIRST_CHANNEL_ID.to_string())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     let before = serde_json::to_value(&cached).unwrap();
     let token = sb.mixer().mint_token(0, &[]);
     let client = connect(&sb, ConstellationOptions::bearer(token)).await;

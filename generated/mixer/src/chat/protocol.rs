@@ -55,7 +55,11 @@ pub fn default_keep_alive() -> KeepAlive {
 }
 
 impl ChatProtocol {
-    pub(crate) fn new(
+    /// The protocol for a session on `channel_id` (what [`ChatClient::connect`](super::ChatClient::connect)
+    /// builds; build one yourself to run a session over another connector, e.g. the runtime's
+    /// `MemoryNetwork`). `rest` fetches the authkeys after the first connection;
+    /// `first_authkey` is the one fetched with the endpoints.
+    pub fn new(
         rest: rest::Client,
         channel_id: u64,
         identity: ChatIdentity,
