@@ -48,9 +48,7 @@ fn auth_frame(sb: &Sandbox, conn: u64) -> String {
 fn is_message_from(name: &str, text: &str) -> impl Fn(&SessionEvent<ChatEvent>) -> Option<()> {
     let (name, text) = (name.to_owned(), text.to_owned());
     move |item| match item {
-        SessionEvent::Event(ChatEvent::ChatMessage(m))
-            if m.user_name == name && serde_json::to_string(&m.message).is_ok_and(|s| s.contains(&text)) =>
-        {
+        SessionEvent::Event(ChatEvent::ChatMessage(m)) if m.user_name == name && m.message.text().contains(&text) => {
             Some(())
         }
         _ => None,

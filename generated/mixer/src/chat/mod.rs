@@ -24,6 +24,7 @@
 
 mod client;
 mod protocol;
+mod text;
 
 pub use client::{ChatClient, ChatOptions};
 pub use protocol::{ChatIdentity, ChatProtocol, default_keep_alive};
