@@ -54,13 +54,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while answered == 0 || followers == 0 {
         tokio::select! {
             Some(item) = chat_events.next() => {
-                if let SessionEvent::Event(ChatEvent::ChatMessage(m)) = item {
-                    if m.message.text().trim() == "!uptime" {
-                        let reply = format!("@{} up for {} s", m.user_name, started.elapsed().as_secs());
-                        bot.msg(reply).await?;
-                        println!("bot: answered !uptime from {}", m.user_name);
-                        answered += 1;
-                    }
+                if let SessionEvent::Event(ChatEvent::ChatMessage(m)) = item
+                    && m.message.text().trim() == "!uptime"
+                {
+                    let reply = format!("@{} up for {} s", m.user_name, started.elapsed().as_secs());
+                    bot.msg(reply).await?;
+                    println!("bot: answered !uptime from {}", m.user_name);
+                    answered += 1;
                 }
             }
             Some(item) = live_events.next() => {
@@ -77,11 +77,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // What the viewer saw.
     while let Some(item) = viewer_events.next().await {
-        if let SessionEvent::Event(ChatEvent::ChatMessage(m)) = item {
-            if m.user_name == "user0" {
-                println!("viewer: the bot said {:?}", m.message.text());
-                break;
-            }
+        if let SessionEvent::Event(ChatEvent::ChatMessage(m)) = item
+            && m.user_name == "user0"
+        {
+            println!("viewer: the bot said {:?}", m.message.text());
+            break;
         }
     }
     viewer.close().await;
