@@ -174,3 +174,19 @@ fn assert_reply_error(err: &Error, code: Option<i64>, message: &str) {
         other => panic!("expected a reply error, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn neither_the_token_nor_an_authkey_shows_in_debug_or_the_servers_log() {
+    let sb = common::sandbox().await;
+    let token = sb.mixer().mint_token(1, CHAT_SCOPES);
+    let rest = common::anonymous(&sb).with_access_token(token.clone());
+    let options = ChatOptions::new(CLIENT_ID).as_user(user_id(1));
+    let chat = ChatClient::connect(rest, CHANNEL, options).await.expect("connects");
+    let shown = format!("{chat:?} {:?}", chat.session().protocol());
+    assert!(!shown.contains(&token), "{shown}");
+    let conn = connections_of(&sb, user_id(1))[0];
+    // The sandbox logs which key was used, never the key; and the key came from REST, so the
+    // frame carried a real one (the server accepted it).
+    assert!(auth_frame(&sb, conn).contains("<authkey #1>"));
+    chat.ping().await.expect("authenticated and up");
+}
