@@ -79,3 +79,62 @@ async fn ping_after_15_s_of_silence_and_dead_5_s_after_an_unanswered_ping() {
     let gave_up_after = server.await.expect("the server's assertions hold");
     assert_eq!(gave_up_after, Duration::from_secs(5));
 }
+
+/// Serves one connection: WelcomeEvent, then answers every method (auth as anonymous,
+/// anything else with an empty reply) and reports each method's name, until `hang_up_after`
+/// methods, when it drops the connection without a close frame.
+async fn serve(
+    listener: &mut streamkit_mixer::session::MemoryListener,
+    seen: tokio::sync::mpsc::UnboundedSender<String>,
+    hang_up_after: Option<usize>,
+) {
+    let io = listener.accept().await.expect("a connection");
+    let mut ws = tokio_tungstenite::accept_async(io).await.expect("handshake");
+    ws.send(Message::text(json!({"type": "event", "event": "WelcomeEvent", "data": {"server": "s"}}).to_string()))
+        .await
+        .unwrap();
+    let mut count = 0;
+    while let Some(Ok(Message::Text(t))) = ws.next().await {
+        let call: Value = serde_json::from_str(t.as_str()).unwrap();
+        let method = call["method"].as_str().unwrap_or_default().to_owned();
+        let data = if method == "auth" { json!({"authenticated": false, "roles": []}) } else { json!({}) };
+        seen.send(method).unwrap();
+        ws.send(Message::text(json!({"type": "reply", "id": call["id"], "error": null, "data": data}).to_string()))
+            .await
+            .unwrap();
+        count += 1;
+        if hang_up_after == Some(count) {
+            return; // dropped: no close frame
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_made_while_reconnecting_goes_out_only_after_the_new_auth() {
+    let net = MemoryNetwork::new();
+    let mut listener = net.listen(URL);
+    let (tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    let server = tokio::spawn(async move {
+        serve(&mut listener, tx.clone(), Some(1)).await;
+        serve(&mut listener, tx, None).await;
+    });
+    let rest = rest::Client::builder().client_id("test-client").build().unwrap();
+    let protocol = ChatProtocol::new(rest, 42, ChatIdentity::Anonymous, Strictness::Strict, default_keep_alive(), None);
+    let session = SessionBuilder::new(protocol).endpoint(URL).connector(net.connector()).connect().await.unwrap();
+    let mut events = session.events().unwrap();
+    assert_eq!(seen.recv().await.as_deref(), Some("auth"));
+    loop {
+        if let SessionEvent::Reconnecting { .. } = events.next().await.expect("an item") {
+            break;
+        }
+    }
+    // Queued while the session waits to reconnect; sent after WelcomeEvent and auth.
+    // (any method whose reply is `{}`; the raw session does not remember opt-outs, so this is
+    // an ordinary queued call, not the hook's re-send.)
+    let queued = streamkit_mixer::chat_messages::OptOutEvents::new(vec!["UserJoin".into()]);
+    session.call(&queued).await.expect("answered on the new connection");
+    assert_eq!(seen.recv().await.as_deref(), Some("auth"));
+    assert_eq!(seen.recv().await.as_deref(), Some("optOutEvents"));
+    session.close().await;
+    server.await.unwrap();
+}
