@@ -75,6 +75,17 @@ impl ChatClient {
     /// `GET /chats/{channelId}` (v1 with the user's token for an authkey, anonymous without),
     /// then connects to the first endpoint that answers, waits for the WelcomeEvent and `auth`s.
     pub async fn connect(rest: rest::Client, channel_id: u64, options: ChatOptions) -> Result<Self, Error> {
+        Self::connect_with(rest, channel_id, options, |builder| builder).await
+    }
+
+    /// [`connect`](Self::connect), with a last say over the session builder: another
+    /// [`Connector`](crate::session::Connector), a `Jitter`, more headers.
+    pub async fn connect_with(
+        rest: rest::Client,
+        channel_id: u64,
+        options: ChatOptions,
+        customize: impl FnOnce(SessionBuilder<ChatProtocol>) -> SessionBuilder<ChatProtocol>,
+    ) -> Result<Self, Error> {
         let (endpoints, authkey) = match options.identity {
             ChatIdentity::User(_) => {
                 let chat = rest.get_chat_authenticated().channel_id(channel_id).send().await?;
@@ -94,13 +105,12 @@ impl ChatClient {
         }
         let protocol =
             ChatProtocol::new(rest, channel_id, options.identity, options.strictness, options.keep_alive, authkey);
-        let session = SessionBuilder::from_arc(Arc::new(protocol))
+        let builder = SessionBuilder::from_arc(Arc::new(protocol))
             .endpoints(endpoints)
             .header("Client-ID", &options.client_id)
             .query("version", "1.0")
-            .config(options.config)
-            .connect()
-            .await?;
+            .config(options.config);
+        let session = customize(builder).connect().await?;
         Ok(ChatClient { session })
     }
 

@@ -86,6 +86,16 @@ pub struct ConstellationClient {
 impl ConstellationClient {
     /// Connects and waits for `hello`.
     pub async fn connect(options: ConstellationOptions) -> Result<Self, Error> {
+        Self::connect_with(options, |builder| builder).await
+    }
+
+    /// [`connect`](Self::connect), with a last say over the session builder: another
+    /// [`Connector`](crate::session::Connector) (e.g. the runtime's `MemoryNetwork` in tests),
+    /// a `Jitter`, more headers.
+    pub async fn connect_with(
+        options: ConstellationOptions,
+        customize: impl FnOnce(SessionBuilder<ConstellationProtocol>) -> SessionBuilder<ConstellationProtocol>,
+    ) -> Result<Self, Error> {
         let protocol = Arc::new(ConstellationProtocol::new(options.strictness, options.gzip));
         let mut builder = SessionBuilder::from_arc(protocol).endpoint(options.url).config(options.config);
         builder = match options.identity {
@@ -100,7 +110,7 @@ impl ConstellationClient {
         if options.gzip {
             builder = builder.subprotocol("cnstl-gzip");
         }
-        Ok(ConstellationClient { session: builder.connect().await.map_err(explain)? })
+        Ok(ConstellationClient { session: customize(builder).connect().await.map_err(explain)? })
     }
 
     /// `livesubscribe`: all or nothing; on success the events join the set restored after a
