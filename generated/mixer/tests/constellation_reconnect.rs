@@ -31,7 +31,9 @@ async fn serve(
         if hang_up_on == Some(count) {
             return;
         }
-        let reply = json!({"type": "reply", "id": call["id"], "result": null, "error": null});
+        // C.2: `ping` answers `{}`, the subscription methods `null`.
+        let result = if call["method"] == "ping" { json!({}) } else { Value::Null };
+        let reply = json!({"type": "reply", "id": call["id"], "result": result, "error": null});
         ws.send(Message::text(reply.to_string())).await.unwrap();
     }
 }
