@@ -62,7 +62,7 @@
 //! with a single-use authkey, typed methods and events, reconnect with a fresh authkey) and
 //! [`constellation::ConstellationClient`] (typed live subscriptions restored after a
 //! reconnect, typed payloads, partial updates as patches), both on
-//! [`session`](streamkit_runtime::session).
+//! [`session`].
 #![warn(missing_docs)]
 
 /// Mixer's core REST API (`https://mixer.com/api`), generated from `specs/mixer/core.yaml`.
