@@ -89,3 +89,11 @@ fn tracing_shows_the_runtime_events() {
     assert!(log.contains("retrying") && log.contains("status=503") && log.contains("get_streams"), "{log}");
     assert!(log.contains("fetching a new access token"), "{log}");
 }
+
+#[test]
+fn chat_bot_answers_a_command_and_logs_a_follow() {
+    let out = stdout(&run("chat-bot", env!("CARGO_BIN_EXE_chat-bot")));
+    assert!(out.contains("bot: answered !uptime from user2"), "{out}");
+    assert!(out.contains("bot: user3 followed channel 5000"), "{out}");
+    assert!(out.contains("viewer: the bot said \"@user2 up for "), "{out}");
+}

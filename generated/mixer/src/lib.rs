@@ -57,6 +57,12 @@
 //! A client built without an access token sends no `Authorization` header at all (Mixer
 //! answers a malformed one with a CSRF error); operations that need a token fail before
 //! sending, naming the missing credential.
+//!
+//! The sockets: [`chat::ChatClient`] (`GET /chats/{channelId}`, endpoint fallback, `auth`
+//! with a single-use authkey, typed methods and events, reconnect with a fresh authkey) and
+//! [`constellation::ConstellationClient`] (typed live subscriptions restored after a
+//! reconnect, typed payloads, partial updates as patches), both on
+//! [`session`].
 #![warn(missing_docs)]
 
 /// Mixer's core REST API (`https://mixer.com/api`), generated from `specs/mixer/core.yaml`.
@@ -105,6 +111,8 @@ pub mod chat_messages;
 pub mod constellation_messages;
 
 pub mod auth;
+pub mod chat;
+pub mod constellation;
 pub mod filters;
 
 /// What the generated `.stream()` / `.pages()` / `.paginate()` return, and the stream
@@ -119,5 +127,5 @@ pub use streamkit_runtime::clock::{Clock, SystemClock};
 pub use streamkit_runtime::ratelimit::{InProcessLimiter, RateLimitInfo, RateLimiter};
 pub use streamkit_runtime::retry::RetryPolicy;
 pub use streamkit_runtime::tls::install_default_provider as install_tls_provider;
-pub use streamkit_runtime::{ApiError, ClientBuilder, Error, ErrorBody, Secret};
+pub use streamkit_runtime::{ApiError, ClientBuilder, Error, ErrorBody, ProtocolErrorKind, Secret};
 pub use streamkit_runtime::{message, session};
