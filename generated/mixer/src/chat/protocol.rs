@@ -3,12 +3,15 @@
 use crate::chat_messages::{Auth, ChatEvent, OptOutEvents};
 use crate::message::Strictness;
 use crate::rest;
-use crate::session::{Incoming, KeepAlive, KeepAlivePing, Link, Protocol, ReplyError};
+use crate::session::{Incoming, JsonFrames, KeepAlive, KeepAlivePing, Link, Protocol};
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use streamkit_runtime::{Error, ProtocolErrorKind, Secret};
+
+/// The frames of B.2, as `x-streamkit-frames` declares them in the spec.
+const FRAMES: JsonFrames = JsonFrames { protocol: "chat", params: "arguments", result: "data", ..JsonFrames::TAGGED };
 
 /// Who the chat session joins as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,11 +121,11 @@ impl Protocol for ChatProtocol {
     type Event = ChatEvent;
 
     fn encode_call(&self, id: u64, method: &str, params: &Value) -> Result<String, Error> {
-        Ok(json!({"type": "method", "method": method, "arguments": params, "id": id}).to_string())
+        Ok(FRAMES.encode_call(id, method, params))
     }
 
     fn classify(&self, frame: &str) -> Incoming<ChatEvent> {
-        classify(frame, self.strictness)
+        FRAMES.classify(frame, |name, data| ChatEvent::from_wire(name, data, self.strictness))
     }
 
     fn keep_alive(&self) -> KeepAlive {
@@ -147,35 +150,5 @@ impl Protocol for ChatProtocol {
             }
             Ok(())
         })
-    }
-}
-
-/// Reads one chat frame (B.2): a reply (either error form), an event, or what is wrong with it.
-pub(crate) fn classify(frame: &str, strictness: Strictness) -> Incoming<ChatEvent> {
-    let Ok(Value::Object(mut frame)) = serde_json::from_str::<Value>(frame) else {
-        return Incoming::malformed("a chat frame that is not a JSON object");
-    };
-    match frame.get("type").and_then(Value::as_str) {
-        Some("reply") => {
-            let Some(id) = frame.get("id").and_then(Value::as_u64) else {
-                return Incoming::malformed("a chat reply without a numeric `id`");
-            };
-            let outcome = match frame.remove("error") {
-                None | Some(Value::Null) => Ok(frame.remove("data").unwrap_or(Value::Null)),
-                Some(error) => Err(ReplyError::from_value(error)),
-            };
-            Incoming::Reply { id, outcome }
-        }
-        Some("event") => {
-            let Some(Value::String(name)) = frame.remove("event") else {
-                return Incoming::malformed("a chat event without a string `event`");
-            };
-            let data = frame.remove("data").unwrap_or(Value::Null);
-            match ChatEvent::from_wire(&name, data, strictness) {
-                Ok(event) => Incoming::Event(event),
-                Err(e) => Incoming::Invalid(e),
-            }
-        }
-        _ => Incoming::malformed("a chat frame whose `type` is neither `reply` nor `event`"),
     }
 }

@@ -3,13 +3,17 @@
 use super::errors::is_fatal_close;
 use crate::constellation_messages::{ConstellationEvent, LiveEvent, Livesubscribe};
 use crate::message::Strictness;
-use crate::session::{CloseAction, Compression, Incoming, KeepAlive, KeepAlivePing, Link, Protocol, ReplyError};
+use crate::session::{CloseAction, Compression, Incoming, JsonFrames, KeepAlive, KeepAlivePing, Link, Protocol};
 use futures::future::BoxFuture;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use streamkit_runtime::Error;
+
+/// The frames of C.2, as `x-streamkit-frames` declares them in the spec.
+const FRAMES: JsonFrames =
+    JsonFrames { protocol: "Constellation", params: "params", result: "result", ..JsonFrames::TAGGED };
 
 /// Constellation's protocol: frames (C.2), close codes (C.3), `cnstl-gzip`, and the
 /// subscription set it restores after every reconnect.
@@ -48,11 +52,11 @@ impl Protocol for ConstellationProtocol {
     type Event = ConstellationEvent;
 
     fn encode_call(&self, id: u64, method: &str, params: &Value) -> Result<String, Error> {
-        Ok(json!({"type": "method", "method": method, "params": params, "id": id}).to_string())
+        Ok(FRAMES.encode_call(id, method, params))
     }
 
     fn classify(&self, frame: &str) -> Incoming<ConstellationEvent> {
-        classify(frame, self.strictness)
+        FRAMES.classify(frame, |name, data| ConstellationEvent::from_wire(name, data, self.strictness))
     }
 
     /// carina: a ping after 10 s of inbound silence, 10 s for its reply.
@@ -94,35 +98,5 @@ impl Protocol for ConstellationProtocol {
             }
             Ok(())
         })
-    }
-}
-
-/// Reads one Constellation frame (C.2).
-pub(crate) fn classify(frame: &str, strictness: Strictness) -> Incoming<ConstellationEvent> {
-    let Ok(Value::Object(mut frame)) = serde_json::from_str::<Value>(frame) else {
-        return Incoming::malformed("a Constellation frame that is not a JSON object");
-    };
-    match frame.get("type").and_then(Value::as_str) {
-        Some("reply") => {
-            let Some(id) = frame.get("id").and_then(Value::as_u64) else {
-                return Incoming::malformed("a Constellation reply without a numeric `id`");
-            };
-            let outcome = match frame.remove("error") {
-                None | Some(Value::Null) => Ok(frame.remove("result").unwrap_or(Value::Null)),
-                Some(error) => Err(ReplyError::from_value(error)),
-            };
-            Incoming::Reply { id, outcome }
-        }
-        Some("event") => {
-            let Some(Value::String(name)) = frame.remove("event") else {
-                return Incoming::malformed("a Constellation event without a string `event`");
-            };
-            let data = frame.remove("data").unwrap_or(Value::Null);
-            match ConstellationEvent::from_wire(&name, data, strictness) {
-                Ok(event) => Incoming::Event(event),
-                Err(e) => Incoming::Invalid(e),
-            }
-        }
-        _ => Incoming::malformed("a Constellation frame whose `type` is neither `reply` nor `event`"),
     }
 }
