@@ -19,9 +19,11 @@ pub(crate) mod events;
 mod hooks;
 pub(crate) mod loopback;
 mod sign;
+pub(crate) mod websocket;
 
 pub use delivery::WebhookDelivery;
 pub use hooks::EventSubHooks;
+pub use websocket::server::WebSocketSession;
 
 use std::fmt;
 
