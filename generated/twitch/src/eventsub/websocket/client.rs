@@ -132,6 +132,7 @@ impl EventSubClient {
                 SessionEvent::Invalid(e) => EventSubEvent::Invalid(e),
                 SessionEvent::Reconnecting { attempt, .. } => EventSubEvent::Reconnecting { attempt },
                 SessionEvent::Moved { .. } => EventSubEvent::Moved,
+                SessionEvent::Reconnected { .. } => EventSubEvent::Reconnected,
                 SessionEvent::Closed(closed) => {
                     self.ended = true;
                     let error = match closed.code {

@@ -51,8 +51,11 @@ pub enum EventSubEvent {
     Notification(Notification),
     /// A subscription was revoked.
     Revocation(Revocation),
-    /// A (new) session was welcomed; after a reconnect its subscriptions were created again.
+    /// A (new) session was welcomed (its subscriptions are being created).
     Welcome(Welcome),
+    /// After a lost connection: a new session is up and every active subscription was
+    /// created again for it.
+    Reconnected,
     /// The connection was lost; reconnect attempt `attempt` follows.
     Reconnecting {
         /// 1-based since the last good connection.
