@@ -146,6 +146,25 @@ impl EventSubStore {
         self.by_client.values().flatten().any(|s| s.websocket_session() == Some(session))
     }
 
+    /// Adds an enabled `stream.online` subscription on websocket session `session`.
+    #[cfg(test)]
+    pub(crate) fn insert_websocket_for_tests(&mut self, session: &str) {
+        let sub = Subscription {
+            id: format!("test-{session}"),
+            status: "enabled",
+            kind: "stream.online".into(),
+            version: "1".into(),
+            condition: Map::new(),
+            created_at: String::new(),
+            transport: json!({"method": "websocket", "session_id": session}),
+            webhook: None,
+            cost: 0,
+            identity: format!("test:{session}"),
+            owner: None,
+        };
+        self.by_client.entry("test".into()).or_default().push(sub);
+    }
+
     /// How many subscriptions websocket session `session` has.
     fn count_websocket_session(&self, session: &str) -> usize {
         self.by_client.values().flatten().filter(|s| s.websocket_session() == Some(session)).count()

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use streamkit_runtime::Error;
-use streamkit_runtime::session::{EventStream, Session, SessionBuilder, SessionConfig, SessionEvent};
+use streamkit_runtime::session::{Connector, EventStream, Session, SessionBuilder, SessionConfig, SessionEvent};
 
 use super::TWITCH_URL;
 use super::close::close_error;
@@ -14,13 +14,23 @@ use crate::eventsub::Subscription;
 use crate::helix;
 
 /// Builds an [`EventSubClient`] ([`EventSubClient::builder`]).
-#[derive(Debug)]
 pub struct EventSubClientBuilder {
     helix: helix::Client,
     url: String,
     keepalive: Option<u64>,
     subscriptions: Vec<Subscription>,
     config: SessionConfig,
+    connector: Option<Box<dyn FnOnce(SessionBuilder<EventSubProtocol>) -> SessionBuilder<EventSubProtocol> + Send>>,
+}
+
+impl std::fmt::Debug for EventSubClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventSubClientBuilder")
+            .field("url", &self.url)
+            .field("keepalive", &self.keepalive)
+            .field("subscriptions", &self.subscriptions)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EventSubClientBuilder {
@@ -48,6 +58,13 @@ impl EventSubClientBuilder {
         self
     }
 
+    /// How connections are made (default: TCP, TLS for `wss://`); e.g. a
+    /// [`MemoryNetwork`](streamkit_runtime::session::MemoryNetwork)'s connector in tests.
+    pub fn connector(mut self, connector: impl Connector) -> Self {
+        self.connector = Some(Box::new(move |b| b.connector(connector)));
+        self
+    }
+
     /// Connects, reads the welcome and creates the subscriptions.
     ///
     /// Fails with [`Error::InvalidRequest`] for more than [`MAX_SUBSCRIPTIONS`] subscriptions,
@@ -64,6 +81,9 @@ impl EventSubClientBuilder {
         }
         let protocol = Arc::new(EventSubProtocol::new(self.helix, self.subscriptions));
         let mut builder = SessionBuilder::from_arc(protocol).endpoint(self.url).config(self.config);
+        if let Some(with_connector) = self.connector {
+            builder = with_connector(builder);
+        }
         if let Some(seconds) = self.keepalive {
             builder = builder.query("keepalive_timeout_seconds", &seconds.to_string());
         }
@@ -108,6 +128,7 @@ impl EventSubClient {
             keepalive: None,
             subscriptions: Vec::new(),
             config: SessionConfig::default(),
+            connector: None,
         }
     }
 

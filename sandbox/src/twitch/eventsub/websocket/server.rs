@@ -306,3 +306,79 @@ pub(crate) enum Due {
     /// Look again at this instant.
     Wait(Instant),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SandboxConfig;
+    use crate::core::ws::Handshake;
+    use crate::twitch::Twitch;
+
+    fn names(server: &WsServer, conn: ConnId) -> Vec<String> {
+        server.hub.frames(conn).into_iter().map(|f| f.name).collect()
+    }
+
+    #[test]
+    fn keepalive_is_negotiated_within_10_to_600() {
+        assert_eq!(negotiate(None), 10);
+        assert_eq!(negotiate(Some("5")), 10);
+        assert_eq!(negotiate(Some("30")), 30);
+        assert_eq!(negotiate(Some("1000")), 600);
+        assert_eq!(negotiate(Some("soon")), 10);
+    }
+
+    /// The timers' decisions on tokio's paused clock: keepalive after exactly the negotiated
+    /// silence (and not while keepalives are off), 4003 ten seconds after an unused welcome,
+    /// 4004 when a reconnect URL is not used within 30 s.
+    #[tokio::test(start_paused = true)]
+    async fn timers_follow_the_negotiated_figures() {
+        let st = Twitch::new(&SandboxConfig::default()).state;
+        let server = &st.eventsub_ws;
+        let (conn, _queue) = server.hub.open(super::super::PATH, Handshake::default()).unwrap();
+        let session = server.open(&st, conn, 30);
+        let t0 = Instant::now();
+        assert!(matches!(server.due(&st, conn, t0 + Duration::from_millis(9_999)), Due::Wait(_)));
+        assert!(matches!(server.due(&st, conn, t0 + SUBSCRIBE_WITHIN), Due::Close(4003, _)));
+
+        // Used (a subscription names the session): keepalives after 30 s of silence only.
+        let (conn2, _queue2) = server.hub.open(super::super::PATH, Handshake::default()).unwrap();
+        let used = server.open(&st, conn2, 30);
+        lock(&st.eventsub).insert_websocket_for_tests(&used);
+        tokio::time::advance(Duration::from_secs(29)).await;
+        assert!(matches!(server.due(&st, conn2, Instant::now()), Due::Wait(_)));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let Due::Keepalive(s) = server.due(&st, conn2, Instant::now()) else { panic!("a keepalive is due") };
+        assert_eq!(s, used);
+        assert!(server.keepalive(&st, &used));
+        assert!(matches!(server.due(&st, conn2, Instant::now()), Due::Wait(_)), "silence starts again");
+        assert!(server.set_keepalives(&used, false));
+        tokio::time::advance(Duration::from_secs(60)).await;
+        assert!(matches!(server.due(&st, conn2, Instant::now()), Due::Wait(_)), "keepalives off");
+        assert_eq!(names(server, conn2), ["session_welcome", "session_keepalive"]);
+
+        // A reconnect URL nobody uses: the old socket is closed 4004 after 30 s.
+        assert!(server.reconnect(&st, &used).is_some());
+        tokio::time::advance(RECONNECT_GRACE).await;
+        assert!(matches!(server.due(&st, conn2, Instant::now()), Due::Close(4004, _)));
+        let _ = session;
+    }
+
+    /// A session's subscriptions die with its socket, but not with the socket it moved away from.
+    #[tokio::test]
+    async fn subscriptions_die_with_the_session_not_with_a_move() {
+        let st = Twitch::new(&SandboxConfig::default()).state;
+        let server = &st.eventsub_ws;
+        let (old, _q1) = server.hub.open(super::super::PATH, Handshake::default()).unwrap();
+        let session = server.open(&st, old, 10);
+        lock(&st.eventsub).insert_websocket_for_tests(&session);
+        assert!(server.reconnect(&st, &session).is_some());
+        let (new, _q2) = server.hub.open(super::super::PATH, Handshake::default()).unwrap();
+        assert!(server.resume(&st, new, &session));
+        assert!(!server.resume(&st, new, &session), "a reconnect URL is used once");
+        server.ended(&st, old);
+        assert!(lock(&st.eventsub).has_websocket_session(&session), "moved: the subscriptions carried over");
+        server.ended(&st, new);
+        assert!(!lock(&st.eventsub).has_websocket_session(&session), "they died with the session");
+        assert!(server.sessions().is_empty());
+    }
+}
