@@ -20,8 +20,11 @@ pub struct EventSubClientBuilder {
     keepalive: Option<u64>,
     subscriptions: Vec<Subscription>,
     config: SessionConfig,
-    connector: Option<Box<dyn FnOnce(SessionBuilder<EventSubProtocol>) -> SessionBuilder<EventSubProtocol> + Send>>,
+    connector: Option<WithConnector>,
 }
+
+/// Puts the chosen connector on the session builder (the connector's type is the caller's).
+type WithConnector = Box<dyn FnOnce(SessionBuilder<EventSubProtocol>) -> SessionBuilder<EventSubProtocol> + Send>;
 
 impl std::fmt::Debug for EventSubClientBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
