@@ -316,3 +316,34 @@ async fn more_than_300_subscriptions_are_refused_before_connecting() {
     assert!(e.to_string().contains("at most 300"), "{e}");
     assert!(sb.twitch().eventsub().websocket_connections().is_empty());
 }
+
+#[tokio::test]
+async fn each_close_code_has_its_documented_outcome() {
+    let sb = sandbox().await;
+    let b = sb.seed().broadcaster_id;
+    let mut client = connect(&sb, vec![Subscription::channel_update_v2(&b)]).await;
+    let hooks = sb.twitch().eventsub();
+    // Server trouble, an expired reconnect grace, network trouble, an invalid reconnect: a new
+    // session, its subscription created again.
+    for (n, code) in [4000u16, 4002, 4004, 4005, 4006, 4007].into_iter().enumerate() {
+        let session = client.session_id().expect("welcomed");
+        assert!(hooks.close_websocket(&session, code, "test"), "close {code}");
+        while !matches!(next(&mut client).await, EventSubEvent::Reconnected) {}
+        assert_ne!(client.session_id(), Some(session), "a new session after {code}");
+        assert_eq!(client.subscriptions_created(), 2 + n as u64, "re-subscribed after {code}");
+    }
+    let ids = hooks.trigger("channel.update", json!({"broadcaster_user_id": b, "title": "t"}));
+    let mut moved = 0;
+    assert_eq!(notification(&mut client, &mut moved).await.message_id, ids[0]);
+    // 4001 says the client broke the protocol: retrying would repeat it.
+    let session = client.session_id().expect("welcomed");
+    assert!(hooks.close_websocket(&session, 4001, "client sent inbound traffic"));
+    let error = loop {
+        match next(&mut client).await {
+            EventSubEvent::Ended(e) => break e,
+            other => panic!("expected the end, got {other:?}"),
+        }
+    };
+    assert_eq!(error.protocol_kind(), Some(&ProtocolErrorKind::Closed { code: 4001 }));
+    assert_eq!(hooks.websocket_connections().len(), 7, "no reconnect after 4001");
+}
