@@ -1,6 +1,6 @@
 //! EventSub over a websocket, on the runtime's session ([`streamkit_runtime::session`]).
 //!
-//! [`EventSubClient::connect`] opens the socket, reads `session_welcome`, creates the
+//! [`EventSubClientBuilder::connect`] opens the socket, reads `session_welcome`, creates the
 //! requested subscriptions through the Helix client (Create EventSub Subscription with
 //! `transport: websocket, session_id`) within the keepalive window, and then yields
 //! [`EventSubEvent`]s:
