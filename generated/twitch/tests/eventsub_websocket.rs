@@ -338,12 +338,7 @@ async fn each_close_code_has_its_documented_outcome() {
     // 4001 says the client broke the protocol: retrying would repeat it.
     let session = client.session_id().expect("welcomed");
     assert!(hooks.close_websocket(&session, 4001, "client sent inbound traffic"));
-    let error = loop {
-        match next(&mut client).await {
-            EventSubEvent::Ended(e) => break e,
-            other => panic!("expected the end, got {other:?}"),
-        }
-    };
+    let EventSubEvent::Ended(error) = next(&mut client).await else { panic!("expected the end") };
     assert_eq!(error.protocol_kind(), Some(&ProtocolErrorKind::Closed { code: 4001 }));
     assert_eq!(hooks.websocket_connections().len(), 7, "no reconnect after 4001");
 }
