@@ -50,6 +50,15 @@ fn twitch_tour_runs() {
 }
 
 #[test]
+fn eventsub_bot_logs_follows_and_chat_across_a_move() {
+    let out = stdout(&run("eventsub-bot", env!("CARGO_BIN_EXE_eventsub-bot")));
+    assert!(out.contains("connected: session ") && out.contains("2 subscriptions"), "{out}");
+    assert!(out.contains("follow: Viewer1 followed") && out.contains("follow: Viewer2 followed"), "{out}");
+    assert!(out.contains(": hello chat\n") && out.contains(": still here after the move\n"), "{out}");
+    assert!(out.contains("4 distinct events; Create EventSub Subscription called 2 times"), "{out}");
+}
+
+#[test]
 fn error_handling_runs_and_explains_each_kind() {
     let out = stdout(&run("error-handling", env!("CARGO_BIN_EXE_error-handling")));
     assert!(

@@ -51,7 +51,7 @@ pub use medkit::{
 };
 pub use mixer::Mixer;
 pub use twitch::Twitch;
-pub use twitch::eventsub::{EventSubHooks, WebhookDelivery};
+pub use twitch::eventsub::{EventSubHooks, WebSocketSession, WebhookDelivery};
 pub use twitch::seed::SeedInfo;
 
 use crate::core::{Server, ServerBuilder};

@@ -106,13 +106,13 @@ impl Twitch {
 impl Service for Twitch {
     fn owns(&self, path: &str) -> bool {
         let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-        under("/helix") || under("/oauth2") || path == "/activate"
+        under("/helix") || under("/oauth2") || under("/eventsub") || path == "/activate"
     }
 
     fn router(&self, ctx: &Context) -> Router {
         self.state.started(ctx);
         eventsub::delivery::start(&self.state);
-        helix::router().merge(oauth::router()).with_state(self.state.clone())
+        helix::router().merge(oauth::router()).merge(eventsub::websocket::router()).with_state(self.state.clone())
     }
 
     fn wrap(&self, app: Router, _ctx: &Context) -> Router {

@@ -23,6 +23,8 @@ pub(crate) struct TwitchState {
     pub(crate) eventsub: Mutex<EventSubStore>,
     /// EventSub webhook deliveries: the queue and the log.
     pub(crate) webhooks: Webhooks,
+    /// The EventSub websocket server: sessions and their connections.
+    pub(crate) eventsub_ws: crate::twitch::eventsub::websocket::WsServer,
     counter: AtomicU64,
 }
 
@@ -34,6 +36,7 @@ impl TwitchState {
             ratelimit: Mutex::new(TokenBuckets::new(bucket)),
             eventsub: Mutex::new(EventSubStore::default()),
             webhooks: Webhooks::default(),
+            eventsub_ws: Default::default(),
             counter: AtomicU64::new(0),
             ctx: OnceLock::new(),
             config,

@@ -7,6 +7,8 @@
 //!   [`create_eventsub_subscription`](crate::helix::Client::create_eventsub_subscription).
 //!   The generated builder (`type_("stream.online").version("1")`) stays available for types
 //!   this module does not list.
+//! * [`websocket`]: the websocket transport's client on the session runtime: welcome,
+//!   subscriptions over Helix, keepalive death, `session_reconnect` moves, dedup, revocations.
 //! * [`webhook`]: HMAC-SHA256 signature check in constant time, replay guard (stale
 //!   timestamps, seen message ids, bounded memory), the callback-verification challenge and
 //!   revocations, as a plain function of headers and body; with the `axum` feature, a ready
@@ -18,6 +20,7 @@
 pub mod condition;
 pub mod subscription;
 pub mod webhook;
+pub mod websocket;
 
 pub use condition::{
     BroadcasterCondition, BroadcasterModeratorCondition, ChatUserCondition, ClientCondition, RaidCondition,

@@ -234,17 +234,22 @@ fn concerns(sub: &Subscription, event: &Value) -> bool {
     sub.condition.iter().all(|(k, v)| event.get(k).is_none_or(|e| e == v))
 }
 
-/// Sends `event` to every enabled loopback subscription of type `kind` (and `version`, when
-/// given) it concerns; the message ids, in delivery order.
+/// Sends `event` to every enabled loopback or websocket subscription of type `kind` (and
+/// `version`, when given) it concerns; the message ids, in delivery order.
 pub(crate) fn publish(st: &TwitchState, kind: &str, version: Option<&str>, event: &Value) -> Vec<String> {
     let targets: Vec<Subscription> = lock(&st.eventsub)
         .all()
         .filter(|s| s.kind == kind && version.is_none_or(|v| s.version == v))
-        .filter(|s| s.status == "enabled" && s.webhook.is_some() && concerns(s, event))
+        .filter(|s| s.status == "enabled" && (s.webhook.is_some() || s.websocket_session().is_some()))
+        .filter(|s| concerns(s, event))
         .cloned()
         .collect();
     let mut ids = Vec::new();
     for sub in targets {
+        if sub.websocket_session().is_some() {
+            ids.extend(st.eventsub_ws.notify(st, &sub, event));
+            continue;
+        }
         let body = json!({ "subscription": sub.json(), "event": event });
         if let Some(msg) = message(st, &sub, "notification", body) {
             ids.push(msg.message_id.clone());
@@ -263,6 +268,9 @@ pub(crate) fn revoke(st: &TwitchState, id: &str, status: &'static str) -> Option
         sub.status = status;
         sub.clone()
     };
+    if sub.websocket_session().is_some() {
+        return st.eventsub_ws.revocation(st, &sub);
+    }
     let msg = message(st, &sub, "revocation", json!({ "subscription": sub.json() }))?;
     let id = msg.message_id.clone();
     enqueue(st, msg);

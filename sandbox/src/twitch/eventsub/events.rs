@@ -24,3 +24,39 @@ pub(crate) fn channel_update_v2(st: &TwitchState, i: usize, ch: &Channel) -> Val
         "content_classification_labels": ch.labels,
     })
 }
+
+/// `channel.chat.message` v1 after a Send Chat Message by user `chatter` in user
+/// `broadcaster`'s chat: one text fragment, no badges, no reply or cheer.
+pub(crate) fn channel_chat_message_v1(
+    st: &TwitchState,
+    broadcaster: usize,
+    chatter: usize,
+    message_id: &str,
+    text: &str,
+) -> Value {
+    let (b, c) = (&st.seed.users[broadcaster], &st.seed.users[chatter]);
+    json!({
+        "broadcaster_user_id": b.id,
+        "broadcaster_user_login": b.login,
+        "broadcaster_user_name": b.display_name,
+        "chatter_user_id": c.id,
+        "chatter_user_login": c.login,
+        "chatter_user_name": c.display_name,
+        "message_id": message_id,
+        "message": {
+            "text": text,
+            "fragments": [{"type": "text", "text": text, "cheermote": null, "emote": null, "mention": null}],
+        },
+        "color": "",
+        "badges": [],
+        "message_type": "text",
+        "cheer": null,
+        "reply": null,
+        "channel_points_custom_reward_id": null,
+        "source_broadcaster_user_id": null,
+        "source_broadcaster_user_login": null,
+        "source_broadcaster_user_name": null,
+        "source_message_id": null,
+        "source_badges": null,
+    })
+}

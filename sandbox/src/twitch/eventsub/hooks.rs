@@ -43,10 +43,12 @@ impl EventSubHooks {
     }
 
     /// Sends message `message_id` again: same id, timestamp, body and signature,
-    /// `Twitch-Eventsub-Message-Retry` one higher (as Twitch does after a failed delivery).
+    /// `Twitch-Eventsub-Message-Retry` one higher (as Twitch does after a failed delivery);
+    /// a websocket `notification` or `revocation` goes again, byte for byte, on its session's
+    /// current connection.
     /// False when the message is unknown (the latest 1 024 are kept).
     pub fn resend(&self, message_id: &str) -> bool {
-        delivery::resend(&self.state, message_id)
+        delivery::resend(&self.state, message_id) || self.state.eventsub_ws.resend(message_id)
     }
 
     /// Every delivery attempt so far, in order (the latest 10 000).

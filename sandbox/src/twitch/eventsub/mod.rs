@@ -7,7 +7,8 @@
 //!   body, `webhook_callback_verification_failed` otherwise.
 //! * Enabled subscriptions receive `notification`s signed with their secret
 //!   (`Twitch-Eventsub-Message-Signature: sha256=<HMAC-SHA256(secret, id + timestamp + body)>`).
-//! * REST writes produce their events: Modify Channel Information → `channel.update` v2.
+//! * REST writes produce their events: Modify Channel Information → `channel.update` v2,
+//!   Send Chat Message → `channel.chat.message` v1 (webhook and websocket subscriptions alike).
 //! * Test hooks ([`EventSubHooks`]): trigger any event, revoke a subscription, resend a message
 //!   with its id.
 //!
@@ -19,9 +20,11 @@ pub(crate) mod events;
 mod hooks;
 pub(crate) mod loopback;
 mod sign;
+pub(crate) mod websocket;
 
 pub use delivery::WebhookDelivery;
 pub use hooks::EventSubHooks;
+pub use websocket::server::WebSocketSession;
 
 use std::fmt;
 

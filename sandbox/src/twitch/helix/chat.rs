@@ -4,6 +4,7 @@ use super::HelixResult;
 use super::params::Params;
 use crate::twitch::auth::Auth;
 use crate::twitch::errors::HelixError;
+use crate::twitch::eventsub;
 use crate::twitch::pagination;
 use crate::twitch::rng;
 use crate::twitch::state::TwitchState;
@@ -68,7 +69,12 @@ pub(crate) async fn send_message(
             },
         })
     } else {
-        json!({ "message_id": rng::uuid(st.next_id(), 0xC4A7), "is_sent": true })
+        let message_id = rng::uuid(st.next_id(), 0xC4A7);
+        if let (Some(b), Some(c)) = (st.user_index(&broadcaster_id), st.user_index(&sender_id)) {
+            let event = eventsub::events::channel_chat_message_v1(&st, b, c, &message_id, &message);
+            eventsub::delivery::publish(&st, "channel.chat.message", Some("1"), &event);
+        }
+        json!({ "message_id": message_id, "is_sent": true })
     };
     Ok(Json(json!({ "data": [item] })).into_response())
 }

@@ -34,6 +34,8 @@ pub(crate) const MAX_TOTAL_COST_WEBSOCKET: u64 = 10;
 fn max_total_cost(auth: &Auth) -> u64 {
     if auth.user_id.is_some() { MAX_TOTAL_COST_WEBSOCKET } else { MAX_TOTAL_COST }
 }
+/// Enabled subscriptions one websocket session may have.
+pub(crate) const MAX_PER_WEBSOCKET_SESSION: usize = 300;
 /// Page size of Get EventSub Subscriptions (it has no `first`).
 const PAGE_SIZE: usize = 100;
 
@@ -94,6 +96,14 @@ impl Subscription {
         })
     }
 
+    /// The session id of a websocket subscription.
+    pub(crate) fn websocket_session(&self) -> Option<&str> {
+        if self.transport.get("method").and_then(Value::as_str) != Some("websocket") {
+            return None;
+        }
+        self.transport.get("session_id").and_then(Value::as_str)
+    }
+
     /// Whether `auth` may see this subscription.
     fn visible_to(&self, auth: &Auth) -> bool {
         self.owner == auth.user_id
@@ -122,6 +132,42 @@ impl EventSubStore {
     /// The subscription `id`, of any client.
     pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Subscription> {
         self.by_client.values_mut().flatten().find(|s| s.id == id)
+    }
+
+    /// Deletes the subscriptions of websocket session `session` (they die with it).
+    pub(crate) fn remove_websocket_session(&mut self, session: &str) {
+        for subs in self.by_client.values_mut() {
+            subs.retain(|s| s.websocket_session() != Some(session));
+        }
+    }
+
+    /// Whether websocket session `session` has a subscription.
+    pub(crate) fn has_websocket_session(&self, session: &str) -> bool {
+        self.by_client.values().flatten().any(|s| s.websocket_session() == Some(session))
+    }
+
+    /// Adds an enabled `stream.online` subscription on websocket session `session`.
+    #[cfg(test)]
+    pub(crate) fn insert_websocket_for_tests(&mut self, session: &str) {
+        let sub = Subscription {
+            id: format!("test-{session}"),
+            status: "enabled",
+            kind: "stream.online".into(),
+            version: "1".into(),
+            condition: Map::new(),
+            created_at: String::new(),
+            transport: json!({"method": "websocket", "session_id": session}),
+            webhook: None,
+            cost: 0,
+            identity: format!("test:{session}"),
+            owner: None,
+        };
+        self.by_client.entry("test".into()).or_default().push(sub);
+    }
+
+    /// How many subscriptions websocket session `session` has.
+    fn count_websocket_session(&self, session: &str) -> usize {
+        self.by_client.values().flatten().filter(|s| s.websocket_session() == Some(session)).count()
     }
 
     /// The subscriptions `auth` can see.
@@ -271,6 +317,14 @@ pub(crate) async fn create(
 
     let mut store = lock(&st.eventsub);
     let (_, total_cost) = store.totals(&auth);
+    if let Some(session) = target.strip_prefix("websocket:")
+        && store.count_websocket_session(session) >= MAX_PER_WEBSOCKET_SESSION
+    {
+        return Err(HelixError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "The websocket session already has 300 enabled subscriptions",
+        ));
+    }
     let subs = store.by_client.entry(auth.client_id.clone()).or_default();
     if subs.iter().any(|s| s.identity == identity) {
         return Err(HelixError::conflict(
