@@ -37,10 +37,10 @@ pub fn lint(spec: &Document, shown: &str) -> Vec<Finding> {
         add(e.pointer, "refs", e.message);
     }
     extensions_in(&spec.doc, &spec.doc, "", &mut add);
-    if spec.doc.get("x-streamkit-service").is_some() {
-        if let Err(e) = streamkit_codegen::generate(spec) {
-            add(e.pointer, "codegen", format!("{}: {}", e.subject, e.message));
-        }
+    if spec.doc.get("x-streamkit-service").is_some()
+        && let Err(e) = streamkit_codegen::generate(spec)
+    {
+        add(e.pointer, "codegen", format!("{}: {}", e.subject, e.message));
     }
     for (ptr, message) in messages(&spec.doc) {
         if message.get("$ref").is_some() {
