@@ -83,6 +83,20 @@ fn cargo(args: &[&str]) -> bool {
     }
 }
 
+/// Whether fuzz/Cargo.lock already says everything fuzz/Cargo.toml needs (`cargo metadata
+/// --locked`, its JSON thrown away).
+fn fuzz_lock_is_current() -> bool {
+    let args = ["metadata", "--locked", "--format-version", "1", "--manifest-path", "fuzz/Cargo.toml"];
+    println!("\n==> cargo {}", args.join(" "));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let run = std::process::Command::new(cargo)
+        .args(args)
+        .current_dir(workspace_root())
+        .stdout(std::process::Stdio::null())
+        .status();
+    run.is_ok_and(|s| s.success())
+}
+
 fn test() -> ExitCode {
     println!("==> cargo xtask regen --check");
     if regen(true, false) != ExitCode::SUCCESS {
@@ -102,6 +116,14 @@ fn test() -> ExitCode {
     {
         eprintln!(
             "error: the code is not formatted: run `cargo fmt --all` (and for fuzz/: `cargo fmt --manifest-path fuzz/Cargo.toml --all`)"
+        );
+        return ExitCode::FAILURE;
+    }
+    // fuzz/ is its own workspace and fuzz/run.sh builds it `--locked`: a dependency added to a
+    // crate it uses must reach fuzz/Cargo.lock in the same change, or CI's fuzz step fails.
+    if !fuzz_lock_is_current() {
+        eprintln!(
+            "error: fuzz/Cargo.lock is stale: run `cargo metadata --manifest-path fuzz/Cargo.toml` and commit it"
         );
         return ExitCode::FAILURE;
     }
