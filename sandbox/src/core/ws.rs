@@ -314,22 +314,32 @@ enum Step {
     End(Option<(u16, String)>),
 }
 
+/// The frame fault for `payload` going `direction`, applied: `Ok` with the payload to go on
+/// with (delayed or corrupted as told), or `Err` with how the loop goes on instead.
+async fn apply_fault(hub: &WsHub, path: &str, direction: FrameDirection, payload: Vec<u8>) -> Result<Vec<u8>, Step> {
+    match hub.take_fault(path, direction, &payload) {
+        None => Ok(payload),
+        Some(FrameAction::Drop) => Err(Step::Continue),
+        Some(FrameAction::Delay(d)) => {
+            tokio::time::sleep(d).await;
+            Ok(payload)
+        }
+        Some(FrameAction::Corrupt) => Ok(corrupt(&payload)),
+        // The close frame goes out after the hub and the session wrapped up (see [`run`]).
+        Some(FrameAction::Close { code, reason }) => Err(Step::End(Some((code, reason)))),
+    }
+}
+
 async fn deliver(socket: &mut WebSocket, hub: &WsHub, path: &str, frame: Outbound) -> Step {
     let (payload, binary) = match frame {
         Outbound::Text(t) => (t.into_bytes(), false),
         Outbound::Binary(b) => (b, true),
-        Outbound::Close { code, reason } => return close(socket, code, reason).await,
+        Outbound::Close { code, reason } => return Step::End(Some((code, reason))),
         Outbound::Drop => return Step::End(None),
     };
-    let payload = match hub.take_fault(path, FrameDirection::ToClient, &payload) {
-        None => payload,
-        Some(FrameAction::Drop) => return Step::Continue,
-        Some(FrameAction::Delay(d)) => {
-            tokio::time::sleep(d).await;
-            payload
-        }
-        Some(FrameAction::Corrupt) => corrupt(&payload),
-        Some(FrameAction::Close { code, reason }) => return close(socket, code, reason).await,
+    let payload = match apply_fault(hub, path, FrameDirection::ToClient, payload).await {
+        Ok(payload) => payload,
+        Err(step) => return step,
     };
     let message = if binary {
         Message::Binary(payload.into())
@@ -343,26 +353,14 @@ async fn deliver(socket: &mut WebSocket, hub: &WsHub, path: &str, frame: Outboun
     }
 }
 
-/// Ends the loop; the close frame goes out after the hub and the session wrapped up (see
-/// [`run`]).
-async fn close(_socket: &mut WebSocket, code: u16, reason: String) -> Step {
-    Step::End(Some((code, reason)))
-}
-
-async fn receive(socket: &mut WebSocket, hub: &WsHub, path: &str, frame: Inbound, session: &mut dyn WsSession) -> Step {
+async fn receive(hub: &WsHub, path: &str, frame: Inbound, session: &mut dyn WsSession) -> Step {
     let (payload, binary) = match frame {
         Inbound::Text(t) => (t.into_bytes(), false),
         Inbound::Binary(b) => (b, true),
     };
-    let payload = match hub.take_fault(path, FrameDirection::ToServer, &payload) {
-        None => payload,
-        Some(FrameAction::Drop) => return Step::Continue,
-        Some(FrameAction::Delay(d)) => {
-            tokio::time::sleep(d).await;
-            payload
-        }
-        Some(FrameAction::Corrupt) => corrupt(&payload),
-        Some(FrameAction::Close { code, reason }) => return close(socket, code, reason).await,
+    let payload = match apply_fault(hub, path, FrameDirection::ToServer, payload).await {
+        Ok(payload) => payload,
+        Err(step) => return step,
     };
     session.on_frame(if binary {
         Inbound::Binary(payload)
@@ -395,8 +393,8 @@ pub async fn run(
                 None => Step::End(None),
             },
             msg = socket.recv() => match msg {
-                Some(Ok(Message::Text(t))) => receive(&mut socket, hub, &path, Inbound::Text(t.as_str().to_owned()), session).await,
-                Some(Ok(Message::Binary(b))) => receive(&mut socket, hub, &path, Inbound::Binary(b.to_vec()), session).await,
+                Some(Ok(Message::Text(t))) => receive(hub, &path, Inbound::Text(t.as_str().to_owned()), session).await,
+                Some(Ok(Message::Binary(b))) => receive(hub, &path, Inbound::Binary(b.to_vec()), session).await,
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => Step::Continue,
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Step::End(None),
             },

@@ -87,6 +87,58 @@ fn builder_methods(
         " Walks every page of this list (cursor in {style_note} `{}`),\n fetching the next page while the current one is consumed. Configure the walk\n (prefetch depth, item limit, resume, backward) on the returned paginator.",
         pg.response.cursor.as_deref().unwrap_or_default()
     );
+    let fetch_page = quote! {
+                        let mut request = #builder_ident { client: &client, #(#names: template.#names),* };
+                        let requested = at.clone();
+                        let (after, #before_binding) = ::streamkit_runtime::pagination::cursor_params(#op_name, at, #backward_supported)?;
+                        if let Some(c) = after { request = request.#after(c); }
+                        #set_before
+                        let body = request.send().await?.into_inner();
+                        Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+    };
+    let finish = quote! {
+                let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
+                #forward_only
+                paginator
+    };
+    paginate_methods(PaginateParts {
+        detached: &detached,
+        builder: &builder_ident,
+        names: &names,
+        tys: &tys,
+        item,
+        doc: &doc,
+        fetch_page,
+        finish,
+        pages_doc: " Every page with its cursor, in order (see [`Self::paginate`]).",
+    })
+}
+
+/// What differs between the paginate methods of the styles; [`paginate_methods`] writes the rest.
+pub(super) struct PaginateParts<'a> {
+    /// The builder's fields, detached from its client borrow.
+    pub detached: &'a syn::Ident,
+    /// The operation's builder.
+    pub builder: &'a syn::Ident,
+    /// The builder's fields (without `client`) and their types.
+    pub names: &'a [&'a syn::Ident],
+    pub tys: &'a [&'a syn::Type],
+    /// The item type.
+    pub item: &'a syn::Type,
+    /// `paginate`'s doc comment.
+    pub doc: &'a str,
+    /// The body fetching one page from `client`, `template` and `at` (a `Result<Page<item>>`).
+    pub fetch_page: proc_macro2::TokenStream,
+    /// The statements making the `Paginator` from `fetch`, ending with it.
+    pub finish: proc_macro2::TokenStream,
+    /// `pages`'s doc comment.
+    pub pages_doc: &'a str,
+}
+
+/// `paginate`, `stream` and `pages` on the builder, around the style's fetch of one page.
+pub(super) fn paginate_methods(parts: PaginateParts<'_>) -> Result<Vec<Item>, String> {
+    let PaginateParts { detached, builder: builder_ident, names, tys, item, doc, fetch_page, finish, pages_doc } =
+        parts;
     let tokens = quote! {
         #[derive(Clone)]
         struct #detached { #(#names: #tys),* }
@@ -100,19 +152,11 @@ fn builder_methods(
                     let client = client.clone();
                     let template = template.clone();
                     let fut: ::streamkit_runtime::pagination::PageFuture<#item> = ::std::boxed::Box::pin(async move {
-                        let mut request = #builder_ident { client: &client, #(#names: template.#names),* };
-                        let requested = at.clone();
-                        let (after, #before_binding) = ::streamkit_runtime::pagination::cursor_params(#op_name, at, #backward_supported)?;
-                        if let Some(c) = after { request = request.#after(c); }
-                        #set_before
-                        let body = request.send().await?.into_inner();
-                        Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+                        #fetch_page
                     });
                     fut
                 });
-                let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-                #forward_only
-                paginator
+                #finish
             }
 
             /// Every item of every page, in order (see [`Self::paginate`]).
@@ -120,7 +164,7 @@ fn builder_methods(
                 self.paginate().items()
             }
 
-            /// Every page with its cursor, in order (see [`Self::paginate`]).
+            #[doc = #pages_doc]
             pub fn pages(self) -> ::streamkit_runtime::pagination::PageStream<#item> {
                 self.paginate().pages()
             }

@@ -138,37 +138,15 @@ pub(super) fn header_builder_methods(
         }
         other => return Err(format!("style `{}` pages in the body, not in headers", other.as_str())),
     };
-    let tokens = quote! {
-        #[derive(Clone)]
-        struct #detached { #(#names: #tys),* }
-
-        impl<'a> #builder_ident<'a> {
-            #[doc = #doc]
-            pub fn paginate(self) -> ::streamkit_runtime::pagination::Paginator<#item> {
-                let client = self.client.clone();
-                let template = #detached { #(#names: self.#names),* };
-                let fetch: ::streamkit_runtime::pagination::FetchPage<#item> = ::std::sync::Arc::new(move |at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>| {
-                    let client = client.clone();
-                    let template = template.clone();
-                    let fut: ::streamkit_runtime::pagination::PageFuture<#item> = ::std::boxed::Box::pin(async move {
-                        #fetch_page
-                    });
-                    fut
-                });
-                ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
-            }
-
-            /// Every item of every page, in order (see [`Self::paginate`]).
-            pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<#item> {
-                self.paginate().items()
-            }
-
-            /// Every page with its position, in order (see [`Self::paginate`]).
-            pub fn pages(self) -> ::streamkit_runtime::pagination::PageStream<#item> {
-                self.paginate().pages()
-            }
-        }
-    };
-    let parsed: syn::File = syn::parse2(tokens).map_err(|e| format!("pagination code: {e}"))?;
-    Ok(parsed.items)
+    super::paginate_methods(super::PaginateParts {
+        detached: &detached,
+        builder: &builder_ident,
+        names: &names,
+        tys: &tys,
+        item,
+        doc: &doc,
+        fetch_page,
+        finish: quote!(::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()),
+        pages_doc: " Every page with its position, in order (see [`Self::paginate`]).",
+    })
 }
