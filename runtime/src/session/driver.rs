@@ -317,7 +317,7 @@ impl<P: Protocol> Driver<P> {
                         // The new connection is re-established: it replaces this one.
                         let old = std::mem::replace(&mut ws, new_ws);
                         let shown = moving.take().map(|m| m.shown).unwrap_or_default();
-                        self.retire(old, old_conn);
+                        self.retire(old, old_conn).await;
                         keep_alive = self.protocol.keep_alive();
                         last_inbound = Instant::now();
                         ping_sent = None;
@@ -556,15 +556,26 @@ impl<P: Protocol> Driver<P> {
     }
 
     /// Closes a connection that was replaced: calls still pending on it are resent on the new
-    /// one or fail, as after a loss.
-    fn retire(&mut self, mut old: Ws, conn: u64) {
+    /// one or fail, as after a loss. What the peer had already sent on it before it saw the
+    /// close is still read and classified (bounded by `close_timeout`), so a frame in flight
+    /// on the old connection is not lost; the new connection's frames wait in its buffer
+    /// meanwhile.
+    async fn retire(&mut self, mut old: Ws, conn: u64) {
         self.fail_or_carry_pending(Some(conn));
-        let write_timeout = self.config.write_timeout;
-        tokio::spawn(async move {
-            let frame = CloseFrame { code: 1000.into(), reason: "moved".into() };
-            let _ = timeout(write_timeout, old.send(Message::Close(Some(frame)))).await;
-            let _ = timeout(write_timeout, async { while let Some(Ok(_)) = old.next().await {} }).await;
-        });
+        let frame = CloseFrame { code: 1000.into(), reason: "moved".into() };
+        if timeout(self.config.write_timeout, old.send(Message::Close(Some(frame)))).await.is_err() {
+            return;
+        }
+        let deadline = Instant::now() + self.config.close_timeout;
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, old.next()).await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+            let mut none = None;
+            if !matches!(self.on_message(Some(Ok(message)), None, &mut none), Flow::Continue) {
+                break;
+            }
+        }
     }
 
     /// Sends the close frame and waits (bounded) for the peer's.
