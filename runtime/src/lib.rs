@@ -13,6 +13,7 @@
 //!   latency) holding the retry, refresh and rate-limit events.
 //! * [`hooks`]: the progenitor adapter the generated `ClientHooks` impl calls.
 //! * [`response`]: the generated `send()` wrappers, converting to the one [`Error`] type.
+//! * [`recent_ids`]: bounded duplicate detection by message id (sessions and webhooks).
 //! * [`drift`]: strict decoding for tests. [`Secret`]: values never printed.
 //! * [`message`]: decoding one message of a message-driven protocol (a websocket event's
 //!   data) into its generated type, [`Strictness`](message::Strictness) deciding about drift.
@@ -44,6 +45,7 @@ pub mod message;
 pub mod pagination;
 pub mod policy;
 pub mod ratelimit;
+pub mod recent_ids;
 pub(crate) mod redact;
 pub mod redirect;
 mod refusal;

@@ -23,7 +23,6 @@ mod backoff;
 mod call;
 mod config;
 mod connector;
-mod dedup;
 mod driver;
 mod event;
 mod gzip;
@@ -37,10 +36,11 @@ mod moving;
 mod protocol;
 mod reply;
 
+/// Re-exported from [`crate::recent_ids`], where it lives since webhooks use it too.
+pub use crate::recent_ids::RecentIds;
 pub use backoff::{Backoff, Jitter, RandomJitter};
 pub use config::SessionConfig;
 pub use connector::{BoxIo, Connector, Io, TcpConnector};
-pub use dedup::RecentIds;
 pub use event::{Closed, EventStream, SessionEvent};
 pub use handle::{Session, SessionBuilder};
 pub use json_frames::JsonFrames;

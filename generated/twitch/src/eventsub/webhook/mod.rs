@@ -40,7 +40,6 @@ pub mod axum;
 mod error;
 pub mod headers;
 mod outcome;
-mod replay;
 mod signature;
 
 pub use error::WebhookError;
@@ -56,8 +55,8 @@ use serde_json::{Map, Value};
 
 use crate::{Clock, Secret, SystemClock};
 use headers::MessageHeaders;
-use replay::SeenIds;
 use signature::SignatureProblem;
+use streamkit_runtime::recent_ids::RecentIds;
 
 /// Twitch's advice: refuse messages older than 10 minutes.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(10 * 60);
@@ -78,7 +77,8 @@ pub struct WebhookVerifier {
     max_skew: Duration,
     max_body: usize,
     remembered: usize,
-    seen: Mutex<SeenIds>,
+    /// Ids are remembered as long as their timestamp would pass (max age + skew).
+    seen: Mutex<RecentIds>,
 }
 
 impl WebhookVerifier {
@@ -92,7 +92,7 @@ impl WebhookVerifier {
             max_skew: DEFAULT_MAX_SKEW,
             max_body: DEFAULT_MAX_BODY,
             remembered: DEFAULT_REMEMBERED_IDS,
-            seen: Mutex::new(SeenIds::new(DEFAULT_REMEMBERED_IDS, DEFAULT_MAX_AGE + DEFAULT_MAX_SKEW)),
+            seen: Mutex::new(RecentIds::expiring(DEFAULT_REMEMBERED_IDS, DEFAULT_MAX_AGE + DEFAULT_MAX_SKEW)),
         }
     }
 
@@ -127,7 +127,7 @@ impl WebhookVerifier {
     }
 
     fn reset_seen(self) -> WebhookVerifier {
-        let seen = SeenIds::new(self.remembered, self.max_age.saturating_add(self.max_skew));
+        let seen = RecentIds::expiring(self.remembered, self.max_age.saturating_add(self.max_skew));
         WebhookVerifier { seen: Mutex::new(seen), ..self }
     }
 
@@ -149,7 +149,7 @@ impl WebhookVerifier {
         let timestamp = self.check_time(&h.timestamp)?;
         let outcome = parse(&h, timestamp, body)?;
         let now = self.clock.wall();
-        if !self.seen.lock().unwrap_or_else(PoisonError::into_inner).insert(&h.id, now) {
+        if !self.seen.lock().unwrap_or_else(PoisonError::into_inner).first_time_at(&h.id, now) {
             return Err(WebhookError::Replayed { message_id: h.id });
         }
         Ok(outcome)
