@@ -3,7 +3,7 @@
 //!
 //! progenitor's `pre` can only fail with a `String` and `exec` with a `reqwest::Error`, so
 //! typed facts (the typed error, the attempt count) travel to the generated `send` wrapper in
-//! a task-local slot ([`crate::call`]). Resolving credentials in the wrapper instead would
+//! a task-local slot (the private `call` module). Resolving credentials in the wrapper instead would
 //! still need a way into `pre` for the values, and the attempt count would still need one out
 //! of `exec`: the slot stays, in one small file.
 

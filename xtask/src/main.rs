@@ -3,8 +3,8 @@
 //! * `regen` — regenerate `generated/*/src/generated_*.rs` from `specs/`.
 //! * `regen --check` — fail (exit 1) naming the stale files if the checked-in code is out of date.
 //! * `test` — everything CI checks: `regen --check`, `lint` (the external validator is
-//!   required when `CI` is set), clippy `-D warnings` on the hand-written crates, and every
-//!   test of the workspace.
+//!   required when `CI` is set), clippy `-D warnings` on the hand-written crates, their docs
+//!   with rustdoc's warnings denied, and every test of the workspace.
 //! * `lint [PATH…] [--require-external | --no-external]` — check the specs (`lint/`).
 //! * `diff [BASE] [--json] [--allow-breaking] [--fail-on-rust]`, `diff --old DIR --new DIR` —
 //!   classify spec changes as breaking or not, on the wire and for the generated Rust API
@@ -71,10 +71,28 @@ const CLIPPY_PACKAGES: &[&str] = &[
     "xtask",
 ];
 
+/// Library crates whose docs must build without a warning (broken or private intra-doc links).
+const DOC_PACKAGES: &[&str] = &[
+    "streamkit-spec",
+    "streamkit-runtime",
+    "streamkit-codegen",
+    "streamkit-sandbox",
+    "streamkit-twitch",
+    "streamkit-medkit",
+    "streamkit-mixer",
+];
+
 fn cargo(args: &[&str]) -> bool {
-    println!("\n==> cargo {}", args.join(" "));
+    cargo_with_env(args, &[])
+}
+
+fn cargo_with_env(args: &[&str], env: &[(&str, &str)]) -> bool {
+    let shown: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v:?} ")).collect();
+    println!("\n==> {}cargo {}", shown.concat(), args.join(" "));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    match std::process::Command::new(cargo).args(args).current_dir(workspace_root()).status() {
+    let mut command = std::process::Command::new(cargo);
+    command.args(args).current_dir(workspace_root()).envs(env.iter().copied());
+    match command.status() {
         Ok(s) => s.success(),
         Err(e) => {
             eprintln!("error: cannot run cargo: {e}");
@@ -132,7 +150,14 @@ fn test() -> ExitCode {
         clippy.extend(["-p", p]);
     }
     clippy.extend(["--", "-D", "warnings"]);
-    if !cargo(&clippy) || !cargo(&["test", "--workspace", "--no-fail-fast"]) {
+    let mut doc = vec!["doc", "--no-deps"];
+    for p in DOC_PACKAGES {
+        doc.extend(["-p", p]);
+    }
+    if !cargo(&clippy)
+        || !cargo_with_env(&doc, &[("RUSTDOCFLAGS", "-D warnings")])
+        || !cargo(&["test", "--workspace", "--no-fail-fast"])
+    {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

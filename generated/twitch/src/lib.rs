@@ -29,7 +29,7 @@
 //!   `reqwest::Client` before that calls [`install_tls_provider`] first. Turn default
 //!   features off if you bring your own `reqwest::Client` with TLS of your choosing
 //!   ([`ClientBuilder::http_client`]); the sandbox and other plain-HTTP URLs need no TLS.
-//! * `axum`: [`eventsub::webhook::axum::callback`], an EventSub webhook callback route.
+//! * `axum`: `eventsub::webhook::axum::callback`, an EventSub webhook callback route.
 #![warn(missing_docs)]
 
 /// Twitch Helix (`https://api.twitch.tv/helix`), generated from `specs/twitch/helix.yaml`.

@@ -46,7 +46,7 @@ const INTEGERS: &[&str] = &[
     "NonZeroI64",
 ];
 
-/// Whether a type is one of [`INTEGERS`].
+/// Whether a type is one of the integer types codegen knows (`INTEGERS`).
 pub fn is_integer(ty: &syn::Type) -> bool {
     tree::type_name(ty).is_some_and(|n| INTEGERS.contains(&n.as_str()))
 }
