@@ -15,6 +15,7 @@ use heck::ToUpperCamelCase;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::asyncapi;
 use super::model::{CONSTRAINTS, Media, Operation, Param, Schema, Spec, rust_type_name};
 use super::rust_api::{RustFact, member_name, method_name};
 
@@ -162,6 +163,30 @@ pub fn compare(old: Option<&Spec>, new: Option<&Spec>) -> Vec<Change> {
     let mut out = Vec::new();
     for key in keys {
         match (old_ops.get(key), new_ops.get(key)) {
+            (Some(o), None) if asyncapi::is_message(o) => out.push(Change {
+                wire: Wire::Breaking,
+                kind: "message-removed",
+                operation: Some(opref(o)),
+                location: "message".into(),
+                message: if o.method == asyncapi::SEND {
+                    "the message is removed: the server no longer accepts it".into()
+                } else {
+                    "the message is removed: the server may still send it, and clients no longer know it".into()
+                },
+                pointer: o.pointer.clone(),
+                side: Side::Base,
+                rust: RustFact::TypeRemoved { name: rust_type_name(o.id.as_deref().unwrap_or_default()) },
+            }),
+            (None, Some(n)) if asyncapi::is_message(n) => out.push(Change {
+                wire: Wire::NonBreaking,
+                kind: "message-added",
+                operation: Some(opref(n)),
+                location: "message".into(),
+                message: "new message".into(),
+                pointer: n.pointer.clone(),
+                side: Side::New,
+                rust: RustFact::None,
+            }),
             (Some(o), None) => out.push(Change {
                 wire: Wire::Breaking,
                 kind: "endpoint-removed",
@@ -243,6 +268,9 @@ fn compare_op(o: &Operation, n: &Operation, renames: &mut BTreeSet<(String, Stri
         }
         let msg = format!("descriptions changed at {}", list.join(", "));
         cx.push(Wire::NonBreaking, "docs-changed", "docs".into(), msg, &first, Side::New, RustFact::None);
+    }
+    if asyncapi::is_message(n) {
+        cx.out.iter_mut().for_each(|c| c.location = asyncapi::place(&c.location, &n.method));
     }
     merge(cx.out)
 }

@@ -7,6 +7,7 @@
 //! `--fail-on-rust`, also a change that breaks only the generated Rust API), unless
 //! `--allow-breaking`; 2 usage error or a spec that cannot be read.
 
+pub mod asyncapi;
 pub mod compare;
 pub mod model;
 pub mod report;

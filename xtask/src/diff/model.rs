@@ -341,15 +341,21 @@ pub fn schema(doc: &Value, v: &Value, ptr: &str, stack: &mut Vec<String>) -> Res
         name = component_name(&at);
     }
     stack.push(at.clone());
+    let (ty, null_in_type) = schema_type(v);
     let mut s = Schema {
         name,
         pointer: at.clone(),
-        ty: text(v, "type"),
+        ty,
         format: text(v, "format"),
-        nullable: v.get("nullable") == Some(&Value::Bool(true)),
+        nullable: null_in_type || v.get("nullable") == Some(&Value::Bool(true)),
         deprecated: v.get("deprecated") == Some(&Value::Bool(true)),
         description: text(v, "description"),
-        enum_values: v.get("enum").and_then(Value::as_array).cloned(),
+        // JSON Schema's `const` (AsyncAPI payloads) is an enum of one value.
+        enum_values: v
+            .get("enum")
+            .and_then(Value::as_array)
+            .cloned()
+            .or_else(|| v.get("const").map(|c| vec![c.clone()])),
         ..Schema::default()
     };
     for (k, p) in v.get("properties").and_then(Value::as_object).into_iter().flatten() {
@@ -394,6 +400,25 @@ pub fn schema(doc: &Value, v: &Value, ptr: &str, stack: &mut Vec<String>) -> Res
     }
     stack.pop();
     Ok(s)
+}
+
+/// `type` as OpenAPI writes it (`string`) or as JSON Schema may (`[string, "null"]`, in
+/// AsyncAPI payloads): the type, and whether `null` is among the types.
+fn schema_type(v: &Value) -> (Option<String>, bool) {
+    match v.get("type") {
+        Some(Value::String(t)) => (Some(t.clone()), false),
+        Some(Value::Array(types)) => {
+            let names: Vec<&str> = types.iter().filter_map(Value::as_str).collect();
+            let others: Vec<&str> = names.iter().copied().filter(|t| *t != "null").collect();
+            let ty = match others.as_slice() {
+                [one] => Some((*one).to_string()),
+                [] => Some("null".to_string()),
+                many => Some(many.join("|")),
+            };
+            (ty, names.contains(&"null"))
+        }
+        _ => (None, false),
+    }
 }
 
 /// `/users/{id}` → `/users/{}`: path parameter names are not on the wire.
@@ -465,6 +490,9 @@ fn security(v: &Value) -> Vec<BTreeMap<String, BTreeSet<String>>> {
 
 /// Normalizes a parsed document. Errors name the JSON pointer of the problem.
 pub fn spec(doc: &Value) -> Result<Spec, String> {
+    if super::asyncapi::is_asyncapi(doc) {
+        return super::asyncapi::spec(doc);
+    }
     let mut operations = BTreeMap::new();
     let paths = match doc.get("paths") {
         None => None,
@@ -572,7 +600,8 @@ pub fn spec(doc: &Value) -> Result<Spec, String> {
     Ok(Spec { operations, components, used_components, info: doc.get("info").cloned().unwrap_or(Value::Null) })
 }
 
-fn collect_names(s: &Schema, out: &mut BTreeSet<String>) {
+/// Adds the component names `s` reaches.
+pub fn collect_names(s: &Schema, out: &mut BTreeSet<String>) {
     if let Some(n) = &s.name {
         out.insert(n.clone());
     }
