@@ -315,7 +315,9 @@ impl Sandbox {
     }
 
     /// Every contract violation found so far, as `"<METHOD> <path> <status>: <JSON path>:
-    /// <problem>"`, e.g. `"GET /helix/users 200: $.data[0].x: undocumented property"`.
+    /// <problem>"`, e.g. `"GET /helix/users 200: $.data[0].x: undocumented property"`, and
+    /// for websocket frames (checked against the AsyncAPI specs, see
+    /// [`core::frame_contract`]) `"websocket frame `<name>` on connection <n>: <problem>"`.
     pub fn contract_violations(&self) -> Vec<String> {
         self.server.contract_violations()
     }

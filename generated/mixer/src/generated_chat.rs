@@ -584,7 +584,8 @@ pub mod types {
         pub data: ::std::option::Option<::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<ReplyError>,
-        pub id: CallId,
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub id: ::std::option::Option<CallId>,
         #[serde(rename = "type")]
         pub type_: ::serde_json::Value,
         #[serde(flatten)]
@@ -2458,7 +2459,10 @@ pub mod types {
                 ::std::option::Option<super::ReplyError>,
                 ::std::string::String,
             >,
-            id: ::std::result::Result<super::CallId, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<super::CallId>,
+                ::std::string::String,
+            >,
             type_: ::std::result::Result<::serde_json::Value, ::std::string::String>,
             extra: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2500,7 +2504,8 @@ pub mod types {
                 T: ::std::convert::TryInto<super::CallId>,
                 T::Error: ::std::fmt::Display,
             {
-                self.id = ::streamkit_runtime::input::convert("field `id`", value);
+                self.id = ::streamkit_runtime::input::convert("field `id`", value)
+                    .map(::std::option::Option::Some);
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self

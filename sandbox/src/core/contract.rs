@@ -6,7 +6,6 @@
 //! Responses altered by a fault (marked with [`FAULT_HEADER`]) are not checked.
 
 use crate::core::faults::FAULT_HEADER;
-use crate::core::lock;
 use crate::core::server::Shared;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -124,7 +123,7 @@ pub(crate) async fn middleware(State(shared): State<Arc<Shared>>, req: Request, 
     };
     let details: Vec<String> = violations.iter().map(|v| format!("{method} {path} {status}: {v}")).collect();
     let message = format!("sandbox contract violation: {}", details.join("; "));
-    lock(&shared.violations).extend(details);
+    details.into_iter().for_each(|d| shared.violations.record(d));
     let mut replaced = match owner {
         Some(o) => o.service.render_error(&path, StatusCode::INTERNAL_SERVER_ERROR, &message),
         None => (StatusCode::INTERNAL_SERVER_ERROR, message).into_response(),

@@ -22,6 +22,7 @@
 pub mod clock;
 pub mod contract;
 pub mod faults;
+pub mod frame_contract;
 pub mod frames;
 pub mod limits;
 pub mod ratelimit;
@@ -33,6 +34,7 @@ pub mod ws;
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use contract::{CONTRACT_VIOLATION_HEADER, ServiceSpec};
 pub use faults::{FAULT_HEADER, Fault, FaultKind, MALFORMED_JSON_BODY, UNKNOWN_ENUM_VALUE};
+pub use frame_contract::{FrameContract, Violations};
 pub use frames::{FrameAction, FrameDirection, FrameFault, FrameFaults};
 pub use limits::MAX_REQUEST_BODY;
 pub use ratelimit::{BucketSpec, RateHeaders, RateInfo, ResetUnit, TokenBuckets};

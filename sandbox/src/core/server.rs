@@ -4,6 +4,7 @@
 use crate::core::clock::{Clock, SystemClock};
 use crate::core::contract::ServiceSpec;
 use crate::core::faults::{Fault, FaultStore};
+use crate::core::frame_contract::Violations;
 use crate::core::ratelimit::BucketSpec;
 use crate::core::requestlog::{LoggedRequest, RequestLog};
 use crate::core::service::{Context, Service};
@@ -35,7 +36,7 @@ pub(crate) struct Shared {
     pub(crate) rate_headers: Vec<HeaderName>,
     pub(crate) log: Mutex<RequestLog>,
     pub(crate) faults: Mutex<FaultStore>,
-    pub(crate) violations: Mutex<Vec<String>>,
+    pub(crate) violations: Violations,
 }
 
 impl std::fmt::Debug for Shared {
@@ -124,7 +125,12 @@ impl ServerBuilder {
         install_tls_provider();
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await?;
         let addr = listener.local_addr()?;
-        let ctx = Context { base_url: format!("http://{addr}"), clock: self.clock.clone() };
+        let ctx = Context {
+            base_url: format!("http://{addr}"),
+            clock: self.clock.clone(),
+            contract_check: self.contract_check,
+            violations: Violations::default(),
+        };
         let services: Vec<Registered> = self
             .services
             .into_iter()
@@ -143,7 +149,7 @@ impl ServerBuilder {
             rate_headers,
             log: Mutex::new(RequestLog::default()),
             faults: Mutex::new(FaultStore::default()),
-            violations: Mutex::new(Vec::new()),
+            violations: ctx.violations.clone(),
         });
         let mut app = Router::new();
         for r in &shared.services {
@@ -221,7 +227,7 @@ impl Server {
     /// Every contract violation found so far, as `"<METHOD> <path> <status>: <JSON path>:
     /// <problem>"`, e.g. `"GET /api/users 200: $.data[0].x: undocumented property"`.
     pub fn contract_violations(&self) -> Vec<String> {
-        lock(&self.shared.violations).clone()
+        self.shared.violations.all()
     }
 }
 

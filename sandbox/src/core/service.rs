@@ -2,6 +2,7 @@
 
 use crate::core::clock::Clock;
 use crate::core::contract::ServiceSpec;
+use crate::core::frame_contract::Violations;
 use crate::core::ratelimit::BucketSpec;
 use axum::Router;
 use axum::http::StatusCode;
@@ -16,6 +17,12 @@ pub struct Context {
     pub base_url: String,
     /// The server's time source (the one [`ServerBuilder::clock`](crate::core::ServerBuilder::clock) set).
     pub clock: Arc<dyn Clock>,
+    /// Whether what the service sends is checked against its specs
+    /// ([`ServerBuilder::contract_check`](crate::core::ServerBuilder::contract_check)): a
+    /// websocket service then calls [`WsHub::check_frames`](crate::core::WsHub::check_frames).
+    pub contract_check: bool,
+    /// Where contract violations go (HTTP responses and websocket frames alike).
+    pub violations: Violations,
 }
 
 /// A fake service: its routes and state, how it renders errors, what it documents.

@@ -23,11 +23,12 @@
 //! assert!(hub.open("/socket", Handshake::default()).is_none());
 //! ```
 
+use crate::core::frame_contract::{FrameContract, Violations};
 use crate::core::frames::{FrameAction, FrameDirection, FrameFault, FrameFaults, corrupt};
 use crate::core::lock;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::mpsc;
 
 /// A connection's number: 1, 2, 3, … in the order connections opened, never reused.
@@ -133,6 +134,9 @@ struct Inner {
 pub struct WsHub {
     inner: Mutex<Inner>,
     faults: Mutex<FrameFaults>,
+    /// The spec every frame sent is held to, once the service set it (see
+    /// [`WsHub::check_frames`]).
+    contract: OnceLock<(Arc<FrameContract>, Violations)>,
 }
 
 impl std::fmt::Debug for WsHub {
@@ -145,6 +149,16 @@ impl std::fmt::Debug for WsHub {
 fn trim(path: &str) -> &str {
     let t = path.trim_end_matches('/');
     if t.is_empty() { "/" } else { t }
+}
+
+/// What the log records of a frame.
+fn logged_form(frame: &Outbound) -> String {
+    match frame {
+        Outbound::Text(t) => t.clone(),
+        Outbound::Binary(b) => format!("<{} binary bytes>", b.len()),
+        Outbound::Close { code, reason } => format!("{code} {reason}"),
+        Outbound::Drop => String::new(),
+    }
 }
 
 fn cut(payload: &str) -> String {
@@ -204,21 +218,49 @@ impl WsHub {
         }
     }
 
+    /// Holds every frame sent from now on (but those of [`send_as_is`](Self::send_as_is))
+    /// to `contract`: a frame it does not allow is recorded in `violations` and replaced by a
+    /// close with `1011` (see [`frame_contract`](crate::core::frame_contract)). Set once;
+    /// later calls change nothing.
+    pub fn check_frames(&self, contract: Arc<FrameContract>, violations: Violations) {
+        let _ = self.contract.set((contract, violations));
+    }
+
     /// Logs `frame` as `name` (sent by the server) and queues it on connection `id`;
     /// `false` when the connection is gone. A client whose queue is full is dropped.
     pub fn send(&self, id: ConnId, name: &str, frame: Outbound) -> bool {
-        let logged = match &frame {
-            Outbound::Text(t) => t.clone(),
-            Outbound::Binary(b) => format!("<{} binary bytes>", b.len()),
-            Outbound::Close { code, reason } => format!("{code} {reason}"),
-            Outbound::Drop => String::new(),
-        };
+        let logged = logged_form(&frame);
         self.send_logged_as(id, name, &logged, frame)
     }
 
     /// [`send`](Self::send), logging `logged` as the payload (e.g. the JSON a compressed
-    /// binary frame carries).
+    /// binary frame carries, which is also what the contract check reads).
     pub fn send_logged_as(&self, id: ConnId, name: &str, logged: &str, frame: Outbound) -> bool {
+        let data = matches!(frame, Outbound::Text(_) | Outbound::Binary(_));
+        if let (Some((contract, violations)), true) = (self.contract.get(), data)
+            && let Err(problem) = contract.check(logged)
+        {
+            violations.record(format!("websocket frame `{name}` on connection {id}: {problem}"));
+            let close =
+                Outbound::Close { code: 1011, reason: "sandbox contract violation (see the sandbox's log)".into() };
+            return self.enqueue(id, "close 1011", &logged_form(&close), close);
+        }
+        self.enqueue(id, name, logged, frame)
+    }
+
+    /// [`send`](Self::send) without the contract check: for test hooks that send what the
+    /// spec does not describe on purpose (a malformed frame, an undocumented event).
+    pub fn send_as_is(&self, id: ConnId, name: &str, frame: Outbound) -> bool {
+        let logged = logged_form(&frame);
+        self.enqueue(id, name, &logged, frame)
+    }
+
+    /// [`send_as_is`](Self::send_as_is), logging `logged` as the payload.
+    pub fn send_as_is_logged_as(&self, id: ConnId, name: &str, logged: &str, frame: Outbound) -> bool {
+        self.enqueue(id, name, logged, frame)
+    }
+
+    fn enqueue(&self, id: ConnId, name: &str, logged: &str, frame: Outbound) -> bool {
         let queue = {
             let inner = lock(&self.inner);
             inner.conns.get(&id).and_then(|c| c.queue.clone())

@@ -218,6 +218,11 @@ impl Service for Mixer {
     fn router(&self, ctx: &Context) -> Router {
         let _ = self.state.base_url.set(ctx.base_url.clone());
         let _ = self.state.clock.set(ctx.clock.clone());
+        if ctx.contract_check {
+            let (chat, live) = specs::frame_contracts();
+            self.state.chat.hub.check_frames(chat, ctx.violations.clone());
+            self.state.live.hub.check_frames(live, ctx.violations.clone());
+        }
         Router::new()
             .nest(PREFIX, routes::router())
             .merge(chat::router())

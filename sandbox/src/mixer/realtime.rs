@@ -116,23 +116,23 @@ impl MixerRealtime {
 
     /// Sends `text` as it is (a malformed frame, an unknown packet …) to chat connection `conn`.
     pub fn send_raw_chat(&self, conn: ConnId, text: &str) -> bool {
-        self.state.chat.hub.send(conn, "raw", Outbound::Text(text.to_owned()))
+        self.state.chat.hub.send_as_is(conn, "raw", Outbound::Text(text.to_owned()))
     }
 
     /// Sends `text` as it is to Constellation connection `conn` (never gzipped).
     pub fn send_raw_constellation(&self, conn: ConnId, text: &str) -> bool {
-        self.state.live.hub.send(conn, "raw", Outbound::Text(text.to_owned()))
+        self.state.live.hub.send_as_is(conn, "raw", Outbound::Text(text.to_owned()))
     }
 
     /// Sends the chat event `name` with `data` (documented or not) to connection `conn`.
     pub fn send_chat_event(&self, conn: ConnId, name: &str, data: &Value) -> bool {
-        self.state.chat.hub.send(conn, name, Outbound::Text(chat::wire::event(name, data)))
+        self.state.chat.hub.send_as_is(conn, name, Outbound::Text(chat::wire::event(name, data)))
     }
 
     /// Sends live event `name` (documented or not) with `payload` to every Constellation
     /// session subscribed to it; how many.
     pub fn emit_live(&self, name: &str, payload: &Value) -> usize {
-        self.state.live.emit(name, payload)
+        self.state.live.emit_as_is(name, payload)
     }
 
     /// Ends the running poll of channel id `channel_id` now (`PollEnd` goes out), instead of

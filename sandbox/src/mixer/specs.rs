@@ -1,7 +1,7 @@
 //! `specs/mixer/core.yaml`, embedded and parsed once per process, and what the sandbox
 //! reads from it: each operation's rate-limit bucket and whether it needs a token.
 
-use crate::core::{BucketSpec, RateHeaders, ServiceSpec};
+use crate::core::{BucketSpec, FrameContract, RateHeaders, ServiceSpec};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -24,6 +24,24 @@ pub(crate) fn core() -> Arc<Contract> {
             // Embedded at build time and parsed by this crate's tests: a failure is a bug here.
             Err(e) => panic!("the embedded specs/mixer/core.yaml does not load: {e}"),
         }
+    })
+    .clone()
+}
+
+/// `specs/mixer/chat.yaml` and `constellation.yaml` as frame contracts: what the chat and
+/// Constellation servers may send.
+pub(crate) fn frame_contracts() -> (Arc<FrameContract>, Arc<FrameContract>) {
+    static BOTH: OnceLock<(Arc<FrameContract>, Arc<FrameContract>)> = OnceLock::new();
+    let load = |text: &str, file: &str| {
+        let contract = parse(text, Path::new(file)).map_err(|e| e.to_string()).and_then(|d| FrameContract::new(&d));
+        // Embedded at build time and checked by this crate's tests: a failure is a bug here.
+        Arc::new(contract.unwrap_or_else(|e| panic!("the embedded {file} does not load: {e}")))
+    };
+    BOTH.get_or_init(|| {
+        (
+            load(include_str!("../../../specs/mixer/chat.yaml"), "specs/mixer/chat.yaml"),
+            load(include_str!("../../../specs/mixer/constellation.yaml"), "specs/mixer/constellation.yaml"),
+        )
     })
     .clone()
 }

@@ -331,6 +331,9 @@ async fn hostile_arguments_get_error_replies_and_the_session_stays_up() {
         assert_eq!(next(&mut ws).await["error"]["code"], 4004);
     }
     assert_eq!(call(&mut ws, 1, "ping", json!([])).await["error"], Value::Null, "still up");
+    // Every reply and event of all that was valid against specs/mixer/chat.yaml (the frame
+    // contract check closes the socket with 1011 otherwise, and records it).
+    assert_eq!(e.sb.contract_violations(), Vec::<String>::new());
 }
 
 #[tokio::test]

@@ -19,7 +19,8 @@ pub(crate) const GUARD: Duration = Duration::from_secs(20);
 pub(crate) const CHANNEL: i64 = 5000;
 
 pub(crate) struct Env {
-    _sb: Sandbox,
+    /// The sandbox (its contract violations: every frame it sent is checked against the specs).
+    pub(crate) sb: Sandbox,
     pub(crate) mixer: Mixer,
     pub(crate) rt: MixerRealtime,
     http: reqwest::Client,
@@ -30,7 +31,7 @@ pub(crate) async fn env() -> Env {
     streamkit_runtime::tls::install_default_provider();
     let mixer = sb.service::<Mixer>().expect("serves Mixer").clone();
     let rt = mixer.realtime();
-    Env { _sb: sb, mixer, rt, http: reqwest::Client::new() }
+    Env { sb, mixer, rt, http: reqwest::Client::new() }
 }
 
 impl Env {

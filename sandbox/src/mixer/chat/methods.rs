@@ -76,7 +76,9 @@ pub(crate) fn handle(state: &Arc<MixerState>, conn: ConnId, frame: Inbound) {
     let method = value["method"].as_str().unwrap_or("invalid").to_owned();
     let logged = wire::redacted(&value, |key| lock(&chat.data).authkeys.label(key));
     log_received(state, conn, &method, &logged);
-    let id = value.get("id").cloned().unwrap_or(Value::Null);
+    // Only a uint id is echoed (B.2); a frame without one is answered with `id: null`, as a
+    // frame that is not JSON is (the spec's tolerant reading of the `UNOTJSON` reply).
+    let id = value.get("id").filter(|id| id.as_u64().is_some()).cloned().unwrap_or(Value::Null);
     let args = match (&value["type"], value["arguments"].as_array(), id.as_u64()) {
         (Value::String(t), Some(args), Some(_)) if t == "method" => args.clone(),
         _ => {
