@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::eventsub_ws::eventsub_session;
 use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -341,20 +342,22 @@ async fn eventsub_create_list_conflict_delete() {
     assert_eq!(r.status, 202);
     assert_eq!(r.body["data"][0]["status"], "enabled");
 
-    // Websocket needs a user token; the user authorized the client, so cost 0.
+    // Websocket needs a user token and a session the EventSub websocket issued; the user
+    // authorized the client, so cost 0.
+    let session = eventsub_session(&ctx.sb).await;
     let user = ctx.sb.mint_user_token(&seed.broadcaster_id, &[]);
     let ws = json!({
         "type": "channel.follow",
         "version": "2",
         "condition": {"broadcaster_user_id": seed.broadcaster_id, "moderator_user_id": seed.broadcaster_id},
-        "transport": {"method": "websocket", "session_id": "AQoQexAWVYKSTIu4ec_2VAxyuhAB"},
+        "transport": {"method": "websocket", "session_id": session.id},
     });
     assert_helix_error(&ctx.send(post(&app, ws.clone())).await, 401);
     let r = ctx.send(post(&user, ws)).await;
     assert_eq!(r.status, 202, "{}", r.text);
     assert_eq!(r.body["data"][0]["status"], "enabled");
     assert_eq!(r.body["data"][0]["cost"], 0);
-    assert!(r.body["data"][0]["transport"]["connected_at"].is_string());
+    assert_eq!(r.body["data"][0]["transport"]["connected_at"], session.connected_at.as_str());
 
     // The app token sees the webhook and conduit subscriptions, the user token its websocket one.
     let list = ctx.get("/eventsub/subscriptions", &app, &[]).await;
@@ -470,6 +473,12 @@ async fn chat_messages_and_chatters() {
     assert_helix_error(&r, 401);
     let r = ctx.send(send(&token, json!({"broadcaster_id": b, "sender_id": sender}))).await;
     assert_helix_error(&r, 400);
+    // `for_source_only` "cannot be specified when a User Access Token is used": not as a
+    // boolean, not as `null` (the spec's boolean is not nullable), not as anything else.
+    for value in [json!(true), json!(false), Value::Null, json!("true")] {
+        let body = json!({"broadcaster_id": b, "sender_id": sender, "message": "hi", "for_source_only": value});
+        assert_helix_error(&ctx.send(send(&token, body)).await, 400);
+    }
     let app = ctx.sb.mint_app_token();
     let r = ctx.send(send(&app, json!({"broadcaster_id": b, "sender_id": sender, "message": "hi"}))).await;
     assert_helix_error(&r, 401);

@@ -36,6 +36,10 @@ fn max_total_cost(auth: &Auth) -> u64 {
 }
 /// Enabled subscriptions one websocket session may have.
 pub(crate) const MAX_PER_WEBSOCKET_SESSION: usize = 300;
+/// Twitch's answer (400) to a websocket `session_id` it did not issue or whose session has
+/// ended. The reference lists the 400 without its text; this is the message Twitch sends, as
+/// its users report it.
+pub(crate) const UNKNOWN_SESSION: &str = "websocket transport session does not exist or has already disconnected";
 /// Page size of Get EventSub Subscriptions (it has no `first`).
 const PAGE_SIZE: usize = 100;
 
@@ -165,9 +169,14 @@ impl EventSubStore {
         self.by_client.entry("test".into()).or_default().push(sub);
     }
 
-    /// How many subscriptions websocket session `session` has.
-    fn count_websocket_session(&self, session: &str) -> usize {
-        self.by_client.values().flatten().filter(|s| s.websocket_session() == Some(session)).count()
+    /// How many enabled subscriptions websocket session `session` has (revoked ones do not
+    /// count against the limit).
+    fn enabled_on_websocket_session(&self, session: &str) -> usize {
+        self.by_client
+            .values()
+            .flatten()
+            .filter(|s| s.status == "enabled" && s.websocket_session() == Some(session))
+            .count()
     }
 
     /// The subscriptions `auth` can see.
@@ -262,6 +271,7 @@ pub(crate) async fn create(
     let method = transport.method.as_deref().ok_or_else(|| missing("transport.method"))?;
     let now = fmt_time_nanos(chrono::Utc::now());
     let mut webhook = None;
+    let mut held_session = None;
     let (status, transport_json, target) = match method {
         "webhook" => {
             if auth.user_id.is_some() {
@@ -287,7 +297,11 @@ pub(crate) async fn create(
             }
             let session =
                 transport.session_id.filter(|s| !s.is_empty()).ok_or_else(|| missing("transport.session_id"))?;
-            let t = json!({ "method": "websocket", "session_id": session, "connected_at": now });
+            // Only a session the EventSub websocket issued and that is still connected takes
+            // subscriptions; held until the subscription is stored, so it cannot end meanwhile.
+            let open = st.eventsub_ws.open_session(&session).ok_or_else(|| HelixError::bad_request(UNKNOWN_SESSION))?;
+            let t = json!({ "method": "websocket", "session_id": session, "connected_at": open.connected_at() });
+            held_session = Some(open);
             ("enabled", t, format!("websocket:{session}"))
         }
         "conduit" => {
@@ -318,11 +332,11 @@ pub(crate) async fn create(
     let mut store = lock(&st.eventsub);
     let (_, total_cost) = store.totals(&auth);
     if let Some(session) = target.strip_prefix("websocket:")
-        && store.count_websocket_session(session) >= MAX_PER_WEBSOCKET_SESSION
+        && store.enabled_on_websocket_session(session) >= MAX_PER_WEBSOCKET_SESSION
     {
         return Err(HelixError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "The websocket session already has 300 enabled subscriptions",
+            format!("The websocket session already has {MAX_PER_WEBSOCKET_SESSION} enabled subscriptions"),
         ));
     }
     let subs = store.by_client.entry(auth.client_id.clone()).or_default();
@@ -358,6 +372,7 @@ pub(crate) async fn create(
         "max_total_cost": max_total_cost(&auth),
     });
     drop(store);
+    drop(held_session);
     if let Some(sub) = verify {
         delivery::verify_callback(&st, &sub);
     }
