@@ -331,6 +331,18 @@ async fn eventsub_create_list_conflict_delete() {
     let mut bad = webhook.clone();
     bad["transport"]["method"] = json!("carrier-pigeon");
     assert_helix_error(&ctx.send(post(&app, bad)).await, 400);
+    // The transport's fields are strings: `null` is malformed, not absent, even in a field
+    // the method does not use; so is a number.
+    for (key, value) in [("conduit_id", Value::Null), ("session_id", Value::Null), ("conduit_id", json!(7))] {
+        let mut bad = webhook.clone();
+        bad["transport"][key] = value;
+        let r = ctx.send(post(&app, bad)).await;
+        assert_helix_error(&r, 400);
+        assert_eq!(r.body["message"], format!("The transport.{key} field must be a string"));
+    }
+    let mut bad = webhook.clone();
+    bad["transport"] = json!("webhook");
+    assert_helix_error(&ctx.send(post(&app, bad)).await, 400);
 
     let conduit = json!({
         "type": "channel.update",
@@ -479,6 +491,8 @@ async fn chat_messages_and_chatters() {
         let body = json!({"broadcaster_id": b, "sender_id": sender, "message": "hi", "for_source_only": value});
         assert_helix_error(&ctx.send(send(&token, body)).await, 400);
     }
+    let body = json!({"broadcaster_id": b, "sender_id": sender, "message": "hi", "reply_parent_message_id": null});
+    assert_helix_error(&ctx.send(send(&token, body)).await, 400);
     let app = ctx.sb.mint_app_token();
     let r = ctx.send(send(&app, json!({"broadcaster_id": b, "sender_id": sender, "message": "hi"}))).await;
     assert_helix_error(&r, 401);

@@ -15,6 +15,7 @@
 
 mod common;
 
+use common::eventsub_ws::eventsub_session;
 use common::schemathesis as st;
 use common::{assert_helix_error, assert_oauth_error, start};
 use reqwest::Method;
@@ -81,6 +82,7 @@ async fn schemathesis_finds_no_contract_violation() {
     .await
     .expect("sandbox starts");
     let seed = sandbox.seed();
+    let websocket_sessions = anchored_websocket_sessions(&sandbox, 3).await;
     let (helix_spec, oauth_spec) = (st::spec_path("twitch/helix.yaml"), st::spec_path("twitch/oauth.yaml"));
     let helix_text = std::fs::read_to_string(&helix_spec).expect("read helix.yaml");
     let oauth_text = std::fs::read_to_string(&oauth_spec).expect("read oauth.yaml");
@@ -109,6 +111,7 @@ async fn schemathesis_finds_no_contract_violation() {
         "video_id": seed.video_id,
         "highlight_video_id": seed.highlight_video_id,
         "search_query": seed.search_query,
+        "websocket_sessions": websocket_sessions,
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
         "oauth_url": sandbox.oauth_url(),
@@ -152,6 +155,40 @@ async fn schemathesis_finds_no_contract_violation() {
     st::assert_each_reached_2xx(&helix_table, &helix_ops);
     st::assert_each_reached_2xx(&oauth_table, &oauth_ops);
     assert_share(share);
+}
+
+/// Opens `n` EventSub websocket sessions for the run's websocket subscriptions (Create EventSub
+/// Subscription takes only session ids the server issued and that are still connected). Each
+/// gets one subscription at once, so the subscribe rule (4003 ten seconds after an unused
+/// welcome) never closes it. That subscription belongs to another user than the run's token, so
+/// the run can neither see nor delete it, and its socket is read in the background (keepalives)
+/// until the sandbox stops.
+async fn anchored_websocket_sessions(sandbox: &Sandbox, n: usize) -> Vec<String> {
+    streamkit_runtime::tls::install_default_provider();
+    let http = reqwest::Client::new();
+    let owner = sandbox.seed().follower_id;
+    let token = sandbox.mint_user_token(&owner, &[]);
+    let mut ids = Vec::new();
+    for _ in 0..n {
+        let socket = eventsub_session(sandbox).await;
+        let created = http
+            .post(format!("{}/eventsub/subscriptions", sandbox.helix_url()))
+            .bearer_auth(&token)
+            .header("Client-Id", CLIENT_ID)
+            .json(&json!({
+                "type": "channel.update",
+                "version": "2",
+                "condition": {"broadcaster_user_id": owner},
+                "transport": {"method": "websocket", "session_id": socket.id},
+            }))
+            .send()
+            .await
+            .expect("create the anchoring subscription");
+        assert_eq!(created.status(), 202, "the anchoring subscription");
+        ids.push(socket.id.clone());
+        socket.drain();
+    }
+    ids
 }
 
 /// The environment a run adds for `hooks.py`, printed so that a run can be repeated by hand.

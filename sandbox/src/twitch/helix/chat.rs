@@ -27,6 +27,8 @@ struct SendMessage {
     broadcaster_id: Option<String>,
     sender_id: Option<String>,
     message: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    reply_parent_message_id: Option<Value>,
     /// Whatever the body holds, `null` included: a user token may not set the field at all.
     #[serde(default, deserialize_with = "present")]
     for_source_only: Option<Value>,
@@ -54,6 +56,9 @@ pub(crate) async fn send_message(
     let message = body.message.filter(|s| !s.is_empty()).ok_or_else(|| missing("message"))?;
     if sender_id != caller {
         return Err(HelixError::unauthorized("The ID in sender_id must match the user ID in the access token"));
+    }
+    if body.reply_parent_message_id.as_ref().is_some_and(|v| !v.is_string()) {
+        return Err(HelixError::bad_request("The reply_parent_message_id field must be a string"));
     }
     // "It cannot be specified when a User Access Token is used": not as `null` either, and a
     // value that is no boolean is malformed before that.

@@ -191,7 +191,8 @@ impl EventSubStore {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The request's `transport`.
+#[derive(Debug)]
 struct Transport {
     method: Option<String>,
     callback: Option<String>,
@@ -200,13 +201,36 @@ struct Transport {
     conduit_id: Option<String>,
 }
 
+impl Transport {
+    /// Reads `transport`: an object whose fields are strings when present. `null` is not
+    /// absent but malformed (the spec's strings are not nullable), also in a field the
+    /// method does not use.
+    fn parse(value: Value) -> Result<Transport, HelixError> {
+        let Value::Object(map) = value else {
+            return Err(HelixError::bad_request("The transport field must be an object"));
+        };
+        let field = |key: &str| match map.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(HelixError::bad_request(format!("The transport.{key} field must be a string"))),
+        };
+        Ok(Transport {
+            method: field("method")?,
+            callback: field("callback")?,
+            secret: field("secret")?,
+            session_id: field("session_id")?,
+            conduit_id: field("conduit_id")?,
+        })
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct CreateBody {
     #[serde(rename = "type")]
     kind: Option<String>,
     version: Option<String>,
     condition: Option<Value>,
-    transport: Option<Transport>,
+    transport: Option<Value>,
 }
 
 /// Checks a webhook callback: an `https://` URL on port 443 (the default), or a loopback
@@ -267,7 +291,7 @@ pub(crate) async fn create(
             return Err(HelixError::bad_request(format!("The user specified in condition.{key} does not exist")));
         }
     }
-    let transport = body.transport.ok_or_else(|| missing("transport"))?;
+    let transport = Transport::parse(body.transport.ok_or_else(|| missing("transport"))?)?;
     let method = transport.method.as_deref().ok_or_else(|| missing("transport.method"))?;
     let now = fmt_time_nanos(chrono::Utc::now());
     let mut webhook = None;
