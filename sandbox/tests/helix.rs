@@ -340,6 +340,10 @@ async fn eventsub_create_list_conflict_delete() {
         assert_helix_error(&r, 400);
         assert_eq!(r.body["message"], format!("The transport.{key} field must be a string"));
     }
+    // A secret is 10 to 100 ASCII characters, whichever method it comes with.
+    let mut bad = webhook.clone();
+    bad["transport"]["secret"] = json!("x".repeat(101));
+    assert_helix_error(&ctx.send(post(&app, bad)).await, 400);
     let mut bad = webhook.clone();
     bad["transport"] = json!("webhook");
     assert_helix_error(&ctx.send(post(&app, bad)).await, 400);

@@ -229,6 +229,12 @@ async fn sandbox_fixes_from_the_contract_run() {
     assert_helix_error(&ctx.get("/streams", &app, &[("first", "")]).await, 400);
     let search = [("query", seed.search_query.as_str()), ("live_only", "")];
     assert_helix_error(&ctx.get("/search/channels", &app, &search).await, 400);
+    // Get Clips: the 101 empty `id` values count beside another filter too, and an empty
+    // `started_at` is a malformed timestamp, not a missing one.
+    let mut clips = vec![("game_id", seed.game_id.as_str())];
+    clips.extend(vec![("id", ""); 101]);
+    assert_helix_error(&ctx.get("/clips", &app, &clips).await, 400);
+    assert_helix_error(&ctx.get("/clips", &app, &[("game_id", seed.game_id.as_str()), ("started_at", "")]).await, 400);
     // Empty string ids are still treated as absent.
     let r = ctx.get("/streams", &app, &[("user_id", "")]).await;
     assert_eq!(r.status, 200, "{}", r.text);

@@ -375,9 +375,11 @@ def rules_helix(case, rng: random.Random) -> None:
             if method == "conduit" and not transport.get("conduit_id"):
                 transport["conduit_id"] = f"{rng.getrandbits(128):032x}"
             if method == "webhook":
-                # "the HTTPS callback URL on port 443"; the secret "must be ASCII".
+                # "the HTTPS callback URL on port 443".
                 if not str(transport.get("callback", "")).startswith("https://"):
                     transport["callback"] = "https://example.com/eventsub"
+            if method == "webhook" or "secret" in transport:
+                # The secret "must be ASCII" (with any method; webhook needs one).
                 secret = "".join(c for c in str(transport.get("secret", "")) if c.isascii())
                 transport["secret"] = (secret + "0123456789")[: max(10, min(len(secret), 100))]
     elif label == "DELETE /eventsub/subscriptions":

@@ -5,6 +5,8 @@
 //! and conduit subscriptions; a user token sees the websocket subscriptions that user created.
 //! A subscription costs 0 when a user named in its condition has authorized the client, 1
 //! otherwise. `max_total_cost` is 10000 for app tokens and 10 for websocket (user) tokens.
+//! A websocket subscription needs a `session_id` the EventSub websocket issued whose session
+//! is still connected; a session takes at most 300 enabled subscriptions.
 
 use super::HelixResult;
 use super::params::Params;
@@ -40,6 +42,8 @@ pub(crate) const MAX_PER_WEBSOCKET_SESSION: usize = 300;
 /// ended. The reference lists the 400 without its text; this is the message Twitch sends, as
 /// its users report it.
 pub(crate) const UNKNOWN_SESSION: &str = "websocket transport session does not exist or has already disconnected";
+/// The 400 for a missing or malformed `transport.secret`.
+const BAD_SECRET: &str = "The transport.secret must be 10 to 100 ASCII characters";
 /// Page size of Get EventSub Subscriptions (it has no `first`).
 const PAGE_SIZE: usize = 100;
 
@@ -293,6 +297,11 @@ pub(crate) async fn create(
     }
     let transport = Transport::parse(body.transport.ok_or_else(|| missing("transport"))?)?;
     let method = transport.method.as_deref().ok_or_else(|| missing("transport.method"))?;
+    // "It must be ASCII, 10 to 100 characters long": a secret that is not is malformed,
+    // whichever method it comes with.
+    if transport.secret.as_deref().is_some_and(|s| !(10..=100).contains(&s.chars().count()) || !s.is_ascii()) {
+        return Err(HelixError::bad_request(BAD_SECRET));
+    }
     let now = fmt_time_nanos(chrono::Utc::now());
     let mut webhook = None;
     let mut held_session = None;
@@ -305,11 +314,7 @@ pub(crate) async fn create(
             if !valid_callback(&callback) {
                 return Err(HelixError::bad_request("The transport.callback must be an https URL on port 443"));
             }
-            let secret = transport.secret.unwrap_or_default();
-            let len = secret.chars().count();
-            if !(10..=100).contains(&len) || !secret.is_ascii() {
-                return Err(HelixError::bad_request("The transport.secret must be 10 to 100 ASCII characters"));
-            }
+            let secret = transport.secret.ok_or_else(|| HelixError::bad_request(BAD_SECRET))?;
             let t = json!({ "method": "webhook", "callback": callback });
             // Only loopback callbacks are ever contacted; others stay pending.
             webhook = loopback::parse(&callback).map(|_| WebhookTarget::new(&callback, secret));
