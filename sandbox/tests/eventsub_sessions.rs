@@ -106,23 +106,17 @@ async fn every_answer_carries_the_cost_accounting() {
     let token = ctx.sb.mint_user_token(&viewer, &[]);
     let session = eventsub_session(&ctx.sb).await;
     let kinds = ["stream.online", "stream.offline", "channel.update", "channel.raid", "channel.cheer"];
-    let bodies: Vec<Value> = kinds
-        .iter()
-        .flat_map(|kind| {
-            let condition = |b: &str| match *kind {
+    let channels = [&seed.user_ids[0], &seed.user_ids[2], &seed.user_ids[3]];
+    let mut bodies: Vec<Value> = Vec::new();
+    for kind in kinds {
+        for b in channels {
+            let condition = match kind {
                 "channel.raid" => json!({"to_broadcaster_user_id": b}),
                 _ => json!({"broadcaster_user_id": b}),
             };
-            [&seed.user_ids[0], &seed.user_ids[2], &seed.user_ids[3]]
-                .into_iter()
-                .map(move |b| websocket(kind, condition(&b), ""))
-                .collect::<Vec<_>>()
-        })
-        .map(|mut body| {
-            body["transport"]["session_id"] = json!(session.id);
-            body
-        })
-        .collect();
+            bodies.push(websocket(kind, condition, &session.id));
+        }
+    }
     assert!(bodies.len() > 10);
     for (n, body) in bodies.iter().take(10).enumerate() {
         let r = create(&ctx, &token, body).await;

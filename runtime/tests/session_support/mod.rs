@@ -164,6 +164,9 @@ pub enum Frame {
     Other(String),
 }
 
+/// Text frames a connection (by number) sends when the client's close arrives.
+type Farewell = (usize, Vec<String>);
+
 /// A scripted server on an in-memory endpoint.
 #[derive(Clone)]
 pub struct Server {
@@ -172,7 +175,7 @@ pub struct Server {
     conns: Arc<Mutex<Vec<mpsc::UnboundedSender<Action>>>>,
     /// Per connection: what it still sends when the client's close arrives, before its own
     /// close reply (frames in flight as the client closes).
-    farewells: Arc<Mutex<Vec<(usize, Vec<String>)>>>,
+    farewells: Arc<Mutex<Vec<Farewell>>>,
 }
 
 /// The default answer: `{"re": id, "ok": {"m": method, "p": params}}`.
