@@ -153,3 +153,33 @@ async fn every_answer_carries_the_cost_accounting() {
     assert_eq!(r.status, 202, "{}", r.text);
     assert_eq!(r.body["total_cost"], 1);
 }
+
+#[tokio::test]
+async fn a_user_subscribes_on_at_most_three_sessions() {
+    let ctx = start().await;
+    let b = ctx.sb.seed().broadcaster_id;
+    let token = ctx.sb.mint_user_token(&b, &[]);
+    let online = |session: &str| websocket("stream.online", json!({"broadcaster_user_id": b}), session);
+    let mut sessions = Vec::new();
+    for _ in 0..3 {
+        let session = eventsub_session(&ctx.sb).await;
+        assert_eq!(create(&ctx, &token, &online(&session.id)).await.status, 202);
+        sessions.push(session);
+    }
+    // A fourth session of the same user and client.
+    let fourth = eventsub_session(&ctx.sb).await;
+    let r = create(&ctx, &token, &online(&fourth.id)).await;
+    assert_helix_error(&r, 429);
+    assert_eq!(r.body["message"], "number of websocket transports limit exceeded");
+    // A session already in use takes more; another user has sessions of their own.
+    let more = websocket("stream.offline", json!({"broadcaster_user_id": b}), &sessions[0].id);
+    assert_eq!(create(&ctx, &token, &more).await.status, 202);
+    let other = ctx.sb.mint_user_token(&ctx.sb.seed().follower_id, &[]);
+    assert_eq!(create(&ctx, &other, &online(&fourth.id)).await.status, 202);
+    // Once one of the three ends, the fourth is allowed.
+    let mut ended = sessions.remove(1);
+    assert!(ctx.sb.twitch().eventsub().close_websocket(&ended.id, 4000, "internal server error"));
+    ended.until_closed().await;
+    let offline = websocket("stream.offline", json!({"broadcaster_user_id": b}), &fourth.id);
+    assert_eq!(create(&ctx, &token, &offline).await.status, 202);
+}

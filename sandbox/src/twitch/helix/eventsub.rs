@@ -6,7 +6,8 @@
 //! A subscription costs 0 when a user named in its condition has authorized the client, 1
 //! otherwise. `max_total_cost` is 10000 for app tokens and 10 for websocket (user) tokens.
 //! A websocket subscription needs a `session_id` the EventSub websocket issued whose session
-//! is still connected; a session takes at most 300 enabled subscriptions.
+//! is still connected; a session takes at most 300 enabled subscriptions, and a user's
+//! subscriptions (per client id) live on at most 3 sessions.
 
 use super::HelixResult;
 use super::params::Params;
@@ -25,7 +26,7 @@ use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// `max_total_cost` for webhook and conduit subscriptions (app tokens).
@@ -38,6 +39,9 @@ fn max_total_cost(auth: &Auth) -> u64 {
 }
 /// Enabled subscriptions one websocket session may have.
 pub(crate) const MAX_PER_WEBSOCKET_SESSION: usize = 300;
+/// Websocket sessions one user may have subscriptions on, per client id; a fourth one's first
+/// subscription is Twitch's 429 "number of websocket transports limit exceeded".
+pub(crate) const MAX_WEBSOCKET_SESSIONS_PER_USER: usize = 3;
 /// Twitch's answer (400) to a websocket `session_id` it did not issue or whose session has
 /// ended. The reference lists the 400 without its text; this is the message Twitch sends, as
 /// its users report it.
@@ -367,6 +371,16 @@ pub(crate) async fn create(
             StatusCode::TOO_MANY_REQUESTS,
             format!("The websocket session already has {MAX_PER_WEBSOCKET_SESSION} enabled subscriptions"),
         ));
+    }
+    if let Some(session) = target.strip_prefix("websocket:") {
+        let others: BTreeSet<&str> =
+            store.visible(&auth).filter_map(Subscription::websocket_session).filter(|s| *s != session).collect();
+        if others.len() >= MAX_WEBSOCKET_SESSIONS_PER_USER {
+            return Err(HelixError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "number of websocket transports limit exceeded",
+            ));
+        }
     }
     let subs = store.by_client.entry(auth.client_id.clone()).or_default();
     if subs.iter().any(|s| s.identity == identity) {
