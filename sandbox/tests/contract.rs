@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::eventsub_ws::eventsub_session;
 use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -148,9 +149,12 @@ async fn a_walk_over_every_route_records_no_violation() {
     let sub_id = created.body["data"][0]["id"].as_str().unwrap_or_default().to_owned();
     check(created, 202, "webhook");
     check(ctx.send(post(&app, webhook)).await, 409, "duplicate");
+    // A real EventSub websocket session (its upgrade is logged as a 101).
+    let session = eventsub_session(&ctx.sb).await;
+    expected.borrow_mut().push(101);
     let ws = json!({"type": "channel.follow", "version": "2",
         "condition": {"broadcaster_user_id": b, "moderator_user_id": b},
-        "transport": {"method": "websocket", "session_id": "session-1"}});
+        "transport": {"method": "websocket", "session_id": session.id}});
     check(ctx.send(post(&everything, ws)).await, 202, "websocket");
     check(ctx.get("/eventsub/subscriptions", &app, &[]).await, 200, "list");
     check(ctx.get("/eventsub/subscriptions", &everything, &[]).await, 200, "list websocket");

@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::eventsub_ws::eventsub_session;
 use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -330,6 +331,22 @@ async fn eventsub_create_list_conflict_delete() {
     let mut bad = webhook.clone();
     bad["transport"]["method"] = json!("carrier-pigeon");
     assert_helix_error(&ctx.send(post(&app, bad)).await, 400);
+    // The transport's fields are strings: `null` is malformed, not absent, even in a field
+    // the method does not use; so is a number.
+    for (key, value) in [("conduit_id", Value::Null), ("session_id", Value::Null), ("conduit_id", json!(7))] {
+        let mut bad = webhook.clone();
+        bad["transport"][key] = value;
+        let r = ctx.send(post(&app, bad)).await;
+        assert_helix_error(&r, 400);
+        assert_eq!(r.body["message"], format!("The transport.{key} field must be a string"));
+    }
+    // A secret is 10 to 100 ASCII characters, whichever method it comes with.
+    let mut bad = webhook.clone();
+    bad["transport"]["secret"] = json!("x".repeat(101));
+    assert_helix_error(&ctx.send(post(&app, bad)).await, 400);
+    let mut bad = webhook.clone();
+    bad["transport"] = json!("webhook");
+    assert_helix_error(&ctx.send(post(&app, bad)).await, 400);
 
     let conduit = json!({
         "type": "channel.update",
@@ -341,20 +358,22 @@ async fn eventsub_create_list_conflict_delete() {
     assert_eq!(r.status, 202);
     assert_eq!(r.body["data"][0]["status"], "enabled");
 
-    // Websocket needs a user token; the user authorized the client, so cost 0.
+    // Websocket needs a user token and a session the EventSub websocket issued; the user
+    // authorized the client, so cost 0.
+    let session = eventsub_session(&ctx.sb).await;
     let user = ctx.sb.mint_user_token(&seed.broadcaster_id, &[]);
     let ws = json!({
         "type": "channel.follow",
         "version": "2",
         "condition": {"broadcaster_user_id": seed.broadcaster_id, "moderator_user_id": seed.broadcaster_id},
-        "transport": {"method": "websocket", "session_id": "AQoQexAWVYKSTIu4ec_2VAxyuhAB"},
+        "transport": {"method": "websocket", "session_id": session.id},
     });
     assert_helix_error(&ctx.send(post(&app, ws.clone())).await, 401);
     let r = ctx.send(post(&user, ws)).await;
     assert_eq!(r.status, 202, "{}", r.text);
     assert_eq!(r.body["data"][0]["status"], "enabled");
     assert_eq!(r.body["data"][0]["cost"], 0);
-    assert!(r.body["data"][0]["transport"]["connected_at"].is_string());
+    assert_eq!(r.body["data"][0]["transport"]["connected_at"], session.connected_at.as_str());
 
     // The app token sees the webhook and conduit subscriptions, the user token its websocket one.
     let list = ctx.get("/eventsub/subscriptions", &app, &[]).await;
@@ -470,6 +489,14 @@ async fn chat_messages_and_chatters() {
     assert_helix_error(&r, 401);
     let r = ctx.send(send(&token, json!({"broadcaster_id": b, "sender_id": sender}))).await;
     assert_helix_error(&r, 400);
+    // `for_source_only` "cannot be specified when a User Access Token is used": not as a
+    // boolean, not as `null` (the spec's boolean is not nullable), not as anything else.
+    for value in [json!(true), json!(false), Value::Null, json!("true")] {
+        let body = json!({"broadcaster_id": b, "sender_id": sender, "message": "hi", "for_source_only": value});
+        assert_helix_error(&ctx.send(send(&token, body)).await, 400);
+    }
+    let body = json!({"broadcaster_id": b, "sender_id": sender, "message": "hi", "reply_parent_message_id": null});
+    assert_helix_error(&ctx.send(send(&token, body)).await, 400);
     let app = ctx.sb.mint_app_token();
     let r = ctx.send(send(&app, json!({"broadcaster_id": b, "sender_id": sender, "message": "hi"}))).await;
     assert_helix_error(&r, 401);

@@ -15,6 +15,7 @@
 
 mod common;
 
+use common::eventsub_ws::eventsub_session;
 use common::schemathesis as st;
 use common::{assert_helix_error, assert_oauth_error, start};
 use reqwest::Method;
@@ -81,6 +82,7 @@ async fn schemathesis_finds_no_contract_violation() {
     .await
     .expect("sandbox starts");
     let seed = sandbox.seed();
+    let websocket_sessions = anchored_websocket_sessions(&sandbox, 3).await;
     let (helix_spec, oauth_spec) = (st::spec_path("twitch/helix.yaml"), st::spec_path("twitch/oauth.yaml"));
     let helix_text = std::fs::read_to_string(&helix_spec).expect("read helix.yaml");
     let oauth_text = std::fs::read_to_string(&oauth_spec).expect("read oauth.yaml");
@@ -109,6 +111,7 @@ async fn schemathesis_finds_no_contract_violation() {
         "video_id": seed.video_id,
         "highlight_video_id": seed.highlight_video_id,
         "search_query": seed.search_query,
+        "websocket_sessions": websocket_sessions,
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
         "oauth_url": sandbox.oauth_url(),
@@ -154,6 +157,40 @@ async fn schemathesis_finds_no_contract_violation() {
     assert_share(share);
 }
 
+/// Opens `n` EventSub websocket sessions for the run's websocket subscriptions (Create EventSub
+/// Subscription takes only session ids the server issued and that are still connected). Each
+/// gets one subscription at once, so the subscribe rule (4003 ten seconds after an unused
+/// welcome) never closes it. That subscription belongs to another user than the run's token, so
+/// the run can neither see nor delete it, and its socket is read in the background (keepalives)
+/// until the sandbox stops.
+async fn anchored_websocket_sessions(sandbox: &Sandbox, n: usize) -> Vec<String> {
+    streamkit_runtime::tls::install_default_provider();
+    let http = reqwest::Client::new();
+    let owner = sandbox.seed().follower_id;
+    let token = sandbox.mint_user_token(&owner, &[]);
+    let mut ids = Vec::new();
+    for _ in 0..n {
+        let socket = eventsub_session(sandbox).await;
+        let created = http
+            .post(format!("{}/eventsub/subscriptions", sandbox.helix_url()))
+            .bearer_auth(&token)
+            .header("Client-Id", CLIENT_ID)
+            .json(&json!({
+                "type": "channel.update",
+                "version": "2",
+                "condition": {"broadcaster_user_id": owner},
+                "transport": {"method": "websocket", "session_id": socket.id},
+            }))
+            .send()
+            .await
+            .expect("create the anchoring subscription");
+        assert_eq!(created.status(), 202, "the anchoring subscription");
+        ids.push(socket.id.clone());
+        socket.drain();
+    }
+    ids
+}
+
 /// The environment a run adds for `hooks.py`, printed so that a run can be repeated by hand.
 fn hooks_env(seed: &Value) -> Vec<(&'static str, String)> {
     let envs = vec![
@@ -192,6 +229,12 @@ async fn sandbox_fixes_from_the_contract_run() {
     assert_helix_error(&ctx.get("/streams", &app, &[("first", "")]).await, 400);
     let search = [("query", seed.search_query.as_str()), ("live_only", "")];
     assert_helix_error(&ctx.get("/search/channels", &app, &search).await, 400);
+    // Get Clips: the 101 empty `id` values count beside another filter too, and an empty
+    // `started_at` is a malformed timestamp, not a missing one.
+    let mut clips = vec![("game_id", seed.game_id.as_str())];
+    clips.extend(vec![("id", ""); 101]);
+    assert_helix_error(&ctx.get("/clips", &app, &clips).await, 400);
+    assert_helix_error(&ctx.get("/clips", &app, &[("game_id", seed.game_id.as_str()), ("started_at", "")]).await, 400);
     // Empty string ids are still treated as absent.
     let r = ctx.get("/streams", &app, &[("user_id", "")]).await;
     assert_eq!(r.status, 200, "{}", r.text);

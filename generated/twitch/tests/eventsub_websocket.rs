@@ -342,3 +342,41 @@ async fn each_close_code_has_its_documented_outcome() {
     assert_eq!(error.protocol_kind(), Some(&ProtocolErrorKind::Closed { code: 4001 }));
     assert_eq!(hooks.websocket_connections().len(), 7, "no reconnect after 4001");
 }
+
+/// Helix's cost accounting, as the client keeps it: a subscription to another user's channel
+/// costs 1, one naming the token's own user 0, and a websocket user may spend 10. Spending
+/// more is Helix's 429 (`max_total_cost`), handed back by `connect` after one attempt, not
+/// retried.
+#[tokio::test]
+async fn the_cost_helix_reports_is_tracked_and_a_spent_budget_ends_connect() {
+    let sb = sandbox().await;
+    let seed = sb.seed();
+    let paid = |b: &str| {
+        [Subscription::stream_online_v1(b), Subscription::stream_offline_v1(b), Subscription::channel_update_v2(b)]
+    };
+    let client_for = |viewer: &str, subs: Vec<Subscription>| {
+        let helix = user_client(&sb, viewer, &[]);
+        let builder = EventSubClient::builder(helix).url(sb.twitch().eventsub().websocket_url());
+        subs.into_iter().fold(builder, |b, s| b.subscribe(s))
+    };
+
+    let viewer = seed.follower_id.as_str();
+    let mut subs: Vec<Subscription> = paid(&seed.user_ids[0]).into_iter().chain(paid(&seed.user_ids[2])).collect();
+    subs.push(Subscription::channel_update_v2(viewer));
+    let client = tokio::time::timeout(PATIENCE, client_for(viewer, subs).connect()).await.expect("in time");
+    let client = client.expect("connects");
+    let cost = client.cost().expect("Helix reported the cost");
+    assert_eq!((cost.total, cost.total_cost, cost.max_total_cost), (7, 6, 10));
+    assert_eq!(client.subscriptions_created(), 7);
+    client.close().await;
+
+    // Another user (a budget of its own) asks for eleven paid subscriptions.
+    let other = seed.user_ids[9].as_str();
+    let eleven: Vec<Subscription> = [0, 2, 3, 4].iter().flat_map(|i| paid(&seed.user_ids[*i])).take(11).collect();
+    let posts = || sb.requests().iter().filter(|r| r.path == "/helix/eventsub/subscriptions").count();
+    let before = posts();
+    let e = tokio::time::timeout(PATIENCE, client_for(other, eleven).connect()).await.expect("in time").unwrap_err();
+    assert_eq!(common::status(&e), 429, "{e}");
+    assert!(e.to_string().contains("max_total_cost"), "{e}");
+    assert_eq!(posts() - before, 11, "ten created, the eleventh refused once");
+}

@@ -46,13 +46,18 @@ impl<E> Moving<E> {
         let Some(ws) = self.ws.as_mut() else { return std::future::pending().await };
         let hook = self.hook.as_mut();
         let calls = self.hook_calls.as_mut();
+        // The hook first: once it is done the new connection takes over, and what it already
+        // carries beyond the re-establishment must wait until the old connection's last
+        // frames (still in flight when it is retired) are delivered, or it would overtake
+        // them. Frames it needs meanwhile are read while it is still pending.
         tokio::select! {
-            inbound = ws.next() => MoveStep::Inbound(inbound),
+            biased;
             done = async { match hook { Some(h) => h.await, None => std::future::pending().await } } => {
                 self.hook = None;
                 MoveStep::HookDone(done)
             }
             Some(call) = async { match calls { Some(c) => c.recv().await, None => std::future::pending().await } } => MoveStep::HookCall(call),
+            inbound = ws.next() => MoveStep::Inbound(inbound),
         }
     }
 }

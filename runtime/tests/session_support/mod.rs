@@ -164,12 +164,18 @@ pub enum Frame {
     Other(String),
 }
 
+/// Text frames a connection (by number) sends when the client's close arrives.
+type Farewell = (usize, Vec<String>);
+
 /// A scripted server on an in-memory endpoint.
 #[derive(Clone)]
 pub struct Server {
     log: Arc<Mutex<Vec<Seen>>>,
     version: watch::Sender<usize>,
     conns: Arc<Mutex<Vec<mpsc::UnboundedSender<Action>>>>,
+    /// Per connection: what it still sends when the client's close arrives, before its own
+    /// close reply (frames in flight as the client closes).
+    farewells: Arc<Mutex<Vec<Farewell>>>,
 }
 
 /// The default answer: `{"re": id, "ok": {"m": method, "p": params}}`.
@@ -199,7 +205,12 @@ impl Server {
     }
 
     pub fn new() -> Server {
-        Server { log: Default::default(), version: watch::channel(0).0, conns: Default::default() }
+        Server {
+            log: Default::default(),
+            version: watch::channel(0).0,
+            conns: Default::default(),
+            farewells: Default::default(),
+        }
     }
 
     /// Serves one accepted byte stream.
@@ -243,7 +254,14 @@ impl Server {
                                 out
                             }
                             Message::Ping(_) => { s.record(conn, Frame::Ping); continue }
-                            Message::Close(f) => { s.record(conn, Frame::Close(f.map(|f| u16::from(f.code)))); let _ = ws.close(None).await; return }
+                            Message::Close(f) => {
+                                s.record(conn, Frame::Close(f.map(|f| u16::from(f.code))));
+                                for text in s.farewell(conn) {
+                                    if !in_flight(ws.get_mut(), &text).await { return }
+                                }
+                                let _ = ws.close(None).await;
+                                return
+                            }
                             _ => continue,
                         };
                         let v: Value = match serde_json::from_str(&text) { Ok(v) => v, Err(_) => { s.record(conn, Frame::Other(text)); continue } };
@@ -262,6 +280,21 @@ impl Server {
     fn record(&self, conn: usize, frame: Frame) {
         self.log.lock().unwrap().push(Seen { conn, at: Instant::now(), frame });
         self.version.send_modify(|v| *v += 1);
+    }
+
+    /// Connection `conn` puts these text frames on the wire when the client's close arrives,
+    /// before its close reply: to the client they are frames the server had sent before it
+    /// saw the close, still in flight when the client closed. (Written as raw frames: the
+    /// server's websocket layer refuses to send data once it has read a close.)
+    pub fn on_close_send(&self, conn: usize, texts: Vec<String>) {
+        self.farewells.lock().unwrap().push((conn, texts));
+    }
+
+    fn farewell(&self, conn: usize) -> Vec<String> {
+        let mut farewells = self.farewells.lock().unwrap();
+        let (mine, others) = std::mem::take(&mut *farewells).into_iter().partition(|(c, _)| *c == conn);
+        *farewells = others;
+        mine.into_iter().flat_map(|(_, actions)| actions).collect()
     }
 
     /// Sends `action` on connection `conn`.
@@ -298,6 +331,26 @@ impl Server {
             rx.changed().await.unwrap();
         }
     }
+}
+
+/// Writes `text` as one unmasked, final text frame (RFC 6455 §5.2) straight onto `io`.
+async fn in_flight<S: AsyncWrite + Unpin>(io: &mut S, text: &str) -> bool {
+    use tokio::io::AsyncWriteExt;
+    let payload = text.as_bytes();
+    let mut frame = vec![0x81];
+    match payload.len() {
+        n if n < 126 => frame.push(n as u8),
+        n if n <= usize::from(u16::MAX) => {
+            frame.push(126);
+            frame.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            frame.push(127);
+            frame.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    frame.extend_from_slice(payload);
+    io.write_all(&frame).await.is_ok() && io.flush().await.is_ok()
 }
 
 async fn act<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut tokio_tungstenite::WebSocketStream<S>, a: Action) -> bool {

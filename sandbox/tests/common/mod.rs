@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod eventsub_ws;
 pub mod schemathesis;
 
 use reqwest::header::HeaderMap;

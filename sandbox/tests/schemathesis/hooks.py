@@ -73,6 +73,7 @@ CLIP_IDS = _pool(SEED.get("clip_id"))
 VIDEO_IDS = _pool(SEED.get("video_id"), SEED.get("highlight_video_id"))
 # Mostly the live extension; the idle one gets the documented 404.
 EXTENSION_IDS = _pool(SEED.get("live_extension_id")) * 3 + _pool(SEED.get("idle_extension_id"))
+WEBSOCKET_SESSIONS = _pool(SEED.get("websocket_sessions"))
 SEARCH_QUERIES = _pool(SEED.get("search_query"), [login[:4] for login in LOGINS[:3]])
 
 # How often a generated id is replaced by a seeded one. The rest keep the generated value, so
@@ -366,14 +367,19 @@ def rules_helix(case, rng: random.Random) -> None:
                 transport["method"] = "websocket"
             # "Set the fields that belong to `method`."
             method = transport.get("method")
-            if method == "websocket" and not transport.get("session_id"):
-                transport["session_id"] = f"AQoQ{rng.getrandbits(64):016x}"
+            # "For `websocket`, the session id from the Welcome message": only a session the
+            # EventSub websocket issued and that is still connected (otherwise: 400). The
+            # test keeps WEBSOCKET_SESSIONS open for the whole run.
+            if method == "websocket" and WEBSOCKET_SESSIONS:
+                transport["session_id"] = rng.choice(WEBSOCKET_SESSIONS)
             if method == "conduit" and not transport.get("conduit_id"):
                 transport["conduit_id"] = f"{rng.getrandbits(128):032x}"
             if method == "webhook":
-                # "the HTTPS callback URL on port 443"; the secret "must be ASCII".
+                # "the HTTPS callback URL on port 443".
                 if not str(transport.get("callback", "")).startswith("https://"):
                     transport["callback"] = "https://example.com/eventsub"
+            if method == "webhook" or "secret" in transport:
+                # The secret "must be ASCII" (with any method; webhook needs one).
                 secret = "".join(c for c in str(transport.get("secret", "")) if c.isascii())
                 transport["secret"] = (secret + "0123456789")[: max(10, min(len(secret), 100))]
     elif label == "DELETE /eventsub/subscriptions":

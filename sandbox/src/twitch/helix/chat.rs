@@ -13,7 +13,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -27,7 +27,17 @@ struct SendMessage {
     broadcaster_id: Option<String>,
     sender_id: Option<String>,
     message: Option<String>,
-    for_source_only: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    reply_parent_message_id: Option<Value>,
+    /// Whatever the body holds, `null` included: a user token may not set the field at all.
+    #[serde(default, deserialize_with = "present")]
+    for_source_only: Option<Value>,
+}
+
+/// `Some` whenever the field is in the body, also for `null` (which a plain `Option` reads as
+/// absent).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 /// Sends a chat message as the token's user (`user:write:chat`). The text `dropme` is
@@ -47,8 +57,17 @@ pub(crate) async fn send_message(
     if sender_id != caller {
         return Err(HelixError::unauthorized("The ID in sender_id must match the user ID in the access token"));
     }
-    if body.for_source_only.is_some() {
-        return Err(HelixError::bad_request("for_source_only may only be set when using an app access token"));
+    if body.reply_parent_message_id.as_ref().is_some_and(|v| !v.is_string()) {
+        return Err(HelixError::bad_request("The reply_parent_message_id field must be a string"));
+    }
+    // "It cannot be specified when a User Access Token is used": not as `null` either, and a
+    // value that is no boolean is malformed before that.
+    match body.for_source_only {
+        Some(Value::Bool(_)) => {
+            return Err(HelixError::bad_request("for_source_only may only be set when using an app access token"));
+        }
+        Some(_) => return Err(HelixError::bad_request("The for_source_only field must be a boolean")),
+        None => {}
     }
     if st.user_index(&broadcaster_id).is_none() {
         return Err(HelixError::bad_request("The ID in broadcaster_id is not valid"));

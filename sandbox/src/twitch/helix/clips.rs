@@ -13,8 +13,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+/// An optional RFC 3339 `key`; an empty value is a malformed timestamp, not a missing one.
 fn parse_time(p: &Params, key: &str) -> Result<Option<DateTime<Utc>>, HelixError> {
-    p.one(key)
+    p.typed(key)
         .map(|raw| {
             DateTime::parse_from_rfc3339(raw)
                 .map(|t| t.with_timezone(&Utc))
@@ -32,8 +33,9 @@ pub(crate) async fn get_clips(State(st): State<Arc<TwitchState>>, RawQuery(query
     let started_at = parse_time(&p, "started_at")?;
     let ended_at = parse_time(&p, "ended_at")?;
     let is_featured = p.boolean("is_featured")?;
+    // At most 100 `id` values, empty ones counted, whichever filter the request uses.
+    let ids = p.list("id", 100)?;
     if key == "id" {
-        let ids = p.list("id", 100)?;
         let mut found: Vec<usize> = ids.iter().filter_map(|id| seed.clip_by_id.get(*id).copied()).collect();
         let mut seen = std::collections::HashSet::new();
         found.retain(|k| seen.insert(*k));

@@ -5,6 +5,9 @@
 //! and conduit subscriptions; a user token sees the websocket subscriptions that user created.
 //! A subscription costs 0 when a user named in its condition has authorized the client, 1
 //! otherwise. `max_total_cost` is 10000 for app tokens and 10 for websocket (user) tokens.
+//! A websocket subscription needs a `session_id` the EventSub websocket issued whose session
+//! is still connected; a session takes at most 300 enabled subscriptions, and a user's
+//! subscriptions (per client id) live on at most 3 sessions.
 
 use super::HelixResult;
 use super::params::Params;
@@ -23,7 +26,7 @@ use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// `max_total_cost` for webhook and conduit subscriptions (app tokens).
@@ -36,6 +39,15 @@ fn max_total_cost(auth: &Auth) -> u64 {
 }
 /// Enabled subscriptions one websocket session may have.
 pub(crate) const MAX_PER_WEBSOCKET_SESSION: usize = 300;
+/// Websocket sessions one user may have subscriptions on, per client id; a fourth one's first
+/// subscription is Twitch's 429 "number of websocket transports limit exceeded".
+pub(crate) const MAX_WEBSOCKET_SESSIONS_PER_USER: usize = 3;
+/// Twitch's answer (400) to a websocket `session_id` it did not issue or whose session has
+/// ended. The reference lists the 400 without its text; this is the message Twitch sends, as
+/// its users report it.
+pub(crate) const UNKNOWN_SESSION: &str = "websocket transport session does not exist or has already disconnected";
+/// The 400 for a missing or malformed `transport.secret`.
+const BAD_SECRET: &str = "The transport.secret must be 10 to 100 ASCII characters";
 /// Page size of Get EventSub Subscriptions (it has no `first`).
 const PAGE_SIZE: usize = 100;
 
@@ -165,9 +177,14 @@ impl EventSubStore {
         self.by_client.entry("test".into()).or_default().push(sub);
     }
 
-    /// How many subscriptions websocket session `session` has.
-    fn count_websocket_session(&self, session: &str) -> usize {
-        self.by_client.values().flatten().filter(|s| s.websocket_session() == Some(session)).count()
+    /// How many enabled subscriptions websocket session `session` has (revoked ones do not
+    /// count against the limit).
+    fn enabled_on_websocket_session(&self, session: &str) -> usize {
+        self.by_client
+            .values()
+            .flatten()
+            .filter(|s| s.status == "enabled" && s.websocket_session() == Some(session))
+            .count()
     }
 
     /// The subscriptions `auth` can see.
@@ -182,7 +199,8 @@ impl EventSubStore {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The request's `transport`.
+#[derive(Debug)]
 struct Transport {
     method: Option<String>,
     callback: Option<String>,
@@ -191,13 +209,36 @@ struct Transport {
     conduit_id: Option<String>,
 }
 
+impl Transport {
+    /// Reads `transport`: an object whose fields are strings when present. `null` is not
+    /// absent but malformed (the spec's strings are not nullable), also in a field the
+    /// method does not use.
+    fn parse(value: Value) -> Result<Transport, HelixError> {
+        let Value::Object(map) = value else {
+            return Err(HelixError::bad_request("The transport field must be an object"));
+        };
+        let field = |key: &str| match map.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(HelixError::bad_request(format!("The transport.{key} field must be a string"))),
+        };
+        Ok(Transport {
+            method: field("method")?,
+            callback: field("callback")?,
+            secret: field("secret")?,
+            session_id: field("session_id")?,
+            conduit_id: field("conduit_id")?,
+        })
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct CreateBody {
     #[serde(rename = "type")]
     kind: Option<String>,
     version: Option<String>,
     condition: Option<Value>,
-    transport: Option<Transport>,
+    transport: Option<Value>,
 }
 
 /// Checks a webhook callback: an `https://` URL on port 443 (the default), or a loopback
@@ -258,10 +299,16 @@ pub(crate) async fn create(
             return Err(HelixError::bad_request(format!("The user specified in condition.{key} does not exist")));
         }
     }
-    let transport = body.transport.ok_or_else(|| missing("transport"))?;
+    let transport = Transport::parse(body.transport.ok_or_else(|| missing("transport"))?)?;
     let method = transport.method.as_deref().ok_or_else(|| missing("transport.method"))?;
+    // "It must be ASCII, 10 to 100 characters long": a secret that is not is malformed,
+    // whichever method it comes with.
+    if transport.secret.as_deref().is_some_and(|s| !(10..=100).contains(&s.chars().count()) || !s.is_ascii()) {
+        return Err(HelixError::bad_request(BAD_SECRET));
+    }
     let now = fmt_time_nanos(chrono::Utc::now());
     let mut webhook = None;
+    let mut held_session = None;
     let (status, transport_json, target) = match method {
         "webhook" => {
             if auth.user_id.is_some() {
@@ -271,11 +318,7 @@ pub(crate) async fn create(
             if !valid_callback(&callback) {
                 return Err(HelixError::bad_request("The transport.callback must be an https URL on port 443"));
             }
-            let secret = transport.secret.unwrap_or_default();
-            let len = secret.chars().count();
-            if !(10..=100).contains(&len) || !secret.is_ascii() {
-                return Err(HelixError::bad_request("The transport.secret must be 10 to 100 ASCII characters"));
-            }
+            let secret = transport.secret.ok_or_else(|| HelixError::bad_request(BAD_SECRET))?;
             let t = json!({ "method": "webhook", "callback": callback });
             // Only loopback callbacks are ever contacted; others stay pending.
             webhook = loopback::parse(&callback).map(|_| WebhookTarget::new(&callback, secret));
@@ -287,7 +330,11 @@ pub(crate) async fn create(
             }
             let session =
                 transport.session_id.filter(|s| !s.is_empty()).ok_or_else(|| missing("transport.session_id"))?;
-            let t = json!({ "method": "websocket", "session_id": session, "connected_at": now });
+            // Only a session the EventSub websocket issued and that is still connected takes
+            // subscriptions; held until the subscription is stored, so it cannot end meanwhile.
+            let open = st.eventsub_ws.open_session(&session).ok_or_else(|| HelixError::bad_request(UNKNOWN_SESSION))?;
+            let t = json!({ "method": "websocket", "session_id": session, "connected_at": open.connected_at() });
+            held_session = Some(open);
             ("enabled", t, format!("websocket:{session}"))
         }
         "conduit" => {
@@ -318,12 +365,22 @@ pub(crate) async fn create(
     let mut store = lock(&st.eventsub);
     let (_, total_cost) = store.totals(&auth);
     if let Some(session) = target.strip_prefix("websocket:")
-        && store.count_websocket_session(session) >= MAX_PER_WEBSOCKET_SESSION
+        && store.enabled_on_websocket_session(session) >= MAX_PER_WEBSOCKET_SESSION
     {
         return Err(HelixError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "The websocket session already has 300 enabled subscriptions",
+            format!("The websocket session already has {MAX_PER_WEBSOCKET_SESSION} enabled subscriptions"),
         ));
+    }
+    if let Some(session) = target.strip_prefix("websocket:") {
+        let others: BTreeSet<&str> =
+            store.visible(&auth).filter_map(Subscription::websocket_session).filter(|s| *s != session).collect();
+        if others.len() >= MAX_WEBSOCKET_SESSIONS_PER_USER {
+            return Err(HelixError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "number of websocket transports limit exceeded",
+            ));
+        }
     }
     let subs = store.by_client.entry(auth.client_id.clone()).or_default();
     if subs.iter().any(|s| s.identity == identity) {
@@ -358,6 +415,7 @@ pub(crate) async fn create(
         "max_total_cost": max_total_cost(&auth),
     });
     drop(store);
+    drop(held_session);
     if let Some(sub) = verify {
         delivery::verify_callback(&st, &sub);
     }

@@ -32,7 +32,7 @@ impl Params {
 
     /// The first value of a typed `key` (an enum, a boolean, a number), empty or not: `type=`
     /// is a malformed value there, not a missing one.
-    fn typed(&self, key: &str) -> Option<&str> {
+    pub(crate) fn typed(&self, key: &str) -> Option<&str> {
         self.raw.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 

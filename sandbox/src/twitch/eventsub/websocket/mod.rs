@@ -6,6 +6,8 @@
 //! * a `session_keepalive` whenever nothing else went out for that long;
 //! * the subscribe rule: no subscription created for the session (Helix, `transport.method
 //!   = websocket`, its `session_id`) within 10 s of the welcome → close 4003;
+//! * Helix takes websocket subscriptions only for a session this server issued and that is
+//!   still connected (400 otherwise), at most 300 enabled ones per session;
 //! * `notification`s for the session's subscriptions, from the same event source as webhook
 //!   delivery (REST writes, [`EventSubHooks::trigger`](super::EventSubHooks::trigger));
 //! * the session's subscriptions are deleted when its socket ends, except when it moved

@@ -2,7 +2,7 @@
 //! messages kept for resending, and what REST writes and hooks send to them.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use serde_json::Value;
 use tokio::time::{Duration, Instant};
@@ -73,6 +73,21 @@ fn now_text(st: &TwitchState) -> String {
 
 fn message_id(st: &TwitchState) -> String {
     rng::uuid(st.next_id(), 0xE5E7)
+}
+
+/// An open session, held: while this lives the session cannot end (its connection's end waits
+/// for the lock), so a subscription created under it never outlives it. Take it before the
+/// subscription store's lock (the timers take the two in that order too).
+pub(crate) struct OpenSession<'a> {
+    data: MutexGuard<'a, Data>,
+    id: String,
+}
+
+impl OpenSession<'_> {
+    /// The session's `connected_at`, as its welcome said.
+    pub(crate) fn connected_at(&self) -> &str {
+        self.data.sessions.get(&self.id).map_or("", |s| s.connected_at.as_str())
+    }
 }
 
 /// `keepalive_timeout_seconds` from the query value (clamped; the default when absent or not a number).
@@ -153,6 +168,12 @@ impl WsServer {
         }
         self.welcome(st, session);
         true
+    }
+
+    /// Session `session`, held open, when this server issued it and it has not ended.
+    pub(crate) fn open_session(&self, session: &str) -> Option<OpenSession<'_>> {
+        let data = lock(&self.data);
+        data.sessions.contains_key(session).then(|| OpenSession { data, id: session.to_owned() })
     }
 
     /// Connection `conn` ended: a session it still carried ends, and its subscriptions are deleted.
