@@ -7457,6 +7457,16 @@ pub mod types {
         ///For conduit, the conduit id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conduit_id: ::std::option::Option<::std::string::String>,
+        ///For websocket, when the session connected.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub connected_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///For websocket, when the session disconnected.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disconnected_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         ///webhook, websocket or conduit.
         pub method: ::std::string::String,
         ///For websocket, the session id.
@@ -32575,6 +32585,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            connected_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            disconnected_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
             method: ::std::result::Result<::std::string::String, ::std::string::String>,
             session_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -32590,6 +32608,8 @@ pub mod types {
                 Self {
                     callback: Ok(Default::default()),
                     conduit_id: Ok(Default::default()),
+                    connected_at: Ok(Default::default()),
+                    disconnected_at: Ok(Default::default()),
                     method: Err("field `method` not set".to_string()),
                     session_id: Ok(Default::default()),
                     extra: Ok(Default::default()),
@@ -32616,6 +32636,30 @@ pub mod types {
             {
                 self.conduit_id = ::streamkit_runtime::input::convert(
                         "field `conduit_id`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
+                self
+            }
+            pub fn connected_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.connected_at = ::streamkit_runtime::input::convert(
+                        "field `connected_at`",
+                        value,
+                    )
+                    .map(::std::option::Option::Some);
+                self
+            }
+            pub fn disconnected_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.disconnected_at = ::streamkit_runtime::input::convert(
+                        "field `disconnected_at`",
                         value,
                     )
                     .map(::std::option::Option::Some);
@@ -32663,6 +32707,8 @@ pub mod types {
                 Ok(Self {
                     callback: value.callback?,
                     conduit_id: value.conduit_id?,
+                    connected_at: value.connected_at?,
+                    disconnected_at: value.disconnected_at?,
                     method: value.method?,
                     session_id: value.session_id?,
                     extra: value.extra?,
@@ -32674,6 +32720,8 @@ pub mod types {
                 Self {
                     callback: Ok(value.callback),
                     conduit_id: Ok(value.conduit_id),
+                    connected_at: Ok(value.connected_at),
+                    disconnected_at: Ok(value.disconnected_at),
                     method: Ok(value.method),
                     session_id: Ok(value.session_id),
                     extra: Ok(value.extra),
@@ -40343,6 +40391,16 @@ pub mod types {
             ::streamkit_runtime::drift::Drift::drift(
                 &self.conduit_id,
                 &::streamkit_runtime::drift::field_path(at, "conduit_id"),
+                out,
+            );
+            ::streamkit_runtime::drift::Drift::drift(
+                &self.connected_at,
+                &::streamkit_runtime::drift::field_path(at, "connected_at"),
+                out,
+            );
+            ::streamkit_runtime::drift::Drift::drift(
+                &self.disconnected_at,
+                &::streamkit_runtime::drift::field_path(at, "disconnected_at"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
