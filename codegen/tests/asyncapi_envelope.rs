@@ -121,15 +121,16 @@ fn broken_envelopes_name_the_pointer() {
     refused(&d, "/components/schemas/HelloFrame/properties/meta/allOf/1/properties/kind", "must be `const: hello`");
 
     let mut d = base();
-    d["components"]["schemas"]["HelloFrame"]["properties"]
-        .as_object_mut()
-        .unwrap()
-        .remove("meta");
+    d["components"]["schemas"]["HelloFrame"]["properties"].as_object_mut().unwrap().remove("meta");
     refused(&d, "/components/messages/Hello/payload", "needs a `meta.kind` property");
 
     let mut d = base();
     d["x-streamkit-frames"]["envelope"]["notification"]["kind"] = json!("notice");
-    refused(&d, "/x-streamkit-frames/envelope/notification/kind", "no message of channel `socket` is the `notice` frame");
+    refused(
+        &d,
+        "/x-streamkit-frames/envelope/notification/kind",
+        "no message of channel `socket` is the `notice` frame",
+    );
 
     let mut d = base();
     d["x-streamkit-frames"]["envelope"]["notification"]["version"] = json!("meta.revision");
@@ -145,7 +146,11 @@ fn broken_envelopes_name_the_pointer() {
     let mut d = base();
     d["components"]["messages"]["Other"] = d["components"]["messages"]["ThingMade"].clone();
     d["channels"]["bodies"]["messages"]["other"] = json!({"$ref": "#/components/messages/Other"});
-    refused(&d, "/components/messages/ThingMade/payload", "`thing.made` v1 has two typed bodies (also at #/components/messages/Other/payload)");
+    refused(
+        &d,
+        "/components/messages/ThingMade/payload",
+        "`thing.made` v1 has two typed bodies (also at #/components/messages/Other/payload)",
+    );
 
     let mut d = base();
     d["operations"]["say"] = json!({"action": "send", "channel": {"$ref": "#/channels/socket"}});

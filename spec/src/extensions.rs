@@ -427,9 +427,10 @@ impl TryFrom<RawFrames> for Frames {
                 e.check()?;
                 Ok(Frames::Envelope(e))
             }
-            RawFrames { envelope: Some(_), .. } => Err(
-                "`envelope` describes every frame: it does not go with `method`, `reply`, `event` or `topic`".into(),
-            ),
+            RawFrames { envelope: Some(_), .. } => {
+                Err("`envelope` describes every frame: it does not go with `method`, `reply`, `event` or `topic`"
+                    .into())
+            }
             RawFrames { method: Some(method), reply: Some(reply), event: Some(event), topic, envelope: None } => {
                 Ok(Frames::Rpc(RpcFrames { method, reply, event, topic }))
             }
@@ -554,7 +555,9 @@ impl EnvelopeFrames {
             ("notification.body-version", &n.body_version),
         ] {
             if path.is_empty() || path.split('.').any(str::is_empty) {
-                return Err(format!("`envelope.{key}` must be a dotted path of field names, such as `metadata.type` (got `{path}`)"));
+                return Err(format!(
+                    "`envelope.{key}` must be a dotted path of field names, such as `metadata.type` (got `{path}`)"
+                ));
             }
         }
         if self.channel.is_empty() {

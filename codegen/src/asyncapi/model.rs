@@ -173,7 +173,9 @@ pub fn read(doc: &Document) -> Result<Protocol, SpecError> {
 pub fn service(doc: &Document) -> Result<Service, SpecError> {
     match extensions::read::<Service>(&doc.doc, "x-streamkit-service") {
         Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(doc.error("", "missing `x-streamkit-service: {crate, module, base-url}` (see specs/README.md)")),
+        Ok(None) => {
+            Err(doc.error("", "missing `x-streamkit-service: {crate, module, base-url}` (see specs/README.md)"))
+        }
         Err(m) => Err(doc.error("/x-streamkit-service", m)),
     }
 }

@@ -121,7 +121,10 @@ fn every_fixture_arrives_through_the_verifier_as_its_type() {
                 // And typed: its own variant, strictly (no undocumented field or value).
                 let typed = n.typed_event(Strictness::Strict).unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert!(!matches!(typed, EventsubEvent::Unknown { .. }), "{name}: {typed:?}");
-                assert_eq!((typed.subscription_type(), typed.version()), (n.subscription_type.as_str(), n.subscription_version.as_str()));
+                assert_eq!(
+                    (typed.subscription_type(), typed.version()),
+                    (n.subscription_type.as_str(), n.subscription_version.as_str())
+                );
             }
             other => panic!("{name}: {other:?}"),
         }

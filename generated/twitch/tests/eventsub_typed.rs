@@ -175,7 +175,12 @@ fn a_known_type_that_does_not_fit_is_an_error_not_unknown() {
     body["event"] = json!({"user_id": 5});
     assert!(EventsubEvent::from_body(&body, Lenient).is_err());
     // A frame without its kind, and a notification without its type, are errors.
-    assert!(EventsubMessage::from_frame(json!({"payload": {}}), Lenient).unwrap_err().to_string().contains("metadata.message_type"));
+    assert!(
+        EventsubMessage::from_frame(json!({"payload": {}}), Lenient)
+            .unwrap_err()
+            .to_string()
+            .contains("metadata.message_type")
+    );
     let e = EventsubMessage::from_frame(
         json!({"metadata": {"message_id": "1", "message_type": "notification", "message_timestamp": "2023-07-19T14:56:51Z"}, "payload": {}}),
         Lenient,
@@ -208,5 +213,8 @@ fn every_documented_frame_kind_decodes_strictly() {
     // A kind the spec does not know is kept.
     let later = json!({"metadata": {"message_id": "1", "message_type": "session_paused"}, "payload": {"x": 1}});
     let m = EventsubMessage::from_frame(later.clone(), Strict).unwrap();
-    assert!(matches!(&m, EventsubMessage::Unknown { kind, frame } if kind == "session_paused" && frame == &later), "{m:?}");
+    assert!(
+        matches!(&m, EventsubMessage::Unknown { kind, frame } if kind == "session_paused" && frame == &later),
+        "{m:?}"
+    );
 }

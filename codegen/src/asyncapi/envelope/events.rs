@@ -40,10 +40,10 @@ pub fn emit(doc: &Document, proto: &Enveloped, types: &mut Types) -> Result<Toke
         let (type_, version) = (&e.type_, &e.version);
         let label = format!("{type_} v{version}");
         known.push(quote!((#type_, #version)));
-        let d = doc_attrs(&format!("`{label}`{}", if e.doc.is_empty() { String::new() } else { format!(": {}", e.doc) }));
-        let ty = types
-            .type_of(&e.event.schema, &format!("{}Event", variant(e)))
-            .map_err(|m| doc.error(&e.event.ptr, m))?;
+        let d =
+            doc_attrs(&format!("`{label}`{}", if e.doc.is_empty() { String::new() } else { format!(": {}", e.doc) }));
+        let ty =
+            types.type_of(&e.event.schema, &format!("{}Event", variant(e))).map_err(|m| doc.error(&e.event.ptr, m))?;
         variants.push(quote!(#d #v(#ty)));
         type_arms.push(quote!(Self::#v(_) => #type_));
         version_arms.push(quote!(Self::#v(_) => #version));

@@ -45,7 +45,8 @@ pub fn emit(doc: &Document, proto: &Enveloped, types: &mut Types) -> Result<Toke
         let v = format_ident!("{}", variant(&k.wire));
         let wire = &k.wire;
         known.push(wire.clone());
-        let d = doc_attrs(&format!("`{wire}`{}", if k.doc.is_empty() { String::new() } else { format!(": {}", k.doc) }));
+        let d =
+            doc_attrs(&format!("`{wire}`{}", if k.doc.is_empty() { String::new() } else { format!(": {}", k.doc) }));
         let ty = types
             .type_of(&k.payload.schema, &format!("{}Frame", variant(wire)))
             .map_err(|m| doc.error(&k.payload.ptr, m))?;
@@ -73,7 +74,8 @@ pub fn emit(doc: &Document, proto: &Enveloped, types: &mut Types) -> Result<Toke
         } else {
             variants.push(quote!(#d #v(#ty)));
             kind_arms.push(quote!(Self::#v(_) => #wire));
-            from_arms.push(quote!(#wire => ::streamkit_runtime::message::decode(#wire, frame, strictness).map(Self::#v)));
+            from_arms
+                .push(quote!(#wire => ::streamkit_runtime::message::decode(#wire, frame, strictness).map(Self::#v)));
         }
     }
     let enum_doc = format!(

@@ -52,7 +52,9 @@ fn names(spec: &Document, proto: &model::Enveloped) -> Result<(), SpecError> {
             return Err(spec.error(&k.payload.ptr, format!("a frame kind `{}` has no usable variant name", k.wire)));
         }
         if let Some(prev) = variants.insert(v.clone(), k.wire.clone()) {
-            return Err(spec.error(&k.payload.ptr, format!("frame kinds `{}` and `{prev}` would both be `{v}`", k.wire)));
+            return Err(
+                spec.error(&k.payload.ptr, format!("frame kinds `{}` and `{prev}` would both be `{v}`", k.wire))
+            );
         }
     }
     if events::enum_name(proto) == messages::enum_name(proto) {

@@ -153,7 +153,9 @@ fn kind(doc: &Document, frames: &EnvelopeFrames, msg: &Value, ptr: &str, payload
     match const_at(doc, &payload, &frames.kind)? {
         Some((c, _)) if c == wire => {}
         Some((_, at)) => {
-            return Err(doc.error(at, format!("the frame's `{}` must be `const: {wire}` (the message's `name`)", frames.kind)));
+            return Err(
+                doc.error(at, format!("the frame's `{}` must be `const: {wire}` (the message's `name`)", frames.kind))
+            );
         }
         None => {
             return Err(doc.error(
@@ -168,7 +170,9 @@ fn kind(doc: &Document, frames: &EnvelopeFrames, msg: &Value, ptr: &str, payload
             if nested(doc, &payload, path)?.is_none() {
                 return Err(doc.error(
                     &payload.ptr,
-                    format!("the `{wire}` frame has no `{path}` property (`x-streamkit-frames.envelope.notification.{key}`)"),
+                    format!(
+                        "the `{wire}` frame has no `{path}` property (`x-streamkit-frames.envelope.notification.{key}`)"
+                    ),
                 ));
             }
         }
@@ -208,7 +212,9 @@ fn check(doc: &Document, p: &Enveloped) -> Result<(), SpecError> {
     let mut kinds = BTreeMap::new();
     for k in &p.kinds {
         if let Some(prev) = kinds.insert(k.wire.clone(), k.payload.ptr.clone()) {
-            return Err(doc.error(&k.payload.ptr, format!("frame kind `{}` is declared twice (also at #{prev})", k.wire)));
+            return Err(
+                doc.error(&k.payload.ptr, format!("frame kind `{}` is declared twice (also at #{prev})", k.wire))
+            );
         }
     }
     if !kinds.contains_key(&p.frames.notification.kind) {
@@ -220,10 +226,9 @@ fn check(doc: &Document, p: &Enveloped) -> Result<(), SpecError> {
     let mut events = BTreeMap::new();
     for e in &p.events {
         if let Some(prev) = events.insert((e.type_.clone(), e.version.clone()), e.body.ptr.clone()) {
-            return Err(doc.error(
-                &e.body.ptr,
-                format!("`{}` v{} has two typed bodies (also at #{prev})", e.type_, e.version),
-            ));
+            return Err(
+                doc.error(&e.body.ptr, format!("`{}` v{} has two typed bodies (also at #{prev})", e.type_, e.version))
+            );
         }
     }
     Ok(())

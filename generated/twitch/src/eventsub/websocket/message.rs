@@ -131,11 +131,13 @@ pub(crate) fn parse(frame: &str, strictness: Strictness) -> Result<(String, Fram
     let parsed = match EventsubMessage::parse(frame, strictness)? {
         EventsubMessage::SessionWelcome(m) => {
             let session = m.payload.session;
-            let keepalive = session
-                .keepalive_timeout_seconds
-                .and_then(|s| u64::try_from(s).ok())
-                .ok_or_else(|| violation("a `session_welcome` without payload.session.keepalive_timeout_seconds".into()))?;
-            (m.metadata.message_id, Frame::Welcome(Welcome { session_id: session.id, keepalive_timeout_seconds: keepalive }))
+            let keepalive = session.keepalive_timeout_seconds.and_then(|s| u64::try_from(s).ok()).ok_or_else(|| {
+                violation("a `session_welcome` without payload.session.keepalive_timeout_seconds".into())
+            })?;
+            (
+                m.metadata.message_id,
+                Frame::Welcome(Welcome { session_id: session.id, keepalive_timeout_seconds: keepalive }),
+            )
         }
         EventsubMessage::SessionKeepalive(m) => (m.metadata.message_id, Frame::Keepalive),
         EventsubMessage::SessionReconnect(m) => {
