@@ -125,6 +125,8 @@ fn every_fixture_arrives_through_the_verifier_as_its_type() {
                     (typed.subscription_type(), typed.version()),
                     (n.subscription_type.as_str(), n.subscription_version.as_str())
                 );
+                let sub = n.typed_subscription(Strictness::Strict).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(sub.type_, n.subscription_type, "{name}");
             }
             other => panic!("{name}: {other:?}"),
         }

@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use streamkit_runtime::Error;
-use streamkit_runtime::message::Strictness;
+use streamkit_runtime::message::{Strictness, decode};
 
-use crate::eventsub_messages::EventsubEvent;
+use crate::eventsub_messages::{EventsubEvent, types};
 
 /// A verified webhook request: answer it with [`Outcome::reply`].
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +71,11 @@ impl Notification {
     pub fn typed_event(&self, strictness: Strictness) -> Result<EventsubEvent, Error> {
         EventsubEvent::from_wire(&self.subscription_type, &self.subscription_version, self.event.clone(), strictness)
     }
+
+    /// The `subscription` object, typed.
+    pub fn typed_subscription(&self, strictness: Strictness) -> Result<types::Subscription, Error> {
+        decode("subscription", self.subscription.clone(), strictness)
+    }
 }
 
 /// The callback verification request.
@@ -100,6 +105,13 @@ pub struct Revocation {
     pub subscription_type: String,
     /// The `subscription` object.
     pub subscription: Value,
+}
+
+impl Revocation {
+    /// The `subscription` object, typed (`status` says why it ended).
+    pub fn typed_subscription(&self, strictness: Strictness) -> Result<types::Subscription, Error> {
+        decode("subscription", self.subscription.clone(), strictness)
+    }
 }
 
 /// What to answer Twitch with.
