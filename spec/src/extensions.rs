@@ -390,11 +390,60 @@ pub fn read<T: for<'de> Deserialize<'de>>(value: &Value, key: &str) -> Result<Op
 }
 
 /// `x-streamkit-frames` (document level, AsyncAPI): which field of each frame holds what.
-/// Codegen reads the method name and parameters, reply result and event data from these
-/// fields of the message payloads (each payload is a whole frame).
+/// Either the frames of a call-and-reply socket ([`RpcFrames`]: `method`, `reply`, `event`,
+/// optional `topic`) or the frames of a socket that only delivers, each kind of frame named
+/// by one field of a common envelope ([`EnvelopeFrames`]: `envelope`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "RawFrames")]
+pub enum Frames {
+    /// Method, reply and event frames (Mixer's sockets).
+    Rpc(RpcFrames),
+    /// Enveloped frames (EventSub's `{metadata, payload}`).
+    Envelope(EnvelopeFrames),
+}
+
+/// `x-streamkit-frames` as written, before its shape is chosen.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Frames {
+struct RawFrames {
+    #[serde(default)]
+    method: Option<MethodFrame>,
+    #[serde(default)]
+    reply: Option<ReplyFrame>,
+    #[serde(default)]
+    event: Option<EventFrame>,
+    #[serde(default)]
+    topic: Option<TopicFrame>,
+    #[serde(default)]
+    envelope: Option<EnvelopeFrames>,
+}
+
+impl TryFrom<RawFrames> for Frames {
+    type Error = String;
+
+    fn try_from(raw: RawFrames) -> Result<Frames, String> {
+        match raw {
+            RawFrames { method: None, reply: None, event: None, topic: None, envelope: Some(e) } => {
+                e.check()?;
+                Ok(Frames::Envelope(e))
+            }
+            RawFrames { envelope: Some(_), .. } => {
+                Err("`envelope` describes every frame: it does not go with `method`, `reply`, `event` or `topic`"
+                    .into())
+            }
+            RawFrames { method: Some(method), reply: Some(reply), event: Some(event), topic, envelope: None } => {
+                Ok(Frames::Rpc(RpcFrames { method, reply, event, topic }))
+            }
+            _ => Err("needs `method`, `reply` and `event` (a call-and-reply socket) or `envelope` alone".into()),
+        }
+    }
+}
+
+/// The frames of a call-and-reply socket. Codegen reads the method name and parameters,
+/// reply result and event data from these fields of the message payloads (each payload is
+/// a whole frame).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RpcFrames {
     /// A method frame (client to server).
     pub method: MethodFrame,
     /// A reply frame (server to client, answering one method frame).
@@ -402,7 +451,6 @@ pub struct Frames {
     /// An event frame (server to client, on its own).
     pub event: EventFrame,
     /// When one event carries many named events (Constellation's `live`): how.
-    #[serde(default)]
     pub topic: Option<TopicFrame>,
 }
 
@@ -452,6 +500,76 @@ pub struct TopicFrame {
     pub name: String,
     /// The field of that event's data holding the topic's payload (`payload`).
     pub payload: String,
+}
+
+/// `x-streamkit-frames.envelope`: every frame of the socket's channel is one envelope, and
+/// the field at `kind` (a dotted path) names what it is: the `name` of one of the channel's
+/// messages. One kind of frame carries an event, typed by the pair of fields `type` and
+/// `version` name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvelopeFrames {
+    /// The key of the channel whose messages are the frames (`websocket`).
+    pub channel: String,
+    /// Dotted path of the field naming a frame's kind (`metadata.message_type`).
+    pub kind: String,
+    /// The frames that carry an event.
+    pub notification: NotificationFrame,
+}
+
+/// `x-streamkit-frames.envelope.notification`: which frame carries an event, what selects
+/// the event's type and where its body is. The typed bodies are the messages of the other
+/// channels whose payload fixes `body-type` and `body-version` with `const`s.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NotificationFrame {
+    /// The `kind` of these frames (`notification`).
+    pub kind: String,
+    /// Dotted path, in the frame, of the event's type (`metadata.subscription_type`, or
+    /// `payload.subscription.type`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Dotted path, in the frame, of the type's version (`metadata.subscription_version`).
+    pub version: String,
+    /// Dotted path, in the frame, of the typed body (`payload`).
+    pub body: String,
+    /// Dotted path, in the body, of the event (`event`).
+    pub event: String,
+    /// Dotted path, in a typed body, of the `const` naming its type (`subscription.type`).
+    pub body_type: String,
+    /// Dotted path, in a typed body, of the `const` naming its version (`subscription.version`).
+    pub body_version: String,
+}
+
+impl EnvelopeFrames {
+    /// Every path is a dotted path of plain names.
+    pub fn check(&self) -> Result<(), String> {
+        let n = &self.notification;
+        for (key, path) in [
+            ("kind", &self.kind),
+            ("notification.type", &n.type_),
+            ("notification.version", &n.version),
+            ("notification.body", &n.body),
+            ("notification.event", &n.event),
+            ("notification.body-type", &n.body_type),
+            ("notification.body-version", &n.body_version),
+        ] {
+            if path.is_empty() || path.split('.').any(str::is_empty) {
+                return Err(format!(
+                    "`envelope.{key}` must be a dotted path of field names, such as `metadata.type` (got `{path}`)"
+                ));
+            }
+        }
+        if self.channel.is_empty() {
+            return Err("`envelope.channel` must name a channel (a key of `channels`)".into());
+        }
+        Ok(())
+    }
+}
+
+/// A dotted path (`metadata.message_type`) as a JSON pointer (`/metadata/message_type`).
+pub fn dotted_pointer(path: &str) -> String {
+    path.split('.').map(|s| format!("/{}", crate::pointer::escape(s))).collect()
 }
 
 /// Buckets by name.

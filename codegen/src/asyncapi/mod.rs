@@ -7,12 +7,14 @@
 //! 3. [`types`]: typify on the component schemas and the inline ones, adapted as REST
 //!    response schemas are (kept extra fields, secrets);
 //! 4. [`methods`], [`events`], [`topics`]: the params types (`Method` impls), the event
-//!    enum with `from_wire`, the topic name and payload enums;
+//!    enum with `from_wire`, the topic name and payload enums; or, for a socket whose frames
+//!    share an envelope (`x-streamkit-frames.envelope`), [`envelope`]: the frame and event enums;
 //! 5. the REST passes that apply to types (open enums, `extra` defaults, setters, messages,
 //!    `non_exhaustive`, drift, variant names) plus `open_tagged_enums` (tagged unions gain
 //!    an `Unknown` kind), then [`known_values`]; format and banner as for REST.
 
 pub mod check;
+pub mod envelope;
 pub mod events;
 pub mod known_values;
 pub mod methods;
@@ -22,6 +24,7 @@ pub mod types;
 
 use quote::quote;
 use streamkit_spec::Document;
+use streamkit_spec::extensions::Frames;
 
 use crate::emit::pass::{self, Context, Pass, PassError};
 use crate::emit::passes;
@@ -47,6 +50,12 @@ pub fn type_passes() -> [&'static dyn Pass; 9] {
 /// Generates the file of one AsyncAPI document.
 pub fn generate(spec: &Document) -> Result<Output, SpecError> {
     check::check(spec)?;
+    if let Frames::Envelope(frames) = model::frames(spec)? {
+        let adapted = types::adapt(&spec.doc);
+        let mut types = types::Types::new(&adapted).map_err(|m| spec.error("/components/schemas", m))?;
+        let (code, service) = envelope::emit(spec, frames, &mut types)?;
+        return finish(spec, service, &adapted, &types, code);
+    }
     let proto = model::read(spec)?;
     check::names(spec, &proto)?;
     let adapted = types::adapt(&spec.doc);
@@ -54,6 +63,17 @@ pub fn generate(spec: &Document) -> Result<Output, SpecError> {
     let methods = methods::emit(spec, &proto, &mut types)?;
     let events = events::emit(spec, &proto, &mut types)?;
     let topics = topics::emit(spec, &proto, &mut types)?;
+    finish(spec, proto.service, &adapted, &types, quote!(#methods #events #topics))
+}
+
+/// The `types` module beside the protocol's code, through the type passes, formatted.
+fn finish(
+    spec: &Document,
+    service: crate::extensions::Service,
+    adapted: &types::Adapted,
+    types: &types::Types,
+    code: proc_macro2::TokenStream,
+) -> Result<Output, SpecError> {
     let type_tokens = types.tokens();
     let tokens = quote! {
         /// The message types: event data, reply results, payloads (generated from the
@@ -61,15 +81,13 @@ pub fn generate(spec: &Document) -> Result<Output, SpecError> {
         pub mod types {
             #type_tokens
         }
-        #methods
-        #events
-        #topics
+        #code
     };
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| spec.error("", format!("codegen produced unparsable code: {e}")))?;
     let plan = ServicePlan {
         file: spec.file.clone(),
-        service: proto.service.clone(),
+        service,
         buckets: Default::default(),
         retry: Default::default(),
         operations: Vec::new(),

@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 use streamkit_spec::Document;
-use streamkit_spec::extensions::{self, Frames};
+use streamkit_spec::extensions::{self, Frames, RpcFrames};
 use streamkit_spec::pointer::escape;
 use streamkit_spec::refs::deref;
 
@@ -22,7 +22,7 @@ pub struct Protocol {
     /// `x-streamkit-service`.
     pub service: Service,
     /// `x-streamkit-frames`.
-    pub frames: Frames,
+    pub frames: RpcFrames,
     /// Methods, in document order.
     pub methods: Vec<MethodSpec>,
     /// Events carried by event frames, in document order.
@@ -115,22 +115,12 @@ pub struct TopicSpec {
 /// Reads the protocol; every problem is an error at its JSON pointer.
 pub fn read(doc: &Document) -> Result<Protocol, SpecError> {
     let d = &doc.doc;
-    let service = match extensions::read::<Service>(d, "x-streamkit-service") {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return Err(doc.error("", "missing `x-streamkit-service: {crate, module, base-url}` (see specs/README.md)"));
+    let service = service(doc)?;
+    let frames = match frames(doc)? {
+        Frames::Rpc(f) => f,
+        Frames::Envelope(_) => {
+            return Err(doc.error("/x-streamkit-frames/envelope", "enveloped frames are read by `asyncapi::envelope`"));
         }
-        Err(m) => return Err(doc.error("/x-streamkit-service", m)),
-    };
-    let frames = match extensions::read::<Frames>(d, "x-streamkit-frames") {
-        Ok(Some(f)) => f,
-        Ok(None) => {
-            return Err(doc.error(
-                "",
-                "missing `x-streamkit-frames: {method, reply, event}`: codegen needs to know which frame field holds what (see specs/README.md)",
-            ));
-        }
-        Err(m) => return Err(doc.error("/x-streamkit-frames", m)),
     };
     let Some(operations) = d.get("operations").and_then(Value::as_object) else {
         return Err(doc.error(
@@ -179,14 +169,37 @@ pub fn read(doc: &Document) -> Result<Protocol, SpecError> {
     Ok(proto)
 }
 
+/// `x-streamkit-service`.
+pub fn service(doc: &Document) -> Result<Service, SpecError> {
+    match extensions::read::<Service>(&doc.doc, "x-streamkit-service") {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => {
+            Err(doc.error("", "missing `x-streamkit-service: {crate, module, base-url}` (see specs/README.md)"))
+        }
+        Err(m) => Err(doc.error("/x-streamkit-service", m)),
+    }
+}
+
+/// `x-streamkit-frames`.
+pub fn frames(doc: &Document) -> Result<Frames, SpecError> {
+    match extensions::read::<Frames>(&doc.doc, "x-streamkit-frames") {
+        Ok(Some(f)) => Ok(f),
+        Ok(None) => Err(doc.error(
+            "",
+            "missing `x-streamkit-frames: {method, reply, event}` or `{envelope}`: codegen needs to know which frame field holds what (see specs/README.md)",
+        )),
+        Err(m) => Err(doc.error("/x-streamkit-frames", m)),
+    }
+}
+
 /// The pointer of an operation's channel.
-fn channel_of(doc: &Document, op: &Value, at: &str) -> Result<String, SpecError> {
+pub fn channel_of(doc: &Document, op: &Value, at: &str) -> Result<String, SpecError> {
     let ch = op.get("channel").ok_or_else(|| doc.error(at, "an operation needs a `channel`"))?;
     Ok(deref(doc, ch, &format!("{at}/channel"))?.1)
 }
 
 /// The messages of an operation (or a reply), dereferenced, with their pointers.
-fn messages(doc: &Document, op: &Value, at: &str) -> Result<Vec<(Value, String)>, SpecError> {
+pub fn messages(doc: &Document, op: &Value, at: &str) -> Result<Vec<(Value, String)>, SpecError> {
     let list = op
         .get("messages")
         .and_then(Value::as_array)
@@ -208,13 +221,13 @@ fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 /// Summary and description, one paragraph each.
-fn doc_of(v: &Value) -> String {
+pub fn doc_of(v: &Value) -> String {
     [text(v, "summary"), text(v, "description")].into_iter().flatten().collect::<Vec<_>>().join("\n\n")
 }
 
 /// The schema of property `field` of the payload (looking through `allOf` parts; the last
 /// part that has it wins), dereferenced, with its pointer.
-fn property(doc: &Document, schema: &Value, ptr: &str, field: &str) -> Result<Option<Located>, SpecError> {
+pub fn property(doc: &Document, schema: &Value, ptr: &str, field: &str) -> Result<Option<Located>, SpecError> {
     property_within(doc, schema, ptr, field, 0)
 }
 
@@ -272,7 +285,7 @@ fn wire_name(doc: &Document, msg: &Value, ptr: &str, name_field: Option<&str>) -
     Ok(wire)
 }
 
-fn method(doc: &Document, frames: &Frames, op: &Value, at: &str) -> Result<MethodSpec, SpecError> {
+fn method(doc: &Document, frames: &RpcFrames, op: &Value, at: &str) -> Result<MethodSpec, SpecError> {
     let msgs = messages(doc, op, at)?;
     let [(msg, ptr)] = msgs.as_slice() else {
         return Err(doc.error(format!("{at}/messages"), "a method (`send` operation) has exactly one message"));
@@ -370,7 +383,7 @@ fn params(doc: &Document, payload: &Value, ptr: &str, field: &str) -> Result<Par
     }
 }
 
-fn event(doc: &Document, frames: &Frames, msg: &Value, ptr: &str) -> Result<EventSpec, SpecError> {
+fn event(doc: &Document, frames: &RpcFrames, msg: &Value, ptr: &str) -> Result<EventSpec, SpecError> {
     let wire = wire_name(doc, msg, ptr, Some(&frames.event.name))?;
     let payload = msg.get("payload").cloned().unwrap_or(Value::Null);
     let data = property(doc, &payload, &format!("{ptr}/payload"), &frames.event.data)?.ok_or_else(|| {

@@ -42,6 +42,27 @@ pub mod helix;
 #[path = "generated_oauth.rs"]
 pub mod oauth;
 
+/// Twitch EventSub's messages, generated from `specs/twitch/eventsub.yaml` (AsyncAPI): the
+/// [`types`](eventsub_messages::types) of every condition, event, notification body and
+/// websocket frame, [`EventsubEvent`](eventsub_messages::EventsubEvent) (one variant per
+/// subscription type and version, `Unknown` keeping the raw JSON of others) and
+/// [`EventsubMessage`](eventsub_messages::EventsubMessage) (the websocket frames, by
+/// `metadata.message_type`). [`eventsub`] uses them; most apps read them from there.
+///
+/// ```
+/// use streamkit_twitch::eventsub_messages::EventsubEvent;
+/// use streamkit_twitch::message::Strictness;
+///
+/// let event = serde_json::json!({"broadcaster_user_id": "1337", "broadcaster_user_login": "cool_user", "broadcaster_user_name": "Cool_User"});
+/// let offline = EventsubEvent::from_wire("stream.offline", "1", event, Strictness::Strict).unwrap();
+/// assert!(matches!(&offline, EventsubEvent::StreamOfflineV1(e) if e.broadcaster_user_login == "cool_user"));
+/// let later = EventsubEvent::from_wire("stream.offline", "9", serde_json::json!({}), Strictness::Strict).unwrap();
+/// assert!(matches!(later, EventsubEvent::Unknown { .. }));
+/// ```
+#[rustfmt::skip] // formatted by codegen (prettyplease)
+#[path = "generated_eventsub.rs"]
+pub mod eventsub_messages;
+
 pub mod auth;
 pub mod eventsub;
 
@@ -50,6 +71,12 @@ pub use streamkit_runtime::ratelimit::{InProcessLimiter, RateLimitInfo, RateLimi
 pub use streamkit_runtime::retry::RetryPolicy;
 pub use streamkit_runtime::tls::install_default_provider as install_tls_provider;
 pub use streamkit_runtime::{ApiError, ClientBuilder, Error, ErrorBody, Secret};
+
+/// How strictly generated messages decode ([`Strictness`](message::Strictness)): lenient
+/// (the default) keeps undocumented fields and values, strict refuses them.
+pub mod message {
+    pub use streamkit_runtime::message::Strictness;
+}
 
 /// Rate-limit buckets shared by every process on one Redis (cargo feature `redis`).
 #[cfg(feature = "redis")]

@@ -3,7 +3,8 @@
 //! `<Type>Notification` schema with undocumented properties forbidden (so the spec declares
 //! every field Twitch documents), each typed subscription of `eventsub::types::ALL` has its
 //! schema and a fixture, and each fixture arrives through the webhook verifier as a
-//! notification of its type. Events are JSON values until the AsyncAPI codegen types them.
+//! notification of its type, whose typed event (`Notification::typed_event`) is its own
+//! variant of the generated `EventsubEvent` in strict mode.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,8 @@ use streamkit_spec::{Document, document};
 use streamkit_twitch::Secret;
 use streamkit_twitch::eventsub::types::ALL;
 use streamkit_twitch::eventsub::webhook::{Outcome, WebhookVerifier, headers, sign};
+use streamkit_twitch::eventsub_messages::EventsubEvent;
+use streamkit_twitch::message::Strictness;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -115,6 +118,15 @@ fn every_fixture_arrives_through_the_verifier_as_its_type() {
                 assert_eq!(n.subscription_type, body["subscription"]["type"], "{name}");
                 assert_eq!(n.subscription_version, body["subscription"]["version"], "{name}");
                 assert_eq!(n.event, body["event"], "{name}");
+                // And typed: its own variant, strictly (no undocumented field or value).
+                let typed = n.typed_event(Strictness::Strict).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(!matches!(typed, EventsubEvent::Unknown { .. }), "{name}: {typed:?}");
+                assert_eq!(
+                    (typed.subscription_type(), typed.version()),
+                    (n.subscription_type.as_str(), n.subscription_version.as_str())
+                );
+                let sub = n.typed_subscription(Strictness::Strict).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(sub.type_, n.subscription_type, "{name}");
             }
             other => panic!("{name}: {other:?}"),
         }

@@ -9,6 +9,7 @@ use serde_json::json;
 use streamkit_runtime::session::MemoryNetwork;
 use streamkit_twitch::eventsub::websocket::{EventSubClient, EventSubEvent};
 use streamkit_twitch::helix;
+use streamkit_twitch::message::Strictness;
 use tokio::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -53,7 +54,14 @@ async fn silence_past_the_keepalive_window_reconnects() {
     });
     // No subscriptions: the Helix client is never called.
     let helix = helix::Client::builder().base_url("http://127.0.0.1:9/helix").client_id("cid").build().unwrap();
-    let mut client = EventSubClient::builder(helix).url(URL).connector(net.connector()).connect().await.unwrap();
+    // Strict: the scripted frames are the documented shapes (an undocumented one would be `Invalid`).
+    let mut client = EventSubClient::builder(helix)
+        .url(URL)
+        .connector(net.connector())
+        .strictness(Strictness::Strict)
+        .connect()
+        .await
+        .unwrap();
     assert_eq!(client.session_id().as_deref(), Some("s1"));
 
     let mut seen = Vec::new();

@@ -247,6 +247,8 @@ fn a_revocation_says_which_subscription_and_why() {
     };
     assert_eq!(r.subscription_id, "f1c2a387-161a-49f9-a165-0f21d7a4e1c4");
     assert_eq!((r.status.as_str(), r.subscription_type.as_str()), ("authorization_revoked", "channel.follow"));
+    let typed = r.typed_subscription(streamkit_twitch::message::Strictness::Lenient).unwrap();
+    assert_eq!((typed.id.as_str(), typed.status.as_str()), (r.subscription_id.as_str(), "authorization_revoked"));
 }
 
 #[test]

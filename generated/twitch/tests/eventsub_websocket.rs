@@ -17,7 +17,9 @@ use streamkit_runtime::ProtocolErrorKind;
 use streamkit_sandbox::Sandbox;
 use streamkit_twitch::eventsub::Subscription;
 use streamkit_twitch::eventsub::websocket::{EventSubClient, EventSubEvent, Notification, Revocation};
+use streamkit_twitch::eventsub_messages::EventsubEvent;
 use streamkit_twitch::helix;
+use streamkit_twitch::message::Strictness;
 
 /// Guards every wait: far longer than any step takes, only there to turn a hang into a failure.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -25,8 +27,12 @@ const PATIENCE: Duration = Duration::from_secs(20);
 async fn connect(sb: &Sandbox, subscriptions: Vec<Subscription>) -> EventSubClient {
     let broadcaster = sb.seed().broadcaster_id;
     let helix = user_client(sb, &broadcaster, &["moderator:read:followers", "channel:manage:broadcast"]);
-    let mut builder =
-        EventSubClient::builder(helix).url(sb.twitch().eventsub().websocket_url()).keepalive_timeout_seconds(600);
+    // Strict: a frame or event carrying what the spec does not document would be `Invalid`
+    // (and fail the test), so the sandbox's messages are the documented shapes.
+    let mut builder = EventSubClient::builder(helix)
+        .url(sb.twitch().eventsub().websocket_url())
+        .keepalive_timeout_seconds(600)
+        .strictness(Strictness::Strict);
     for s in subscriptions {
         builder = builder.subscribe(s);
     }
@@ -41,7 +47,7 @@ async fn next(client: &mut EventSubClient) -> EventSubEvent {
 async fn notification(client: &mut EventSubClient, moved: &mut usize) -> Notification {
     loop {
         match next(client).await {
-            EventSubEvent::Notification(n) => return n,
+            EventSubEvent::Notification(n) => return *n,
             EventSubEvent::Moved => *moved += 1,
             EventSubEvent::Welcome(_) | EventSubEvent::Reconnecting { .. } | EventSubEvent::Reconnected => {}
             other => panic!("expected a notification, got {other:?}"),
@@ -52,11 +58,37 @@ async fn notification(client: &mut EventSubClient, moved: &mut usize) -> Notific
 async fn revocation(client: &mut EventSubClient) -> Revocation {
     loop {
         match next(client).await {
-            EventSubEvent::Revocation(r) => return r,
+            EventSubEvent::Revocation(r) => return *r,
             EventSubEvent::Welcome(_) => {}
             other => panic!("expected a revocation, got {other:?}"),
         }
     }
+}
+
+/// A `channel.update` v2 event, every documented field set.
+fn update(broadcaster: &str, title: &str) -> serde_json::Value {
+    json!({
+        "broadcaster_user_id": broadcaster,
+        "broadcaster_user_login": "b",
+        "broadcaster_user_name": "B",
+        "title": title,
+        "language": "en",
+        "category_id": "509658",
+        "category_name": "Just Chatting",
+        "content_classification_labels": [],
+    })
+}
+
+/// A `stream.online` v1 event.
+fn online(broadcaster: &str) -> serde_json::Value {
+    json!({
+        "id": "9001",
+        "broadcaster_user_id": broadcaster,
+        "broadcaster_user_login": "b",
+        "broadcaster_user_name": "B",
+        "type": "live",
+        "started_at": "2020-10-11T10:11:12.123456789Z",
+    })
 }
 
 fn follow(broadcaster: &str, n: usize) -> serde_json::Value {
@@ -93,10 +125,13 @@ async fn subscribes_and_receives_events_including_one_caused_by_a_rest_write() {
     assert_eq!(ids.len(), 1);
     let mut moved = 0;
     let n = notification(&mut client, &mut moved).await;
-    assert_eq!((n.subscription_type.as_str(), n.subscription_version.as_str()), ("channel.follow", "2"));
+    assert_eq!((n.subscription_type(), n.subscription_version()), ("channel.follow", "2"));
     assert_eq!(n.message_id, ids[0]);
-    assert_eq!(n.event["user_login"], "follower1");
-    assert!(client.active_subscriptions().iter().any(|(id, _)| *id == n.subscription_id));
+    let EventsubEvent::ChannelFollowV2(follow) = &n.event else { panic!("a typed follow: {:?}", n.event) };
+    assert_eq!(follow.user_login, "follower1");
+    assert_eq!(follow.followed_at.timestamp_subsec_nanos(), 171_067_130, "nanoseconds kept");
+    assert_eq!(n.subscription.condition.get("broadcaster_user_id").map(String::as_str), Some(b.as_str()));
+    assert!(client.active_subscriptions().iter().any(|(id, _)| id == n.subscription_id()));
 
     // A REST write: Modify Channel Information → channel.update v2.
     let me = user_client(&sb, &b, &["channel:manage:broadcast"]);
@@ -107,11 +142,12 @@ async fn subscribes_and_receives_events_including_one_caused_by_a_rest_write() {
         .await
         .unwrap();
     let n = notification(&mut client, &mut moved).await;
-    assert_eq!((n.subscription_type.as_str(), n.subscription_version.as_str()), ("channel.update", "2"));
-    assert_eq!(n.event["title"], "Speedrun at 9");
-    assert_eq!(n.event["broadcaster_user_id"], b.as_str());
-    // Nanosecond timestamps, as Twitch sends them.
-    assert!(chrono::DateTime::parse_from_rfc3339(&n.timestamp).is_ok(), "{}", n.timestamp);
+    let EventsubEvent::ChannelUpdateV2(update) = &n.event else { panic!("a typed update: {:?}", n.event) };
+    assert_eq!((n.subscription_type(), n.subscription_version()), ("channel.update", "2"));
+    assert_eq!(update.title, "Speedrun at 9");
+    assert_eq!(update.broadcaster_user_id, b);
+    // The message timestamp parsed (Twitch sends nanoseconds).
+    assert!(n.timestamp.timestamp() > 0, "{}", n.timestamp);
 
     let frames: Vec<String> = hooks.websocket_frames(sessions[0].connection).into_iter().map(|f| f.name).collect();
     assert_eq!(frames, ["session_welcome", "channel.follow", "channel.update"]);
@@ -208,10 +244,12 @@ async fn a_dropped_connection_recreates_every_subscription() {
     let mut seen = BTreeSet::new();
     let mut moved = 0;
     hooks.trigger("channel.follow", follow(&b, 1));
-    hooks.trigger("channel.update", json!({"broadcaster_user_id": b, "title": "t"}));
-    hooks.trigger("stream.online", json!({"broadcaster_user_id": b, "type": "live"}));
+    hooks.trigger("channel.update", update(&b, "t"));
+    hooks.trigger("stream.online", online(&b));
     while seen.len() < 3 {
-        seen.insert(notification(&mut client, &mut moved).await.subscription_type);
+        let n = notification(&mut client, &mut moved).await;
+        assert!(!matches!(n.event, EventsubEvent::Unknown { .. }), "{:?}", n.event);
+        seen.insert(n.subscription_type().to_owned());
     }
     assert_eq!(client.subscriptions_created(), 6);
     assert_eq!(client.session_id(), Some(second.clone()));
@@ -260,13 +298,13 @@ async fn a_revocation_is_an_event_and_the_subscription_leaves_the_active_set() {
         .expect("the follow subscription is active");
     assert!(hooks.revoke(&follow_id, "authorization_revoked").is_some());
     let r = revocation(&mut client).await;
-    assert_eq!((r.subscription_id.as_str(), r.status.as_str()), (follow_id.as_str(), "authorization_revoked"));
-    assert_eq!(r.subscription_type, "channel.follow");
+    assert_eq!((r.subscription_id(), r.status()), (follow_id.as_str(), "authorization_revoked"));
+    assert_eq!((r.subscription_type(), r.subscription.version.as_str()), ("channel.follow", "2"));
     let active: Vec<String> = client.active_subscriptions().into_iter().map(|(_, s)| s.type_().to_owned()).collect();
     assert_eq!(active, ["channel.update"]);
     // The revoked subscription delivers nothing more; the other one still does.
     assert!(hooks.trigger("channel.follow", follow(&b, 1)).is_empty());
-    let ids = hooks.trigger("channel.update", json!({"broadcaster_user_id": b, "title": "t"}));
+    let ids = hooks.trigger("channel.update", update(&b, "t"));
     let mut moved = 0;
     assert_eq!(notification(&mut client, &mut moved).await.message_id, ids[0]);
 
@@ -275,7 +313,7 @@ async fn a_revocation_is_an_event_and_the_subscription_leaves_the_active_set() {
     assert!(hooks.drop_websocket(&first));
     while !matches!(next(&mut client).await, EventSubEvent::Reconnected) {}
     assert_ne!(client.session_id().as_deref(), Some(first.as_str()));
-    let ids = hooks.trigger("channel.update", json!({"broadcaster_user_id": b, "title": "u"}));
+    let ids = hooks.trigger("channel.update", update(&b, "u"));
     assert_eq!(notification(&mut client, &mut moved).await.message_id, ids[0]);
     assert_eq!(client.subscriptions_created(), 3);
     client.close().await;
@@ -332,7 +370,7 @@ async fn each_close_code_has_its_documented_outcome() {
         assert_ne!(client.session_id(), Some(session), "a new session after {code}");
         assert_eq!(client.subscriptions_created(), 2 + n as u64, "re-subscribed after {code}");
     }
-    let ids = hooks.trigger("channel.update", json!({"broadcaster_user_id": b, "title": "t"}));
+    let ids = hooks.trigger("channel.update", update(&b, "t"));
     let mut moved = 0;
     assert_eq!(notification(&mut client, &mut moved).await.message_id, ids[0]);
     // 4001 says the client broke the protocol: retrying would repeat it.

@@ -7,10 +7,9 @@
 //! | `message-payload` | every message has a `payload` |
 //! | `example-valid` | every message example's `payload` and `headers` validate against the message's schemas |
 //! | `extension-unknown`, `extension-misplaced`, `extension-malformed` | as for OpenAPI |
-//! | `codegen` | a document with `x-streamkit-service` is one codegen accepts: the checks and the protocol model of `streamkit_codegen::asyncapi` (limits, `x-streamkit-frames`, methods, events, topics), then the whole generation, so a spec lint passes is one regen takes |
+//! | `codegen` | a document with `x-streamkit-service` is one codegen accepts: the checks and the protocol model of `streamkit_codegen::asyncapi` (limits, `x-streamkit-frames`, methods, events, topics, or an envelope with its frame kinds and typed events), then the whole generation, so a spec lint passes is one regen takes |
 //!
-//! A document without `x-streamkit-service` (e.g. `specs/twitch/eventsub.yaml`, whose frames
-//! codegen does not model yet) gets every check but the last: regen skips it.
+//! A document without `x-streamkit-service` gets every check but the last: regen skips it.
 //!
 //! The AsyncAPI meta-schema and its semantic rules are the job of the official CLI
 //! (`asyncapi validate`, npm `@asyncapi/cli`); lint runs it when it is on the PATH (see

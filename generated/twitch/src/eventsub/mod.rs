@@ -14,8 +14,9 @@
 //!   revocations, as a plain function of headers and body; with the `axum` feature, a ready
 //!   handler.
 //!
-//! Events are handed over as `serde_json::Value` for now; typed event structs will be
-//! generated from `specs/twitch/eventsub.yaml`.
+//! Events are typed by [`eventsub_messages`](crate::eventsub_messages), generated from
+//! `specs/twitch/eventsub.yaml`: [`EventsubEvent`] has one variant per subscription type
+//! and version, and `Unknown` (the JSON kept) for the others.
 
 pub mod condition;
 pub mod subscription;
@@ -27,3 +28,5 @@ pub use condition::{
     RewardRedemptionCondition, UserCondition,
 };
 pub use subscription::{Subscription, SubscriptionType, Transport, types};
+
+pub use crate::eventsub_messages::EventsubEvent;

@@ -2,6 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use streamkit_runtime::Error;
+use streamkit_runtime::message::{Strictness, decode};
+
+use crate::eventsub_messages::{EventsubEvent, types};
 
 /// A verified webhook request: answer it with [`Outcome::reply`].
 #[derive(Debug, Clone, PartialEq)]
@@ -32,9 +36,46 @@ pub struct Notification {
     pub subscription_version: String,
     /// The `subscription` object.
     pub subscription: Value,
-    /// The `event` object. Decoded as JSON for now; the typed events will be generated from
-    /// `specs/twitch/eventsub.yaml`.
+    /// The `event` object, as sent; [`Notification::typed_event`] types it.
     pub event: Value,
+}
+
+impl Notification {
+    /// The event, typed by its subscription type and version ([`EventsubEvent::Unknown`],
+    /// the JSON kept, for a pair the spec does not know). A known type whose event does not
+    /// match its schema is an error naming it; [`Strictness::Strict`] also refuses
+    /// undocumented fields and values.
+    ///
+    /// ```
+    /// # use streamkit_twitch::eventsub::webhook::{Outcome, WebhookVerifier, headers, sign};
+    /// # use streamkit_twitch::eventsub_messages::EventsubEvent;
+    /// # use streamkit_twitch::message::Strictness;
+    /// # use streamkit_twitch::Secret;
+    /// # let secret = Secret::new("0123456789abcdef");
+    /// # let body = br#"{"subscription":{"id":"s1","status":"enabled","type":"stream.offline","version":"1","cost":0,"condition":{"broadcaster_user_id":"1337"},"transport":{"method":"webhook","callback":"https://example.com/cb"},"created_at":"2019-11-16T10:11:12.634234626Z"},"event":{"broadcaster_user_id":"1337","broadcaster_user_login":"cool_user","broadcaster_user_name":"Cool_User"}}"#;
+    /// # let ts = chrono::Utc::now().to_rfc3339();
+    /// # let mut h = http::HeaderMap::new();
+    /// # h.insert(headers::MESSAGE_ID, "m1".parse().unwrap());
+    /// # h.insert(headers::MESSAGE_TIMESTAMP, ts.parse().unwrap());
+    /// # h.insert(headers::MESSAGE_TYPE, "notification".parse().unwrap());
+    /// # h.insert(headers::MESSAGE_SIGNATURE, sign(&secret, "m1", &ts, body).parse().unwrap());
+    /// let verifier = WebhookVerifier::new(secret);
+    /// if let Ok(Outcome::Notification(n)) = verifier.verify(&h, body) {
+    ///     match n.typed_event(Strictness::Lenient)? {
+    ///         EventsubEvent::StreamOfflineV1(e) => println!("{} went offline", e.broadcaster_user_name),
+    ///         other => println!("{} v{}", other.subscription_type(), other.version()),
+    ///     }
+    /// }
+    /// # Ok::<(), streamkit_twitch::Error>(())
+    /// ```
+    pub fn typed_event(&self, strictness: Strictness) -> Result<EventsubEvent, Error> {
+        EventsubEvent::from_wire(&self.subscription_type, &self.subscription_version, self.event.clone(), strictness)
+    }
+
+    /// The `subscription` object, typed.
+    pub fn typed_subscription(&self, strictness: Strictness) -> Result<types::Subscription, Error> {
+        decode("subscription", self.subscription.clone(), strictness)
+    }
 }
 
 /// The callback verification request.
@@ -64,6 +105,13 @@ pub struct Revocation {
     pub subscription_type: String,
     /// The `subscription` object.
     pub subscription: Value,
+}
+
+impl Revocation {
+    /// The `subscription` object, typed (`status` says why it ended).
+    pub fn typed_subscription(&self, strictness: Strictness) -> Result<types::Subscription, Error> {
+        decode("subscription", self.subscription.clone(), strictness)
+    }
 }
 
 /// What to answer Twitch with.

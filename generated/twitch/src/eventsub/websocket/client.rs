@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use streamkit_runtime::Error;
+use streamkit_runtime::message::Strictness;
 use streamkit_runtime::session::{Connector, EventStream, Session, SessionBuilder, SessionConfig, SessionEvent};
 
 use super::TWITCH_URL;
@@ -18,6 +19,7 @@ pub struct EventSubClientBuilder {
     helix: helix::Client,
     url: String,
     keepalive: Option<u64>,
+    strictness: Strictness,
     subscriptions: Vec<Subscription>,
     config: SessionConfig,
     connector: Option<WithConnector>,
@@ -31,6 +33,7 @@ impl std::fmt::Debug for EventSubClientBuilder {
         f.debug_struct("EventSubClientBuilder")
             .field("url", &self.url)
             .field("keepalive", &self.keepalive)
+            .field("strictness", &self.strictness)
             .field("subscriptions", &self.subscriptions)
             .finish_non_exhaustive()
     }
@@ -46,6 +49,13 @@ impl EventSubClientBuilder {
     /// Asks for this `keepalive_timeout_seconds` (Twitch clamps it to 10–600).
     pub fn keepalive_timeout_seconds(mut self, seconds: u64) -> Self {
         self.keepalive = Some(seconds);
+        self
+    }
+
+    /// How frames decode (default [`Strictness::Lenient`]: undocumented fields and values are
+    /// kept; [`Strictness::Strict`] makes a frame carrying them [`EventSubEvent::Invalid`]).
+    pub fn strictness(mut self, strictness: Strictness) -> Self {
+        self.strictness = strictness;
         self
     }
 
@@ -82,7 +92,7 @@ impl EventSubClientBuilder {
                 ),
             });
         }
-        let protocol = Arc::new(EventSubProtocol::new(self.helix, self.subscriptions));
+        let protocol = Arc::new(EventSubProtocol::new(self.helix, self.subscriptions).with_strictness(self.strictness));
         let mut builder = SessionBuilder::from_arc(protocol).endpoint(self.url).config(self.config);
         if let Some(with_connector) = self.connector {
             builder = with_connector(builder);
@@ -102,13 +112,17 @@ impl EventSubClientBuilder {
 /// # async fn demo(helix: streamkit_twitch::helix::Client) -> Result<(), streamkit_twitch::Error> {
 /// use streamkit_twitch::eventsub::Subscription;
 /// use streamkit_twitch::eventsub::websocket::{EventSubClient, EventSubEvent};
+/// use streamkit_twitch::eventsub_messages::EventsubEvent;
 /// let mut client = EventSubClient::builder(helix)
 ///     .subscribe(Subscription::channel_follow_v2("1234", "1234"))
 ///     .connect()
 ///     .await?;
 /// while let Some(event) = client.next().await {
 ///     match event {
-///         EventSubEvent::Notification(n) => println!("{} {}", n.subscription_type, n.event),
+///         EventSubEvent::Notification(n) => match &n.event {
+///             EventsubEvent::ChannelFollowV2(follow) => println!("{} followed", follow.user_name),
+///             other => println!("{} v{}", other.subscription_type(), other.version()),
+///         },
 ///         EventSubEvent::Ended(e) => return Err(e),
 ///         _ => {}
 ///     }
@@ -129,6 +143,7 @@ impl EventSubClient {
             helix,
             url: TWITCH_URL.to_owned(),
             keepalive: None,
+            strictness: Strictness::Lenient,
             subscriptions: Vec::new(),
             config: SessionConfig::default(),
             connector: None,

@@ -1,8 +1,10 @@
 //! The websocket messages, `{metadata, payload}`, as the client reads them.
 
-use serde::Deserialize;
-use serde_json::Value;
+use chrono::{DateTime, Utc};
+use streamkit_runtime::message::Strictness;
 use streamkit_runtime::{Error, ProtocolErrorKind};
+
+use crate::eventsub_messages::{EventsubEvent, EventsubMessage, types};
 
 /// The session a `session_welcome` announced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,34 +15,65 @@ pub struct Welcome {
     pub keepalive_timeout_seconds: u64,
 }
 
-/// A `notification`: one event of a subscription.
-#[derive(Debug, Clone, PartialEq)]
+/// A `notification`: one event of a subscription, typed by its type and version.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Notification {
     /// `metadata.message_id` (already deduplicated).
     pub message_id: String,
-    /// `metadata.message_timestamp` (RFC 3339, nanoseconds).
-    pub timestamp: String,
-    /// `metadata.subscription_type`, e.g. `channel.follow`.
-    pub subscription_type: String,
-    /// `metadata.subscription_version`, e.g. `2`.
-    pub subscription_version: String,
+    /// `metadata.message_timestamp` (nanoseconds kept).
+    pub timestamp: DateTime<Utc>,
+    /// `payload.subscription`: the subscription the event belongs to.
+    pub subscription: types::Subscription,
+    /// `payload.event`, typed by `metadata.subscription_type` and `subscription_version`
+    /// ([`EventsubEvent::Unknown`] with the raw JSON for a pair the spec does not know).
+    pub event: EventsubEvent,
+}
+
+impl Notification {
+    /// The subscription type, e.g. `channel.follow`.
+    pub fn subscription_type(&self) -> &str {
+        self.event.subscription_type()
+    }
+
+    /// The subscription version, e.g. `2`.
+    pub fn subscription_version(&self) -> &str {
+        self.event.version()
+    }
+
     /// `payload.subscription.id`.
-    pub subscription_id: String,
-    /// `payload.event`, as sent.
-    pub event: Value,
+    pub fn subscription_id(&self) -> &str {
+        &self.subscription.id
+    }
 }
 
 /// A `revocation`: Twitch ended a subscription (it left the active set).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Revocation {
     /// `metadata.message_id`.
     pub message_id: String,
+    /// `metadata.message_timestamp`.
+    pub timestamp: DateTime<Utc>,
+    /// `payload.subscription`; its `status` says why, e.g. `authorization_revoked`.
+    pub subscription: types::Subscription,
+}
+
+impl Revocation {
     /// `payload.subscription.id`.
-    pub subscription_id: String,
+    pub fn subscription_id(&self) -> &str {
+        &self.subscription.id
+    }
+
     /// `payload.subscription.type`.
-    pub subscription_type: String,
+    pub fn subscription_type(&self) -> &str {
+        &self.subscription.type_
+    }
+
     /// `payload.subscription.status`: why, e.g. `authorization_revoked`.
-    pub status: String,
+    pub fn status(&self) -> &str {
+        &self.subscription.status
+    }
 }
 
 /// What [`EventSubClient::next`](super::EventSubClient::next) yields.
@@ -48,9 +81,9 @@ pub struct Revocation {
 #[non_exhaustive]
 pub enum EventSubEvent {
     /// An event of an active subscription.
-    Notification(Notification),
+    Notification(Box<Notification>),
     /// A subscription was revoked.
-    Revocation(Revocation),
+    Revocation(Box<Revocation>),
     /// A (new) session was welcomed (its subscriptions are being created).
     Welcome(Welcome),
     /// After a lost connection: a new session is up and every active subscription was
@@ -84,78 +117,62 @@ pub enum Frame {
         url: String,
     },
     /// `notification`.
-    Notification(Notification),
+    Notification(Box<Notification>),
     /// `revocation`.
-    Revocation(Revocation),
-}
-
-#[derive(Deserialize)]
-struct Wire {
-    metadata: Metadata,
-    #[serde(default)]
-    payload: Value,
-}
-
-#[derive(Deserialize)]
-struct Metadata {
-    message_id: String,
-    message_type: String,
-    #[serde(default)]
-    message_timestamp: String,
-    #[serde(default)]
-    subscription_type: Option<String>,
-    #[serde(default)]
-    subscription_version: Option<String>,
+    Revocation(Box<Revocation>),
 }
 
 fn violation(what: String) -> Error {
     Error::Protocol { operation: None, kind: ProtocolErrorKind::Violation, message: what }
 }
 
-fn text(v: &Value, pointer: &str, message_type: &str) -> Result<String, Error> {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| violation(format!("a `{message_type}` message without a string at payload{pointer}")))
-}
-
-/// Reads one frame; `(message id, frame)`.
-pub(crate) fn parse(frame: &str) -> Result<(String, Frame), Error> {
-    let wire: Wire = serde_json::from_str(frame)
-        .map_err(|e| violation(format!("not an EventSub message ({{metadata, payload}}): {e}")))?;
-    let m = wire.metadata;
-    let p = &wire.payload;
-    let kind = m.message_type.as_str();
-    let frame = match kind {
-        "session_welcome" => {
-            let keepalive =
-                p.pointer("/session/keepalive_timeout_seconds").and_then(Value::as_u64).ok_or_else(|| {
-                    violation("a `session_welcome` without payload.session.keepalive_timeout_seconds".to_owned())
-                })?;
-            Frame::Welcome(Welcome { session_id: text(p, "/session/id", kind)?, keepalive_timeout_seconds: keepalive })
+/// Reads one frame through the generated [`EventsubMessage`]; `(message id, frame)`.
+pub(crate) fn parse(frame: &str, strictness: Strictness) -> Result<(String, Frame), Error> {
+    let parsed = match EventsubMessage::parse(frame, strictness)? {
+        EventsubMessage::SessionWelcome(m) => {
+            let session = m.payload.session;
+            let keepalive = session.keepalive_timeout_seconds.and_then(|s| u64::try_from(s).ok()).ok_or_else(|| {
+                violation("a `session_welcome` without payload.session.keepalive_timeout_seconds".into())
+            })?;
+            (
+                m.metadata.message_id,
+                Frame::Welcome(Welcome { session_id: session.id, keepalive_timeout_seconds: keepalive }),
+            )
         }
-        "session_keepalive" => Frame::Keepalive,
-        "session_reconnect" => Frame::Reconnect { url: text(p, "/session/reconnect_url", kind)? },
-        "notification" => Frame::Notification(Notification {
-            message_id: m.message_id.clone(),
-            timestamp: m.message_timestamp,
-            subscription_type: m.subscription_type.unwrap_or_default(),
-            subscription_version: m.subscription_version.unwrap_or_default(),
-            subscription_id: text(p, "/subscription/id", kind)?,
-            event: p.get("event").cloned().ok_or_else(|| violation("a `notification` without payload.event".into()))?,
-        }),
-        "revocation" => Frame::Revocation(Revocation {
-            message_id: m.message_id.clone(),
-            subscription_id: text(p, "/subscription/id", kind)?,
-            subscription_type: text(p, "/subscription/type", kind)?,
-            status: text(p, "/subscription/status", kind)?,
-        }),
+        EventsubMessage::SessionKeepalive(m) => (m.metadata.message_id, Frame::Keepalive),
+        EventsubMessage::SessionReconnect(m) => {
+            let url = m
+                .payload
+                .session
+                .reconnect_url
+                .ok_or_else(|| violation("a `session_reconnect` without payload.session.reconnect_url".into()))?;
+            (m.metadata.message_id, Frame::Reconnect { url })
+        }
+        EventsubMessage::Notification { message, event } => {
+            let id = message.metadata.message_id;
+            let n = Notification {
+                message_id: id.clone(),
+                timestamp: *message.metadata.message_timestamp,
+                subscription: message.payload.subscription,
+                event,
+            };
+            (id, Frame::Notification(Box::new(n)))
+        }
+        EventsubMessage::Revocation(m) => {
+            let id = m.metadata.message_id;
+            let r = Revocation {
+                message_id: id.clone(),
+                timestamp: *m.metadata.message_timestamp,
+                subscription: m.payload.subscription,
+            };
+            (id, Frame::Revocation(Box::new(r)))
+        }
         other => {
-            let shown: String = other.chars().take(64).collect();
+            let shown: String = other.kind().chars().take(64).collect();
             return Err(violation(format!("an unknown EventSub message type `{shown}`")));
         }
     };
-    Ok((m.message_id, frame))
+    Ok(parsed)
 }
 
 #[cfg(test)]
@@ -165,13 +182,15 @@ mod tests {
     #[test]
     fn reads_the_documented_welcome_and_refuses_garbage() {
         let welcome = r#"{"metadata":{"message_id":"96a3f3b5-5dec-4eed-908e-e11ee657416c","message_type":"session_welcome","message_timestamp":"2023-07-19T14:56:51.634234626Z"},"payload":{"session":{"id":"AQoQILE98gtqShGmLD7AM6yJThAB","status":"connected","connected_at":"2023-07-19T14:56:51.616329898Z","keepalive_timeout_seconds":10,"reconnect_url":null}}}"#;
-        let (id, frame) = parse(welcome).unwrap();
+        let (id, frame) = parse(welcome, Strictness::Strict).unwrap();
         assert_eq!(id, "96a3f3b5-5dec-4eed-908e-e11ee657416c");
         assert!(matches!(frame, Frame::Welcome(Welcome { keepalive_timeout_seconds: 10, .. })));
-        assert!(parse("{").is_err());
-        let e = parse(r#"{"metadata":{"message_id":"1","message_type":"bogus"},"payload":{}}"#).unwrap_err();
+        assert!(parse("{", Strictness::Lenient).is_err());
+        let e = parse(r#"{"metadata":{"message_id":"1","message_type":"bogus"},"payload":{}}"#, Strictness::Lenient)
+            .unwrap_err();
         assert!(e.to_string().contains("bogus"), "{e}");
-        let e = parse(r#"{"metadata":{"message_id":"1","message_type":"notification"},"payload":{}}"#).unwrap_err();
-        assert!(e.to_string().contains("subscription/id"), "{e}");
+        let bare = r#"{"metadata":{"message_id":"1","message_type":"notification","message_timestamp":"2023-07-19T14:56:51Z","subscription_type":"channel.follow","subscription_version":"2"},"payload":{}}"#;
+        let e = parse(bare, Strictness::Lenient).unwrap_err();
+        assert!(e.to_string().contains("payload.event"), "{e}");
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use serde_json::Value;
+use streamkit_runtime::message::Strictness;
 use streamkit_runtime::session::{Cause, CloseAction, Incoming, KeepAlive, KeepAlivePing, Link, Protocol, RecentIds};
 use streamkit_runtime::{Error, ProtocolErrorKind};
 
@@ -54,6 +55,7 @@ struct State {
 /// creates the subscriptions over Helix after a first connect or a reconnect, not after a move.
 pub struct EventSubProtocol {
     helix: helix::Client,
+    strictness: Strictness,
     state: Mutex<State>,
     seen: Mutex<RecentIds>,
 }
@@ -73,6 +75,7 @@ impl EventSubProtocol {
     pub fn new(helix: helix::Client, subscriptions: Vec<Subscription>) -> EventSubProtocol {
         EventSubProtocol {
             helix,
+            strictness: Strictness::Lenient,
             state: Mutex::new(State {
                 session_id: None,
                 keepalive: DEFAULT_KEEPALIVE,
@@ -83,6 +86,13 @@ impl EventSubProtocol {
             }),
             seen: Mutex::new(RecentIds::new(RECENT_IDS)),
         }
+    }
+
+    /// How frames decode: [`Strictness::Lenient`] (the default) keeps undocumented fields and
+    /// values, [`Strictness::Strict`] makes them an invalid frame (for tests against the spec).
+    pub fn with_strictness(mut self, strictness: Strictness) -> EventSubProtocol {
+        self.strictness = strictness;
+        self
     }
 
     /// The current session id (from the last welcome).
@@ -171,7 +181,7 @@ impl Protocol for EventSubProtocol {
     }
 
     fn classify(&self, frame: &str) -> Incoming<Frame> {
-        let (id, frame) = match parse(frame) {
+        let (id, frame) = match parse(frame, self.strictness) {
             Ok(parsed) => parsed,
             Err(e) => return Incoming::Invalid(e),
         };
@@ -184,7 +194,7 @@ impl Protocol for EventSubProtocol {
                     return Incoming::Ignore;
                 }
                 if let Frame::Revocation(r) = &frame {
-                    self.revoked(&r.subscription_id);
+                    self.revoked(r.subscription_id());
                 }
                 Incoming::Event(frame)
             }
