@@ -61,8 +61,9 @@ impl std::fmt::Debug for FrameContract {
 }
 
 /// The pointers of the messages the server may send: those of `receive` operations and the
-/// replies of `send` operations (a list of messages, else every message of the channel).
-fn server_sent(doc: &Value) -> Vec<String> {
+/// replies of `send` operations (a list of messages, else every message of the channel), of
+/// operations on `channel` (an id under `channels`) or on every channel.
+fn server_sent(doc: &Value, channel: Option<&str>) -> Vec<String> {
     let follow = |v: &Value| -> Option<String> {
         v.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).map(str::to_owned)
     };
@@ -85,7 +86,11 @@ fn server_sent(doc: &Value) -> Vec<String> {
         messages.into_iter().flatten().map(|(k, _)| resolve(format!("{channel}/messages/{}", escape(k)))).collect()
     };
     let mut out = Vec::new();
+    let wanted = channel.map(|c| format!("/channels/{}", escape(c)));
     for op in doc.get("operations").and_then(Value::as_object).into_iter().flatten().map(|(_, op)| op) {
+        if wanted.as_ref().is_some_and(|w| op.get("channel").and_then(follow).as_ref() != Some(w)) {
+            continue;
+        }
         match op.get("action").and_then(Value::as_str) {
             Some("receive") => out.extend(of(op)),
             Some("send") => out.extend(op.get("reply").map(of).unwrap_or_default()),
@@ -105,8 +110,25 @@ impl FrameContract {
     /// The contract of `doc` (an AsyncAPI document); an error names a message whose payload
     /// does not compile.
     pub fn new(doc: &Document) -> Result<FrameContract, String> {
+        FrameContract::build(doc, None)
+    }
+
+    /// The contract of one channel of `doc` (its id under `channels`), for a document that
+    /// describes more than one transport.
+    pub fn for_channel(doc: &Document, channel: &str) -> Result<FrameContract, String> {
+        let contract = FrameContract::build(doc, Some(channel))?;
+        if contract.messages.is_empty() {
+            return Err(format!(
+                "{}: no operation lets the server send a message on channel `{channel}`",
+                doc.file.display()
+            ));
+        }
+        Ok(contract)
+    }
+
+    fn build(doc: &Document, channel: Option<&str>) -> Result<FrameContract, String> {
         let mut messages = Vec::new();
-        for pointer in server_sent(&doc.doc) {
+        for pointer in server_sent(&doc.doc, channel) {
             if doc.doc.pointer(&format!("{pointer}/payload")).is_none() {
                 continue;
             }
@@ -204,6 +226,14 @@ components:
         assert!(wrong.contains("t.yaml") && wrong.contains("Tick") && wrong.contains("/tick"), "{wrong}");
         assert!(c.check(r#"{"hello": "x"}"#).is_err(), "the client's message is not the server's");
         assert!(c.check("{not json").unwrap_err().contains("not JSON"));
+    }
+
+    #[test]
+    fn a_channel_contract_keeps_to_its_channel() {
+        let doc = streamkit_spec::document::parse(DOC, Path::new("t.yaml")).unwrap();
+        assert_eq!(FrameContract::for_channel(&doc, "socket").unwrap().message_count(), 2);
+        let none = FrameContract::for_channel(&doc, "elsewhere").unwrap_err();
+        assert!(none.contains("channel `elsewhere`"), "{none}");
     }
 
     #[tokio::test]

@@ -150,3 +150,15 @@ pub(crate) fn find<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<
         .filter(|r| r.segments.iter().zip(&segs).all(|(a, b)| a.starts_with('{') || a == b))
         .max_by_key(|r| r.segments.iter().filter(|s| !s.starts_with('{')).count())
 }
+
+#[cfg(test)]
+mod frame_tests {
+    #[test]
+    fn the_chat_and_constellation_contracts_load_with_their_messages() {
+        let (chat, live) = super::frame_contracts();
+        assert!(chat.message_count() > 20, "{chat:?}");
+        assert!(live.message_count() >= 3, "{live:?}");
+        assert!(chat.check(r#"{"type": "reply", "id": 1, "error": null, "data": "pong"}"#).is_ok());
+        assert!(chat.check(r#"{"type": "reply", "id": "one", "error": null}"#).is_err());
+    }
+}

@@ -111,6 +111,9 @@ impl Service for Twitch {
 
     fn router(&self, ctx: &Context) -> Router {
         self.state.started(ctx);
+        if ctx.contract_check {
+            self.state.eventsub_ws.hub.check_frames(specs::eventsub_frames(), ctx.violations.clone());
+        }
         eventsub::delivery::start(&self.state);
         helix::router().merge(oauth::router()).merge(eventsub::websocket::router()).with_state(self.state.clone())
     }

@@ -1,8 +1,9 @@
-//! The Twitch specs the sandbox keeps to: `specs/twitch/helix.yaml` and `oauth.yaml`,
+//! The Twitch specs the sandbox keeps to: `specs/twitch/helix.yaml`, `oauth.yaml` and the
+//! websocket half of `eventsub.yaml`,
 //! embedded, parsed once per process (their compiled validators are shared by every
 //! sandbox), and the Helix rate-limit bucket they declare.
 
-use crate::core::{BucketSpec, RateHeaders, ServiceSpec};
+use crate::core::{BucketSpec, FrameContract, RateHeaders, ServiceSpec};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -32,6 +33,23 @@ pub(crate) fn helix() -> Arc<Contract> {
 pub(crate) fn oauth() -> Arc<Contract> {
     static OAUTH: OnceLock<Arc<Contract>> = OnceLock::new();
     OAUTH.get_or_init(|| load("specs/twitch/oauth.yaml", include_str!("../../../specs/twitch/oauth.yaml"))).clone()
+}
+
+/// `specs/twitch/eventsub.yaml`'s websocket channel as a frame contract: what the EventSub
+/// websocket server may send.
+pub(crate) fn eventsub_frames() -> Arc<FrameContract> {
+    static FRAMES: OnceLock<Arc<FrameContract>> = OnceLock::new();
+    FRAMES
+        .get_or_init(|| {
+            const FILE: &str = "specs/twitch/eventsub.yaml";
+            let text = include_str!("../../../specs/twitch/eventsub.yaml");
+            let contract = parse(text, Path::new(FILE))
+                .map_err(|e| e.to_string())
+                .and_then(|doc| FrameContract::for_channel(&doc, "websocket"));
+            // Embedded at build time and checked by this crate's tests: a failure is a bug here.
+            Arc::new(contract.unwrap_or_else(|e| panic!("the embedded {FILE} does not load: {e}")))
+        })
+        .clone()
 }
 
 /// The Helix bucket as `x-streamkit-ratelimit-buckets` declares it.
@@ -88,5 +106,21 @@ mod tests {
         assert_eq!((b.points, b.period), (800, Duration::from_secs(60)));
         let names: Vec<&str> = b.headers.names().map(|n| n.as_str()).collect();
         assert_eq!(names, ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"]);
+    }
+}
+
+#[cfg(test)]
+mod frame_tests {
+    use super::*;
+
+    #[test]
+    fn the_eventsub_websocket_contract_holds_its_five_messages_and_checks_them() {
+        let frames = eventsub_frames();
+        assert_eq!(frames.message_count(), 5, "welcome, keepalive, notification, reconnect, revocation");
+        let keepalive = r#"{"metadata": {"message_id": "m1", "message_type": "session_keepalive",
+            "message_timestamp": "2023-07-19T10:11:12.634234626Z"}, "payload": {}}"#;
+        assert_eq!(frames.check(keepalive), Ok(()));
+        let wrong = keepalive.replace("2023-07-19T10:11:12.634234626Z", "yesterday");
+        assert!(frames.check(&wrong).is_err(), "a timestamp that is no date-time is refused");
     }
 }
