@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod base_url;
 pub mod body_limit;
 mod buffered;
 mod call;
