@@ -51,15 +51,37 @@ impl BaseUrl {
 
     /// The request URL for `path`: the operation's path with its parameters already
     /// percent-encoded, starting with `/` (`"/channels"`, `"/users/141981764/follows"`).
+    ///
+    /// Two things the URL parser would do to a path parameter are refused or prevented,
+    /// since either would send the call to another resource: a parameter that is a dot
+    /// segment (`.`, `..`, `%2e`, …, which the parser resolves away) fails with
+    /// [`Error::InvalidRequest`], and a `\\` (a path separator to the parser in `http(s)`
+    /// URLs; `encode_path` leaves it) is sent as `%5C`.
     pub fn join(&self, path: &str) -> Result<Url, Error> {
         let parsed = self.0.as_ref().map_err(|e| Error::config(e.to_string()))?;
+        if let Some(seg) = path.split('/').skip(1).find(|s| is_dot_segment(s)) {
+            return Err(Error::InvalidRequest {
+                operation: None,
+                message: format!("a path parameter is `{seg}`, which URL normalisation would remove from the path"),
+            });
+        }
         let mut url = parsed.url.clone();
         let mut full = String::with_capacity(parsed.path.len() + path.len());
         full.push_str(&parsed.path);
-        full.push_str(path);
+        if path.contains('\\') {
+            full.push_str(&path.replace('\\', "%5C"));
+        } else {
+            full.push_str(path);
+        }
         url.set_path(&full);
         Ok(url)
     }
+}
+
+/// `.` or `..`, also percent-encoded (`%2e`, `.%2E`, …): what the URL parser treats as one.
+fn is_dot_segment(seg: &str) -> bool {
+    let lower = seg.to_ascii_lowercase();
+    matches!(lower.as_str(), "." | "%2e" | ".." | ".%2e" | "%2e." | "%2e%2e")
 }
 
 fn parse(base: &str) -> Result<Parsed, String> {
@@ -97,7 +119,7 @@ mod tests {
     #[test]
     fn joins_like_a_whole_url_parse() {
         let encoded = |s: &str| progenitor_client::encode_path(s);
-        let params = ["a/b", "a?b", "a#b", "100%", "a b", "ünï çødé", "a\\b", "..", ".", "%2e", "a\tb", "", "x\ny"];
+        let params = ["a/b", "a?b", "a#b", "100%", "a b", "ünï çødé", "a.b", "...", "%2e", "a\tb", "", "x\ny"];
         for base in ["http://127.0.0.1:8080/helix", "http://127.0.0.1:8080", "https://api.example.com/v1/", "http://h/a b"] {
             let b = BaseUrl::new(base);
             for p in params {
@@ -106,6 +128,25 @@ mod tests {
             }
             assert_eq!(b.join("/streams").unwrap().as_str(), formatted(base, "/streams"));
         }
+    }
+
+    #[test]
+    fn a_dot_segment_parameter_is_refused_and_a_backslash_is_encoded() {
+        let b = BaseUrl::new("http://h/api");
+        let encoded = |s: &str| progenitor_client::encode_path(s);
+        for p in [".", "..", "%2e", "%2E%2e", ".%2E"] {
+            // encode_path turns `%` into `%25`, so only the plain dots reach the URL as dots.
+            let path = format!("/channels/{}/follow", encoded(p));
+            let r = b.join(&path);
+            if p.contains('%') {
+                assert!(r.is_ok(), "{p}: {r:?}");
+            } else {
+                let e = r.unwrap_err();
+                assert!(matches!(e, Error::InvalidRequest { .. }) && e.to_string().contains(&format!("`{p}`")), "{e}");
+            }
+        }
+        assert!(b.join("/channels/%2e%2E/follow").is_err(), "an already-encoded dot segment is one too");
+        assert_eq!(b.join(&format!("/channels/{}", encoded("a\\b"))).unwrap().as_str(), "http://h/api/channels/a%5Cb");
     }
 
     #[test]
