@@ -52,7 +52,8 @@ fn run_scenario(name: &str) -> BenchResult<Vec<Figure>> {
         "streams" => runtime()?.block_on(streams::run(env_usize("STREAMKIT_BENCH_STREAM_CALLS", 20_000), 8)),
         // Under callgrind: the difference between a short and a long run, per call.
         "streams-callgrind" | "overhead-callgrind" => {
-            let workload = if name == "streams-callgrind" { streams::Workload::Streams } else { streams::Workload::Users };
+            let workload =
+                if name == "streams-callgrind" { streams::Workload::Streams } else { streams::Workload::Users };
             let large = env_usize("STREAMKIT_BENCH_CALLGRIND_CALLS", 2_000).max(2);
             runtime()?.block_on(streams::callgrind(workload, large / 4, large))
         }

@@ -133,12 +133,8 @@ impl Clients {
         let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(ctx("token header"))?;
         bearer.set_sensitive(true);
         headers.insert(AUTHORIZATION, bearer);
-        let me = generated
-            .get_users()
-            .login(["streamkitcaster"])
-            .send()
-            .await
-            .map_err(ctx("looking up the seeded user"))?;
+        let me =
+            generated.get_users().login(["streamkitcaster"]).send().await.map_err(ctx("looking up the seeded user"))?;
         let user_id = me.data.first().map(|u| u.id.clone()).ok_or("the seeded user is missing")?;
         Ok(Clients { generated, http, helix_url: helix_url.to_string(), headers, user_id })
     }
@@ -152,13 +148,9 @@ impl Clients {
             (Workload::Streams, Variant::Raw) => {
                 self.raw_streams().await.is_ok_and(|r: RawStreamsPage| r.data.len() == PAGE as usize)
             }
-            (Workload::Users, Variant::Generated) => self
-                .generated
-                .get_users()
-                .id([self.user_id.as_str()])
-                .send()
-                .await
-                .is_ok_and(|r| r.data.len() == 1),
+            (Workload::Users, Variant::Generated) => {
+                self.generated.get_users().id([self.user_id.as_str()]).send().await.is_ok_and(|r| r.data.len() == 1)
+            }
             (Workload::Users, Variant::Raw) => self.raw_users().await.is_ok_and(|r| r.data.len() == 1),
         }
     }
@@ -190,7 +182,13 @@ impl Clients {
 }
 
 /// `calls` calls of one variant from `concurrency` tasks; the number that failed.
-async fn calls(clients: &Arc<Clients>, workload: Workload, variant: Variant, calls: usize, concurrency: usize) -> usize {
+async fn calls(
+    clients: &Arc<Clients>,
+    workload: Workload,
+    variant: Variant,
+    calls: usize,
+    concurrency: usize,
+) -> usize {
     let next = Arc::new(AtomicUsize::new(0));
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
@@ -212,7 +210,13 @@ async fn calls(clients: &Arc<Clients>, workload: Workload, variant: Variant, cal
 }
 
 fn sandbox() -> BenchResult<SandboxProcess> {
-    SandboxProcess::spawn(&["--ratelimit-points", "1000000000", "--no-contract-check", "--extra-live-streams", EXTRA_STREAMS])
+    SandboxProcess::spawn(&[
+        "--ratelimit-points",
+        "1000000000",
+        "--no-contract-check",
+        "--extra-live-streams",
+        EXTRA_STREAMS,
+    ])
 }
 
 #[derive(Default, Clone, Copy)]
@@ -295,9 +299,19 @@ pub async fn calls_child(workload: &str, variant: &str, n: usize) -> BenchResult
 }
 
 /// Instructions the whole child process executed (callgrind's `summary:`/`totals:` line).
-fn callgrind_instructions(workload: Workload, variant: &str, n: usize, helix: &str, token: &Secret) -> BenchResult<u64> {
+fn callgrind_instructions(
+    workload: Workload,
+    variant: &str,
+    n: usize,
+    helix: &str,
+    token: &Secret,
+) -> BenchResult<u64> {
     let exe = std::env::current_exe().map_err(ctx("current exe"))?;
-    let out = std::env::temp_dir().join(format!("streamkit-callgrind-{}-{}-{variant}-{n}.out", std::process::id(), workload.name()));
+    let out = std::env::temp_dir().join(format!(
+        "streamkit-callgrind-{}-{}-{variant}-{n}.out",
+        std::process::id(),
+        workload.name()
+    ));
     let status = std::process::Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out.display()))
@@ -347,15 +361,18 @@ pub async fn callgrind(workload: Workload, small: usize, large: usize) -> BenchR
     }
     let (raw, generated) = (per_call[0], per_call[1]);
     let ratio = raw / generated;
-    Ok(vec![
-        Figure::target(
-            scenario,
-            format!(
-                "instructions per call, generated vs raw (callgrind, whole client process, ({large} − {small} calls) difference)"
-            ),
-            format!("{:.0}k vs {:.0}k (+{:.0}k; raw / generated {ratio:.3})", generated / 1e3, raw / 1e3, (generated - raw) / 1e3),
-            "raw / generated ≥ 0.97",
-            ratio >= 0.97,
+    Ok(vec![Figure::target(
+        scenario,
+        format!(
+            "instructions per call, generated vs raw (callgrind, whole client process, ({large} − {small} calls) difference)"
         ),
-    ])
+        format!(
+            "{:.0}k vs {:.0}k (+{:.0}k; raw / generated {ratio:.3})",
+            generated / 1e3,
+            raw / 1e3,
+            (generated - raw) / 1e3
+        ),
+        "raw / generated ≥ 0.97",
+        ratio >= 0.97,
+    )])
 }

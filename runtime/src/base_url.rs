@@ -120,7 +120,9 @@ mod tests {
     fn joins_like_a_whole_url_parse() {
         let encoded = |s: &str| progenitor_client::encode_path(s);
         let params = ["a/b", "a?b", "a#b", "100%", "a b", "ünï çødé", "a.b", "...", "%2e", "a\tb", "", "x\ny"];
-        for base in ["http://127.0.0.1:8080/helix", "http://127.0.0.1:8080", "https://api.example.com/v1/", "http://h/a b"] {
+        for base in
+            ["http://127.0.0.1:8080/helix", "http://127.0.0.1:8080", "https://api.example.com/v1/", "http://h/a b"]
+        {
             let b = BaseUrl::new(base);
             for p in params {
                 let path = format!("/v1/channels/{}/follow", encoded(p));

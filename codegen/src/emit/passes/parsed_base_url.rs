@@ -53,7 +53,9 @@ impl Pass for ParsedBaseUrl {
                         if f.sig.ident == "new_with_client" {
                             changed += add_field_init(&mut f.block)?;
                         } else if f.sig.ident == "new" {
-                            f.block.stmts.insert(0, syn::parse_quote! { ::streamkit_runtime::tls::install_default_provider(); });
+                            f.block
+                                .stmts
+                                .insert(0, syn::parse_quote! { ::streamkit_runtime::tls::install_default_provider(); });
                             changed += 1;
                         }
                     }
