@@ -99,6 +99,8 @@ fn parse(base: &str) -> Result<Parsed, String> {
 
 /// The request URL of one generated call: [`BaseUrl::join`], its error left for the `send`
 /// wrapper (as the hooks do) with a short copy for progenitor's error.
+// progenitor's error is what the generated `send_raw`'s `?` takes; its size is progenitor's.
+#[allow(clippy::result_large_err)]
 pub fn request_url<E>(base: &BaseUrl, path: &str) -> Result<Url, progenitor_client::Error<E>> {
     base.join(path).map_err(|e| {
         let short = e.to_string();

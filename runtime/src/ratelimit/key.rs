@@ -56,13 +56,12 @@ impl KeyCache {
     /// [`BucketKey::new`], from the cache when the inputs are the ones it was made from.
     pub(crate) fn key(&self, spec: &'static BucketSpec, client_id: Option<&str>, token: Option<&str>) -> BucketKey {
         let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((cid, tok, key)) = slot.as_ref() {
-            if key.bucket == spec.name
-                && cid.expose() == client_id.unwrap_or_default()
-                && tok.as_ref().map(|t| t.expose()) == token
-            {
-                return key.clone();
-            }
+        if let Some((cid, tok, key)) = slot.as_ref()
+            && key.bucket == spec.name
+            && cid.expose() == client_id.unwrap_or_default()
+            && tok.as_ref().map(|t| t.expose()) == token
+        {
+            return key.clone();
         }
         let key = BucketKey::new(spec, client_id, token);
         *slot = Some((crate::Secret::new(client_id.unwrap_or_default()), token.map(crate::Secret::new), key.clone()));

@@ -92,19 +92,18 @@ struct RequestUrls {
 impl VisitMut for RequestUrls {
     fn visit_local_mut(&mut self, local: &mut syn::Local) {
         let is_url = matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "url");
-        if let (true, Some(init)) = (is_url, local.init.as_mut()) {
-            if let Expr::Macro(m) = &*init.expr {
-                if m.mac.path.is_ident("format") {
-                    match request_url(&m.mac) {
-                        Ok(e) => {
-                            *init.expr = e;
-                            self.changed += 1;
-                        }
-                        Err(e) => self.error = Some(e),
-                    }
-                    return;
+        if let (true, Some(init)) = (is_url, local.init.as_mut())
+            && let Expr::Macro(m) = &*init.expr
+            && m.mac.path.is_ident("format")
+        {
+            match request_url(&m.mac) {
+                Ok(e) => {
+                    *init.expr = e;
+                    self.changed += 1;
                 }
+                Err(e) => self.error = Some(e),
             }
+            return;
         }
         syn::visit_mut::visit_local_mut(self, local);
     }
