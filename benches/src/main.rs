@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo build --release -p streamkit-sandbox
-//! cargo run --release -p streamkit-benches -- overhead|ratelimit|pagination|build|all
+//! cargo run --release -p streamkit-benches -- overhead|streams|streams-callgrind|ratelimit|pagination|build|all
 //! ```
 //!
 //! Every figure is compared with a baseline measured in the same run; the sandbox runs as its
@@ -15,13 +15,24 @@ mod overhead;
 mod pagination;
 mod ratelimit;
 mod ratelimit_shared;
+mod streams;
 
 use std::process::ExitCode;
 
 use common::{BenchResult, Figure, print_rows};
 
-const USAGE: &str = "usage: streamkit-benches overhead|ratelimit|ratelimit-repeat|ratelimit-redis|pagination|build|all";
-const SCENARIOS: &[&str] = &["overhead", "ratelimit", "ratelimit-repeat", "ratelimit-redis", "pagination", "build"];
+const USAGE: &str = "usage: streamkit-benches overhead|overhead-callgrind|streams|streams-callgrind|ratelimit|ratelimit-repeat|ratelimit-redis|pagination|build|all";
+const SCENARIOS: &[&str] = &[
+    "overhead",
+    "overhead-callgrind",
+    "streams",
+    "streams-callgrind",
+    "ratelimit",
+    "ratelimit-repeat",
+    "ratelimit-redis",
+    "pagination",
+    "build",
+];
 const BEGIN: &str = "<!-- figures:begin -->";
 const END: &str = "<!-- figures:end -->";
 
@@ -38,6 +49,14 @@ fn run_scenario(name: &str) -> BenchResult<Vec<Figure>> {
     eprintln!("== {name}");
     let figures = match name {
         "overhead" => runtime()?.block_on(overhead::run(env_usize("STREAMKIT_BENCH_CALLS", 100_000), 8)),
+        "streams" => runtime()?.block_on(streams::run(env_usize("STREAMKIT_BENCH_STREAM_CALLS", 20_000), 8)),
+        // Under callgrind: the difference between a short and a long run, per call.
+        "streams-callgrind" | "overhead-callgrind" => {
+            let workload =
+                if name == "streams-callgrind" { streams::Workload::Streams } else { streams::Workload::Users };
+            let large = env_usize("STREAMKIT_BENCH_CALLGRIND_CALLS", 2_000).max(2);
+            runtime()?.block_on(streams::callgrind(workload, large / 4, large))
+        }
         "ratelimit" => runtime()?.block_on(ratelimit::run(ratelimit::Params::default())),
         "ratelimit-repeat" => runtime()?.block_on(ratelimit_shared::repeat(
             env_usize("STREAMKIT_BENCH_REPEAT", 10),
@@ -127,6 +146,11 @@ fn main() -> ExitCode {
         ["__limit_worker", url, store, tasks, secs] => match (tasks.parse(), secs.parse()) {
             (Ok(t), Ok(s)) => runtime().and_then(|rt| rt.block_on(ratelimit_shared::worker(url, store, t, s))),
             _ => Err("__limit_worker: bad numbers".into()),
+        },
+        // Hidden: the child process of the callgrind scenarios.
+        ["__calls", workload, variant, n] => match n.parse() {
+            Ok(n) => runtime().and_then(|rt| rt.block_on(streams::calls_child(workload, variant, n))),
+            Err(_) => Err(format!("__calls: bad call count {n}")),
         },
         ["__walk", n] => match n.parse() {
             Ok(n) => runtime().and_then(|rt| rt.block_on(pagination::walk_child(n))),

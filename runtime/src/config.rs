@@ -44,6 +44,8 @@ pub(crate) struct Shared {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) max_response_body: u64,
     pub(crate) max_wait: Duration,
+    /// The last rate-limit bucket key made (see [`crate::ratelimit::KeyCache`]).
+    pub(crate) bucket_key: crate::ratelimit::KeyCache,
 }
 
 impl Runtime {
@@ -367,6 +369,7 @@ impl<C: FromRuntime> ClientBuilder<C> {
                 clock: self.clock,
                 max_response_body: self.max_response_body,
                 max_wait: self.max_wait.unwrap_or(self.timeout),
+                bucket_key: Default::default(),
             }),
             identities: Arc::new(self.identities),
         };

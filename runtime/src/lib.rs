@@ -12,6 +12,8 @@
 //!   Each call is one `tracing` span (operation, method, path template, attempts, status,
 //!   latency) holding the retry, refresh and rate-limit events.
 //! * [`hooks`]: the progenitor adapter the generated `ClientHooks` impl calls.
+//! * [`base_url`]: the client's base URL parsed once; each call's URL is a clone with the
+//!   operation's path set, not a string parsed again.
 //! * [`response`]: the generated `send()` wrappers, converting to the one [`Error`] type.
 //! * [`recent_ids`]: bounded duplicate detection by message id (sessions and webhooks).
 //! * [`drift`]: strict decoding for tests. [`Secret`]: values never printed.
@@ -30,6 +32,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod base_url;
 pub mod body_limit;
 mod buffered;
 mod call;

@@ -11,7 +11,7 @@ use crate::auth;
 use crate::call::with_call;
 use crate::config::Runtime;
 use crate::policy::OperationPolicy;
-use crate::ratelimit::{BucketKey, RateLimitInfo};
+use crate::ratelimit::RateLimitInfo;
 use crate::retry::{
     AttemptContext, HttpClassifier, HttpReply, RetriesSpent, RetryAction, RetryClassifier, RetryReason,
 };
@@ -52,7 +52,7 @@ async fn attempt_loop(
     let key = limiter.map(|(_, spec)| {
         let auth = request.headers().get(reqwest::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         let client_id = rt.identities().client_id();
-        BucketKey::new(spec, client_id.as_ref().map(|s| s.expose()), auth)
+        rt.shared.bucket_key.key(spec, client_id.as_ref().map(|s| s.expose()), auth)
     });
     let classifier = HttpClassifier;
     let mut spent = RetriesSpent::default();

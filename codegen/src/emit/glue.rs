@@ -174,7 +174,13 @@ pub fn client_glue(plan: &ServicePlan) -> TokenStream {
             /// The same client acting with another access token (e.g. one user's token):
             /// connection pool, rate-limit state and settings are shared.
             pub fn with_access_token(&self, token: impl ::std::convert::Into<::streamkit_runtime::Secret>) -> Self {
-                Self::new_with_client(&self.baseurl, self.client.clone(), self.inner.with_access_token(token.into()))
+                // The parsed base URL is cloned, not parsed again.
+                Self {
+                    baseurl: self.baseurl.clone(),
+                    base_url: self.base_url.clone(),
+                    client: self.client.clone(),
+                    inner: self.inner.with_access_token(token.into()),
+                }
             }
 
             /// The runtime state: credentials, policy, last rate-limit figures.

@@ -186,6 +186,7 @@ mod tests {
             [
                 ("strip_api_version", 1),
                 ("private_send", 1),
+                ("parsed_base_url", 4),
                 ("send_wrappers", 1),
                 ("param_setters", 0),
                 ("page_bodies", 0),

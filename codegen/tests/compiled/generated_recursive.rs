@@ -422,6 +422,7 @@ pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: ::streamkit_runtime::Runtime,
+    pub(crate) base_url: ::streamkit_runtime::base_url::BaseUrl,
 }
 impl Client {
     /// The production base URL, from the spec.
@@ -436,11 +437,12 @@ impl Client {
         &self,
         token: impl ::std::convert::Into<::streamkit_runtime::Secret>,
     ) -> Self {
-        Self::new_with_client(
-            &self.baseurl,
-            self.client.clone(),
-            self.inner.with_access_token(token.into()),
-        )
+        Self {
+            baseurl: self.baseurl.clone(),
+            base_url: self.base_url.clone(),
+            client: self.client.clone(),
+            inner: self.inner.with_access_token(token.into()),
+        }
     }
     /// The runtime state: credentials, policy, last rate-limit figures.
     pub fn runtime(&self) -> &::streamkit_runtime::Runtime {
@@ -455,6 +457,7 @@ impl Client {
     /// as well as port and a path stem if applicable.
     #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::streamkit_runtime::Runtime) -> Self {
+        ::streamkit_runtime::tls::install_default_provider();
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -480,6 +483,7 @@ impl Client {
             baseurl: baseurl.to_string(),
             client,
             inner,
+            base_url: ::streamkit_runtime::base_url::BaseUrl::new(baseurl),
         }
     }
 }
@@ -554,7 +558,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::Node>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/tree", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/tree",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -592,7 +599,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::Folder>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/type", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/type",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client

@@ -6750,6 +6750,7 @@ pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: ::streamkit_runtime::Runtime,
+    pub(crate) base_url: ::streamkit_runtime::base_url::BaseUrl,
 }
 impl Client {
     /// The production base URL, from the spec.
@@ -6764,11 +6765,12 @@ impl Client {
         &self,
         token: impl ::std::convert::Into<::streamkit_runtime::Secret>,
     ) -> Self {
-        Self::new_with_client(
-            &self.baseurl,
-            self.client.clone(),
-            self.inner.with_access_token(token.into()),
-        )
+        Self {
+            baseurl: self.baseurl.clone(),
+            base_url: self.base_url.clone(),
+            client: self.client.clone(),
+            inner: self.inner.with_access_token(token.into()),
+        }
     }
     /// The runtime state: credentials, policy, last rate-limit figures.
     pub fn runtime(&self) -> &::streamkit_runtime::Runtime {
@@ -6783,6 +6785,7 @@ impl Client {
     /// as well as port and a path stem if applicable.
     #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::streamkit_runtime::Runtime) -> Self {
+        ::streamkit_runtime::tls::install_default_provider();
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -6808,6 +6811,7 @@ impl Client {
             baseurl: baseurl.to_string(),
             client,
             inner,
+            base_url: ::streamkit_runtime::base_url::BaseUrl::new(baseurl),
         }
     }
 }
@@ -8332,7 +8336,10 @@ pub mod builder {
             let Self { client, id, start } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let start = start.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/accumulate", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/accumulate",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8398,7 +8405,10 @@ pub mod builder {
             let Self { client, id, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/accumulate", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/accumulate",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8438,7 +8448,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::AllState>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/all_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/all_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8523,7 +8536,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/authtoken", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/authtoken",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8595,7 +8611,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/bits/transactions", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/bits/transactions",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8657,7 +8676,10 @@ pub mod builder {
                     types::Broadcast::try_from(v).map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/broadcast", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/broadcast",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8696,7 +8718,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::JsonObject>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/channel_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/channel_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8748,7 +8773,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/channel_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/channel_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8797,7 +8825,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/channel_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/channel_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8832,7 +8863,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::CodeNames>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/codes", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/codes",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8897,7 +8931,10 @@ pub mod builder {
                     types::CodesSet::try_from(v).map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/codes", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/codes",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8934,7 +8971,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::CodesDistributed>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/codes", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/codes",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -8974,7 +9014,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::CodesEligible>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/codes/eligible", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/codes/eligible",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9042,7 +9085,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/codes/mark_from_list", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/codes/mark_from_list",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9107,7 +9153,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/codes/mark_from_poll", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/codes/mark_from_poll",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9174,7 +9223,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/codes/redeem", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/codes/redeem",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9215,7 +9267,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::CodesRedeemed>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/codes/redeemed", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/codes/redeemed",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9253,7 +9308,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::AllConfig>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/config", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/config",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9291,7 +9349,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::JsonObject>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/config/channel", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/config/channel",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9343,7 +9404,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/config/channel", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/config/channel",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9392,7 +9456,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/config/channel", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/config/channel",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9427,7 +9494,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::JsonObject>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/config/extension", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/config/extension",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9479,7 +9549,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/config/extension", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/config/extension",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9528,7 +9601,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/config/extension", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/config/extension",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9580,7 +9656,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::CuratedPolls>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/curated_poll", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/curated_poll",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9651,7 +9730,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/curated_poll", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/curated_poll",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9724,7 +9806,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/curated_poll_edit", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/curated_poll_edit",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9795,7 +9880,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/curated_poll_edit", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/curated_poll_edit",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9863,7 +9951,10 @@ pub mod builder {
                     types::OptionAdd::try_from(v).map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/curated_poll_edit_option", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/curated_poll_edit_option",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9934,7 +10025,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/curated_poll_edit_option", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/curated_poll_edit_option",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -9973,7 +10067,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::Leaderboard>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/curated_poll_leaderboard", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/curated_poll_leaderboard",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10055,7 +10152,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/curated_poll_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/curated_poll_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10127,7 +10227,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/extension_broadcast", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/extension_broadcast",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10166,7 +10269,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::JsonObject>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/extension_hidden_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/extension_hidden_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10218,7 +10324,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/extension_hidden_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/extension_hidden_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10267,7 +10376,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/extension_hidden_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/extension_hidden_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10302,7 +10414,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::JsonObject>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/extension_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/extension_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10354,7 +10469,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/extension_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/extension_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10403,7 +10521,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/extension_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/extension_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10456,7 +10577,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<types::JsonObject>, Error<()>> {
             let Self { client, user_ids } = self;
             let user_ids = user_ids.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/extension_viewer_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/extension_viewer_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10509,7 +10633,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/extension_viewer_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/extension_viewer_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10566,7 +10693,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/extension_viewer_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/extension_viewer_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10617,7 +10747,10 @@ pub mod builder {
         ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/json_store", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/json_store",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10686,7 +10819,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/pin", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/pin",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10725,7 +10861,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/pin", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/pin",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client.client.delete(url).headers(header_map).build()?;
@@ -10757,7 +10896,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<::serde_json::Value>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/pin_token_exists", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/pin_token_exists",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10827,7 +10969,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/pusher_broadcast", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/pusher_broadcast",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10876,7 +11021,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<types::RankData>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/rank", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/rank",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10959,7 +11107,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/rank", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/rank",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11013,7 +11164,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/rank", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/rank",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11050,7 +11204,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::TeamMembership>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/team_membership", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/team_membership",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11088,7 +11245,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/team_membership", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/team_membership",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client.client.post(url).headers(header_map).build()?;
@@ -11136,7 +11296,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<types::UserIds>, Error<()>> {
             let Self { client, cursor } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/user_ids", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/user_ids",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11175,7 +11338,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::UserInfo>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/user_info", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/user_info",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11245,7 +11411,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/validate_pin", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/validate_pin",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11280,7 +11449,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::JsonObject>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/viewer_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/viewer_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11332,7 +11504,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/viewer_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/viewer_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11381,7 +11556,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/viewer_state", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/viewer_state",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11430,7 +11608,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<types::VoteData>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/vote", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/vote",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11511,7 +11692,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/vote", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/vote",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11565,7 +11749,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<types::EmptyObject>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/vote", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/vote",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11618,7 +11805,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<types::VoteLogs>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/vote_logs", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/vote_logs",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11687,7 +11877,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whisper_self", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/whisper_self",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client

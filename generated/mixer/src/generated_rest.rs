@@ -11903,6 +11903,7 @@ pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: ::streamkit_runtime::Runtime,
+    pub(crate) base_url: ::streamkit_runtime::base_url::BaseUrl,
 }
 impl Client {
     /// The production base URL, from the spec.
@@ -11917,11 +11918,12 @@ impl Client {
         &self,
         token: impl ::std::convert::Into<::streamkit_runtime::Secret>,
     ) -> Self {
-        Self::new_with_client(
-            &self.baseurl,
-            self.client.clone(),
-            self.inner.with_access_token(token.into()),
-        )
+        Self {
+            baseurl: self.baseurl.clone(),
+            base_url: self.base_url.clone(),
+            client: self.client.clone(),
+            inner: self.inner.with_access_token(token.into()),
+        }
     }
     /// The runtime state: credentials, policy, last rate-limit figures.
     pub fn runtime(&self) -> &::streamkit_runtime::Runtime {
@@ -11936,6 +11938,7 @@ impl Client {
     /// as well as port and a path stem if applicable.
     #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::streamkit_runtime::Runtime) -> Self {
+        ::streamkit_runtime::tls::install_default_provider();
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -11961,6 +11964,7 @@ impl Client {
             baseurl: baseurl.to_string(),
             client,
             inner,
+            base_url: ::streamkit_runtime::base_url::BaseUrl::new(baseurl),
         }
     }
 }
@@ -12884,7 +12888,10 @@ pub mod builder {
         }
         async fn send_raw(self) -> Result<ResponseValue<types::Broadcast>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/v1/broadcasts/current", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/v1/broadcasts/current",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -12941,10 +12948,12 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<types::Broadcast>, Error<()>> {
             let Self { client, broadcast_id } = self;
             let broadcast_id = broadcast_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/broadcasts/{}", client.baseurl, encode_path(& broadcast_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/broadcasts/{}", encode_path(& broadcast_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -13121,7 +13130,10 @@ pub mod builder {
             let q = q.map_err(Error::InvalidRequest)?;
             let scope = scope.map_err(Error::InvalidRequest)?;
             let where_ = where_.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/channels", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/v1/channels",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -13205,10 +13217,12 @@ pub mod builder {
             let channel_id_or_token = channel_id_or_token
                 .map_err(Error::InvalidRequest)?;
             let fields = fields.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}", client.baseurl, encode_path(& channel_id_or_token
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}", encode_path(& channel_id_or_token.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -13298,10 +13312,12 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}", client.baseurl, encode_path(& channel_id_or_token
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}", encode_path(& channel_id_or_token.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -13362,10 +13378,13 @@ pub mod builder {
             let Self { client, channel_id_or_token } = self;
             let channel_id_or_token = channel_id_or_token
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/details", client.baseurl, encode_path(&
-                channel_id_or_token.to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/details", encode_path(& channel_id_or_token
+                    .to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -13423,10 +13442,12 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<types::Broadcast>, Error<()>> {
             let Self { client, channel_id } = self;
             let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/broadcast", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/broadcast", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -13566,10 +13587,12 @@ pub mod builder {
             let order = order.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let where_ = where_.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/follow", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/follow", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -13660,10 +13683,12 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/follow", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/follow", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -13746,10 +13771,12 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/follow", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/follow", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -13806,10 +13833,12 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ChannelAdvanced>, Error<()>> {
             let Self { client, channel_id } = self;
             let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/hostee", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/hostee", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -13895,10 +13924,12 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/hostee", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/hostee", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -13957,10 +13988,12 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, channel_id } = self;
             let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/hostee", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/hostee", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client.client.delete(url).headers(header_map).build()?;
@@ -14050,10 +14083,12 @@ pub mod builder {
             let channel_id = channel_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/hosters", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/hosters", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -14115,10 +14150,12 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ChannelPreferences>, Error<()>> {
             let Self { client, channel_id } = self;
             let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/preferences", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/preferences", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -14208,10 +14245,12 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/preferences", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/preferences", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -14290,10 +14329,12 @@ pub mod builder {
             let Self { client, channel_id, user } = self;
             let channel_id = channel_id.map_err(Error::InvalidRequest)?;
             let user = user.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/relationship", client.baseurl, encode_path(&
-                channel_id.to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/relationship", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -14405,10 +14446,12 @@ pub mod builder {
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let where_ = where_.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/users", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/users", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -14526,10 +14569,13 @@ pub mod builder {
             let role_or_user_id = role_or_user_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/users/{}", client.baseurl, encode_path(& channel_id
-                .to_string()), encode_path(& role_or_user_id.to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/users/{}", encode_path(& channel_id.to_string()),
+                    encode_path(& role_or_user_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -14637,10 +14683,13 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/channels/{}/users/{}", client.baseurl, encode_path(& channel_id
-                .to_string()), encode_path(& role_or_user_id.to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/channels/{}/users/{}", encode_path(& channel_id.to_string()),
+                    encode_path(& role_or_user_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -14695,9 +14744,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<types::ChannelChat>, Error<()>> {
             let Self { client, channel_id } = self;
             let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/chats/{}", client.baseurl, encode_path(& channel_id.to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!("/v1/chats/{}", encode_path(& channel_id.to_string())),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -14767,7 +14817,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/oauth/shortcode", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/v1/oauth/shortcode",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -14825,10 +14878,12 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ShortcodeApproval>, Error<()>> {
             let Self { client, handle } = self;
             let handle = handle.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/oauth/shortcode/check/{}", client.baseurl, encode_path(& handle
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/oauth/shortcode/check/{}", encode_path(& handle.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -14898,7 +14953,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/oauth/token", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/v1/oauth/token",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -15005,7 +15063,10 @@ pub mod builder {
             let order = order.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let where_ = where_.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/teams", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/v1/teams",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -15067,9 +15128,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<types::Team>, Error<()>> {
             let Self { client, team_id } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/teams/{}", client.baseurl, encode_path(& team_id.to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!("/v1/teams/{}", encode_path(& team_id.to_string())),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -15167,10 +15229,10 @@ pub mod builder {
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/teams/{}/users", client.baseurl, encode_path(& team_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!("/v1/teams/{}/users", encode_path(& team_id.to_string())),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -15291,7 +15353,10 @@ pub mod builder {
             let page = page.map_err(Error::InvalidRequest)?;
             let query = query.map_err(Error::InvalidRequest)?;
             let where_ = where_.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/types", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/v1/types",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -15420,10 +15485,12 @@ pub mod builder {
             let order = order.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let where_ = where_.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/types/{}/channels", client.baseurl, encode_path(& type_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/types/{}/channels", encode_path(& type_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -15467,7 +15534,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::PrivatePopulatedUser>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/v1/users/current", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/v1/users/current",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -15559,7 +15629,10 @@ pub mod builder {
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let query = query.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/users/search", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/v1/users/search",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -15622,9 +15695,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::UserWithChannel>, Error<()>> {
             let Self { client, user_id } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/users/{}", client.baseurl, encode_path(& user_id.to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!("/v1/users/{}", encode_path(& user_id.to_string())),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -15682,10 +15756,12 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
             let Self { client, user_id } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/users/{}/avatar", client.baseurl, encode_path(& user_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/users/{}/avatar", encode_path(& user_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client.client.get(url).headers(header_map).build()?;
@@ -15817,10 +15893,12 @@ pub mod builder {
             let order = order.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let where_ = where_.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/users/{}/follows", client.baseurl, encode_path(& user_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v1/users/{}/follows", encode_path(& user_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -15883,9 +15961,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<types::ChannelChat>, Error<()>> {
             let Self { client, channel_id } = self;
             let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/chats/{}", client.baseurl, encode_path(& channel_id.to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!("/v2/chats/{}", encode_path(& channel_id.to_string())),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -16019,10 +16098,12 @@ pub mod builder {
             let limit = limit.map_err(Error::InvalidRequest)?;
             let show_lurkers = show_lurkers.map_err(Error::InvalidRequest)?;
             let username = username.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/chats/{}/users", client.baseurl, encode_path(& channel_id
-                .to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v2/chats/{}/users", encode_path(& channel_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -16107,10 +16188,13 @@ pub mod builder {
             let Self { client, channel_id, user_id } = self;
             let channel_id = channel_id.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/chats/{}/users/{}", client.baseurl, encode_path(& channel_id
-                .to_string()), encode_path(& user_id.to_string()),
-            );
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                &::std::format!(
+                    "/v2/chats/{}/users/{}", encode_path(& channel_id.to_string()),
+                    encode_path(& user_id.to_string())
+                ),
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client

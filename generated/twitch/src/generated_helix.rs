@@ -9367,6 +9367,7 @@ pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: ::streamkit_runtime::Runtime,
+    pub(crate) base_url: ::streamkit_runtime::base_url::BaseUrl,
 }
 impl Client {
     /// The production base URL, from the spec.
@@ -9381,11 +9382,12 @@ impl Client {
         &self,
         token: impl ::std::convert::Into<::streamkit_runtime::Secret>,
     ) -> Self {
-        Self::new_with_client(
-            &self.baseurl,
-            self.client.clone(),
-            self.inner.with_access_token(token.into()),
-        )
+        Self {
+            baseurl: self.baseurl.clone(),
+            base_url: self.base_url.clone(),
+            client: self.client.clone(),
+            inner: self.inner.with_access_token(token.into()),
+        }
     }
     /// The runtime state: credentials, policy, last rate-limit figures.
     pub fn runtime(&self) -> &::streamkit_runtime::Runtime {
@@ -9400,6 +9402,7 @@ impl Client {
     /// as well as port and a path stem if applicable.
     #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::streamkit_runtime::Runtime) -> Self {
+        ::streamkit_runtime::tls::install_default_provider();
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -9425,6 +9428,7 @@ impl Client {
             baseurl: baseurl.to_string(),
             client,
             inner,
+            base_url: ::streamkit_runtime::base_url::BaseUrl::new(baseurl),
         }
     }
 }
@@ -10028,7 +10032,10 @@ pub mod builder {
         ) -> Result<ResponseValue<types::GetChannelInformationResponse>, Error<()>> {
             let Self { client, broadcaster_id } = self;
             let broadcaster_id = broadcaster_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/channels", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/channels",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10121,7 +10128,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/channels", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/channels",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10229,7 +10239,10 @@ pub mod builder {
             let broadcaster_id = broadcaster_id.map_err(Error::InvalidRequest)?;
             let first = first.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/channels/followed", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/channels/followed",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10345,7 +10358,10 @@ pub mod builder {
             let broadcaster_id = broadcaster_id.map_err(Error::InvalidRequest)?;
             let first = first.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/channels/followers", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/channels/followers",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10462,7 +10478,10 @@ pub mod builder {
             let broadcaster_id = broadcaster_id.map_err(Error::InvalidRequest)?;
             let first = first.map_err(Error::InvalidRequest)?;
             let moderator_id = moderator_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/chat/chatters", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/chat/chatters",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10545,7 +10564,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/chat/messages", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/chat/messages",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10748,7 +10770,10 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let is_featured = is_featured.map_err(Error::InvalidRequest)?;
             let started_at = started_at.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/clips", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/clips",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10878,7 +10903,10 @@ pub mod builder {
             let subscription_id = subscription_id.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/eventsub/subscriptions", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/eventsub/subscriptions",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -10963,7 +10991,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/eventsub/subscriptions", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/eventsub/subscriptions",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11016,7 +11047,10 @@ pub mod builder {
         async fn send_raw(self) -> Result<ResponseValue<()>, Error<()>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/eventsub/subscriptions", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/eventsub/subscriptions",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11104,7 +11138,10 @@ pub mod builder {
             let after = after.map_err(Error::InvalidRequest)?;
             let extension_id = extension_id.map_err(Error::InvalidRequest)?;
             let first = first.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/extensions/live", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/extensions/live",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11214,7 +11251,10 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let igdb_id = igdb_id.map_err(Error::InvalidRequest)?;
             let name = name.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/games", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/games",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11307,7 +11347,10 @@ pub mod builder {
             let after = after.map_err(Error::InvalidRequest)?;
             let before = before.map_err(Error::InvalidRequest)?;
             let first = first.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/games/top", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/games/top",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11412,7 +11455,10 @@ pub mod builder {
             let first = first.map_err(Error::InvalidRequest)?;
             let live_only = live_only.map_err(Error::InvalidRequest)?;
             let query = query.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/search/channels", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/search/channels",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11613,7 +11659,10 @@ pub mod builder {
             let type_ = type_.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let user_login = user_login.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/streams", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/streams",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11705,7 +11754,10 @@ pub mod builder {
             let Self { client, id, login } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let login = login.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/users", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/users",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -11920,7 +11972,10 @@ pub mod builder {
             let sort = sort.map_err(Error::InvalidRequest)?;
             let type_ = type_.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/videos", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/videos",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client

@@ -1326,6 +1326,7 @@ pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
     pub(crate) inner: ::streamkit_runtime::Runtime,
+    pub(crate) base_url: ::streamkit_runtime::base_url::BaseUrl,
 }
 impl Client {
     /// The production base URL, from the spec.
@@ -1340,11 +1341,12 @@ impl Client {
         &self,
         token: impl ::std::convert::Into<::streamkit_runtime::Secret>,
     ) -> Self {
-        Self::new_with_client(
-            &self.baseurl,
-            self.client.clone(),
-            self.inner.with_access_token(token.into()),
-        )
+        Self {
+            baseurl: self.baseurl.clone(),
+            base_url: self.base_url.clone(),
+            client: self.client.clone(),
+            inner: self.inner.with_access_token(token.into()),
+        }
     }
     /// The runtime state: credentials, policy, last rate-limit figures.
     pub fn runtime(&self) -> &::streamkit_runtime::Runtime {
@@ -1359,6 +1361,7 @@ impl Client {
     /// as well as port and a path stem if applicable.
     #[doc(hidden)]
     pub fn new(baseurl: &str, inner: ::streamkit_runtime::Runtime) -> Self {
+        ::streamkit_runtime::tls::install_default_provider();
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -1384,6 +1387,7 @@ impl Client {
             baseurl: baseurl.to_string(),
             client,
             inner,
+            base_url: ::streamkit_runtime::base_url::BaseUrl::new(baseurl),
         }
     }
 }
@@ -1578,7 +1582,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/device", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/device",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -1647,7 +1654,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/revoke", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/revoke",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -1714,7 +1724,10 @@ pub mod builder {
                         .map_err(|e| ::std::format!("body {e}"))
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/token", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/token",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
@@ -1755,7 +1768,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::TokenValidation>, Error<()>> {
             let Self { client } = self;
-            let url = format!("{}/validate", client.baseurl,);
+            let url = ::streamkit_runtime::base_url::request_url(
+                &client.base_url,
+                "/validate",
+            )?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client

@@ -45,6 +45,30 @@ impl BucketKey {
     }
 }
 
+/// The last key a client made, by the exact client id and `Authorization` value it was
+/// made from: the token is the same call after call, and hashing it each time (SHA-256 and
+/// the hex) was the largest cost in the send path. One entry: a client shared by many
+/// users' tokens recomputes on a change, as before.
+#[derive(Debug, Default)]
+pub(crate) struct KeyCache(std::sync::Mutex<Option<(crate::Secret, Option<crate::Secret>, BucketKey)>>);
+
+impl KeyCache {
+    /// [`BucketKey::new`], from the cache when the inputs are the ones it was made from.
+    pub(crate) fn key(&self, spec: &'static BucketSpec, client_id: Option<&str>, token: Option<&str>) -> BucketKey {
+        let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((cid, tok, key)) = slot.as_ref()
+            && key.bucket == spec.name
+            && cid.expose() == client_id.unwrap_or_default()
+            && tok.as_ref().map(|t| t.expose()) == token
+        {
+            return key.clone();
+        }
+        let key = BucketKey::new(spec, client_id, token);
+        *slot = Some((crate::Secret::new(client_id.unwrap_or_default()), token.map(crate::Secret::new), key.clone()));
+        key
+    }
+}
+
 fn fingerprint(salt: &str, token: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"streamkit-bucket-key\0");
@@ -52,5 +76,52 @@ fn fingerprint(salt: &str, token: &str) -> String {
     h.update([0]);
     h.update(token.as_bytes());
     let digest = h.finalize();
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    // Hex by table: this runs on every call, and a `format!` per byte costs more than the hash.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for b in digest.iter().take(16) {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static PER_USER: BucketSpec = BucketSpec {
+        name: "b",
+        points: 1,
+        per_seconds: 1,
+        per_user: true,
+        limit_header: None,
+        remaining_header: None,
+        reset_header: None,
+        reset_unit: crate::policy::ResetUnit::EpochSeconds,
+    };
+
+    #[test]
+    fn the_cache_gives_the_key_its_inputs_make_and_follows_a_change_of_any_of_them() {
+        let cache = KeyCache::default();
+        for (cid, tok) in [
+            (Some("cid"), Some("Bearer a")),
+            (Some("cid"), Some("Bearer a")),
+            (Some("cid"), Some("Bearer b")),
+            (Some("other"), Some("Bearer b")),
+            (Some("other"), None),
+            (None, None),
+            (Some("cid"), Some("Bearer a")),
+        ] {
+            assert_eq!(cache.key(&PER_USER, cid, tok), BucketKey::new(&PER_USER, cid, tok), "{cid:?} {tok:?}");
+        }
+        assert!(!format!("{cache:?}").contains("Bearer a"), "the cached token is a Secret");
+    }
+
+    #[test]
+    fn the_principal_is_the_hex_of_the_first_16_bytes_of_the_keyed_hash() {
+        // sha256(b"streamkit-bucket-key\0" + b"cid" + b"\0" + b"Bearer secret-token")[..16], by Python's hashlib:
+        // the same in every process and build, so a shared store keeps its keys across versions.
+        assert_eq!(fingerprint("cid", "Bearer secret-token"), "5cf6be07cf263ee9409c770ee5ea279e");
+    }
 }

@@ -12,6 +12,7 @@ mod redis;
 pub use bucket::{Observation, TokenBucket};
 pub use headers::RateLimitInfo;
 pub use key::BucketKey;
+pub(crate) use key::KeyCache;
 pub use limiter::{
     AcquireFuture, AcquireWithinFuture, InProcessLimiter, Permit, PermitOwner, RateLimiter, WaitRefused,
 };

@@ -15,6 +15,7 @@ pub mod open_tagged_enums;
 pub mod page_bodies;
 pub mod paginate_methods;
 pub mod param_setters;
+pub mod parsed_base_url;
 pub mod private_send;
 pub mod runtime_glue;
 pub mod scopes;
@@ -30,10 +31,11 @@ use super::pass::Pass;
 /// `non_exhaustive` and `drift_impls` see the final set of types; the setter passes
 /// replace setters before `unset_messages` rewrites the messages of those left;
 /// `scope_enum` adds the scope list; `one_error` runs last, renaming progenitor's `Error` in the glue too.
-pub fn pipeline() -> [&'static dyn Pass; 19] {
+pub fn pipeline() -> [&'static dyn Pass; 20] {
     [
         &strip_api_version::StripApiVersion,
         &private_send::PrivateSend,
+        &parsed_base_url::ParsedBaseUrl,
         &send_wrappers::SendWrappers,
         &param_setters::ParamSetters,
         &page_bodies::PageBodies,
