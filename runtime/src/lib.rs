@@ -13,7 +13,8 @@
 //!   latency) holding the retry, refresh and rate-limit events.
 //! * [`hooks`]: the progenitor adapter the generated `ClientHooks` impl calls.
 //! * [`response`]: the generated `send()` wrappers, converting to the one [`Error`] type.
-//! * [`drift`]: strict decoding for tests. [`Secret`]: values never printed.
+//! * [`decode`]: the one-pass `Deserialize` of generated structs that keep undocumented
+//!   fields (no `#[serde(flatten)]` buffering). [`drift`]: strict decoding for tests. [`Secret`]: values never printed.
 //! * [`message`]: decoding one message of a message-driven protocol (a websocket event's
 //!   data) into its generated type, [`Strictness`](message::Strictness) deciding about drift.
 //!
@@ -35,6 +36,7 @@ mod call;
 pub mod clock;
 pub mod config;
 pub mod deadline;
+pub mod decode;
 pub mod drift;
 pub mod error;
 pub mod hooks;
