@@ -76,7 +76,7 @@ pub mod types {
         }
     }
     ///A user who follows the broadcaster.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelFollower {
         ///When the user followed.
@@ -90,13 +90,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelFollower {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelFollower {
+        const NAME: &'static str = "ChannelFollower";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["followed_at", "user_id", "user_login", "user_name"],
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                followed_at: m.take(f.0, "followed_at")?,
+                user_id: m.take(f.1, "user_id")?,
+                user_login: m.take(f.2, "user_login")?,
+                user_name: m.take(f.3, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelFollower {
         pub fn builder() -> builder::ChannelFollower {
             Default::default()
         }
     }
     ///A channel's current settings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelInformation {
         ///The broadcaster's id.
@@ -124,13 +159,87 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelInformation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelInformation {
+        const NAME: &'static str = "ChannelInformation";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &[
+                    "broadcaster_id",
+                    "broadcaster_language",
+                    "broadcaster_login",
+                    "broadcaster_name",
+                    "content_classification_labels",
+                    "delay",
+                    "game_id",
+                    "game_name",
+                    "is_branded_content",
+                    "tags",
+                    "title",
+                ],
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    4 => m.put(&mut f.4)?,
+                    5 => m.put(&mut f.5)?,
+                    6 => m.put(&mut f.6)?,
+                    7 => m.put(&mut f.7)?,
+                    8 => m.put(&mut f.8)?,
+                    9 => m.put(&mut f.9)?,
+                    10 => m.put(&mut f.10)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_id: m.take(f.0, "broadcaster_id")?,
+                broadcaster_language: m.take(f.1, "broadcaster_language")?,
+                broadcaster_login: m.take(f.2, "broadcaster_login")?,
+                broadcaster_name: m.take(f.3, "broadcaster_name")?,
+                content_classification_labels: m
+                    .take(f.4, "content_classification_labels")?,
+                delay: m.take(f.5, "delay")?,
+                game_id: m.take(f.6, "game_id")?,
+                game_name: m.take(f.7, "game_name")?,
+                is_branded_content: m.take(f.8, "is_branded_content")?,
+                tags: m.take(f.9, "tags")?,
+                title: m.take(f.10, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelInformation {
         pub fn builder() -> builder::ChannelInformation {
             Default::default()
         }
     }
     ///A channel matched by Search Channels.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSearchResult {
         ///ISO 639-1 two-letter code, or `other`.
@@ -161,6 +270,83 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSearchResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSearchResult {
+        const NAME: &'static str = "ChannelSearchResult";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &[
+                    "broadcaster_language",
+                    "broadcaster_login",
+                    "display_name",
+                    "game_id",
+                    "game_name",
+                    "id",
+                    "is_live",
+                    "started_at",
+                    "tag_ids",
+                    "tags",
+                    "thumbnail_url",
+                    "title",
+                ],
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    4 => m.put(&mut f.4)?,
+                    5 => m.put(&mut f.5)?,
+                    6 => m.put(&mut f.6)?,
+                    7 => m.put(&mut f.7)?,
+                    8 => m.put(&mut f.8)?,
+                    9 => m.put(&mut f.9)?,
+                    10 => m.put(&mut f.10)?,
+                    11 => m.put(&mut f.11)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_language: m.take(f.0, "broadcaster_language")?,
+                broadcaster_login: m.take(f.1, "broadcaster_login")?,
+                display_name: m.take(f.2, "display_name")?,
+                game_id: m.take(f.3, "game_id")?,
+                game_name: m.take(f.4, "game_name")?,
+                id: m.take(f.5, "id")?,
+                is_live: m.take(f.6, "is_live")?,
+                started_at: m.take(f.7, "started_at")?,
+                tag_ids: f.8.unwrap_or_default(),
+                tags: m.take(f.9, "tags")?,
+                thumbnail_url: m.take(f.10, "thumbnail_url")?,
+                title: m.take(f.11, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSearchResult {
         pub fn builder() -> builder::ChannelSearchResult {
             Default::default()
@@ -169,7 +355,7 @@ pub mod types {
     /**The outcome of sending a chat message. A missing or `null` `drop_reason` means the
 message was not dropped.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChatMessageSent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -181,13 +367,46 @@ message was not dropped.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMessageSent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChatMessageSent {
+        const NAME: &'static str = "ChatMessageSent";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["drop_reason", "is_sent", "message_id"],
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                drop_reason: m.take(f.0, "drop_reason")?,
+                is_sent: m.take(f.1, "is_sent")?,
+                message_id: m.take(f.2, "message_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChatMessageSent {
         pub fn builder() -> builder::ChatMessageSent {
             Default::default()
         }
     }
     ///A user connected to the chat.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Chatter {
         ///The user's id.
@@ -199,13 +418,46 @@ message was not dropped.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Chatter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Chatter {
+        const NAME: &'static str = "Chatter";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["user_id", "user_login", "user_name"],
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                user_id: m.take(f.0, "user_id")?,
+                user_login: m.take(f.1, "user_login")?,
+                user_name: m.take(f.2, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Chatter {
         pub fn builder() -> builder::Chatter {
             Default::default()
         }
     }
     ///A clip captured from a stream.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Clip {
         ///The broadcaster's id.
@@ -245,6 +497,103 @@ message was not dropped.
         pub vod_offset: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Clip {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Clip {
+        const NAME: &'static str = "Clip";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &[
+                    "broadcaster_id",
+                    "broadcaster_name",
+                    "created_at",
+                    "creator_id",
+                    "creator_name",
+                    "duration",
+                    "embed_url",
+                    "game_id",
+                    "id",
+                    "is_featured",
+                    "language",
+                    "thumbnail_url",
+                    "title",
+                    "url",
+                    "video_id",
+                    "view_count",
+                    "vod_offset",
+                ],
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    4 => m.put(&mut f.4)?,
+                    5 => m.put(&mut f.5)?,
+                    6 => m.put(&mut f.6)?,
+                    7 => m.put(&mut f.7)?,
+                    8 => m.put(&mut f.8)?,
+                    9 => m.put(&mut f.9)?,
+                    10 => m.put(&mut f.10)?,
+                    11 => m.put(&mut f.11)?,
+                    12 => m.put(&mut f.12)?,
+                    13 => m.put(&mut f.13)?,
+                    14 => m.put(&mut f.14)?,
+                    15 => m.put(&mut f.15)?,
+                    16 => m.put(&mut f.16)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_id: m.take(f.0, "broadcaster_id")?,
+                broadcaster_name: m.take(f.1, "broadcaster_name")?,
+                created_at: m.take(f.2, "created_at")?,
+                creator_id: m.take(f.3, "creator_id")?,
+                creator_name: m.take(f.4, "creator_name")?,
+                duration: m.take(f.5, "duration")?,
+                embed_url: m.take(f.6, "embed_url")?,
+                game_id: m.take(f.7, "game_id")?,
+                id: m.take(f.8, "id")?,
+                is_featured: m.take(f.9, "is_featured")?,
+                language: m.take(f.10, "language")?,
+                thumbnail_url: m.take(f.11, "thumbnail_url")?,
+                title: m.take(f.12, "title")?,
+                url: m.take(f.13, "url")?,
+                video_id: m.take(f.14, "video_id")?,
+                view_count: m.take(f.15, "view_count")?,
+                vod_offset: m.require(f.16, "vod_offset")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Clip {
         pub fn builder() -> builder::Clip {
@@ -472,7 +821,7 @@ message was not dropped.
         }
     }
     ///`CreateEventsubSubscriptionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct CreateEventsubSubscriptionResponse {
         ///The one subscription that was created.
@@ -482,6 +831,41 @@ message was not dropped.
         pub total_cost: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateEventsubSubscriptionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for CreateEventsubSubscriptionResponse {
+        const NAME: &'static str = "CreateEventsubSubscriptionResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["data", "max_total_cost", "total", "total_cost"],
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                max_total_cost: m.take(f.1, "max_total_cost")?,
+                total: m.take(f.2, "total")?,
+                total_cost: m.take(f.3, "total_cost")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl CreateEventsubSubscriptionResponse {
         pub fn builder() -> builder::CreateEventsubSubscriptionResponse {
@@ -546,7 +930,7 @@ message was not dropped.
         }
     }
     ///Why a chat message was not posted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct DropReason {
         ///A machine-readable reason code.
@@ -555,6 +939,37 @@ message was not dropped.
         pub message: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DropReason {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for DropReason {
+        const NAME: &'static str = "DropReason";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["code", "message"],
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                code: m.take(f.0, "code")?,
+                message: m.take(f.1, "message")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl DropReason {
         pub fn builder() -> builder::DropReason {
@@ -565,7 +980,7 @@ message was not dropped.
 are strings. The known keys are listed, and `additionalProperties` keeps keys Twitch
 adds later.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct EventSubCondition {
         ///Used by `channel.ad_break.begin` instead of `broadcaster_user_id`.
@@ -601,13 +1016,94 @@ adds later.
             ::std::string::String,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for EventSubCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for EventSubCondition {
+        const NAME: &'static str = "EventSubCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &[
+                    "broadcaster_id",
+                    "broadcaster_user_id",
+                    "campaign_id",
+                    "category_id",
+                    "client_id",
+                    "conduit_id",
+                    "extension_client_id",
+                    "from_broadcaster_user_id",
+                    "moderator_user_id",
+                    "organization_id",
+                    "reward_id",
+                    "to_broadcaster_user_id",
+                    "user_id",
+                ],
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    4 => m.put(&mut f.4)?,
+                    5 => m.put(&mut f.5)?,
+                    6 => m.put(&mut f.6)?,
+                    7 => m.put(&mut f.7)?,
+                    8 => m.put(&mut f.8)?,
+                    9 => m.put(&mut f.9)?,
+                    10 => m.put(&mut f.10)?,
+                    11 => m.put(&mut f.11)?,
+                    12 => m.put(&mut f.12)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_id: m.take(f.0, "broadcaster_id")?,
+                broadcaster_user_id: m.take(f.1, "broadcaster_user_id")?,
+                campaign_id: m.take(f.2, "campaign_id")?,
+                category_id: m.take(f.3, "category_id")?,
+                client_id: m.take(f.4, "client_id")?,
+                conduit_id: m.take(f.5, "conduit_id")?,
+                extension_client_id: m.take(f.6, "extension_client_id")?,
+                from_broadcaster_user_id: m.take(f.7, "from_broadcaster_user_id")?,
+                moderator_user_id: m.take(f.8, "moderator_user_id")?,
+                organization_id: m.take(f.9, "organization_id")?,
+                reward_id: m.take(f.10, "reward_id")?,
+                to_broadcaster_user_id: m.take(f.11, "to_broadcaster_user_id")?,
+                user_id: m.take(f.12, "user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl EventSubCondition {
         pub fn builder() -> builder::EventSubCondition {
             Default::default()
         }
     }
     ///An EventSub subscription.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct EventSubSubscription {
         pub condition: EventSubCondition,
@@ -626,6 +1122,58 @@ adds later.
         pub version: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventSubSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for EventSubSubscription {
+        const NAME: &'static str = "EventSubSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &[
+                    "condition",
+                    "cost",
+                    "created_at",
+                    "id",
+                    "status",
+                    "transport",
+                    "type",
+                    "version",
+                ],
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    4 => m.put(&mut f.4)?,
+                    5 => m.put(&mut f.5)?,
+                    6 => m.put(&mut f.6)?,
+                    7 => m.put(&mut f.7)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl EventSubSubscription {
         pub fn builder() -> builder::EventSubSubscription {
@@ -779,7 +1327,7 @@ adds later.
         }
     }
     ///How a subscription's events are delivered, as Twitch reports it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct EventSubTransport {
         ///The webhook callback URL. Present only for `webhook`.
@@ -804,6 +1352,52 @@ adds later.
         pub session_id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventSubTransport {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for EventSubTransport {
+        const NAME: &'static str = "EventSubTransport";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &[
+                    "callback",
+                    "conduit_id",
+                    "connected_at",
+                    "disconnected_at",
+                    "method",
+                    "session_id",
+                ],
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    4 => m.put(&mut f.4)?,
+                    5 => m.put(&mut f.5)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                callback: m.take(f.0, "callback")?,
+                conduit_id: m.take(f.1, "conduit_id")?,
+                connected_at: m.take(f.2, "connected_at")?,
+                disconnected_at: m.take(f.3, "disconnected_at")?,
+                method: m.take(f.4, "method")?,
+                session_id: m.take(f.5, "session_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl EventSubTransport {
         pub fn builder() -> builder::EventSubTransport {
@@ -896,7 +1490,7 @@ adds later.
         }
     }
     ///A live broadcaster who has the extension installed or activated.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ExtensionLiveChannel {
         ///The broadcaster's id.
@@ -912,13 +1506,50 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExtensionLiveChannel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ExtensionLiveChannel {
+        const NAME: &'static str = "ExtensionLiveChannel";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["broadcaster_id", "broadcaster_name", "game_id", "game_name", "title"],
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    4 => m.put(&mut f.4)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_id: m.take(f.0, "broadcaster_id")?,
+                broadcaster_name: m.take(f.1, "broadcaster_name")?,
+                game_id: m.take(f.2, "game_id")?,
+                game_name: m.take(f.3, "game_name")?,
+                title: m.take(f.4, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ExtensionLiveChannel {
         pub fn builder() -> builder::ExtensionLiveChannel {
             Default::default()
         }
     }
     ///A broadcaster the user follows.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct FollowedChannel {
         ///The broadcaster's id.
@@ -932,13 +1563,53 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FollowedChannel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for FollowedChannel {
+        const NAME: &'static str = "FollowedChannel";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &[
+                    "broadcaster_id",
+                    "broadcaster_login",
+                    "broadcaster_name",
+                    "followed_at",
+                ],
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_id: m.take(f.0, "broadcaster_id")?,
+                broadcaster_login: m.take(f.1, "broadcaster_login")?,
+                broadcaster_name: m.take(f.2, "broadcaster_name")?,
+                followed_at: m.take(f.3, "followed_at")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl FollowedChannel {
         pub fn builder() -> builder::FollowedChannel {
             Default::default()
         }
     }
     ///A category or game.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Game {
         ///Box art URL. Replace the `{width}x{height}` placeholder with a size.
@@ -951,6 +1622,41 @@ adds later.
         pub name: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Game {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Game {
+        const NAME: &'static str = "Game";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["box_art_url", "id", "igdb_id", "name"],
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                box_art_url: m.take(f.0, "box_art_url")?,
+                id: m.take(f.1, "id")?,
+                igdb_id: m.take(f.2, "igdb_id")?,
+                name: m.take(f.3, "name")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Game {
         pub fn builder() -> builder::Game {
@@ -1016,7 +1722,7 @@ adds later.
         }
     }
     ///`GetChannelFollowersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetChannelFollowersResponse {
         ///Empty if nobody follows, if the `user_id` user does not follow, or if the token may not see the list.
@@ -1028,18 +1734,77 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetChannelFollowersResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetChannelFollowersResponse {
+        const NAME: &'static str = "GetChannelFollowersResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["data", "pagination", "total"],
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                total: m.take(f.2, "total")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl GetChannelFollowersResponse {
         pub fn builder() -> builder::GetChannelFollowersResponse {
             Default::default()
         }
     }
     ///`GetChannelInformationResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetChannelInformationResponse {
         pub data: ::std::vec::Vec<ChannelInformation>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetChannelInformationResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetChannelInformationResponse {
+        const NAME: &'static str = "GetChannelInformationResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["data"]);
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetChannelInformationResponse {
         pub fn builder() -> builder::GetChannelInformationResponse {
@@ -1159,7 +1924,7 @@ adds later.
         }
     }
     ///`GetChattersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetChattersResponse {
         pub data: ::std::vec::Vec<Chatter>,
@@ -1170,13 +1935,46 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetChattersResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetChattersResponse {
+        const NAME: &'static str = "GetChattersResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["data", "pagination", "total"],
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                total: m.take(f.2, "total")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl GetChattersResponse {
         pub fn builder() -> builder::GetChattersResponse {
             Default::default()
         }
     }
     ///`GetClipsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetClipsResponse {
         pub data: ::std::vec::Vec<Clip>,
@@ -1185,13 +1983,44 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetClipsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetClipsResponse {
+        const NAME: &'static str = "GetClipsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["data", "pagination"],
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl GetClipsResponse {
         pub fn builder() -> builder::GetClipsResponse {
             Default::default()
         }
     }
     ///`GetEventsubSubscriptionsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetEventsubSubscriptionsResponse {
         pub data: ::std::vec::Vec<EventSubSubscription>,
@@ -1205,6 +2034,43 @@ adds later.
         pub total_cost: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetEventsubSubscriptionsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetEventsubSubscriptionsResponse {
+        const NAME: &'static str = "GetEventsubSubscriptionsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["data", "max_total_cost", "pagination", "total", "total_cost"],
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    4 => m.put(&mut f.4)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                max_total_cost: m.take(f.1, "max_total_cost")?,
+                pagination: m.take(f.2, "pagination")?,
+                total: m.take(f.3, "total")?,
+                total_cost: m.take(f.4, "total_cost")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetEventsubSubscriptionsResponse {
         pub fn builder() -> builder::GetEventsubSubscriptionsResponse {
@@ -1270,7 +2136,7 @@ adds later.
         }
     }
     ///`GetExtensionLiveChannelsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetExtensionLiveChannelsResponse {
         pub data: ::std::vec::Vec<ExtensionLiveChannel>,
@@ -1280,13 +2146,44 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetExtensionLiveChannelsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetExtensionLiveChannelsResponse {
+        const NAME: &'static str = "GetExtensionLiveChannelsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["data", "pagination"],
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl GetExtensionLiveChannelsResponse {
         pub fn builder() -> builder::GetExtensionLiveChannelsResponse {
             Default::default()
         }
     }
     ///`GetFollowedChannelsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetFollowedChannelsResponse {
         pub data: ::std::vec::Vec<FollowedChannel>,
@@ -1296,6 +2193,39 @@ adds later.
         pub total: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetFollowedChannelsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetFollowedChannelsResponse {
+        const NAME: &'static str = "GetFollowedChannelsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["data", "pagination", "total"],
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                total: m.take(f.2, "total")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetFollowedChannelsResponse {
         pub fn builder() -> builder::GetFollowedChannelsResponse {
@@ -1359,12 +2289,38 @@ adds later.
         }
     }
     ///`GetGamesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetGamesResponse {
         pub data: ::std::vec::Vec<Game>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetGamesResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetGamesResponse {
+        const NAME: &'static str = "GetGamesResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["data"]);
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetGamesResponse {
         pub fn builder() -> builder::GetGamesResponse {
@@ -1372,7 +2328,7 @@ adds later.
         }
     }
     ///`GetStreamsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetStreamsResponse {
         pub data: ::std::vec::Vec<Stream>,
@@ -1380,6 +2336,37 @@ adds later.
         pub pagination: ::std::option::Option<Pagination>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetStreamsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetStreamsResponse {
+        const NAME: &'static str = "GetStreamsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["data", "pagination"],
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetStreamsResponse {
         pub fn builder() -> builder::GetStreamsResponse {
@@ -1451,7 +2438,7 @@ adds later.
         }
     }
     ///`GetTopGamesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetTopGamesResponse {
         pub data: ::std::vec::Vec<Game>,
@@ -1460,18 +2447,75 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetTopGamesResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetTopGamesResponse {
+        const NAME: &'static str = "GetTopGamesResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["data", "pagination"],
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl GetTopGamesResponse {
         pub fn builder() -> builder::GetTopGamesResponse {
             Default::default()
         }
     }
     ///`GetUsersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetUsersResponse {
         pub data: ::std::vec::Vec<User>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetUsersResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetUsersResponse {
+        const NAME: &'static str = "GetUsersResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["data"]);
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetUsersResponse {
         pub fn builder() -> builder::GetUsersResponse {
@@ -1551,7 +2595,7 @@ adds later.
         }
     }
     ///`GetVideosResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetVideosResponse {
         pub data: ::std::vec::Vec<Video>,
@@ -1559,6 +2603,37 @@ adds later.
         pub pagination: ::std::option::Option<Pagination>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetVideosResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetVideosResponse {
+        const NAME: &'static str = "GetVideosResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["data", "pagination"],
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetVideosResponse {
         pub fn builder() -> builder::GetVideosResponse {
@@ -1706,7 +2781,7 @@ adds later.
         }
     }
     ///The error body Helix sends with every 4xx and 5xx response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct HelixErrorBody {
         ///The HTTP reason phrase, for example `Unauthorized`.
@@ -1717,6 +2792,39 @@ adds later.
         pub status: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for HelixErrorBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for HelixErrorBody {
+        const NAME: &'static str = "HelixErrorBody";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["error", "message", "status"],
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                error: m.take(f.0, "error")?,
+                message: m.take(f.1, "message")?,
+                status: m.take(f.2, "status")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl HelixErrorBody {
         pub fn builder() -> builder::HelixErrorBody {
@@ -1873,7 +2981,7 @@ adds later.
         }
     }
     ///A stretch of a video that Twitch Audio Recognition muted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct MutedSegment {
         ///Length of the muted segment, in seconds.
@@ -1883,13 +2991,44 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MutedSegment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for MutedSegment {
+        const NAME: &'static str = "MutedSegment";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["duration", "offset"],
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                duration: m.take(f.0, "duration")?,
+                offset: m.take(f.1, "offset")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl MutedSegment {
         pub fn builder() -> builder::MutedSegment {
             Default::default()
         }
     }
     ///Paging state. On the last page `cursor` is absent and the object is `{}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Pagination {
         ///Opaque cursor. Pass it as `after` for the next page or, where supported, as `before` for the previous one.
@@ -1897,6 +3036,32 @@ adds later.
         pub cursor: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Pagination {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Pagination {
+        const NAME: &'static str = "Pagination";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["cursor"]);
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                cursor: m.take(f.0, "cursor")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Pagination {
         pub fn builder() -> builder::Pagination {
@@ -1960,7 +3125,7 @@ adds later.
         }
     }
     ///`SearchChannelsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SearchChannelsResponse {
         pub data: ::std::vec::Vec<ChannelSearchResult>,
@@ -1968,6 +3133,37 @@ adds later.
         pub pagination: ::std::option::Option<Pagination>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchChannelsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SearchChannelsResponse {
+        const NAME: &'static str = "SearchChannelsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &["data", "pagination"],
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl SearchChannelsResponse {
         pub fn builder() -> builder::SearchChannelsResponse {
@@ -2172,12 +3368,38 @@ adds later.
         }
     }
     ///`SendChatMessageResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SendChatMessageResponse {
         pub data: ::std::vec::Vec<ChatMessageSent>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SendChatMessageResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SendChatMessageResponse {
+        const NAME: &'static str = "SendChatMessageResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["data"]);
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl SendChatMessageResponse {
         pub fn builder() -> builder::SendChatMessageResponse {
@@ -2185,7 +3407,7 @@ adds later.
         }
     }
     ///A live stream.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Stream {
         ///The category or game id. It may be empty.
@@ -2223,6 +3445,95 @@ adds later.
         pub viewer_count: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Stream {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Stream {
+        const NAME: &'static str = "Stream";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &[
+                    "game_id",
+                    "game_name",
+                    "id",
+                    "is_mature",
+                    "language",
+                    "started_at",
+                    "tag_ids",
+                    "tags",
+                    "thumbnail_url",
+                    "title",
+                    "type",
+                    "user_id",
+                    "user_login",
+                    "user_name",
+                    "viewer_count",
+                ],
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    4 => m.put(&mut f.4)?,
+                    5 => m.put(&mut f.5)?,
+                    6 => m.put(&mut f.6)?,
+                    7 => m.put(&mut f.7)?,
+                    8 => m.put(&mut f.8)?,
+                    9 => m.put(&mut f.9)?,
+                    10 => m.put(&mut f.10)?,
+                    11 => m.put(&mut f.11)?,
+                    12 => m.put(&mut f.12)?,
+                    13 => m.put(&mut f.13)?,
+                    14 => m.put(&mut f.14)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                game_id: m.take(f.0, "game_id")?,
+                game_name: m.take(f.1, "game_name")?,
+                id: m.take(f.2, "id")?,
+                is_mature: m.take(f.3, "is_mature")?,
+                language: m.take(f.4, "language")?,
+                started_at: m.take(f.5, "started_at")?,
+                tag_ids: m.take(f.6, "tag_ids")?,
+                tags: m.require(f.7, "tags")?,
+                thumbnail_url: m.take(f.8, "thumbnail_url")?,
+                title: m.take(f.9, "title")?,
+                type_: m.take(f.10, "type")?,
+                user_id: m.take(f.11, "user_id")?,
+                user_login: m.take(f.12, "user_login")?,
+                user_name: m.take(f.13, "user_name")?,
+                viewer_count: m.take(f.14, "viewer_count")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Stream {
         pub fn builder() -> builder::Stream {
@@ -2289,7 +3600,7 @@ adds later.
         }
     }
     ///A Twitch user.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct User {
         pub broadcaster_type: BroadcasterType,
@@ -2317,6 +3628,79 @@ adds later.
         pub view_count: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for User {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for User {
+        const NAME: &'static str = "User";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &[
+                    "broadcaster_type",
+                    "created_at",
+                    "description",
+                    "display_name",
+                    "email",
+                    "id",
+                    "login",
+                    "offline_image_url",
+                    "profile_image_url",
+                    "type",
+                    "view_count",
+                ],
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    4 => m.put(&mut f.4)?,
+                    5 => m.put(&mut f.5)?,
+                    6 => m.put(&mut f.6)?,
+                    7 => m.put(&mut f.7)?,
+                    8 => m.put(&mut f.8)?,
+                    9 => m.put(&mut f.9)?,
+                    10 => m.put(&mut f.10)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_type: m.take(f.0, "broadcaster_type")?,
+                created_at: m.take(f.1, "created_at")?,
+                description: m.take(f.2, "description")?,
+                display_name: m.take(f.3, "display_name")?,
+                email: m.take(f.4, "email")?,
+                id: m.take(f.5, "id")?,
+                login: m.take(f.6, "login")?,
+                offline_image_url: m.take(f.7, "offline_image_url")?,
+                profile_image_url: m.take(f.8, "profile_image_url")?,
+                type_: m.take(f.9, "type")?,
+                view_count: m.take(f.10, "view_count")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl User {
         pub fn builder() -> builder::User {
@@ -2391,7 +3775,7 @@ adds later.
         }
     }
     ///A published video.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Video {
         ///When the video was created.
@@ -2432,6 +3816,103 @@ adds later.
         pub viewable: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Video {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Video {
+        const NAME: &'static str = "Video";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                &[
+                    "created_at",
+                    "description",
+                    "duration",
+                    "id",
+                    "language",
+                    "muted_segments",
+                    "published_at",
+                    "stream_id",
+                    "thumbnail_url",
+                    "title",
+                    "type",
+                    "url",
+                    "user_id",
+                    "user_login",
+                    "user_name",
+                    "view_count",
+                    "viewable",
+                ],
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0)?,
+                    1 => m.put(&mut f.1)?,
+                    2 => m.put(&mut f.2)?,
+                    3 => m.put(&mut f.3)?,
+                    4 => m.put(&mut f.4)?,
+                    5 => m.put(&mut f.5)?,
+                    6 => m.put(&mut f.6)?,
+                    7 => m.put(&mut f.7)?,
+                    8 => m.put(&mut f.8)?,
+                    9 => m.put(&mut f.9)?,
+                    10 => m.put(&mut f.10)?,
+                    11 => m.put(&mut f.11)?,
+                    12 => m.put(&mut f.12)?,
+                    13 => m.put(&mut f.13)?,
+                    14 => m.put(&mut f.14)?,
+                    15 => m.put(&mut f.15)?,
+                    16 => m.put(&mut f.16)?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                created_at: m.take(f.0, "created_at")?,
+                description: m.take(f.1, "description")?,
+                duration: m.take(f.2, "duration")?,
+                id: m.take(f.3, "id")?,
+                language: m.take(f.4, "language")?,
+                muted_segments: m.require(f.5, "muted_segments")?,
+                published_at: m.take(f.6, "published_at")?,
+                stream_id: m.require(f.7, "stream_id")?,
+                thumbnail_url: m.take(f.8, "thumbnail_url")?,
+                title: m.take(f.9, "title")?,
+                type_: m.take(f.10, "type")?,
+                url: m.take(f.11, "url")?,
+                user_id: m.take(f.12, "user_id")?,
+                user_login: m.take(f.13, "user_login")?,
+                user_name: m.take(f.14, "user_name")?,
+                view_count: m.take(f.15, "view_count")?,
+                viewable: m.take(f.16, "viewable")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Video {
         pub fn builder() -> builder::Video {
