@@ -85,13 +85,15 @@ fn same(text: &str) -> Result<OnePass, String> {
 
 #[test]
 fn known_fields_fill_their_slots_and_unknown_ones_go_to_extra() {
-    let v = same(r#"{"new": {"x": [1]}, "id": "7", "type": "live", "count": 3, "tags": ["a"], "nullable": null, "z": 1}"#)
-        .unwrap();
+    let v =
+        same(r#"{"new": {"x": [1]}, "id": "7", "type": "live", "count": 3, "tags": ["a"], "nullable": null, "z": 1}"#)
+            .unwrap();
     assert_eq!((v.id.as_str(), v.type_.as_deref(), v.count), ("7", Some("live"), Some(3)));
     assert_eq!((v.tags, v.nullable), (vec!["a".to_string()], None));
     assert_eq!(Value::Object(v.extra.clone()), json!({"new": {"x": [1]}, "z": 1}));
     // From a `Value` too (owned keys), with the same answer.
-    let value = json!({"new": {"x": [1]}, "id": "7", "type": "live", "count": 3, "tags": ["a"], "nullable": null, "z": 1});
+    let value =
+        json!({"new": {"x": [1]}, "id": "7", "type": "live", "count": 3, "tags": ["a"], "nullable": null, "z": 1});
     assert_eq!(serde_json::from_value::<OnePass>(value).unwrap().extra, v.extra);
 }
 

@@ -122,7 +122,9 @@ fn drop_derive(s: &mut ItemStruct, name: &str) {
 fn slots(s: &ItemStruct) -> Result<Vec<Slot>, String> {
     let name = &s.ident;
     if s.attrs.iter().any(|a| a.path().is_ident("serde")) {
-        return Err(format!("{name}: a container `#[serde(...)]` attribute; the one-pass Deserialize does not support it"));
+        return Err(format!(
+            "{name}: a container `#[serde(...)]` attribute; the one-pass Deserialize does not support it"
+        ));
     }
     let mut out = Vec::new();
     let mut extra = false;
@@ -266,7 +268,12 @@ mod tests {
                     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
                 }
             },
-            syn::parse_quote!(#[derive(::serde::Deserialize)] pub struct Plain { pub id: String }),
+            syn::parse_quote!(
+                #[derive(::serde::Deserialize)]
+                pub struct Plain {
+                    pub id: String,
+                }
+            ),
         ])
         .unwrap();
         assert_eq!(n, 1);
