@@ -32,11 +32,17 @@ pub mod types {
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["id"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "id")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -72,11 +78,17 @@ pub mod types {
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["users"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "users" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "users")?,
                     _ => m.skip_value()?,
                 }
             }

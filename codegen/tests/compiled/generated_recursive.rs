@@ -37,13 +37,17 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["folder", "name"],
+                |k| match k {
+                    "folder" => Some(0),
+                    "name" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "folder")?,
+                    1 => m.put(&mut f.1, "name")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -82,12 +86,19 @@ pub mod types {
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["file", "name"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "file" => Some(0),
+                    "name" => Some(1),
+                    _ => None,
+                },
+            );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "file")?,
+                    1 => m.put(&mut f.1, "name")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -129,14 +140,19 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["children", "name", "parent"],
+                |k| match k {
+                    "children" => Some(0),
+                    "name" => Some(1),
+                    "parent" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "children")?,
+                    1 => m.put(&mut f.1, "name")?,
+                    2 => m.put(&mut f.2, "parent")?,
                     _ => m.skip_value()?,
                 }
             }

@@ -37,13 +37,17 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "latest"],
+                |k| match k {
+                    "data" => Some(0),
+                    "latest" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "latest")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -95,24 +99,25 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "channel_id",
-                    "data",
-                    "observed",
-                    "opaque_id",
-                    "opaque_user_id",
-                    "user_id",
-                ],
+                |k| match k {
+                    "channel_id" => Some(0),
+                    "data" => Some(1),
+                    "observed" => Some(2),
+                    "opaque_id" => Some(3),
+                    "opaque_user_id" => Some(4),
+                    "user_id" => Some(5),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
+                    0 => m.put(&mut f.0, "channel_id")?,
+                    1 => m.put(&mut f.1, "data")?,
+                    2 => m.put(&mut f.2, "observed")?,
+                    3 => m.put(&mut f.3, "opaque_id")?,
+                    4 => m.put(&mut f.4, "opaque_user_id")?,
+                    5 => m.put(&mut f.5, "user_id")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -157,13 +162,17 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["channel", "extension"],
+                |k| match k {
+                    "channel" => Some(0),
+                    "extension" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "extension")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -211,15 +220,21 @@ optional.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["channel", "extension", "extension_viewer", "viewer"],
+                |k| match k {
+                    "channel" => Some(0),
+                    "extension" => Some(1),
+                    "extension_viewer" => Some(2),
+                    "viewer" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "extension")?,
+                    2 => m.put(&mut f.2, "extension_viewer")?,
+                    3 => m.put(&mut f.3, "viewer")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -289,13 +304,17 @@ optional.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["token", "tokens"],
+                |k| match k {
+                    "token" => Some(0),
+                    "tokens" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "token")?,
+                    1 => m.put(&mut f.1, "tokens")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -383,11 +402,17 @@ optional.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["names"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "names" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "names")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -423,11 +448,17 @@ optional.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["distributed"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "distributed" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "distributed")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -463,11 +494,17 @@ optional.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["eligible"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "eligible" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "eligible")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -503,11 +540,17 @@ optional.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["redeemed"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "redeemed" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "redeemed")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -657,30 +700,31 @@ level. Both forms fit this type.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "description",
-                    "id",
-                    "image",
-                    "name",
-                    "options",
-                    "order",
-                    "questions",
-                    "short_name",
-                    "state",
-                ],
+                |k| match k {
+                    "description" => Some(0),
+                    "id" => Some(1),
+                    "image" => Some(2),
+                    "name" => Some(3),
+                    "options" => Some(4),
+                    "order" => Some(5),
+                    "questions" => Some(6),
+                    "short_name" => Some(7),
+                    "state" => Some(8),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
+                    0 => m.put(&mut f.0, "description")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "image")?,
+                    3 => m.put(&mut f.3, "name")?,
+                    4 => m.put(&mut f.4, "options")?,
+                    5 => m.put(&mut f.5, "order")?,
+                    6 => m.put(&mut f.6, "questions")?,
+                    7 => m.put(&mut f.7, "short_name")?,
+                    8 => m.put(&mut f.8, "state")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -891,11 +935,17 @@ level. Both forms fit this type.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["leaderboard"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "leaderboard" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "leaderboard")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -946,14 +996,19 @@ level. Both forms fit this type.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["combined_score", "questions", "team_id"],
+                |k| match k {
+                    "combined_score" => Some(0),
+                    "questions" => Some(1),
+                    "team_id" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "combined_score")?,
+                    1 => m.put(&mut f.1, "questions")?,
+                    2 => m.put(&mut f.2, "team_id")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1012,26 +1067,27 @@ level. Both forms fit this type.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "broadcaster_correct",
-                    "percent_correct",
-                    "question_id",
-                    "score_values",
-                    "team_participants",
-                    "team_participation",
-                    "team_votes",
-                ],
+                |k| match k {
+                    "broadcaster_correct" => Some(0),
+                    "percent_correct" => Some(1),
+                    "question_id" => Some(2),
+                    "score_values" => Some(3),
+                    "team_participants" => Some(4),
+                    "team_participation" => Some(5),
+                    "team_votes" => Some(6),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
+                    0 => m.put(&mut f.0, "broadcaster_correct")?,
+                    1 => m.put(&mut f.1, "percent_correct")?,
+                    2 => m.put(&mut f.2, "question_id")?,
+                    3 => m.put(&mut f.3, "score_values")?,
+                    4 => m.put(&mut f.4, "team_participants")?,
+                    5 => m.put(&mut f.5, "team_participation")?,
+                    6 => m.put(&mut f.6, "team_votes")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1147,12 +1203,19 @@ level. Both forms fit this type.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["pin", "token"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "pin" => Some(0),
+                    "token" => Some(1),
+                    _ => None,
+                },
+            );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "pin")?,
+                    1 => m.put(&mut f.1, "token")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1189,11 +1252,17 @@ level. Both forms fit this type.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["state"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "state" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "state")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1346,13 +1415,17 @@ level. Both forms fit this type.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["accepted", "original"],
+                |k| match k {
+                    "accepted" => Some(0),
+                    "original" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "accepted")?,
+                    1 => m.put(&mut f.1, "original")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1389,11 +1462,17 @@ level. Both forms fit this type.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["data"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "data")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1431,12 +1510,19 @@ level. Both forms fit this type.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["key", "score"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "key" => Some(0),
+                    "score" => Some(1),
+                    _ => None,
+                },
+            );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "key")?,
+                    1 => m.put(&mut f.1, "score")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1502,13 +1588,17 @@ level. Both forms fit this type.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["all_prizes", "code"],
+                |k| match k {
+                    "all_prizes" => Some(0),
+                    "code" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "all_prizes")?,
+                    1 => m.put(&mut f.1, "code")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1638,11 +1728,17 @@ replaced whole, and a key set to `null` is deleted.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["id"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "id")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1695,17 +1791,25 @@ replaced whole, and a key set to `null` is deleted.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["description", "id", "image", "name", "order", "short_name"],
+                |k| match k {
+                    "description" => Some(0),
+                    "id" => Some(1),
+                    "image" => Some(2),
+                    "name" => Some(3),
+                    "order" => Some(4),
+                    "short_name" => Some(5),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
+                    0 => m.put(&mut f.0, "description")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "image")?,
+                    3 => m.put(&mut f.3, "name")?,
+                    4 => m.put(&mut f.4, "order")?,
+                    5 => m.put(&mut f.5, "short_name")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1768,28 +1872,29 @@ replaced whole, and a key set to `null` is deleted.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "description",
-                    "id",
-                    "image",
-                    "name",
-                    "options",
-                    "order",
-                    "short_name",
-                    "state",
-                ],
+                |k| match k {
+                    "description" => Some(0),
+                    "id" => Some(1),
+                    "image" => Some(2),
+                    "name" => Some(3),
+                    "options" => Some(4),
+                    "order" => Some(5),
+                    "short_name" => Some(6),
+                    "state" => Some(7),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
+                    0 => m.put(&mut f.0, "description")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "image")?,
+                    3 => m.put(&mut f.3, "name")?,
+                    4 => m.put(&mut f.4, "options")?,
+                    5 => m.put(&mut f.5, "order")?,
+                    6 => m.put(&mut f.6, "short_name")?,
+                    7 => m.put(&mut f.7, "state")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1836,13 +1941,17 @@ replaced whole, and a key set to `null` is deleted.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["next", "results"],
+                |k| match k {
+                    "next" => Some(0),
+                    "results" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "next")?,
+                    1 => m.put(&mut f.1, "results")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1879,11 +1988,17 @@ replaced whole, and a key set to `null` is deleted.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["twitch_id"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "twitch_id" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "twitch_id")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1927,15 +2042,21 @@ replaced whole, and a key set to `null` is deleted.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["ip_address", "registered", "server_time", "visualization_id"],
+                |k| match k {
+                    "ip_address" => Some(0),
+                    "registered" => Some(1),
+                    "server_time" => Some(2),
+                    "visualization_id" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "ip_address")?,
+                    1 => m.put(&mut f.1, "registered")?,
+                    2 => m.put(&mut f.2, "server_time")?,
+                    3 => m.put(&mut f.3, "visualization_id")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2009,18 +2130,27 @@ present, else the flat fields.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["count", "mean", "specific", "stats", "stddev", "sum", "vote"],
+                |k| match k {
+                    "count" => Some(0),
+                    "mean" => Some(1),
+                    "specific" => Some(2),
+                    "stats" => Some(3),
+                    "stddev" => Some(4),
+                    "sum" => Some(5),
+                    "vote" => Some(6),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
+                    0 => m.put(&mut f.0, "count")?,
+                    1 => m.put(&mut f.1, "mean")?,
+                    2 => m.put(&mut f.2, "specific")?,
+                    3 => m.put(&mut f.3, "stats")?,
+                    4 => m.put(&mut f.4, "stddev")?,
+                    5 => m.put(&mut f.5, "sum")?,
+                    6 => m.put(&mut f.6, "vote")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2061,11 +2191,17 @@ present, else the flat fields.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["result"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "result" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "result")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2111,15 +2247,21 @@ present, else the flat fields.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["identifier", "opaque", "timestamp", "value"],
+                |k| match k {
+                    "identifier" => Some(0),
+                    "opaque" => Some(1),
+                    "timestamp" => Some(2),
+                    "value" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "identifier")?,
+                    1 => m.put(&mut f.1, "opaque")?,
+                    2 => m.put(&mut f.2, "timestamp")?,
+                    3 => m.put(&mut f.3, "value")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2188,16 +2330,23 @@ present, else the flat fields.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["count", "mean", "specific", "stddev", "sum"],
+                |k| match k {
+                    "count" => Some(0),
+                    "mean" => Some(1),
+                    "specific" => Some(2),
+                    "stddev" => Some(3),
+                    "sum" => Some(4),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
+                    0 => m.put(&mut f.0, "count")?,
+                    1 => m.put(&mut f.1, "mean")?,
+                    2 => m.put(&mut f.2, "specific")?,
+                    3 => m.put(&mut f.3, "stddev")?,
+                    4 => m.put(&mut f.4, "sum")?,
                     _ => m.skip_value()?,
                 }
             }

@@ -29,13 +29,17 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["authenticated", "roles"],
+                |k| match k {
+                    "authenticated" => Some(0),
+                    "roles" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "authenticated")?,
+                    1 => m.put(&mut f.1, "roles")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -135,30 +139,31 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "channel",
-                    "id",
-                    "message",
-                    "target",
-                    "user_avatar",
-                    "user_id",
-                    "user_level",
-                    "user_name",
-                    "user_roles",
-                ],
+                |k| match k {
+                    "channel" => Some(0),
+                    "id" => Some(1),
+                    "message" => Some(2),
+                    "target" => Some(3),
+                    "user_avatar" => Some(4),
+                    "user_id" => Some(5),
+                    "user_level" => Some(6),
+                    "user_name" => Some(7),
+                    "user_roles" => Some(8),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "message")?,
+                    3 => m.put(&mut f.3, "target")?,
+                    4 => m.put(&mut f.4, "user_avatar")?,
+                    5 => m.put(&mut f.5, "user_id")?,
+                    6 => m.put(&mut f.6, "user_level")?,
+                    7 => m.put(&mut f.7, "user_name")?,
+                    8 => m.put(&mut f.8, "user_roles")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -212,15 +217,21 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["user_id", "user_level", "user_name", "user_roles"],
+                |k| match k {
+                    "user_id" => Some(0),
+                    "user_level" => Some(1),
+                    "user_name" => Some(2),
+                    "user_roles" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "user_id")?,
+                    1 => m.put(&mut f.1, "user_level")?,
+                    2 => m.put(&mut f.2, "user_name")?,
+                    3 => m.put(&mut f.3, "user_roles")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -258,11 +269,17 @@ pub mod types {
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["clearer"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "clearer" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "clearer")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -302,15 +319,21 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["height", "width", "x", "y"],
+                |k| match k {
+                    "height" => Some(0),
+                    "width" => Some(1),
+                    "x" => Some(2),
+                    "y" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "height")?,
+                    1 => m.put(&mut f.1, "width")?,
+                    2 => m.put(&mut f.2, "x")?,
+                    3 => m.put(&mut f.3, "y")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -353,13 +376,17 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["id", "moderator"],
+                |k| match k {
+                    "id" => Some(0),
+                    "moderator" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "moderator")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -400,13 +427,17 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["execution_id", "moderator"],
+                |k| match k {
+                    "execution_id" => Some(0),
+                    "moderator" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "execution_id")?,
+                    1 => m.put(&mut f.1, "moderator")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -444,11 +475,17 @@ pub mod types {
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["lang"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "lang" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "lang")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -579,13 +616,17 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["message", "meta"],
+                |k| match k {
+                    "message" => Some(0),
+                    "meta" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "message")?,
+                    1 => m.put(&mut f.1, "meta")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -654,26 +695,27 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "censored",
-                    "emoticons",
-                    "images",
-                    "is_skill",
-                    "me",
-                    "skill",
-                    "whisper",
-                ],
+                |k| match k {
+                    "censored" => Some(0),
+                    "emoticons" => Some(1),
+                    "images" => Some(2),
+                    "is_skill" => Some(3),
+                    "me" => Some(4),
+                    "skill" => Some(5),
+                    "whisper" => Some(6),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
+                    0 => m.put(&mut f.0, "censored")?,
+                    1 => m.put(&mut f.1, "emoticons")?,
+                    2 => m.put(&mut f.2, "images")?,
+                    3 => m.put(&mut f.3, "is_skill")?,
+                    4 => m.put(&mut f.4, "me")?,
+                    5 => m.put(&mut f.5, "skill")?,
+                    6 => m.put(&mut f.6, "whisper")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -798,30 +840,31 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "answers",
-                    "author",
-                    "duration",
-                    "endsAt",
-                    "originatingChannel",
-                    "q",
-                    "responses",
-                    "responsesByIndex",
-                    "voters",
-                ],
+                |k| match k {
+                    "answers" => Some(0),
+                    "author" => Some(1),
+                    "duration" => Some(2),
+                    "endsAt" => Some(3),
+                    "originatingChannel" => Some(4),
+                    "q" => Some(5),
+                    "responses" => Some(6),
+                    "responsesByIndex" => Some(7),
+                    "voters" => Some(8),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
+                    0 => m.put(&mut f.0, "answers")?,
+                    1 => m.put(&mut f.1, "author")?,
+                    2 => m.put(&mut f.2, "duration")?,
+                    3 => m.put(&mut f.3, "endsAt")?,
+                    4 => m.put(&mut f.4, "originatingChannel")?,
+                    5 => m.put(&mut f.5, "q")?,
+                    6 => m.put(&mut f.6, "responses")?,
+                    7 => m.put(&mut f.7, "responsesByIndex")?,
+                    8 => m.put(&mut f.8, "voters")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -873,13 +916,17 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["durationString", "type"],
+                |k| match k {
+                    "durationString" => Some(0),
+                    "type" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "durationString")?,
+                    1 => m.put(&mut f.1, "type")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -985,14 +1032,19 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["cause", "moderator", "user_id"],
+                |k| match k {
+                    "cause" => Some(0),
+                    "moderator" => Some(1),
+                    "user_id" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "cause")?,
+                    1 => m.put(&mut f.1, "moderator")?,
+                    2 => m.put(&mut f.2, "user_id")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1054,15 +1106,21 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["code", "data", "message", "stacktrace"],
+                |k| match k {
+                    "code" => Some(0),
+                    "data" => Some(1),
+                    "message" => Some(2),
+                    "stacktrace" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "code")?,
+                    1 => m.put(&mut f.1, "data")?,
+                    2 => m.put(&mut f.2, "message")?,
+                    3 => m.put(&mut f.3, "stacktrace")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1108,15 +1166,21 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "error", "id", "type"],
+                |k| match k {
+                    "data" => Some(0),
+                    "error" => Some(1),
+                    "id" => Some(2),
+                    "type" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "error")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    3 => m.put(&mut f.3, "type")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1254,24 +1318,25 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "cost",
-                    "currency",
-                    "execution_id",
-                    "icon_url",
-                    "skill_id",
-                    "skill_name",
-                ],
+                |k| match k {
+                    "cost" => Some(0),
+                    "currency" => Some(1),
+                    "execution_id" => Some(2),
+                    "icon_url" => Some(3),
+                    "skill_id" => Some(4),
+                    "skill_name" => Some(5),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
+                    0 => m.put(&mut f.0, "cost")?,
+                    1 => m.put(&mut f.1, "currency")?,
+                    2 => m.put(&mut f.2, "execution_id")?,
+                    3 => m.put(&mut f.3, "icon_url")?,
+                    4 => m.put(&mut f.4, "skill_id")?,
+                    5 => m.put(&mut f.5, "skill_name")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1330,28 +1395,29 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "id",
-                    "message",
-                    "skill",
-                    "user_avatar",
-                    "user_id",
-                    "user_level",
-                    "user_name",
-                    "user_roles",
-                ],
+                |k| match k {
+                    "id" => Some(0),
+                    "message" => Some(1),
+                    "skill" => Some(2),
+                    "user_avatar" => Some(3),
+                    "user_id" => Some(4),
+                    "user_level" => Some(5),
+                    "user_name" => Some(6),
+                    "user_roles" => Some(7),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "message")?,
+                    2 => m.put(&mut f.2, "skill")?,
+                    3 => m.put(&mut f.3, "user_avatar")?,
+                    4 => m.put(&mut f.4, "user_id")?,
+                    5 => m.put(&mut f.5, "user_level")?,
+                    6 => m.put(&mut f.6, "user_name")?,
+                    7 => m.put(&mut f.7, "user_roles")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1461,15 +1527,21 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["id", "originatingChannel", "roles", "username"],
+                |k| match k {
+                    "id" => Some(0),
+                    "originatingChannel" => Some(1),
+                    "roles" => Some(2),
+                    "username" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "originatingChannel")?,
+                    2 => m.put(&mut f.2, "roles")?,
+                    3 => m.put(&mut f.3, "username")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1515,14 +1587,19 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["id", "originatingChannel", "username"],
+                |k| match k {
+                    "id" => Some(0),
+                    "originatingChannel" => Some(1),
+                    "username" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "originatingChannel")?,
+                    2 => m.put(&mut f.2, "username")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1563,13 +1640,17 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["duration", "user"],
+                |k| match k {
+                    "duration" => Some(0),
+                    "user" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "duration")?,
+                    1 => m.put(&mut f.1, "user")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1617,15 +1698,21 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["permissions", "roles", "user", "username"],
+                |k| match k {
+                    "permissions" => Some(0),
+                    "roles" => Some(1),
+                    "user" => Some(2),
+                    "username" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "permissions")?,
+                    1 => m.put(&mut f.1, "roles")?,
+                    2 => m.put(&mut f.2, "user")?,
+                    3 => m.put(&mut f.3, "username")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1664,11 +1751,17 @@ pub mod types {
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["server"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "server" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "server")?,
                     _ => m.skip_value()?,
                 }
             }

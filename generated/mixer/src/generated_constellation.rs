@@ -40,16 +40,23 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["achievement", "earned", "id", "progress", "user"],
+                |k| match k {
+                    "achievement" => Some(0),
+                    "earned" => Some(1),
+                    "id" => Some(2),
+                    "progress" => Some(3),
+                    "user" => Some(4),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
+                    0 => m.put(&mut f.0, "achievement")?,
+                    1 => m.put(&mut f.1, "earned")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    3 => m.put(&mut f.3, "progress")?,
+                    4 => m.put(&mut f.4, "user")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -89,11 +96,17 @@ pub mod types {
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["message"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "message" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "message")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -267,29 +280,30 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "audience",
-                    "costreamId",
-                    "createdAt",
-                    "description",
-                    "featured",
-                    "hasVod",
-                    "hosteeId",
-                    "id",
-                    "interactive",
-                    "languageId",
-                    "name",
-                    "numFollowers",
-                    "online",
-                    "partnered",
-                    "suspended",
-                    "token",
-                    "typeId",
-                    "updatedAt",
-                    "userId",
-                    "viewersCurrent",
-                    "viewersTotal",
-                ],
+                |k| match k {
+                    "audience" => Some(0),
+                    "costreamId" => Some(1),
+                    "createdAt" => Some(2),
+                    "description" => Some(3),
+                    "featured" => Some(4),
+                    "hasVod" => Some(5),
+                    "hosteeId" => Some(6),
+                    "id" => Some(7),
+                    "interactive" => Some(8),
+                    "languageId" => Some(9),
+                    "name" => Some(10),
+                    "numFollowers" => Some(11),
+                    "online" => Some(12),
+                    "partnered" => Some(13),
+                    "suspended" => Some(14),
+                    "token" => Some(15),
+                    "typeId" => Some(16),
+                    "updatedAt" => Some(17),
+                    "userId" => Some(18),
+                    "viewersCurrent" => Some(19),
+                    "viewersTotal" => Some(20),
+                    _ => None,
+                },
             );
             let mut f = (
                 None,
@@ -316,27 +330,27 @@ pub mod types {
             );
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
-                    9 => m.put(&mut f.9)?,
-                    10 => m.put(&mut f.10)?,
-                    11 => m.put(&mut f.11)?,
-                    12 => m.put(&mut f.12)?,
-                    13 => m.put(&mut f.13)?,
-                    14 => m.put(&mut f.14)?,
-                    15 => m.put(&mut f.15)?,
-                    16 => m.put(&mut f.16)?,
-                    17 => m.put(&mut f.17)?,
-                    18 => m.put(&mut f.18)?,
-                    19 => m.put(&mut f.19)?,
-                    20 => m.put(&mut f.20)?,
+                    0 => m.put(&mut f.0, "audience")?,
+                    1 => m.put(&mut f.1, "costreamId")?,
+                    2 => m.put(&mut f.2, "createdAt")?,
+                    3 => m.put(&mut f.3, "description")?,
+                    4 => m.put(&mut f.4, "featured")?,
+                    5 => m.put(&mut f.5, "hasVod")?,
+                    6 => m.put(&mut f.6, "hosteeId")?,
+                    7 => m.put(&mut f.7, "id")?,
+                    8 => m.put(&mut f.8, "interactive")?,
+                    9 => m.put(&mut f.9, "languageId")?,
+                    10 => m.put(&mut f.10, "name")?,
+                    11 => m.put(&mut f.11, "numFollowers")?,
+                    12 => m.put(&mut f.12, "online")?,
+                    13 => m.put(&mut f.13, "partnered")?,
+                    14 => m.put(&mut f.14, "suspended")?,
+                    15 => m.put(&mut f.15, "token")?,
+                    16 => m.put(&mut f.16, "typeId")?,
+                    17 => m.put(&mut f.17, "updatedAt")?,
+                    18 => m.put(&mut f.18, "userId")?,
+                    19 => m.put(&mut f.19, "viewersCurrent")?,
+                    20 => m.put(&mut f.20, "viewersTotal")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -393,11 +407,17 @@ pub mod types {
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["gameTitle"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "gameTitle" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "gameTitle")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -436,13 +456,17 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["following", "user"],
+                |k| match k {
+                    "following" => Some(0),
+                    "user" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "following")?,
+                    1 => m.put(&mut f.1, "user")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -487,14 +511,19 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["auto", "hoster", "hosterId"],
+                |k| match k {
+                    "auto" => Some(0),
+                    "hoster" => Some(1),
+                    "hosterId" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "auto")?,
+                    1 => m.put(&mut f.1, "hoster")?,
+                    2 => m.put(&mut f.2, "hosterId")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -619,27 +648,28 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "audience",
-                    "costreamId",
-                    "description",
-                    "featured",
-                    "hasVod",
-                    "hosteeId",
-                    "interactive",
-                    "languageId",
-                    "name",
-                    "numFollowers",
-                    "online",
-                    "partnered",
-                    "suspended",
-                    "token",
-                    "typeId",
-                    "updatedAt",
-                    "userId",
-                    "viewersCurrent",
-                    "viewersTotal",
-                ],
+                |k| match k {
+                    "audience" => Some(0),
+                    "costreamId" => Some(1),
+                    "description" => Some(2),
+                    "featured" => Some(3),
+                    "hasVod" => Some(4),
+                    "hosteeId" => Some(5),
+                    "interactive" => Some(6),
+                    "languageId" => Some(7),
+                    "name" => Some(8),
+                    "numFollowers" => Some(9),
+                    "online" => Some(10),
+                    "partnered" => Some(11),
+                    "suspended" => Some(12),
+                    "token" => Some(13),
+                    "typeId" => Some(14),
+                    "updatedAt" => Some(15),
+                    "userId" => Some(16),
+                    "viewersCurrent" => Some(17),
+                    "viewersTotal" => Some(18),
+                    _ => None,
+                },
             );
             let mut f = (
                 None,
@@ -664,25 +694,25 @@ pub mod types {
             );
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
-                    9 => m.put(&mut f.9)?,
-                    10 => m.put(&mut f.10)?,
-                    11 => m.put(&mut f.11)?,
-                    12 => m.put(&mut f.12)?,
-                    13 => m.put(&mut f.13)?,
-                    14 => m.put(&mut f.14)?,
-                    15 => m.put(&mut f.15)?,
-                    16 => m.put(&mut f.16)?,
-                    17 => m.put(&mut f.17)?,
-                    18 => m.put(&mut f.18)?,
+                    0 => m.put(&mut f.0, "audience")?,
+                    1 => m.put(&mut f.1, "costreamId")?,
+                    2 => m.put(&mut f.2, "description")?,
+                    3 => m.put(&mut f.3, "featured")?,
+                    4 => m.put(&mut f.4, "hasVod")?,
+                    5 => m.put(&mut f.5, "hosteeId")?,
+                    6 => m.put(&mut f.6, "interactive")?,
+                    7 => m.put(&mut f.7, "languageId")?,
+                    8 => m.put(&mut f.8, "name")?,
+                    9 => m.put(&mut f.9, "numFollowers")?,
+                    10 => m.put(&mut f.10, "online")?,
+                    11 => m.put(&mut f.11, "partnered")?,
+                    12 => m.put(&mut f.12, "suspended")?,
+                    13 => m.put(&mut f.13, "token")?,
+                    14 => m.put(&mut f.14, "typeId")?,
+                    15 => m.put(&mut f.15, "updatedAt")?,
+                    16 => m.put(&mut f.16, "userId")?,
+                    17 => m.put(&mut f.17, "viewersCurrent")?,
+                    18 => m.put(&mut f.18, "viewersTotal")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -760,20 +790,21 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "currentMilestoneGroupId",
-                    "currentMilestoneId",
-                    "patronageEarned",
-                    "patronagePeriodId",
-                ],
+                |k| match k {
+                    "currentMilestoneGroupId" => Some(0),
+                    "currentMilestoneId" => Some(1),
+                    "patronageEarned" => Some(2),
+                    "patronagePeriodId" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "currentMilestoneGroupId")?,
+                    1 => m.put(&mut f.1, "currentMilestoneId")?,
+                    2 => m.put(&mut f.2, "patronageEarned")?,
+                    3 => m.put(&mut f.3, "patronagePeriodId")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -831,16 +862,23 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["currentStreak", "since", "totalMonths", "until", "user"],
+                |k| match k {
+                    "currentStreak" => Some(0),
+                    "since" => Some(1),
+                    "totalMonths" => Some(2),
+                    "until" => Some(3),
+                    "user" => Some(4),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
+                    0 => m.put(&mut f.0, "currentStreak")?,
+                    1 => m.put(&mut f.1, "since")?,
+                    2 => m.put(&mut f.2, "totalMonths")?,
+                    3 => m.put(&mut f.3, "until")?,
+                    4 => m.put(&mut f.4, "user")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -893,15 +931,21 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["since", "totalMonths", "until", "user"],
+                |k| match k {
+                    "since" => Some(0),
+                    "totalMonths" => Some(1),
+                    "until" => Some(2),
+                    "user" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "since")?,
+                    1 => m.put(&mut f.1, "totalMonths")?,
+                    2 => m.put(&mut f.2, "until")?,
+                    3 => m.put(&mut f.3, "user")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -978,30 +1022,31 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "channelId",
-                    "currencyType",
-                    "executionId",
-                    "manifest",
-                    "parameters",
-                    "price",
-                    "skillId",
-                    "socketUrl",
-                    "triggeringUserId",
-                ],
+                |k| match k {
+                    "channelId" => Some(0),
+                    "currencyType" => Some(1),
+                    "executionId" => Some(2),
+                    "manifest" => Some(3),
+                    "parameters" => Some(4),
+                    "price" => Some(5),
+                    "skillId" => Some(6),
+                    "socketUrl" => Some(7),
+                    "triggeringUserId" => Some(8),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
+                    0 => m.put(&mut f.0, "channelId")?,
+                    1 => m.put(&mut f.1, "currencyType")?,
+                    2 => m.put(&mut f.2, "executionId")?,
+                    3 => m.put(&mut f.3, "manifest")?,
+                    4 => m.put(&mut f.4, "parameters")?,
+                    5 => m.put(&mut f.5, "price")?,
+                    6 => m.put(&mut f.6, "skillId")?,
+                    7 => m.put(&mut f.7, "socketUrl")?,
+                    8 => m.put(&mut f.8, "triggeringUserId")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1044,11 +1089,17 @@ pub mod types {
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["user"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "user" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "user")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1102,15 +1153,21 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["giftReceiverId", "giftReceiverUsername", "gifterId", "gifterUsername"],
+                |k| match k {
+                    "giftReceiverId" => Some(0),
+                    "giftReceiverUsername" => Some(1),
+                    "gifterId" => Some(2),
+                    "gifterUsername" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "giftReceiverId")?,
+                    1 => m.put(&mut f.1, "giftReceiverUsername")?,
+                    2 => m.put(&mut f.2, "gifterId")?,
+                    3 => m.put(&mut f.3, "gifterUsername")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1154,13 +1211,17 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["hoster", "hosterId"],
+                |k| match k {
+                    "hoster" => Some(0),
+                    "hosterId" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "hoster")?,
+                    1 => m.put(&mut f.1, "hosterId")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1208,14 +1269,19 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["capacity", "channels", "id"],
+                |k| match k {
+                    "capacity" => Some(0),
+                    "channels" => Some(1),
+                    "id" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "capacity")?,
+                    1 => m.put(&mut f.1, "channels")?,
+                    2 => m.put(&mut f.2, "id")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1327,11 +1393,17 @@ the official client 4000-4005: both are known values here.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["events"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "events" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "events")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1369,12 +1441,15 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["authenticated"],
+                |k| match k {
+                    "authenticated" => Some(0),
+                    _ => None,
+                },
             );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "authenticated")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1455,13 +1530,17 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["channel", "payload"],
+                |k| match k {
+                    "channel" => Some(0),
+                    "payload" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "payload")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1516,15 +1595,21 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["payload", "sentAt", "trigger", "userId"],
+                |k| match k {
+                    "payload" => Some(0),
+                    "sentAt" => Some(1),
+                    "trigger" => Some(2),
+                    "userId" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "payload")?,
+                    1 => m.put(&mut f.1, "sentAt")?,
+                    2 => m.put(&mut f.2, "trigger")?,
+                    3 => m.put(&mut f.3, "userId")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1598,28 +1683,29 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "assetsUrl",
-                    "color",
-                    "complement",
-                    "currentXp",
-                    "level",
-                    "minXp",
-                    "name",
-                    "nextLevelXp",
-                ],
+                |k| match k {
+                    "assetsUrl" => Some(0),
+                    "color" => Some(1),
+                    "complement" => Some(2),
+                    "currentXp" => Some(3),
+                    "level" => Some(4),
+                    "minXp" => Some(5),
+                    "name" => Some(6),
+                    "nextLevelXp" => Some(7),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
+                    0 => m.put(&mut f.0, "assetsUrl")?,
+                    1 => m.put(&mut f.1, "color")?,
+                    2 => m.put(&mut f.2, "complement")?,
+                    3 => m.put(&mut f.3, "currentXp")?,
+                    4 => m.put(&mut f.4, "level")?,
+                    5 => m.put(&mut f.5, "minXp")?,
+                    6 => m.put(&mut f.6, "name")?,
+                    7 => m.put(&mut f.7, "nextLevelXp")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1672,15 +1758,21 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["level", "timestamp", "total", "userId"],
+                |k| match k {
+                    "level" => Some(0),
+                    "timestamp" => Some(1),
+                    "total" => Some(2),
+                    "userId" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "level")?,
+                    1 => m.put(&mut f.1, "timestamp")?,
+                    2 => m.put(&mut f.2, "total")?,
+                    3 => m.put(&mut f.3, "userId")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1742,13 +1834,17 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["code", "message"],
+                |k| match k {
+                    "code" => Some(0),
+                    "message" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "code")?,
+                    1 => m.put(&mut f.1, "message")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1792,15 +1888,21 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["error", "id", "result", "type"],
+                |k| match k {
+                    "error" => Some(0),
+                    "id" => Some(1),
+                    "result" => Some(2),
+                    "type" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "error")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "result")?,
+                    3 => m.put(&mut f.3, "type")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1916,16 +2018,23 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["description", "id", "name", "ownerId", "token"],
+                |k| match k {
+                    "description" => Some(0),
+                    "id" => Some(1),
+                    "name" => Some(2),
+                    "ownerId" => Some(3),
+                    "token" => Some(4),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
+                    0 => m.put(&mut f.0, "description")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "name")?,
+                    3 => m.put(&mut f.3, "ownerId")?,
+                    4 => m.put(&mut f.4, "token")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1964,11 +2073,17 @@ the official client 4000-4005: both are known values here.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["team"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "team" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "team")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2076,21 +2191,22 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "avatarUrl",
-                    "bio",
-                    "channel",
-                    "createdAt",
-                    "deletedAt",
-                    "experience",
-                    "id",
-                    "level",
-                    "primaryTeam",
-                    "sparks",
-                    "updatedAt",
-                    "username",
-                    "verified",
-                ],
+                |k| match k {
+                    "avatarUrl" => Some(0),
+                    "bio" => Some(1),
+                    "channel" => Some(2),
+                    "createdAt" => Some(3),
+                    "deletedAt" => Some(4),
+                    "experience" => Some(5),
+                    "id" => Some(6),
+                    "level" => Some(7),
+                    "primaryTeam" => Some(8),
+                    "sparks" => Some(9),
+                    "updatedAt" => Some(10),
+                    "username" => Some(11),
+                    "verified" => Some(12),
+                    _ => None,
+                },
             );
             let mut f = (
                 None,
@@ -2109,19 +2225,19 @@ the official client 4000-4005: both are known values here.
             );
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
-                    9 => m.put(&mut f.9)?,
-                    10 => m.put(&mut f.10)?,
-                    11 => m.put(&mut f.11)?,
-                    12 => m.put(&mut f.12)?,
+                    0 => m.put(&mut f.0, "avatarUrl")?,
+                    1 => m.put(&mut f.1, "bio")?,
+                    2 => m.put(&mut f.2, "channel")?,
+                    3 => m.put(&mut f.3, "createdAt")?,
+                    4 => m.put(&mut f.4, "deletedAt")?,
+                    5 => m.put(&mut f.5, "experience")?,
+                    6 => m.put(&mut f.6, "id")?,
+                    7 => m.put(&mut f.7, "level")?,
+                    8 => m.put(&mut f.8, "primaryTeam")?,
+                    9 => m.put(&mut f.9, "sparks")?,
+                    10 => m.put(&mut f.10, "updatedAt")?,
+                    11 => m.put(&mut f.11, "username")?,
+                    12 => m.put(&mut f.12, "verified")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2172,13 +2288,17 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["channel", "following"],
+                |k| match k {
+                    "channel" => Some(0),
+                    "following" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "following")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2251,30 +2371,31 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "avatarUrl",
-                    "bio",
-                    "experience",
-                    "level",
-                    "primaryTeam",
-                    "sparks",
-                    "updatedAt",
-                    "username",
-                    "verified",
-                ],
+                |k| match k {
+                    "avatarUrl" => Some(0),
+                    "bio" => Some(1),
+                    "experience" => Some(2),
+                    "level" => Some(3),
+                    "primaryTeam" => Some(4),
+                    "sparks" => Some(5),
+                    "updatedAt" => Some(6),
+                    "username" => Some(7),
+                    "verified" => Some(8),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
+                    0 => m.put(&mut f.0, "avatarUrl")?,
+                    1 => m.put(&mut f.1, "bio")?,
+                    2 => m.put(&mut f.2, "experience")?,
+                    3 => m.put(&mut f.3, "level")?,
+                    4 => m.put(&mut f.4, "primaryTeam")?,
+                    5 => m.put(&mut f.5, "sparks")?,
+                    6 => m.put(&mut f.6, "updatedAt")?,
+                    7 => m.put(&mut f.7, "username")?,
+                    8 => m.put(&mut f.8, "verified")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2332,15 +2453,21 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["channel", "since", "totalMonths", "until"],
+                |k| match k {
+                    "channel" => Some(0),
+                    "since" => Some(1),
+                    "totalMonths" => Some(2),
+                    "until" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "since")?,
+                    2 => m.put(&mut f.2, "totalMonths")?,
+                    3 => m.put(&mut f.3, "until")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2379,11 +2506,17 @@ the official client 4000-4005: both are known values here.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["channel"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "channel")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2431,14 +2564,19 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["channelId", "giftReceiverId", "giftReceiverUsername"],
+                |k| match k {
+                    "channelId" => Some(0),
+                    "giftReceiverId" => Some(1),
+                    "giftReceiverUsername" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "channelId")?,
+                    1 => m.put(&mut f.1, "giftReceiverId")?,
+                    2 => m.put(&mut f.2, "giftReceiverUsername")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2486,15 +2624,21 @@ the official client 4000-4005: both are known values here.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["id", "name", "owner", "token"],
+                |k| match k {
+                    "id" => Some(0),
+                    "name" => Some(1),
+                    "owner" => Some(2),
+                    "token" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "name")?,
+                    2 => m.put(&mut f.2, "owner")?,
+                    3 => m.put(&mut f.3, "token")?,
                     _ => m.skip_value()?,
                 }
             }

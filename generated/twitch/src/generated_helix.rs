@@ -104,15 +104,21 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["followed_at", "user_id", "user_login", "user_name"],
+                |k| match k {
+                    "followed_at" => Some(0),
+                    "user_id" => Some(1),
+                    "user_login" => Some(2),
+                    "user_name" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "followed_at")?,
+                    1 => m.put(&mut f.1, "user_id")?,
+                    2 => m.put(&mut f.2, "user_login")?,
+                    3 => m.put(&mut f.3, "user_name")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -173,19 +179,20 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "broadcaster_id",
-                    "broadcaster_language",
-                    "broadcaster_login",
-                    "broadcaster_name",
-                    "content_classification_labels",
-                    "delay",
-                    "game_id",
-                    "game_name",
-                    "is_branded_content",
-                    "tags",
-                    "title",
-                ],
+                |k| match k {
+                    "broadcaster_id" => Some(0),
+                    "broadcaster_language" => Some(1),
+                    "broadcaster_login" => Some(2),
+                    "broadcaster_name" => Some(3),
+                    "content_classification_labels" => Some(4),
+                    "delay" => Some(5),
+                    "game_id" => Some(6),
+                    "game_name" => Some(7),
+                    "is_branded_content" => Some(8),
+                    "tags" => Some(9),
+                    "title" => Some(10),
+                    _ => None,
+                },
             );
             let mut f = (
                 None,
@@ -202,17 +209,17 @@ pub mod types {
             );
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
-                    9 => m.put(&mut f.9)?,
-                    10 => m.put(&mut f.10)?,
+                    0 => m.put(&mut f.0, "broadcaster_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_language")?,
+                    2 => m.put(&mut f.2, "broadcaster_login")?,
+                    3 => m.put(&mut f.3, "broadcaster_name")?,
+                    4 => m.put(&mut f.4, "content_classification_labels")?,
+                    5 => m.put(&mut f.5, "delay")?,
+                    6 => m.put(&mut f.6, "game_id")?,
+                    7 => m.put(&mut f.7, "game_name")?,
+                    8 => m.put(&mut f.8, "is_branded_content")?,
+                    9 => m.put(&mut f.9, "tags")?,
+                    10 => m.put(&mut f.10, "title")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -284,20 +291,21 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "broadcaster_language",
-                    "broadcaster_login",
-                    "display_name",
-                    "game_id",
-                    "game_name",
-                    "id",
-                    "is_live",
-                    "started_at",
-                    "tag_ids",
-                    "tags",
-                    "thumbnail_url",
-                    "title",
-                ],
+                |k| match k {
+                    "broadcaster_language" => Some(0),
+                    "broadcaster_login" => Some(1),
+                    "display_name" => Some(2),
+                    "game_id" => Some(3),
+                    "game_name" => Some(4),
+                    "id" => Some(5),
+                    "is_live" => Some(6),
+                    "started_at" => Some(7),
+                    "tag_ids" => Some(8),
+                    "tags" => Some(9),
+                    "thumbnail_url" => Some(10),
+                    "title" => Some(11),
+                    _ => None,
+                },
             );
             let mut f = (
                 None,
@@ -315,18 +323,18 @@ pub mod types {
             );
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
-                    9 => m.put(&mut f.9)?,
-                    10 => m.put(&mut f.10)?,
-                    11 => m.put(&mut f.11)?,
+                    0 => m.put(&mut f.0, "broadcaster_language")?,
+                    1 => m.put(&mut f.1, "broadcaster_login")?,
+                    2 => m.put(&mut f.2, "display_name")?,
+                    3 => m.put(&mut f.3, "game_id")?,
+                    4 => m.put(&mut f.4, "game_name")?,
+                    5 => m.put(&mut f.5, "id")?,
+                    6 => m.put(&mut f.6, "is_live")?,
+                    7 => m.put(&mut f.7, "started_at")?,
+                    8 => m.put(&mut f.8, "tag_ids")?,
+                    9 => m.put(&mut f.9, "tags")?,
+                    10 => m.put(&mut f.10, "thumbnail_url")?,
+                    11 => m.put(&mut f.11, "title")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -381,14 +389,19 @@ message was not dropped.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["drop_reason", "is_sent", "message_id"],
+                |k| match k {
+                    "drop_reason" => Some(0),
+                    "is_sent" => Some(1),
+                    "message_id" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "drop_reason")?,
+                    1 => m.put(&mut f.1, "is_sent")?,
+                    2 => m.put(&mut f.2, "message_id")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -432,14 +445,19 @@ message was not dropped.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["user_id", "user_login", "user_name"],
+                |k| match k {
+                    "user_id" => Some(0),
+                    "user_login" => Some(1),
+                    "user_name" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "user_id")?,
+                    1 => m.put(&mut f.1, "user_login")?,
+                    2 => m.put(&mut f.2, "user_name")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -512,25 +530,26 @@ message was not dropped.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "broadcaster_id",
-                    "broadcaster_name",
-                    "created_at",
-                    "creator_id",
-                    "creator_name",
-                    "duration",
-                    "embed_url",
-                    "game_id",
-                    "id",
-                    "is_featured",
-                    "language",
-                    "thumbnail_url",
-                    "title",
-                    "url",
-                    "video_id",
-                    "view_count",
-                    "vod_offset",
-                ],
+                |k| match k {
+                    "broadcaster_id" => Some(0),
+                    "broadcaster_name" => Some(1),
+                    "created_at" => Some(2),
+                    "creator_id" => Some(3),
+                    "creator_name" => Some(4),
+                    "duration" => Some(5),
+                    "embed_url" => Some(6),
+                    "game_id" => Some(7),
+                    "id" => Some(8),
+                    "is_featured" => Some(9),
+                    "language" => Some(10),
+                    "thumbnail_url" => Some(11),
+                    "title" => Some(12),
+                    "url" => Some(13),
+                    "video_id" => Some(14),
+                    "view_count" => Some(15),
+                    "vod_offset" => Some(16),
+                    _ => None,
+                },
             );
             let mut f = (
                 None,
@@ -553,23 +572,23 @@ message was not dropped.
             );
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
-                    9 => m.put(&mut f.9)?,
-                    10 => m.put(&mut f.10)?,
-                    11 => m.put(&mut f.11)?,
-                    12 => m.put(&mut f.12)?,
-                    13 => m.put(&mut f.13)?,
-                    14 => m.put(&mut f.14)?,
-                    15 => m.put(&mut f.15)?,
-                    16 => m.put(&mut f.16)?,
+                    0 => m.put(&mut f.0, "broadcaster_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_name")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "creator_id")?,
+                    4 => m.put(&mut f.4, "creator_name")?,
+                    5 => m.put(&mut f.5, "duration")?,
+                    6 => m.put(&mut f.6, "embed_url")?,
+                    7 => m.put(&mut f.7, "game_id")?,
+                    8 => m.put(&mut f.8, "id")?,
+                    9 => m.put(&mut f.9, "is_featured")?,
+                    10 => m.put(&mut f.10, "language")?,
+                    11 => m.put(&mut f.11, "thumbnail_url")?,
+                    12 => m.put(&mut f.12, "title")?,
+                    13 => m.put(&mut f.13, "url")?,
+                    14 => m.put(&mut f.14, "video_id")?,
+                    15 => m.put(&mut f.15, "view_count")?,
+                    16 => m.put(&mut f.16, "vod_offset")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -846,15 +865,21 @@ message was not dropped.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "max_total_cost", "total", "total_cost"],
+                |k| match k {
+                    "data" => Some(0),
+                    "max_total_cost" => Some(1),
+                    "total" => Some(2),
+                    "total_cost" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "max_total_cost")?,
+                    2 => m.put(&mut f.2, "total")?,
+                    3 => m.put(&mut f.3, "total_cost")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -954,13 +979,17 @@ message was not dropped.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["code", "message"],
+                |k| match k {
+                    "code" => Some(0),
+                    "message" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "code")?,
+                    1 => m.put(&mut f.1, "message")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1030,21 +1059,22 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "broadcaster_id",
-                    "broadcaster_user_id",
-                    "campaign_id",
-                    "category_id",
-                    "client_id",
-                    "conduit_id",
-                    "extension_client_id",
-                    "from_broadcaster_user_id",
-                    "moderator_user_id",
-                    "organization_id",
-                    "reward_id",
-                    "to_broadcaster_user_id",
-                    "user_id",
-                ],
+                |k| match k {
+                    "broadcaster_id" => Some(0),
+                    "broadcaster_user_id" => Some(1),
+                    "campaign_id" => Some(2),
+                    "category_id" => Some(3),
+                    "client_id" => Some(4),
+                    "conduit_id" => Some(5),
+                    "extension_client_id" => Some(6),
+                    "from_broadcaster_user_id" => Some(7),
+                    "moderator_user_id" => Some(8),
+                    "organization_id" => Some(9),
+                    "reward_id" => Some(10),
+                    "to_broadcaster_user_id" => Some(11),
+                    "user_id" => Some(12),
+                    _ => None,
+                },
             );
             let mut f = (
                 None,
@@ -1063,19 +1093,19 @@ adds later.
             );
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
-                    9 => m.put(&mut f.9)?,
-                    10 => m.put(&mut f.10)?,
-                    11 => m.put(&mut f.11)?,
-                    12 => m.put(&mut f.12)?,
+                    0 => m.put(&mut f.0, "broadcaster_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_id")?,
+                    2 => m.put(&mut f.2, "campaign_id")?,
+                    3 => m.put(&mut f.3, "category_id")?,
+                    4 => m.put(&mut f.4, "client_id")?,
+                    5 => m.put(&mut f.5, "conduit_id")?,
+                    6 => m.put(&mut f.6, "extension_client_id")?,
+                    7 => m.put(&mut f.7, "from_broadcaster_user_id")?,
+                    8 => m.put(&mut f.8, "moderator_user_id")?,
+                    9 => m.put(&mut f.9, "organization_id")?,
+                    10 => m.put(&mut f.10, "reward_id")?,
+                    11 => m.put(&mut f.11, "to_broadcaster_user_id")?,
+                    12 => m.put(&mut f.12, "user_id")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1137,28 +1167,29 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "condition",
-                    "cost",
-                    "created_at",
-                    "id",
-                    "status",
-                    "transport",
-                    "type",
-                    "version",
-                ],
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1367,24 +1398,25 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "callback",
-                    "conduit_id",
-                    "connected_at",
-                    "disconnected_at",
-                    "method",
-                    "session_id",
-                ],
+                |k| match k {
+                    "callback" => Some(0),
+                    "conduit_id" => Some(1),
+                    "connected_at" => Some(2),
+                    "disconnected_at" => Some(3),
+                    "method" => Some(4),
+                    "session_id" => Some(5),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
+                    0 => m.put(&mut f.0, "callback")?,
+                    1 => m.put(&mut f.1, "conduit_id")?,
+                    2 => m.put(&mut f.2, "connected_at")?,
+                    3 => m.put(&mut f.3, "disconnected_at")?,
+                    4 => m.put(&mut f.4, "method")?,
+                    5 => m.put(&mut f.5, "session_id")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1520,16 +1552,23 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["broadcaster_id", "broadcaster_name", "game_id", "game_name", "title"],
+                |k| match k {
+                    "broadcaster_id" => Some(0),
+                    "broadcaster_name" => Some(1),
+                    "game_id" => Some(2),
+                    "game_name" => Some(3),
+                    "title" => Some(4),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
+                    0 => m.put(&mut f.0, "broadcaster_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_name")?,
+                    2 => m.put(&mut f.2, "game_id")?,
+                    3 => m.put(&mut f.3, "game_name")?,
+                    4 => m.put(&mut f.4, "title")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1577,20 +1616,21 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "broadcaster_id",
-                    "broadcaster_login",
-                    "broadcaster_name",
-                    "followed_at",
-                ],
+                |k| match k {
+                    "broadcaster_id" => Some(0),
+                    "broadcaster_login" => Some(1),
+                    "broadcaster_name" => Some(2),
+                    "followed_at" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "broadcaster_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_name")?,
+                    3 => m.put(&mut f.3, "followed_at")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1637,15 +1677,21 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["box_art_url", "id", "igdb_id", "name"],
+                |k| match k {
+                    "box_art_url" => Some(0),
+                    "id" => Some(1),
+                    "igdb_id" => Some(2),
+                    "name" => Some(3),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
+                    0 => m.put(&mut f.0, "box_art_url")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "igdb_id")?,
+                    3 => m.put(&mut f.3, "name")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1748,14 +1794,19 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "pagination", "total"],
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    "total" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    2 => m.put(&mut f.2, "total")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1792,11 +1843,17 @@ adds later.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["data"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "data")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1949,14 +2006,19 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "pagination", "total"],
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    "total" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    2 => m.put(&mut f.2, "total")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -1997,13 +2059,17 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "pagination"],
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2049,16 +2115,23 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "max_total_cost", "pagination", "total", "total_cost"],
+                |k| match k {
+                    "data" => Some(0),
+                    "max_total_cost" => Some(1),
+                    "pagination" => Some(2),
+                    "total" => Some(3),
+                    "total_cost" => Some(4),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "max_total_cost")?,
+                    2 => m.put(&mut f.2, "pagination")?,
+                    3 => m.put(&mut f.3, "total")?,
+                    4 => m.put(&mut f.4, "total_cost")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2160,13 +2233,17 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "pagination"],
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2208,14 +2285,19 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "pagination", "total"],
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    "total" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    2 => m.put(&mut f.2, "total")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2308,11 +2390,17 @@ adds later.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["data"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "data")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2351,13 +2439,17 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "pagination"],
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2461,13 +2553,17 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "pagination"],
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2503,11 +2599,17 @@ adds later.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["data"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "data")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2618,13 +2720,17 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "pagination"],
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -2807,14 +2913,19 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["error", "message", "status"],
+                |k| match k {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "status" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "error")?,
+                    1 => m.put(&mut f.1, "message")?,
+                    2 => m.put(&mut f.2, "status")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -3005,13 +3116,17 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["duration", "offset"],
+                |k| match k {
+                    "duration" => Some(0),
+                    "offset" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "duration")?,
+                    1 => m.put(&mut f.1, "offset")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -3049,11 +3164,17 @@ adds later.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["cursor"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "cursor" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "cursor")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -3148,13 +3269,17 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["data", "pagination"],
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
             );
             let mut f = (None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -3387,11 +3512,17 @@ adds later.
         fn visit<'de, A: ::serde::de::MapAccess<'de>>(
             map: A,
         ) -> ::std::result::Result<Self, A::Error> {
-            let mut m = ::streamkit_runtime::decode::Fields::new(map, &["data"]);
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    _ => None,
+                },
+            );
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "data")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -3460,23 +3591,24 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "game_id",
-                    "game_name",
-                    "id",
-                    "is_mature",
-                    "language",
-                    "started_at",
-                    "tag_ids",
-                    "tags",
-                    "thumbnail_url",
-                    "title",
-                    "type",
-                    "user_id",
-                    "user_login",
-                    "user_name",
-                    "viewer_count",
-                ],
+                |k| match k {
+                    "game_id" => Some(0),
+                    "game_name" => Some(1),
+                    "id" => Some(2),
+                    "is_mature" => Some(3),
+                    "language" => Some(4),
+                    "started_at" => Some(5),
+                    "tag_ids" => Some(6),
+                    "tags" => Some(7),
+                    "thumbnail_url" => Some(8),
+                    "title" => Some(9),
+                    "type" => Some(10),
+                    "user_id" => Some(11),
+                    "user_login" => Some(12),
+                    "user_name" => Some(13),
+                    "viewer_count" => Some(14),
+                    _ => None,
+                },
             );
             let mut f = (
                 None,
@@ -3497,21 +3629,21 @@ adds later.
             );
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
-                    9 => m.put(&mut f.9)?,
-                    10 => m.put(&mut f.10)?,
-                    11 => m.put(&mut f.11)?,
-                    12 => m.put(&mut f.12)?,
-                    13 => m.put(&mut f.13)?,
-                    14 => m.put(&mut f.14)?,
+                    0 => m.put(&mut f.0, "game_id")?,
+                    1 => m.put(&mut f.1, "game_name")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    3 => m.put(&mut f.3, "is_mature")?,
+                    4 => m.put(&mut f.4, "language")?,
+                    5 => m.put(&mut f.5, "started_at")?,
+                    6 => m.put(&mut f.6, "tag_ids")?,
+                    7 => m.put(&mut f.7, "tags")?,
+                    8 => m.put(&mut f.8, "thumbnail_url")?,
+                    9 => m.put(&mut f.9, "title")?,
+                    10 => m.put(&mut f.10, "type")?,
+                    11 => m.put(&mut f.11, "user_id")?,
+                    12 => m.put(&mut f.12, "user_login")?,
+                    13 => m.put(&mut f.13, "user_name")?,
+                    14 => m.put(&mut f.14, "viewer_count")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -3643,19 +3775,20 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "broadcaster_type",
-                    "created_at",
-                    "description",
-                    "display_name",
-                    "email",
-                    "id",
-                    "login",
-                    "offline_image_url",
-                    "profile_image_url",
-                    "type",
-                    "view_count",
-                ],
+                |k| match k {
+                    "broadcaster_type" => Some(0),
+                    "created_at" => Some(1),
+                    "description" => Some(2),
+                    "display_name" => Some(3),
+                    "email" => Some(4),
+                    "id" => Some(5),
+                    "login" => Some(6),
+                    "offline_image_url" => Some(7),
+                    "profile_image_url" => Some(8),
+                    "type" => Some(9),
+                    "view_count" => Some(10),
+                    _ => None,
+                },
             );
             let mut f = (
                 None,
@@ -3672,17 +3805,17 @@ adds later.
             );
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
-                    9 => m.put(&mut f.9)?,
-                    10 => m.put(&mut f.10)?,
+                    0 => m.put(&mut f.0, "broadcaster_type")?,
+                    1 => m.put(&mut f.1, "created_at")?,
+                    2 => m.put(&mut f.2, "description")?,
+                    3 => m.put(&mut f.3, "display_name")?,
+                    4 => m.put(&mut f.4, "email")?,
+                    5 => m.put(&mut f.5, "id")?,
+                    6 => m.put(&mut f.6, "login")?,
+                    7 => m.put(&mut f.7, "offline_image_url")?,
+                    8 => m.put(&mut f.8, "profile_image_url")?,
+                    9 => m.put(&mut f.9, "type")?,
+                    10 => m.put(&mut f.10, "view_count")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -3831,25 +3964,26 @@ adds later.
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "created_at",
-                    "description",
-                    "duration",
-                    "id",
-                    "language",
-                    "muted_segments",
-                    "published_at",
-                    "stream_id",
-                    "thumbnail_url",
-                    "title",
-                    "type",
-                    "url",
-                    "user_id",
-                    "user_login",
-                    "user_name",
-                    "view_count",
-                    "viewable",
-                ],
+                |k| match k {
+                    "created_at" => Some(0),
+                    "description" => Some(1),
+                    "duration" => Some(2),
+                    "id" => Some(3),
+                    "language" => Some(4),
+                    "muted_segments" => Some(5),
+                    "published_at" => Some(6),
+                    "stream_id" => Some(7),
+                    "thumbnail_url" => Some(8),
+                    "title" => Some(9),
+                    "type" => Some(10),
+                    "url" => Some(11),
+                    "user_id" => Some(12),
+                    "user_login" => Some(13),
+                    "user_name" => Some(14),
+                    "view_count" => Some(15),
+                    "viewable" => Some(16),
+                    _ => None,
+                },
             );
             let mut f = (
                 None,
@@ -3872,23 +4006,23 @@ adds later.
             );
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
-                    6 => m.put(&mut f.6)?,
-                    7 => m.put(&mut f.7)?,
-                    8 => m.put(&mut f.8)?,
-                    9 => m.put(&mut f.9)?,
-                    10 => m.put(&mut f.10)?,
-                    11 => m.put(&mut f.11)?,
-                    12 => m.put(&mut f.12)?,
-                    13 => m.put(&mut f.13)?,
-                    14 => m.put(&mut f.14)?,
-                    15 => m.put(&mut f.15)?,
-                    16 => m.put(&mut f.16)?,
+                    0 => m.put(&mut f.0, "created_at")?,
+                    1 => m.put(&mut f.1, "description")?,
+                    2 => m.put(&mut f.2, "duration")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "language")?,
+                    5 => m.put(&mut f.5, "muted_segments")?,
+                    6 => m.put(&mut f.6, "published_at")?,
+                    7 => m.put(&mut f.7, "stream_id")?,
+                    8 => m.put(&mut f.8, "thumbnail_url")?,
+                    9 => m.put(&mut f.9, "title")?,
+                    10 => m.put(&mut f.10, "type")?,
+                    11 => m.put(&mut f.11, "url")?,
+                    12 => m.put(&mut f.12, "user_id")?,
+                    13 => m.put(&mut f.13, "user_login")?,
+                    14 => m.put(&mut f.14, "user_name")?,
+                    15 => m.put(&mut f.15, "view_count")?,
+                    16 => m.put(&mut f.16, "viewable")?,
                     _ => m.skip_value()?,
                 }
             }

@@ -42,22 +42,23 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "device_code",
-                    "expires_in",
-                    "interval",
-                    "user_code",
-                    "verification_uri",
-                ],
+                |k| match k {
+                    "device_code" => Some(0),
+                    "expires_in" => Some(1),
+                    "interval" => Some(2),
+                    "user_code" => Some(3),
+                    "verification_uri" => Some(4),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
+                    0 => m.put(&mut f.0, "device_code")?,
+                    1 => m.put(&mut f.1, "expires_in")?,
+                    2 => m.put(&mut f.2, "interval")?,
+                    3 => m.put(&mut f.3, "user_code")?,
+                    4 => m.put(&mut f.4, "verification_uri")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -189,14 +190,19 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["error", "message", "status"],
+                |k| match k {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "status" => Some(2),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
+                    0 => m.put(&mut f.0, "error")?,
+                    1 => m.put(&mut f.1, "message")?,
+                    2 => m.put(&mut f.2, "status")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -286,24 +292,25 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &[
-                    "access_token",
-                    "expires_in",
-                    "id_token",
-                    "refresh_token",
-                    "scope",
-                    "token_type",
-                ],
+                |k| match k {
+                    "access_token" => Some(0),
+                    "expires_in" => Some(1),
+                    "id_token" => Some(2),
+                    "refresh_token" => Some(3),
+                    "scope" => Some(4),
+                    "token_type" => Some(5),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
-                    5 => m.put(&mut f.5)?,
+                    0 => m.put(&mut f.0, "access_token")?,
+                    1 => m.put(&mut f.1, "expires_in")?,
+                    2 => m.put(&mut f.2, "id_token")?,
+                    3 => m.put(&mut f.3, "refresh_token")?,
+                    4 => m.put(&mut f.4, "scope")?,
+                    5 => m.put(&mut f.5, "token_type")?,
                     _ => m.skip_value()?,
                 }
             }
@@ -357,16 +364,23 @@ pub mod types {
         ) -> ::std::result::Result<Self, A::Error> {
             let mut m = ::streamkit_runtime::decode::Fields::new(
                 map,
-                &["client_id", "expires_in", "login", "scopes", "user_id"],
+                |k| match k {
+                    "client_id" => Some(0),
+                    "expires_in" => Some(1),
+                    "login" => Some(2),
+                    "scopes" => Some(3),
+                    "user_id" => Some(4),
+                    _ => None,
+                },
             );
             let mut f = (None, None, None, None, None);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
-                    1 => m.put(&mut f.1)?,
-                    2 => m.put(&mut f.2)?,
-                    3 => m.put(&mut f.3)?,
-                    4 => m.put(&mut f.4)?,
+                    0 => m.put(&mut f.0, "client_id")?,
+                    1 => m.put(&mut f.1, "expires_in")?,
+                    2 => m.put(&mut f.2, "login")?,
+                    3 => m.put(&mut f.3, "scopes")?,
+                    4 => m.put(&mut f.4, "user_id")?,
                     _ => m.skip_value()?,
                 }
             }

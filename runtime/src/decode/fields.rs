@@ -13,31 +13,28 @@ use super::missing::missing;
 /// One object's entries, for a generated [`Object::visit`](super::Object::visit): call
 /// [`next_field`](Self::next_field) until `None`, [`put`](Self::put) each known field's value
 /// into its slot, then build the struct with [`take`](Self::take) and [`extra`](Self::extra).
-pub struct Fields<'de, A, X> {
+pub struct Fields<'de, A, X, K> {
     map: A,
-    names: &'static [&'static str],
-    /// The index of the last known key read (for the duplicate field error).
-    current: usize,
+    /// The struct's field table: a key's index, `None` for a key the spec does not document
+    /// (a `match` on the wire names: rustc compiles it better than a search of a list).
+    index: K,
     extra: X,
     de: PhantomData<&'de ()>,
 }
 
-impl<'de, A: MapAccess<'de>, X: Extra> Fields<'de, A, X> {
-    /// The entries of `map`, for a struct whose known fields have the wire names `names`.
-    pub fn new(map: A, names: &'static [&'static str]) -> Self {
-        Fields { map, names, current: 0, extra: X::default(), de: PhantomData }
+impl<'de, A: MapAccess<'de>, X: Extra, K: Fn(&str) -> Option<usize> + Copy> Fields<'de, A, X, K> {
+    /// The entries of `map`, for a struct whose field table is `index`.
+    pub fn new(map: A, index: K) -> Self {
+        Fields { map, index, extra: X::default(), de: PhantomData }
     }
 
-    /// The index in `names` of the next known key; keys not in `names` are decoded into
-    /// `extra` on the way. `None` at the end of the map.
+    /// The index of the next known key; other keys are decoded into `extra` on the way.
+    /// `None` at the end of the map.
     pub fn next_field(&mut self) -> Result<Option<usize>, A::Error> {
         loop {
-            match self.map.next_key_seed(KeySeed { names: self.names })? {
+            match self.map.next_key_seed(KeySeed { index: self.index })? {
                 None => return Ok(None),
-                Some(Key::Known(i)) => {
-                    self.current = i;
-                    return Ok(Some(i));
-                }
+                Some(Key::Known(i)) => return Ok(Some(i)),
                 Some(Key::Unknown(key)) => {
                     let value = self.map.next_value()?;
                     if let Err(key) = self.extra.keep(key, value) {
@@ -48,11 +45,11 @@ impl<'de, A: MapAccess<'de>, X: Extra> Fields<'de, A, X> {
         }
     }
 
-    /// Decodes the value of the known key just read into `slot`; a second value for the
-    /// same key is an error.
-    pub fn put<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>) -> Result<(), A::Error> {
+    /// Decodes the value of the known key `name` just read into `slot`; a second value for
+    /// the same key is an error.
+    pub fn put<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>, name: &'static str) -> Result<(), A::Error> {
         if slot.is_some() {
-            return Err(A::Error::duplicate_field(self.names.get(self.current).copied().unwrap_or("?")));
+            return Err(A::Error::duplicate_field(name));
         }
         *slot = Some(self.map.next_value()?);
         Ok(())
@@ -90,17 +87,17 @@ enum Key {
 }
 
 #[derive(Clone, Copy)]
-struct KeySeed {
-    names: &'static [&'static str],
+struct KeySeed<K> {
+    index: K,
 }
 
-impl KeySeed {
-    fn key(self, key: &str) -> Option<usize> {
-        self.names.iter().position(|n| n.len() == key.len() && *n == key)
+impl<K: Fn(&str) -> Option<usize>> KeySeed<K> {
+    fn key(&self, key: &str) -> Option<usize> {
+        (self.index)(key)
     }
 }
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
+impl<'de, K: Fn(&str) -> Option<usize> + Copy> DeserializeSeed<'de> for KeySeed<K> {
     type Value = Key;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
@@ -108,7 +105,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed {
+impl<'de, K: Fn(&str) -> Option<usize> + Copy> Visitor<'de> for KeySeed<K> {
     type Value = Key;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -24,12 +24,16 @@
 //! impl Object for User {
 //!     const NAME: &'static str = "User";
 //!     fn visit<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-//!         let mut m = Fields::new(map, &["id", "nick"]);
+//!         let mut m = Fields::new(map, |k| match k {
+//!             "id" => Some(0),
+//!             "nick" => Some(1),
+//!             _ => None,
+//!         });
 //!         let mut f = (None, None);
 //!         while let Some(i) = m.next_field()? {
 //!             match i {
-//!                 0 => m.put(&mut f.0)?,
-//!                 1 => m.put(&mut f.1)?,
+//!                 0 => m.put(&mut f.0, "id")?,
+//!                 1 => m.put(&mut f.1, "nick")?,
 //!                 _ => m.skip_value()?,
 //!             }
 //!         }

@@ -23,15 +23,22 @@ struct OnePass {
 impl Object for OnePass {
     const NAME: &'static str = "Derived";
     fn visit<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let mut m = Fields::new(map, &["id", "type", "count", "tags", "nullable"]);
+        let mut m = Fields::new(map, |k| match k {
+            "id" => Some(0),
+            "type" => Some(1),
+            "count" => Some(2),
+            "tags" => Some(3),
+            "nullable" => Some(4),
+            _ => None,
+        });
         let mut f = (None, None, None, None, None);
         while let Some(i) = m.next_field()? {
             match i {
-                0 => m.put(&mut f.0)?,
-                1 => m.put(&mut f.1)?,
-                2 => m.put(&mut f.2)?,
-                3 => m.put(&mut f.3)?,
-                4 => m.put(&mut f.4)?,
+                0 => m.put(&mut f.0, "id")?,
+                1 => m.put(&mut f.1, "type")?,
+                2 => m.put(&mut f.2, "count")?,
+                3 => m.put(&mut f.3, "tags")?,
+                4 => m.put(&mut f.4, "nullable")?,
                 _ => m.skip_value()?,
             }
         }
@@ -149,11 +156,11 @@ fn a_typed_extra_map_decodes_its_values() {
     impl Object for Condition {
         const NAME: &'static str = "Condition";
         fn visit<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-            let mut m = Fields::new(map, &["user_id"]);
+            let mut m = Fields::new(map, |k| (k == "user_id").then_some(0));
             let mut f = (None,);
             while let Some(i) = m.next_field()? {
                 match i {
-                    0 => m.put(&mut f.0)?,
+                    0 => m.put(&mut f.0, "user_id")?,
                     _ => m.skip_value()?,
                 }
             }

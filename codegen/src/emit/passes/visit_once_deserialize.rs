@@ -3,8 +3,8 @@
 //! serde's derive for a struct with a `#[serde(flatten)]` map buffers the whole object into
 //! its intermediate `Content` tree before building the struct (+31k instructions and many
 //! allocations on a 20-item Get Streams page). This pass drops `Deserialize` from such a
-//! struct's derive and emits an `impl streamkit_runtime::decode::Object`: the field table and
-//! one match arm per field; the loop, key lookup, errors and the `extra` map are the
+//! struct's derive and emits an `impl streamkit_runtime::decode::Object`: the field table (a
+//! `match` on the wire names) and one match arm per field; the loop, key lookup, errors and the `extra` map are the
 //! runtime's (`runtime/src/decode/`). `Serialize` stays derived (flatten is cheap there), so
 //! the `#[serde(flatten)]` attribute stays and the other passes still find `extra` by it.
 //!
@@ -190,10 +190,13 @@ fn one_pass_impls(s: &ItemStruct) -> Result<Vec<Item>, String> {
             Slot::Extra(_) => None,
         })
         .collect();
-    let wires = known.iter().map(|(_, w, _)| w);
-    let arms = (0..known.len()).map(|i| {
+    let table = known.iter().enumerate().map(|(i, (_, wire, _))| {
+        let lit = Literal::usize_unsuffixed(i);
+        quote!(#wire => Some(#lit),)
+    });
+    let arms = known.iter().enumerate().map(|(i, (_, wire, _))| {
         let (lit, idx) = (Literal::usize_unsuffixed(i), syn::Index::from(i));
-        quote!(#lit => m.put(&mut f.#idx)?,)
+        quote!(#lit => m.put(&mut f.#idx, #wire)?,)
     });
     let mut k = 0;
     let inits = slots.iter().map(|slot| match slot {
@@ -226,7 +229,7 @@ fn one_pass_impls(s: &ItemStruct) -> Result<Vec<Item>, String> {
         impl #de::Object for #name {
             const NAME: &'static str = #name_str;
             fn visit<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> ::std::result::Result<Self, A::Error> {
-                let mut m = #de::Fields::new(map, &[#(#wires),*]);
+                let mut m = #de::Fields::new(map, |k| match k { #(#table)* _ => None });
                 #slots_decl
                 while let Some(i) = m.next_field()? {
                     match i {
@@ -283,9 +286,9 @@ mod tests {
         assert!(text.contains("#[derive(::serde::Serialize, Clone, Debug)]\npub struct S"), "{text}");
         assert!(text.contains("#[derive(::serde::Deserialize)]\npub struct Plain"), "{text}");
         for line in [
-            r#"&["id", "type", "tags", "nullable"],"#,
+            r#""type" => Some(1),"#,
             "let mut f = (None, None, None, None);",
-            "3 => m.put(&mut f.3)?,",
+            r#"3 => m.put(&mut f.3, "nullable")?,"#,
             r#"id: m.take(f.0, "id")?,"#,
             "tags: f.2.unwrap_or_default(),",
             r#"nullable: m.require(f.3, "nullable")?,"#,
