@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo build --release -p streamkit-sandbox
-//! cargo run --release -p streamkit-benches -- overhead|streams|streams-callgrind|ratelimit|pagination|build|all
+//! cargo run --release -p streamkit-benches -- overhead|streams|streams-callgrind|ratelimit|pagination|build|decode|all
 //! ```
 //!
 //! Every figure is compared with a baseline measured in the same run; the sandbox runs as its
@@ -11,6 +11,7 @@
 
 mod buildcost;
 mod common;
+mod decode;
 mod overhead;
 mod pagination;
 mod ratelimit;
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 
 use common::{BenchResult, Figure, print_rows};
 
-const USAGE: &str = "usage: streamkit-benches overhead|overhead-callgrind|streams|streams-callgrind|ratelimit|ratelimit-repeat|ratelimit-redis|pagination|build|all";
+const USAGE: &str = "usage: streamkit-benches overhead|overhead-callgrind|streams|streams-callgrind|ratelimit|ratelimit-repeat|ratelimit-redis|pagination|build|decode|all";
 const SCENARIOS: &[&str] = &[
     "overhead",
     "overhead-callgrind",
@@ -32,6 +33,7 @@ const SCENARIOS: &[&str] = &[
     "ratelimit-redis",
     "pagination",
     "build",
+    "decode",
 ];
 const BEGIN: &str = "<!-- figures:begin -->";
 const END: &str = "<!-- figures:end -->";
@@ -65,6 +67,7 @@ fn run_scenario(name: &str) -> BenchResult<Vec<Figure>> {
         "ratelimit-redis" => runtime()?.block_on(ratelimit_shared::redis(env_usize("STREAMKIT_BENCH_SECS", 24) as f64)),
         "pagination" => runtime()?.block_on(pagination::run()),
         "build" => buildcost::run(),
+        "decode" => decode::run(),
         other => Err(format!("unknown scenario `{other}`\n{USAGE}")),
     }?;
     print_rows(&figures);
@@ -151,6 +154,11 @@ fn main() -> ExitCode {
         ["__calls", workload, variant, n] => match n.parse() {
             Ok(n) => runtime().and_then(|rt| rt.block_on(streams::calls_child(workload, variant, n))),
             Err(_) => Err(format!("__calls: bad call count {n}")),
+        },
+        // Hidden: the child process the decode scenario runs under callgrind.
+        ["__decode", variant, items, iters] => match (items.parse(), iters.parse()) {
+            (Ok(n), Ok(i)) => decode::child(variant, n, i),
+            _ => Err("__decode: bad numbers".into()),
         },
         ["__walk", n] => match n.parse() {
             Ok(n) => runtime().and_then(|rt| rt.block_on(pagination::walk_child(n))),

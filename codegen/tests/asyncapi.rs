@@ -112,6 +112,7 @@ fn a_small_protocol_generates_through_the_type_passes() {
             ("string_newtypes", 0),
             ("non_exhaustive", 2),
             ("drift_impls", 2),
+            ("visit_once_deserialize", 1),
             ("enum_varnames", 0),
         ]
     );

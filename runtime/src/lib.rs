@@ -16,7 +16,9 @@
 //!   operation's path set, not a string parsed again.
 //! * [`response`]: the generated `send()` wrappers, converting to the one [`Error`] type.
 //! * [`recent_ids`]: bounded duplicate detection by message id (sessions and webhooks).
-//! * [`drift`]: strict decoding for tests. [`Secret`]: values never printed.
+//! * [`decode`]: the one-pass `Deserialize` of generated structs that keep undocumented
+//!   fields (no `#[serde(flatten)]` buffering). [`drift`]: strict decoding for tests.
+//!   [`Secret`]: values never printed.
 //! * [`message`]: decoding one message of a message-driven protocol (a websocket event's
 //!   data) into its generated type, [`Strictness`](message::Strictness) deciding about drift.
 //!
@@ -39,6 +41,7 @@ mod call;
 pub mod clock;
 pub mod config;
 pub mod deadline;
+pub mod decode;
 pub mod drift;
 pub mod error;
 pub mod hooks;

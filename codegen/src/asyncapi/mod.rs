@@ -10,7 +10,7 @@
 //!    enum with `from_wire`, the topic name and payload enums; or, for a socket whose frames
 //!    share an envelope (`x-streamkit-frames.envelope`), [`envelope`]: the frame and event enums;
 //! 5. the REST passes that apply to types (open enums, `extra` defaults, setters, messages,
-//!    `non_exhaustive`, drift, variant names) plus `open_tagged_enums` (tagged unions gain
+//!    `non_exhaustive`, drift, the one-pass `Deserialize`, variant names) plus `open_tagged_enums` (tagged unions gain
 //!    an `Unknown` kind), then [`known_values`]; format and banner as for REST.
 
 pub mod check;
@@ -33,7 +33,7 @@ use crate::plan::{ServicePlan, SpecShape};
 use crate::{Output, format};
 
 /// The REST passes that rewrite the `types` module, in the REST pipeline's order.
-pub fn type_passes() -> [&'static dyn Pass; 9] {
+pub fn type_passes() -> [&'static dyn Pass; 10] {
     [
         &passes::open_enums::OpenEnums,
         &passes::open_tagged_enums::OpenTaggedEnums,
@@ -43,6 +43,7 @@ pub fn type_passes() -> [&'static dyn Pass; 9] {
         &passes::string_newtypes::StringNewtypes,
         &passes::non_exhaustive::NonExhaustive,
         &passes::drift::DriftImpls,
+        &passes::visit_once_deserialize::VisitOnceDeserialize,
         &passes::enum_varnames::EnumVarnames,
     ]
 }

@@ -198,6 +198,7 @@ mod tests {
                 ("string_newtypes", 0),
                 ("non_exhaustive", 2),
                 ("drift_impls", 2),
+                ("visit_once_deserialize", 1),
                 ("enum_varnames", 0),
                 ("policy_table", 1),
                 ("client_glue", 3),

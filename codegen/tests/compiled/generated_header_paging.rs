@@ -13,12 +13,44 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`Channel`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Channel {
         pub id: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Channel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Channel {
+        const NAME: &'static str = "Channel";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Channel {
         pub fn builder() -> builder::Channel {
@@ -26,13 +58,45 @@ pub mod types {
         }
     }
     ///`UserPage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserPage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub users: ::std::vec::Vec<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserPage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserPage {
+        const NAME: &'static str = "UserPage";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "users" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "users")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                users: f.0.unwrap_or_default(),
+                extra: m.extra(),
+            })
+        }
     }
     impl UserPage {
         pub fn builder() -> builder::UserPage {

@@ -13,7 +13,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`File`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct File {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -23,13 +23,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for File {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for File {
+        const NAME: &'static str = "File";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "folder" => Some(0),
+                    "name" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "folder")?,
+                    1 => m.put(&mut f.1, "name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                folder: m.take(f.0, "folder")?,
+                name: m.take(f.1, "name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl File {
         pub fn builder() -> builder::File {
             Default::default()
         }
     }
     ///Folder → File → Folder.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Folder {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -39,13 +74,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Folder {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Folder {
+        const NAME: &'static str = "Folder";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "file" => Some(0),
+                    "name" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "file")?,
+                    1 => m.put(&mut f.1, "name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                file: m.take(f.0, "file")?,
+                name: m.take(f.1, "name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Folder {
         pub fn builder() -> builder::Folder {
             Default::default()
         }
     }
     ///Refers to itself, directly and through arrays.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Node {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -55,6 +125,44 @@ pub mod types {
         pub parent: ::std::option::Option<::std::boxed::Box<Node>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Node {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Node {
+        const NAME: &'static str = "Node";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "children" => Some(0),
+                    "name" => Some(1),
+                    "parent" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "children")?,
+                    1 => m.put(&mut f.1, "name")?,
+                    2 => m.put(&mut f.2, "parent")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                children: f.0.unwrap_or_default(),
+                name: m.take(f.1, "name")?,
+                parent: m.take(f.2, "parent")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Node {
         pub fn builder() -> builder::Node {

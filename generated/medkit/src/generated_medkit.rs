@@ -13,7 +13,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`AccumulateData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct AccumulateData {
         ///The entries, newest first.
@@ -23,13 +23,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccumulateData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for AccumulateData {
+        const NAME: &'static str = "AccumulateData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "latest" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "latest")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                latest: m.take(f.1, "latest")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl AccumulateData {
         pub fn builder() -> builder::AccumulateData {
             Default::default()
         }
     }
     ///`AccumulateEntry`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct AccumulateEntry {
         ///The channel it was sent in.
@@ -50,13 +85,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AccumulateEntry {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for AccumulateEntry {
+        const NAME: &'static str = "AccumulateEntry";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel_id" => Some(0),
+                    "data" => Some(1),
+                    "observed" => Some(2),
+                    "opaque_id" => Some(3),
+                    "opaque_user_id" => Some(4),
+                    "user_id" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channel_id")?,
+                    1 => m.put(&mut f.1, "data")?,
+                    2 => m.put(&mut f.2, "observed")?,
+                    3 => m.put(&mut f.3, "opaque_id")?,
+                    4 => m.put(&mut f.4, "opaque_user_id")?,
+                    5 => m.put(&mut f.5, "user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel_id: m.take(f.0, "channel_id")?,
+                data: m.take(f.1, "data")?,
+                observed: m.take(f.2, "observed")?,
+                opaque_id: m.take(f.3, "opaque_id")?,
+                opaque_user_id: m.take(f.4, "opaque_user_id")?,
+                user_id: m.take(f.5, "user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl AccumulateEntry {
         pub fn builder() -> builder::AccumulateEntry {
             Default::default()
         }
     }
     ///Every config store the caller can read.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct AllConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -65,6 +147,41 @@ pub mod types {
         pub extension: ::std::option::Option<JsonObject>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AllConfig {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for AllConfig {
+        const NAME: &'static str = "AllConfig";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel" => Some(0),
+                    "extension" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "extension")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel: m.take(f.0, "channel")?,
+                extension: m.take(f.1, "extension")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl AllConfig {
         pub fn builder() -> builder::AllConfig {
@@ -75,7 +192,7 @@ pub mod types {
 and its fixtures have four keys; one documentation page lists three, so each is
 optional.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct AllState {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -88,6 +205,47 @@ optional.
         pub viewer: ::std::option::Option<JsonObject>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AllState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for AllState {
+        const NAME: &'static str = "AllState";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel" => Some(0),
+                    "extension" => Some(1),
+                    "extension_viewer" => Some(2),
+                    "viewer" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "extension")?,
+                    2 => m.put(&mut f.2, "extension_viewer")?,
+                    3 => m.put(&mut f.3, "viewer")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel: m.take(f.0, "channel")?,
+                extension: m.take(f.1, "extension")?,
+                extension_viewer: m.take(f.2, "extension_viewer")?,
+                viewer: m.take(f.3, "viewer")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl AllState {
         pub fn builder() -> builder::AllState {
@@ -121,7 +279,7 @@ optional.
         }
     }
     ///`token` for one user, `tokens` (in the order of `user_ids`) for several.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct AuthTokenResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -131,6 +289,41 @@ optional.
         pub tokens: ::std::vec::Vec<::streamkit_runtime::Secret>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AuthTokenResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for AuthTokenResponse {
+        const NAME: &'static str = "AuthTokenResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "token" => Some(0),
+                    "tokens" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "token")?,
+                    1 => m.put(&mut f.1, "tokens")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                token: m.take(f.0, "token")?,
+                tokens: f.1.unwrap_or_default(),
+                extra: m.extra(),
+            })
+        }
     }
     impl AuthTokenResponse {
         pub fn builder() -> builder::AuthTokenResponse {
@@ -190,12 +383,44 @@ optional.
         }
     }
     ///`CodeNames`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct CodeNames {
         pub names: ::std::vec::Vec<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CodeNames {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for CodeNames {
+        const NAME: &'static str = "CodeNames";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "names" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "names")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                names: m.take(f.0, "names")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl CodeNames {
         pub fn builder() -> builder::CodeNames {
@@ -203,7 +428,7 @@ optional.
         }
     }
     ///`CodesDistributed`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct CodesDistributed {
         ///How many codes of each prize were handed out.
@@ -211,13 +436,45 @@ optional.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CodesDistributed {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for CodesDistributed {
+        const NAME: &'static str = "CodesDistributed";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "distributed" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "distributed")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                distributed: m.take(f.0, "distributed")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl CodesDistributed {
         pub fn builder() -> builder::CodesDistributed {
             Default::default()
         }
     }
     ///`CodesEligible`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct CodesEligible {
         ///The prize slots the caller may redeem.
@@ -225,19 +482,83 @@ optional.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CodesEligible {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for CodesEligible {
+        const NAME: &'static str = "CodesEligible";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "eligible" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "eligible")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                eligible: m.take(f.0, "eligible")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl CodesEligible {
         pub fn builder() -> builder::CodesEligible {
             Default::default()
         }
     }
     ///`CodesRedeemed`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct CodesRedeemed {
         ///The codes the caller redeemed, per prize.
         pub redeemed: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CodesRedeemed {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for CodesRedeemed {
+        const NAME: &'static str = "CodesRedeemed";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "redeemed" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "redeemed")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                redeemed: m.take(f.0, "redeemed")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl CodesRedeemed {
         pub fn builder() -> builder::CodesRedeemed {
@@ -334,7 +655,7 @@ optional.
     /**Without `id`: `{questions: [...]}`. With `id`: that one question's fields at the top
 level. Both forms fit this type.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct CuratedPolls {
         ///The question text (with `id`).
@@ -364,6 +685,62 @@ level. Both forms fit this type.
         pub state: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CuratedPolls {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for CuratedPolls {
+        const NAME: &'static str = "CuratedPolls";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "description" => Some(0),
+                    "id" => Some(1),
+                    "image" => Some(2),
+                    "name" => Some(3),
+                    "options" => Some(4),
+                    "order" => Some(5),
+                    "questions" => Some(6),
+                    "short_name" => Some(7),
+                    "state" => Some(8),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "description")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "image")?,
+                    3 => m.put(&mut f.3, "name")?,
+                    4 => m.put(&mut f.4, "options")?,
+                    5 => m.put(&mut f.5, "order")?,
+                    6 => m.put(&mut f.6, "questions")?,
+                    7 => m.put(&mut f.7, "short_name")?,
+                    8 => m.put(&mut f.8, "state")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                description: m.take(f.0, "description")?,
+                id: m.take(f.1, "id")?,
+                image: m.take(f.2, "image")?,
+                name: m.take(f.3, "name")?,
+                options: f.4.unwrap_or_default(),
+                order: m.take(f.5, "order")?,
+                questions: f.6.unwrap_or_default(),
+                short_name: m.take(f.7, "short_name")?,
+                state: m.take(f.8, "state")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl CuratedPolls {
         pub fn builder() -> builder::CuratedPolls {
@@ -539,12 +916,44 @@ level. Both forms fit this type.
         }
     }
     ///`Leaderboard`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Leaderboard {
         pub leaderboard: ::std::vec::Vec<LeaderboardLeaderboardItem>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Leaderboard {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Leaderboard {
+        const NAME: &'static str = "Leaderboard";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "leaderboard" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "leaderboard")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                leaderboard: m.take(f.0, "leaderboard")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Leaderboard {
         pub fn builder() -> builder::Leaderboard {
@@ -552,7 +961,7 @@ level. Both forms fit this type.
         }
     }
     ///`LeaderboardLeaderboardItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct LeaderboardLeaderboardItem {
         ///The team's total score.
@@ -573,13 +982,51 @@ level. Both forms fit this type.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LeaderboardLeaderboardItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for LeaderboardLeaderboardItem {
+        const NAME: &'static str = "LeaderboardLeaderboardItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "combined_score" => Some(0),
+                    "questions" => Some(1),
+                    "team_id" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "combined_score")?,
+                    1 => m.put(&mut f.1, "questions")?,
+                    2 => m.put(&mut f.2, "team_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                combined_score: m.take(f.0, "combined_score")?,
+                questions: f.1.unwrap_or_default(),
+                team_id: m.take(f.2, "team_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl LeaderboardLeaderboardItem {
         pub fn builder() -> builder::LeaderboardLeaderboardItem {
             Default::default()
         }
     }
     ///`LeaderboardLeaderboardItemQuestionsValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct LeaderboardLeaderboardItemQuestionsValue {
         ///Whether the broadcaster answered correctly.
@@ -604,6 +1051,57 @@ level. Both forms fit this type.
         pub team_votes: ::std::option::Option<::serde_json::Value>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for LeaderboardLeaderboardItemQuestionsValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for LeaderboardLeaderboardItemQuestionsValue {
+        const NAME: &'static str = "LeaderboardLeaderboardItemQuestionsValue";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_correct" => Some(0),
+                    "percent_correct" => Some(1),
+                    "question_id" => Some(2),
+                    "score_values" => Some(3),
+                    "team_participants" => Some(4),
+                    "team_participation" => Some(5),
+                    "team_votes" => Some(6),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_correct")?,
+                    1 => m.put(&mut f.1, "percent_correct")?,
+                    2 => m.put(&mut f.2, "question_id")?,
+                    3 => m.put(&mut f.3, "score_values")?,
+                    4 => m.put(&mut f.4, "team_participants")?,
+                    5 => m.put(&mut f.5, "team_participation")?,
+                    6 => m.put(&mut f.6, "team_votes")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_correct: m.take(f.0, "broadcaster_correct")?,
+                percent_correct: m.take(f.1, "percent_correct")?,
+                question_id: m.take(f.2, "question_id")?,
+                score_values: f.3.unwrap_or_default(),
+                team_participants: m.take(f.4, "team_participants")?,
+                team_participation: m.take(f.5, "team_participation")?,
+                team_votes: m.take(f.6, "team_votes")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl LeaderboardLeaderboardItemQuestionsValue {
         pub fn builder() -> builder::LeaderboardLeaderboardItemQuestionsValue {
@@ -684,7 +1182,7 @@ level. Both forms fit this type.
         }
     }
     ///`PinResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct PinResponse {
         ///The PIN to show the broadcaster (case-sensitive, valid for about five minutes).
@@ -693,19 +1191,86 @@ level. Both forms fit this type.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PinResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for PinResponse {
+        const NAME: &'static str = "PinResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "pin" => Some(0),
+                    "token" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "pin")?,
+                    1 => m.put(&mut f.1, "token")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                pin: m.take(f.0, "pin")?,
+                token: m.take(f.1, "token")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl PinResponse {
         pub fn builder() -> builder::PinResponse {
             Default::default()
         }
     }
     ///`PollState`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct PollState {
         ///The question's state now.
         pub state: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PollState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for PollState {
+        const NAME: &'static str = "PollState";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "state" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "state")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                state: m.take(f.0, "state")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl PollState {
         pub fn builder() -> builder::PollState {
@@ -825,7 +1390,7 @@ level. Both forms fit this type.
         }
     }
     ///`RankAccepted`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct RankAccepted {
         ///Whether the answer was recorded.
@@ -836,13 +1401,48 @@ level. Both forms fit this type.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RankAccepted {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for RankAccepted {
+        const NAME: &'static str = "RankAccepted";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "accepted" => Some(0),
+                    "original" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "accepted")?,
+                    1 => m.put(&mut f.1, "original")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                accepted: m.take(f.0, "accepted")?,
+                original: m.take(f.1, "original")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl RankAccepted {
         pub fn builder() -> builder::RankAccepted {
             Default::default()
         }
     }
     ///`RankData`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct RankData {
         ///The top 100 answers, highest score first.
@@ -850,13 +1450,45 @@ level. Both forms fit this type.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RankData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for RankData {
+        const NAME: &'static str = "RankData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl RankData {
         pub fn builder() -> builder::RankData {
             Default::default()
         }
     }
     ///`RankDataDataItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct RankDataDataItem {
         ///The answer.
@@ -865,6 +1497,41 @@ level. Both forms fit this type.
         pub score: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RankDataDataItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for RankDataDataItem {
+        const NAME: &'static str = "RankDataDataItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "key" => Some(0),
+                    "score" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "key")?,
+                    1 => m.put(&mut f.1, "score")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                key: m.take(f.0, "key")?,
+                score: m.take(f.1, "score")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl RankDataDataItem {
         pub fn builder() -> builder::RankDataDataItem {
@@ -896,7 +1563,7 @@ level. Both forms fit this type.
         }
     }
     ///`RedeemResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct RedeemResponse {
         ///Every code the caller holds.
@@ -906,6 +1573,41 @@ level. Both forms fit this type.
         pub code: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RedeemResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for RedeemResponse {
+        const NAME: &'static str = "RedeemResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "all_prizes" => Some(0),
+                    "code" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "all_prizes")?,
+                    1 => m.put(&mut f.1, "code")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                all_prizes: m.take(f.0, "all_prizes")?,
+                code: m.take(f.1, "code")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl RedeemResponse {
         pub fn builder() -> builder::RedeemResponse {
@@ -1005,7 +1707,7 @@ replaced whole, and a key set to `null` is deleted.
         }
     }
     ///`TeamMembership`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct TeamMembership {
         ///The caller's team id.
@@ -1014,13 +1716,45 @@ replaced whole, and a key set to `null` is deleted.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TeamMembership {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for TeamMembership {
+        const NAME: &'static str = "TeamMembership";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl TeamMembership {
         pub fn builder() -> builder::TeamMembership {
             Default::default()
         }
     }
     ///`TriviaOption`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct TriviaOption {
         ///Longer text.
@@ -1043,13 +1777,60 @@ replaced whole, and a key set to `null` is deleted.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TriviaOption {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for TriviaOption {
+        const NAME: &'static str = "TriviaOption";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "description" => Some(0),
+                    "id" => Some(1),
+                    "image" => Some(2),
+                    "name" => Some(3),
+                    "order" => Some(4),
+                    "short_name" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "description")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "image")?,
+                    3 => m.put(&mut f.3, "name")?,
+                    4 => m.put(&mut f.4, "order")?,
+                    5 => m.put(&mut f.5, "short_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                description: m.take(f.0, "description")?,
+                id: m.take(f.1, "id")?,
+                image: m.take(f.2, "image")?,
+                name: m.take(f.3, "name")?,
+                order: m.take(f.4, "order")?,
+                short_name: m.take(f.5, "short_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl TriviaOption {
         pub fn builder() -> builder::TriviaOption {
             Default::default()
         }
     }
     ///`TriviaQuestion`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct TriviaQuestion {
         ///The question text.
@@ -1077,13 +1858,66 @@ replaced whole, and a key set to `null` is deleted.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TriviaQuestion {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for TriviaQuestion {
+        const NAME: &'static str = "TriviaQuestion";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "description" => Some(0),
+                    "id" => Some(1),
+                    "image" => Some(2),
+                    "name" => Some(3),
+                    "options" => Some(4),
+                    "order" => Some(5),
+                    "short_name" => Some(6),
+                    "state" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "description")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "image")?,
+                    3 => m.put(&mut f.3, "name")?,
+                    4 => m.put(&mut f.4, "options")?,
+                    5 => m.put(&mut f.5, "order")?,
+                    6 => m.put(&mut f.6, "short_name")?,
+                    7 => m.put(&mut f.7, "state")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                description: m.take(f.0, "description")?,
+                id: m.take(f.1, "id")?,
+                image: m.take(f.2, "image")?,
+                name: m.take(f.3, "name")?,
+                options: f.4.unwrap_or_default(),
+                order: m.take(f.5, "order")?,
+                short_name: m.take(f.6, "short_name")?,
+                state: m.take(f.7, "state")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl TriviaQuestion {
         pub fn builder() -> builder::TriviaQuestion {
             Default::default()
         }
     }
     ///`UserIds`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserIds {
         ///The cursor of the next page; `"0"` when this was the last page.
@@ -1093,13 +1927,48 @@ replaced whole, and a key set to `null` is deleted.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserIds {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserIds {
+        const NAME: &'static str = "UserIds";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "next" => Some(0),
+                    "results" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "next")?,
+                    1 => m.put(&mut f.1, "results")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                next: m.take(f.0, "next")?,
+                results: m.take(f.1, "results")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserIds {
         pub fn builder() -> builder::UserIds {
             Default::default()
         }
     }
     ///`UserIdsResultsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserIdsResultsItem {
         ///A Twitch user id.
@@ -1107,13 +1976,45 @@ replaced whole, and a key set to `null` is deleted.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserIdsResultsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserIdsResultsItem {
+        const NAME: &'static str = "UserIdsResultsItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "twitch_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "twitch_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                twitch_id: m.take(f.0, "twitch_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserIdsResultsItem {
         pub fn builder() -> builder::UserIdsResultsItem {
             Default::default()
         }
     }
     ///`UserInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserInfo {
         ///The caller's IP address as Muxy sees it.
@@ -1126,6 +2027,47 @@ replaced whole, and a key set to `null` is deleted.
         pub visualization_id: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserInfo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserInfo {
+        const NAME: &'static str = "UserInfo";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "ip_address" => Some(0),
+                    "registered" => Some(1),
+                    "server_time" => Some(2),
+                    "visualization_id" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "ip_address")?,
+                    1 => m.put(&mut f.1, "registered")?,
+                    2 => m.put(&mut f.2, "server_time")?,
+                    3 => m.put(&mut f.3, "visualization_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                ip_address: m.take(f.0, "ip_address")?,
+                registered: m.take(f.1, "registered")?,
+                server_time: m.take(f.2, "server_time")?,
+                visualization_id: m.take(f.3, "visualization_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl UserInfo {
         pub fn builder() -> builder::UserInfo {
@@ -1148,7 +2090,7 @@ replaced whole, and a key set to `null` is deleted.
 its REST page nests them in `stats`. Both forms are accepted: read `stats` when
 present, else the flat fields.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct VoteData {
         ///Number of votes (flat form).
@@ -1174,18 +2116,100 @@ present, else the flat fields.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for VoteData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for VoteData {
+        const NAME: &'static str = "VoteData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "count" => Some(0),
+                    "mean" => Some(1),
+                    "specific" => Some(2),
+                    "stats" => Some(3),
+                    "stddev" => Some(4),
+                    "sum" => Some(5),
+                    "vote" => Some(6),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "count")?,
+                    1 => m.put(&mut f.1, "mean")?,
+                    2 => m.put(&mut f.2, "specific")?,
+                    3 => m.put(&mut f.3, "stats")?,
+                    4 => m.put(&mut f.4, "stddev")?,
+                    5 => m.put(&mut f.5, "sum")?,
+                    6 => m.put(&mut f.6, "vote")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                count: m.take(f.0, "count")?,
+                mean: m.take(f.1, "mean")?,
+                specific: f.2.unwrap_or_default(),
+                stats: m.take(f.3, "stats")?,
+                stddev: m.take(f.4, "stddev")?,
+                sum: m.take(f.5, "sum")?,
+                vote: m.take(f.6, "vote")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl VoteData {
         pub fn builder() -> builder::VoteData {
             Default::default()
         }
     }
     ///`VoteLogs`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct VoteLogs {
         pub result: ::std::vec::Vec<VoteLogsResultItem>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for VoteLogs {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for VoteLogs {
+        const NAME: &'static str = "VoteLogs";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "result" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "result")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                result: m.take(f.0, "result")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl VoteLogs {
         pub fn builder() -> builder::VoteLogs {
@@ -1193,7 +2217,7 @@ present, else the flat fields.
         }
     }
     ///`VoteLogsResultItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct VoteLogsResultItem {
         ///The voter.
@@ -1208,6 +2232,47 @@ present, else the flat fields.
         pub value: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for VoteLogsResultItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for VoteLogsResultItem {
+        const NAME: &'static str = "VoteLogsResultItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "identifier" => Some(0),
+                    "opaque" => Some(1),
+                    "timestamp" => Some(2),
+                    "value" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "identifier")?,
+                    1 => m.put(&mut f.1, "opaque")?,
+                    2 => m.put(&mut f.2, "timestamp")?,
+                    3 => m.put(&mut f.3, "value")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                identifier: m.take(f.0, "identifier")?,
+                opaque: m.take(f.1, "opaque")?,
+                timestamp: m.take(f.2, "timestamp")?,
+                value: m.take(f.3, "value")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl VoteLogsResultItem {
         pub fn builder() -> builder::VoteLogsResultItem {
@@ -1230,7 +2295,7 @@ present, else the flat fields.
         }
     }
     ///`VoteStats`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct VoteStats {
         ///Number of votes.
@@ -1250,6 +2315,50 @@ present, else the flat fields.
         pub sum: ::std::option::Option<f64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for VoteStats {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for VoteStats {
+        const NAME: &'static str = "VoteStats";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "count" => Some(0),
+                    "mean" => Some(1),
+                    "specific" => Some(2),
+                    "stddev" => Some(3),
+                    "sum" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "count")?,
+                    1 => m.put(&mut f.1, "mean")?,
+                    2 => m.put(&mut f.2, "specific")?,
+                    3 => m.put(&mut f.3, "stddev")?,
+                    4 => m.put(&mut f.4, "sum")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                count: m.take(f.0, "count")?,
+                mean: m.take(f.1, "mean")?,
+                specific: f.2.unwrap_or_default(),
+                stddev: m.take(f.3, "stddev")?,
+                sum: m.take(f.4, "sum")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl VoteStats {
         pub fn builder() -> builder::VoteStats {

@@ -5,7 +5,7 @@
 /// document's schemas).
 pub mod types {
     ///What `auth` answers.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct AuthResult {
         ///Whether the session speaks as a user (false when anonymous).
@@ -14,6 +14,41 @@ pub mod types {
         pub roles: ::std::vec::Vec<Role>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for AuthResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for AuthResult {
+        const NAME: &'static str = "AuthResult";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "authenticated" => Some(0),
+                    "roles" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "authenticated")?,
+                    1 => m.put(&mut f.1, "roles")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                authenticated: m.take(f.0, "authenticated")?,
+                roles: m.take(f.1, "roles")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl AuthResult {
         pub fn builder() -> builder::AuthResult {
@@ -64,7 +99,7 @@ pub mod types {
         }
     }
     ///A chat message (the `ChatMessage` event's data, and what `msg`, `whisper` and `history` answer). No timestamp is sent; messages arrive in order.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChatMessageData {
         ///The channel it was sent in (matters in costreams).
@@ -90,13 +125,69 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMessageData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChatMessageData {
+        const NAME: &'static str = "ChatMessageData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel" => Some(0),
+                    "id" => Some(1),
+                    "message" => Some(2),
+                    "target" => Some(3),
+                    "user_avatar" => Some(4),
+                    "user_id" => Some(5),
+                    "user_level" => Some(6),
+                    "user_name" => Some(7),
+                    "user_roles" => Some(8),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "message")?,
+                    3 => m.put(&mut f.3, "target")?,
+                    4 => m.put(&mut f.4, "user_avatar")?,
+                    5 => m.put(&mut f.5, "user_id")?,
+                    6 => m.put(&mut f.6, "user_level")?,
+                    7 => m.put(&mut f.7, "user_name")?,
+                    8 => m.put(&mut f.8, "user_roles")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel: m.take(f.0, "channel")?,
+                id: m.take(f.1, "id")?,
+                message: m.take(f.2, "message")?,
+                target: m.take(f.3, "target")?,
+                user_avatar: m.take(f.4, "user_avatar")?,
+                user_id: m.take(f.5, "user_id")?,
+                user_level: m.take(f.6, "user_level")?,
+                user_name: m.take(f.7, "user_name")?,
+                user_roles: m.take(f.8, "user_roles")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChatMessageData {
         pub fn builder() -> builder::ChatMessageData {
             Default::default()
         }
     }
     ///A user as chat names them (author, moderator, timed-out user).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChatUser {
         ///The user id.
@@ -112,18 +203,91 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatUser {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChatUser {
+        const NAME: &'static str = "ChatUser";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "user_id" => Some(0),
+                    "user_level" => Some(1),
+                    "user_name" => Some(2),
+                    "user_roles" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "user_id")?,
+                    1 => m.put(&mut f.1, "user_level")?,
+                    2 => m.put(&mut f.2, "user_name")?,
+                    3 => m.put(&mut f.3, "user_roles")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                user_id: m.take(f.0, "user_id")?,
+                user_level: m.take(f.1, "user_level")?,
+                user_name: m.take(f.2, "user_name")?,
+                user_roles: f.3.unwrap_or_default(),
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChatUser {
         pub fn builder() -> builder::ChatUser {
             Default::default()
         }
     }
     ///`ClearMessages` data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ClearMessagesData {
         pub clearer: ChatUser,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ClearMessagesData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ClearMessagesData {
+        const NAME: &'static str = "ClearMessagesData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "clearer" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "clearer")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                clearer: m.take(f.0, "clearer")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ClearMessagesData {
         pub fn builder() -> builder::ClearMessagesData {
@@ -131,7 +295,7 @@ pub mod types {
         }
     }
     ///A sprite's position in its sheet, in pixels.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Coords {
         pub height: u64,
@@ -141,13 +305,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Coords {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Coords {
+        const NAME: &'static str = "Coords";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "height" => Some(0),
+                    "width" => Some(1),
+                    "x" => Some(2),
+                    "y" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "height")?,
+                    1 => m.put(&mut f.1, "width")?,
+                    2 => m.put(&mut f.2, "x")?,
+                    3 => m.put(&mut f.3, "y")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                height: m.take(f.0, "height")?,
+                width: m.take(f.1, "width")?,
+                x: m.take(f.2, "x")?,
+                y: m.take(f.3, "y")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Coords {
         pub fn builder() -> builder::Coords {
             Default::default()
         }
     }
     ///`DeleteMessage` data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct DeleteMessageData {
         ///The deleted message.
@@ -157,13 +362,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeleteMessageData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for DeleteMessageData {
+        const NAME: &'static str = "DeleteMessageData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    "moderator" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "moderator")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                moderator: m.take(f.1, "moderator")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl DeleteMessageData {
         pub fn builder() -> builder::DeleteMessageData {
             Default::default()
         }
     }
     ///`DeleteSkillAttribution` data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct DeleteSkillAttributionData {
         ///The skill execution whose attribution went.
@@ -173,13 +413,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for DeleteSkillAttributionData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for DeleteSkillAttributionData {
+        const NAME: &'static str = "DeleteSkillAttributionData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "execution_id" => Some(0),
+                    "moderator" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "execution_id")?,
+                    1 => m.put(&mut f.1, "moderator")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                execution_id: m.take(f.0, "execution_id")?,
+                moderator: m.take(f.1, "moderator")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl DeleteSkillAttributionData {
         pub fn builder() -> builder::DeleteSkillAttributionData {
             Default::default()
         }
     }
     ///Alternative text of an emoticon.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct EmoticonAlt {
         ///The language.
@@ -187,6 +462,38 @@ pub mod types {
         pub lang: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EmoticonAlt {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for EmoticonAlt {
+        const NAME: &'static str = "EmoticonAlt";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "lang" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "lang")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                lang: m.take(f.0, "lang")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl EmoticonAlt {
         pub fn builder() -> builder::EmoticonAlt {
@@ -286,7 +593,7 @@ pub mod types {
         }
     }
     ///A message's parts and flags.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct MessageContent {
         ///The parts
@@ -295,13 +602,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageContent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for MessageContent {
+        const NAME: &'static str = "MessageContent";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "message" => Some(0),
+                    "meta" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "message")?,
+                    1 => m.put(&mut f.1, "meta")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                message: m.take(f.0, "message")?,
+                meta: m.take(f.1, "meta")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl MessageContent {
         pub fn builder() -> builder::MessageContent {
             Default::default()
         }
     }
     ///Flags of a message.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct MessageMeta {
         ///Censored by the server.
@@ -338,6 +680,56 @@ pub mod types {
         pub whisper: ::std::option::Option<bool>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for MessageMeta {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for MessageMeta {
+        const NAME: &'static str = "MessageMeta";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "censored" => Some(0),
+                    "emoticons" => Some(1),
+                    "images" => Some(2),
+                    "is_skill" => Some(3),
+                    "me" => Some(4),
+                    "skill" => Some(5),
+                    "whisper" => Some(6),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "censored")?,
+                    1 => m.put(&mut f.1, "emoticons")?,
+                    2 => m.put(&mut f.2, "images")?,
+                    3 => m.put(&mut f.3, "is_skill")?,
+                    4 => m.put(&mut f.4, "me")?,
+                    5 => m.put(&mut f.5, "skill")?,
+                    6 => m.put(&mut f.6, "whisper")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                censored: m.take(f.0, "censored")?,
+                emoticons: f.1.unwrap_or_default(),
+                images: f.2.unwrap_or_default(),
+                is_skill: m.take(f.3, "is_skill")?,
+                me: m.take(f.4, "me")?,
+                skill: m.take(f.5, "skill")?,
+                whisper: m.take(f.6, "whisper")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl MessageMeta {
         pub fn builder() -> builder::MessageMeta {
@@ -400,7 +792,7 @@ pub mod types {
         Unknown,
     }
     ///`PollStart` and `PollEnd` data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct PollData {
         ///The answers.
@@ -434,13 +826,69 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PollData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for PollData {
+        const NAME: &'static str = "PollData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "answers" => Some(0),
+                    "author" => Some(1),
+                    "duration" => Some(2),
+                    "endsAt" => Some(3),
+                    "originatingChannel" => Some(4),
+                    "q" => Some(5),
+                    "responses" => Some(6),
+                    "responsesByIndex" => Some(7),
+                    "voters" => Some(8),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "answers")?,
+                    1 => m.put(&mut f.1, "author")?,
+                    2 => m.put(&mut f.2, "duration")?,
+                    3 => m.put(&mut f.3, "endsAt")?,
+                    4 => m.put(&mut f.4, "originatingChannel")?,
+                    5 => m.put(&mut f.5, "q")?,
+                    6 => m.put(&mut f.6, "responses")?,
+                    7 => m.put(&mut f.7, "responsesByIndex")?,
+                    8 => m.put(&mut f.8, "voters")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                answers: m.take(f.0, "answers")?,
+                author: m.take(f.1, "author")?,
+                duration: m.take(f.2, "duration")?,
+                ends_at: m.take(f.3, "endsAt")?,
+                originating_channel: m.take(f.4, "originatingChannel")?,
+                q: m.take(f.5, "q")?,
+                responses: m.take(f.6, "responses")?,
+                responses_by_index: f.7.unwrap_or_default(),
+                voters: m.take(f.8, "voters")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl PollData {
         pub fn builder() -> builder::PollData {
             Default::default()
         }
     }
     ///Why the messages went.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct PurgeCause {
         ///The timeout, e.g. `30s`.
@@ -453,6 +901,41 @@ pub mod types {
         pub type_: PurgeCauseType,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PurgeCause {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for PurgeCause {
+        const NAME: &'static str = "PurgeCause";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "durationString" => Some(0),
+                    "type" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "durationString")?,
+                    1 => m.put(&mut f.1, "type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                duration_string: m.take(f.0, "durationString")?,
+                type_: m.take(f.1, "type")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl PurgeCause {
         pub fn builder() -> builder::PurgeCause {
@@ -523,7 +1006,7 @@ pub mod types {
         }
     }
     ///`PurgeMessage` data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct PurgeMessageData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -534,6 +1017,44 @@ pub mod types {
         pub user_id: u64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for PurgeMessageData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for PurgeMessageData {
+        const NAME: &'static str = "PurgeMessageData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "cause" => Some(0),
+                    "moderator" => Some(1),
+                    "user_id" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "cause")?,
+                    1 => m.put(&mut f.1, "moderator")?,
+                    2 => m.put(&mut f.2, "user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                cause: m.take(f.0, "cause")?,
+                moderator: m.take(f.1, "moderator")?,
+                user_id: m.take(f.2, "user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl PurgeMessageData {
         pub fn builder() -> builder::PurgeMessageData {
@@ -555,7 +1076,7 @@ pub mod types {
         }
     }
     ///An error with a code (the official client's codes start at 4000).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ReplyErrorDetail {
         ///The code: 4000 unknown, 4001 purge user not found, 4002 no purge permission, 4003 message not found, 4004 bad request, 4005 rate limited, 4006 auth server error (older docs use 1).
@@ -571,13 +1092,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReplyErrorDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ReplyErrorDetail {
+        const NAME: &'static str = "ReplyErrorDetail";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "code" => Some(0),
+                    "data" => Some(1),
+                    "message" => Some(2),
+                    "stacktrace" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "code")?,
+                    1 => m.put(&mut f.1, "data")?,
+                    2 => m.put(&mut f.2, "message")?,
+                    3 => m.put(&mut f.3, "stacktrace")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                code: m.take(f.0, "code")?,
+                data: f.1.unwrap_or_default(),
+                message: m.take(f.2, "message")?,
+                stacktrace: m.take(f.3, "stacktrace")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ReplyErrorDetail {
         pub fn builder() -> builder::ReplyErrorDetail {
             Default::default()
         }
     }
     ///The server's answer to one method frame.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ReplyFrame {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -590,6 +1152,47 @@ pub mod types {
         pub type_: ::serde_json::Value,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReplyFrame {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ReplyFrame {
+        const NAME: &'static str = "ReplyFrame";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "error" => Some(1),
+                    "id" => Some(2),
+                    "type" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "error")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    3 => m.put(&mut f.3, "type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                error: m.take(f.1, "error")?,
+                id: m.require(f.2, "id")?,
+                type_: m.take(f.3, "type")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ReplyFrame {
         pub fn builder() -> builder::ReplyFrame {
@@ -684,7 +1287,7 @@ pub mod types {
         }
     }
     ///A skill (a paid effect).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Skill {
         ///What it cost.
@@ -702,13 +1305,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Skill {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Skill {
+        const NAME: &'static str = "Skill";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "cost" => Some(0),
+                    "currency" => Some(1),
+                    "execution_id" => Some(2),
+                    "icon_url" => Some(3),
+                    "skill_id" => Some(4),
+                    "skill_name" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "cost")?,
+                    1 => m.put(&mut f.1, "currency")?,
+                    2 => m.put(&mut f.2, "execution_id")?,
+                    3 => m.put(&mut f.3, "icon_url")?,
+                    4 => m.put(&mut f.4, "skill_id")?,
+                    5 => m.put(&mut f.5, "skill_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                cost: m.take(f.0, "cost")?,
+                currency: m.take(f.1, "currency")?,
+                execution_id: m.take(f.2, "execution_id")?,
+                icon_url: m.take(f.3, "icon_url")?,
+                skill_id: m.take(f.4, "skill_id")?,
+                skill_name: m.take(f.5, "skill_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Skill {
         pub fn builder() -> builder::Skill {
             Default::default()
         }
     }
     ///`SkillAttribution` data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SkillAttributionData {
         ///The attribution's id.
@@ -731,6 +1381,59 @@ pub mod types {
         pub user_roles: ::std::vec::Vec<Role>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SkillAttributionData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SkillAttributionData {
+        const NAME: &'static str = "SkillAttributionData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    "message" => Some(1),
+                    "skill" => Some(2),
+                    "user_avatar" => Some(3),
+                    "user_id" => Some(4),
+                    "user_level" => Some(5),
+                    "user_name" => Some(6),
+                    "user_roles" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "message")?,
+                    2 => m.put(&mut f.2, "skill")?,
+                    3 => m.put(&mut f.3, "user_avatar")?,
+                    4 => m.put(&mut f.4, "user_id")?,
+                    5 => m.put(&mut f.5, "user_level")?,
+                    6 => m.put(&mut f.6, "user_name")?,
+                    7 => m.put(&mut f.7, "user_roles")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                message: m.take(f.1, "message")?,
+                skill: m.take(f.2, "skill")?,
+                user_avatar: m.take(f.3, "user_avatar")?,
+                user_id: m.take(f.4, "user_id")?,
+                user_level: m.take(f.5, "user_level")?,
+                user_name: m.take(f.6, "user_name")?,
+                user_roles: f.7.unwrap_or_default(),
+                extra: m.extra(),
+            })
+        }
     }
     impl SkillAttributionData {
         pub fn builder() -> builder::SkillAttributionData {
@@ -795,7 +1498,7 @@ pub mod types {
         }
     }
     ///`UserJoin` data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserJoinData {
         ///The user id.
@@ -811,13 +1514,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserJoinData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserJoinData {
+        const NAME: &'static str = "UserJoinData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    "originatingChannel" => Some(1),
+                    "roles" => Some(2),
+                    "username" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "originatingChannel")?,
+                    2 => m.put(&mut f.2, "roles")?,
+                    3 => m.put(&mut f.3, "username")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                originating_channel: m.take(f.1, "originatingChannel")?,
+                roles: f.2.unwrap_or_default(),
+                username: m.take(f.3, "username")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserJoinData {
         pub fn builder() -> builder::UserJoinData {
             Default::default()
         }
     }
     ///`UserLeave` data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserLeaveData {
         ///The user id.
@@ -830,13 +1574,51 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserLeaveData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserLeaveData {
+        const NAME: &'static str = "UserLeaveData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    "originatingChannel" => Some(1),
+                    "username" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "originatingChannel")?,
+                    2 => m.put(&mut f.2, "username")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                originating_channel: m.take(f.1, "originatingChannel")?,
+                username: m.take(f.2, "username")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserLeaveData {
         pub fn builder() -> builder::UserLeaveData {
             Default::default()
         }
     }
     ///`UserTimeout` data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserTimeoutData {
         ///How long
@@ -845,13 +1627,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserTimeoutData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserTimeoutData {
+        const NAME: &'static str = "UserTimeoutData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "duration" => Some(0),
+                    "user" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "duration")?,
+                    1 => m.put(&mut f.1, "user")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                duration: m.take(f.0, "duration")?,
+                user: m.take(f.1, "user")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserTimeoutData {
         pub fn builder() -> builder::UserTimeoutData {
             Default::default()
         }
     }
     ///`UserUpdate` data. `user` is the user id (UserJoin calls it `id`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserUpdateData {
         ///Their chat permissions now.
@@ -868,19 +1685,92 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserUpdateData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserUpdateData {
+        const NAME: &'static str = "UserUpdateData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "permissions" => Some(0),
+                    "roles" => Some(1),
+                    "user" => Some(2),
+                    "username" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "permissions")?,
+                    1 => m.put(&mut f.1, "roles")?,
+                    2 => m.put(&mut f.2, "user")?,
+                    3 => m.put(&mut f.3, "username")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                permissions: f.0.unwrap_or_default(),
+                roles: f.1.unwrap_or_default(),
+                user: m.take(f.2, "user")?,
+                username: m.take(f.3, "username")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserUpdateData {
         pub fn builder() -> builder::UserUpdateData {
             Default::default()
         }
     }
     ///`WelcomeEvent` data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct WelcomeEventData {
         ///The chat server's id.
         pub server: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WelcomeEventData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for WelcomeEventData {
+        const NAME: &'static str = "WelcomeEventData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "server" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "server")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                server: m.take(f.0, "server")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl WelcomeEventData {
         pub fn builder() -> builder::WelcomeEventData {

@@ -5,7 +5,7 @@
 /// document's schemas).
 pub mod types {
     ///An achievement a user earned.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct AchievementEarning {
         ///The achievement's slug.
@@ -26,19 +26,95 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for AchievementEarning {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for AchievementEarning {
+        const NAME: &'static str = "AchievementEarning";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "achievement" => Some(0),
+                    "earned" => Some(1),
+                    "id" => Some(2),
+                    "progress" => Some(3),
+                    "user" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "achievement")?,
+                    1 => m.put(&mut f.1, "earned")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    3 => m.put(&mut f.3, "progress")?,
+                    4 => m.put(&mut f.4, "user")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                achievement: m.take(f.0, "achievement")?,
+                earned: m.take(f.1, "earned")?,
+                id: m.take(f.2, "id")?,
+                progress: m.take(f.3, "progress")?,
+                user: m.take(f.4, "user")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl AchievementEarning {
         pub fn builder() -> builder::AchievementEarning {
             Default::default()
         }
     }
     ///An announcement.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Announcement {
         ///The text.
         pub message: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Announcement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Announcement {
+        const NAME: &'static str = "Announcement";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "message" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "message")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                message: m.take(f.0, "message")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Announcement {
         pub fn builder() -> builder::Announcement {
@@ -89,7 +165,7 @@ pub mod types {
         }
     }
     ///A channel (the fields of the core API's channel; those not sent are absent).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Channel {
         ///Who the channel is for (`family`, `teen`, `18+`).
@@ -190,13 +266,127 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Channel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Channel {
+        const NAME: &'static str = "Channel";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "audience" => Some(0),
+                    "costreamId" => Some(1),
+                    "createdAt" => Some(2),
+                    "description" => Some(3),
+                    "featured" => Some(4),
+                    "hasVod" => Some(5),
+                    "hosteeId" => Some(6),
+                    "id" => Some(7),
+                    "interactive" => Some(8),
+                    "languageId" => Some(9),
+                    "name" => Some(10),
+                    "numFollowers" => Some(11),
+                    "online" => Some(12),
+                    "partnered" => Some(13),
+                    "suspended" => Some(14),
+                    "token" => Some(15),
+                    "typeId" => Some(16),
+                    "updatedAt" => Some(17),
+                    "userId" => Some(18),
+                    "viewersCurrent" => Some(19),
+                    "viewersTotal" => Some(20),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "audience")?,
+                    1 => m.put(&mut f.1, "costreamId")?,
+                    2 => m.put(&mut f.2, "createdAt")?,
+                    3 => m.put(&mut f.3, "description")?,
+                    4 => m.put(&mut f.4, "featured")?,
+                    5 => m.put(&mut f.5, "hasVod")?,
+                    6 => m.put(&mut f.6, "hosteeId")?,
+                    7 => m.put(&mut f.7, "id")?,
+                    8 => m.put(&mut f.8, "interactive")?,
+                    9 => m.put(&mut f.9, "languageId")?,
+                    10 => m.put(&mut f.10, "name")?,
+                    11 => m.put(&mut f.11, "numFollowers")?,
+                    12 => m.put(&mut f.12, "online")?,
+                    13 => m.put(&mut f.13, "partnered")?,
+                    14 => m.put(&mut f.14, "suspended")?,
+                    15 => m.put(&mut f.15, "token")?,
+                    16 => m.put(&mut f.16, "typeId")?,
+                    17 => m.put(&mut f.17, "updatedAt")?,
+                    18 => m.put(&mut f.18, "userId")?,
+                    19 => m.put(&mut f.19, "viewersCurrent")?,
+                    20 => m.put(&mut f.20, "viewersTotal")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                audience: m.take(f.0, "audience")?,
+                costream_id: m.take(f.1, "costreamId")?,
+                created_at: m.take(f.2, "createdAt")?,
+                description: m.take(f.3, "description")?,
+                featured: m.take(f.4, "featured")?,
+                has_vod: m.take(f.5, "hasVod")?,
+                hostee_id: m.take(f.6, "hosteeId")?,
+                id: m.take(f.7, "id")?,
+                interactive: m.take(f.8, "interactive")?,
+                language_id: m.take(f.9, "languageId")?,
+                name: m.take(f.10, "name")?,
+                num_followers: m.take(f.11, "numFollowers")?,
+                online: m.take(f.12, "online")?,
+                partnered: m.take(f.13, "partnered")?,
+                suspended: m.take(f.14, "suspended")?,
+                token: m.take(f.15, "token")?,
+                type_id: m.take(f.16, "typeId")?,
+                updated_at: m.take(f.17, "updatedAt")?,
+                user_id: m.take(f.18, "userId")?,
+                viewers_current: m.take(f.19, "viewersCurrent")?,
+                viewers_total: m.take(f.20, "viewersTotal")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Channel {
         pub fn builder() -> builder::Channel {
             Default::default()
         }
     }
     ///`channel:{id}:directPurchased`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelDirectPurchasedPayload {
         ///The game bought.
@@ -205,13 +395,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelDirectPurchasedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelDirectPurchasedPayload {
+        const NAME: &'static str = "ChannelDirectPurchasedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "gameTitle" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "gameTitle")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                game_title: m.take(f.0, "gameTitle")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelDirectPurchasedPayload {
         pub fn builder() -> builder::ChannelDirectPurchasedPayload {
             Default::default()
         }
     }
     ///`channel:{id}:followed`: a user followed (`following: true`) or unfollowed the channel.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelFollowedPayload {
         ///Followed (true) or unfollowed (false).
@@ -220,13 +442,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelFollowedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelFollowedPayload {
+        const NAME: &'static str = "ChannelFollowedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "following" => Some(0),
+                    "user" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "following")?,
+                    1 => m.put(&mut f.1, "user")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                following: m.take(f.0, "following")?,
+                user: m.take(f.1, "user")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelFollowedPayload {
         pub fn builder() -> builder::ChannelFollowedPayload {
             Default::default()
         }
     }
     ///`channel:{id}:hosted`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHostedPayload {
         ///Whether auto-host started it.
@@ -240,13 +497,51 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelHostedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelHostedPayload {
+        const NAME: &'static str = "ChannelHostedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "auto" => Some(0),
+                    "hoster" => Some(1),
+                    "hosterId" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "auto")?,
+                    1 => m.put(&mut f.1, "hoster")?,
+                    2 => m.put(&mut f.2, "hosterId")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                auto: m.take(f.0, "auto")?,
+                hoster: m.take(f.1, "hoster")?,
+                hoster_id: m.take(f.2, "hosterId")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHostedPayload {
         pub fn builder() -> builder::ChannelHostedPayload {
             Default::default()
         }
     }
     ///The fields of a channel that changed (`channel:{id}:update`), e.g. `{"online": true}`: every field is optional; merge them into the channel you hold.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPatch {
         ///Who the channel is for.
@@ -339,13 +634,119 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPatch {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPatch {
+        const NAME: &'static str = "ChannelPatch";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "audience" => Some(0),
+                    "costreamId" => Some(1),
+                    "description" => Some(2),
+                    "featured" => Some(3),
+                    "hasVod" => Some(4),
+                    "hosteeId" => Some(5),
+                    "interactive" => Some(6),
+                    "languageId" => Some(7),
+                    "name" => Some(8),
+                    "numFollowers" => Some(9),
+                    "online" => Some(10),
+                    "partnered" => Some(11),
+                    "suspended" => Some(12),
+                    "token" => Some(13),
+                    "typeId" => Some(14),
+                    "updatedAt" => Some(15),
+                    "userId" => Some(16),
+                    "viewersCurrent" => Some(17),
+                    "viewersTotal" => Some(18),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "audience")?,
+                    1 => m.put(&mut f.1, "costreamId")?,
+                    2 => m.put(&mut f.2, "description")?,
+                    3 => m.put(&mut f.3, "featured")?,
+                    4 => m.put(&mut f.4, "hasVod")?,
+                    5 => m.put(&mut f.5, "hosteeId")?,
+                    6 => m.put(&mut f.6, "interactive")?,
+                    7 => m.put(&mut f.7, "languageId")?,
+                    8 => m.put(&mut f.8, "name")?,
+                    9 => m.put(&mut f.9, "numFollowers")?,
+                    10 => m.put(&mut f.10, "online")?,
+                    11 => m.put(&mut f.11, "partnered")?,
+                    12 => m.put(&mut f.12, "suspended")?,
+                    13 => m.put(&mut f.13, "token")?,
+                    14 => m.put(&mut f.14, "typeId")?,
+                    15 => m.put(&mut f.15, "updatedAt")?,
+                    16 => m.put(&mut f.16, "userId")?,
+                    17 => m.put(&mut f.17, "viewersCurrent")?,
+                    18 => m.put(&mut f.18, "viewersTotal")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                audience: m.take(f.0, "audience")?,
+                costream_id: m.take(f.1, "costreamId")?,
+                description: m.take(f.2, "description")?,
+                featured: m.take(f.3, "featured")?,
+                has_vod: m.take(f.4, "hasVod")?,
+                hostee_id: m.take(f.5, "hosteeId")?,
+                interactive: m.take(f.6, "interactive")?,
+                language_id: m.take(f.7, "languageId")?,
+                name: m.take(f.8, "name")?,
+                num_followers: m.take(f.9, "numFollowers")?,
+                online: m.take(f.10, "online")?,
+                partnered: m.take(f.11, "partnered")?,
+                suspended: m.take(f.12, "suspended")?,
+                token: m.take(f.13, "token")?,
+                type_id: m.take(f.14, "typeId")?,
+                updated_at: m.take(f.15, "updatedAt")?,
+                user_id: m.take(f.16, "userId")?,
+                viewers_current: m.take(f.17, "viewersCurrent")?,
+                viewers_total: m.take(f.18, "viewersTotal")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPatch {
         pub fn builder() -> builder::ChannelPatch {
             Default::default()
         }
     }
     ///`channel:{id}:patronageUpdate`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPatronageUpdatePayload {
         ///The current milestone group.
@@ -375,13 +776,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPatronageUpdatePayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPatronageUpdatePayload {
+        const NAME: &'static str = "ChannelPatronageUpdatePayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "currentMilestoneGroupId" => Some(0),
+                    "currentMilestoneId" => Some(1),
+                    "patronageEarned" => Some(2),
+                    "patronagePeriodId" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "currentMilestoneGroupId")?,
+                    1 => m.put(&mut f.1, "currentMilestoneId")?,
+                    2 => m.put(&mut f.2, "patronageEarned")?,
+                    3 => m.put(&mut f.3, "patronagePeriodId")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                current_milestone_group_id: m.take(f.0, "currentMilestoneGroupId")?,
+                current_milestone_id: m.take(f.1, "currentMilestoneId")?,
+                patronage_earned: m.take(f.2, "patronageEarned")?,
+                patronage_period_id: m.take(f.3, "patronagePeriodId")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPatronageUpdatePayload {
         pub fn builder() -> builder::ChannelPatronageUpdatePayload {
             Default::default()
         }
     }
     ///`channel:{id}:resubShared`: a renewal the user chose to share.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelResubSharedPayload {
         ///Months in a row.
@@ -406,13 +848,57 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelResubSharedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelResubSharedPayload {
+        const NAME: &'static str = "ChannelResubSharedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "currentStreak" => Some(0),
+                    "since" => Some(1),
+                    "totalMonths" => Some(2),
+                    "until" => Some(3),
+                    "user" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "currentStreak")?,
+                    1 => m.put(&mut f.1, "since")?,
+                    2 => m.put(&mut f.2, "totalMonths")?,
+                    3 => m.put(&mut f.3, "until")?,
+                    4 => m.put(&mut f.4, "user")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                current_streak: m.take(f.0, "currentStreak")?,
+                since: m.take(f.1, "since")?,
+                total_months: m.take(f.2, "totalMonths")?,
+                until: m.take(f.3, "until")?,
+                user: m.take(f.4, "user")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelResubSharedPayload {
         pub fn builder() -> builder::ChannelResubSharedPayload {
             Default::default()
         }
     }
     ///`channel:{id}:resubscribed`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelResubscribedPayload {
         ///Subscribed since (ISO 8601).
@@ -431,13 +917,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelResubscribedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelResubscribedPayload {
+        const NAME: &'static str = "ChannelResubscribedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "since" => Some(0),
+                    "totalMonths" => Some(1),
+                    "until" => Some(2),
+                    "user" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "since")?,
+                    1 => m.put(&mut f.1, "totalMonths")?,
+                    2 => m.put(&mut f.2, "until")?,
+                    3 => m.put(&mut f.3, "user")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                since: m.take(f.0, "since")?,
+                total_months: m.take(f.1, "totalMonths")?,
+                until: m.take(f.2, "until")?,
+                user: m.take(f.3, "user")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelResubscribedPayload {
         pub fn builder() -> builder::ChannelResubscribedPayload {
             Default::default()
         }
     }
     ///`channel:{id}:skill` (stickers are not included).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSkillPayload {
         ///The channel.
@@ -481,18 +1008,106 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSkillPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSkillPayload {
+        const NAME: &'static str = "ChannelSkillPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channelId" => Some(0),
+                    "currencyType" => Some(1),
+                    "executionId" => Some(2),
+                    "manifest" => Some(3),
+                    "parameters" => Some(4),
+                    "price" => Some(5),
+                    "skillId" => Some(6),
+                    "socketUrl" => Some(7),
+                    "triggeringUserId" => Some(8),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channelId")?,
+                    1 => m.put(&mut f.1, "currencyType")?,
+                    2 => m.put(&mut f.2, "executionId")?,
+                    3 => m.put(&mut f.3, "manifest")?,
+                    4 => m.put(&mut f.4, "parameters")?,
+                    5 => m.put(&mut f.5, "price")?,
+                    6 => m.put(&mut f.6, "skillId")?,
+                    7 => m.put(&mut f.7, "socketUrl")?,
+                    8 => m.put(&mut f.8, "triggeringUserId")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel_id: m.take(f.0, "channelId")?,
+                currency_type: m.take(f.1, "currencyType")?,
+                execution_id: m.take(f.2, "executionId")?,
+                manifest: f.3.unwrap_or_default(),
+                parameters: f.4.unwrap_or_default(),
+                price: m.take(f.5, "price")?,
+                skill_id: m.take(f.6, "skillId")?,
+                socket_url: m.take(f.7, "socketUrl")?,
+                triggering_user_id: m.take(f.8, "triggeringUserId")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSkillPayload {
         pub fn builder() -> builder::ChannelSkillPayload {
             Default::default()
         }
     }
     ///`channel:{id}:subscribed`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscribedPayload {
         pub user: User,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscribedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSubscribedPayload {
+        const NAME: &'static str = "ChannelSubscribedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "user" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "user")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                user: m.take(f.0, "user")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelSubscribedPayload {
         pub fn builder() -> builder::ChannelSubscribedPayload {
@@ -500,7 +1115,7 @@ pub mod types {
         }
     }
     ///`channel:{id}:subscriptionGifted`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscriptionGiftedPayload {
         ///Who received it.
@@ -524,13 +1139,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscriptionGiftedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSubscriptionGiftedPayload {
+        const NAME: &'static str = "ChannelSubscriptionGiftedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "giftReceiverId" => Some(0),
+                    "giftReceiverUsername" => Some(1),
+                    "gifterId" => Some(2),
+                    "gifterUsername" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "giftReceiverId")?,
+                    1 => m.put(&mut f.1, "giftReceiverUsername")?,
+                    2 => m.put(&mut f.2, "gifterId")?,
+                    3 => m.put(&mut f.3, "gifterUsername")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                gift_receiver_id: m.take(f.0, "giftReceiverId")?,
+                gift_receiver_username: m.take(f.1, "giftReceiverUsername")?,
+                gifter_id: m.take(f.2, "gifterId")?,
+                gifter_username: m.take(f.3, "gifterUsername")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscriptionGiftedPayload {
         pub fn builder() -> builder::ChannelSubscriptionGiftedPayload {
             Default::default()
         }
     }
     ///`channel:{id}:unhosted`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelUnhostedPayload {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -541,13 +1197,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelUnhostedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelUnhostedPayload {
+        const NAME: &'static str = "ChannelUnhostedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "hoster" => Some(0),
+                    "hosterId" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "hoster")?,
+                    1 => m.put(&mut f.1, "hosterId")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                hoster: m.take(f.0, "hoster")?,
+                hoster_id: m.take(f.1, "hosterId")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelUnhostedPayload {
         pub fn builder() -> builder::ChannelUnhostedPayload {
             Default::default()
         }
     }
     ///A costream (several channels streaming together).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Costream {
         ///How many channels it can hold.
@@ -563,6 +1254,44 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Costream {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Costream {
+        const NAME: &'static str = "Costream";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "capacity" => Some(0),
+                    "channels" => Some(1),
+                    "id" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "capacity")?,
+                    1 => m.put(&mut f.1, "channels")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                capacity: m.take(f.0, "capacity")?,
+                channels: f.1.unwrap_or_default(),
+                id: m.take(f.2, "id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Costream {
         pub fn builder() -> builder::Costream {
@@ -644,7 +1373,7 @@ the official client 4000-4005: both are known values here.
         }
     }
     ///The live event names, for example `channel:1:followed`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct EventsParams {
         ///The event names.
@@ -652,19 +1381,83 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EventsParams {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for EventsParams {
+        const NAME: &'static str = "EventsParams";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "events" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "events")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                events: m.take(f.0, "events")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl EventsParams {
         pub fn builder() -> builder::EventsParams {
             Default::default()
         }
     }
     ///`hello` data.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct HelloData {
         ///Whether the session has a user (an `authorization` token).
         pub authenticated: bool,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for HelloData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for HelloData {
+        const NAME: &'static str = "HelloData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "authenticated" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "authenticated")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                authenticated: m.take(f.0, "authenticated")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl HelloData {
         pub fn builder() -> builder::HelloData {
@@ -713,7 +1506,7 @@ the official client 4000-4005: both are known values here.
         }
     }
     ///`live` data: the event name and its payload.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct LiveData {
         ///The event name, e.g. `channel:1:followed`.
@@ -723,13 +1516,48 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for LiveData {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for LiveData {
+        const NAME: &'static str = "LiveData";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel" => Some(0),
+                    "payload" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "payload")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel: m.take(f.0, "channel")?,
+                payload: m.take(f.1, "payload")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl LiveData {
         pub fn builder() -> builder::LiveData {
             Default::default()
         }
     }
     ///A notification for the user.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Notification {
         ///Its content (depends on `trigger`).
@@ -753,13 +1581,54 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Notification {
+        const NAME: &'static str = "Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "payload" => Some(0),
+                    "sentAt" => Some(1),
+                    "trigger" => Some(2),
+                    "userId" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "payload")?,
+                    1 => m.put(&mut f.1, "sentAt")?,
+                    2 => m.put(&mut f.2, "trigger")?,
+                    3 => m.put(&mut f.3, "userId")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                payload: m.take(f.0, "payload")?,
+                sent_at: m.take(f.1, "sentAt")?,
+                trigger: m.take(f.2, "trigger")?,
+                user_id: m.take(f.3, "userId")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Notification {
         pub fn builder() -> builder::Notification {
             Default::default()
         }
     }
     ///A fan-progression level.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ProgressionLevel {
         ///The badge image URL template.
@@ -800,13 +1669,66 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ProgressionLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ProgressionLevel {
+        const NAME: &'static str = "ProgressionLevel";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "assetsUrl" => Some(0),
+                    "color" => Some(1),
+                    "complement" => Some(2),
+                    "currentXp" => Some(3),
+                    "level" => Some(4),
+                    "minXp" => Some(5),
+                    "name" => Some(6),
+                    "nextLevelXp" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "assetsUrl")?,
+                    1 => m.put(&mut f.1, "color")?,
+                    2 => m.put(&mut f.2, "complement")?,
+                    3 => m.put(&mut f.3, "currentXp")?,
+                    4 => m.put(&mut f.4, "level")?,
+                    5 => m.put(&mut f.5, "minXp")?,
+                    6 => m.put(&mut f.6, "name")?,
+                    7 => m.put(&mut f.7, "nextLevelXp")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                assets_url: m.take(f.0, "assetsUrl")?,
+                color: m.take(f.1, "color")?,
+                complement: m.take(f.2, "complement")?,
+                current_xp: m.take(f.3, "currentXp")?,
+                level: m.take(f.4, "level")?,
+                min_xp: m.take(f.5, "minXp")?,
+                name: m.take(f.6, "name")?,
+                next_level_xp: m.take(f.7, "nextLevelXp")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ProgressionLevel {
         pub fn builder() -> builder::ProgressionLevel {
             Default::default()
         }
     }
     ///`progression:{channelId}:levelup`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ProgressionLevelupPayload {
         pub level: ProgressionLevel,
@@ -821,6 +1743,47 @@ the official client 4000-4005: both are known values here.
         pub user_id: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProgressionLevelupPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ProgressionLevelupPayload {
+        const NAME: &'static str = "ProgressionLevelupPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "level" => Some(0),
+                    "timestamp" => Some(1),
+                    "total" => Some(2),
+                    "userId" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "level")?,
+                    1 => m.put(&mut f.1, "timestamp")?,
+                    2 => m.put(&mut f.2, "total")?,
+                    3 => m.put(&mut f.3, "userId")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                level: m.take(f.0, "level")?,
+                timestamp: m.take(f.1, "timestamp")?,
+                total: m.take(f.2, "total")?,
+                user_id: m.take(f.3, "userId")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ProgressionLevelupPayload {
         pub fn builder() -> builder::ProgressionLevelupPayload {
@@ -848,7 +1811,7 @@ the official client 4000-4005: both are known values here.
         }
     }
     ///A failed call. Fatal errors arrive as a close frame with the same code and message instead.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ReplyErrorDetail {
         pub code: ErrorCode,
@@ -857,13 +1820,48 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ReplyErrorDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ReplyErrorDetail {
+        const NAME: &'static str = "ReplyErrorDetail";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "code" => Some(0),
+                    "message" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "code")?,
+                    1 => m.put(&mut f.1, "message")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                code: m.take(f.0, "code")?,
+                message: m.take(f.1, "message")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ReplyErrorDetail {
         pub fn builder() -> builder::ReplyErrorDetail {
             Default::default()
         }
     }
     ///The server's answer to one method frame.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ReplyFrame {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -875,6 +1873,47 @@ the official client 4000-4005: both are known values here.
         pub type_: ::serde_json::Value,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReplyFrame {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ReplyFrame {
+        const NAME: &'static str = "ReplyFrame";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "error" => Some(0),
+                    "id" => Some(1),
+                    "result" => Some(2),
+                    "type" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "error")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "result")?,
+                    3 => m.put(&mut f.3, "type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                error: m.take(f.0, "error")?,
+                id: m.take(f.1, "id")?,
+                result: m.take(f.2, "result")?,
+                type_: m.take(f.3, "type")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ReplyFrame {
         pub fn builder() -> builder::ReplyFrame {
@@ -942,7 +1981,7 @@ the official client 4000-4005: both are known values here.
         }
     }
     ///A team.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Team {
         ///The description.
@@ -965,18 +2004,94 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Team {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Team {
+        const NAME: &'static str = "Team";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "description" => Some(0),
+                    "id" => Some(1),
+                    "name" => Some(2),
+                    "ownerId" => Some(3),
+                    "token" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "description")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "name")?,
+                    3 => m.put(&mut f.3, "ownerId")?,
+                    4 => m.put(&mut f.4, "token")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                description: m.take(f.0, "description")?,
+                id: m.take(f.1, "id")?,
+                name: m.take(f.2, "name")?,
+                owner_id: m.take(f.3, "ownerId")?,
+                token: m.take(f.4, "token")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Team {
         pub fn builder() -> builder::Team {
             Default::default()
         }
     }
     ///`team:{id}:deleted`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct TeamDeletedPayload {
         pub team: Team,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TeamDeletedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for TeamDeletedPayload {
+        const NAME: &'static str = "TeamDeletedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "team" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "team")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                team: m.take(f.0, "team")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl TeamDeletedPayload {
         pub fn builder() -> builder::TeamDeletedPayload {
@@ -1004,7 +2119,7 @@ the official client 4000-4005: both are known values here.
         }
     }
     ///A user (the fields of the core API's user; those not sent are absent).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct User {
         ///The avatar's URL.
@@ -1062,13 +2177,95 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for User {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for User {
+        const NAME: &'static str = "User";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "avatarUrl" => Some(0),
+                    "bio" => Some(1),
+                    "channel" => Some(2),
+                    "createdAt" => Some(3),
+                    "deletedAt" => Some(4),
+                    "experience" => Some(5),
+                    "id" => Some(6),
+                    "level" => Some(7),
+                    "primaryTeam" => Some(8),
+                    "sparks" => Some(9),
+                    "updatedAt" => Some(10),
+                    "username" => Some(11),
+                    "verified" => Some(12),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "avatarUrl")?,
+                    1 => m.put(&mut f.1, "bio")?,
+                    2 => m.put(&mut f.2, "channel")?,
+                    3 => m.put(&mut f.3, "createdAt")?,
+                    4 => m.put(&mut f.4, "deletedAt")?,
+                    5 => m.put(&mut f.5, "experience")?,
+                    6 => m.put(&mut f.6, "id")?,
+                    7 => m.put(&mut f.7, "level")?,
+                    8 => m.put(&mut f.8, "primaryTeam")?,
+                    9 => m.put(&mut f.9, "sparks")?,
+                    10 => m.put(&mut f.10, "updatedAt")?,
+                    11 => m.put(&mut f.11, "username")?,
+                    12 => m.put(&mut f.12, "verified")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                avatar_url: m.take(f.0, "avatarUrl")?,
+                bio: m.take(f.1, "bio")?,
+                channel: m.take(f.2, "channel")?,
+                created_at: m.take(f.3, "createdAt")?,
+                deleted_at: m.take(f.4, "deletedAt")?,
+                experience: m.take(f.5, "experience")?,
+                id: m.take(f.6, "id")?,
+                level: m.take(f.7, "level")?,
+                primary_team: m.take(f.8, "primaryTeam")?,
+                sparks: m.take(f.9, "sparks")?,
+                updated_at: m.take(f.10, "updatedAt")?,
+                username: m.take(f.11, "username")?,
+                verified: m.take(f.12, "verified")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl User {
         pub fn builder() -> builder::User {
             Default::default()
         }
     }
     ///`user:{id}:followed`: the user followed (`following: true`) or unfollowed a channel.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserFollowedPayload {
         pub channel: Channel,
@@ -1077,13 +2274,48 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserFollowedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserFollowedPayload {
+        const NAME: &'static str = "UserFollowedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel" => Some(0),
+                    "following" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "following")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel: m.take(f.0, "channel")?,
+                following: m.take(f.1, "following")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserFollowedPayload {
         pub fn builder() -> builder::UserFollowedPayload {
             Default::default()
         }
     }
     ///The fields of a user that changed (`user:{id}:update`): every field is optional; merge them into the user you hold.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserPatch {
         ///The avatar's URL.
@@ -1125,13 +2357,69 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserPatch {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserPatch {
+        const NAME: &'static str = "UserPatch";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "avatarUrl" => Some(0),
+                    "bio" => Some(1),
+                    "experience" => Some(2),
+                    "level" => Some(3),
+                    "primaryTeam" => Some(4),
+                    "sparks" => Some(5),
+                    "updatedAt" => Some(6),
+                    "username" => Some(7),
+                    "verified" => Some(8),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "avatarUrl")?,
+                    1 => m.put(&mut f.1, "bio")?,
+                    2 => m.put(&mut f.2, "experience")?,
+                    3 => m.put(&mut f.3, "level")?,
+                    4 => m.put(&mut f.4, "primaryTeam")?,
+                    5 => m.put(&mut f.5, "sparks")?,
+                    6 => m.put(&mut f.6, "updatedAt")?,
+                    7 => m.put(&mut f.7, "username")?,
+                    8 => m.put(&mut f.8, "verified")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                avatar_url: m.take(f.0, "avatarUrl")?,
+                bio: m.take(f.1, "bio")?,
+                experience: m.take(f.2, "experience")?,
+                level: m.take(f.3, "level")?,
+                primary_team: m.take(f.4, "primaryTeam")?,
+                sparks: m.take(f.5, "sparks")?,
+                updated_at: m.take(f.6, "updatedAt")?,
+                username: m.take(f.7, "username")?,
+                verified: m.take(f.8, "verified")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserPatch {
         pub fn builder() -> builder::UserPatch {
             Default::default()
         }
     }
     ///`user:{id}:resubscribed`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserResubscribedPayload {
         ///The channel.
@@ -1151,13 +2439,54 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserResubscribedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserResubscribedPayload {
+        const NAME: &'static str = "UserResubscribedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel" => Some(0),
+                    "since" => Some(1),
+                    "totalMonths" => Some(2),
+                    "until" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channel")?,
+                    1 => m.put(&mut f.1, "since")?,
+                    2 => m.put(&mut f.2, "totalMonths")?,
+                    3 => m.put(&mut f.3, "until")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel: m.take(f.0, "channel")?,
+                since: m.take(f.1, "since")?,
+                total_months: m.take(f.2, "totalMonths")?,
+                until: m.take(f.3, "until")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserResubscribedPayload {
         pub fn builder() -> builder::UserResubscribedPayload {
             Default::default()
         }
     }
     ///`user:{id}:subscribed`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserSubscribedPayload {
         ///The channel subscribed to.
@@ -1165,13 +2494,45 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserSubscribedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserSubscribedPayload {
+        const NAME: &'static str = "UserSubscribedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channel")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel: m.take(f.0, "channel")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserSubscribedPayload {
         pub fn builder() -> builder::UserSubscribedPayload {
             Default::default()
         }
     }
     ///`user:{id}:subscriptionGifted` (sent to the gifter).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserSubscriptionGiftedPayload {
         ///The channel.
@@ -1189,13 +2550,51 @@ the official client 4000-4005: both are known values here.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserSubscriptionGiftedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserSubscriptionGiftedPayload {
+        const NAME: &'static str = "UserSubscriptionGiftedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channelId" => Some(0),
+                    "giftReceiverId" => Some(1),
+                    "giftReceiverUsername" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channelId")?,
+                    1 => m.put(&mut f.1, "giftReceiverId")?,
+                    2 => m.put(&mut f.2, "giftReceiverUsername")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel_id: m.take(f.0, "channelId")?,
+                gift_receiver_id: m.take(f.1, "giftReceiverId")?,
+                gift_receiver_username: m.take(f.2, "giftReceiverUsername")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserSubscriptionGiftedPayload {
         pub fn builder() -> builder::UserSubscriptionGiftedPayload {
             Default::default()
         }
     }
     ///`user:{id}:teamInvited`: the team, with its owner.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserTeamInvitedPayload {
         ///The team id.
@@ -1210,6 +2609,47 @@ the official client 4000-4005: both are known values here.
         pub token: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserTeamInvitedPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserTeamInvitedPayload {
+        const NAME: &'static str = "UserTeamInvitedPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    "name" => Some(1),
+                    "owner" => Some(2),
+                    "token" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "name")?,
+                    2 => m.put(&mut f.2, "owner")?,
+                    3 => m.put(&mut f.3, "token")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                name: m.take(f.1, "name")?,
+                owner: m.take(f.2, "owner")?,
+                token: m.take(f.3, "token")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl UserTeamInvitedPayload {
         pub fn builder() -> builder::UserTeamInvitedPayload {

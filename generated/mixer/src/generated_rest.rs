@@ -76,7 +76,7 @@ pub mod types {
         }
     }
     ///A broadcast (one live session).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Broadcast {
         ///The channel.
@@ -101,13 +101,57 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Broadcast {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Broadcast {
+        const NAME: &'static str = "Broadcast";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channelId" => Some(0),
+                    "id" => Some(1),
+                    "isTestStream" => Some(2),
+                    "online" => Some(3),
+                    "startedAt" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channelId")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "isTestStream")?,
+                    3 => m.put(&mut f.3, "online")?,
+                    4 => m.put(&mut f.4, "startedAt")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel_id: m.take(f.0, "channelId")?,
+                id: m.take(f.1, "id")?,
+                is_test_stream: m.take(f.2, "isTestStream")?,
+                online: m.take(f.3, "online")?,
+                started_at: m.take(f.4, "startedAt")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Broadcast {
         pub fn builder() -> builder::Broadcast {
             Default::default()
         }
     }
     ///A channel. Lists trimmed with `fields` leave out the other properties, so only `id` is required.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Channel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -270,13 +314,171 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Channel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Channel {
+        const NAME: &'static str = "Channel";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "audience" => Some(0),
+                    "badgeId" => Some(1),
+                    "bannerUrl" => Some(2),
+                    "costreamId" => Some(3),
+                    "coverId" => Some(4),
+                    "createdAt" => Some(5),
+                    "deletedAt" => Some(6),
+                    "description" => Some(7),
+                    "featureLevel" => Some(8),
+                    "featured" => Some(9),
+                    "ftl" => Some(10),
+                    "hasTranscodes" => Some(11),
+                    "hasVod" => Some(12),
+                    "hosteeId" => Some(13),
+                    "id" => Some(14),
+                    "interactive" => Some(15),
+                    "interactiveGameId" => Some(16),
+                    "languageId" => Some(17),
+                    "name" => Some(18),
+                    "numFollowers" => Some(19),
+                    "online" => Some(20),
+                    "partnered" => Some(21),
+                    "suspended" => Some(22),
+                    "thumbnailId" => Some(23),
+                    "token" => Some(24),
+                    "transcodingProfileId" => Some(25),
+                    "typeId" => Some(26),
+                    "updatedAt" => Some(27),
+                    "userId" => Some(28),
+                    "viewersCurrent" => Some(29),
+                    "viewersTotal" => Some(30),
+                    "vodsEnabled" => Some(31),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "audience")?,
+                    1 => m.put(&mut f.1, "badgeId")?,
+                    2 => m.put(&mut f.2, "bannerUrl")?,
+                    3 => m.put(&mut f.3, "costreamId")?,
+                    4 => m.put(&mut f.4, "coverId")?,
+                    5 => m.put(&mut f.5, "createdAt")?,
+                    6 => m.put(&mut f.6, "deletedAt")?,
+                    7 => m.put(&mut f.7, "description")?,
+                    8 => m.put(&mut f.8, "featureLevel")?,
+                    9 => m.put(&mut f.9, "featured")?,
+                    10 => m.put(&mut f.10, "ftl")?,
+                    11 => m.put(&mut f.11, "hasTranscodes")?,
+                    12 => m.put(&mut f.12, "hasVod")?,
+                    13 => m.put(&mut f.13, "hosteeId")?,
+                    14 => m.put(&mut f.14, "id")?,
+                    15 => m.put(&mut f.15, "interactive")?,
+                    16 => m.put(&mut f.16, "interactiveGameId")?,
+                    17 => m.put(&mut f.17, "languageId")?,
+                    18 => m.put(&mut f.18, "name")?,
+                    19 => m.put(&mut f.19, "numFollowers")?,
+                    20 => m.put(&mut f.20, "online")?,
+                    21 => m.put(&mut f.21, "partnered")?,
+                    22 => m.put(&mut f.22, "suspended")?,
+                    23 => m.put(&mut f.23, "thumbnailId")?,
+                    24 => m.put(&mut f.24, "token")?,
+                    25 => m.put(&mut f.25, "transcodingProfileId")?,
+                    26 => m.put(&mut f.26, "typeId")?,
+                    27 => m.put(&mut f.27, "updatedAt")?,
+                    28 => m.put(&mut f.28, "userId")?,
+                    29 => m.put(&mut f.29, "viewersCurrent")?,
+                    30 => m.put(&mut f.30, "viewersTotal")?,
+                    31 => m.put(&mut f.31, "vodsEnabled")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                audience: m.take(f.0, "audience")?,
+                badge_id: m.take(f.1, "badgeId")?,
+                banner_url: m.take(f.2, "bannerUrl")?,
+                costream_id: m.take(f.3, "costreamId")?,
+                cover_id: m.take(f.4, "coverId")?,
+                created_at: m.take(f.5, "createdAt")?,
+                deleted_at: m.take(f.6, "deletedAt")?,
+                description: m.take(f.7, "description")?,
+                feature_level: m.take(f.8, "featureLevel")?,
+                featured: m.take(f.9, "featured")?,
+                ftl: m.take(f.10, "ftl")?,
+                has_transcodes: m.take(f.11, "hasTranscodes")?,
+                has_vod: m.take(f.12, "hasVod")?,
+                hostee_id: m.take(f.13, "hosteeId")?,
+                id: m.take(f.14, "id")?,
+                interactive: m.take(f.15, "interactive")?,
+                interactive_game_id: m.take(f.16, "interactiveGameId")?,
+                language_id: m.take(f.17, "languageId")?,
+                name: m.take(f.18, "name")?,
+                num_followers: m.take(f.19, "numFollowers")?,
+                online: m.take(f.20, "online")?,
+                partnered: m.take(f.21, "partnered")?,
+                suspended: m.take(f.22, "suspended")?,
+                thumbnail_id: m.take(f.23, "thumbnailId")?,
+                token: m.take(f.24, "token")?,
+                transcoding_profile_id: m.take(f.25, "transcodingProfileId")?,
+                type_id: m.take(f.26, "typeId")?,
+                updated_at: m.take(f.27, "updatedAt")?,
+                user_id: m.take(f.28, "userId")?,
+                viewers_current: m.take(f.29, "viewersCurrent")?,
+                viewers_total: m.take(f.30, "viewersTotal")?,
+                vods_enabled: m.take(f.31, "vodsEnabled")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Channel {
         pub fn builder() -> builder::Channel {
             Default::default()
         }
     }
     ///A channel with its type and owner.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelAdvanced {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -444,13 +646,179 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelAdvanced {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelAdvanced {
+        const NAME: &'static str = "ChannelAdvanced";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "audience" => Some(0),
+                    "badgeId" => Some(1),
+                    "bannerUrl" => Some(2),
+                    "costreamId" => Some(3),
+                    "coverId" => Some(4),
+                    "createdAt" => Some(5),
+                    "deletedAt" => Some(6),
+                    "description" => Some(7),
+                    "featureLevel" => Some(8),
+                    "featured" => Some(9),
+                    "ftl" => Some(10),
+                    "hasTranscodes" => Some(11),
+                    "hasVod" => Some(12),
+                    "hosteeId" => Some(13),
+                    "id" => Some(14),
+                    "interactive" => Some(15),
+                    "interactiveGameId" => Some(16),
+                    "languageId" => Some(17),
+                    "name" => Some(18),
+                    "numFollowers" => Some(19),
+                    "online" => Some(20),
+                    "partnered" => Some(21),
+                    "suspended" => Some(22),
+                    "thumbnailId" => Some(23),
+                    "token" => Some(24),
+                    "transcodingProfileId" => Some(25),
+                    "type" => Some(26),
+                    "typeId" => Some(27),
+                    "updatedAt" => Some(28),
+                    "user" => Some(29),
+                    "userId" => Some(30),
+                    "viewersCurrent" => Some(31),
+                    "viewersTotal" => Some(32),
+                    "vodsEnabled" => Some(33),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "audience")?,
+                    1 => m.put(&mut f.1, "badgeId")?,
+                    2 => m.put(&mut f.2, "bannerUrl")?,
+                    3 => m.put(&mut f.3, "costreamId")?,
+                    4 => m.put(&mut f.4, "coverId")?,
+                    5 => m.put(&mut f.5, "createdAt")?,
+                    6 => m.put(&mut f.6, "deletedAt")?,
+                    7 => m.put(&mut f.7, "description")?,
+                    8 => m.put(&mut f.8, "featureLevel")?,
+                    9 => m.put(&mut f.9, "featured")?,
+                    10 => m.put(&mut f.10, "ftl")?,
+                    11 => m.put(&mut f.11, "hasTranscodes")?,
+                    12 => m.put(&mut f.12, "hasVod")?,
+                    13 => m.put(&mut f.13, "hosteeId")?,
+                    14 => m.put(&mut f.14, "id")?,
+                    15 => m.put(&mut f.15, "interactive")?,
+                    16 => m.put(&mut f.16, "interactiveGameId")?,
+                    17 => m.put(&mut f.17, "languageId")?,
+                    18 => m.put(&mut f.18, "name")?,
+                    19 => m.put(&mut f.19, "numFollowers")?,
+                    20 => m.put(&mut f.20, "online")?,
+                    21 => m.put(&mut f.21, "partnered")?,
+                    22 => m.put(&mut f.22, "suspended")?,
+                    23 => m.put(&mut f.23, "thumbnailId")?,
+                    24 => m.put(&mut f.24, "token")?,
+                    25 => m.put(&mut f.25, "transcodingProfileId")?,
+                    26 => m.put(&mut f.26, "type")?,
+                    27 => m.put(&mut f.27, "typeId")?,
+                    28 => m.put(&mut f.28, "updatedAt")?,
+                    29 => m.put(&mut f.29, "user")?,
+                    30 => m.put(&mut f.30, "userId")?,
+                    31 => m.put(&mut f.31, "viewersCurrent")?,
+                    32 => m.put(&mut f.32, "viewersTotal")?,
+                    33 => m.put(&mut f.33, "vodsEnabled")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                audience: m.take(f.0, "audience")?,
+                badge_id: m.take(f.1, "badgeId")?,
+                banner_url: m.take(f.2, "bannerUrl")?,
+                costream_id: m.take(f.3, "costreamId")?,
+                cover_id: m.take(f.4, "coverId")?,
+                created_at: m.take(f.5, "createdAt")?,
+                deleted_at: m.take(f.6, "deletedAt")?,
+                description: m.take(f.7, "description")?,
+                feature_level: m.take(f.8, "featureLevel")?,
+                featured: m.take(f.9, "featured")?,
+                ftl: m.take(f.10, "ftl")?,
+                has_transcodes: m.take(f.11, "hasTranscodes")?,
+                has_vod: m.take(f.12, "hasVod")?,
+                hostee_id: m.take(f.13, "hosteeId")?,
+                id: m.take(f.14, "id")?,
+                interactive: m.take(f.15, "interactive")?,
+                interactive_game_id: m.take(f.16, "interactiveGameId")?,
+                language_id: m.take(f.17, "languageId")?,
+                name: m.take(f.18, "name")?,
+                num_followers: m.take(f.19, "numFollowers")?,
+                online: m.take(f.20, "online")?,
+                partnered: m.take(f.21, "partnered")?,
+                suspended: m.take(f.22, "suspended")?,
+                thumbnail_id: m.take(f.23, "thumbnailId")?,
+                token: m.take(f.24, "token")?,
+                transcoding_profile_id: m.take(f.25, "transcodingProfileId")?,
+                type_: m.take(f.26, "type")?,
+                type_id: m.take(f.27, "typeId")?,
+                updated_at: m.take(f.28, "updatedAt")?,
+                user: m.take(f.29, "user")?,
+                user_id: m.take(f.30, "userId")?,
+                viewers_current: m.take(f.31, "viewersCurrent")?,
+                viewers_total: m.take(f.32, "viewersTotal")?,
+                vods_enabled: m.take(f.33, "vodsEnabled")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelAdvanced {
         pub fn builder() -> builder::ChannelAdvanced {
             Default::default()
         }
     }
     ///Where to connect to a channel's chat, and with what.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChat {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -472,13 +840,57 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChat {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChat {
+        const NAME: &'static str = "ChannelChat";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "authkey" => Some(0),
+                    "endpoints" => Some(1),
+                    "isLoadShed" => Some(2),
+                    "permissions" => Some(3),
+                    "roles" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "authkey")?,
+                    1 => m.put(&mut f.1, "endpoints")?,
+                    2 => m.put(&mut f.2, "isLoadShed")?,
+                    3 => m.put(&mut f.3, "permissions")?,
+                    4 => m.put(&mut f.4, "roles")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                authkey: m.take(f.0, "authkey")?,
+                endpoints: m.take(f.1, "endpoints")?,
+                is_load_shed: m.take(f.2, "isLoadShed")?,
+                permissions: f.3.unwrap_or_default(),
+                roles: f.4.unwrap_or_default(),
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChat {
         pub fn builder() -> builder::ChannelChat {
             Default::default()
         }
     }
     ///A channel with its private details.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -685,13 +1097,215 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelDetails {
+        const NAME: &'static str = "ChannelDetails";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "audience" => Some(0),
+                    "badge" => Some(1),
+                    "badgeId" => Some(2),
+                    "bannerUrl" => Some(3),
+                    "cache" => Some(4),
+                    "costreamId" => Some(5),
+                    "cover" => Some(6),
+                    "coverId" => Some(7),
+                    "createdAt" => Some(8),
+                    "deletedAt" => Some(9),
+                    "description" => Some(10),
+                    "featureLevel" => Some(11),
+                    "featured" => Some(12),
+                    "ftl" => Some(13),
+                    "hasTranscodes" => Some(14),
+                    "hasVod" => Some(15),
+                    "hosteeId" => Some(16),
+                    "id" => Some(17),
+                    "interactive" => Some(18),
+                    "interactiveGameId" => Some(19),
+                    "languageId" => Some(20),
+                    "maxConcurrentSubscribers" => Some(21),
+                    "name" => Some(22),
+                    "numFollowers" => Some(23),
+                    "numSubscribers" => Some(24),
+                    "online" => Some(25),
+                    "partnered" => Some(26),
+                    "preferences" => Some(27),
+                    "streamKey" => Some(28),
+                    "suspended" => Some(29),
+                    "thumbnail" => Some(30),
+                    "thumbnailId" => Some(31),
+                    "token" => Some(32),
+                    "totalUniqueSubscribers" => Some(33),
+                    "transcodingProfileId" => Some(34),
+                    "type" => Some(35),
+                    "typeId" => Some(36),
+                    "updatedAt" => Some(37),
+                    "user" => Some(38),
+                    "userId" => Some(39),
+                    "viewersCurrent" => Some(40),
+                    "viewersTotal" => Some(41),
+                    "vodsEnabled" => Some(42),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "audience")?,
+                    1 => m.put(&mut f.1, "badge")?,
+                    2 => m.put(&mut f.2, "badgeId")?,
+                    3 => m.put(&mut f.3, "bannerUrl")?,
+                    4 => m.put(&mut f.4, "cache")?,
+                    5 => m.put(&mut f.5, "costreamId")?,
+                    6 => m.put(&mut f.6, "cover")?,
+                    7 => m.put(&mut f.7, "coverId")?,
+                    8 => m.put(&mut f.8, "createdAt")?,
+                    9 => m.put(&mut f.9, "deletedAt")?,
+                    10 => m.put(&mut f.10, "description")?,
+                    11 => m.put(&mut f.11, "featureLevel")?,
+                    12 => m.put(&mut f.12, "featured")?,
+                    13 => m.put(&mut f.13, "ftl")?,
+                    14 => m.put(&mut f.14, "hasTranscodes")?,
+                    15 => m.put(&mut f.15, "hasVod")?,
+                    16 => m.put(&mut f.16, "hosteeId")?,
+                    17 => m.put(&mut f.17, "id")?,
+                    18 => m.put(&mut f.18, "interactive")?,
+                    19 => m.put(&mut f.19, "interactiveGameId")?,
+                    20 => m.put(&mut f.20, "languageId")?,
+                    21 => m.put(&mut f.21, "maxConcurrentSubscribers")?,
+                    22 => m.put(&mut f.22, "name")?,
+                    23 => m.put(&mut f.23, "numFollowers")?,
+                    24 => m.put(&mut f.24, "numSubscribers")?,
+                    25 => m.put(&mut f.25, "online")?,
+                    26 => m.put(&mut f.26, "partnered")?,
+                    27 => m.put(&mut f.27, "preferences")?,
+                    28 => m.put(&mut f.28, "streamKey")?,
+                    29 => m.put(&mut f.29, "suspended")?,
+                    30 => m.put(&mut f.30, "thumbnail")?,
+                    31 => m.put(&mut f.31, "thumbnailId")?,
+                    32 => m.put(&mut f.32, "token")?,
+                    33 => m.put(&mut f.33, "totalUniqueSubscribers")?,
+                    34 => m.put(&mut f.34, "transcodingProfileId")?,
+                    35 => m.put(&mut f.35, "type")?,
+                    36 => m.put(&mut f.36, "typeId")?,
+                    37 => m.put(&mut f.37, "updatedAt")?,
+                    38 => m.put(&mut f.38, "user")?,
+                    39 => m.put(&mut f.39, "userId")?,
+                    40 => m.put(&mut f.40, "viewersCurrent")?,
+                    41 => m.put(&mut f.41, "viewersTotal")?,
+                    42 => m.put(&mut f.42, "vodsEnabled")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                audience: m.take(f.0, "audience")?,
+                badge: m.take(f.1, "badge")?,
+                badge_id: m.take(f.2, "badgeId")?,
+                banner_url: m.take(f.3, "bannerUrl")?,
+                cache: f.4.unwrap_or_default(),
+                costream_id: m.take(f.5, "costreamId")?,
+                cover: m.take(f.6, "cover")?,
+                cover_id: m.take(f.7, "coverId")?,
+                created_at: m.take(f.8, "createdAt")?,
+                deleted_at: m.take(f.9, "deletedAt")?,
+                description: m.take(f.10, "description")?,
+                feature_level: m.take(f.11, "featureLevel")?,
+                featured: m.take(f.12, "featured")?,
+                ftl: m.take(f.13, "ftl")?,
+                has_transcodes: m.take(f.14, "hasTranscodes")?,
+                has_vod: m.take(f.15, "hasVod")?,
+                hostee_id: m.take(f.16, "hosteeId")?,
+                id: m.take(f.17, "id")?,
+                interactive: m.take(f.18, "interactive")?,
+                interactive_game_id: m.take(f.19, "interactiveGameId")?,
+                language_id: m.take(f.20, "languageId")?,
+                max_concurrent_subscribers: m.take(f.21, "maxConcurrentSubscribers")?,
+                name: m.take(f.22, "name")?,
+                num_followers: m.take(f.23, "numFollowers")?,
+                num_subscribers: m.take(f.24, "numSubscribers")?,
+                online: m.take(f.25, "online")?,
+                partnered: m.take(f.26, "partnered")?,
+                preferences: m.take(f.27, "preferences")?,
+                stream_key: m.take(f.28, "streamKey")?,
+                suspended: m.take(f.29, "suspended")?,
+                thumbnail: m.take(f.30, "thumbnail")?,
+                thumbnail_id: m.take(f.31, "thumbnailId")?,
+                token: m.take(f.32, "token")?,
+                total_unique_subscribers: m.take(f.33, "totalUniqueSubscribers")?,
+                transcoding_profile_id: m.take(f.34, "transcodingProfileId")?,
+                type_: m.take(f.35, "type")?,
+                type_id: m.take(f.36, "typeId")?,
+                updated_at: m.take(f.37, "updatedAt")?,
+                user: m.take(f.38, "user")?,
+                user_id: m.take(f.39, "userId")?,
+                viewers_current: m.take(f.40, "viewersCurrent")?,
+                viewers_total: m.take(f.41, "viewersTotal")?,
+                vods_enabled: m.take(f.42, "vodsEnabled")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelDetails {
         pub fn builder() -> builder::ChannelDetails {
             Default::default()
         }
     }
     ///A channel's preferences. Keys contain colons, for example `channel:slowchat`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPreferences {
         ///Links allowed in chat.
@@ -804,13 +1418,118 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPreferences {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPreferences {
+        const NAME: &'static str = "ChannelPreferences";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel:links:allowed" => Some(0),
+                    "channel:links:clickable" => Some(1),
+                    "channel:notify:follow" => Some(2),
+                    "channel:notify:followmessage" => Some(3),
+                    "channel:notify:hostedBy" => Some(4),
+                    "channel:notify:hosting" => Some(5),
+                    "channel:notify:subscribe" => Some(6),
+                    "channel:notify:subscribemessage" => Some(7),
+                    "channel:offline:autoplayVod" => Some(8),
+                    "channel:partner:submail" => Some(9),
+                    "channel:player:muteOwn" => Some(10),
+                    "channel:slowchat" => Some(11),
+                    "channel:tweet:body" => Some(12),
+                    "channel:tweet:enabled" => Some(13),
+                    "costream:allow" => Some(14),
+                    "hosting:allow" => Some(15),
+                    "hypezone:allow" => Some(16),
+                    "sharetext" => Some(17),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channel:links:allowed")?,
+                    1 => m.put(&mut f.1, "channel:links:clickable")?,
+                    2 => m.put(&mut f.2, "channel:notify:follow")?,
+                    3 => m.put(&mut f.3, "channel:notify:followmessage")?,
+                    4 => m.put(&mut f.4, "channel:notify:hostedBy")?,
+                    5 => m.put(&mut f.5, "channel:notify:hosting")?,
+                    6 => m.put(&mut f.6, "channel:notify:subscribe")?,
+                    7 => m.put(&mut f.7, "channel:notify:subscribemessage")?,
+                    8 => m.put(&mut f.8, "channel:offline:autoplayVod")?,
+                    9 => m.put(&mut f.9, "channel:partner:submail")?,
+                    10 => m.put(&mut f.10, "channel:player:muteOwn")?,
+                    11 => m.put(&mut f.11, "channel:slowchat")?,
+                    12 => m.put(&mut f.12, "channel:tweet:body")?,
+                    13 => m.put(&mut f.13, "channel:tweet:enabled")?,
+                    14 => m.put(&mut f.14, "costream:allow")?,
+                    15 => m.put(&mut f.15, "hosting:allow")?,
+                    16 => m.put(&mut f.16, "hypezone:allow")?,
+                    17 => m.put(&mut f.17, "sharetext")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel_links_allowed: m.take(f.0, "channel:links:allowed")?,
+                channel_links_clickable: m.take(f.1, "channel:links:clickable")?,
+                channel_notify_follow: m.take(f.2, "channel:notify:follow")?,
+                channel_notify_followmessage: m
+                    .take(f.3, "channel:notify:followmessage")?,
+                channel_notify_hosted_by: m.take(f.4, "channel:notify:hostedBy")?,
+                channel_notify_hosting: m.take(f.5, "channel:notify:hosting")?,
+                channel_notify_subscribe: m.take(f.6, "channel:notify:subscribe")?,
+                channel_notify_subscribemessage: m
+                    .take(f.7, "channel:notify:subscribemessage")?,
+                channel_offline_autoplay_vod: m
+                    .take(f.8, "channel:offline:autoplayVod")?,
+                channel_partner_submail: m.take(f.9, "channel:partner:submail")?,
+                channel_player_mute_own: m.take(f.10, "channel:player:muteOwn")?,
+                channel_slowchat: m.take(f.11, "channel:slowchat")?,
+                channel_tweet_body: m.take(f.12, "channel:tweet:body")?,
+                channel_tweet_enabled: m.take(f.13, "channel:tweet:enabled")?,
+                costream_allow: m.take(f.14, "costream:allow")?,
+                hosting_allow: m.take(f.15, "hosting:allow")?,
+                hypezone_allow: m.take(f.16, "hypezone:allow")?,
+                sharetext: m.take(f.17, "sharetext")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPreferences {
         pub fn builder() -> builder::ChannelPreferences {
             Default::default()
         }
     }
     ///A user's relationship with a channel.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelRelationship {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -818,13 +1537,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelRelationship {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelRelationship {
+        const NAME: &'static str = "ChannelRelationship";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "status" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "status")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                status: m.take(f.0, "status")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelRelationship {
         pub fn builder() -> builder::ChannelRelationship {
             Default::default()
         }
     }
     ///Whether the user follows the channel and their roles in it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelRelationshipStatus {
         ///The follow (null when not following).
@@ -835,6 +1586,41 @@ pub mod types {
         pub roles: ::std::vec::Vec<Role>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChannelRelationshipStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelRelationshipStatus {
+        const NAME: &'static str = "ChannelRelationshipStatus";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "follows" => Some(0),
+                    "roles" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "follows")?,
+                    1 => m.put(&mut f.1, "roles")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                follows: m.take(f.0, "follows")?,
+                roles: f.1.unwrap_or_default(),
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelRelationshipStatus {
         pub fn builder() -> builder::ChannelRelationshipStatus {
@@ -893,7 +1679,7 @@ pub mod types {
         }
     }
     ///A user in a channel's chat.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChatUser {
         ///The user id.
@@ -907,13 +1693,51 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatUser {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChatUser {
+        const NAME: &'static str = "ChatUser";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "userId" => Some(0),
+                    "userRoles" => Some(1),
+                    "username" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "userId")?,
+                    1 => m.put(&mut f.1, "userRoles")?,
+                    2 => m.put(&mut f.2, "username")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                user_id: m.take(f.0, "userId")?,
+                user_roles: m.take(f.1, "userRoles")?,
+                username: m.take(f.2, "username")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChatUser {
         pub fn builder() -> builder::ChatUser {
             Default::default()
         }
     }
     ///A channel with its type, owner, images and preferences.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ExpandedChannel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1097,6 +1921,192 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExpandedChannel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ExpandedChannel {
+        const NAME: &'static str = "ExpandedChannel";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "audience" => Some(0),
+                    "badge" => Some(1),
+                    "badgeId" => Some(2),
+                    "bannerUrl" => Some(3),
+                    "cache" => Some(4),
+                    "costreamId" => Some(5),
+                    "cover" => Some(6),
+                    "coverId" => Some(7),
+                    "createdAt" => Some(8),
+                    "deletedAt" => Some(9),
+                    "description" => Some(10),
+                    "featureLevel" => Some(11),
+                    "featured" => Some(12),
+                    "ftl" => Some(13),
+                    "hasTranscodes" => Some(14),
+                    "hasVod" => Some(15),
+                    "hosteeId" => Some(16),
+                    "id" => Some(17),
+                    "interactive" => Some(18),
+                    "interactiveGameId" => Some(19),
+                    "languageId" => Some(20),
+                    "name" => Some(21),
+                    "numFollowers" => Some(22),
+                    "online" => Some(23),
+                    "partnered" => Some(24),
+                    "preferences" => Some(25),
+                    "suspended" => Some(26),
+                    "thumbnail" => Some(27),
+                    "thumbnailId" => Some(28),
+                    "token" => Some(29),
+                    "transcodingProfileId" => Some(30),
+                    "type" => Some(31),
+                    "typeId" => Some(32),
+                    "updatedAt" => Some(33),
+                    "user" => Some(34),
+                    "userId" => Some(35),
+                    "viewersCurrent" => Some(36),
+                    "viewersTotal" => Some(37),
+                    "vodsEnabled" => Some(38),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "audience")?,
+                    1 => m.put(&mut f.1, "badge")?,
+                    2 => m.put(&mut f.2, "badgeId")?,
+                    3 => m.put(&mut f.3, "bannerUrl")?,
+                    4 => m.put(&mut f.4, "cache")?,
+                    5 => m.put(&mut f.5, "costreamId")?,
+                    6 => m.put(&mut f.6, "cover")?,
+                    7 => m.put(&mut f.7, "coverId")?,
+                    8 => m.put(&mut f.8, "createdAt")?,
+                    9 => m.put(&mut f.9, "deletedAt")?,
+                    10 => m.put(&mut f.10, "description")?,
+                    11 => m.put(&mut f.11, "featureLevel")?,
+                    12 => m.put(&mut f.12, "featured")?,
+                    13 => m.put(&mut f.13, "ftl")?,
+                    14 => m.put(&mut f.14, "hasTranscodes")?,
+                    15 => m.put(&mut f.15, "hasVod")?,
+                    16 => m.put(&mut f.16, "hosteeId")?,
+                    17 => m.put(&mut f.17, "id")?,
+                    18 => m.put(&mut f.18, "interactive")?,
+                    19 => m.put(&mut f.19, "interactiveGameId")?,
+                    20 => m.put(&mut f.20, "languageId")?,
+                    21 => m.put(&mut f.21, "name")?,
+                    22 => m.put(&mut f.22, "numFollowers")?,
+                    23 => m.put(&mut f.23, "online")?,
+                    24 => m.put(&mut f.24, "partnered")?,
+                    25 => m.put(&mut f.25, "preferences")?,
+                    26 => m.put(&mut f.26, "suspended")?,
+                    27 => m.put(&mut f.27, "thumbnail")?,
+                    28 => m.put(&mut f.28, "thumbnailId")?,
+                    29 => m.put(&mut f.29, "token")?,
+                    30 => m.put(&mut f.30, "transcodingProfileId")?,
+                    31 => m.put(&mut f.31, "type")?,
+                    32 => m.put(&mut f.32, "typeId")?,
+                    33 => m.put(&mut f.33, "updatedAt")?,
+                    34 => m.put(&mut f.34, "user")?,
+                    35 => m.put(&mut f.35, "userId")?,
+                    36 => m.put(&mut f.36, "viewersCurrent")?,
+                    37 => m.put(&mut f.37, "viewersTotal")?,
+                    38 => m.put(&mut f.38, "vodsEnabled")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                audience: m.take(f.0, "audience")?,
+                badge: m.take(f.1, "badge")?,
+                badge_id: m.take(f.2, "badgeId")?,
+                banner_url: m.take(f.3, "bannerUrl")?,
+                cache: f.4.unwrap_or_default(),
+                costream_id: m.take(f.5, "costreamId")?,
+                cover: m.take(f.6, "cover")?,
+                cover_id: m.take(f.7, "coverId")?,
+                created_at: m.take(f.8, "createdAt")?,
+                deleted_at: m.take(f.9, "deletedAt")?,
+                description: m.take(f.10, "description")?,
+                feature_level: m.take(f.11, "featureLevel")?,
+                featured: m.take(f.12, "featured")?,
+                ftl: m.take(f.13, "ftl")?,
+                has_transcodes: m.take(f.14, "hasTranscodes")?,
+                has_vod: m.take(f.15, "hasVod")?,
+                hostee_id: m.take(f.16, "hosteeId")?,
+                id: m.take(f.17, "id")?,
+                interactive: m.take(f.18, "interactive")?,
+                interactive_game_id: m.take(f.19, "interactiveGameId")?,
+                language_id: m.take(f.20, "languageId")?,
+                name: m.take(f.21, "name")?,
+                num_followers: m.take(f.22, "numFollowers")?,
+                online: m.take(f.23, "online")?,
+                partnered: m.take(f.24, "partnered")?,
+                preferences: m.take(f.25, "preferences")?,
+                suspended: m.take(f.26, "suspended")?,
+                thumbnail: m.take(f.27, "thumbnail")?,
+                thumbnail_id: m.take(f.28, "thumbnailId")?,
+                token: m.take(f.29, "token")?,
+                transcoding_profile_id: m.take(f.30, "transcodingProfileId")?,
+                type_: m.take(f.31, "type")?,
+                type_id: m.take(f.32, "typeId")?,
+                updated_at: m.take(f.33, "updatedAt")?,
+                user: m.take(f.34, "user")?,
+                user_id: m.take(f.35, "userId")?,
+                viewers_current: m.take(f.36, "viewersCurrent")?,
+                viewers_total: m.take(f.37, "viewersTotal")?,
+                vods_enabled: m.take(f.38, "vodsEnabled")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ExpandedChannel {
         pub fn builder() -> builder::ExpandedChannel {
             Default::default()
@@ -1115,7 +2125,7 @@ pub mod types {
         }
     }
     ///A follower of a channel.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct FollowerUser {
         ///The avatar's URL.
@@ -1179,13 +2189,107 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FollowerUser {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for FollowerUser {
+        const NAME: &'static str = "FollowerUser";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "avatarUrl" => Some(0),
+                    "bio" => Some(1),
+                    "channel" => Some(2),
+                    "createdAt" => Some(3),
+                    "deletedAt" => Some(4),
+                    "email" => Some(5),
+                    "experience" => Some(6),
+                    "followed" => Some(7),
+                    "id" => Some(8),
+                    "level" => Some(9),
+                    "primaryTeam" => Some(10),
+                    "social" => Some(11),
+                    "sparks" => Some(12),
+                    "updatedAt" => Some(13),
+                    "username" => Some(14),
+                    "verified" => Some(15),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "avatarUrl")?,
+                    1 => m.put(&mut f.1, "bio")?,
+                    2 => m.put(&mut f.2, "channel")?,
+                    3 => m.put(&mut f.3, "createdAt")?,
+                    4 => m.put(&mut f.4, "deletedAt")?,
+                    5 => m.put(&mut f.5, "email")?,
+                    6 => m.put(&mut f.6, "experience")?,
+                    7 => m.put(&mut f.7, "followed")?,
+                    8 => m.put(&mut f.8, "id")?,
+                    9 => m.put(&mut f.9, "level")?,
+                    10 => m.put(&mut f.10, "primaryTeam")?,
+                    11 => m.put(&mut f.11, "social")?,
+                    12 => m.put(&mut f.12, "sparks")?,
+                    13 => m.put(&mut f.13, "updatedAt")?,
+                    14 => m.put(&mut f.14, "username")?,
+                    15 => m.put(&mut f.15, "verified")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                avatar_url: m.take(f.0, "avatarUrl")?,
+                bio: m.take(f.1, "bio")?,
+                channel: m.take(f.2, "channel")?,
+                created_at: m.take(f.3, "createdAt")?,
+                deleted_at: m.take(f.4, "deletedAt")?,
+                email: m.take(f.5, "email")?,
+                experience: m.take(f.6, "experience")?,
+                followed: m.take(f.7, "followed")?,
+                id: m.take(f.8, "id")?,
+                level: m.take(f.9, "level")?,
+                primary_team: m.take(f.10, "primaryTeam")?,
+                social: m.take(f.11, "social")?,
+                sparks: m.take(f.12, "sparks")?,
+                updated_at: m.take(f.13, "updatedAt")?,
+                username: m.take(f.14, "username")?,
+                verified: m.take(f.15, "verified")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl FollowerUser {
         pub fn builder() -> builder::FollowerUser {
             Default::default()
         }
     }
     ///A game type (category).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GameType {
         ///The background's URL.
@@ -1224,6 +2328,62 @@ pub mod types {
         pub viewers_current: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GameType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GameType {
+        const NAME: &'static str = "GameType";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "backgroundUrl" => Some(0),
+                    "coverUrl" => Some(1),
+                    "description" => Some(2),
+                    "id" => Some(3),
+                    "name" => Some(4),
+                    "online" => Some(5),
+                    "parent" => Some(6),
+                    "source" => Some(7),
+                    "viewersCurrent" => Some(8),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "backgroundUrl")?,
+                    1 => m.put(&mut f.1, "coverUrl")?,
+                    2 => m.put(&mut f.2, "description")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "name")?,
+                    5 => m.put(&mut f.5, "online")?,
+                    6 => m.put(&mut f.6, "parent")?,
+                    7 => m.put(&mut f.7, "source")?,
+                    8 => m.put(&mut f.8, "viewersCurrent")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                background_url: m.take(f.0, "backgroundUrl")?,
+                cover_url: m.take(f.1, "coverUrl")?,
+                description: m.take(f.2, "description")?,
+                id: m.take(f.3, "id")?,
+                name: m.take(f.4, "name")?,
+                online: m.take(f.5, "online")?,
+                parent: m.take(f.6, "parent")?,
+                source: m.take(f.7, "source")?,
+                viewers_current: m.take(f.8, "viewersCurrent")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GameType {
         pub fn builder() -> builder::GameType {
@@ -1305,7 +2465,7 @@ pub mod types {
         }
     }
     ///The error body. Validation errors set `name` to `ValidationError` and list `details`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct MixerErrorBody {
         ///One entry per invalid value.
@@ -1329,13 +2489,57 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MixerErrorBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for MixerErrorBody {
+        const NAME: &'static str = "MixerErrorBody";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "details" => Some(0),
+                    "error" => Some(1),
+                    "message" => Some(2),
+                    "name" => Some(3),
+                    "statusCode" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "details")?,
+                    1 => m.put(&mut f.1, "error")?,
+                    2 => m.put(&mut f.2, "message")?,
+                    3 => m.put(&mut f.3, "name")?,
+                    4 => m.put(&mut f.4, "statusCode")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                details: f.0.unwrap_or_default(),
+                error: m.take(f.1, "error")?,
+                message: m.take(f.2, "message")?,
+                name: m.take(f.3, "name")?,
+                status_code: m.take(f.4, "statusCode")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl MixerErrorBody {
         pub fn builder() -> builder::MixerErrorBody {
             Default::default()
         }
     }
     ///The token's own user, with channel, groups and preferences.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct PrivatePopulatedUser {
         ///The avatar's URL.
@@ -1402,13 +2606,111 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PrivatePopulatedUser {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for PrivatePopulatedUser {
+        const NAME: &'static str = "PrivatePopulatedUser";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "avatarUrl" => Some(0),
+                    "bio" => Some(1),
+                    "channel" => Some(2),
+                    "createdAt" => Some(3),
+                    "deletedAt" => Some(4),
+                    "email" => Some(5),
+                    "experience" => Some(6),
+                    "groups" => Some(7),
+                    "id" => Some(8),
+                    "level" => Some(9),
+                    "preferences" => Some(10),
+                    "primaryTeam" => Some(11),
+                    "social" => Some(12),
+                    "sparks" => Some(13),
+                    "updatedAt" => Some(14),
+                    "username" => Some(15),
+                    "verified" => Some(16),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "avatarUrl")?,
+                    1 => m.put(&mut f.1, "bio")?,
+                    2 => m.put(&mut f.2, "channel")?,
+                    3 => m.put(&mut f.3, "createdAt")?,
+                    4 => m.put(&mut f.4, "deletedAt")?,
+                    5 => m.put(&mut f.5, "email")?,
+                    6 => m.put(&mut f.6, "experience")?,
+                    7 => m.put(&mut f.7, "groups")?,
+                    8 => m.put(&mut f.8, "id")?,
+                    9 => m.put(&mut f.9, "level")?,
+                    10 => m.put(&mut f.10, "preferences")?,
+                    11 => m.put(&mut f.11, "primaryTeam")?,
+                    12 => m.put(&mut f.12, "social")?,
+                    13 => m.put(&mut f.13, "sparks")?,
+                    14 => m.put(&mut f.14, "updatedAt")?,
+                    15 => m.put(&mut f.15, "username")?,
+                    16 => m.put(&mut f.16, "verified")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                avatar_url: m.take(f.0, "avatarUrl")?,
+                bio: m.take(f.1, "bio")?,
+                channel: m.take(f.2, "channel")?,
+                created_at: m.take(f.3, "createdAt")?,
+                deleted_at: m.take(f.4, "deletedAt")?,
+                email: m.take(f.5, "email")?,
+                experience: m.take(f.6, "experience")?,
+                groups: f.7.unwrap_or_default(),
+                id: m.take(f.8, "id")?,
+                level: m.take(f.9, "level")?,
+                preferences: f.10.unwrap_or_default(),
+                primary_team: m.take(f.11, "primaryTeam")?,
+                social: m.take(f.12, "social")?,
+                sparks: m.take(f.13, "sparks")?,
+                updated_at: m.take(f.14, "updatedAt")?,
+                username: m.take(f.15, "username")?,
+                verified: m.take(f.16, "verified")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl PrivatePopulatedUser {
         pub fn builder() -> builder::PrivatePopulatedUser {
             Default::default()
         }
     }
     ///An image stored by Mixer.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Resource {
         ///The resource id.
@@ -1437,6 +2739,56 @@ pub mod types {
         pub url: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Resource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Resource {
+        const NAME: &'static str = "Resource";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    "meta" => Some(1),
+                    "relid" => Some(2),
+                    "remotePath" => Some(3),
+                    "store" => Some(4),
+                    "type" => Some(5),
+                    "url" => Some(6),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "meta")?,
+                    2 => m.put(&mut f.2, "relid")?,
+                    3 => m.put(&mut f.3, "remotePath")?,
+                    4 => m.put(&mut f.4, "store")?,
+                    5 => m.put(&mut f.5, "type")?,
+                    6 => m.put(&mut f.6, "url")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                meta: m.take(f.1, "meta")?,
+                relid: m.take(f.2, "relid")?,
+                remote_path: m.take(f.3, "remotePath")?,
+                store: m.take(f.4, "store")?,
+                type_: m.take(f.5, "type")?,
+                url: m.take(f.6, "url")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Resource {
         pub fn builder() -> builder::Resource {
@@ -1666,7 +3018,7 @@ pub mod types {
         }
     }
     ///A shortcode to show the user.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Shortcode {
         ///The 6 characters the user enters at mixer.com/go.
@@ -1678,18 +3030,88 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Shortcode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Shortcode {
+        const NAME: &'static str = "Shortcode";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "code" => Some(0),
+                    "expires_in" => Some(1),
+                    "handle" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "code")?,
+                    1 => m.put(&mut f.1, "expires_in")?,
+                    2 => m.put(&mut f.2, "handle")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                code: m.take(f.0, "code")?,
+                expires_in: m.take(f.1, "expires_in")?,
+                handle: m.take(f.2, "handle")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Shortcode {
         pub fn builder() -> builder::Shortcode {
             Default::default()
         }
     }
     ///An approved shortcode.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ShortcodeApproval {
         pub code: ::streamkit_runtime::Secret,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ShortcodeApproval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ShortcodeApproval {
+        const NAME: &'static str = "ShortcodeApproval";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "code" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "code")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                code: m.take(f.0, "code")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ShortcodeApproval {
         pub fn builder() -> builder::ShortcodeApproval {
@@ -1713,7 +3135,7 @@ pub mod types {
         }
     }
     ///Links to a user's other accounts.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Social {
         ///Discord name, `name#tag`.
@@ -1737,13 +3159,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Social {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Social {
+        const NAME: &'static str = "Social";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "discord" => Some(0),
+                    "facebook" => Some(1),
+                    "player" => Some(2),
+                    "twitter" => Some(3),
+                    "verified" => Some(4),
+                    "youtube" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "discord")?,
+                    1 => m.put(&mut f.1, "facebook")?,
+                    2 => m.put(&mut f.2, "player")?,
+                    3 => m.put(&mut f.3, "twitter")?,
+                    4 => m.put(&mut f.4, "verified")?,
+                    5 => m.put(&mut f.5, "youtube")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                discord: m.take(f.0, "discord")?,
+                facebook: m.take(f.1, "facebook")?,
+                player: m.take(f.2, "player")?,
+                twitter: m.take(f.3, "twitter")?,
+                verified: f.4.unwrap_or_default(),
+                youtube: m.take(f.5, "youtube")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Social {
         pub fn builder() -> builder::Social {
             Default::default()
         }
     }
     ///A team of channels.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Team {
         ///The background's URL.
@@ -1794,13 +3263,72 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Team {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Team {
+        const NAME: &'static str = "Team";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "backgroundUrl" => Some(0),
+                    "createdAt" => Some(1),
+                    "description" => Some(2),
+                    "id" => Some(3),
+                    "logoUrl" => Some(4),
+                    "name" => Some(5),
+                    "ownerId" => Some(6),
+                    "token" => Some(7),
+                    "totalViewersCurrent" => Some(8),
+                    "updatedAt" => Some(9),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "backgroundUrl")?,
+                    1 => m.put(&mut f.1, "createdAt")?,
+                    2 => m.put(&mut f.2, "description")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "logoUrl")?,
+                    5 => m.put(&mut f.5, "name")?,
+                    6 => m.put(&mut f.6, "ownerId")?,
+                    7 => m.put(&mut f.7, "token")?,
+                    8 => m.put(&mut f.8, "totalViewersCurrent")?,
+                    9 => m.put(&mut f.9, "updatedAt")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                background_url: m.take(f.0, "backgroundUrl")?,
+                created_at: m.take(f.1, "createdAt")?,
+                description: m.take(f.2, "description")?,
+                id: m.take(f.3, "id")?,
+                logo_url: m.take(f.4, "logoUrl")?,
+                name: m.take(f.5, "name")?,
+                owner_id: m.take(f.6, "ownerId")?,
+                token: m.take(f.7, "token")?,
+                total_viewers_current: m.take(f.8, "totalViewersCurrent")?,
+                updated_at: m.take(f.9, "updatedAt")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Team {
         pub fn builder() -> builder::Team {
             Default::default()
         }
     }
     ///When something was created, changed and deleted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct TimeStamped {
         ///Created.
@@ -1823,6 +3351,44 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TimeStamped {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for TimeStamped {
+        const NAME: &'static str = "TimeStamped";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "createdAt" => Some(0),
+                    "deletedAt" => Some(1),
+                    "updatedAt" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "createdAt")?,
+                    1 => m.put(&mut f.1, "deletedAt")?,
+                    2 => m.put(&mut f.2, "updatedAt")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                created_at: m.take(f.0, "createdAt")?,
+                deleted_at: m.take(f.1, "deletedAt")?,
+                updated_at: m.take(f.2, "updatedAt")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl TimeStamped {
         pub fn builder() -> builder::TimeStamped {
@@ -1852,7 +3418,7 @@ pub mod types {
         }
     }
     ///Tokens. The access token lasts 6 hours; the refresh token a year, once.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct TokenResponse {
         pub access_token: ::streamkit_runtime::Secret,
@@ -1864,6 +3430,47 @@ pub mod types {
         pub token_type: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TokenResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for TokenResponse {
+        const NAME: &'static str = "TokenResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "access_token" => Some(0),
+                    "expires_in" => Some(1),
+                    "refresh_token" => Some(2),
+                    "token_type" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "access_token")?,
+                    1 => m.put(&mut f.1, "expires_in")?,
+                    2 => m.put(&mut f.2, "refresh_token")?,
+                    3 => m.put(&mut f.3, "token_type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                access_token: m.take(f.0, "access_token")?,
+                expires_in: m.take(f.1, "expires_in")?,
+                refresh_token: m.take(f.2, "refresh_token")?,
+                token_type: m.take(f.3, "token_type")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl TokenResponse {
         pub fn builder() -> builder::TokenResponse {
@@ -1935,7 +3542,7 @@ pub mod types {
         }
     }
     ///A group (role) a user belongs to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserGroup {
         ///The group id.
@@ -1944,13 +3551,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserGroup {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserGroup {
+        const NAME: &'static str = "UserGroup";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    "name" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                name: m.take(f.1, "name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserGroup {
         pub fn builder() -> builder::UserGroup {
             Default::default()
         }
     }
     ///A user with their channel and groups.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserWithChannel {
         ///The avatar's URL.
@@ -2014,13 +3656,107 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserWithChannel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserWithChannel {
+        const NAME: &'static str = "UserWithChannel";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "avatarUrl" => Some(0),
+                    "bio" => Some(1),
+                    "channel" => Some(2),
+                    "createdAt" => Some(3),
+                    "deletedAt" => Some(4),
+                    "email" => Some(5),
+                    "experience" => Some(6),
+                    "groups" => Some(7),
+                    "id" => Some(8),
+                    "level" => Some(9),
+                    "primaryTeam" => Some(10),
+                    "social" => Some(11),
+                    "sparks" => Some(12),
+                    "updatedAt" => Some(13),
+                    "username" => Some(14),
+                    "verified" => Some(15),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "avatarUrl")?,
+                    1 => m.put(&mut f.1, "bio")?,
+                    2 => m.put(&mut f.2, "channel")?,
+                    3 => m.put(&mut f.3, "createdAt")?,
+                    4 => m.put(&mut f.4, "deletedAt")?,
+                    5 => m.put(&mut f.5, "email")?,
+                    6 => m.put(&mut f.6, "experience")?,
+                    7 => m.put(&mut f.7, "groups")?,
+                    8 => m.put(&mut f.8, "id")?,
+                    9 => m.put(&mut f.9, "level")?,
+                    10 => m.put(&mut f.10, "primaryTeam")?,
+                    11 => m.put(&mut f.11, "social")?,
+                    12 => m.put(&mut f.12, "sparks")?,
+                    13 => m.put(&mut f.13, "updatedAt")?,
+                    14 => m.put(&mut f.14, "username")?,
+                    15 => m.put(&mut f.15, "verified")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                avatar_url: m.take(f.0, "avatarUrl")?,
+                bio: m.take(f.1, "bio")?,
+                channel: m.take(f.2, "channel")?,
+                created_at: m.take(f.3, "createdAt")?,
+                deleted_at: m.take(f.4, "deletedAt")?,
+                email: m.take(f.5, "email")?,
+                experience: m.take(f.6, "experience")?,
+                groups: f.7.unwrap_or_default(),
+                id: m.take(f.8, "id")?,
+                level: m.take(f.9, "level")?,
+                primary_team: m.take(f.10, "primaryTeam")?,
+                social: m.take(f.11, "social")?,
+                sparks: m.take(f.12, "sparks")?,
+                updated_at: m.take(f.13, "updatedAt")?,
+                username: m.take(f.14, "username")?,
+                verified: m.take(f.15, "verified")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserWithChannel {
         pub fn builder() -> builder::UserWithChannel {
             Default::default()
         }
     }
     ///A user with their groups.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserWithGroups {
         ///The avatar's URL.
@@ -2083,13 +3819,103 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserWithGroups {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserWithGroups {
+        const NAME: &'static str = "UserWithGroups";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "avatarUrl" => Some(0),
+                    "bio" => Some(1),
+                    "createdAt" => Some(2),
+                    "deletedAt" => Some(3),
+                    "email" => Some(4),
+                    "experience" => Some(5),
+                    "groups" => Some(6),
+                    "id" => Some(7),
+                    "level" => Some(8),
+                    "primaryTeam" => Some(9),
+                    "social" => Some(10),
+                    "sparks" => Some(11),
+                    "updatedAt" => Some(12),
+                    "username" => Some(13),
+                    "verified" => Some(14),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "avatarUrl")?,
+                    1 => m.put(&mut f.1, "bio")?,
+                    2 => m.put(&mut f.2, "createdAt")?,
+                    3 => m.put(&mut f.3, "deletedAt")?,
+                    4 => m.put(&mut f.4, "email")?,
+                    5 => m.put(&mut f.5, "experience")?,
+                    6 => m.put(&mut f.6, "groups")?,
+                    7 => m.put(&mut f.7, "id")?,
+                    8 => m.put(&mut f.8, "level")?,
+                    9 => m.put(&mut f.9, "primaryTeam")?,
+                    10 => m.put(&mut f.10, "social")?,
+                    11 => m.put(&mut f.11, "sparks")?,
+                    12 => m.put(&mut f.12, "updatedAt")?,
+                    13 => m.put(&mut f.13, "username")?,
+                    14 => m.put(&mut f.14, "verified")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                avatar_url: m.take(f.0, "avatarUrl")?,
+                bio: m.take(f.1, "bio")?,
+                created_at: m.take(f.2, "createdAt")?,
+                deleted_at: m.take(f.3, "deletedAt")?,
+                email: m.take(f.4, "email")?,
+                experience: m.take(f.5, "experience")?,
+                groups: f.6.unwrap_or_default(),
+                id: m.take(f.7, "id")?,
+                level: m.take(f.8, "level")?,
+                primary_team: m.take(f.9, "primaryTeam")?,
+                social: m.take(f.10, "social")?,
+                sparks: m.take(f.11, "sparks")?,
+                updated_at: m.take(f.12, "updatedAt")?,
+                username: m.take(f.13, "username")?,
+                verified: m.take(f.14, "verified")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserWithGroups {
         pub fn builder() -> builder::UserWithGroups {
             Default::default()
         }
     }
     ///One invalid value of a request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ValidationDetail {
         ///The rule's parameters.
@@ -2106,6 +3932,47 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ValidationDetail {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ValidationDetail {
+        const NAME: &'static str = "ValidationDetail";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "context" => Some(0),
+                    "message" => Some(1),
+                    "path" => Some(2),
+                    "type" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "context")?,
+                    1 => m.put(&mut f.1, "message")?,
+                    2 => m.put(&mut f.2, "path")?,
+                    3 => m.put(&mut f.3, "type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                context: f.0.unwrap_or_default(),
+                message: m.take(f.1, "message")?,
+                path: m.take(f.2, "path")?,
+                type_: m.take(f.3, "type")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ValidationDetail {
         pub fn builder() -> builder::ValidationDetail {

@@ -5,7 +5,7 @@
 /// document's schemas).
 pub mod types {
     ///`BitsVoting`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct BitsVoting {
         ///Not used; will be set to 0.
@@ -15,13 +15,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BitsVoting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for BitsVoting {
+        const NAME: &'static str = "BitsVoting";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "amount_per_vote" => Some(0),
+                    "is_enabled" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "amount_per_vote")?,
+                    1 => m.put(&mut f.1, "is_enabled")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                amount_per_vote: m.take(f.0, "amount_per_vote")?,
+                is_enabled: m.take(f.1, "is_enabled")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl BitsVoting {
         pub fn builder() -> builder::BitsVoting {
             Default::default()
         }
     }
     ///The condition of `channel.ban` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelBanV1Condition {
         ///The broadcaster user ID for the channel you want to get ban notifications for.
@@ -29,13 +64,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelBanV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelBanV1Condition {
+        const NAME: &'static str = "ChannelBanV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelBanV1Condition {
         pub fn builder() -> builder::ChannelBanV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.ban` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelBanV1Event {
         ///The UTC date and time (in RFC3339 format) of when the user was banned or put in a timeout.
@@ -69,13 +136,95 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelBanV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelBanV1Event {
+        const NAME: &'static str = "ChannelBanV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "banned_at" => Some(0),
+                    "broadcaster_user_id" => Some(1),
+                    "broadcaster_user_login" => Some(2),
+                    "broadcaster_user_name" => Some(3),
+                    "ends_at" => Some(4),
+                    "is_permanent" => Some(5),
+                    "moderator_user_id" => Some(6),
+                    "moderator_user_login" => Some(7),
+                    "moderator_user_name" => Some(8),
+                    "reason" => Some(9),
+                    "user_id" => Some(10),
+                    "user_login" => Some(11),
+                    "user_name" => Some(12),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "banned_at")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_id")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_login")?,
+                    3 => m.put(&mut f.3, "broadcaster_user_name")?,
+                    4 => m.put(&mut f.4, "ends_at")?,
+                    5 => m.put(&mut f.5, "is_permanent")?,
+                    6 => m.put(&mut f.6, "moderator_user_id")?,
+                    7 => m.put(&mut f.7, "moderator_user_login")?,
+                    8 => m.put(&mut f.8, "moderator_user_name")?,
+                    9 => m.put(&mut f.9, "reason")?,
+                    10 => m.put(&mut f.10, "user_id")?,
+                    11 => m.put(&mut f.11, "user_login")?,
+                    12 => m.put(&mut f.12, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                banned_at: m.take(f.0, "banned_at")?,
+                broadcaster_user_id: m.take(f.1, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.2, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.3, "broadcaster_user_name")?,
+                ends_at: m.require(f.4, "ends_at")?,
+                is_permanent: m.require(f.5, "is_permanent")?,
+                moderator_user_id: m.take(f.6, "moderator_user_id")?,
+                moderator_user_login: m.take(f.7, "moderator_user_login")?,
+                moderator_user_name: m.take(f.8, "moderator_user_name")?,
+                reason: m.take(f.9, "reason")?,
+                user_id: m.take(f.10, "user_id")?,
+                user_login: m.take(f.11, "user_login")?,
+                user_name: m.take(f.12, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelBanV1Event {
         pub fn builder() -> builder::ChannelBanV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.ban` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelBanV1Notification {
         pub event: ChannelBanV1Event,
@@ -83,13 +232,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelBanV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelBanV1Notification {
+        const NAME: &'static str = "ChannelBanV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelBanV1Notification {
         pub fn builder() -> builder::ChannelBanV1Notification {
             Default::default()
         }
     }
     ///`ChannelBanV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelBanV1NotificationSubscription {
         pub condition: ChannelBanV1NotificationSubscriptionCondition,
@@ -104,13 +288,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelBanV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelBanV1NotificationSubscription {
+        const NAME: &'static str = "ChannelBanV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelBanV1NotificationSubscription {
         pub fn builder() -> builder::ChannelBanV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelBanV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelBanV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -119,6 +356,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelBanV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelBanV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelBanV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelBanV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelBanV1NotificationSubscriptionCondition {
@@ -238,7 +509,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.chat.message` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1Condition {
         ///The User ID of the channel to receive chat message events for.
@@ -248,13 +519,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatMessageV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatMessageV1Condition {
+        const NAME: &'static str = "ChannelChatMessageV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "user_id" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                user_id: m.take(f.1, "user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1Condition {
         pub fn builder() -> builder::ChannelChatMessageV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.chat.message` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1Event {
         ///List of chat badges.
@@ -312,13 +618,126 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatMessageV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatMessageV1Event {
+        const NAME: &'static str = "ChannelChatMessageV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "badges" => Some(0),
+                    "broadcaster_user_id" => Some(1),
+                    "broadcaster_user_login" => Some(2),
+                    "broadcaster_user_name" => Some(3),
+                    "channel_points_custom_reward_id" => Some(4),
+                    "chatter_user_id" => Some(5),
+                    "chatter_user_login" => Some(6),
+                    "chatter_user_name" => Some(7),
+                    "cheer" => Some(8),
+                    "color" => Some(9),
+                    "is_source_only" => Some(10),
+                    "message" => Some(11),
+                    "message_id" => Some(12),
+                    "message_type" => Some(13),
+                    "reply" => Some(14),
+                    "source_badges" => Some(15),
+                    "source_broadcaster_user_id" => Some(16),
+                    "source_broadcaster_user_login" => Some(17),
+                    "source_broadcaster_user_name" => Some(18),
+                    "source_message_id" => Some(19),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "badges")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_id")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_login")?,
+                    3 => m.put(&mut f.3, "broadcaster_user_name")?,
+                    4 => m.put(&mut f.4, "channel_points_custom_reward_id")?,
+                    5 => m.put(&mut f.5, "chatter_user_id")?,
+                    6 => m.put(&mut f.6, "chatter_user_login")?,
+                    7 => m.put(&mut f.7, "chatter_user_name")?,
+                    8 => m.put(&mut f.8, "cheer")?,
+                    9 => m.put(&mut f.9, "color")?,
+                    10 => m.put(&mut f.10, "is_source_only")?,
+                    11 => m.put(&mut f.11, "message")?,
+                    12 => m.put(&mut f.12, "message_id")?,
+                    13 => m.put(&mut f.13, "message_type")?,
+                    14 => m.put(&mut f.14, "reply")?,
+                    15 => m.put(&mut f.15, "source_badges")?,
+                    16 => m.put(&mut f.16, "source_broadcaster_user_id")?,
+                    17 => m.put(&mut f.17, "source_broadcaster_user_login")?,
+                    18 => m.put(&mut f.18, "source_broadcaster_user_name")?,
+                    19 => m.put(&mut f.19, "source_message_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                badges: m.take(f.0, "badges")?,
+                broadcaster_user_id: m.take(f.1, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.2, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.3, "broadcaster_user_name")?,
+                channel_points_custom_reward_id: m
+                    .take(f.4, "channel_points_custom_reward_id")?,
+                chatter_user_id: m.take(f.5, "chatter_user_id")?,
+                chatter_user_login: m.take(f.6, "chatter_user_login")?,
+                chatter_user_name: m.take(f.7, "chatter_user_name")?,
+                cheer: m.take(f.8, "cheer")?,
+                color: m.take(f.9, "color")?,
+                is_source_only: m.take(f.10, "is_source_only")?,
+                message: m.take(f.11, "message")?,
+                message_id: m.take(f.12, "message_id")?,
+                message_type: m.take(f.13, "message_type")?,
+                reply: m.take(f.14, "reply")?,
+                source_badges: m.take(f.15, "source_badges")?,
+                source_broadcaster_user_id: m.take(f.16, "source_broadcaster_user_id")?,
+                source_broadcaster_user_login: m
+                    .take(f.17, "source_broadcaster_user_login")?,
+                source_broadcaster_user_name: m
+                    .take(f.18, "source_broadcaster_user_name")?,
+                source_message_id: m.take(f.19, "source_message_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1Event {
         pub fn builder() -> builder::ChannelChatMessageV1Event {
             Default::default()
         }
     }
     ///`ChannelChatMessageV1EventBadgesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1EventBadgesItem {
         ///An ID that identifies this version of the badge. The ID can be any value. For example, for Bits, the ID is the Bits tier level, but for World of Warcraft, it could be Alliance or Horde.
@@ -330,13 +749,51 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatMessageV1EventBadgesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatMessageV1EventBadgesItem {
+        const NAME: &'static str = "ChannelChatMessageV1EventBadgesItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    "info" => Some(1),
+                    "set_id" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "info")?,
+                    2 => m.put(&mut f.2, "set_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                info: m.take(f.1, "info")?,
+                set_id: m.take(f.2, "set_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1EventBadgesItem {
         pub fn builder() -> builder::ChannelChatMessageV1EventBadgesItem {
             Default::default()
         }
     }
     ///Optional. Metadata if this message is a cheer.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1EventCheer {
         ///The amount of Bits the user cheered.
@@ -345,13 +802,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatMessageV1EventCheer {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatMessageV1EventCheer {
+        const NAME: &'static str = "ChannelChatMessageV1EventCheer";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "bits" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "bits")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                bits: m.take(f.0, "bits")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1EventCheer {
         pub fn builder() -> builder::ChannelChatMessageV1EventCheer {
             Default::default()
         }
     }
     ///The structured chat message.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1EventMessage {
         ///Ordered list of chat message fragments.
@@ -361,13 +850,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatMessageV1EventMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatMessageV1EventMessage {
+        const NAME: &'static str = "ChannelChatMessageV1EventMessage";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "fragments" => Some(0),
+                    "text" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "fragments")?,
+                    1 => m.put(&mut f.1, "text")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                fragments: m.take(f.0, "fragments")?,
+                text: m.take(f.1, "text")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1EventMessage {
         pub fn builder() -> builder::ChannelChatMessageV1EventMessage {
             Default::default()
         }
     }
     ///`ChannelChatMessageV1EventMessageFragmentsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1EventMessageFragmentsItem {
         ///Optional. Metadata pertaining to the cheermote.
@@ -393,13 +917,59 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatMessageV1EventMessageFragmentsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatMessageV1EventMessageFragmentsItem {
+        const NAME: &'static str = "ChannelChatMessageV1EventMessageFragmentsItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "cheermote" => Some(0),
+                    "emote" => Some(1),
+                    "mention" => Some(2),
+                    "text" => Some(3),
+                    "type" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "cheermote")?,
+                    1 => m.put(&mut f.1, "emote")?,
+                    2 => m.put(&mut f.2, "mention")?,
+                    3 => m.put(&mut f.3, "text")?,
+                    4 => m.put(&mut f.4, "type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                cheermote: m.take(f.0, "cheermote")?,
+                emote: m.take(f.1, "emote")?,
+                mention: m.take(f.2, "mention")?,
+                text: m.take(f.3, "text")?,
+                type_: m.take(f.4, "type")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1EventMessageFragmentsItem {
         pub fn builder() -> builder::ChannelChatMessageV1EventMessageFragmentsItem {
             Default::default()
         }
     }
     ///Optional. Metadata pertaining to the cheermote.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1EventMessageFragmentsItemCheermote {
         ///The amount of Bits cheered.
@@ -414,13 +984,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatMessageV1EventMessageFragmentsItemCheermote {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatMessageV1EventMessageFragmentsItemCheermote {
+        const NAME: &'static str = "ChannelChatMessageV1EventMessageFragmentsItemCheermote";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "bits" => Some(0),
+                    "prefix" => Some(1),
+                    "tier" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "bits")?,
+                    1 => m.put(&mut f.1, "prefix")?,
+                    2 => m.put(&mut f.2, "tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                bits: m.take(f.0, "bits")?,
+                prefix: m.take(f.1, "prefix")?,
+                tier: m.take(f.2, "tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1EventMessageFragmentsItemCheermote {
         pub fn builder() -> builder::ChannelChatMessageV1EventMessageFragmentsItemCheermote {
             Default::default()
         }
     }
     ///Optional. Metadata pertaining to the emote.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1EventMessageFragmentsItemEmote {
         ///An ID that identifies the emote set that the emote belongs to.
@@ -438,13 +1048,56 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatMessageV1EventMessageFragmentsItemEmote {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatMessageV1EventMessageFragmentsItemEmote {
+        const NAME: &'static str = "ChannelChatMessageV1EventMessageFragmentsItemEmote";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "emote_set_id" => Some(0),
+                    "format" => Some(1),
+                    "id" => Some(2),
+                    "owner_id" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "emote_set_id")?,
+                    1 => m.put(&mut f.1, "format")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    3 => m.put(&mut f.3, "owner_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                emote_set_id: m.take(f.0, "emote_set_id")?,
+                format: f.1.unwrap_or_default(),
+                id: m.take(f.2, "id")?,
+                owner_id: m.take(f.3, "owner_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1EventMessageFragmentsItemEmote {
         pub fn builder() -> builder::ChannelChatMessageV1EventMessageFragmentsItemEmote {
             Default::default()
         }
     }
     ///Optional. Metadata pertaining to the mention.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1EventMessageFragmentsItemMention {
         ///The user ID of the mentioned user.
@@ -459,13 +1112,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatMessageV1EventMessageFragmentsItemMention {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatMessageV1EventMessageFragmentsItemMention {
+        const NAME: &'static str = "ChannelChatMessageV1EventMessageFragmentsItemMention";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "user_id" => Some(0),
+                    "user_login" => Some(1),
+                    "user_name" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "user_id")?,
+                    1 => m.put(&mut f.1, "user_login")?,
+                    2 => m.put(&mut f.2, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                user_id: m.take(f.0, "user_id")?,
+                user_login: m.take(f.1, "user_login")?,
+                user_name: m.take(f.2, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1EventMessageFragmentsItemMention {
         pub fn builder() -> builder::ChannelChatMessageV1EventMessageFragmentsItemMention {
             Default::default()
         }
     }
     ///Optional. Metadata if this message is a reply.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1EventReply {
         ///The message body of the parent message.
@@ -498,13 +1191,69 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatMessageV1EventReply {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatMessageV1EventReply {
+        const NAME: &'static str = "ChannelChatMessageV1EventReply";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "parent_message_body" => Some(0),
+                    "parent_message_id" => Some(1),
+                    "parent_user_id" => Some(2),
+                    "parent_user_login" => Some(3),
+                    "parent_user_name" => Some(4),
+                    "thread_message_id" => Some(5),
+                    "thread_user_id" => Some(6),
+                    "thread_user_login" => Some(7),
+                    "thread_user_name" => Some(8),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "parent_message_body")?,
+                    1 => m.put(&mut f.1, "parent_message_id")?,
+                    2 => m.put(&mut f.2, "parent_user_id")?,
+                    3 => m.put(&mut f.3, "parent_user_login")?,
+                    4 => m.put(&mut f.4, "parent_user_name")?,
+                    5 => m.put(&mut f.5, "thread_message_id")?,
+                    6 => m.put(&mut f.6, "thread_user_id")?,
+                    7 => m.put(&mut f.7, "thread_user_login")?,
+                    8 => m.put(&mut f.8, "thread_user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                parent_message_body: m.take(f.0, "parent_message_body")?,
+                parent_message_id: m.take(f.1, "parent_message_id")?,
+                parent_user_id: m.take(f.2, "parent_user_id")?,
+                parent_user_login: m.take(f.3, "parent_user_login")?,
+                parent_user_name: m.take(f.4, "parent_user_name")?,
+                thread_message_id: m.take(f.5, "thread_message_id")?,
+                thread_user_id: m.take(f.6, "thread_user_id")?,
+                thread_user_login: m.take(f.7, "thread_user_login")?,
+                thread_user_name: m.take(f.8, "thread_user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1EventReply {
         pub fn builder() -> builder::ChannelChatMessageV1EventReply {
             Default::default()
         }
     }
     ///`ChannelChatMessageV1EventSourceBadgesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1EventSourceBadgesItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -516,13 +1265,52 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatMessageV1EventSourceBadgesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatMessageV1EventSourceBadgesItem {
+        const NAME: &'static str = "ChannelChatMessageV1EventSourceBadgesItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    "info" => Some(1),
+                    "set_id" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "info")?,
+                    2 => m.put(&mut f.2, "set_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                info: m.take(f.1, "info")?,
+                set_id: m.take(f.2, "set_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1EventSourceBadgesItem {
         pub fn builder() -> builder::ChannelChatMessageV1EventSourceBadgesItem {
             Default::default()
         }
     }
     ///The body of a `channel.chat.message` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1Notification {
         pub event: ChannelChatMessageV1Event,
@@ -530,13 +1318,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatMessageV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatMessageV1Notification {
+        const NAME: &'static str = "ChannelChatMessageV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1Notification {
         pub fn builder() -> builder::ChannelChatMessageV1Notification {
             Default::default()
         }
     }
     ///`ChannelChatMessageV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1NotificationSubscription {
         pub condition: ChannelChatMessageV1NotificationSubscriptionCondition,
@@ -551,13 +1374,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatMessageV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatMessageV1NotificationSubscription {
+        const NAME: &'static str = "ChannelChatMessageV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatMessageV1NotificationSubscription {
         pub fn builder() -> builder::ChannelChatMessageV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelChatMessageV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatMessageV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -567,6 +1445,43 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatMessageV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatMessageV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelChatMessageV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "user_id" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                user_id: m.take(f.1, "user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelChatMessageV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelChatMessageV1NotificationSubscriptionCondition {
@@ -688,7 +1603,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.chat.notification` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1Condition {
         ///User ID of the channel to receive chat notification events for.
@@ -698,13 +1613,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatNotificationV1Condition {
+        const NAME: &'static str = "ChannelChatNotificationV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "user_id" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                user_id: m.take(f.1, "user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1Condition {
         pub fn builder() -> builder::ChannelChatNotificationV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.chat.notification` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1Event {
         ///Information about the announcement event. Null if notice_type is not {::nomarkdown}announcement
@@ -865,13 +1815,218 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatNotificationV1Event {
+        const NAME: &'static str = "ChannelChatNotificationV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "announcement" => Some(0),
+                    "badges" => Some(1),
+                    "bits_badge_tier" => Some(2),
+                    "broadcaster_user_id" => Some(3),
+                    "broadcaster_user_login" => Some(4),
+                    "broadcaster_user_name" => Some(5),
+                    "charity_donation" => Some(6),
+                    "chatter_is_anonymous" => Some(7),
+                    "chatter_user_id" => Some(8),
+                    "chatter_user_login" => Some(9),
+                    "chatter_user_name" => Some(10),
+                    "color" => Some(11),
+                    "community_sub_gift" => Some(12),
+                    "gift_paid_upgrade" => Some(13),
+                    "message" => Some(14),
+                    "message_id" => Some(15),
+                    "notice_type" => Some(16),
+                    "pay_it_forward" => Some(17),
+                    "prime_paid_upgrade" => Some(18),
+                    "raid" => Some(19),
+                    "resub" => Some(20),
+                    "shared_chat_announcement" => Some(21),
+                    "shared_chat_bits_badge_tier" => Some(22),
+                    "shared_chat_charity_donation" => Some(23),
+                    "shared_chat_community_sub_gift" => Some(24),
+                    "shared_chat_gift_paid_upgrade" => Some(25),
+                    "shared_chat_pay_it_forward" => Some(26),
+                    "shared_chat_prime_paid_upgrade" => Some(27),
+                    "shared_chat_raid" => Some(28),
+                    "shared_chat_resub" => Some(29),
+                    "shared_chat_sub" => Some(30),
+                    "shared_chat_sub_gift" => Some(31),
+                    "shared_chat_unraid" => Some(32),
+                    "source_badges" => Some(33),
+                    "source_broadcaster_user_id" => Some(34),
+                    "source_broadcaster_user_login" => Some(35),
+                    "source_broadcaster_user_name" => Some(36),
+                    "source_message_id" => Some(37),
+                    "sub" => Some(38),
+                    "sub_gift" => Some(39),
+                    "system_message" => Some(40),
+                    "unraid" => Some(41),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "announcement")?,
+                    1 => m.put(&mut f.1, "badges")?,
+                    2 => m.put(&mut f.2, "bits_badge_tier")?,
+                    3 => m.put(&mut f.3, "broadcaster_user_id")?,
+                    4 => m.put(&mut f.4, "broadcaster_user_login")?,
+                    5 => m.put(&mut f.5, "broadcaster_user_name")?,
+                    6 => m.put(&mut f.6, "charity_donation")?,
+                    7 => m.put(&mut f.7, "chatter_is_anonymous")?,
+                    8 => m.put(&mut f.8, "chatter_user_id")?,
+                    9 => m.put(&mut f.9, "chatter_user_login")?,
+                    10 => m.put(&mut f.10, "chatter_user_name")?,
+                    11 => m.put(&mut f.11, "color")?,
+                    12 => m.put(&mut f.12, "community_sub_gift")?,
+                    13 => m.put(&mut f.13, "gift_paid_upgrade")?,
+                    14 => m.put(&mut f.14, "message")?,
+                    15 => m.put(&mut f.15, "message_id")?,
+                    16 => m.put(&mut f.16, "notice_type")?,
+                    17 => m.put(&mut f.17, "pay_it_forward")?,
+                    18 => m.put(&mut f.18, "prime_paid_upgrade")?,
+                    19 => m.put(&mut f.19, "raid")?,
+                    20 => m.put(&mut f.20, "resub")?,
+                    21 => m.put(&mut f.21, "shared_chat_announcement")?,
+                    22 => m.put(&mut f.22, "shared_chat_bits_badge_tier")?,
+                    23 => m.put(&mut f.23, "shared_chat_charity_donation")?,
+                    24 => m.put(&mut f.24, "shared_chat_community_sub_gift")?,
+                    25 => m.put(&mut f.25, "shared_chat_gift_paid_upgrade")?,
+                    26 => m.put(&mut f.26, "shared_chat_pay_it_forward")?,
+                    27 => m.put(&mut f.27, "shared_chat_prime_paid_upgrade")?,
+                    28 => m.put(&mut f.28, "shared_chat_raid")?,
+                    29 => m.put(&mut f.29, "shared_chat_resub")?,
+                    30 => m.put(&mut f.30, "shared_chat_sub")?,
+                    31 => m.put(&mut f.31, "shared_chat_sub_gift")?,
+                    32 => m.put(&mut f.32, "shared_chat_unraid")?,
+                    33 => m.put(&mut f.33, "source_badges")?,
+                    34 => m.put(&mut f.34, "source_broadcaster_user_id")?,
+                    35 => m.put(&mut f.35, "source_broadcaster_user_login")?,
+                    36 => m.put(&mut f.36, "source_broadcaster_user_name")?,
+                    37 => m.put(&mut f.37, "source_message_id")?,
+                    38 => m.put(&mut f.38, "sub")?,
+                    39 => m.put(&mut f.39, "sub_gift")?,
+                    40 => m.put(&mut f.40, "system_message")?,
+                    41 => m.put(&mut f.41, "unraid")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                announcement: m.require(f.0, "announcement")?,
+                badges: m.take(f.1, "badges")?,
+                bits_badge_tier: m.require(f.2, "bits_badge_tier")?,
+                broadcaster_user_id: m.take(f.3, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.4, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.5, "broadcaster_user_name")?,
+                charity_donation: m.require(f.6, "charity_donation")?,
+                chatter_is_anonymous: m.take(f.7, "chatter_is_anonymous")?,
+                chatter_user_id: m.take(f.8, "chatter_user_id")?,
+                chatter_user_login: m.take(f.9, "chatter_user_login")?,
+                chatter_user_name: m.take(f.10, "chatter_user_name")?,
+                color: m.take(f.11, "color")?,
+                community_sub_gift: m.require(f.12, "community_sub_gift")?,
+                gift_paid_upgrade: m.require(f.13, "gift_paid_upgrade")?,
+                message: m.take(f.14, "message")?,
+                message_id: m.take(f.15, "message_id")?,
+                notice_type: m.take(f.16, "notice_type")?,
+                pay_it_forward: m.require(f.17, "pay_it_forward")?,
+                prime_paid_upgrade: m.require(f.18, "prime_paid_upgrade")?,
+                raid: m.require(f.19, "raid")?,
+                resub: m.require(f.20, "resub")?,
+                shared_chat_announcement: m.take(f.21, "shared_chat_announcement")?,
+                shared_chat_bits_badge_tier: m
+                    .take(f.22, "shared_chat_bits_badge_tier")?,
+                shared_chat_charity_donation: m
+                    .take(f.23, "shared_chat_charity_donation")?,
+                shared_chat_community_sub_gift: m
+                    .take(f.24, "shared_chat_community_sub_gift")?,
+                shared_chat_gift_paid_upgrade: m
+                    .take(f.25, "shared_chat_gift_paid_upgrade")?,
+                shared_chat_pay_it_forward: m.take(f.26, "shared_chat_pay_it_forward")?,
+                shared_chat_prime_paid_upgrade: m
+                    .take(f.27, "shared_chat_prime_paid_upgrade")?,
+                shared_chat_raid: m.take(f.28, "shared_chat_raid")?,
+                shared_chat_resub: m.take(f.29, "shared_chat_resub")?,
+                shared_chat_sub: m.take(f.30, "shared_chat_sub")?,
+                shared_chat_sub_gift: m.take(f.31, "shared_chat_sub_gift")?,
+                shared_chat_unraid: m.take(f.32, "shared_chat_unraid")?,
+                source_badges: m.take(f.33, "source_badges")?,
+                source_broadcaster_user_id: m.take(f.34, "source_broadcaster_user_id")?,
+                source_broadcaster_user_login: m
+                    .take(f.35, "source_broadcaster_user_login")?,
+                source_broadcaster_user_name: m
+                    .take(f.36, "source_broadcaster_user_name")?,
+                source_message_id: m.take(f.37, "source_message_id")?,
+                sub: m.require(f.38, "sub")?,
+                sub_gift: m.require(f.39, "sub_gift")?,
+                system_message: m.take(f.40, "system_message")?,
+                unraid: m.require(f.41, "unraid")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1Event {
         pub fn builder() -> builder::ChannelChatNotificationV1Event {
             Default::default()
         }
     }
     ///Information about the announcement event. Null if notice_type is not {::nomarkdown}announcement
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventAnnouncement {
         ///Color of the announcement.
@@ -880,13 +2035,46 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1EventAnnouncement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventAnnouncement {
+        const NAME: &'static str = "ChannelChatNotificationV1EventAnnouncement";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "color" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "color")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                color: m.take(f.0, "color")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventAnnouncement {
         pub fn builder() -> builder::ChannelChatNotificationV1EventAnnouncement {
             Default::default()
         }
     }
     ///`ChannelChatNotificationV1EventBadgesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventBadgesItem {
         ///An ID that identifies this version of the badge. The ID can be any value. For example, for Bits, the ID is the Bits tier level, but for World of Warcraft, it could be Alliance or Horde.
@@ -901,13 +2089,52 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1EventBadgesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventBadgesItem {
+        const NAME: &'static str = "ChannelChatNotificationV1EventBadgesItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    "info" => Some(1),
+                    "set_id" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "info")?,
+                    2 => m.put(&mut f.2, "set_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                info: m.take(f.1, "info")?,
+                set_id: m.take(f.2, "set_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventBadgesItem {
         pub fn builder() -> builder::ChannelChatNotificationV1EventBadgesItem {
             Default::default()
         }
     }
     ///Information about the Bits badge tier event. Null if notice_type is not bits_badge_tier
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventBitsBadgeTier {
         ///The tier of the Bits badge the user just earned. For example, 100, 1000, or 10000.
@@ -916,13 +2143,46 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1EventBitsBadgeTier {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventBitsBadgeTier {
+        const NAME: &'static str = "ChannelChatNotificationV1EventBitsBadgeTier";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "tier" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                tier: m.take(f.0, "tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventBitsBadgeTier {
         pub fn builder() -> builder::ChannelChatNotificationV1EventBitsBadgeTier {
             Default::default()
         }
     }
     ///Information about the community gift sub event. Null if notice_type is not community_sub_gift.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventCommunitySubGift {
         ///Optional. The amount of gifts the gifter has given in this channel. Null if anonymous.
@@ -940,13 +2200,56 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventCommunitySubGift {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventCommunitySubGift {
+        const NAME: &'static str = "ChannelChatNotificationV1EventCommunitySubGift";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "cumulative_total" => Some(0),
+                    "id" => Some(1),
+                    "sub_tier" => Some(2),
+                    "total" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "cumulative_total")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "sub_tier")?,
+                    3 => m.put(&mut f.3, "total")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                cumulative_total: m.take(f.0, "cumulative_total")?,
+                id: m.take(f.1, "id")?,
+                sub_tier: m.take(f.2, "sub_tier")?,
+                total: m.take(f.3, "total")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventCommunitySubGift {
         pub fn builder() -> builder::ChannelChatNotificationV1EventCommunitySubGift {
             Default::default()
         }
     }
     ///Information about the community gift paid upgrade event. Null if notice_type is not gift_paid_upgrade.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventGiftPaidUpgrade {
         ///Whether the gift was given anonymously.
@@ -961,13 +2264,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventGiftPaidUpgrade {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventGiftPaidUpgrade {
+        const NAME: &'static str = "ChannelChatNotificationV1EventGiftPaidUpgrade";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "gifter_is_anonymous" => Some(0),
+                    "gifter_user_id" => Some(1),
+                    "gifter_user_name" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "gifter_is_anonymous")?,
+                    1 => m.put(&mut f.1, "gifter_user_id")?,
+                    2 => m.put(&mut f.2, "gifter_user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                gifter_is_anonymous: m.take(f.0, "gifter_is_anonymous")?,
+                gifter_user_id: m.take(f.1, "gifter_user_id")?,
+                gifter_user_name: m.take(f.2, "gifter_user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventGiftPaidUpgrade {
         pub fn builder() -> builder::ChannelChatNotificationV1EventGiftPaidUpgrade {
             Default::default()
         }
     }
     ///The structured chat message.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventMessage {
         ///Ordered list of chat message fragments.
@@ -979,13 +2322,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1EventMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatNotificationV1EventMessage {
+        const NAME: &'static str = "ChannelChatNotificationV1EventMessage";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "fragments" => Some(0),
+                    "text" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "fragments")?,
+                    1 => m.put(&mut f.1, "text")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                fragments: m.take(f.0, "fragments")?,
+                text: m.take(f.1, "text")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventMessage {
         pub fn builder() -> builder::ChannelChatNotificationV1EventMessage {
             Default::default()
         }
     }
     ///`ChannelChatNotificationV1EventMessageFragmentsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventMessageFragmentsItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1009,13 +2387,59 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventMessageFragmentsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventMessageFragmentsItem {
+        const NAME: &'static str = "ChannelChatNotificationV1EventMessageFragmentsItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "cheermote" => Some(0),
+                    "emote" => Some(1),
+                    "mention" => Some(2),
+                    "text" => Some(3),
+                    "type" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "cheermote")?,
+                    1 => m.put(&mut f.1, "emote")?,
+                    2 => m.put(&mut f.2, "mention")?,
+                    3 => m.put(&mut f.3, "text")?,
+                    4 => m.put(&mut f.4, "type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                cheermote: m.take(f.0, "cheermote")?,
+                emote: m.take(f.1, "emote")?,
+                mention: m.take(f.2, "mention")?,
+                text: m.take(f.3, "text")?,
+                type_: m.take(f.4, "type")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventMessageFragmentsItem {
         pub fn builder() -> builder::ChannelChatNotificationV1EventMessageFragmentsItem {
             Default::default()
         }
     }
     ///Optional. Metadata pertaining to the cheermote.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventMessageFragmentsItemCheermote {
         ///The amount of Bits cheered.
@@ -1030,13 +2454,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventMessageFragmentsItemCheermote {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventMessageFragmentsItemCheermote {
+        const NAME: &'static str = "ChannelChatNotificationV1EventMessageFragmentsItemCheermote";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "bits" => Some(0),
+                    "prefix" => Some(1),
+                    "tier" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "bits")?,
+                    1 => m.put(&mut f.1, "prefix")?,
+                    2 => m.put(&mut f.2, "tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                bits: m.take(f.0, "bits")?,
+                prefix: f.1.unwrap_or_default(),
+                tier: m.take(f.2, "tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventMessageFragmentsItemCheermote {
         pub fn builder() -> builder::ChannelChatNotificationV1EventMessageFragmentsItemCheermote {
             Default::default()
         }
     }
     ///Optional. Metadata pertaining to the emote.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventMessageFragmentsItemEmote {
         ///An ID that identifies the emote set that the emote belongs to.
@@ -1054,13 +2518,56 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventMessageFragmentsItemEmote {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventMessageFragmentsItemEmote {
+        const NAME: &'static str = "ChannelChatNotificationV1EventMessageFragmentsItemEmote";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "emote_set_id" => Some(0),
+                    "format" => Some(1),
+                    "id" => Some(2),
+                    "owner_id" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "emote_set_id")?,
+                    1 => m.put(&mut f.1, "format")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    3 => m.put(&mut f.3, "owner_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                emote_set_id: m.take(f.0, "emote_set_id")?,
+                format: f.1.unwrap_or_default(),
+                id: m.take(f.2, "id")?,
+                owner_id: m.take(f.3, "owner_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventMessageFragmentsItemEmote {
         pub fn builder() -> builder::ChannelChatNotificationV1EventMessageFragmentsItemEmote {
             Default::default()
         }
     }
     ///Optional. Metadata pertaining to the mention.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventMessageFragmentsItemMention {
         ///The user ID of the mentioned user.
@@ -1075,13 +2582,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventMessageFragmentsItemMention {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventMessageFragmentsItemMention {
+        const NAME: &'static str = "ChannelChatNotificationV1EventMessageFragmentsItemMention";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "user_id" => Some(0),
+                    "user_login" => Some(1),
+                    "user_name" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "user_id")?,
+                    1 => m.put(&mut f.1, "user_login")?,
+                    2 => m.put(&mut f.2, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                user_id: m.take(f.0, "user_id")?,
+                user_login: m.take(f.1, "user_login")?,
+                user_name: m.take(f.2, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventMessageFragmentsItemMention {
         pub fn builder() -> builder::ChannelChatNotificationV1EventMessageFragmentsItemMention {
             Default::default()
         }
     }
     ///Information about the pay it forward event. Null if notice_type is not pay_it_forward
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventPayItForward {
         ///Whether the gift was given anonymously.
@@ -1099,13 +2646,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1EventPayItForward {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventPayItForward {
+        const NAME: &'static str = "ChannelChatNotificationV1EventPayItForward";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "gifter_is_anonymous" => Some(0),
+                    "gifter_user_id" => Some(1),
+                    "gifter_user_login" => Some(2),
+                    "gifter_user_name" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "gifter_is_anonymous")?,
+                    1 => m.put(&mut f.1, "gifter_user_id")?,
+                    2 => m.put(&mut f.2, "gifter_user_login")?,
+                    3 => m.put(&mut f.3, "gifter_user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                gifter_is_anonymous: m.take(f.0, "gifter_is_anonymous")?,
+                gifter_user_id: m.take(f.1, "gifter_user_id")?,
+                gifter_user_login: m.take(f.2, "gifter_user_login")?,
+                gifter_user_name: m.take(f.3, "gifter_user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventPayItForward {
         pub fn builder() -> builder::ChannelChatNotificationV1EventPayItForward {
             Default::default()
         }
     }
     ///Information about the Prime gift paid upgrade event. Null if notice_type is not prime_paid_upgrade
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventPrimePaidUpgrade {
         ///The type of subscription plan being used. Possible values are: 1000 - First level of paid or Prime subscription., 2000 - Second level of paid subscription., 3000 - Third level of paid subscription.
@@ -1114,13 +2703,47 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventPrimePaidUpgrade {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventPrimePaidUpgrade {
+        const NAME: &'static str = "ChannelChatNotificationV1EventPrimePaidUpgrade";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "sub_tier" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "sub_tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                sub_tier: m.take(f.0, "sub_tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventPrimePaidUpgrade {
         pub fn builder() -> builder::ChannelChatNotificationV1EventPrimePaidUpgrade {
             Default::default()
         }
     }
     ///Information about the raid event. Null if notice_type is not raid
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventRaid {
         ///Profile image URL of the broadcaster raiding this channel.
@@ -1141,13 +2764,57 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1EventRaid {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatNotificationV1EventRaid {
+        const NAME: &'static str = "ChannelChatNotificationV1EventRaid";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "profile_image_url" => Some(0),
+                    "user_id" => Some(1),
+                    "user_login" => Some(2),
+                    "user_name" => Some(3),
+                    "viewer_count" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "profile_image_url")?,
+                    1 => m.put(&mut f.1, "user_id")?,
+                    2 => m.put(&mut f.2, "user_login")?,
+                    3 => m.put(&mut f.3, "user_name")?,
+                    4 => m.put(&mut f.4, "viewer_count")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                profile_image_url: m.take(f.0, "profile_image_url")?,
+                user_id: m.take(f.1, "user_id")?,
+                user_login: m.take(f.2, "user_login")?,
+                user_name: m.take(f.3, "user_name")?,
+                viewer_count: m.take(f.4, "viewer_count")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventRaid {
         pub fn builder() -> builder::ChannelChatNotificationV1EventRaid {
             Default::default()
         }
     }
     ///Information about the resub event. Null if notice_type is not resub.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventResub {
         ///The total number of months the user has subscribed.
@@ -1183,13 +2850,87 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1EventResub {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatNotificationV1EventResub {
+        const NAME: &'static str = "ChannelChatNotificationV1EventResub";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "cumulative_months" => Some(0),
+                    "duration_months" => Some(1),
+                    "gifter_is_anonymous" => Some(2),
+                    "gifter_user_id" => Some(3),
+                    "gifter_user_login" => Some(4),
+                    "gifter_user_name" => Some(5),
+                    "is_gift" => Some(6),
+                    "is_prime" => Some(7),
+                    "streak_months" => Some(8),
+                    "sub_plan" => Some(9),
+                    "sub_tier" => Some(10),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "cumulative_months")?,
+                    1 => m.put(&mut f.1, "duration_months")?,
+                    2 => m.put(&mut f.2, "gifter_is_anonymous")?,
+                    3 => m.put(&mut f.3, "gifter_user_id")?,
+                    4 => m.put(&mut f.4, "gifter_user_login")?,
+                    5 => m.put(&mut f.5, "gifter_user_name")?,
+                    6 => m.put(&mut f.6, "is_gift")?,
+                    7 => m.put(&mut f.7, "is_prime")?,
+                    8 => m.put(&mut f.8, "streak_months")?,
+                    9 => m.put(&mut f.9, "sub_plan")?,
+                    10 => m.put(&mut f.10, "sub_tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                cumulative_months: m.take(f.0, "cumulative_months")?,
+                duration_months: m.take(f.1, "duration_months")?,
+                gifter_is_anonymous: m.take(f.2, "gifter_is_anonymous")?,
+                gifter_user_id: m.require(f.3, "gifter_user_id")?,
+                gifter_user_login: m.take(f.4, "gifter_user_login")?,
+                gifter_user_name: m.require(f.5, "gifter_user_name")?,
+                is_gift: m.take(f.6, "is_gift")?,
+                is_prime: m.take(f.7, "is_prime")?,
+                streak_months: m.require(f.8, "streak_months")?,
+                sub_plan: m.take(f.9, "sub_plan")?,
+                sub_tier: m.take(f.10, "sub_tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventResub {
         pub fn builder() -> builder::ChannelChatNotificationV1EventResub {
             Default::default()
         }
     }
     ///Optional. Information about the shared_chat_announcement event. Is null if notice_type is not shared_chat_announcement. This field has the same information as the announcement field but for a notice that happened for a channel in a shared chat session other than the broadcaster in the subscription condition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSharedChatAnnouncement {
         ///Color of the announcement.
@@ -1198,13 +2939,47 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventSharedChatAnnouncement {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventSharedChatAnnouncement {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSharedChatAnnouncement";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "color" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "color")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                color: m.take(f.0, "color")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSharedChatAnnouncement {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSharedChatAnnouncement {
             Default::default()
         }
     }
     ///For a shared chat `bits_badge_tier` notice, its details (as `bits_badge_tier`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSharedChatBitsBadgeTier {
         ///The tier of the Bits badge the user just earned. For example, 100, 1000, or 10000.
@@ -1213,13 +2988,47 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventSharedChatBitsBadgeTier {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventSharedChatBitsBadgeTier {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSharedChatBitsBadgeTier";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "tier" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                tier: m.take(f.0, "tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSharedChatBitsBadgeTier {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSharedChatBitsBadgeTier {
             Default::default()
         }
     }
     ///Optional. Information about the shared_chat_community_sub_gift event. Is null if notice_type is not shared_chat_community_sub_gift. This field has the same information as the community_sub_gift field but for a notice that happened for a channel in a shared chat session other than the broadcaster in the subscription condition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSharedChatCommunitySubGift {
         ///Optional. The amount of gifts the gifter has given in this channel. Null if anonymous.
@@ -1237,13 +3046,56 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventSharedChatCommunitySubGift {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventSharedChatCommunitySubGift {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSharedChatCommunitySubGift";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "cumulative_total" => Some(0),
+                    "id" => Some(1),
+                    "sub_tier" => Some(2),
+                    "total" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "cumulative_total")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "sub_tier")?,
+                    3 => m.put(&mut f.3, "total")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                cumulative_total: m.take(f.0, "cumulative_total")?,
+                id: m.take(f.1, "id")?,
+                sub_tier: m.take(f.2, "sub_tier")?,
+                total: m.take(f.3, "total")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSharedChatCommunitySubGift {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSharedChatCommunitySubGift {
             Default::default()
         }
     }
     ///Optional. Information about the shared_chat_gift_paid_upgrade event. Is null if notice_type is not shared_chat_gift_paid_upgrade. This field has the same information as the gift_paid_upgrade field but for a notice that happened for a channel in a shared chat session other than the broadcaster in the subscription condition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSharedChatGiftPaidUpgrade {
         ///Whether the gift was given anonymously.
@@ -1258,13 +3110,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventSharedChatGiftPaidUpgrade {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventSharedChatGiftPaidUpgrade {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSharedChatGiftPaidUpgrade";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "gifter_is_anonymous" => Some(0),
+                    "gifter_user_id" => Some(1),
+                    "gifter_user_name" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "gifter_is_anonymous")?,
+                    1 => m.put(&mut f.1, "gifter_user_id")?,
+                    2 => m.put(&mut f.2, "gifter_user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                gifter_is_anonymous: m.take(f.0, "gifter_is_anonymous")?,
+                gifter_user_id: m.take(f.1, "gifter_user_id")?,
+                gifter_user_name: m.take(f.2, "gifter_user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSharedChatGiftPaidUpgrade {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSharedChatGiftPaidUpgrade {
             Default::default()
         }
     }
     ///Optional. Information about the shared_chat_pay_it_forward event. Is null if notice_type is not shared_chat_pay_it_forward. This field has the same information as the pay_it_forward field but for a notice that happened for a channel in a shared chat session other than the broadcaster in the subscription condition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSharedChatPayItForward {
         ///Whether the gift was given anonymously.
@@ -1282,13 +3174,56 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventSharedChatPayItForward {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventSharedChatPayItForward {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSharedChatPayItForward";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "gifter_is_anonymous" => Some(0),
+                    "gifter_user_id" => Some(1),
+                    "gifter_user_login" => Some(2),
+                    "gifter_user_name" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "gifter_is_anonymous")?,
+                    1 => m.put(&mut f.1, "gifter_user_id")?,
+                    2 => m.put(&mut f.2, "gifter_user_login")?,
+                    3 => m.put(&mut f.3, "gifter_user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                gifter_is_anonymous: m.take(f.0, "gifter_is_anonymous")?,
+                gifter_user_id: m.take(f.1, "gifter_user_id")?,
+                gifter_user_login: m.take(f.2, "gifter_user_login")?,
+                gifter_user_name: m.take(f.3, "gifter_user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSharedChatPayItForward {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSharedChatPayItForward {
             Default::default()
         }
     }
     ///Optional. Information about the shared_chat_chat_prime_paid_upgrade event. Is null if notice_type is not shared_chat_prime_paid_upgrade. This field has the same information as the prime_paid_upgrade field but for a notice that happened for a channel in a shared chat session other than the broadcaster in the subscription condition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSharedChatPrimePaidUpgrade {
         ///The type of subscription plan being used. Possible values are: 1000 - First level of paid or Prime subscription., 2000 - Second level of paid subscription., 3000 - Third level of paid subscription.
@@ -1297,13 +3232,47 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventSharedChatPrimePaidUpgrade {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventSharedChatPrimePaidUpgrade {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSharedChatPrimePaidUpgrade";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "sub_tier" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "sub_tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                sub_tier: m.take(f.0, "sub_tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSharedChatPrimePaidUpgrade {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSharedChatPrimePaidUpgrade {
             Default::default()
         }
     }
     ///Optional. Information about the shared_chat_raid event. Is null if notice_type is not shared_chat_raid. This field has the same information as the raid field but for a notice that happened for a channel in a shared chat session other than the broadcaster in the subscription condition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSharedChatRaid {
         ///Profile image URL of the broadcaster raiding this channel.
@@ -1324,13 +3293,59 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventSharedChatRaid {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventSharedChatRaid {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSharedChatRaid";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "profile_image_url" => Some(0),
+                    "user_id" => Some(1),
+                    "user_login" => Some(2),
+                    "user_name" => Some(3),
+                    "viewer_count" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "profile_image_url")?,
+                    1 => m.put(&mut f.1, "user_id")?,
+                    2 => m.put(&mut f.2, "user_login")?,
+                    3 => m.put(&mut f.3, "user_name")?,
+                    4 => m.put(&mut f.4, "viewer_count")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                profile_image_url: m.take(f.0, "profile_image_url")?,
+                user_id: m.take(f.1, "user_id")?,
+                user_login: m.take(f.2, "user_login")?,
+                user_name: m.take(f.3, "user_name")?,
+                viewer_count: m.take(f.4, "viewer_count")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSharedChatRaid {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSharedChatRaid {
             Default::default()
         }
     }
     ///Optional. Information about the shared_chat_resub event. Is null if notice_type is not shared_chat_resub. This field has the same information as the resub field but for a notice that happened for a channel in a shared chat session other than the broadcaster in the subscription condition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSharedChatResub {
         ///The total number of months the user has subscribed.
@@ -1366,13 +3381,89 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventSharedChatResub {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventSharedChatResub {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSharedChatResub";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "cumulative_months" => Some(0),
+                    "duration_months" => Some(1),
+                    "gifter_is_anonymous" => Some(2),
+                    "gifter_user_id" => Some(3),
+                    "gifter_user_login" => Some(4),
+                    "gifter_user_name" => Some(5),
+                    "is_gift" => Some(6),
+                    "is_prime" => Some(7),
+                    "streak_months" => Some(8),
+                    "sub_plan" => Some(9),
+                    "sub_tier" => Some(10),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "cumulative_months")?,
+                    1 => m.put(&mut f.1, "duration_months")?,
+                    2 => m.put(&mut f.2, "gifter_is_anonymous")?,
+                    3 => m.put(&mut f.3, "gifter_user_id")?,
+                    4 => m.put(&mut f.4, "gifter_user_login")?,
+                    5 => m.put(&mut f.5, "gifter_user_name")?,
+                    6 => m.put(&mut f.6, "is_gift")?,
+                    7 => m.put(&mut f.7, "is_prime")?,
+                    8 => m.put(&mut f.8, "streak_months")?,
+                    9 => m.put(&mut f.9, "sub_plan")?,
+                    10 => m.put(&mut f.10, "sub_tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                cumulative_months: m.take(f.0, "cumulative_months")?,
+                duration_months: m.take(f.1, "duration_months")?,
+                gifter_is_anonymous: m.take(f.2, "gifter_is_anonymous")?,
+                gifter_user_id: m.require(f.3, "gifter_user_id")?,
+                gifter_user_login: m.take(f.4, "gifter_user_login")?,
+                gifter_user_name: m.require(f.5, "gifter_user_name")?,
+                is_gift: m.take(f.6, "is_gift")?,
+                is_prime: m.take(f.7, "is_prime")?,
+                streak_months: m.require(f.8, "streak_months")?,
+                sub_plan: m.take(f.9, "sub_plan")?,
+                sub_tier: m.take(f.10, "sub_tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSharedChatResub {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSharedChatResub {
             Default::default()
         }
     }
     ///Optional. Information about the shared_chat_sub event. Is null if notice_type is not shared_chat_sub. This field has the same information as the sub field but for a notice that happened for a channel in a shared chat session other than the broadcaster in the subscription condition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSharedChatSub {
         ///The number of months the subscription is for.
@@ -1387,13 +3478,52 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1EventSharedChatSub {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventSharedChatSub {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSharedChatSub";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "duration_months" => Some(0),
+                    "is_prime" => Some(1),
+                    "sub_tier" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "duration_months")?,
+                    1 => m.put(&mut f.1, "is_prime")?,
+                    2 => m.put(&mut f.2, "sub_tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                duration_months: m.take(f.0, "duration_months")?,
+                is_prime: m.take(f.1, "is_prime")?,
+                sub_tier: m.take(f.2, "sub_tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSharedChatSub {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSharedChatSub {
             Default::default()
         }
     }
     ///Optional. Information about the shared_chat_sub_gift event. Is null if notice_type is not shared_chat_sub_gift. This field has the same information as the chat_sub_gift field but for a notice that happened for a channel in a shared chat session other than the broadcaster in the subscription condition.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSharedChatSubGift {
         ///Optional. The ID of the associated community gift. Null if not associated with a community gift.
@@ -1420,13 +3550,65 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventSharedChatSubGift {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventSharedChatSubGift {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSharedChatSubGift";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "community_gift_id" => Some(0),
+                    "cumulative_total" => Some(1),
+                    "duration_months" => Some(2),
+                    "recipient_user_id" => Some(3),
+                    "recipient_user_login" => Some(4),
+                    "recipient_user_name" => Some(5),
+                    "sub_tier" => Some(6),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "community_gift_id")?,
+                    1 => m.put(&mut f.1, "cumulative_total")?,
+                    2 => m.put(&mut f.2, "duration_months")?,
+                    3 => m.put(&mut f.3, "recipient_user_id")?,
+                    4 => m.put(&mut f.4, "recipient_user_login")?,
+                    5 => m.put(&mut f.5, "recipient_user_name")?,
+                    6 => m.put(&mut f.6, "sub_tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                community_gift_id: m.take(f.0, "community_gift_id")?,
+                cumulative_total: m.take(f.1, "cumulative_total")?,
+                duration_months: m.take(f.2, "duration_months")?,
+                recipient_user_id: m.take(f.3, "recipient_user_id")?,
+                recipient_user_login: m.take(f.4, "recipient_user_login")?,
+                recipient_user_name: m.take(f.5, "recipient_user_name")?,
+                sub_tier: m.take(f.6, "sub_tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSharedChatSubGift {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSharedChatSubGift {
             Default::default()
         }
     }
     ///`ChannelChatNotificationV1EventSourceBadgesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSourceBadgesItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1438,13 +3620,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1EventSourceBadgesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1EventSourceBadgesItem {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSourceBadgesItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "id" => Some(0),
+                    "info" => Some(1),
+                    "set_id" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "id")?,
+                    1 => m.put(&mut f.1, "info")?,
+                    2 => m.put(&mut f.2, "set_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                id: m.take(f.0, "id")?,
+                info: m.take(f.1, "info")?,
+                set_id: m.take(f.2, "set_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSourceBadgesItem {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSourceBadgesItem {
             Default::default()
         }
     }
     ///Information about the sub event. Null if notice_type is not sub.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSub {
         ///The number of months the subscription is for.
@@ -1459,13 +3681,51 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1EventSub {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatNotificationV1EventSub {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSub";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "duration_months" => Some(0),
+                    "is_prime" => Some(1),
+                    "sub_tier" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "duration_months")?,
+                    1 => m.put(&mut f.1, "is_prime")?,
+                    2 => m.put(&mut f.2, "sub_tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                duration_months: m.take(f.0, "duration_months")?,
+                is_prime: m.take(f.1, "is_prime")?,
+                sub_tier: m.take(f.2, "sub_tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSub {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSub {
             Default::default()
         }
     }
     ///Information about the gift sub event. Null if notice_type is not sub_gift.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1EventSubGift {
         ///Optional. The ID of the associated community gift. Null if not associated with a community gift.
@@ -1492,13 +3752,63 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1EventSubGift {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatNotificationV1EventSubGift {
+        const NAME: &'static str = "ChannelChatNotificationV1EventSubGift";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "community_gift_id" => Some(0),
+                    "cumulative_total" => Some(1),
+                    "duration_months" => Some(2),
+                    "recipient_user_id" => Some(3),
+                    "recipient_user_login" => Some(4),
+                    "recipient_user_name" => Some(5),
+                    "sub_tier" => Some(6),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "community_gift_id")?,
+                    1 => m.put(&mut f.1, "cumulative_total")?,
+                    2 => m.put(&mut f.2, "duration_months")?,
+                    3 => m.put(&mut f.3, "recipient_user_id")?,
+                    4 => m.put(&mut f.4, "recipient_user_login")?,
+                    5 => m.put(&mut f.5, "recipient_user_name")?,
+                    6 => m.put(&mut f.6, "sub_tier")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                community_gift_id: m.take(f.0, "community_gift_id")?,
+                cumulative_total: m.take(f.1, "cumulative_total")?,
+                duration_months: m.take(f.2, "duration_months")?,
+                recipient_user_id: m.take(f.3, "recipient_user_id")?,
+                recipient_user_login: m.take(f.4, "recipient_user_login")?,
+                recipient_user_name: m.take(f.5, "recipient_user_name")?,
+                sub_tier: m.take(f.6, "sub_tier")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1EventSubGift {
         pub fn builder() -> builder::ChannelChatNotificationV1EventSubGift {
             Default::default()
         }
     }
     ///The body of a `channel.chat.notification` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1Notification {
         pub event: ChannelChatNotificationV1Event,
@@ -1506,13 +3816,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelChatNotificationV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelChatNotificationV1Notification {
+        const NAME: &'static str = "ChannelChatNotificationV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1Notification {
         pub fn builder() -> builder::ChannelChatNotificationV1Notification {
             Default::default()
         }
     }
     ///`ChannelChatNotificationV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1NotificationSubscription {
         pub condition: ChannelChatNotificationV1NotificationSubscriptionCondition,
@@ -1527,13 +3872,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1NotificationSubscription {
+        const NAME: &'static str = "ChannelChatNotificationV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelChatNotificationV1NotificationSubscription {
         pub fn builder() -> builder::ChannelChatNotificationV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelChatNotificationV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelChatNotificationV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -1543,6 +3943,43 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelChatNotificationV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelChatNotificationV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelChatNotificationV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "user_id" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                user_id: m.take(f.1, "user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelChatNotificationV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelChatNotificationV1NotificationSubscriptionCondition {
@@ -1666,7 +4103,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.cheer` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelCheerV1Condition {
         ///The broadcaster user ID for the channel you want to get cheer notifications for.
@@ -1674,13 +4111,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelCheerV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelCheerV1Condition {
+        const NAME: &'static str = "ChannelCheerV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelCheerV1Condition {
         pub fn builder() -> builder::ChannelCheerV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.cheer` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelCheerV1Event {
         ///The number of Bits cheered.
@@ -1707,13 +4176,69 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelCheerV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelCheerV1Event {
+        const NAME: &'static str = "ChannelCheerV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "bits" => Some(0),
+                    "broadcaster_user_id" => Some(1),
+                    "broadcaster_user_login" => Some(2),
+                    "broadcaster_user_name" => Some(3),
+                    "is_anonymous" => Some(4),
+                    "message" => Some(5),
+                    "user_id" => Some(6),
+                    "user_login" => Some(7),
+                    "user_name" => Some(8),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "bits")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_id")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_login")?,
+                    3 => m.put(&mut f.3, "broadcaster_user_name")?,
+                    4 => m.put(&mut f.4, "is_anonymous")?,
+                    5 => m.put(&mut f.5, "message")?,
+                    6 => m.put(&mut f.6, "user_id")?,
+                    7 => m.put(&mut f.7, "user_login")?,
+                    8 => m.put(&mut f.8, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                bits: m.take(f.0, "bits")?,
+                broadcaster_user_id: m.take(f.1, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.2, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.3, "broadcaster_user_name")?,
+                is_anonymous: m.take(f.4, "is_anonymous")?,
+                message: m.take(f.5, "message")?,
+                user_id: m.require(f.6, "user_id")?,
+                user_login: m.require(f.7, "user_login")?,
+                user_name: m.require(f.8, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelCheerV1Event {
         pub fn builder() -> builder::ChannelCheerV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.cheer` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelCheerV1Notification {
         pub event: ChannelCheerV1Event,
@@ -1721,13 +4246,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelCheerV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelCheerV1Notification {
+        const NAME: &'static str = "ChannelCheerV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelCheerV1Notification {
         pub fn builder() -> builder::ChannelCheerV1Notification {
             Default::default()
         }
     }
     ///`ChannelCheerV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelCheerV1NotificationSubscription {
         pub condition: ChannelCheerV1NotificationSubscriptionCondition,
@@ -1742,13 +4302,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelCheerV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelCheerV1NotificationSubscription {
+        const NAME: &'static str = "ChannelCheerV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelCheerV1NotificationSubscription {
         pub fn builder() -> builder::ChannelCheerV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelCheerV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelCheerV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -1757,6 +4370,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelCheerV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelCheerV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelCheerV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelCheerV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelCheerV1NotificationSubscriptionCondition {
@@ -1877,7 +4524,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.follow` v2.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelFollowV2Condition {
         ///The broadcaster user ID for the channel you want to get follow notifications for.
@@ -1887,13 +4534,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelFollowV2Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelFollowV2Condition {
+        const NAME: &'static str = "ChannelFollowV2Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "moderator_user_id" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "moderator_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                moderator_user_id: m.take(f.1, "moderator_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelFollowV2Condition {
         pub fn builder() -> builder::ChannelFollowV2Condition {
             Default::default()
         }
     }
     ///The event of `channel.follow` v2.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelFollowV2Event {
         ///The requested broadcaster ID.
@@ -1913,13 +4595,63 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelFollowV2Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelFollowV2Event {
+        const NAME: &'static str = "ChannelFollowV2Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "followed_at" => Some(3),
+                    "user_id" => Some(4),
+                    "user_login" => Some(5),
+                    "user_name" => Some(6),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "followed_at")?,
+                    4 => m.put(&mut f.4, "user_id")?,
+                    5 => m.put(&mut f.5, "user_login")?,
+                    6 => m.put(&mut f.6, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                followed_at: m.take(f.3, "followed_at")?,
+                user_id: m.take(f.4, "user_id")?,
+                user_login: m.take(f.5, "user_login")?,
+                user_name: m.take(f.6, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelFollowV2Event {
         pub fn builder() -> builder::ChannelFollowV2Event {
             Default::default()
         }
     }
     ///The body of a `channel.follow` v2 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelFollowV2Notification {
         pub event: ChannelFollowV2Event,
@@ -1927,13 +4659,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelFollowV2Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelFollowV2Notification {
+        const NAME: &'static str = "ChannelFollowV2Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelFollowV2Notification {
         pub fn builder() -> builder::ChannelFollowV2Notification {
             Default::default()
         }
     }
     ///`ChannelFollowV2NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelFollowV2NotificationSubscription {
         pub condition: ChannelFollowV2NotificationSubscriptionCondition,
@@ -1948,13 +4715,67 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelFollowV2NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelFollowV2NotificationSubscription {
+        const NAME: &'static str = "ChannelFollowV2NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelFollowV2NotificationSubscription {
         pub fn builder() -> builder::ChannelFollowV2NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelFollowV2NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelFollowV2NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -1964,6 +4785,43 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelFollowV2NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelFollowV2NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelFollowV2NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "moderator_user_id" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "moderator_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                moderator_user_id: m.take(f.1, "moderator_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelFollowV2NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelFollowV2NotificationSubscriptionCondition {
@@ -2084,7 +4942,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.hype_train.begin` v2.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainBeginV2Condition {
         ///The ID of the broadcaster that you want to get Hype Train begin notifications for.
@@ -2092,13 +4950,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelHypeTrainBeginV2Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelHypeTrainBeginV2Condition {
+        const NAME: &'static str = "ChannelHypeTrainBeginV2Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainBeginV2Condition {
         pub fn builder() -> builder::ChannelHypeTrainBeginV2Condition {
             Default::default()
         }
     }
     ///The event of `channel.hype_train.begin` v2.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainBeginV2Event {
         ///The all-time high level this type of Hype Train has reached for this broadcaster.
@@ -2142,13 +5032,107 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelHypeTrainBeginV2Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelHypeTrainBeginV2Event {
+        const NAME: &'static str = "ChannelHypeTrainBeginV2Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "all_time_high_level" => Some(0),
+                    "all_time_high_total" => Some(1),
+                    "broadcaster_user_id" => Some(2),
+                    "broadcaster_user_login" => Some(3),
+                    "broadcaster_user_name" => Some(4),
+                    "expires_at" => Some(5),
+                    "goal" => Some(6),
+                    "id" => Some(7),
+                    "is_shared_train" => Some(8),
+                    "level" => Some(9),
+                    "progress" => Some(10),
+                    "shared_train_participants" => Some(11),
+                    "started_at" => Some(12),
+                    "top_contributions" => Some(13),
+                    "total" => Some(14),
+                    "type" => Some(15),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "all_time_high_level")?,
+                    1 => m.put(&mut f.1, "all_time_high_total")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_id")?,
+                    3 => m.put(&mut f.3, "broadcaster_user_login")?,
+                    4 => m.put(&mut f.4, "broadcaster_user_name")?,
+                    5 => m.put(&mut f.5, "expires_at")?,
+                    6 => m.put(&mut f.6, "goal")?,
+                    7 => m.put(&mut f.7, "id")?,
+                    8 => m.put(&mut f.8, "is_shared_train")?,
+                    9 => m.put(&mut f.9, "level")?,
+                    10 => m.put(&mut f.10, "progress")?,
+                    11 => m.put(&mut f.11, "shared_train_participants")?,
+                    12 => m.put(&mut f.12, "started_at")?,
+                    13 => m.put(&mut f.13, "top_contributions")?,
+                    14 => m.put(&mut f.14, "total")?,
+                    15 => m.put(&mut f.15, "type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                all_time_high_level: m.take(f.0, "all_time_high_level")?,
+                all_time_high_total: m.take(f.1, "all_time_high_total")?,
+                broadcaster_user_id: m.take(f.2, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.3, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.4, "broadcaster_user_name")?,
+                expires_at: m.take(f.5, "expires_at")?,
+                goal: m.take(f.6, "goal")?,
+                id: m.take(f.7, "id")?,
+                is_shared_train: m.take(f.8, "is_shared_train")?,
+                level: m.take(f.9, "level")?,
+                progress: m.take(f.10, "progress")?,
+                shared_train_participants: m.take(f.11, "shared_train_participants")?,
+                started_at: m.take(f.12, "started_at")?,
+                top_contributions: m.take(f.13, "top_contributions")?,
+                total: m.take(f.14, "total")?,
+                type_: m.take(f.15, "type")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainBeginV2Event {
         pub fn builder() -> builder::ChannelHypeTrainBeginV2Event {
             Default::default()
         }
     }
     ///`ChannelHypeTrainBeginV2EventSharedTrainParticipantsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainBeginV2EventSharedTrainParticipantsItem {
         ///The ID of the broadcaster participating in the shared Hype Train.
@@ -2163,13 +5147,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainBeginV2EventSharedTrainParticipantsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainBeginV2EventSharedTrainParticipantsItem {
+        const NAME: &'static str = "ChannelHypeTrainBeginV2EventSharedTrainParticipantsItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainBeginV2EventSharedTrainParticipantsItem {
         pub fn builder() -> builder::ChannelHypeTrainBeginV2EventSharedTrainParticipantsItem {
             Default::default()
         }
     }
     ///`ChannelHypeTrainBeginV2EventTopContributionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainBeginV2EventTopContributionsItem {
         ///The total amount contributed. If type is bits, total represents the amount of Bits used. If type is subscription, total is 500, 1000, or 2500 to represent tier 1, 2, or 3 subscriptions, respectively.
@@ -2186,13 +5210,59 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainBeginV2EventTopContributionsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainBeginV2EventTopContributionsItem {
+        const NAME: &'static str = "ChannelHypeTrainBeginV2EventTopContributionsItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "total" => Some(0),
+                    "type" => Some(1),
+                    "user_id" => Some(2),
+                    "user_login" => Some(3),
+                    "user_name" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "total")?,
+                    1 => m.put(&mut f.1, "type")?,
+                    2 => m.put(&mut f.2, "user_id")?,
+                    3 => m.put(&mut f.3, "user_login")?,
+                    4 => m.put(&mut f.4, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                total: m.take(f.0, "total")?,
+                type_: m.take(f.1, "type")?,
+                user_id: m.take(f.2, "user_id")?,
+                user_login: m.take(f.3, "user_login")?,
+                user_name: m.take(f.4, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainBeginV2EventTopContributionsItem {
         pub fn builder() -> builder::ChannelHypeTrainBeginV2EventTopContributionsItem {
             Default::default()
         }
     }
     ///The body of a `channel.hype_train.begin` v2 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainBeginV2Notification {
         pub event: ChannelHypeTrainBeginV2Event,
@@ -2200,13 +5270,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelHypeTrainBeginV2Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelHypeTrainBeginV2Notification {
+        const NAME: &'static str = "ChannelHypeTrainBeginV2Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainBeginV2Notification {
         pub fn builder() -> builder::ChannelHypeTrainBeginV2Notification {
             Default::default()
         }
     }
     ///`ChannelHypeTrainBeginV2NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainBeginV2NotificationSubscription {
         pub condition: ChannelHypeTrainBeginV2NotificationSubscriptionCondition,
@@ -2221,13 +5326,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainBeginV2NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainBeginV2NotificationSubscription {
+        const NAME: &'static str = "ChannelHypeTrainBeginV2NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainBeginV2NotificationSubscription {
         pub fn builder() -> builder::ChannelHypeTrainBeginV2NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelHypeTrainBeginV2NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainBeginV2NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -2236,6 +5396,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainBeginV2NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainBeginV2NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelHypeTrainBeginV2NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelHypeTrainBeginV2NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelHypeTrainBeginV2NotificationSubscriptionCondition {
@@ -2357,7 +5551,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.hype_train.end` v2.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainEndV2Condition {
         ///The ID of the broadcaster that you want to get Hype Train end notifications for.
@@ -2365,13 +5559,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelHypeTrainEndV2Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelHypeTrainEndV2Condition {
+        const NAME: &'static str = "ChannelHypeTrainEndV2Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainEndV2Condition {
         pub fn builder() -> builder::ChannelHypeTrainEndV2Condition {
             Default::default()
         }
     }
     ///The event of `channel.hype_train.end` v2.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainEndV2Event {
         ///The requested broadcaster ID.
@@ -2409,13 +5635,95 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelHypeTrainEndV2Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelHypeTrainEndV2Event {
+        const NAME: &'static str = "ChannelHypeTrainEndV2Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "cooldown_ends_at" => Some(3),
+                    "ended_at" => Some(4),
+                    "id" => Some(5),
+                    "is_shared_train" => Some(6),
+                    "level" => Some(7),
+                    "shared_train_participants" => Some(8),
+                    "started_at" => Some(9),
+                    "top_contributions" => Some(10),
+                    "total" => Some(11),
+                    "type" => Some(12),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "cooldown_ends_at")?,
+                    4 => m.put(&mut f.4, "ended_at")?,
+                    5 => m.put(&mut f.5, "id")?,
+                    6 => m.put(&mut f.6, "is_shared_train")?,
+                    7 => m.put(&mut f.7, "level")?,
+                    8 => m.put(&mut f.8, "shared_train_participants")?,
+                    9 => m.put(&mut f.9, "started_at")?,
+                    10 => m.put(&mut f.10, "top_contributions")?,
+                    11 => m.put(&mut f.11, "total")?,
+                    12 => m.put(&mut f.12, "type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                cooldown_ends_at: m.take(f.3, "cooldown_ends_at")?,
+                ended_at: m.take(f.4, "ended_at")?,
+                id: m.take(f.5, "id")?,
+                is_shared_train: m.take(f.6, "is_shared_train")?,
+                level: m.take(f.7, "level")?,
+                shared_train_participants: m.take(f.8, "shared_train_participants")?,
+                started_at: m.take(f.9, "started_at")?,
+                top_contributions: m.take(f.10, "top_contributions")?,
+                total: m.take(f.11, "total")?,
+                type_: m.take(f.12, "type")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainEndV2Event {
         pub fn builder() -> builder::ChannelHypeTrainEndV2Event {
             Default::default()
         }
     }
     ///`ChannelHypeTrainEndV2EventSharedTrainParticipantsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainEndV2EventSharedTrainParticipantsItem {
         ///The ID of the broadcaster participating in the shared Hype Train.
@@ -2430,13 +5738,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainEndV2EventSharedTrainParticipantsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainEndV2EventSharedTrainParticipantsItem {
+        const NAME: &'static str = "ChannelHypeTrainEndV2EventSharedTrainParticipantsItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainEndV2EventSharedTrainParticipantsItem {
         pub fn builder() -> builder::ChannelHypeTrainEndV2EventSharedTrainParticipantsItem {
             Default::default()
         }
     }
     ///`ChannelHypeTrainEndV2EventTopContributionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainEndV2EventTopContributionsItem {
         ///The total amount contributed. If type is bits, total represents the amount of Bits used. If type is subscription, total is 500, 1000, or 2500 to represent tier 1, 2, or 3 subscriptions, respectively.
@@ -2453,13 +5801,59 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainEndV2EventTopContributionsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainEndV2EventTopContributionsItem {
+        const NAME: &'static str = "ChannelHypeTrainEndV2EventTopContributionsItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "total" => Some(0),
+                    "type" => Some(1),
+                    "user_id" => Some(2),
+                    "user_login" => Some(3),
+                    "user_name" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "total")?,
+                    1 => m.put(&mut f.1, "type")?,
+                    2 => m.put(&mut f.2, "user_id")?,
+                    3 => m.put(&mut f.3, "user_login")?,
+                    4 => m.put(&mut f.4, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                total: m.take(f.0, "total")?,
+                type_: m.take(f.1, "type")?,
+                user_id: m.take(f.2, "user_id")?,
+                user_login: m.take(f.3, "user_login")?,
+                user_name: m.take(f.4, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainEndV2EventTopContributionsItem {
         pub fn builder() -> builder::ChannelHypeTrainEndV2EventTopContributionsItem {
             Default::default()
         }
     }
     ///The body of a `channel.hype_train.end` v2 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainEndV2Notification {
         pub event: ChannelHypeTrainEndV2Event,
@@ -2467,13 +5861,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelHypeTrainEndV2Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelHypeTrainEndV2Notification {
+        const NAME: &'static str = "ChannelHypeTrainEndV2Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainEndV2Notification {
         pub fn builder() -> builder::ChannelHypeTrainEndV2Notification {
             Default::default()
         }
     }
     ///`ChannelHypeTrainEndV2NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainEndV2NotificationSubscription {
         pub condition: ChannelHypeTrainEndV2NotificationSubscriptionCondition,
@@ -2488,13 +5917,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainEndV2NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainEndV2NotificationSubscription {
+        const NAME: &'static str = "ChannelHypeTrainEndV2NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainEndV2NotificationSubscription {
         pub fn builder() -> builder::ChannelHypeTrainEndV2NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelHypeTrainEndV2NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainEndV2NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -2503,6 +5987,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainEndV2NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainEndV2NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelHypeTrainEndV2NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelHypeTrainEndV2NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelHypeTrainEndV2NotificationSubscriptionCondition {
@@ -2624,7 +6142,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.hype_train.progress` v2.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainProgressV2Condition {
         ///The ID of the broadcaster that you want to get Hype Train progress notifications for.
@@ -2632,13 +6150,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelHypeTrainProgressV2Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelHypeTrainProgressV2Condition {
+        const NAME: &'static str = "ChannelHypeTrainProgressV2Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainProgressV2Condition {
         pub fn builder() -> builder::ChannelHypeTrainProgressV2Condition {
             Default::default()
         }
     }
     ///The event of `channel.hype_train.progress` v2.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainProgressV2Event {
         ///The requested broadcaster ID.
@@ -2678,13 +6228,99 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelHypeTrainProgressV2Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelHypeTrainProgressV2Event {
+        const NAME: &'static str = "ChannelHypeTrainProgressV2Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "expires_at" => Some(3),
+                    "goal" => Some(4),
+                    "id" => Some(5),
+                    "is_shared_train" => Some(6),
+                    "level" => Some(7),
+                    "progress" => Some(8),
+                    "shared_train_participants" => Some(9),
+                    "started_at" => Some(10),
+                    "top_contributions" => Some(11),
+                    "total" => Some(12),
+                    "type" => Some(13),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "expires_at")?,
+                    4 => m.put(&mut f.4, "goal")?,
+                    5 => m.put(&mut f.5, "id")?,
+                    6 => m.put(&mut f.6, "is_shared_train")?,
+                    7 => m.put(&mut f.7, "level")?,
+                    8 => m.put(&mut f.8, "progress")?,
+                    9 => m.put(&mut f.9, "shared_train_participants")?,
+                    10 => m.put(&mut f.10, "started_at")?,
+                    11 => m.put(&mut f.11, "top_contributions")?,
+                    12 => m.put(&mut f.12, "total")?,
+                    13 => m.put(&mut f.13, "type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                expires_at: m.take(f.3, "expires_at")?,
+                goal: m.take(f.4, "goal")?,
+                id: m.take(f.5, "id")?,
+                is_shared_train: m.take(f.6, "is_shared_train")?,
+                level: m.take(f.7, "level")?,
+                progress: m.take(f.8, "progress")?,
+                shared_train_participants: m.take(f.9, "shared_train_participants")?,
+                started_at: m.take(f.10, "started_at")?,
+                top_contributions: m.take(f.11, "top_contributions")?,
+                total: m.take(f.12, "total")?,
+                type_: m.take(f.13, "type")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainProgressV2Event {
         pub fn builder() -> builder::ChannelHypeTrainProgressV2Event {
             Default::default()
         }
     }
     ///`ChannelHypeTrainProgressV2EventSharedTrainParticipantsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainProgressV2EventSharedTrainParticipantsItem {
         ///The ID of the broadcaster participating in the shared Hype Train.
@@ -2699,13 +6335,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainProgressV2EventSharedTrainParticipantsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainProgressV2EventSharedTrainParticipantsItem {
+        const NAME: &'static str = "ChannelHypeTrainProgressV2EventSharedTrainParticipantsItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainProgressV2EventSharedTrainParticipantsItem {
         pub fn builder() -> builder::ChannelHypeTrainProgressV2EventSharedTrainParticipantsItem {
             Default::default()
         }
     }
     ///`ChannelHypeTrainProgressV2EventTopContributionsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainProgressV2EventTopContributionsItem {
         ///The total amount contributed. If type is bits, total represents the amount of Bits used. If type is subscription, total is 500, 1000, or 2500 to represent tier 1, 2, or 3 subscriptions, respectively.
@@ -2722,13 +6398,59 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainProgressV2EventTopContributionsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainProgressV2EventTopContributionsItem {
+        const NAME: &'static str = "ChannelHypeTrainProgressV2EventTopContributionsItem";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "total" => Some(0),
+                    "type" => Some(1),
+                    "user_id" => Some(2),
+                    "user_login" => Some(3),
+                    "user_name" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "total")?,
+                    1 => m.put(&mut f.1, "type")?,
+                    2 => m.put(&mut f.2, "user_id")?,
+                    3 => m.put(&mut f.3, "user_login")?,
+                    4 => m.put(&mut f.4, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                total: m.take(f.0, "total")?,
+                type_: m.take(f.1, "type")?,
+                user_id: m.take(f.2, "user_id")?,
+                user_login: m.take(f.3, "user_login")?,
+                user_name: m.take(f.4, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainProgressV2EventTopContributionsItem {
         pub fn builder() -> builder::ChannelHypeTrainProgressV2EventTopContributionsItem {
             Default::default()
         }
     }
     ///The body of a `channel.hype_train.progress` v2 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainProgressV2Notification {
         pub event: ChannelHypeTrainProgressV2Event,
@@ -2736,13 +6458,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelHypeTrainProgressV2Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelHypeTrainProgressV2Notification {
+        const NAME: &'static str = "ChannelHypeTrainProgressV2Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainProgressV2Notification {
         pub fn builder() -> builder::ChannelHypeTrainProgressV2Notification {
             Default::default()
         }
     }
     ///`ChannelHypeTrainProgressV2NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainProgressV2NotificationSubscription {
         pub condition: ChannelHypeTrainProgressV2NotificationSubscriptionCondition,
@@ -2757,13 +6514,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainProgressV2NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainProgressV2NotificationSubscription {
+        const NAME: &'static str = "ChannelHypeTrainProgressV2NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelHypeTrainProgressV2NotificationSubscription {
         pub fn builder() -> builder::ChannelHypeTrainProgressV2NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelHypeTrainProgressV2NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelHypeTrainProgressV2NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -2772,6 +6584,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelHypeTrainProgressV2NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelHypeTrainProgressV2NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelHypeTrainProgressV2NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelHypeTrainProgressV2NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelHypeTrainProgressV2NotificationSubscriptionCondition {
@@ -2897,7 +6743,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.moderator.add` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelModeratorAddV1Condition {
         ///The broadcaster user ID for the channel you want to get moderator addition notifications for.
@@ -2905,13 +6751,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelModeratorAddV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelModeratorAddV1Condition {
+        const NAME: &'static str = "ChannelModeratorAddV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelModeratorAddV1Condition {
         pub fn builder() -> builder::ChannelModeratorAddV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.moderator.add` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelModeratorAddV1Event {
         ///The requested broadcaster ID.
@@ -2929,13 +6807,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelModeratorAddV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelModeratorAddV1Event {
+        const NAME: &'static str = "ChannelModeratorAddV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "user_id" => Some(3),
+                    "user_login" => Some(4),
+                    "user_name" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "user_id")?,
+                    4 => m.put(&mut f.4, "user_login")?,
+                    5 => m.put(&mut f.5, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                user_id: m.take(f.3, "user_id")?,
+                user_login: m.take(f.4, "user_login")?,
+                user_name: m.take(f.5, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelModeratorAddV1Event {
         pub fn builder() -> builder::ChannelModeratorAddV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.moderator.add` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelModeratorAddV1Notification {
         pub event: ChannelModeratorAddV1Event,
@@ -2943,13 +6868,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelModeratorAddV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelModeratorAddV1Notification {
+        const NAME: &'static str = "ChannelModeratorAddV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelModeratorAddV1Notification {
         pub fn builder() -> builder::ChannelModeratorAddV1Notification {
             Default::default()
         }
     }
     ///`ChannelModeratorAddV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelModeratorAddV1NotificationSubscription {
         pub condition: ChannelModeratorAddV1NotificationSubscriptionCondition,
@@ -2964,13 +6924,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelModeratorAddV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelModeratorAddV1NotificationSubscription {
+        const NAME: &'static str = "ChannelModeratorAddV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelModeratorAddV1NotificationSubscription {
         pub fn builder() -> builder::ChannelModeratorAddV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelModeratorAddV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelModeratorAddV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -2979,6 +6994,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelModeratorAddV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelModeratorAddV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelModeratorAddV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelModeratorAddV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelModeratorAddV1NotificationSubscriptionCondition {
@@ -3100,7 +7149,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.moderator.remove` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelModeratorRemoveV1Condition {
         ///The broadcaster user ID for the channel you want to get moderator removal notifications for.
@@ -3108,13 +7157,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelModeratorRemoveV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelModeratorRemoveV1Condition {
+        const NAME: &'static str = "ChannelModeratorRemoveV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelModeratorRemoveV1Condition {
         pub fn builder() -> builder::ChannelModeratorRemoveV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.moderator.remove` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelModeratorRemoveV1Event {
         ///The requested broadcaster ID.
@@ -3132,13 +7213,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelModeratorRemoveV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelModeratorRemoveV1Event {
+        const NAME: &'static str = "ChannelModeratorRemoveV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "user_id" => Some(3),
+                    "user_login" => Some(4),
+                    "user_name" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "user_id")?,
+                    4 => m.put(&mut f.4, "user_login")?,
+                    5 => m.put(&mut f.5, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                user_id: m.take(f.3, "user_id")?,
+                user_login: m.take(f.4, "user_login")?,
+                user_name: m.take(f.5, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelModeratorRemoveV1Event {
         pub fn builder() -> builder::ChannelModeratorRemoveV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.moderator.remove` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelModeratorRemoveV1Notification {
         pub event: ChannelModeratorRemoveV1Event,
@@ -3146,13 +7274,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelModeratorRemoveV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelModeratorRemoveV1Notification {
+        const NAME: &'static str = "ChannelModeratorRemoveV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelModeratorRemoveV1Notification {
         pub fn builder() -> builder::ChannelModeratorRemoveV1Notification {
             Default::default()
         }
     }
     ///`ChannelModeratorRemoveV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelModeratorRemoveV1NotificationSubscription {
         pub condition: ChannelModeratorRemoveV1NotificationSubscriptionCondition,
@@ -3167,13 +7330,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelModeratorRemoveV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelModeratorRemoveV1NotificationSubscription {
+        const NAME: &'static str = "ChannelModeratorRemoveV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelModeratorRemoveV1NotificationSubscription {
         pub fn builder() -> builder::ChannelModeratorRemoveV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelModeratorRemoveV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelModeratorRemoveV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -3182,6 +7400,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelModeratorRemoveV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelModeratorRemoveV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelModeratorRemoveV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelModeratorRemoveV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelModeratorRemoveV1NotificationSubscriptionCondition {
@@ -3305,7 +7557,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.channel_points_custom_reward_redemption.add` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPointsCustomRewardRedemptionAddV1Condition {
         ///The broadcaster user ID for the channel you want to receive channel points custom reward redemption add notifications for.
@@ -3316,13 +7568,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPointsCustomRewardRedemptionAddV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPointsCustomRewardRedemptionAddV1Condition {
+        const NAME: &'static str = "ChannelPointsCustomRewardRedemptionAddV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "reward_id" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "reward_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                reward_id: m.take(f.1, "reward_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPointsCustomRewardRedemptionAddV1Condition {
         pub fn builder() -> builder::ChannelPointsCustomRewardRedemptionAddV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.channel_points_custom_reward_redemption.add` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPointsCustomRewardRedemptionAddV1Event {
         ///The requested broadcaster ID.
@@ -3350,13 +7639,89 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPointsCustomRewardRedemptionAddV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPointsCustomRewardRedemptionAddV1Event {
+        const NAME: &'static str = "ChannelPointsCustomRewardRedemptionAddV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "id" => Some(3),
+                    "redeemed_at" => Some(4),
+                    "reward" => Some(5),
+                    "status" => Some(6),
+                    "user_id" => Some(7),
+                    "user_input" => Some(8),
+                    "user_login" => Some(9),
+                    "user_name" => Some(10),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "redeemed_at")?,
+                    5 => m.put(&mut f.5, "reward")?,
+                    6 => m.put(&mut f.6, "status")?,
+                    7 => m.put(&mut f.7, "user_id")?,
+                    8 => m.put(&mut f.8, "user_input")?,
+                    9 => m.put(&mut f.9, "user_login")?,
+                    10 => m.put(&mut f.10, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                id: m.take(f.3, "id")?,
+                redeemed_at: m.take(f.4, "redeemed_at")?,
+                reward: m.take(f.5, "reward")?,
+                status: m.take(f.6, "status")?,
+                user_id: m.take(f.7, "user_id")?,
+                user_input: m.take(f.8, "user_input")?,
+                user_login: m.take(f.9, "user_login")?,
+                user_name: m.take(f.10, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPointsCustomRewardRedemptionAddV1Event {
         pub fn builder() -> builder::ChannelPointsCustomRewardRedemptionAddV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.channel_points_custom_reward_redemption.add` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPointsCustomRewardRedemptionAddV1Notification {
         pub event: ChannelPointsCustomRewardRedemptionAddV1Event,
@@ -3364,13 +7729,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPointsCustomRewardRedemptionAddV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPointsCustomRewardRedemptionAddV1Notification {
+        const NAME: &'static str = "ChannelPointsCustomRewardRedemptionAddV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPointsCustomRewardRedemptionAddV1Notification {
         pub fn builder() -> builder::ChannelPointsCustomRewardRedemptionAddV1Notification {
             Default::default()
         }
     }
     ///`ChannelPointsCustomRewardRedemptionAddV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPointsCustomRewardRedemptionAddV1NotificationSubscription {
         pub condition: ChannelPointsCustomRewardRedemptionAddV1NotificationSubscriptionCondition,
@@ -3385,13 +7787,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPointsCustomRewardRedemptionAddV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPointsCustomRewardRedemptionAddV1NotificationSubscription {
+        const NAME: &'static str = "ChannelPointsCustomRewardRedemptionAddV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPointsCustomRewardRedemptionAddV1NotificationSubscription {
         pub fn builder() -> builder::ChannelPointsCustomRewardRedemptionAddV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelPointsCustomRewardRedemptionAddV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPointsCustomRewardRedemptionAddV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -3402,6 +7859,43 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPointsCustomRewardRedemptionAddV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPointsCustomRewardRedemptionAddV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelPointsCustomRewardRedemptionAddV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "reward_id" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "reward_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                reward_id: m.take(f.1, "reward_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelPointsCustomRewardRedemptionAddV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelPointsCustomRewardRedemptionAddV1NotificationSubscriptionCondition {
@@ -3531,7 +8025,7 @@ pub mod types {
         }
     }
     ///`ChannelPointsVoting`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPointsVoting {
         ///Number of Channel Points required to vote once with Channel Points.
@@ -3541,13 +8035,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPointsVoting {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPointsVoting {
+        const NAME: &'static str = "ChannelPointsVoting";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "amount_per_vote" => Some(0),
+                    "is_enabled" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "amount_per_vote")?,
+                    1 => m.put(&mut f.1, "is_enabled")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                amount_per_vote: m.take(f.0, "amount_per_vote")?,
+                is_enabled: m.take(f.1, "is_enabled")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPointsVoting {
         pub fn builder() -> builder::ChannelPointsVoting {
             Default::default()
         }
     }
     ///The condition of `channel.poll.begin` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollBeginV1Condition {
         ///The broadcaster user ID of the channel for which “poll begin” notifications will be received.
@@ -3555,13 +8084,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPollBeginV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPollBeginV1Condition {
+        const NAME: &'static str = "ChannelPollBeginV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollBeginV1Condition {
         pub fn builder() -> builder::ChannelPollBeginV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.poll.begin` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollBeginV1Event {
         ///Not supported.
@@ -3587,13 +8148,72 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPollBeginV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPollBeginV1Event {
+        const NAME: &'static str = "ChannelPollBeginV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "bits_voting" => Some(0),
+                    "broadcaster_user_id" => Some(1),
+                    "broadcaster_user_login" => Some(2),
+                    "broadcaster_user_name" => Some(3),
+                    "channel_points_voting" => Some(4),
+                    "choices" => Some(5),
+                    "ends_at" => Some(6),
+                    "id" => Some(7),
+                    "started_at" => Some(8),
+                    "title" => Some(9),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "bits_voting")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_id")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_login")?,
+                    3 => m.put(&mut f.3, "broadcaster_user_name")?,
+                    4 => m.put(&mut f.4, "channel_points_voting")?,
+                    5 => m.put(&mut f.5, "choices")?,
+                    6 => m.put(&mut f.6, "ends_at")?,
+                    7 => m.put(&mut f.7, "id")?,
+                    8 => m.put(&mut f.8, "started_at")?,
+                    9 => m.put(&mut f.9, "title")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                bits_voting: m.take(f.0, "bits_voting")?,
+                broadcaster_user_id: m.take(f.1, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.2, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.3, "broadcaster_user_name")?,
+                channel_points_voting: m.take(f.4, "channel_points_voting")?,
+                choices: m.take(f.5, "choices")?,
+                ends_at: m.take(f.6, "ends_at")?,
+                id: m.take(f.7, "id")?,
+                started_at: m.take(f.8, "started_at")?,
+                title: m.take(f.9, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollBeginV1Event {
         pub fn builder() -> builder::ChannelPollBeginV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.poll.begin` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollBeginV1Notification {
         pub event: ChannelPollBeginV1Event,
@@ -3601,13 +8221,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPollBeginV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPollBeginV1Notification {
+        const NAME: &'static str = "ChannelPollBeginV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollBeginV1Notification {
         pub fn builder() -> builder::ChannelPollBeginV1Notification {
             Default::default()
         }
     }
     ///`ChannelPollBeginV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollBeginV1NotificationSubscription {
         pub condition: ChannelPollBeginV1NotificationSubscriptionCondition,
@@ -3622,13 +8277,67 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPollBeginV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPollBeginV1NotificationSubscription {
+        const NAME: &'static str = "ChannelPollBeginV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollBeginV1NotificationSubscription {
         pub fn builder() -> builder::ChannelPollBeginV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelPollBeginV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollBeginV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -3637,6 +8346,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPollBeginV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPollBeginV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelPollBeginV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelPollBeginV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelPollBeginV1NotificationSubscriptionCondition {
@@ -3758,7 +8501,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.poll.end` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollEndV1Condition {
         ///The broadcaster user ID of the channel for which “poll end” notifications will be received.
@@ -3766,13 +8509,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPollEndV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPollEndV1Condition {
+        const NAME: &'static str = "ChannelPollEndV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollEndV1Condition {
         pub fn builder() -> builder::ChannelPollEndV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.poll.end` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollEndV1Event {
         ///Not supported.
@@ -3800,13 +8575,87 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPollEndV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPollEndV1Event {
+        const NAME: &'static str = "ChannelPollEndV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "bits_voting" => Some(0),
+                    "broadcaster_user_id" => Some(1),
+                    "broadcaster_user_login" => Some(2),
+                    "broadcaster_user_name" => Some(3),
+                    "channel_points_voting" => Some(4),
+                    "choices" => Some(5),
+                    "ended_at" => Some(6),
+                    "id" => Some(7),
+                    "started_at" => Some(8),
+                    "status" => Some(9),
+                    "title" => Some(10),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "bits_voting")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_id")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_login")?,
+                    3 => m.put(&mut f.3, "broadcaster_user_name")?,
+                    4 => m.put(&mut f.4, "channel_points_voting")?,
+                    5 => m.put(&mut f.5, "choices")?,
+                    6 => m.put(&mut f.6, "ended_at")?,
+                    7 => m.put(&mut f.7, "id")?,
+                    8 => m.put(&mut f.8, "started_at")?,
+                    9 => m.put(&mut f.9, "status")?,
+                    10 => m.put(&mut f.10, "title")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                bits_voting: m.take(f.0, "bits_voting")?,
+                broadcaster_user_id: m.take(f.1, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.2, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.3, "broadcaster_user_name")?,
+                channel_points_voting: m.take(f.4, "channel_points_voting")?,
+                choices: m.take(f.5, "choices")?,
+                ended_at: m.take(f.6, "ended_at")?,
+                id: m.take(f.7, "id")?,
+                started_at: m.take(f.8, "started_at")?,
+                status: m.take(f.9, "status")?,
+                title: m.take(f.10, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollEndV1Event {
         pub fn builder() -> builder::ChannelPollEndV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.poll.end` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollEndV1Notification {
         pub event: ChannelPollEndV1Event,
@@ -3814,13 +8663,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPollEndV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPollEndV1Notification {
+        const NAME: &'static str = "ChannelPollEndV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollEndV1Notification {
         pub fn builder() -> builder::ChannelPollEndV1Notification {
             Default::default()
         }
     }
     ///`ChannelPollEndV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollEndV1NotificationSubscription {
         pub condition: ChannelPollEndV1NotificationSubscriptionCondition,
@@ -3835,13 +8719,67 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPollEndV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPollEndV1NotificationSubscription {
+        const NAME: &'static str = "ChannelPollEndV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollEndV1NotificationSubscription {
         pub fn builder() -> builder::ChannelPollEndV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelPollEndV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollEndV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -3850,6 +8788,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPollEndV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPollEndV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelPollEndV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelPollEndV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelPollEndV1NotificationSubscriptionCondition {
@@ -3970,7 +8942,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.poll.progress` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollProgressV1Condition {
         ///The broadcaster user ID of the channel for which “poll progress” notifications will be received.
@@ -3978,13 +8950,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPollProgressV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPollProgressV1Condition {
+        const NAME: &'static str = "ChannelPollProgressV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollProgressV1Condition {
         pub fn builder() -> builder::ChannelPollProgressV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.poll.progress` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollProgressV1Event {
         ///Not supported.
@@ -4010,13 +9014,72 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPollProgressV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPollProgressV1Event {
+        const NAME: &'static str = "ChannelPollProgressV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "bits_voting" => Some(0),
+                    "broadcaster_user_id" => Some(1),
+                    "broadcaster_user_login" => Some(2),
+                    "broadcaster_user_name" => Some(3),
+                    "channel_points_voting" => Some(4),
+                    "choices" => Some(5),
+                    "ends_at" => Some(6),
+                    "id" => Some(7),
+                    "started_at" => Some(8),
+                    "title" => Some(9),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "bits_voting")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_id")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_login")?,
+                    3 => m.put(&mut f.3, "broadcaster_user_name")?,
+                    4 => m.put(&mut f.4, "channel_points_voting")?,
+                    5 => m.put(&mut f.5, "choices")?,
+                    6 => m.put(&mut f.6, "ends_at")?,
+                    7 => m.put(&mut f.7, "id")?,
+                    8 => m.put(&mut f.8, "started_at")?,
+                    9 => m.put(&mut f.9, "title")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                bits_voting: m.take(f.0, "bits_voting")?,
+                broadcaster_user_id: m.take(f.1, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.2, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.3, "broadcaster_user_name")?,
+                channel_points_voting: m.take(f.4, "channel_points_voting")?,
+                choices: m.take(f.5, "choices")?,
+                ends_at: m.take(f.6, "ends_at")?,
+                id: m.take(f.7, "id")?,
+                started_at: m.take(f.8, "started_at")?,
+                title: m.take(f.9, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollProgressV1Event {
         pub fn builder() -> builder::ChannelPollProgressV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.poll.progress` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollProgressV1Notification {
         pub event: ChannelPollProgressV1Event,
@@ -4024,13 +9087,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPollProgressV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPollProgressV1Notification {
+        const NAME: &'static str = "ChannelPollProgressV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollProgressV1Notification {
         pub fn builder() -> builder::ChannelPollProgressV1Notification {
             Default::default()
         }
     }
     ///`ChannelPollProgressV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollProgressV1NotificationSubscription {
         pub condition: ChannelPollProgressV1NotificationSubscriptionCondition,
@@ -4045,13 +9143,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPollProgressV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPollProgressV1NotificationSubscription {
+        const NAME: &'static str = "ChannelPollProgressV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPollProgressV1NotificationSubscription {
         pub fn builder() -> builder::ChannelPollProgressV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelPollProgressV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPollProgressV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -4060,6 +9213,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPollProgressV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPollProgressV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelPollProgressV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelPollProgressV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelPollProgressV1NotificationSubscriptionCondition {
@@ -4181,7 +9368,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.prediction.begin` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionBeginV1Condition {
         ///The broadcaster user ID of the channel for which “prediction begin” notifications will be received.
@@ -4189,13 +9376,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionBeginV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPredictionBeginV1Condition {
+        const NAME: &'static str = "ChannelPredictionBeginV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionBeginV1Condition {
         pub fn builder() -> builder::ChannelPredictionBeginV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.prediction.begin` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionBeginV1Event {
         ///The requested broadcaster ID.
@@ -4217,13 +9436,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionBeginV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPredictionBeginV1Event {
+        const NAME: &'static str = "ChannelPredictionBeginV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "id" => Some(3),
+                    "locks_at" => Some(4),
+                    "outcomes" => Some(5),
+                    "started_at" => Some(6),
+                    "title" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "locks_at")?,
+                    5 => m.put(&mut f.5, "outcomes")?,
+                    6 => m.put(&mut f.6, "started_at")?,
+                    7 => m.put(&mut f.7, "title")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                id: m.take(f.3, "id")?,
+                locks_at: m.take(f.4, "locks_at")?,
+                outcomes: m.take(f.5, "outcomes")?,
+                started_at: m.take(f.6, "started_at")?,
+                title: m.take(f.7, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionBeginV1Event {
         pub fn builder() -> builder::ChannelPredictionBeginV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.prediction.begin` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionBeginV1Notification {
         pub event: ChannelPredictionBeginV1Event,
@@ -4231,13 +9503,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionBeginV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPredictionBeginV1Notification {
+        const NAME: &'static str = "ChannelPredictionBeginV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionBeginV1Notification {
         pub fn builder() -> builder::ChannelPredictionBeginV1Notification {
             Default::default()
         }
     }
     ///`ChannelPredictionBeginV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionBeginV1NotificationSubscription {
         pub condition: ChannelPredictionBeginV1NotificationSubscriptionCondition,
@@ -4252,13 +9559,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPredictionBeginV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPredictionBeginV1NotificationSubscription {
+        const NAME: &'static str = "ChannelPredictionBeginV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionBeginV1NotificationSubscription {
         pub fn builder() -> builder::ChannelPredictionBeginV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelPredictionBeginV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionBeginV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -4267,6 +9629,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPredictionBeginV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPredictionBeginV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelPredictionBeginV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelPredictionBeginV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelPredictionBeginV1NotificationSubscriptionCondition {
@@ -4390,7 +9786,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.prediction.end` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionEndV1Condition {
         ///The broadcaster user ID of the channel for which “prediction end” notifications will be received.
@@ -4398,13 +9794,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionEndV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPredictionEndV1Condition {
+        const NAME: &'static str = "ChannelPredictionEndV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionEndV1Condition {
         pub fn builder() -> builder::ChannelPredictionEndV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.prediction.end` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionEndV1Event {
         ///The requested broadcaster ID.
@@ -4430,13 +9858,72 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionEndV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPredictionEndV1Event {
+        const NAME: &'static str = "ChannelPredictionEndV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "ended_at" => Some(3),
+                    "id" => Some(4),
+                    "outcomes" => Some(5),
+                    "started_at" => Some(6),
+                    "status" => Some(7),
+                    "title" => Some(8),
+                    "winning_outcome_id" => Some(9),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "ended_at")?,
+                    4 => m.put(&mut f.4, "id")?,
+                    5 => m.put(&mut f.5, "outcomes")?,
+                    6 => m.put(&mut f.6, "started_at")?,
+                    7 => m.put(&mut f.7, "status")?,
+                    8 => m.put(&mut f.8, "title")?,
+                    9 => m.put(&mut f.9, "winning_outcome_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                ended_at: m.take(f.3, "ended_at")?,
+                id: m.take(f.4, "id")?,
+                outcomes: m.take(f.5, "outcomes")?,
+                started_at: m.take(f.6, "started_at")?,
+                status: m.take(f.7, "status")?,
+                title: m.take(f.8, "title")?,
+                winning_outcome_id: m.take(f.9, "winning_outcome_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionEndV1Event {
         pub fn builder() -> builder::ChannelPredictionEndV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.prediction.end` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionEndV1Notification {
         pub event: ChannelPredictionEndV1Event,
@@ -4444,13 +9931,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionEndV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPredictionEndV1Notification {
+        const NAME: &'static str = "ChannelPredictionEndV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionEndV1Notification {
         pub fn builder() -> builder::ChannelPredictionEndV1Notification {
             Default::default()
         }
     }
     ///`ChannelPredictionEndV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionEndV1NotificationSubscription {
         pub condition: ChannelPredictionEndV1NotificationSubscriptionCondition,
@@ -4465,13 +9987,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPredictionEndV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPredictionEndV1NotificationSubscription {
+        const NAME: &'static str = "ChannelPredictionEndV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionEndV1NotificationSubscription {
         pub fn builder() -> builder::ChannelPredictionEndV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelPredictionEndV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionEndV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -4480,6 +10057,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPredictionEndV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPredictionEndV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelPredictionEndV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelPredictionEndV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelPredictionEndV1NotificationSubscriptionCondition {
@@ -4601,7 +10212,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.prediction.lock` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionLockV1Condition {
         ///The broadcaster user ID of the channel for which “prediction lock” notifications will be received.
@@ -4609,13 +10220,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionLockV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPredictionLockV1Condition {
+        const NAME: &'static str = "ChannelPredictionLockV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionLockV1Condition {
         pub fn builder() -> builder::ChannelPredictionLockV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.prediction.lock` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionLockV1Event {
         ///The requested broadcaster ID.
@@ -4637,13 +10280,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionLockV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPredictionLockV1Event {
+        const NAME: &'static str = "ChannelPredictionLockV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "id" => Some(3),
+                    "locked_at" => Some(4),
+                    "outcomes" => Some(5),
+                    "started_at" => Some(6),
+                    "title" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "locked_at")?,
+                    5 => m.put(&mut f.5, "outcomes")?,
+                    6 => m.put(&mut f.6, "started_at")?,
+                    7 => m.put(&mut f.7, "title")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                id: m.take(f.3, "id")?,
+                locked_at: m.take(f.4, "locked_at")?,
+                outcomes: m.take(f.5, "outcomes")?,
+                started_at: m.take(f.6, "started_at")?,
+                title: m.take(f.7, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionLockV1Event {
         pub fn builder() -> builder::ChannelPredictionLockV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.prediction.lock` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionLockV1Notification {
         pub event: ChannelPredictionLockV1Event,
@@ -4651,13 +10347,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionLockV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPredictionLockV1Notification {
+        const NAME: &'static str = "ChannelPredictionLockV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionLockV1Notification {
         pub fn builder() -> builder::ChannelPredictionLockV1Notification {
             Default::default()
         }
     }
     ///`ChannelPredictionLockV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionLockV1NotificationSubscription {
         pub condition: ChannelPredictionLockV1NotificationSubscriptionCondition,
@@ -4672,13 +10403,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPredictionLockV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPredictionLockV1NotificationSubscription {
+        const NAME: &'static str = "ChannelPredictionLockV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionLockV1NotificationSubscription {
         pub fn builder() -> builder::ChannelPredictionLockV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelPredictionLockV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionLockV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -4687,6 +10473,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPredictionLockV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPredictionLockV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelPredictionLockV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelPredictionLockV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelPredictionLockV1NotificationSubscriptionCondition {
@@ -4808,7 +10628,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.prediction.progress` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionProgressV1Condition {
         ///The broadcaster user ID of the channel for which “prediction progress” notifications will be received.
@@ -4816,13 +10636,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionProgressV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPredictionProgressV1Condition {
+        const NAME: &'static str = "ChannelPredictionProgressV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionProgressV1Condition {
         pub fn builder() -> builder::ChannelPredictionProgressV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.prediction.progress` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionProgressV1Event {
         ///The requested broadcaster ID.
@@ -4844,13 +10696,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionProgressV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelPredictionProgressV1Event {
+        const NAME: &'static str = "ChannelPredictionProgressV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "id" => Some(3),
+                    "locks_at" => Some(4),
+                    "outcomes" => Some(5),
+                    "started_at" => Some(6),
+                    "title" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "locks_at")?,
+                    5 => m.put(&mut f.5, "outcomes")?,
+                    6 => m.put(&mut f.6, "started_at")?,
+                    7 => m.put(&mut f.7, "title")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                id: m.take(f.3, "id")?,
+                locks_at: m.take(f.4, "locks_at")?,
+                outcomes: m.take(f.5, "outcomes")?,
+                started_at: m.take(f.6, "started_at")?,
+                title: m.take(f.7, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionProgressV1Event {
         pub fn builder() -> builder::ChannelPredictionProgressV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.prediction.progress` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionProgressV1Notification {
         pub event: ChannelPredictionProgressV1Event,
@@ -4858,13 +10763,49 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelPredictionProgressV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPredictionProgressV1Notification {
+        const NAME: &'static str = "ChannelPredictionProgressV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionProgressV1Notification {
         pub fn builder() -> builder::ChannelPredictionProgressV1Notification {
             Default::default()
         }
     }
     ///`ChannelPredictionProgressV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionProgressV1NotificationSubscription {
         pub condition: ChannelPredictionProgressV1NotificationSubscriptionCondition,
@@ -4879,13 +10820,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPredictionProgressV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPredictionProgressV1NotificationSubscription {
+        const NAME: &'static str = "ChannelPredictionProgressV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelPredictionProgressV1NotificationSubscription {
         pub fn builder() -> builder::ChannelPredictionProgressV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelPredictionProgressV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelPredictionProgressV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -4894,6 +10890,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelPredictionProgressV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelPredictionProgressV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelPredictionProgressV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelPredictionProgressV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelPredictionProgressV1NotificationSubscriptionCondition {
@@ -5039,7 +11069,7 @@ pub mod types {
         },
     }
     ///The event of `channel.raid` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelRaidV1Event {
         ///The broadcaster ID that created the raid.
@@ -5059,13 +11089,63 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelRaidV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelRaidV1Event {
+        const NAME: &'static str = "ChannelRaidV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "from_broadcaster_user_id" => Some(0),
+                    "from_broadcaster_user_login" => Some(1),
+                    "from_broadcaster_user_name" => Some(2),
+                    "to_broadcaster_user_id" => Some(3),
+                    "to_broadcaster_user_login" => Some(4),
+                    "to_broadcaster_user_name" => Some(5),
+                    "viewers" => Some(6),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "from_broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "from_broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "from_broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "to_broadcaster_user_id")?,
+                    4 => m.put(&mut f.4, "to_broadcaster_user_login")?,
+                    5 => m.put(&mut f.5, "to_broadcaster_user_name")?,
+                    6 => m.put(&mut f.6, "viewers")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                from_broadcaster_user_id: m.take(f.0, "from_broadcaster_user_id")?,
+                from_broadcaster_user_login: m.take(f.1, "from_broadcaster_user_login")?,
+                from_broadcaster_user_name: m.take(f.2, "from_broadcaster_user_name")?,
+                to_broadcaster_user_id: m.take(f.3, "to_broadcaster_user_id")?,
+                to_broadcaster_user_login: m.take(f.4, "to_broadcaster_user_login")?,
+                to_broadcaster_user_name: m.take(f.5, "to_broadcaster_user_name")?,
+                viewers: m.take(f.6, "viewers")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelRaidV1Event {
         pub fn builder() -> builder::ChannelRaidV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.raid` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelRaidV1Notification {
         pub event: ChannelRaidV1Event,
@@ -5073,13 +11153,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelRaidV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelRaidV1Notification {
+        const NAME: &'static str = "ChannelRaidV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelRaidV1Notification {
         pub fn builder() -> builder::ChannelRaidV1Notification {
             Default::default()
         }
     }
     ///`ChannelRaidV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelRaidV1NotificationSubscription {
         pub condition: ChannelRaidV1NotificationSubscriptionCondition,
@@ -5093,6 +11208,59 @@ pub mod types {
         pub version: ChannelRaidV1NotificationSubscriptionVersion,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChannelRaidV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelRaidV1NotificationSubscription {
+        const NAME: &'static str = "ChannelRaidV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelRaidV1NotificationSubscription {
         pub fn builder() -> builder::ChannelRaidV1NotificationSubscription {
@@ -5234,7 +11402,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.subscribe` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscribeV1Condition {
         ///The broadcaster user ID for the channel you want to get subscribe notifications for.
@@ -5242,13 +11410,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscribeV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSubscribeV1Condition {
+        const NAME: &'static str = "ChannelSubscribeV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscribeV1Condition {
         pub fn builder() -> builder::ChannelSubscribeV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.subscribe` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscribeV1Event {
         ///The requested broadcaster ID.
@@ -5270,13 +11470,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscribeV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSubscribeV1Event {
+        const NAME: &'static str = "ChannelSubscribeV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "is_gift" => Some(3),
+                    "tier" => Some(4),
+                    "user_id" => Some(5),
+                    "user_login" => Some(6),
+                    "user_name" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "is_gift")?,
+                    4 => m.put(&mut f.4, "tier")?,
+                    5 => m.put(&mut f.5, "user_id")?,
+                    6 => m.put(&mut f.6, "user_login")?,
+                    7 => m.put(&mut f.7, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                is_gift: m.take(f.3, "is_gift")?,
+                tier: m.take(f.4, "tier")?,
+                user_id: m.take(f.5, "user_id")?,
+                user_login: m.take(f.6, "user_login")?,
+                user_name: m.take(f.7, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscribeV1Event {
         pub fn builder() -> builder::ChannelSubscribeV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.subscribe` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscribeV1Notification {
         pub event: ChannelSubscribeV1Event,
@@ -5284,13 +11537,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscribeV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSubscribeV1Notification {
+        const NAME: &'static str = "ChannelSubscribeV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscribeV1Notification {
         pub fn builder() -> builder::ChannelSubscribeV1Notification {
             Default::default()
         }
     }
     ///`ChannelSubscribeV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscribeV1NotificationSubscription {
         pub condition: ChannelSubscribeV1NotificationSubscriptionCondition,
@@ -5305,13 +11593,67 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscribeV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelSubscribeV1NotificationSubscription {
+        const NAME: &'static str = "ChannelSubscribeV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscribeV1NotificationSubscription {
         pub fn builder() -> builder::ChannelSubscribeV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelSubscribeV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscribeV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -5320,6 +11662,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelSubscribeV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelSubscribeV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelSubscribeV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelSubscribeV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelSubscribeV1NotificationSubscriptionCondition {
@@ -5441,7 +11817,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.subscription.gift` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscriptionGiftV1Condition {
         ///The broadcaster user ID for the channel you want to get subscription gift notifications for.
@@ -5449,13 +11825,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscriptionGiftV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSubscriptionGiftV1Condition {
+        const NAME: &'static str = "ChannelSubscriptionGiftV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscriptionGiftV1Condition {
         pub fn builder() -> builder::ChannelSubscriptionGiftV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.subscription.gift` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscriptionGiftV1Event {
         ///The broadcaster user ID.
@@ -5485,13 +11893,72 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscriptionGiftV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSubscriptionGiftV1Event {
+        const NAME: &'static str = "ChannelSubscriptionGiftV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "cumulative_total" => Some(3),
+                    "is_anonymous" => Some(4),
+                    "tier" => Some(5),
+                    "total" => Some(6),
+                    "user_id" => Some(7),
+                    "user_login" => Some(8),
+                    "user_name" => Some(9),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "cumulative_total")?,
+                    4 => m.put(&mut f.4, "is_anonymous")?,
+                    5 => m.put(&mut f.5, "tier")?,
+                    6 => m.put(&mut f.6, "total")?,
+                    7 => m.put(&mut f.7, "user_id")?,
+                    8 => m.put(&mut f.8, "user_login")?,
+                    9 => m.put(&mut f.9, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                cumulative_total: m.require(f.3, "cumulative_total")?,
+                is_anonymous: m.take(f.4, "is_anonymous")?,
+                tier: m.take(f.5, "tier")?,
+                total: m.take(f.6, "total")?,
+                user_id: m.require(f.7, "user_id")?,
+                user_login: m.require(f.8, "user_login")?,
+                user_name: m.require(f.9, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscriptionGiftV1Event {
         pub fn builder() -> builder::ChannelSubscriptionGiftV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.subscription.gift` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscriptionGiftV1Notification {
         pub event: ChannelSubscriptionGiftV1Event,
@@ -5499,13 +11966,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscriptionGiftV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSubscriptionGiftV1Notification {
+        const NAME: &'static str = "ChannelSubscriptionGiftV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscriptionGiftV1Notification {
         pub fn builder() -> builder::ChannelSubscriptionGiftV1Notification {
             Default::default()
         }
     }
     ///`ChannelSubscriptionGiftV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscriptionGiftV1NotificationSubscription {
         pub condition: ChannelSubscriptionGiftV1NotificationSubscriptionCondition,
@@ -5520,13 +12022,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelSubscriptionGiftV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelSubscriptionGiftV1NotificationSubscription {
+        const NAME: &'static str = "ChannelSubscriptionGiftV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscriptionGiftV1NotificationSubscription {
         pub fn builder() -> builder::ChannelSubscriptionGiftV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelSubscriptionGiftV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscriptionGiftV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -5535,6 +12092,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelSubscriptionGiftV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelSubscriptionGiftV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelSubscriptionGiftV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelSubscriptionGiftV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelSubscriptionGiftV1NotificationSubscriptionCondition {
@@ -5658,7 +12249,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.subscription.message` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscriptionMessageV1Condition {
         ///The broadcaster user ID for the channel you want to get resubscription chat message notifications for.
@@ -5666,13 +12257,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscriptionMessageV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSubscriptionMessageV1Condition {
+        const NAME: &'static str = "ChannelSubscriptionMessageV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscriptionMessageV1Condition {
         pub fn builder() -> builder::ChannelSubscriptionMessageV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.subscription.message` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscriptionMessageV1Event {
         ///The broadcaster user ID.
@@ -5701,13 +12324,87 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscriptionMessageV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSubscriptionMessageV1Event {
+        const NAME: &'static str = "ChannelSubscriptionMessageV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "cumulative_months" => Some(3),
+                    "duration_months" => Some(4),
+                    "message" => Some(5),
+                    "streak_months" => Some(6),
+                    "tier" => Some(7),
+                    "user_id" => Some(8),
+                    "user_login" => Some(9),
+                    "user_name" => Some(10),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "cumulative_months")?,
+                    4 => m.put(&mut f.4, "duration_months")?,
+                    5 => m.put(&mut f.5, "message")?,
+                    6 => m.put(&mut f.6, "streak_months")?,
+                    7 => m.put(&mut f.7, "tier")?,
+                    8 => m.put(&mut f.8, "user_id")?,
+                    9 => m.put(&mut f.9, "user_login")?,
+                    10 => m.put(&mut f.10, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                cumulative_months: m.take(f.3, "cumulative_months")?,
+                duration_months: m.take(f.4, "duration_months")?,
+                message: m.take(f.5, "message")?,
+                streak_months: m.require(f.6, "streak_months")?,
+                tier: m.take(f.7, "tier")?,
+                user_id: m.take(f.8, "user_id")?,
+                user_login: m.take(f.9, "user_login")?,
+                user_name: m.take(f.10, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscriptionMessageV1Event {
         pub fn builder() -> builder::ChannelSubscriptionMessageV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.subscription.message` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscriptionMessageV1Notification {
         pub event: ChannelSubscriptionMessageV1Event,
@@ -5715,13 +12412,49 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSubscriptionMessageV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelSubscriptionMessageV1Notification {
+        const NAME: &'static str = "ChannelSubscriptionMessageV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscriptionMessageV1Notification {
         pub fn builder() -> builder::ChannelSubscriptionMessageV1Notification {
             Default::default()
         }
     }
     ///`ChannelSubscriptionMessageV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscriptionMessageV1NotificationSubscription {
         pub condition: ChannelSubscriptionMessageV1NotificationSubscriptionCondition,
@@ -5736,13 +12469,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelSubscriptionMessageV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelSubscriptionMessageV1NotificationSubscription {
+        const NAME: &'static str = "ChannelSubscriptionMessageV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSubscriptionMessageV1NotificationSubscription {
         pub fn builder() -> builder::ChannelSubscriptionMessageV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelSubscriptionMessageV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSubscriptionMessageV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -5751,6 +12539,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelSubscriptionMessageV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelSubscriptionMessageV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelSubscriptionMessageV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelSubscriptionMessageV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelSubscriptionMessageV1NotificationSubscriptionCondition {
@@ -5878,7 +12700,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.unban` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelUnbanV1Condition {
         ///The broadcaster user ID for the channel you want to get unban notifications for.
@@ -5886,13 +12708,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelUnbanV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelUnbanV1Condition {
+        const NAME: &'static str = "ChannelUnbanV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelUnbanV1Condition {
         pub fn builder() -> builder::ChannelUnbanV1Condition {
             Default::default()
         }
     }
     ///The event of `channel.unban` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelUnbanV1Event {
         ///The requested broadcaster ID.
@@ -5916,13 +12770,69 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelUnbanV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelUnbanV1Event {
+        const NAME: &'static str = "ChannelUnbanV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "moderator_user_id" => Some(3),
+                    "moderator_user_login" => Some(4),
+                    "moderator_user_name" => Some(5),
+                    "user_id" => Some(6),
+                    "user_login" => Some(7),
+                    "user_name" => Some(8),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "moderator_user_id")?,
+                    4 => m.put(&mut f.4, "moderator_user_login")?,
+                    5 => m.put(&mut f.5, "moderator_user_name")?,
+                    6 => m.put(&mut f.6, "user_id")?,
+                    7 => m.put(&mut f.7, "user_login")?,
+                    8 => m.put(&mut f.8, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                moderator_user_id: m.take(f.3, "moderator_user_id")?,
+                moderator_user_login: m.take(f.4, "moderator_user_login")?,
+                moderator_user_name: m.take(f.5, "moderator_user_name")?,
+                user_id: m.take(f.6, "user_id")?,
+                user_login: m.take(f.7, "user_login")?,
+                user_name: m.take(f.8, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelUnbanV1Event {
         pub fn builder() -> builder::ChannelUnbanV1Event {
             Default::default()
         }
     }
     ///The body of a `channel.unban` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelUnbanV1Notification {
         pub event: ChannelUnbanV1Event,
@@ -5930,13 +12840,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelUnbanV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelUnbanV1Notification {
+        const NAME: &'static str = "ChannelUnbanV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelUnbanV1Notification {
         pub fn builder() -> builder::ChannelUnbanV1Notification {
             Default::default()
         }
     }
     ///`ChannelUnbanV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelUnbanV1NotificationSubscription {
         pub condition: ChannelUnbanV1NotificationSubscriptionCondition,
@@ -5951,13 +12896,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelUnbanV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelUnbanV1NotificationSubscription {
+        const NAME: &'static str = "ChannelUnbanV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelUnbanV1NotificationSubscription {
         pub fn builder() -> builder::ChannelUnbanV1NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelUnbanV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelUnbanV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -5966,6 +12964,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelUnbanV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelUnbanV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelUnbanV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelUnbanV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelUnbanV1NotificationSubscriptionCondition {
@@ -6086,7 +13118,7 @@ pub mod types {
         }
     }
     ///The condition of `channel.update` v2.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelUpdateV2Condition {
         ///The broadcaster user ID for the channel you want to get updates for.
@@ -6094,13 +13126,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelUpdateV2Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelUpdateV2Condition {
+        const NAME: &'static str = "ChannelUpdateV2Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelUpdateV2Condition {
         pub fn builder() -> builder::ChannelUpdateV2Condition {
             Default::default()
         }
     }
     ///The event of `channel.update` v2.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelUpdateV2Event {
         ///The broadcaster’s user ID.
@@ -6122,13 +13186,67 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelUpdateV2Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelUpdateV2Event {
+        const NAME: &'static str = "ChannelUpdateV2Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "category_id" => Some(3),
+                    "category_name" => Some(4),
+                    "content_classification_labels" => Some(5),
+                    "language" => Some(6),
+                    "title" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "category_id")?,
+                    4 => m.put(&mut f.4, "category_name")?,
+                    5 => m.put(&mut f.5, "content_classification_labels")?,
+                    6 => m.put(&mut f.6, "language")?,
+                    7 => m.put(&mut f.7, "title")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                category_id: m.take(f.3, "category_id")?,
+                category_name: m.take(f.4, "category_name")?,
+                content_classification_labels: m
+                    .take(f.5, "content_classification_labels")?,
+                language: m.take(f.6, "language")?,
+                title: m.take(f.7, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelUpdateV2Event {
         pub fn builder() -> builder::ChannelUpdateV2Event {
             Default::default()
         }
     }
     ///The body of a `channel.update` v2 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelUpdateV2Notification {
         pub event: ChannelUpdateV2Event,
@@ -6136,13 +13254,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelUpdateV2Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelUpdateV2Notification {
+        const NAME: &'static str = "ChannelUpdateV2Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelUpdateV2Notification {
         pub fn builder() -> builder::ChannelUpdateV2Notification {
             Default::default()
         }
     }
     ///`ChannelUpdateV2NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelUpdateV2NotificationSubscription {
         pub condition: ChannelUpdateV2NotificationSubscriptionCondition,
@@ -6157,13 +13310,67 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelUpdateV2NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelUpdateV2NotificationSubscription {
+        const NAME: &'static str = "ChannelUpdateV2NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelUpdateV2NotificationSubscription {
         pub fn builder() -> builder::ChannelUpdateV2NotificationSubscription {
             Default::default()
         }
     }
     ///`ChannelUpdateV2NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelUpdateV2NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -6172,6 +13379,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ChannelUpdateV2NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for ChannelUpdateV2NotificationSubscriptionCondition {
+        const NAME: &'static str = "ChannelUpdateV2NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl ChannelUpdateV2NotificationSubscriptionCondition {
         pub fn builder() -> builder::ChannelUpdateV2NotificationSubscriptionCondition {
@@ -6292,7 +13533,7 @@ pub mod types {
         }
     }
     ///`Choices`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Choices {
         ///Not used; will be set to 0.
@@ -6311,13 +13552,57 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Choices {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Choices {
+        const NAME: &'static str = "Choices";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "bits_votes" => Some(0),
+                    "channel_points_votes" => Some(1),
+                    "id" => Some(2),
+                    "title" => Some(3),
+                    "votes" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "bits_votes")?,
+                    1 => m.put(&mut f.1, "channel_points_votes")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    3 => m.put(&mut f.3, "title")?,
+                    4 => m.put(&mut f.4, "votes")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                bits_votes: m.take(f.0, "bits_votes")?,
+                channel_points_votes: m.take(f.1, "channel_points_votes")?,
+                id: m.take(f.2, "id")?,
+                title: m.take(f.3, "title")?,
+                votes: m.take(f.4, "votes")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Choices {
         pub fn builder() -> builder::Choices {
             Default::default()
         }
     }
     ///`Emotes`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Emotes {
         ///The index of where the Emote starts in the text.
@@ -6329,13 +13614,51 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Emotes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Emotes {
+        const NAME: &'static str = "Emotes";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "begin" => Some(0),
+                    "end" => Some(1),
+                    "id" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "begin")?,
+                    1 => m.put(&mut f.1, "end")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                begin: m.take(f.0, "begin")?,
+                end: m.take(f.1, "end")?,
+                id: m.take(f.2, "id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Emotes {
         pub fn builder() -> builder::Emotes {
             Default::default()
         }
     }
     ///`Message`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Message {
         ///An array that includes the emote ID and start and end positions for where the emote appears in the text.
@@ -6345,13 +13668,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Message {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Message {
+        const NAME: &'static str = "Message";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "emotes" => Some(0),
+                    "text" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "emotes")?,
+                    1 => m.put(&mut f.1, "text")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                emotes: m.take(f.0, "emotes")?,
+                text: m.take(f.1, "text")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Message {
         pub fn builder() -> builder::Message {
             Default::default()
         }
     }
     ///What identifies a WebSocket message.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct MessageMetadata {
         ///Unique per message; a resent message keeps it.
@@ -6368,13 +13726,57 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MessageMetadata {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for MessageMetadata {
+        const NAME: &'static str = "MessageMetadata";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "message_id" => Some(0),
+                    "message_timestamp" => Some(1),
+                    "message_type" => Some(2),
+                    "subscription_type" => Some(3),
+                    "subscription_version" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "message_id")?,
+                    1 => m.put(&mut f.1, "message_timestamp")?,
+                    2 => m.put(&mut f.2, "message_type")?,
+                    3 => m.put(&mut f.3, "subscription_type")?,
+                    4 => m.put(&mut f.4, "subscription_version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                message_id: m.take(f.0, "message_id")?,
+                message_timestamp: m.take(f.1, "message_timestamp")?,
+                message_type: m.take(f.2, "message_type")?,
+                subscription_type: m.take(f.3, "subscription_type")?,
+                subscription_version: m.take(f.4, "subscription_version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl MessageMetadata {
         pub fn builder() -> builder::MessageMetadata {
             Default::default()
         }
     }
     ///`NotificationMessage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct NotificationMessage {
         pub metadata: NotificationMessageMetadata,
@@ -6382,13 +13784,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NotificationMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for NotificationMessage {
+        const NAME: &'static str = "NotificationMessage";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "metadata" => Some(0),
+                    "payload" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "metadata")?,
+                    1 => m.put(&mut f.1, "payload")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                metadata: m.take(f.0, "metadata")?,
+                payload: m.take(f.1, "payload")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl NotificationMessage {
         pub fn builder() -> builder::NotificationMessage {
             Default::default()
         }
     }
     ///`NotificationMessageMetadata`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct NotificationMessageMetadata {
         pub message_id: ::std::string::String,
@@ -6398,6 +13835,50 @@ pub mod types {
         pub subscription_version: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for NotificationMessageMetadata {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for NotificationMessageMetadata {
+        const NAME: &'static str = "NotificationMessageMetadata";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "message_id" => Some(0),
+                    "message_timestamp" => Some(1),
+                    "message_type" => Some(2),
+                    "subscription_type" => Some(3),
+                    "subscription_version" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "message_id")?,
+                    1 => m.put(&mut f.1, "message_timestamp")?,
+                    2 => m.put(&mut f.2, "message_type")?,
+                    3 => m.put(&mut f.3, "subscription_type")?,
+                    4 => m.put(&mut f.4, "subscription_version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                message_id: m.take(f.0, "message_id")?,
+                message_timestamp: m.take(f.1, "message_timestamp")?,
+                message_type: m.take(f.2, "message_type")?,
+                subscription_type: m.take(f.3, "subscription_type")?,
+                subscription_version: m.take(f.4, "subscription_version")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl NotificationMessageMetadata {
         pub fn builder() -> builder::NotificationMessageMetadata {
@@ -6461,7 +13942,7 @@ pub mod types {
         }
     }
     ///`{subscription, event}`: a webhook notification's body, and a WebSocket notification's `payload`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct NotificationPayload {
         ///The event; its fields depend on the subscription type (the `<Type>Event` schemas).
@@ -6470,13 +13951,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for NotificationPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for NotificationPayload {
+        const NAME: &'static str = "NotificationPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl NotificationPayload {
         pub fn builder() -> builder::NotificationPayload {
             Default::default()
         }
     }
     ///`Outcomes`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Outcomes {
         ///The total number of Channel Points used on this outcome.
@@ -6497,13 +14013,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Outcomes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Outcomes {
+        const NAME: &'static str = "Outcomes";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel_points" => Some(0),
+                    "color" => Some(1),
+                    "id" => Some(2),
+                    "title" => Some(3),
+                    "top_predictors" => Some(4),
+                    "users" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channel_points")?,
+                    1 => m.put(&mut f.1, "color")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    3 => m.put(&mut f.3, "title")?,
+                    4 => m.put(&mut f.4, "top_predictors")?,
+                    5 => m.put(&mut f.5, "users")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel_points: m.take(f.0, "channel_points")?,
+                color: m.take(f.1, "color")?,
+                id: m.take(f.2, "id")?,
+                title: m.take(f.3, "title")?,
+                top_predictors: f.4.unwrap_or_default(),
+                users: m.take(f.5, "users")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Outcomes {
         pub fn builder() -> builder::Outcomes {
             Default::default()
         }
     }
     ///`RevocationMessage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct RevocationMessage {
         pub metadata: RevocationMessageMetadata,
@@ -6511,13 +14074,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RevocationMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for RevocationMessage {
+        const NAME: &'static str = "RevocationMessage";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "metadata" => Some(0),
+                    "payload" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "metadata")?,
+                    1 => m.put(&mut f.1, "payload")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                metadata: m.take(f.0, "metadata")?,
+                payload: m.take(f.1, "payload")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl RevocationMessage {
         pub fn builder() -> builder::RevocationMessage {
             Default::default()
         }
     }
     ///`RevocationMessageMetadata`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct RevocationMessageMetadata {
         pub message_id: ::std::string::String,
@@ -6527,6 +14125,50 @@ pub mod types {
         pub subscription_version: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RevocationMessageMetadata {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for RevocationMessageMetadata {
+        const NAME: &'static str = "RevocationMessageMetadata";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "message_id" => Some(0),
+                    "message_timestamp" => Some(1),
+                    "message_type" => Some(2),
+                    "subscription_type" => Some(3),
+                    "subscription_version" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "message_id")?,
+                    1 => m.put(&mut f.1, "message_timestamp")?,
+                    2 => m.put(&mut f.2, "message_type")?,
+                    3 => m.put(&mut f.3, "subscription_type")?,
+                    4 => m.put(&mut f.4, "subscription_version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                message_id: m.take(f.0, "message_id")?,
+                message_timestamp: m.take(f.1, "message_timestamp")?,
+                message_type: m.take(f.2, "message_type")?,
+                subscription_type: m.take(f.3, "subscription_type")?,
+                subscription_version: m.take(f.4, "subscription_version")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl RevocationMessageMetadata {
         pub fn builder() -> builder::RevocationMessageMetadata {
@@ -6590,12 +14232,44 @@ pub mod types {
         }
     }
     ///`RevocationPayload`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct RevocationPayload {
         pub subscription: Subscription,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RevocationPayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for RevocationPayload {
+        const NAME: &'static str = "RevocationPayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "subscription" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                subscription: m.take(f.0, "subscription")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl RevocationPayload {
         pub fn builder() -> builder::RevocationPayload {
@@ -6603,7 +14277,7 @@ pub mod types {
         }
     }
     ///`Reward`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Reward {
         ///The reward cost.
@@ -6617,13 +14291,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Reward {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Reward {
+        const NAME: &'static str = "Reward";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "cost" => Some(0),
+                    "id" => Some(1),
+                    "prompt" => Some(2),
+                    "title" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "cost")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "prompt")?,
+                    3 => m.put(&mut f.3, "title")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                cost: m.take(f.0, "cost")?,
+                id: m.take(f.1, "id")?,
+                prompt: m.take(f.2, "prompt")?,
+                title: m.take(f.3, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Reward {
         pub fn builder() -> builder::Reward {
             Default::default()
         }
     }
     ///The WebSocket connection.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Session {
         pub connected_at: Timestamp,
@@ -6643,13 +14358,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Session {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Session {
+        const NAME: &'static str = "Session";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "connected_at" => Some(0),
+                    "id" => Some(1),
+                    "keepalive_timeout_seconds" => Some(2),
+                    "reconnect_url" => Some(3),
+                    "recovery_url" => Some(4),
+                    "status" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "connected_at")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "keepalive_timeout_seconds")?,
+                    3 => m.put(&mut f.3, "reconnect_url")?,
+                    4 => m.put(&mut f.4, "recovery_url")?,
+                    5 => m.put(&mut f.5, "status")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                connected_at: m.take(f.0, "connected_at")?,
+                id: m.take(f.1, "id")?,
+                keepalive_timeout_seconds: m.require(f.2, "keepalive_timeout_seconds")?,
+                reconnect_url: m.require(f.3, "reconnect_url")?,
+                recovery_url: m.take(f.4, "recovery_url")?,
+                status: m.take(f.5, "status")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Session {
         pub fn builder() -> builder::Session {
             Default::default()
         }
     }
     ///`SessionKeepaliveMessage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SessionKeepaliveMessage {
         pub metadata: SessionKeepaliveMessageMetadata,
@@ -6658,13 +14420,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SessionKeepaliveMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SessionKeepaliveMessage {
+        const NAME: &'static str = "SessionKeepaliveMessage";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "metadata" => Some(0),
+                    "payload" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "metadata")?,
+                    1 => m.put(&mut f.1, "payload")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                metadata: m.take(f.0, "metadata")?,
+                payload: m.take(f.1, "payload")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl SessionKeepaliveMessage {
         pub fn builder() -> builder::SessionKeepaliveMessage {
             Default::default()
         }
     }
     ///`SessionKeepaliveMessageMetadata`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SessionKeepaliveMessageMetadata {
         pub message_id: ::std::string::String,
@@ -6676,6 +14473,50 @@ pub mod types {
         pub subscription_version: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SessionKeepaliveMessageMetadata {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SessionKeepaliveMessageMetadata {
+        const NAME: &'static str = "SessionKeepaliveMessageMetadata";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "message_id" => Some(0),
+                    "message_timestamp" => Some(1),
+                    "message_type" => Some(2),
+                    "subscription_type" => Some(3),
+                    "subscription_version" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "message_id")?,
+                    1 => m.put(&mut f.1, "message_timestamp")?,
+                    2 => m.put(&mut f.2, "message_type")?,
+                    3 => m.put(&mut f.3, "subscription_type")?,
+                    4 => m.put(&mut f.4, "subscription_version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                message_id: m.take(f.0, "message_id")?,
+                message_timestamp: m.take(f.1, "message_timestamp")?,
+                message_type: m.take(f.2, "message_type")?,
+                subscription_type: m.take(f.3, "subscription_type")?,
+                subscription_version: m.take(f.4, "subscription_version")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl SessionKeepaliveMessageMetadata {
         pub fn builder() -> builder::SessionKeepaliveMessageMetadata {
@@ -6739,7 +14580,7 @@ pub mod types {
         }
     }
     ///`SessionReconnectMessage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SessionReconnectMessage {
         pub metadata: SessionReconnectMessageMetadata,
@@ -6747,13 +14588,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SessionReconnectMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SessionReconnectMessage {
+        const NAME: &'static str = "SessionReconnectMessage";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "metadata" => Some(0),
+                    "payload" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "metadata")?,
+                    1 => m.put(&mut f.1, "payload")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                metadata: m.take(f.0, "metadata")?,
+                payload: m.take(f.1, "payload")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl SessionReconnectMessage {
         pub fn builder() -> builder::SessionReconnectMessage {
             Default::default()
         }
     }
     ///`SessionReconnectMessageMetadata`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SessionReconnectMessageMetadata {
         pub message_id: ::std::string::String,
@@ -6765,6 +14641,50 @@ pub mod types {
         pub subscription_version: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SessionReconnectMessageMetadata {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SessionReconnectMessageMetadata {
+        const NAME: &'static str = "SessionReconnectMessageMetadata";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "message_id" => Some(0),
+                    "message_timestamp" => Some(1),
+                    "message_type" => Some(2),
+                    "subscription_type" => Some(3),
+                    "subscription_version" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "message_id")?,
+                    1 => m.put(&mut f.1, "message_timestamp")?,
+                    2 => m.put(&mut f.2, "message_type")?,
+                    3 => m.put(&mut f.3, "subscription_type")?,
+                    4 => m.put(&mut f.4, "subscription_version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                message_id: m.take(f.0, "message_id")?,
+                message_timestamp: m.take(f.1, "message_timestamp")?,
+                message_type: m.take(f.2, "message_type")?,
+                subscription_type: m.take(f.3, "subscription_type")?,
+                subscription_version: m.take(f.4, "subscription_version")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl SessionReconnectMessageMetadata {
         pub fn builder() -> builder::SessionReconnectMessageMetadata {
@@ -6828,12 +14748,44 @@ pub mod types {
         }
     }
     ///`SessionReconnectMessagePayload`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SessionReconnectMessagePayload {
         pub session: Session,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SessionReconnectMessagePayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SessionReconnectMessagePayload {
+        const NAME: &'static str = "SessionReconnectMessagePayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "session" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "session")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                session: m.take(f.0, "session")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl SessionReconnectMessagePayload {
         pub fn builder() -> builder::SessionReconnectMessagePayload {
@@ -6841,7 +14793,7 @@ pub mod types {
         }
     }
     ///`SessionWelcomeMessage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SessionWelcomeMessage {
         pub metadata: SessionWelcomeMessageMetadata,
@@ -6849,13 +14801,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SessionWelcomeMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SessionWelcomeMessage {
+        const NAME: &'static str = "SessionWelcomeMessage";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "metadata" => Some(0),
+                    "payload" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "metadata")?,
+                    1 => m.put(&mut f.1, "payload")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                metadata: m.take(f.0, "metadata")?,
+                payload: m.take(f.1, "payload")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl SessionWelcomeMessage {
         pub fn builder() -> builder::SessionWelcomeMessage {
             Default::default()
         }
     }
     ///`SessionWelcomeMessageMetadata`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SessionWelcomeMessageMetadata {
         pub message_id: ::std::string::String,
@@ -6867,6 +14854,50 @@ pub mod types {
         pub subscription_version: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SessionWelcomeMessageMetadata {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SessionWelcomeMessageMetadata {
+        const NAME: &'static str = "SessionWelcomeMessageMetadata";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "message_id" => Some(0),
+                    "message_timestamp" => Some(1),
+                    "message_type" => Some(2),
+                    "subscription_type" => Some(3),
+                    "subscription_version" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "message_id")?,
+                    1 => m.put(&mut f.1, "message_timestamp")?,
+                    2 => m.put(&mut f.2, "message_type")?,
+                    3 => m.put(&mut f.3, "subscription_type")?,
+                    4 => m.put(&mut f.4, "subscription_version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                message_id: m.take(f.0, "message_id")?,
+                message_timestamp: m.take(f.1, "message_timestamp")?,
+                message_type: m.take(f.2, "message_type")?,
+                subscription_type: m.take(f.3, "subscription_type")?,
+                subscription_version: m.take(f.4, "subscription_version")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl SessionWelcomeMessageMetadata {
         pub fn builder() -> builder::SessionWelcomeMessageMetadata {
@@ -6930,12 +14961,44 @@ pub mod types {
         }
     }
     ///`SessionWelcomeMessagePayload`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SessionWelcomeMessagePayload {
         pub session: Session,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SessionWelcomeMessagePayload {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SessionWelcomeMessagePayload {
+        const NAME: &'static str = "SessionWelcomeMessagePayload";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "session" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "session")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                session: m.take(f.0, "session")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl SessionWelcomeMessagePayload {
         pub fn builder() -> builder::SessionWelcomeMessagePayload {
@@ -6943,7 +15006,7 @@ pub mod types {
         }
     }
     ///The condition of `stream.offline` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct StreamOfflineV1Condition {
         ///The broadcaster user ID you want to get stream offline notifications for.
@@ -6951,13 +15014,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StreamOfflineV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for StreamOfflineV1Condition {
+        const NAME: &'static str = "StreamOfflineV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl StreamOfflineV1Condition {
         pub fn builder() -> builder::StreamOfflineV1Condition {
             Default::default()
         }
     }
     ///The event of `stream.offline` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct StreamOfflineV1Event {
         ///The broadcaster’s user id.
@@ -6969,13 +15064,51 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StreamOfflineV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for StreamOfflineV1Event {
+        const NAME: &'static str = "StreamOfflineV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl StreamOfflineV1Event {
         pub fn builder() -> builder::StreamOfflineV1Event {
             Default::default()
         }
     }
     ///The body of a `stream.offline` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct StreamOfflineV1Notification {
         pub event: StreamOfflineV1Event,
@@ -6983,13 +15116,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StreamOfflineV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for StreamOfflineV1Notification {
+        const NAME: &'static str = "StreamOfflineV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl StreamOfflineV1Notification {
         pub fn builder() -> builder::StreamOfflineV1Notification {
             Default::default()
         }
     }
     ///`StreamOfflineV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct StreamOfflineV1NotificationSubscription {
         pub condition: StreamOfflineV1NotificationSubscriptionCondition,
@@ -7004,13 +15172,67 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StreamOfflineV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for StreamOfflineV1NotificationSubscription {
+        const NAME: &'static str = "StreamOfflineV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl StreamOfflineV1NotificationSubscription {
         pub fn builder() -> builder::StreamOfflineV1NotificationSubscription {
             Default::default()
         }
     }
     ///`StreamOfflineV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct StreamOfflineV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -7019,6 +15241,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for StreamOfflineV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for StreamOfflineV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "StreamOfflineV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl StreamOfflineV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::StreamOfflineV1NotificationSubscriptionCondition {
@@ -7139,7 +15395,7 @@ pub mod types {
         }
     }
     ///The condition of `stream.online` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct StreamOnlineV1Condition {
         ///The broadcaster user ID you want to get stream online notifications for.
@@ -7147,13 +15403,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StreamOnlineV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for StreamOnlineV1Condition {
+        const NAME: &'static str = "StreamOnlineV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl StreamOnlineV1Condition {
         pub fn builder() -> builder::StreamOnlineV1Condition {
             Default::default()
         }
     }
     ///The event of `stream.online` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct StreamOnlineV1Event {
         ///The broadcaster’s user id.
@@ -7172,13 +15460,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StreamOnlineV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for StreamOnlineV1Event {
+        const NAME: &'static str = "StreamOnlineV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    "broadcaster_user_login" => Some(1),
+                    "broadcaster_user_name" => Some(2),
+                    "id" => Some(3),
+                    "started_at" => Some(4),
+                    "type" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_user_name")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "started_at")?,
+                    5 => m.put(&mut f.5, "type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                broadcaster_user_login: m.take(f.1, "broadcaster_user_login")?,
+                broadcaster_user_name: m.take(f.2, "broadcaster_user_name")?,
+                id: m.take(f.3, "id")?,
+                started_at: m.take(f.4, "started_at")?,
+                type_: m.take(f.5, "type")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl StreamOnlineV1Event {
         pub fn builder() -> builder::StreamOnlineV1Event {
             Default::default()
         }
     }
     ///The body of a `stream.online` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct StreamOnlineV1Notification {
         pub event: StreamOnlineV1Event,
@@ -7186,13 +15521,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StreamOnlineV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for StreamOnlineV1Notification {
+        const NAME: &'static str = "StreamOnlineV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl StreamOnlineV1Notification {
         pub fn builder() -> builder::StreamOnlineV1Notification {
             Default::default()
         }
     }
     ///`StreamOnlineV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct StreamOnlineV1NotificationSubscription {
         pub condition: StreamOnlineV1NotificationSubscriptionCondition,
@@ -7207,13 +15577,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StreamOnlineV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for StreamOnlineV1NotificationSubscription {
+        const NAME: &'static str = "StreamOnlineV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl StreamOnlineV1NotificationSubscription {
         pub fn builder() -> builder::StreamOnlineV1NotificationSubscription {
             Default::default()
         }
     }
     ///`StreamOnlineV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct StreamOnlineV1NotificationSubscriptionCondition {
         pub broadcaster_user_id: ::std::string::String,
@@ -7222,6 +15645,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for StreamOnlineV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for StreamOnlineV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "StreamOnlineV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_user_id: m.take(f.0, "broadcaster_user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl StreamOnlineV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::StreamOnlineV1NotificationSubscriptionCondition {
@@ -7342,7 +15799,7 @@ pub mod types {
         }
     }
     ///The subscription a message belongs to.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Subscription {
         ///The subscription type's parameters (the `<Type>Condition` schemas); all values are strings.
@@ -7365,6 +15822,59 @@ pub mod types {
         pub version: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Subscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Subscription {
+        const NAME: &'static str = "Subscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Subscription {
         pub fn builder() -> builder::Subscription {
@@ -7421,7 +15931,7 @@ pub mod types {
         }
     }
     ///`TopPredictors`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct TopPredictors {
         ///The number of Channel Points used to participate in the Prediction.
@@ -7442,13 +15952,57 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TopPredictors {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for TopPredictors {
+        const NAME: &'static str = "TopPredictors";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "channel_points_used" => Some(0),
+                    "channel_points_won" => Some(1),
+                    "user_id" => Some(2),
+                    "user_login" => Some(3),
+                    "user_name" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "channel_points_used")?,
+                    1 => m.put(&mut f.1, "channel_points_won")?,
+                    2 => m.put(&mut f.2, "user_id")?,
+                    3 => m.put(&mut f.3, "user_login")?,
+                    4 => m.put(&mut f.4, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                channel_points_used: m.take(f.0, "channel_points_used")?,
+                channel_points_won: m.take(f.1, "channel_points_won")?,
+                user_id: m.take(f.2, "user_id")?,
+                user_login: m.take(f.3, "user_login")?,
+                user_name: m.take(f.4, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl TopPredictors {
         pub fn builder() -> builder::TopPredictors {
             Default::default()
         }
     }
     ///How the subscription's messages are delivered.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Transport {
         ///For webhook, the callback URL.
@@ -7475,13 +16029,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Transport {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Transport {
+        const NAME: &'static str = "Transport";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "callback" => Some(0),
+                    "conduit_id" => Some(1),
+                    "connected_at" => Some(2),
+                    "disconnected_at" => Some(3),
+                    "method" => Some(4),
+                    "session_id" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "callback")?,
+                    1 => m.put(&mut f.1, "conduit_id")?,
+                    2 => m.put(&mut f.2, "connected_at")?,
+                    3 => m.put(&mut f.3, "disconnected_at")?,
+                    4 => m.put(&mut f.4, "method")?,
+                    5 => m.put(&mut f.5, "session_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                callback: m.take(f.0, "callback")?,
+                conduit_id: m.take(f.1, "conduit_id")?,
+                connected_at: m.take(f.2, "connected_at")?,
+                disconnected_at: m.take(f.3, "disconnected_at")?,
+                method: m.take(f.4, "method")?,
+                session_id: m.take(f.5, "session_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Transport {
         pub fn builder() -> builder::Transport {
             Default::default()
         }
     }
     ///The condition of `user.authorization.revoke` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserAuthorizationRevokeV1Condition {
         ///Your application’s client id. The provided client_id must match the client id in the application access token.
@@ -7489,13 +16090,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserAuthorizationRevokeV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserAuthorizationRevokeV1Condition {
+        const NAME: &'static str = "UserAuthorizationRevokeV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "client_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "client_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                client_id: m.take(f.0, "client_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserAuthorizationRevokeV1Condition {
         pub fn builder() -> builder::UserAuthorizationRevokeV1Condition {
             Default::default()
         }
     }
     ///The event of `user.authorization.revoke` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserAuthorizationRevokeV1Event {
         ///The client_id of the application with revoked user access.
@@ -7511,13 +16144,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserAuthorizationRevokeV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserAuthorizationRevokeV1Event {
+        const NAME: &'static str = "UserAuthorizationRevokeV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "client_id" => Some(0),
+                    "user_id" => Some(1),
+                    "user_login" => Some(2),
+                    "user_name" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "client_id")?,
+                    1 => m.put(&mut f.1, "user_id")?,
+                    2 => m.put(&mut f.2, "user_login")?,
+                    3 => m.put(&mut f.3, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                client_id: m.take(f.0, "client_id")?,
+                user_id: m.take(f.1, "user_id")?,
+                user_login: m.require(f.2, "user_login")?,
+                user_name: m.require(f.3, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserAuthorizationRevokeV1Event {
         pub fn builder() -> builder::UserAuthorizationRevokeV1Event {
             Default::default()
         }
     }
     ///The body of a `user.authorization.revoke` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserAuthorizationRevokeV1Notification {
         pub event: UserAuthorizationRevokeV1Event,
@@ -7525,13 +16199,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserAuthorizationRevokeV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserAuthorizationRevokeV1Notification {
+        const NAME: &'static str = "UserAuthorizationRevokeV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserAuthorizationRevokeV1Notification {
         pub fn builder() -> builder::UserAuthorizationRevokeV1Notification {
             Default::default()
         }
     }
     ///`UserAuthorizationRevokeV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserAuthorizationRevokeV1NotificationSubscription {
         pub condition: UserAuthorizationRevokeV1NotificationSubscriptionCondition,
@@ -7546,13 +16255,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for UserAuthorizationRevokeV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for UserAuthorizationRevokeV1NotificationSubscription {
+        const NAME: &'static str = "UserAuthorizationRevokeV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserAuthorizationRevokeV1NotificationSubscription {
         pub fn builder() -> builder::UserAuthorizationRevokeV1NotificationSubscription {
             Default::default()
         }
     }
     ///`UserAuthorizationRevokeV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserAuthorizationRevokeV1NotificationSubscriptionCondition {
         pub client_id: ::std::string::String,
@@ -7561,6 +16325,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UserAuthorizationRevokeV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for UserAuthorizationRevokeV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "UserAuthorizationRevokeV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "client_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "client_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                client_id: m.take(f.0, "client_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl UserAuthorizationRevokeV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::UserAuthorizationRevokeV1NotificationSubscriptionCondition {
@@ -7684,7 +16482,7 @@ pub mod types {
         }
     }
     ///The condition of `user.update` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserUpdateV1Condition {
         ///The user ID for the user you want update notifications for.
@@ -7692,13 +16490,45 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserUpdateV1Condition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserUpdateV1Condition {
+        const NAME: &'static str = "UserUpdateV1Condition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                user_id: m.take(f.0, "user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserUpdateV1Condition {
         pub fn builder() -> builder::UserUpdateV1Condition {
             Default::default()
         }
     }
     ///The event of `user.update` v1.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserUpdateV1Event {
         ///The user’s description.
@@ -7716,13 +16546,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserUpdateV1Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserUpdateV1Event {
+        const NAME: &'static str = "UserUpdateV1Event";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "description" => Some(0),
+                    "email" => Some(1),
+                    "email_verified" => Some(2),
+                    "user_id" => Some(3),
+                    "user_login" => Some(4),
+                    "user_name" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "description")?,
+                    1 => m.put(&mut f.1, "email")?,
+                    2 => m.put(&mut f.2, "email_verified")?,
+                    3 => m.put(&mut f.3, "user_id")?,
+                    4 => m.put(&mut f.4, "user_login")?,
+                    5 => m.put(&mut f.5, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                description: m.take(f.0, "description")?,
+                email: m.take(f.1, "email")?,
+                email_verified: m.take(f.2, "email_verified")?,
+                user_id: m.take(f.3, "user_id")?,
+                user_login: m.take(f.4, "user_login")?,
+                user_name: m.take(f.5, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserUpdateV1Event {
         pub fn builder() -> builder::UserUpdateV1Event {
             Default::default()
         }
     }
     ///The body of a `user.update` v1 webhook notification, and the `payload` of one over the WebSocket.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserUpdateV1Notification {
         pub event: UserUpdateV1Event,
@@ -7730,13 +16607,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserUpdateV1Notification {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserUpdateV1Notification {
+        const NAME: &'static str = "UserUpdateV1Notification";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "event" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "event")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                event: m.take(f.0, "event")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserUpdateV1Notification {
         pub fn builder() -> builder::UserUpdateV1Notification {
             Default::default()
         }
     }
     ///`UserUpdateV1NotificationSubscription`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserUpdateV1NotificationSubscription {
         pub condition: UserUpdateV1NotificationSubscriptionCondition,
@@ -7751,13 +16663,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserUpdateV1NotificationSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for UserUpdateV1NotificationSubscription {
+        const NAME: &'static str = "UserUpdateV1NotificationSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl UserUpdateV1NotificationSubscription {
         pub fn builder() -> builder::UserUpdateV1NotificationSubscription {
             Default::default()
         }
     }
     ///`UserUpdateV1NotificationSubscriptionCondition`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct UserUpdateV1NotificationSubscriptionCondition {
         pub user_id: ::std::string::String,
@@ -7766,6 +16731,40 @@ pub mod types {
             ::std::string::String,
             ::std::string::String,
         >,
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UserUpdateV1NotificationSubscriptionCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object
+    for UserUpdateV1NotificationSubscriptionCondition {
+        const NAME: &'static str = "UserUpdateV1NotificationSubscriptionCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "user_id" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                user_id: m.take(f.0, "user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl UserUpdateV1NotificationSubscriptionCondition {
         pub fn builder() -> builder::UserUpdateV1NotificationSubscriptionCondition {
@@ -7885,7 +16884,7 @@ pub mod types {
         }
     }
     ///`WebhookCallbackVerificationBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct WebhookCallbackVerificationBody {
         ///Answer with exactly this, as `text/plain`, status 200.
@@ -7894,13 +16893,48 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WebhookCallbackVerificationBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for WebhookCallbackVerificationBody {
+        const NAME: &'static str = "WebhookCallbackVerificationBody";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "challenge" => Some(0),
+                    "subscription" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "challenge")?,
+                    1 => m.put(&mut f.1, "subscription")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                challenge: m.take(f.0, "challenge")?,
+                subscription: m.take(f.1, "subscription")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl WebhookCallbackVerificationBody {
         pub fn builder() -> builder::WebhookCallbackVerificationBody {
             Default::default()
         }
     }
     ///The `Twitch-Eventsub-*` headers of every webhook request (header names are case-insensitive).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct WebhookHeaders {
         ///Unique per message; a resent message keeps it. Remember the ids seen and ignore repeats.
@@ -7937,6 +16971,62 @@ pub mod types {
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebhookHeaders {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for WebhookHeaders {
+        const NAME: &'static str = "WebhookHeaders";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "Twitch-Eventsub-Message-Id" => Some(0),
+                    "Twitch-Eventsub-Message-Retry" => Some(1),
+                    "Twitch-Eventsub-Message-Signature" => Some(2),
+                    "Twitch-Eventsub-Message-Timestamp" => Some(3),
+                    "Twitch-Eventsub-Message-Type" => Some(4),
+                    "Twitch-Eventsub-Subscription-Type" => Some(5),
+                    "Twitch-Eventsub-Subscription-Version" => Some(6),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "Twitch-Eventsub-Message-Id")?,
+                    1 => m.put(&mut f.1, "Twitch-Eventsub-Message-Retry")?,
+                    2 => m.put(&mut f.2, "Twitch-Eventsub-Message-Signature")?,
+                    3 => m.put(&mut f.3, "Twitch-Eventsub-Message-Timestamp")?,
+                    4 => m.put(&mut f.4, "Twitch-Eventsub-Message-Type")?,
+                    5 => m.put(&mut f.5, "Twitch-Eventsub-Subscription-Type")?,
+                    6 => m.put(&mut f.6, "Twitch-Eventsub-Subscription-Version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                twitch_eventsub_message_id: m.take(f.0, "Twitch-Eventsub-Message-Id")?,
+                twitch_eventsub_message_retry: m
+                    .take(f.1, "Twitch-Eventsub-Message-Retry")?,
+                twitch_eventsub_message_signature: m
+                    .take(f.2, "Twitch-Eventsub-Message-Signature")?,
+                twitch_eventsub_message_timestamp: m
+                    .take(f.3, "Twitch-Eventsub-Message-Timestamp")?,
+                twitch_eventsub_message_type: m
+                    .take(f.4, "Twitch-Eventsub-Message-Type")?,
+                twitch_eventsub_subscription_type: m
+                    .take(f.5, "Twitch-Eventsub-Subscription-Type")?,
+                twitch_eventsub_subscription_version: m
+                    .take(f.6, "Twitch-Eventsub-Subscription-Version")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl WebhookHeaders {
         pub fn builder() -> builder::WebhookHeaders {

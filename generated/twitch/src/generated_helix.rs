@@ -76,7 +76,7 @@ pub mod types {
         }
     }
     ///A user who follows the broadcaster.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelFollower {
         ///When the user followed.
@@ -90,13 +90,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelFollower {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelFollower {
+        const NAME: &'static str = "ChannelFollower";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "followed_at" => Some(0),
+                    "user_id" => Some(1),
+                    "user_login" => Some(2),
+                    "user_name" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "followed_at")?,
+                    1 => m.put(&mut f.1, "user_id")?,
+                    2 => m.put(&mut f.2, "user_login")?,
+                    3 => m.put(&mut f.3, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                followed_at: m.take(f.0, "followed_at")?,
+                user_id: m.take(f.1, "user_id")?,
+                user_login: m.take(f.2, "user_login")?,
+                user_name: m.take(f.3, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelFollower {
         pub fn builder() -> builder::ChannelFollower {
             Default::default()
         }
     }
     ///A channel's current settings.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelInformation {
         ///The broadcaster's id.
@@ -124,13 +165,88 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelInformation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelInformation {
+        const NAME: &'static str = "ChannelInformation";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_id" => Some(0),
+                    "broadcaster_language" => Some(1),
+                    "broadcaster_login" => Some(2),
+                    "broadcaster_name" => Some(3),
+                    "content_classification_labels" => Some(4),
+                    "delay" => Some(5),
+                    "game_id" => Some(6),
+                    "game_name" => Some(7),
+                    "is_branded_content" => Some(8),
+                    "tags" => Some(9),
+                    "title" => Some(10),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_language")?,
+                    2 => m.put(&mut f.2, "broadcaster_login")?,
+                    3 => m.put(&mut f.3, "broadcaster_name")?,
+                    4 => m.put(&mut f.4, "content_classification_labels")?,
+                    5 => m.put(&mut f.5, "delay")?,
+                    6 => m.put(&mut f.6, "game_id")?,
+                    7 => m.put(&mut f.7, "game_name")?,
+                    8 => m.put(&mut f.8, "is_branded_content")?,
+                    9 => m.put(&mut f.9, "tags")?,
+                    10 => m.put(&mut f.10, "title")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_id: m.take(f.0, "broadcaster_id")?,
+                broadcaster_language: m.take(f.1, "broadcaster_language")?,
+                broadcaster_login: m.take(f.2, "broadcaster_login")?,
+                broadcaster_name: m.take(f.3, "broadcaster_name")?,
+                content_classification_labels: m
+                    .take(f.4, "content_classification_labels")?,
+                delay: m.take(f.5, "delay")?,
+                game_id: m.take(f.6, "game_id")?,
+                game_name: m.take(f.7, "game_name")?,
+                is_branded_content: m.take(f.8, "is_branded_content")?,
+                tags: m.take(f.9, "tags")?,
+                title: m.take(f.10, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelInformation {
         pub fn builder() -> builder::ChannelInformation {
             Default::default()
         }
     }
     ///A channel matched by Search Channels.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChannelSearchResult {
         ///ISO 639-1 two-letter code, or `other`.
@@ -161,6 +277,84 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChannelSearchResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChannelSearchResult {
+        const NAME: &'static str = "ChannelSearchResult";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_language" => Some(0),
+                    "broadcaster_login" => Some(1),
+                    "display_name" => Some(2),
+                    "game_id" => Some(3),
+                    "game_name" => Some(4),
+                    "id" => Some(5),
+                    "is_live" => Some(6),
+                    "started_at" => Some(7),
+                    "tag_ids" => Some(8),
+                    "tags" => Some(9),
+                    "thumbnail_url" => Some(10),
+                    "title" => Some(11),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_language")?,
+                    1 => m.put(&mut f.1, "broadcaster_login")?,
+                    2 => m.put(&mut f.2, "display_name")?,
+                    3 => m.put(&mut f.3, "game_id")?,
+                    4 => m.put(&mut f.4, "game_name")?,
+                    5 => m.put(&mut f.5, "id")?,
+                    6 => m.put(&mut f.6, "is_live")?,
+                    7 => m.put(&mut f.7, "started_at")?,
+                    8 => m.put(&mut f.8, "tag_ids")?,
+                    9 => m.put(&mut f.9, "tags")?,
+                    10 => m.put(&mut f.10, "thumbnail_url")?,
+                    11 => m.put(&mut f.11, "title")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_language: m.take(f.0, "broadcaster_language")?,
+                broadcaster_login: m.take(f.1, "broadcaster_login")?,
+                display_name: m.take(f.2, "display_name")?,
+                game_id: m.take(f.3, "game_id")?,
+                game_name: m.take(f.4, "game_name")?,
+                id: m.take(f.5, "id")?,
+                is_live: m.take(f.6, "is_live")?,
+                started_at: m.take(f.7, "started_at")?,
+                tag_ids: f.8.unwrap_or_default(),
+                tags: m.take(f.9, "tags")?,
+                thumbnail_url: m.take(f.10, "thumbnail_url")?,
+                title: m.take(f.11, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChannelSearchResult {
         pub fn builder() -> builder::ChannelSearchResult {
             Default::default()
@@ -169,7 +363,7 @@ pub mod types {
     /**The outcome of sending a chat message. A missing or `null` `drop_reason` means the
 message was not dropped.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ChatMessageSent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -181,13 +375,51 @@ message was not dropped.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ChatMessageSent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ChatMessageSent {
+        const NAME: &'static str = "ChatMessageSent";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "drop_reason" => Some(0),
+                    "is_sent" => Some(1),
+                    "message_id" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "drop_reason")?,
+                    1 => m.put(&mut f.1, "is_sent")?,
+                    2 => m.put(&mut f.2, "message_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                drop_reason: m.take(f.0, "drop_reason")?,
+                is_sent: m.take(f.1, "is_sent")?,
+                message_id: m.take(f.2, "message_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ChatMessageSent {
         pub fn builder() -> builder::ChatMessageSent {
             Default::default()
         }
     }
     ///A user connected to the chat.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Chatter {
         ///The user's id.
@@ -199,13 +431,51 @@ message was not dropped.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Chatter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Chatter {
+        const NAME: &'static str = "Chatter";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "user_id" => Some(0),
+                    "user_login" => Some(1),
+                    "user_name" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "user_id")?,
+                    1 => m.put(&mut f.1, "user_login")?,
+                    2 => m.put(&mut f.2, "user_name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                user_id: m.take(f.0, "user_id")?,
+                user_login: m.take(f.1, "user_login")?,
+                user_name: m.take(f.2, "user_name")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl Chatter {
         pub fn builder() -> builder::Chatter {
             Default::default()
         }
     }
     ///A clip captured from a stream.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Clip {
         ///The broadcaster's id.
@@ -245,6 +515,104 @@ message was not dropped.
         pub vod_offset: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Clip {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Clip {
+        const NAME: &'static str = "Clip";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_id" => Some(0),
+                    "broadcaster_name" => Some(1),
+                    "created_at" => Some(2),
+                    "creator_id" => Some(3),
+                    "creator_name" => Some(4),
+                    "duration" => Some(5),
+                    "embed_url" => Some(6),
+                    "game_id" => Some(7),
+                    "id" => Some(8),
+                    "is_featured" => Some(9),
+                    "language" => Some(10),
+                    "thumbnail_url" => Some(11),
+                    "title" => Some(12),
+                    "url" => Some(13),
+                    "video_id" => Some(14),
+                    "view_count" => Some(15),
+                    "vod_offset" => Some(16),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_name")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "creator_id")?,
+                    4 => m.put(&mut f.4, "creator_name")?,
+                    5 => m.put(&mut f.5, "duration")?,
+                    6 => m.put(&mut f.6, "embed_url")?,
+                    7 => m.put(&mut f.7, "game_id")?,
+                    8 => m.put(&mut f.8, "id")?,
+                    9 => m.put(&mut f.9, "is_featured")?,
+                    10 => m.put(&mut f.10, "language")?,
+                    11 => m.put(&mut f.11, "thumbnail_url")?,
+                    12 => m.put(&mut f.12, "title")?,
+                    13 => m.put(&mut f.13, "url")?,
+                    14 => m.put(&mut f.14, "video_id")?,
+                    15 => m.put(&mut f.15, "view_count")?,
+                    16 => m.put(&mut f.16, "vod_offset")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_id: m.take(f.0, "broadcaster_id")?,
+                broadcaster_name: m.take(f.1, "broadcaster_name")?,
+                created_at: m.take(f.2, "created_at")?,
+                creator_id: m.take(f.3, "creator_id")?,
+                creator_name: m.take(f.4, "creator_name")?,
+                duration: m.take(f.5, "duration")?,
+                embed_url: m.take(f.6, "embed_url")?,
+                game_id: m.take(f.7, "game_id")?,
+                id: m.take(f.8, "id")?,
+                is_featured: m.take(f.9, "is_featured")?,
+                language: m.take(f.10, "language")?,
+                thumbnail_url: m.take(f.11, "thumbnail_url")?,
+                title: m.take(f.12, "title")?,
+                url: m.take(f.13, "url")?,
+                video_id: m.take(f.14, "video_id")?,
+                view_count: m.take(f.15, "view_count")?,
+                vod_offset: m.require(f.16, "vod_offset")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Clip {
         pub fn builder() -> builder::Clip {
@@ -472,7 +840,7 @@ message was not dropped.
         }
     }
     ///`CreateEventsubSubscriptionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct CreateEventsubSubscriptionResponse {
         ///The one subscription that was created.
@@ -482,6 +850,47 @@ message was not dropped.
         pub total_cost: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateEventsubSubscriptionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for CreateEventsubSubscriptionResponse {
+        const NAME: &'static str = "CreateEventsubSubscriptionResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "max_total_cost" => Some(1),
+                    "total" => Some(2),
+                    "total_cost" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "max_total_cost")?,
+                    2 => m.put(&mut f.2, "total")?,
+                    3 => m.put(&mut f.3, "total_cost")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                max_total_cost: m.take(f.1, "max_total_cost")?,
+                total: m.take(f.2, "total")?,
+                total_cost: m.take(f.3, "total_cost")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl CreateEventsubSubscriptionResponse {
         pub fn builder() -> builder::CreateEventsubSubscriptionResponse {
@@ -546,7 +955,7 @@ message was not dropped.
         }
     }
     ///Why a chat message was not posted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct DropReason {
         ///A machine-readable reason code.
@@ -555,6 +964,41 @@ message was not dropped.
         pub message: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DropReason {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for DropReason {
+        const NAME: &'static str = "DropReason";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "code" => Some(0),
+                    "message" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "code")?,
+                    1 => m.put(&mut f.1, "message")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                code: m.take(f.0, "code")?,
+                message: m.take(f.1, "message")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl DropReason {
         pub fn builder() -> builder::DropReason {
@@ -565,7 +1009,7 @@ message was not dropped.
 are strings. The known keys are listed, and `additionalProperties` keeps keys Twitch
 adds later.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct EventSubCondition {
         ///Used by `channel.ad_break.begin` instead of `broadcaster_user_id`.
@@ -601,13 +1045,95 @@ adds later.
             ::std::string::String,
         >,
     }
+    impl<'de> ::serde::Deserialize<'de> for EventSubCondition {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for EventSubCondition {
+        const NAME: &'static str = "EventSubCondition";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_id" => Some(0),
+                    "broadcaster_user_id" => Some(1),
+                    "campaign_id" => Some(2),
+                    "category_id" => Some(3),
+                    "client_id" => Some(4),
+                    "conduit_id" => Some(5),
+                    "extension_client_id" => Some(6),
+                    "from_broadcaster_user_id" => Some(7),
+                    "moderator_user_id" => Some(8),
+                    "organization_id" => Some(9),
+                    "reward_id" => Some(10),
+                    "to_broadcaster_user_id" => Some(11),
+                    "user_id" => Some(12),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_user_id")?,
+                    2 => m.put(&mut f.2, "campaign_id")?,
+                    3 => m.put(&mut f.3, "category_id")?,
+                    4 => m.put(&mut f.4, "client_id")?,
+                    5 => m.put(&mut f.5, "conduit_id")?,
+                    6 => m.put(&mut f.6, "extension_client_id")?,
+                    7 => m.put(&mut f.7, "from_broadcaster_user_id")?,
+                    8 => m.put(&mut f.8, "moderator_user_id")?,
+                    9 => m.put(&mut f.9, "organization_id")?,
+                    10 => m.put(&mut f.10, "reward_id")?,
+                    11 => m.put(&mut f.11, "to_broadcaster_user_id")?,
+                    12 => m.put(&mut f.12, "user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_id: m.take(f.0, "broadcaster_id")?,
+                broadcaster_user_id: m.take(f.1, "broadcaster_user_id")?,
+                campaign_id: m.take(f.2, "campaign_id")?,
+                category_id: m.take(f.3, "category_id")?,
+                client_id: m.take(f.4, "client_id")?,
+                conduit_id: m.take(f.5, "conduit_id")?,
+                extension_client_id: m.take(f.6, "extension_client_id")?,
+                from_broadcaster_user_id: m.take(f.7, "from_broadcaster_user_id")?,
+                moderator_user_id: m.take(f.8, "moderator_user_id")?,
+                organization_id: m.take(f.9, "organization_id")?,
+                reward_id: m.take(f.10, "reward_id")?,
+                to_broadcaster_user_id: m.take(f.11, "to_broadcaster_user_id")?,
+                user_id: m.take(f.12, "user_id")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl EventSubCondition {
         pub fn builder() -> builder::EventSubCondition {
             Default::default()
         }
     }
     ///An EventSub subscription.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct EventSubSubscription {
         pub condition: EventSubCondition,
@@ -626,6 +1152,59 @@ adds later.
         pub version: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventSubSubscription {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for EventSubSubscription {
+        const NAME: &'static str = "EventSubSubscription";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "condition" => Some(0),
+                    "cost" => Some(1),
+                    "created_at" => Some(2),
+                    "id" => Some(3),
+                    "status" => Some(4),
+                    "transport" => Some(5),
+                    "type" => Some(6),
+                    "version" => Some(7),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "condition")?,
+                    1 => m.put(&mut f.1, "cost")?,
+                    2 => m.put(&mut f.2, "created_at")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "status")?,
+                    5 => m.put(&mut f.5, "transport")?,
+                    6 => m.put(&mut f.6, "type")?,
+                    7 => m.put(&mut f.7, "version")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                condition: m.take(f.0, "condition")?,
+                cost: m.take(f.1, "cost")?,
+                created_at: m.take(f.2, "created_at")?,
+                id: m.take(f.3, "id")?,
+                status: m.take(f.4, "status")?,
+                transport: m.take(f.5, "transport")?,
+                type_: m.take(f.6, "type")?,
+                version: m.take(f.7, "version")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl EventSubSubscription {
         pub fn builder() -> builder::EventSubSubscription {
@@ -779,7 +1358,7 @@ adds later.
         }
     }
     ///How a subscription's events are delivered, as Twitch reports it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct EventSubTransport {
         ///The webhook callback URL. Present only for `webhook`.
@@ -804,6 +1383,53 @@ adds later.
         pub session_id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventSubTransport {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for EventSubTransport {
+        const NAME: &'static str = "EventSubTransport";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "callback" => Some(0),
+                    "conduit_id" => Some(1),
+                    "connected_at" => Some(2),
+                    "disconnected_at" => Some(3),
+                    "method" => Some(4),
+                    "session_id" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "callback")?,
+                    1 => m.put(&mut f.1, "conduit_id")?,
+                    2 => m.put(&mut f.2, "connected_at")?,
+                    3 => m.put(&mut f.3, "disconnected_at")?,
+                    4 => m.put(&mut f.4, "method")?,
+                    5 => m.put(&mut f.5, "session_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                callback: m.take(f.0, "callback")?,
+                conduit_id: m.take(f.1, "conduit_id")?,
+                connected_at: m.take(f.2, "connected_at")?,
+                disconnected_at: m.take(f.3, "disconnected_at")?,
+                method: m.take(f.4, "method")?,
+                session_id: m.take(f.5, "session_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl EventSubTransport {
         pub fn builder() -> builder::EventSubTransport {
@@ -896,7 +1522,7 @@ adds later.
         }
     }
     ///A live broadcaster who has the extension installed or activated.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct ExtensionLiveChannel {
         ///The broadcaster's id.
@@ -912,13 +1538,57 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExtensionLiveChannel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for ExtensionLiveChannel {
+        const NAME: &'static str = "ExtensionLiveChannel";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_id" => Some(0),
+                    "broadcaster_name" => Some(1),
+                    "game_id" => Some(2),
+                    "game_name" => Some(3),
+                    "title" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_name")?,
+                    2 => m.put(&mut f.2, "game_id")?,
+                    3 => m.put(&mut f.3, "game_name")?,
+                    4 => m.put(&mut f.4, "title")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_id: m.take(f.0, "broadcaster_id")?,
+                broadcaster_name: m.take(f.1, "broadcaster_name")?,
+                game_id: m.take(f.2, "game_id")?,
+                game_name: m.take(f.3, "game_name")?,
+                title: m.take(f.4, "title")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl ExtensionLiveChannel {
         pub fn builder() -> builder::ExtensionLiveChannel {
             Default::default()
         }
     }
     ///A broadcaster the user follows.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct FollowedChannel {
         ///The broadcaster's id.
@@ -932,13 +1602,54 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for FollowedChannel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for FollowedChannel {
+        const NAME: &'static str = "FollowedChannel";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_id" => Some(0),
+                    "broadcaster_login" => Some(1),
+                    "broadcaster_name" => Some(2),
+                    "followed_at" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_id")?,
+                    1 => m.put(&mut f.1, "broadcaster_login")?,
+                    2 => m.put(&mut f.2, "broadcaster_name")?,
+                    3 => m.put(&mut f.3, "followed_at")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_id: m.take(f.0, "broadcaster_id")?,
+                broadcaster_login: m.take(f.1, "broadcaster_login")?,
+                broadcaster_name: m.take(f.2, "broadcaster_name")?,
+                followed_at: m.take(f.3, "followed_at")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl FollowedChannel {
         pub fn builder() -> builder::FollowedChannel {
             Default::default()
         }
     }
     ///A category or game.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Game {
         ///Box art URL. Replace the `{width}x{height}` placeholder with a size.
@@ -951,6 +1662,47 @@ adds later.
         pub name: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Game {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Game {
+        const NAME: &'static str = "Game";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "box_art_url" => Some(0),
+                    "id" => Some(1),
+                    "igdb_id" => Some(2),
+                    "name" => Some(3),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "box_art_url")?,
+                    1 => m.put(&mut f.1, "id")?,
+                    2 => m.put(&mut f.2, "igdb_id")?,
+                    3 => m.put(&mut f.3, "name")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                box_art_url: m.take(f.0, "box_art_url")?,
+                id: m.take(f.1, "id")?,
+                igdb_id: m.take(f.2, "igdb_id")?,
+                name: m.take(f.3, "name")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Game {
         pub fn builder() -> builder::Game {
@@ -1016,7 +1768,7 @@ adds later.
         }
     }
     ///`GetChannelFollowersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetChannelFollowersResponse {
         ///Empty if nobody follows, if the `user_id` user does not follow, or if the token may not see the list.
@@ -1028,18 +1780,88 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetChannelFollowersResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetChannelFollowersResponse {
+        const NAME: &'static str = "GetChannelFollowersResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    "total" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    2 => m.put(&mut f.2, "total")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                total: m.take(f.2, "total")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl GetChannelFollowersResponse {
         pub fn builder() -> builder::GetChannelFollowersResponse {
             Default::default()
         }
     }
     ///`GetChannelInformationResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetChannelInformationResponse {
         pub data: ::std::vec::Vec<ChannelInformation>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetChannelInformationResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetChannelInformationResponse {
+        const NAME: &'static str = "GetChannelInformationResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetChannelInformationResponse {
         pub fn builder() -> builder::GetChannelInformationResponse {
@@ -1159,7 +1981,7 @@ adds later.
         }
     }
     ///`GetChattersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetChattersResponse {
         pub data: ::std::vec::Vec<Chatter>,
@@ -1170,13 +1992,51 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetChattersResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetChattersResponse {
+        const NAME: &'static str = "GetChattersResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    "total" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    2 => m.put(&mut f.2, "total")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                total: m.take(f.2, "total")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl GetChattersResponse {
         pub fn builder() -> builder::GetChattersResponse {
             Default::default()
         }
     }
     ///`GetClipsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetClipsResponse {
         pub data: ::std::vec::Vec<Clip>,
@@ -1185,13 +2045,48 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetClipsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetClipsResponse {
+        const NAME: &'static str = "GetClipsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl GetClipsResponse {
         pub fn builder() -> builder::GetClipsResponse {
             Default::default()
         }
     }
     ///`GetEventsubSubscriptionsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetEventsubSubscriptionsResponse {
         pub data: ::std::vec::Vec<EventSubSubscription>,
@@ -1205,6 +2100,50 @@ adds later.
         pub total_cost: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetEventsubSubscriptionsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetEventsubSubscriptionsResponse {
+        const NAME: &'static str = "GetEventsubSubscriptionsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "max_total_cost" => Some(1),
+                    "pagination" => Some(2),
+                    "total" => Some(3),
+                    "total_cost" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "max_total_cost")?,
+                    2 => m.put(&mut f.2, "pagination")?,
+                    3 => m.put(&mut f.3, "total")?,
+                    4 => m.put(&mut f.4, "total_cost")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                max_total_cost: m.take(f.1, "max_total_cost")?,
+                pagination: m.take(f.2, "pagination")?,
+                total: m.take(f.3, "total")?,
+                total_cost: m.take(f.4, "total_cost")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetEventsubSubscriptionsResponse {
         pub fn builder() -> builder::GetEventsubSubscriptionsResponse {
@@ -1270,7 +2209,7 @@ adds later.
         }
     }
     ///`GetExtensionLiveChannelsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetExtensionLiveChannelsResponse {
         pub data: ::std::vec::Vec<ExtensionLiveChannel>,
@@ -1280,13 +2219,48 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetExtensionLiveChannelsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetExtensionLiveChannelsResponse {
+        const NAME: &'static str = "GetExtensionLiveChannelsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl GetExtensionLiveChannelsResponse {
         pub fn builder() -> builder::GetExtensionLiveChannelsResponse {
             Default::default()
         }
     }
     ///`GetFollowedChannelsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetFollowedChannelsResponse {
         pub data: ::std::vec::Vec<FollowedChannel>,
@@ -1296,6 +2270,44 @@ adds later.
         pub total: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetFollowedChannelsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetFollowedChannelsResponse {
+        const NAME: &'static str = "GetFollowedChannelsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    "total" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    2 => m.put(&mut f.2, "total")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                total: m.take(f.2, "total")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetFollowedChannelsResponse {
         pub fn builder() -> builder::GetFollowedChannelsResponse {
@@ -1359,12 +2371,44 @@ adds later.
         }
     }
     ///`GetGamesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetGamesResponse {
         pub data: ::std::vec::Vec<Game>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetGamesResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetGamesResponse {
+        const NAME: &'static str = "GetGamesResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetGamesResponse {
         pub fn builder() -> builder::GetGamesResponse {
@@ -1372,7 +2416,7 @@ adds later.
         }
     }
     ///`GetStreamsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetStreamsResponse {
         pub data: ::std::vec::Vec<Stream>,
@@ -1380,6 +2424,41 @@ adds later.
         pub pagination: ::std::option::Option<Pagination>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetStreamsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetStreamsResponse {
+        const NAME: &'static str = "GetStreamsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetStreamsResponse {
         pub fn builder() -> builder::GetStreamsResponse {
@@ -1451,7 +2530,7 @@ adds later.
         }
     }
     ///`GetTopGamesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetTopGamesResponse {
         pub data: ::std::vec::Vec<Game>,
@@ -1460,18 +2539,85 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetTopGamesResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetTopGamesResponse {
+        const NAME: &'static str = "GetTopGamesResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl GetTopGamesResponse {
         pub fn builder() -> builder::GetTopGamesResponse {
             Default::default()
         }
     }
     ///`GetUsersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetUsersResponse {
         pub data: ::std::vec::Vec<User>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetUsersResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetUsersResponse {
+        const NAME: &'static str = "GetUsersResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetUsersResponse {
         pub fn builder() -> builder::GetUsersResponse {
@@ -1551,7 +2697,7 @@ adds later.
         }
     }
     ///`GetVideosResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct GetVideosResponse {
         pub data: ::std::vec::Vec<Video>,
@@ -1559,6 +2705,41 @@ adds later.
         pub pagination: ::std::option::Option<Pagination>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetVideosResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for GetVideosResponse {
+        const NAME: &'static str = "GetVideosResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl GetVideosResponse {
         pub fn builder() -> builder::GetVideosResponse {
@@ -1706,7 +2887,7 @@ adds later.
         }
     }
     ///The error body Helix sends with every 4xx and 5xx response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct HelixErrorBody {
         ///The HTTP reason phrase, for example `Unauthorized`.
@@ -1717,6 +2898,44 @@ adds later.
         pub status: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for HelixErrorBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for HelixErrorBody {
+        const NAME: &'static str = "HelixErrorBody";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "status" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "error")?,
+                    1 => m.put(&mut f.1, "message")?,
+                    2 => m.put(&mut f.2, "status")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                error: m.take(f.0, "error")?,
+                message: m.take(f.1, "message")?,
+                status: m.take(f.2, "status")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl HelixErrorBody {
         pub fn builder() -> builder::HelixErrorBody {
@@ -1873,7 +3092,7 @@ adds later.
         }
     }
     ///A stretch of a video that Twitch Audio Recognition muted.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct MutedSegment {
         ///Length of the muted segment, in seconds.
@@ -1883,13 +3102,48 @@ adds later.
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for MutedSegment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for MutedSegment {
+        const NAME: &'static str = "MutedSegment";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "duration" => Some(0),
+                    "offset" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "duration")?,
+                    1 => m.put(&mut f.1, "offset")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                duration: m.take(f.0, "duration")?,
+                offset: m.take(f.1, "offset")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl MutedSegment {
         pub fn builder() -> builder::MutedSegment {
             Default::default()
         }
     }
     ///Paging state. On the last page `cursor` is absent and the object is `{}`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Pagination {
         ///Opaque cursor. Pass it as `after` for the next page or, where supported, as `before` for the previous one.
@@ -1897,6 +3151,38 @@ adds later.
         pub cursor: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Pagination {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Pagination {
+        const NAME: &'static str = "Pagination";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "cursor" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "cursor")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                cursor: m.take(f.0, "cursor")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Pagination {
         pub fn builder() -> builder::Pagination {
@@ -1960,7 +3246,7 @@ adds later.
         }
     }
     ///`SearchChannelsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SearchChannelsResponse {
         pub data: ::std::vec::Vec<ChannelSearchResult>,
@@ -1968,6 +3254,41 @@ adds later.
         pub pagination: ::std::option::Option<Pagination>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchChannelsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SearchChannelsResponse {
+        const NAME: &'static str = "SearchChannelsResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    "pagination" => Some(1),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    1 => m.put(&mut f.1, "pagination")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                pagination: m.take(f.1, "pagination")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl SearchChannelsResponse {
         pub fn builder() -> builder::SearchChannelsResponse {
@@ -2172,12 +3493,44 @@ adds later.
         }
     }
     ///`SendChatMessageResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct SendChatMessageResponse {
         pub data: ::std::vec::Vec<ChatMessageSent>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SendChatMessageResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for SendChatMessageResponse {
+        const NAME: &'static str = "SendChatMessageResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "data" => Some(0),
+                    _ => None,
+                },
+            );
+            let mut f = (None,);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "data")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                data: m.take(f.0, "data")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl SendChatMessageResponse {
         pub fn builder() -> builder::SendChatMessageResponse {
@@ -2185,7 +3538,7 @@ adds later.
         }
     }
     ///A live stream.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Stream {
         ///The category or game id. It may be empty.
@@ -2223,6 +3576,96 @@ adds later.
         pub viewer_count: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Stream {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Stream {
+        const NAME: &'static str = "Stream";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "game_id" => Some(0),
+                    "game_name" => Some(1),
+                    "id" => Some(2),
+                    "is_mature" => Some(3),
+                    "language" => Some(4),
+                    "started_at" => Some(5),
+                    "tag_ids" => Some(6),
+                    "tags" => Some(7),
+                    "thumbnail_url" => Some(8),
+                    "title" => Some(9),
+                    "type" => Some(10),
+                    "user_id" => Some(11),
+                    "user_login" => Some(12),
+                    "user_name" => Some(13),
+                    "viewer_count" => Some(14),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "game_id")?,
+                    1 => m.put(&mut f.1, "game_name")?,
+                    2 => m.put(&mut f.2, "id")?,
+                    3 => m.put(&mut f.3, "is_mature")?,
+                    4 => m.put(&mut f.4, "language")?,
+                    5 => m.put(&mut f.5, "started_at")?,
+                    6 => m.put(&mut f.6, "tag_ids")?,
+                    7 => m.put(&mut f.7, "tags")?,
+                    8 => m.put(&mut f.8, "thumbnail_url")?,
+                    9 => m.put(&mut f.9, "title")?,
+                    10 => m.put(&mut f.10, "type")?,
+                    11 => m.put(&mut f.11, "user_id")?,
+                    12 => m.put(&mut f.12, "user_login")?,
+                    13 => m.put(&mut f.13, "user_name")?,
+                    14 => m.put(&mut f.14, "viewer_count")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                game_id: m.take(f.0, "game_id")?,
+                game_name: m.take(f.1, "game_name")?,
+                id: m.take(f.2, "id")?,
+                is_mature: m.take(f.3, "is_mature")?,
+                language: m.take(f.4, "language")?,
+                started_at: m.take(f.5, "started_at")?,
+                tag_ids: m.take(f.6, "tag_ids")?,
+                tags: m.require(f.7, "tags")?,
+                thumbnail_url: m.take(f.8, "thumbnail_url")?,
+                title: m.take(f.9, "title")?,
+                type_: m.take(f.10, "type")?,
+                user_id: m.take(f.11, "user_id")?,
+                user_login: m.take(f.12, "user_login")?,
+                user_name: m.take(f.13, "user_name")?,
+                viewer_count: m.take(f.14, "viewer_count")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Stream {
         pub fn builder() -> builder::Stream {
@@ -2289,7 +3732,7 @@ adds later.
         }
     }
     ///A Twitch user.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct User {
         pub broadcaster_type: BroadcasterType,
@@ -2317,6 +3760,80 @@ adds later.
         pub view_count: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for User {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for User {
+        const NAME: &'static str = "User";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "broadcaster_type" => Some(0),
+                    "created_at" => Some(1),
+                    "description" => Some(2),
+                    "display_name" => Some(3),
+                    "email" => Some(4),
+                    "id" => Some(5),
+                    "login" => Some(6),
+                    "offline_image_url" => Some(7),
+                    "profile_image_url" => Some(8),
+                    "type" => Some(9),
+                    "view_count" => Some(10),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "broadcaster_type")?,
+                    1 => m.put(&mut f.1, "created_at")?,
+                    2 => m.put(&mut f.2, "description")?,
+                    3 => m.put(&mut f.3, "display_name")?,
+                    4 => m.put(&mut f.4, "email")?,
+                    5 => m.put(&mut f.5, "id")?,
+                    6 => m.put(&mut f.6, "login")?,
+                    7 => m.put(&mut f.7, "offline_image_url")?,
+                    8 => m.put(&mut f.8, "profile_image_url")?,
+                    9 => m.put(&mut f.9, "type")?,
+                    10 => m.put(&mut f.10, "view_count")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                broadcaster_type: m.take(f.0, "broadcaster_type")?,
+                created_at: m.take(f.1, "created_at")?,
+                description: m.take(f.2, "description")?,
+                display_name: m.take(f.3, "display_name")?,
+                email: m.take(f.4, "email")?,
+                id: m.take(f.5, "id")?,
+                login: m.take(f.6, "login")?,
+                offline_image_url: m.take(f.7, "offline_image_url")?,
+                profile_image_url: m.take(f.8, "profile_image_url")?,
+                type_: m.take(f.9, "type")?,
+                view_count: m.take(f.10, "view_count")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl User {
         pub fn builder() -> builder::User {
@@ -2391,7 +3908,7 @@ adds later.
         }
     }
     ///A published video.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct Video {
         ///When the video was created.
@@ -2432,6 +3949,104 @@ adds later.
         pub viewable: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Video {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for Video {
+        const NAME: &'static str = "Video";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "created_at" => Some(0),
+                    "description" => Some(1),
+                    "duration" => Some(2),
+                    "id" => Some(3),
+                    "language" => Some(4),
+                    "muted_segments" => Some(5),
+                    "published_at" => Some(6),
+                    "stream_id" => Some(7),
+                    "thumbnail_url" => Some(8),
+                    "title" => Some(9),
+                    "type" => Some(10),
+                    "url" => Some(11),
+                    "user_id" => Some(12),
+                    "user_login" => Some(13),
+                    "user_name" => Some(14),
+                    "view_count" => Some(15),
+                    "viewable" => Some(16),
+                    _ => None,
+                },
+            );
+            let mut f = (
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            );
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "created_at")?,
+                    1 => m.put(&mut f.1, "description")?,
+                    2 => m.put(&mut f.2, "duration")?,
+                    3 => m.put(&mut f.3, "id")?,
+                    4 => m.put(&mut f.4, "language")?,
+                    5 => m.put(&mut f.5, "muted_segments")?,
+                    6 => m.put(&mut f.6, "published_at")?,
+                    7 => m.put(&mut f.7, "stream_id")?,
+                    8 => m.put(&mut f.8, "thumbnail_url")?,
+                    9 => m.put(&mut f.9, "title")?,
+                    10 => m.put(&mut f.10, "type")?,
+                    11 => m.put(&mut f.11, "url")?,
+                    12 => m.put(&mut f.12, "user_id")?,
+                    13 => m.put(&mut f.13, "user_login")?,
+                    14 => m.put(&mut f.14, "user_name")?,
+                    15 => m.put(&mut f.15, "view_count")?,
+                    16 => m.put(&mut f.16, "viewable")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                created_at: m.take(f.0, "created_at")?,
+                description: m.take(f.1, "description")?,
+                duration: m.take(f.2, "duration")?,
+                id: m.take(f.3, "id")?,
+                language: m.take(f.4, "language")?,
+                muted_segments: m.require(f.5, "muted_segments")?,
+                published_at: m.take(f.6, "published_at")?,
+                stream_id: m.require(f.7, "stream_id")?,
+                thumbnail_url: m.take(f.8, "thumbnail_url")?,
+                title: m.take(f.9, "title")?,
+                type_: m.take(f.10, "type")?,
+                url: m.take(f.11, "url")?,
+                user_id: m.take(f.12, "user_id")?,
+                user_login: m.take(f.13, "user_login")?,
+                user_name: m.take(f.14, "user_name")?,
+                view_count: m.take(f.15, "view_count")?,
+                viewable: m.take(f.16, "viewable")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl Video {
         pub fn builder() -> builder::Video {

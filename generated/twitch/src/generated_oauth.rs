@@ -13,7 +13,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///The codes for the device code grant.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct DeviceAuthorization {
         pub device_code: ::streamkit_runtime::Secret,
@@ -27,6 +27,50 @@ pub mod types {
         pub verification_uri: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeviceAuthorization {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for DeviceAuthorization {
+        const NAME: &'static str = "DeviceAuthorization";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "device_code" => Some(0),
+                    "expires_in" => Some(1),
+                    "interval" => Some(2),
+                    "user_code" => Some(3),
+                    "verification_uri" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "device_code")?,
+                    1 => m.put(&mut f.1, "expires_in")?,
+                    2 => m.put(&mut f.2, "interval")?,
+                    3 => m.put(&mut f.3, "user_code")?,
+                    4 => m.put(&mut f.4, "verification_uri")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                device_code: m.take(f.0, "device_code")?,
+                expires_in: m.take(f.1, "expires_in")?,
+                interval: m.take(f.2, "interval")?,
+                user_code: m.take(f.3, "user_code")?,
+                verification_uri: m.take(f.4, "verification_uri")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl DeviceAuthorization {
         pub fn builder() -> builder::DeviceAuthorization {
@@ -119,7 +163,7 @@ pub mod types {
         }
     }
     ///The error body of id.twitch.tv. `error` appears in some responses and not in others.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct OAuthErrorBody {
         ///The HTTP reason phrase, when Twitch includes it.
@@ -131,6 +175,44 @@ pub mod types {
         pub status: i64,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for OAuthErrorBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for OAuthErrorBody {
+        const NAME: &'static str = "OAuthErrorBody";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "error" => Some(0),
+                    "message" => Some(1),
+                    "status" => Some(2),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "error")?,
+                    1 => m.put(&mut f.1, "message")?,
+                    2 => m.put(&mut f.2, "status")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                error: m.take(f.0, "error")?,
+                message: m.take(f.1, "message")?,
+                status: m.take(f.2, "status")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl OAuthErrorBody {
         pub fn builder() -> builder::OAuthErrorBody {
@@ -178,7 +260,7 @@ pub mod types {
         }
     }
     ///A freshly issued access token.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct TokenResponse {
         pub access_token: ::streamkit_runtime::Secret,
@@ -196,13 +278,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TokenResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for TokenResponse {
+        const NAME: &'static str = "TokenResponse";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "access_token" => Some(0),
+                    "expires_in" => Some(1),
+                    "id_token" => Some(2),
+                    "refresh_token" => Some(3),
+                    "scope" => Some(4),
+                    "token_type" => Some(5),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "access_token")?,
+                    1 => m.put(&mut f.1, "expires_in")?,
+                    2 => m.put(&mut f.2, "id_token")?,
+                    3 => m.put(&mut f.3, "refresh_token")?,
+                    4 => m.put(&mut f.4, "scope")?,
+                    5 => m.put(&mut f.5, "token_type")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                access_token: m.take(f.0, "access_token")?,
+                expires_in: m.take(f.1, "expires_in")?,
+                id_token: m.take(f.2, "id_token")?,
+                refresh_token: m.take(f.3, "refresh_token")?,
+                scope: f.4.unwrap_or_default(),
+                token_type: m.take(f.5, "token_type")?,
+                extra: m.extra(),
+            })
+        }
+    }
     impl TokenResponse {
         pub fn builder() -> builder::TokenResponse {
             Default::default()
         }
     }
     ///What Twitch knows about a valid token.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
     pub struct TokenValidation {
         ///The client id the token was issued to. It must be sent as `Client-Id` with Helix calls.
@@ -220,6 +349,50 @@ pub mod types {
         pub user_id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TokenValidation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::streamkit_runtime::decode::object(deserializer)
+        }
+    }
+    impl ::streamkit_runtime::decode::Object for TokenValidation {
+        const NAME: &'static str = "TokenValidation";
+        fn visit<'de, A: ::serde::de::MapAccess<'de>>(
+            map: A,
+        ) -> ::std::result::Result<Self, A::Error> {
+            let mut m = ::streamkit_runtime::decode::Fields::new(
+                map,
+                |k| match k {
+                    "client_id" => Some(0),
+                    "expires_in" => Some(1),
+                    "login" => Some(2),
+                    "scopes" => Some(3),
+                    "user_id" => Some(4),
+                    _ => None,
+                },
+            );
+            let mut f = (None, None, None, None, None);
+            while let Some(i) = m.next_field()? {
+                match i {
+                    0 => m.put(&mut f.0, "client_id")?,
+                    1 => m.put(&mut f.1, "expires_in")?,
+                    2 => m.put(&mut f.2, "login")?,
+                    3 => m.put(&mut f.3, "scopes")?,
+                    4 => m.put(&mut f.4, "user_id")?,
+                    _ => m.skip_value()?,
+                }
+            }
+            Ok(Self {
+                client_id: m.take(f.0, "client_id")?,
+                expires_in: m.take(f.1, "expires_in")?,
+                login: m.take(f.2, "login")?,
+                scopes: m.take(f.3, "scopes")?,
+                user_id: m.take(f.4, "user_id")?,
+                extra: m.extra(),
+            })
+        }
     }
     impl TokenValidation {
         pub fn builder() -> builder::TokenValidation {

@@ -23,15 +23,16 @@ pub mod send_wrappers;
 pub mod string_newtypes;
 pub mod strip_api_version;
 pub mod unset_messages;
+pub mod visit_once_deserialize;
 
 use super::pass::Pass;
 
 /// Every pass, in order. Order matters: `private_send` finds the send sites the wrappers
 /// and paginators use; `open_enums` adds the `Unknown` variant `drift_impls` reports;
-/// `non_exhaustive` and `drift_impls` see the final set of types; the setter passes
+/// `non_exhaustive`, `drift_impls` and `visit_once_deserialize` see the final set of types; the setter passes
 /// replace setters before `unset_messages` rewrites the messages of those left;
 /// `scope_enum` adds the scope list; `one_error` runs last, renaming progenitor's `Error` in the glue too.
-pub fn pipeline() -> [&'static dyn Pass; 20] {
+pub fn pipeline() -> [&'static dyn Pass; 21] {
     [
         &strip_api_version::StripApiVersion,
         &private_send::PrivateSend,
@@ -47,6 +48,7 @@ pub fn pipeline() -> [&'static dyn Pass; 20] {
         &string_newtypes::StringNewtypes,
         &non_exhaustive::NonExhaustive,
         &drift::DriftImpls,
+        &visit_once_deserialize::VisitOnceDeserialize,
         &enum_varnames::EnumVarnames,
         &runtime_glue::PolicyTable,
         &runtime_glue::ClientGlue,
