@@ -220,14 +220,18 @@ async fn unknown_values_are_kept_or_reported_in_strict_mode() {
 #[tokio::test]
 async fn a_slow_answer_times_out_and_an_idempotent_call_is_retried() {
     let sb = sandbox().await;
+    // The first answer is held far past the timeout, so that attempt times out however
+    // loaded the machine is; the retry (a loopback GET) and its backoff (a few hundred ms at
+    // most, under the wait cap, which is the timeout) fit in 2 s with a wide margin. (With
+    // 150 ms the backoff's jitter alone passed the cap in some runs.)
     let c = helix::Client::builder()
         .base_url(sb.helix_url())
         .client_id(streamkit_sandbox::CLIENT_ID)
         .access_token(sb.mint_app_token())
-        .timeout(Duration::from_millis(150))
+        .timeout(Duration::from_secs(2))
         .build()
         .unwrap();
-    sb.inject(Fault::new("GET", "/helix/users", FaultKind::Slow(Duration::from_millis(600))).times(1));
+    sb.inject(Fault::new("GET", "/helix/users", FaultKind::Slow(Duration::from_secs(120))).times(1));
     c.get_users().id(users(&sb)).send().await.expect("the retry is not slow");
     assert_eq!(count(&sb, "/helix/users"), 2);
 }
