@@ -16,6 +16,7 @@ pub mod page_bodies;
 pub mod paginate_methods;
 pub mod param_setters;
 pub mod private_send;
+pub mod request_builders;
 pub mod runtime_glue;
 pub mod scopes;
 pub mod send_wrappers;
@@ -28,9 +29,10 @@ use super::pass::Pass;
 /// Every pass, in order. Order matters: `private_send` finds the send sites the wrappers
 /// and paginators use; `open_enums` adds the `Unknown` variant `drift_impls` reports;
 /// `non_exhaustive` and `drift_impls` see the final set of types; the setter passes
-/// replace setters before `unset_messages` rewrites the messages of those left;
+/// replace setters before `unset_messages` rewrites the messages of those left, and
+/// `request_builders` then drops the builders no request body needs;
 /// `scope_enum` adds the scope list; `one_error` runs last, renaming progenitor's `Error` in the glue too.
-pub fn pipeline() -> [&'static dyn Pass; 19] {
+pub fn pipeline() -> [&'static dyn Pass; 20] {
     [
         &strip_api_version::StripApiVersion,
         &private_send::PrivateSend,
@@ -42,6 +44,7 @@ pub fn pipeline() -> [&'static dyn Pass; 19] {
         &default_extra::DefaultExtra,
         &field_setters::FieldSetters,
         &unset_messages::UnsetMessages,
+        &request_builders::RequestBuilders,
         &string_newtypes::StringNewtypes,
         &non_exhaustive::NonExhaustive,
         &drift::DriftImpls,
