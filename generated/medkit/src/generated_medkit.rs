@@ -2940,89 +2940,24 @@ present, else the flat fields.
                 &::streamkit_runtime::drift::field_path(at, "data"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.latest,
-                &::streamkit_runtime::drift::field_path(at, "latest"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for AccumulateEntry {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_id,
-                &::streamkit_runtime::drift::field_path(at, "channel_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.observed,
-                &::streamkit_runtime::drift::field_path(at, "observed"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.opaque_id,
-                &::streamkit_runtime::drift::field_path(at, "opaque_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.opaque_user_id,
-                &::streamkit_runtime::drift::field_path(at, "opaque_user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for AllConfig {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel,
-                &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.extension,
-                &::streamkit_runtime::drift::field_path(at, "extension"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for AllState {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel,
-                &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.extension,
-                &::streamkit_runtime::drift::field_path(at, "extension"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.extension_viewer,
-                &::streamkit_runtime::drift::field_path(at, "extension_viewer"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewer,
-                &::streamkit_runtime::drift::field_path(at, "viewer"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -3030,33 +2965,8 @@ present, else the flat fields.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.app_id,
-                &::streamkit_runtime::drift::field_path(at, "app_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_id,
-                &::streamkit_runtime::drift::field_path(at, "channel_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.extension_id,
-                &::streamkit_runtime::drift::field_path(at, "extension_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.role,
                 &::streamkit_runtime::drift::field_path(at, "role"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_ids,
-                &::streamkit_runtime::drift::field_path(at, "user_ids"),
                 out,
             );
         }
@@ -3064,195 +2974,59 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for AuthTokenResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tokens,
-                &::streamkit_runtime::drift::field_path(at, "tokens"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for BitsTransaction {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.display_name,
-                &::streamkit_runtime::drift::field_path(at, "displayName"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.initiator,
-                &::streamkit_runtime::drift::field_path(at, "initiator"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.product,
-                &::streamkit_runtime::drift::field_path(at, "product"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transaction_id,
-                &::streamkit_runtime::drift::field_path(at, "transactionId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transaction_receipt,
-                &::streamkit_runtime::drift::field_path(at, "transactionReceipt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for Broadcast {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.event,
-                &::streamkit_runtime::drift::field_path(at, "event"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.target,
-                &::streamkit_runtime::drift::field_path(at, "target"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CodeNames {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.names,
-                &::streamkit_runtime::drift::field_path(at, "names"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for CodesDistributed {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.distributed,
-                &::streamkit_runtime::drift::field_path(at, "distributed"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for CodesEligible {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.eligible,
-                &::streamkit_runtime::drift::field_path(at, "eligible"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for CodesRedeemed {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.redeemed,
-                &::streamkit_runtime::drift::field_path(at, "redeemed"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for CodesSet {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.codes,
-                &::streamkit_runtime::drift::field_path(at, "codes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.indices,
-                &::streamkit_runtime::drift::field_path(at, "indices"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.names,
-                &::streamkit_runtime::drift::field_path(at, "names"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CodesSetCodesItemItem {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CuratedPollVote {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.question_id,
-                &::streamkit_runtime::drift::field_path(at, "question_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vote,
-                &::streamkit_runtime::drift::field_path(at, "vote"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CuratedPolls {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.image,
-                &::streamkit_runtime::drift::field_path(at, "image"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.options,
                 &::streamkit_runtime::drift::field_path(at, "options"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.order,
-                &::streamkit_runtime::drift::field_path(at, "order"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -3260,72 +3034,27 @@ present, else the flat fields.
                 &::streamkit_runtime::drift::field_path(at, "questions"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.short_name,
-                &::streamkit_runtime::drift::field_path(at, "short_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.state,
-                &::streamkit_runtime::drift::field_path(at, "state"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for EmptyObject {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for ExtensionBroadcast {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.event,
-                &::streamkit_runtime::drift::field_path(at, "event"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.target,
-                &::streamkit_runtime::drift::field_path(at, "target"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for JsonObject {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for JsonPatchOperation {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.from,
-                &::streamkit_runtime::drift::field_path(at, "from"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.op,
                 &::streamkit_runtime::drift::field_path(at, "op"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.path,
-                &::streamkit_runtime::drift::field_path(at, "path"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.value,
-                &::streamkit_runtime::drift::field_path(at, "value"),
                 out,
             );
         }
@@ -3334,15 +3063,10 @@ present, else the flat fields.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Add => {}
-                Self::Remove => {}
-                Self::Replace => {}
-                Self::Move => {}
-                Self::Copy => {}
-                Self::Test => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -3361,18 +3085,8 @@ present, else the flat fields.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.combined_score,
-                &::streamkit_runtime::drift::field_path(at, "combined_score"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.questions,
                 &::streamkit_runtime::drift::field_path(at, "questions"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.team_id,
-                &::streamkit_runtime::drift::field_path(at, "team_id"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -3381,97 +3095,20 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for LeaderboardLeaderboardItemQuestionsValue {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_correct,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_correct"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.percent_correct,
-                &::streamkit_runtime::drift::field_path(at, "percent_correct"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.question_id,
-                &::streamkit_runtime::drift::field_path(at, "question_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.score_values,
-                &::streamkit_runtime::drift::field_path(at, "score_values"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.team_participants,
-                &::streamkit_runtime::drift::field_path(at, "team_participants"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.team_participation,
-                &::streamkit_runtime::drift::field_path(at, "team_participation"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.team_votes,
-                &::streamkit_runtime::drift::field_path(at, "team_votes"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for MarkFromList {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.prize_limits,
-                &::streamkit_runtime::drift::field_path(at, "prize_limits"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.prizes,
-                &::streamkit_runtime::drift::field_path(at, "prizes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.users,
-                &::streamkit_runtime::drift::field_path(at, "users"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for MarkFromPoll {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.correct,
-                &::streamkit_runtime::drift::field_path(at, "correct"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cutoff_timestamp,
-                &::streamkit_runtime::drift::field_path(at, "cutoff_timestamp"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.prize_limits,
-                &::streamkit_runtime::drift::field_path(at, "prize_limits"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.prizes,
-                &::streamkit_runtime::drift::field_path(at, "prizes"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for OptionAdd {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.option,
                 &::streamkit_runtime::drift::field_path(at, "option"),
@@ -3481,53 +3118,21 @@ present, else the flat fields.
     }
     impl ::streamkit_runtime::drift::Drift for OptionRemove {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.option,
-                &::streamkit_runtime::drift::field_path(at, "option"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.question,
-                &::streamkit_runtime::drift::field_path(at, "question"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for PinRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.identifier,
-                &::streamkit_runtime::drift::field_path(at, "identifier"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for PinResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.pin,
-                &::streamkit_runtime::drift::field_path(at, "pin"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for PollState {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.state,
-                &::streamkit_runtime::drift::field_path(at, "state"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -3539,75 +3144,30 @@ present, else the flat fields.
                 &::streamkit_runtime::drift::field_path(at, "transition"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.winner,
-                &::streamkit_runtime::drift::field_path(at, "winner"),
-                out,
-            );
         }
     }
     impl ::streamkit_runtime::drift::Drift for PollTransitionTransition {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::StateInactive => {}
-                Self::StateUnlocked => {}
-                Self::StateLocked => {}
-                Self::StateResults => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for PusherBroadcast {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.event,
-                &::streamkit_runtime::drift::field_path(at, "event"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.target,
-                &::streamkit_runtime::drift::field_path(at, "target"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for QuestionRef {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for RankAccepted {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.accepted,
-                &::streamkit_runtime::drift::field_path(at, "accepted"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.original,
-                &::streamkit_runtime::drift::field_path(at, "original"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -3625,52 +3185,20 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for RankDataDataItem {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.key,
-                &::streamkit_runtime::drift::field_path(at, "key"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.score,
-                &::streamkit_runtime::drift::field_path(at, "score"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for RankRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.key,
-                &::streamkit_runtime::drift::field_path(at, "key"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for RedeemRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.all_prizes,
-                &::streamkit_runtime::drift::field_path(at, "all_prizes"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for RedeemResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.all_prizes,
-                &::streamkit_runtime::drift::field_path(at, "all_prizes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -3678,13 +3206,10 @@ present, else the flat fields.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Viewer => {}
-                Self::Broadcaster => {}
-                Self::Admin => {}
-                Self::Backend => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -3695,56 +3220,19 @@ present, else the flat fields.
                 Self::Array(f0) => {
                     ::streamkit_runtime::drift::Drift::drift(f0, at, out);
                 }
-                Self::Object(f0) => {
-                    ::streamkit_runtime::drift::Drift::drift(f0, at, out);
-                }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for TeamMembership {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for TriviaOption {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.image,
-                &::streamkit_runtime::drift::field_path(at, "image"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.order,
-                &::streamkit_runtime::drift::field_path(at, "order"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.short_name,
-                &::streamkit_runtime::drift::field_path(at, "short_name"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -3752,43 +3240,8 @@ present, else the flat fields.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.image,
-                &::streamkit_runtime::drift::field_path(at, "image"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.options,
                 &::streamkit_runtime::drift::field_path(at, "options"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.order,
-                &::streamkit_runtime::drift::field_path(at, "order"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.short_name,
-                &::streamkit_runtime::drift::field_path(at, "short_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.state,
-                &::streamkit_runtime::drift::field_path(at, "state"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -3797,11 +3250,6 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for UserIds {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.next,
-                &::streamkit_runtime::drift::field_path(at, "next"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.results,
                 &::streamkit_runtime::drift::field_path(at, "results"),
@@ -3813,86 +3261,25 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for UserIdsResultsItem {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.twitch_id,
-                &::streamkit_runtime::drift::field_path(at, "twitch_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for UserInfo {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.ip_address,
-                &::streamkit_runtime::drift::field_path(at, "ip_address"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.registered,
-                &::streamkit_runtime::drift::field_path(at, "registered"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.server_time,
-                &::streamkit_runtime::drift::field_path(at, "server_time"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.visualization_id,
-                &::streamkit_runtime::drift::field_path(at, "visualization_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ValidatePinRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.pin,
-                &::streamkit_runtime::drift::field_path(at, "pin"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for VoteData {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.count,
-                &::streamkit_runtime::drift::field_path(at, "count"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.mean,
-                &::streamkit_runtime::drift::field_path(at, "mean"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.specific,
-                &::streamkit_runtime::drift::field_path(at, "specific"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.stats,
                 &::streamkit_runtime::drift::field_path(at, "stats"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.stddev,
-                &::streamkit_runtime::drift::field_path(at, "stddev"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sum,
-                &::streamkit_runtime::drift::field_path(at, "sum"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vote,
-                &::streamkit_runtime::drift::field_path(at, "vote"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -3912,89 +3299,22 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for VoteLogsResultItem {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.identifier,
-                &::streamkit_runtime::drift::field_path(at, "identifier"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.opaque,
-                &::streamkit_runtime::drift::field_path(at, "opaque"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.timestamp,
-                &::streamkit_runtime::drift::field_path(at, "timestamp"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.value,
-                &::streamkit_runtime::drift::field_path(at, "value"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for VoteRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.count,
-                &::streamkit_runtime::drift::field_path(at, "count"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.value,
-                &::streamkit_runtime::drift::field_path(at, "value"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for VoteStats {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.count,
-                &::streamkit_runtime::drift::field_path(at, "count"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.mean,
-                &::streamkit_runtime::drift::field_path(at, "mean"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.specific,
-                &::streamkit_runtime::drift::field_path(at, "specific"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.stddev,
-                &::streamkit_runtime::drift::field_path(at, "stddev"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sum,
-                &::streamkit_runtime::drift::field_path(at, "sum"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for WhisperSelf {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.event,
-                &::streamkit_runtime::drift::field_path(at, "event"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
 }
 #[derive(Clone, Debug)]

@@ -3006,43 +3006,16 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Family => {}
-                Self::Teen => {}
-                Self::Adult => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for Broadcast {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_id,
-                &::streamkit_runtime::drift::field_path(at, "channelId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_test_stream,
-                &::streamkit_runtime::drift::field_path(at, "isTestStream"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.started_at,
-                &::streamkit_runtime::drift::field_path(at, "startedAt"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -3052,161 +3025,6 @@ pub mod types {
             ::streamkit_runtime::drift::Drift::drift(
                 &self.audience,
                 &::streamkit_runtime::drift::field_path(at, "audience"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.badge_id,
-                &::streamkit_runtime::drift::field_path(at, "badgeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.banner_url,
-                &::streamkit_runtime::drift::field_path(at, "bannerUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_id,
-                &::streamkit_runtime::drift::field_path(at, "costreamId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cover_id,
-                &::streamkit_runtime::drift::field_path(at, "coverId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.feature_level,
-                &::streamkit_runtime::drift::field_path(at, "featureLevel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.featured,
-                &::streamkit_runtime::drift::field_path(at, "featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.ftl,
-                &::streamkit_runtime::drift::field_path(at, "ftl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_transcodes,
-                &::streamkit_runtime::drift::field_path(at, "hasTranscodes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_vod,
-                &::streamkit_runtime::drift::field_path(at, "hasVod"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hostee_id,
-                &::streamkit_runtime::drift::field_path(at, "hosteeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive_game_id,
-                &::streamkit_runtime::drift::field_path(at, "interactiveGameId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_followers,
-                &::streamkit_runtime::drift::field_path(at, "numFollowers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.partnered,
-                &::streamkit_runtime::drift::field_path(at, "partnered"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.suspended,
-                &::streamkit_runtime::drift::field_path(at, "suspended"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_id,
-                &::streamkit_runtime::drift::field_path(at, "thumbnailId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transcoding_profile_id,
-                &::streamkit_runtime::drift::field_path(at, "transcodingProfileId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_total,
-                &::streamkit_runtime::drift::field_path(at, "viewersTotal"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vods_enabled,
-                &::streamkit_runtime::drift::field_path(at, "vodsEnabled"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -3221,168 +3039,13 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.badge_id,
-                &::streamkit_runtime::drift::field_path(at, "badgeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.banner_url,
-                &::streamkit_runtime::drift::field_path(at, "bannerUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_id,
-                &::streamkit_runtime::drift::field_path(at, "costreamId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cover_id,
-                &::streamkit_runtime::drift::field_path(at, "coverId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.feature_level,
-                &::streamkit_runtime::drift::field_path(at, "featureLevel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.featured,
-                &::streamkit_runtime::drift::field_path(at, "featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.ftl,
-                &::streamkit_runtime::drift::field_path(at, "ftl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_transcodes,
-                &::streamkit_runtime::drift::field_path(at, "hasTranscodes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_vod,
-                &::streamkit_runtime::drift::field_path(at, "hasVod"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hostee_id,
-                &::streamkit_runtime::drift::field_path(at, "hosteeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive_game_id,
-                &::streamkit_runtime::drift::field_path(at, "interactiveGameId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_followers,
-                &::streamkit_runtime::drift::field_path(at, "numFollowers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.partnered,
-                &::streamkit_runtime::drift::field_path(at, "partnered"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.suspended,
-                &::streamkit_runtime::drift::field_path(at, "suspended"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_id,
-                &::streamkit_runtime::drift::field_path(at, "thumbnailId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transcoding_profile_id,
-                &::streamkit_runtime::drift::field_path(at, "transcodingProfileId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.type_,
                 &::streamkit_runtime::drift::field_path(at, "type"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.user,
                 &::streamkit_runtime::drift::field_path(at, "user"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_total,
-                &::streamkit_runtime::drift::field_path(at, "viewersTotal"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vods_enabled,
-                &::streamkit_runtime::drift::field_path(at, "vodsEnabled"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -3391,26 +3054,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for ChannelChat {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.authkey,
-                &::streamkit_runtime::drift::field_path(at, "authkey"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.endpoints,
-                &::streamkit_runtime::drift::field_path(at, "endpoints"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_load_shed,
-                &::streamkit_runtime::drift::field_path(at, "isLoadShed"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.permissions,
-                &::streamkit_runtime::drift::field_path(at, "permissions"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.roles,
                 &::streamkit_runtime::drift::field_path(at, "roles"),
@@ -3433,128 +3076,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.badge_id,
-                &::streamkit_runtime::drift::field_path(at, "badgeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.banner_url,
-                &::streamkit_runtime::drift::field_path(at, "bannerUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cache,
-                &::streamkit_runtime::drift::field_path(at, "cache"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_id,
-                &::streamkit_runtime::drift::field_path(at, "costreamId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.cover,
                 &::streamkit_runtime::drift::field_path(at, "cover"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cover_id,
-                &::streamkit_runtime::drift::field_path(at, "coverId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.feature_level,
-                &::streamkit_runtime::drift::field_path(at, "featureLevel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.featured,
-                &::streamkit_runtime::drift::field_path(at, "featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.ftl,
-                &::streamkit_runtime::drift::field_path(at, "ftl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_transcodes,
-                &::streamkit_runtime::drift::field_path(at, "hasTranscodes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_vod,
-                &::streamkit_runtime::drift::field_path(at, "hasVod"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hostee_id,
-                &::streamkit_runtime::drift::field_path(at, "hosteeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive_game_id,
-                &::streamkit_runtime::drift::field_path(at, "interactiveGameId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.max_concurrent_subscribers,
-                &::streamkit_runtime::drift::field_path(at, "maxConcurrentSubscribers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_followers,
-                &::streamkit_runtime::drift::field_path(at, "numFollowers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_subscribers,
-                &::streamkit_runtime::drift::field_path(at, "numSubscribers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.partnered,
-                &::streamkit_runtime::drift::field_path(at, "partnered"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -3563,38 +3086,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.stream_key,
-                &::streamkit_runtime::drift::field_path(at, "streamKey"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.suspended,
-                &::streamkit_runtime::drift::field_path(at, "suspended"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.thumbnail,
                 &::streamkit_runtime::drift::field_path(at, "thumbnail"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_id,
-                &::streamkit_runtime::drift::field_path(at, "thumbnailId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total_unique_subscribers,
-                &::streamkit_runtime::drift::field_path(at, "totalUniqueSubscribers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transcoding_profile_id,
-                &::streamkit_runtime::drift::field_path(at, "transcodingProfileId"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -3603,38 +3096,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.user,
                 &::streamkit_runtime::drift::field_path(at, "user"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_total,
-                &::streamkit_runtime::drift::field_path(at, "viewersTotal"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vods_enabled,
-                &::streamkit_runtime::drift::field_path(at, "vodsEnabled"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -3643,105 +3106,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for ChannelPreferences {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_links_allowed,
-                &::streamkit_runtime::drift::field_path(at, "channel:links:allowed"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_links_clickable,
-                &::streamkit_runtime::drift::field_path(at, "channel:links:clickable"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_follow,
-                &::streamkit_runtime::drift::field_path(at, "channel:notify:follow"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_followmessage,
-                &::streamkit_runtime::drift::field_path(
-                    at,
-                    "channel:notify:followmessage",
-                ),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_hosted_by,
-                &::streamkit_runtime::drift::field_path(at, "channel:notify:hostedBy"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_hosting,
-                &::streamkit_runtime::drift::field_path(at, "channel:notify:hosting"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_subscribe,
-                &::streamkit_runtime::drift::field_path(at, "channel:notify:subscribe"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_subscribemessage,
-                &::streamkit_runtime::drift::field_path(
-                    at,
-                    "channel:notify:subscribemessage",
-                ),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_offline_autoplay_vod,
-                &::streamkit_runtime::drift::field_path(
-                    at,
-                    "channel:offline:autoplayVod",
-                ),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_partner_submail,
-                &::streamkit_runtime::drift::field_path(at, "channel:partner:submail"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_player_mute_own,
-                &::streamkit_runtime::drift::field_path(at, "channel:player:muteOwn"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_slowchat,
-                &::streamkit_runtime::drift::field_path(at, "channel:slowchat"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_tweet_body,
-                &::streamkit_runtime::drift::field_path(at, "channel:tweet:body"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_tweet_enabled,
-                &::streamkit_runtime::drift::field_path(at, "channel:tweet:enabled"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_allow,
-                &::streamkit_runtime::drift::field_path(at, "costream:allow"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hosting_allow,
-                &::streamkit_runtime::drift::field_path(at, "hosting:allow"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hypezone_allow,
-                &::streamkit_runtime::drift::field_path(at, "hypezone:allow"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sharetext,
-                &::streamkit_runtime::drift::field_path(at, "sharetext"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -3780,64 +3144,14 @@ pub mod types {
                 &::streamkit_runtime::drift::field_path(at, "audience"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive_game_id,
-                &::streamkit_runtime::drift::field_path(at, "interactiveGameId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transcoding_profile_id,
-                &::streamkit_runtime::drift::field_path(at, "transcodingProfileId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vods_enabled,
-                &::streamkit_runtime::drift::field_path(at, "vodsEnabled"),
-                out,
-            );
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChatUser {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.user_roles,
                 &::streamkit_runtime::drift::field_path(at, "userRoles"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -3857,118 +3171,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.badge_id,
-                &::streamkit_runtime::drift::field_path(at, "badgeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.banner_url,
-                &::streamkit_runtime::drift::field_path(at, "bannerUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cache,
-                &::streamkit_runtime::drift::field_path(at, "cache"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_id,
-                &::streamkit_runtime::drift::field_path(at, "costreamId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.cover,
                 &::streamkit_runtime::drift::field_path(at, "cover"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cover_id,
-                &::streamkit_runtime::drift::field_path(at, "coverId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.feature_level,
-                &::streamkit_runtime::drift::field_path(at, "featureLevel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.featured,
-                &::streamkit_runtime::drift::field_path(at, "featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.ftl,
-                &::streamkit_runtime::drift::field_path(at, "ftl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_transcodes,
-                &::streamkit_runtime::drift::field_path(at, "hasTranscodes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_vod,
-                &::streamkit_runtime::drift::field_path(at, "hasVod"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hostee_id,
-                &::streamkit_runtime::drift::field_path(at, "hosteeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive_game_id,
-                &::streamkit_runtime::drift::field_path(at, "interactiveGameId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_followers,
-                &::streamkit_runtime::drift::field_path(at, "numFollowers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.partnered,
-                &::streamkit_runtime::drift::field_path(at, "partnered"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -3977,28 +3181,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.suspended,
-                &::streamkit_runtime::drift::field_path(at, "suspended"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.thumbnail,
                 &::streamkit_runtime::drift::field_path(at, "thumbnail"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_id,
-                &::streamkit_runtime::drift::field_path(at, "thumbnailId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transcoding_profile_id,
-                &::streamkit_runtime::drift::field_path(at, "transcodingProfileId"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -4007,38 +3191,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.user,
                 &::streamkit_runtime::drift::field_path(at, "user"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_total,
-                &::streamkit_runtime::drift::field_path(at, "viewersTotal"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vods_enabled,
-                &::streamkit_runtime::drift::field_path(at, "vodsEnabled"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4046,50 +3200,14 @@ pub mod types {
     }
     impl ::streamkit_runtime::drift::Drift for FollowRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user,
-                &::streamkit_runtime::drift::field_path(at, "user"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for FollowerUser {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.channel,
                 &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -4098,43 +3216,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.social,
                 &::streamkit_runtime::drift::field_path(at, "social"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4143,51 +3226,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for GameType {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.background_url,
-                &::streamkit_runtime::drift::field_path(at, "backgroundUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cover_url,
-                &::streamkit_runtime::drift::field_path(at, "coverUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.parent,
-                &::streamkit_runtime::drift::field_path(at, "parent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.source,
-                &::streamkit_runtime::drift::field_path(at, "source"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -4195,28 +3233,16 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::AuthorizationCode => {}
-                Self::RefreshToken => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for HosteeRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.auto,
-                &::streamkit_runtime::drift::field_path(at, "auto"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for MixerErrorBody {
         #[allow(unused_variables)]
@@ -4226,26 +3252,6 @@ pub mod types {
                 &::streamkit_runtime::drift::field_path(at, "details"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.error,
-                &::streamkit_runtime::drift::field_path(at, "error"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.status_code,
-                &::streamkit_runtime::drift::field_path(at, "statusCode"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -4253,38 +3259,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.channel,
                 &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -4293,48 +3269,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.preferences,
-                &::streamkit_runtime::drift::field_path(at, "preferences"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.social,
                 &::streamkit_runtime::drift::field_path(at, "social"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4343,41 +3279,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for Resource {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.meta,
-                &::streamkit_runtime::drift::field_path(at, "meta"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.relid,
-                &::streamkit_runtime::drift::field_path(at, "relid"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.remote_path,
-                &::streamkit_runtime::drift::field_path(at, "remotePath"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.store,
-                &::streamkit_runtime::drift::field_path(at, "store"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_,
-                &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.url,
-                &::streamkit_runtime::drift::field_path(at, "url"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -4385,21 +3286,10 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::User => {}
-                Self::Banned => {}
-                Self::Pro => {}
-                Self::VerifiedPartner => {}
-                Self::Partner => {}
-                Self::Subscriber => {}
-                Self::ChannelEditor => {}
-                Self::Mod => {}
-                Self::GlobalMod => {}
-                Self::Staff => {}
-                Self::Founder => {}
-                Self::Owner => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -4422,183 +3312,48 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Names => {}
-                Self::Titles => {}
-                Self::Types => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for SearchUsersQuery {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for Shortcode {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.expires_in,
-                &::streamkit_runtime::drift::field_path(at, "expires_in"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.handle,
-                &::streamkit_runtime::drift::field_path(at, "handle"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ShortcodeApproval {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ShortcodeRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_secret,
-                &::streamkit_runtime::drift::field_path(at, "client_secret"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.scope,
-                &::streamkit_runtime::drift::field_path(at, "scope"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for Social {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.discord,
-                &::streamkit_runtime::drift::field_path(at, "discord"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.facebook,
-                &::streamkit_runtime::drift::field_path(at, "facebook"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.player,
-                &::streamkit_runtime::drift::field_path(at, "player"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.twitter,
-                &::streamkit_runtime::drift::field_path(at, "twitter"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.youtube,
-                &::streamkit_runtime::drift::field_path(at, "youtube"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Team {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.background_url,
-                &::streamkit_runtime::drift::field_path(at, "backgroundUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.logo_url,
-                &::streamkit_runtime::drift::field_path(at, "logoUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.owner_id,
-                &::streamkit_runtime::drift::field_path(at, "ownerId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total_viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "totalViewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for TimeStamped {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -4606,33 +3361,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_secret,
-                &::streamkit_runtime::drift::field_path(at, "client_secret"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.grant_type,
                 &::streamkit_runtime::drift::field_path(at, "grant_type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.redirect_uri,
-                &::streamkit_runtime::drift::field_path(at, "redirect_uri"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.refresh_token,
-                &::streamkit_runtime::drift::field_path(at, "refresh_token"),
                 out,
             );
         }
@@ -4640,26 +3370,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for TokenResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.access_token,
-                &::streamkit_runtime::drift::field_path(at, "access_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.expires_in,
-                &::streamkit_runtime::drift::field_path(at, "expires_in"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.refresh_token,
-                &::streamkit_runtime::drift::field_path(at, "refresh_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token_type,
-                &::streamkit_runtime::drift::field_path(at, "token_type"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -4667,73 +3377,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.social,
                 &::streamkit_runtime::drift::field_path(at, "social"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
                 out,
             );
         }
@@ -4741,11 +3386,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for UserGroup {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.name,
                 &::streamkit_runtime::drift::field_path(at, "name"),
@@ -4758,38 +3398,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.channel,
                 &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -4798,43 +3408,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.social,
                 &::streamkit_runtime::drift::field_path(at, "social"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4844,78 +3419,13 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.groups,
                 &::streamkit_runtime::drift::field_path(at, "groups"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.social,
                 &::streamkit_runtime::drift::field_path(at, "social"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4924,26 +3434,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for ValidationDetail {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.context,
-                &::streamkit_runtime::drift::field_path(at, "context"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.path,
-                &::streamkit_runtime::drift::field_path(at, "path"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_,
-                &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }

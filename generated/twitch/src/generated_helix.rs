@@ -3363,168 +3363,28 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Affiliate => {}
-                Self::Partner => {}
-                Self::Normal => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChannelFollower {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.followed_at,
-                &::streamkit_runtime::drift::field_path(at, "followed_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_login,
-                &::streamkit_runtime::drift::field_path(at, "user_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_name,
-                &::streamkit_runtime::drift::field_path(at, "user_name"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChannelInformation {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_language,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_language"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_login,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_name,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.content_classification_labels,
-                &::streamkit_runtime::drift::field_path(
-                    at,
-                    "content_classification_labels",
-                ),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.delay,
-                &::streamkit_runtime::drift::field_path(at, "delay"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_name,
-                &::streamkit_runtime::drift::field_path(at, "game_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_branded_content,
-                &::streamkit_runtime::drift::field_path(at, "is_branded_content"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tags,
-                &::streamkit_runtime::drift::field_path(at, "tags"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChannelSearchResult {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_language,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_language"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_login,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.display_name,
-                &::streamkit_runtime::drift::field_path(at, "display_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_name,
-                &::streamkit_runtime::drift::field_path(at, "game_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_live,
-                &::streamkit_runtime::drift::field_path(at, "is_live"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.started_at,
-                &::streamkit_runtime::drift::field_path(at, "started_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tag_ids,
-                &::streamkit_runtime::drift::field_path(at, "tag_ids"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tags,
-                &::streamkit_runtime::drift::field_path(at, "tags"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_url,
-                &::streamkit_runtime::drift::field_path(at, "thumbnail_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -3536,128 +3396,18 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "drop_reason"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_sent,
-                &::streamkit_runtime::drift::field_path(at, "is_sent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message_id,
-                &::streamkit_runtime::drift::field_path(at, "message_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Chatter {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_login,
-                &::streamkit_runtime::drift::field_path(at, "user_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_name,
-                &::streamkit_runtime::drift::field_path(at, "user_name"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Clip {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_name,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "created_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.creator_id,
-                &::streamkit_runtime::drift::field_path(at, "creator_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.creator_name,
-                &::streamkit_runtime::drift::field_path(at, "creator_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.duration,
-                &::streamkit_runtime::drift::field_path(at, "duration"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.embed_url,
-                &::streamkit_runtime::drift::field_path(at, "embed_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_featured,
-                &::streamkit_runtime::drift::field_path(at, "is_featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language,
-                &::streamkit_runtime::drift::field_path(at, "language"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_url,
-                &::streamkit_runtime::drift::field_path(at, "thumbnail_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.url,
-                &::streamkit_runtime::drift::field_path(at, "url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.video_id,
-                &::streamkit_runtime::drift::field_path(at, "video_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.view_count,
-                &::streamkit_runtime::drift::field_path(at, "view_count"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vod_offset,
-                &::streamkit_runtime::drift::field_path(at, "vod_offset"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -3669,26 +3419,16 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "id"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_enabled,
-                &::streamkit_runtime::drift::field_path(at, "is_enabled"),
-                out,
-            );
         }
     }
     impl ::streamkit_runtime::drift::Drift for ContentClassificationLabelId {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::DebatedSocialIssuesAndPolitics => {}
-                Self::DrugsIntoxication => {}
-                Self::SexualThemes => {}
-                Self::ViolentGraphic => {}
-                Self::Gambling => {}
-                Self::ProfanityVulgarity => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -3705,29 +3445,15 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "transport"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_,
-                &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.version,
-                &::streamkit_runtime::drift::field_path(at, "version"),
-                out,
-            );
         }
     }
     impl ::streamkit_runtime::drift::Drift for CreateEventsubSubscriptionBodyType {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CreateEventsubSubscriptionBodyVersion {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CreateEventsubSubscriptionResponse {
         #[allow(unused_variables)]
@@ -3737,114 +3463,22 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "data"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.max_total_cost,
-                &::streamkit_runtime::drift::field_path(at, "max_total_cost"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total,
-                &::streamkit_runtime::drift::field_path(at, "total"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total_cost,
-                &::streamkit_runtime::drift::field_path(at, "total_cost"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for DeleteEventsubSubscriptionId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for DropReason {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for EventSubCondition {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_user_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.campaign_id,
-                &::streamkit_runtime::drift::field_path(at, "campaign_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.category_id,
-                &::streamkit_runtime::drift::field_path(at, "category_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.conduit_id,
-                &::streamkit_runtime::drift::field_path(at, "conduit_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.extension_client_id,
-                &::streamkit_runtime::drift::field_path(at, "extension_client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.from_broadcaster_user_id,
-                &::streamkit_runtime::drift::field_path(at, "from_broadcaster_user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.moderator_user_id,
-                &::streamkit_runtime::drift::field_path(at, "moderator_user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.organization_id,
-                &::streamkit_runtime::drift::field_path(at, "organization_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.reward_id,
-                &::streamkit_runtime::drift::field_path(at, "reward_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.to_broadcaster_user_id,
-                &::streamkit_runtime::drift::field_path(at, "to_broadcaster_user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -3857,21 +3491,6 @@ adds later.
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.cost,
-                &::streamkit_runtime::drift::field_path(at, "cost"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "created_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.status,
                 &::streamkit_runtime::drift::field_path(at, "status"),
                 out,
@@ -3881,16 +3500,6 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "transport"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_,
-                &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.version,
-                &::streamkit_runtime::drift::field_path(at, "version"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -3898,27 +3507,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Enabled => {}
-                Self::WebhookCallbackVerificationPending => {}
-                Self::WebhookCallbackVerificationFailed => {}
-                Self::NotificationFailuresExceeded => {}
-                Self::AuthorizationRevoked => {}
-                Self::ModeratorRemoved => {}
-                Self::UserRemoved => {}
-                Self::ChatUserBanned => {}
-                Self::VersionRemoved => {}
-                Self::BetaMaintenance => {}
-                Self::WebsocketDisconnected => {}
-                Self::WebsocketFailedPingPong => {}
-                Self::WebsocketReceivedInboundTraffic => {}
-                Self::WebsocketConnectionUnused => {}
-                Self::WebsocketInternalError => {}
-                Self::WebsocketNetworkTimeout => {}
-                Self::WebsocketNetworkError => {}
-                Self::WebsocketFailedToReconnect => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -3926,33 +3518,8 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.callback,
-                &::streamkit_runtime::drift::field_path(at, "callback"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.conduit_id,
-                &::streamkit_runtime::drift::field_path(at, "conduit_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.connected_at,
-                &::streamkit_runtime::drift::field_path(at, "connected_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.disconnected_at,
-                &::streamkit_runtime::drift::field_path(at, "disconnected_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.method,
                 &::streamkit_runtime::drift::field_path(at, "method"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.session_id,
-                &::streamkit_runtime::drift::field_path(at, "session_id"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -3962,12 +3529,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Webhook => {}
-                Self::Websocket => {}
-                Self::Conduit => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -3975,28 +3540,8 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.callback,
-                &::streamkit_runtime::drift::field_path(at, "callback"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.conduit_id,
-                &::streamkit_runtime::drift::field_path(at, "conduit_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.method,
                 &::streamkit_runtime::drift::field_path(at, "method"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.secret,
-                &::streamkit_runtime::drift::field_path(at, "secret"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.session_id,
-                &::streamkit_runtime::drift::field_path(at, "session_id"),
                 out,
             );
         }
@@ -4004,91 +3549,24 @@ adds later.
     impl ::streamkit_runtime::drift::Drift for ExtensionLiveChannel {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_name,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_name,
-                &::streamkit_runtime::drift::field_path(at, "game_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for FollowedChannel {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_login,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_name,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.followed_at,
-                &::streamkit_runtime::drift::field_path(at, "followed_at"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Game {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.box_art_url,
-                &::streamkit_runtime::drift::field_path(at, "box_art_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.igdb_id,
-                &::streamkit_runtime::drift::field_path(at, "igdb_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for GetChannelFollowersBroadcasterId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GetChannelFollowersResponse {
         #[allow(unused_variables)]
@@ -4101,11 +3579,6 @@ adds later.
             ::streamkit_runtime::drift::Drift::drift(
                 &self.pagination,
                 &::streamkit_runtime::drift::field_path(at, "pagination"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total,
-                &::streamkit_runtime::drift::field_path(at, "total"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4124,15 +3597,11 @@ adds later.
     }
     impl ::streamkit_runtime::drift::Drift for GetChattersBroadcasterId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GetChattersModeratorId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GetChattersResponse {
         #[allow(unused_variables)]
@@ -4145,11 +3614,6 @@ adds later.
             ::streamkit_runtime::drift::Drift::drift(
                 &self.pagination,
                 &::streamkit_runtime::drift::field_path(at, "pagination"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total,
-                &::streamkit_runtime::drift::field_path(at, "total"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4180,23 +3644,8 @@ adds later.
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.max_total_cost,
-                &::streamkit_runtime::drift::field_path(at, "max_total_cost"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.pagination,
                 &::streamkit_runtime::drift::field_path(at, "pagination"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total,
-                &::streamkit_runtime::drift::field_path(at, "total"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total_cost,
-                &::streamkit_runtime::drift::field_path(at, "total_cost"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4204,9 +3653,7 @@ adds later.
     }
     impl ::streamkit_runtime::drift::Drift for GetExtensionLiveChannelsExtensionId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GetExtensionLiveChannelsResponse {
         #[allow(unused_variables)]
@@ -4214,11 +3661,6 @@ adds later.
             ::streamkit_runtime::drift::Drift::drift(
                 &self.data,
                 &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.pagination,
-                &::streamkit_runtime::drift::field_path(at, "pagination"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4237,19 +3679,12 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "pagination"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total,
-                &::streamkit_runtime::drift::field_path(at, "total"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for GetFollowedChannelsUserId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GetGamesResponse {
         #[allow(unused_variables)]
@@ -4282,11 +3717,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::All => {}
-                Self::Live => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -4321,13 +3755,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::All => {}
-                Self::Day => {}
-                Self::Month => {}
-                Self::Week => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -4351,12 +3782,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Time => {}
-                Self::Trending => {}
-                Self::Views => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -4364,45 +3793,22 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::All => {}
-                Self::Archive => {}
-                Self::Highlight => {}
-                Self::Upload => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for HelixErrorBody {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.error,
-                &::streamkit_runtime::drift::field_path(at, "error"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.status,
-                &::streamkit_runtime::drift::field_path(at, "status"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ModifyChannelInformationBody {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_language,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_language"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.content_classification_labels,
                 &::streamkit_runtime::drift::field_path(
@@ -4411,77 +3817,31 @@ adds later.
                 ),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.delay,
-                &::streamkit_runtime::drift::field_path(at, "delay"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_branded_content,
-                &::streamkit_runtime::drift::field_path(at, "is_branded_content"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tags,
-                &::streamkit_runtime::drift::field_path(at, "tags"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
         }
     }
     impl ::streamkit_runtime::drift::Drift for ModifyChannelInformationBodyTitle {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for ModifyChannelInformationBroadcasterId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for MutedSegment {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.duration,
-                &::streamkit_runtime::drift::field_path(at, "duration"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.offset,
-                &::streamkit_runtime::drift::field_path(at, "offset"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Pagination {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cursor,
-                &::streamkit_runtime::drift::field_path(at, "cursor"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for SearchChannelsQuery {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for SearchChannelsResponse {
         #[allow(unused_variables)]
@@ -4501,51 +3861,19 @@ adds later.
     }
     impl ::streamkit_runtime::drift::Drift for SendChatMessageBody {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.for_source_only,
-                &::streamkit_runtime::drift::field_path(at, "for_source_only"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.reply_parent_message_id,
-                &::streamkit_runtime::drift::field_path(at, "reply_parent_message_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sender_id,
-                &::streamkit_runtime::drift::field_path(at, "sender_id"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for SendChatMessageBodyBroadcasterId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for SendChatMessageBodyMessage {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for SendChatMessageBodySenderId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for SendChatMessageResponse {
         #[allow(unused_variables)]
@@ -4562,78 +3890,8 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_name,
-                &::streamkit_runtime::drift::field_path(at, "game_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_mature,
-                &::streamkit_runtime::drift::field_path(at, "is_mature"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language,
-                &::streamkit_runtime::drift::field_path(at, "language"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.started_at,
-                &::streamkit_runtime::drift::field_path(at, "started_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tag_ids,
-                &::streamkit_runtime::drift::field_path(at, "tag_ids"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tags,
-                &::streamkit_runtime::drift::field_path(at, "tags"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_url,
-                &::streamkit_runtime::drift::field_path(at, "thumbnail_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.type_,
                 &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_login,
-                &::streamkit_runtime::drift::field_path(at, "user_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_name,
-                &::streamkit_runtime::drift::field_path(at, "user_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewer_count,
-                &::streamkit_runtime::drift::field_path(at, "viewer_count"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4643,11 +3901,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Live => {}
-                Self::Error => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -4660,53 +3917,8 @@ adds later.
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "created_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.display_name,
-                &::streamkit_runtime::drift::field_path(at, "display_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.login,
-                &::streamkit_runtime::drift::field_path(at, "login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.offline_image_url,
-                &::streamkit_runtime::drift::field_path(at, "offline_image_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.profile_image_url,
-                &::streamkit_runtime::drift::field_path(at, "profile_image_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.type_,
                 &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.view_count,
-                &::streamkit_runtime::drift::field_path(at, "view_count"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4716,13 +3928,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Admin => {}
-                Self::GlobalMod => {}
-                Self::Staff => {}
-                Self::Normal => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -4730,88 +3939,13 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "created_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.duration,
-                &::streamkit_runtime::drift::field_path(at, "duration"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language,
-                &::streamkit_runtime::drift::field_path(at, "language"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.muted_segments,
                 &::streamkit_runtime::drift::field_path(at, "muted_segments"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.published_at,
-                &::streamkit_runtime::drift::field_path(at, "published_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.stream_id,
-                &::streamkit_runtime::drift::field_path(at, "stream_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_url,
-                &::streamkit_runtime::drift::field_path(at, "thumbnail_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.type_,
                 &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.url,
-                &::streamkit_runtime::drift::field_path(at, "url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_login,
-                &::streamkit_runtime::drift::field_path(at, "user_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_name,
-                &::streamkit_runtime::drift::field_path(at, "user_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.view_count,
-                &::streamkit_runtime::drift::field_path(at, "view_count"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewable,
-                &::streamkit_runtime::drift::field_path(at, "viewable"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4821,12 +3955,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Archive => {}
-                Self::Highlight => {}
-                Self::Upload => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }

@@ -534,140 +534,40 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for DeviceAuthorization {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.device_code,
-                &::streamkit_runtime::drift::field_path(at, "device_code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.expires_in,
-                &::streamkit_runtime::drift::field_path(at, "expires_in"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interval,
-                &::streamkit_runtime::drift::field_path(at, "interval"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_code,
-                &::streamkit_runtime::drift::field_path(at, "user_code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verification_uri,
-                &::streamkit_runtime::drift::field_path(at, "verification_uri"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for DeviceAuthorizationRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.scopes,
-                &::streamkit_runtime::drift::field_path(at, "scopes"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GrantType {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::ClientCredentials => {}
-                Self::AuthorizationCode => {}
-                Self::RefreshToken => {}
-                Self::UrnIetfParamsOauthGrantTypeDeviceCode => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for OAuthErrorBody {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.error,
-                &::streamkit_runtime::drift::field_path(at, "error"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.status,
-                &::streamkit_runtime::drift::field_path(at, "status"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for RevokeRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for TokenRequest {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_secret,
-                &::streamkit_runtime::drift::field_path(at, "client_secret"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.device_code,
-                &::streamkit_runtime::drift::field_path(at, "device_code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.grant_type,
                 &::streamkit_runtime::drift::field_path(at, "grant_type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.redirect_uri,
-                &::streamkit_runtime::drift::field_path(at, "redirect_uri"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.refresh_token,
-                &::streamkit_runtime::drift::field_path(at, "refresh_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.scopes,
-                &::streamkit_runtime::drift::field_path(at, "scopes"),
                 out,
             );
         }
@@ -675,67 +575,12 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for TokenResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.access_token,
-                &::streamkit_runtime::drift::field_path(at, "access_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.expires_in,
-                &::streamkit_runtime::drift::field_path(at, "expires_in"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id_token,
-                &::streamkit_runtime::drift::field_path(at, "id_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.refresh_token,
-                &::streamkit_runtime::drift::field_path(at, "refresh_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.scope,
-                &::streamkit_runtime::drift::field_path(at, "scope"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token_type,
-                &::streamkit_runtime::drift::field_path(at, "token_type"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for TokenValidation {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.expires_in,
-                &::streamkit_runtime::drift::field_path(at, "expires_in"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.login,
-                &::streamkit_runtime::drift::field_path(at, "login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.scopes,
-                &::streamkit_runtime::drift::field_path(at, "scopes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
