@@ -9467,7 +9467,36 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetUserIdsDetached {
+        client: super::Client,
         cursor: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetUserIdsDetached {
+        type Item = types::UserIdsResultsItem;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::UserIdsResultsItem> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetUserIds {
+                    client: &client,
+                    cursor: template.cursor,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_user_ids",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.cursor(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetUserIds<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `next`),
@@ -9476,41 +9505,10 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::UserIdsResultsItem> {
-            let client = self.client.clone();
-            let template = GetUserIdsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetUserIdsDetached {
+                client: self.client.clone(),
                 cursor: self.cursor,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::UserIdsResultsItem,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::UserIdsResultsItem,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = GetUserIds {
-                        client: &client,
-                        cursor: template.cursor,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_user_ids",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.cursor(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(

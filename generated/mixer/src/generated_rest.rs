@@ -8417,6 +8417,7 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct ListChannelsDetached {
+        client: super::Client,
         fields: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         no_count: Result<Option<i64>, String>,
@@ -8426,6 +8427,53 @@ pub mod builder {
         scope: Result<Option<types::SearchScope>, String>,
         where_: Result<Option<::std::string::String>, String>,
     }
+    impl ::streamkit_runtime::pagination::PagedRequest for ListChannelsDetached {
+        type Item = types::ExpandedChannel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ExpandedChannel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "list_channels",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::Some("x-total-count"),
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = ListChannels {
+                    client: &client,
+                    fields: template.fields,
+                    limit: template.limit,
+                    no_count: template.no_count,
+                    order: template.order,
+                    page: template.page,
+                    q: template.q,
+                    scope: template.scope,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
+    }
     impl<'a> ListChannels<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else the `x-total-count` header, else a full page),
  fetching the next page while the current one is consumed. Configure the walk
@@ -8433,8 +8481,8 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ExpandedChannel> {
-            let client = self.client.clone();
-            let template = ListChannelsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(ListChannelsDetached {
+                client: self.client.clone(),
                 fields: self.fields,
                 limit: self.limit,
                 no_count: self.no_count,
@@ -8443,55 +8491,7 @@ pub mod builder {
                 q: self.q,
                 scope: self.scope,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ExpandedChannel,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ExpandedChannel,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "list_channels",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::Some("x-total-count"),
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = ListChannels {
-                        client: &client,
-                        fields: template.fields,
-                        limit: template.limit,
-                        no_count: template.no_count,
-                        order: template.order,
-                        page: template.page,
-                        q: template.q,
-                        scope: template.scope,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -8508,12 +8508,58 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChannelFollowersDetached {
+        client: super::Client,
         channel_id: Result<i64, String>,
         fields: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         order: Result<Option<::std::string::String>, String>,
         page: Result<Option<i64>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChannelFollowersDetached {
+        type Item = types::FollowerUser;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::FollowerUser> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_channel_followers",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::Some("x-total-count"),
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetChannelFollowers {
+                    client: &client,
+                    channel_id: template.channel_id,
+                    fields: template.fields,
+                    limit: template.limit,
+                    order: template.order,
+                    page: template.page,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetChannelFollowers<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else the `x-total-count` header, else a full page),
@@ -8522,59 +8568,15 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::FollowerUser> {
-            let client = self.client.clone();
-            let template = GetChannelFollowersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChannelFollowersDetached {
+                client: self.client.clone(),
                 channel_id: self.channel_id,
                 fields: self.fields,
                 limit: self.limit,
                 order: self.order,
                 page: self.page,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::FollowerUser> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::FollowerUser,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_channel_followers",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::Some("x-total-count"),
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetChannelFollowers {
-                        client: &client,
-                        channel_id: template.channel_id,
-                        fields: template.fields,
-                        limit: template.limit,
-                        order: template.order,
-                        page: template.page,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -8591,9 +8593,52 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChannelHostersDetached {
+        client: super::Client,
         channel_id: Result<i64, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChannelHostersDetached {
+        type Item = types::ChannelAdvanced;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ChannelAdvanced> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_channel_hosters",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetChannelHosters {
+                    client: &client,
+                    channel_id: template.channel_id,
+                    limit: template.limit,
+                    page: template.page,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetChannelHosters<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -8602,55 +8647,12 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelAdvanced> {
-            let client = self.client.clone();
-            let template = GetChannelHostersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChannelHostersDetached {
+                client: self.client.clone(),
                 channel_id: self.channel_id,
                 limit: self.limit,
                 page: self.page,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ChannelAdvanced,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ChannelAdvanced,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_channel_hosters",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetChannelHosters {
-                        client: &client,
-                        channel_id: template.channel_id,
-                        limit: template.limit,
-                        page: template.page,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -8667,10 +8669,54 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChannelUsersDetached {
+        client: super::Client,
         channel_id: Result<i64, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChannelUsersDetached {
+        type Item = types::UserWithGroups;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::UserWithGroups> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_channel_users",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetChannelUsers {
+                    client: &client,
+                    channel_id: template.channel_id,
+                    limit: template.limit,
+                    page: template.page,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetChannelUsers<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -8679,57 +8725,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithGroups> {
-            let client = self.client.clone();
-            let template = GetChannelUsersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChannelUsersDetached {
+                client: self.client.clone(),
                 channel_id: self.channel_id,
                 limit: self.limit,
                 page: self.page,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::UserWithGroups,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::UserWithGroups,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_channel_users",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetChannelUsers {
-                        client: &client,
-                        channel_id: template.channel_id,
-                        limit: template.limit,
-                        page: template.page,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -8746,10 +8748,55 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChannelUsersByRoleDetached {
+        client: super::Client,
         channel_id: Result<i64, String>,
         role_or_user_id: Result<types::Role, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest
+    for GetChannelUsersByRoleDetached {
+        type Item = types::UserWithGroups;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::UserWithGroups> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_channel_users_by_role",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetChannelUsersByRole {
+                    client: &client,
+                    channel_id: template.channel_id,
+                    role_or_user_id: template.role_or_user_id,
+                    limit: template.limit,
+                    page: template.page,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetChannelUsersByRole<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -8758,57 +8805,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithGroups> {
-            let client = self.client.clone();
-            let template = GetChannelUsersByRoleDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChannelUsersByRoleDetached {
+                client: self.client.clone(),
                 channel_id: self.channel_id,
                 role_or_user_id: self.role_or_user_id,
                 limit: self.limit,
                 page: self.page,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::UserWithGroups,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::UserWithGroups,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_channel_users_by_role",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetChannelUsersByRole {
-                        client: &client,
-                        channel_id: template.channel_id,
-                        role_or_user_id: template.role_or_user_id,
-                        limit: template.limit,
-                        page: template.page,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -8825,10 +8828,54 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct ListTeamsDetached {
+        client: super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         order: Result<Option<::std::string::String>, String>,
         page: Result<Option<i64>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for ListTeamsDetached {
+        type Item = types::Team;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Team> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "list_teams",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = ListTeams {
+                    client: &client,
+                    limit: template.limit,
+                    order: template.order,
+                    page: template.page,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> ListTeams<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -8837,53 +8884,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Team> {
-            let client = self.client.clone();
-            let template = ListTeamsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(ListTeamsDetached {
+                client: self.client.clone(),
                 limit: self.limit,
                 order: self.order,
                 page: self.page,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Team> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Team> = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "list_teams",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = ListTeams {
-                        client: &client,
-                        limit: template.limit,
-                        order: template.order,
-                        page: template.page,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<types::Team> {
@@ -8896,9 +8903,52 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetTeamUsersDetached {
+        client: super::Client,
         team_id: Result<i64, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetTeamUsersDetached {
+        type Item = types::UserWithChannel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::UserWithChannel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_team_users",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetTeamUsers {
+                    client: &client,
+                    team_id: template.team_id,
+                    limit: template.limit,
+                    page: template.page,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetTeamUsers<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -8907,55 +8957,12 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithChannel> {
-            let client = self.client.clone();
-            let template = GetTeamUsersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetTeamUsersDetached {
+                client: self.client.clone(),
                 team_id: self.team_id,
                 limit: self.limit,
                 page: self.page,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::UserWithChannel,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::UserWithChannel,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_team_users",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetTeamUsers {
-                        client: &client,
-                        team_id: template.team_id,
-                        limit: template.limit,
-                        page: template.page,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -8972,11 +8979,56 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct ListTypesDetached {
+        client: super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         order: Result<Option<::std::string::String>, String>,
         page: Result<Option<i64>, String>,
         query: Result<Option<::std::string::String>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for ListTypesDetached {
+        type Item = types::GameType;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::GameType> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "list_types",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = ListTypes {
+                    client: &client,
+                    limit: template.limit,
+                    order: template.order,
+                    page: template.page,
+                    query: template.query,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> ListTypes<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -8985,55 +9037,14 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::GameType> {
-            let client = self.client.clone();
-            let template = ListTypesDetached {
+            ::streamkit_runtime::pagination::Paginator::of(ListTypesDetached {
+                client: self.client.clone(),
                 limit: self.limit,
                 order: self.order,
                 page: self.page,
                 query: self.query,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::GameType> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::GameType> = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "list_types",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = ListTypes {
-                        client: &client,
-                        limit: template.limit,
-                        order: template.order,
-                        page: template.page,
-                        query: template.query,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -9050,11 +9061,56 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetTypeChannelsDetached {
+        client: super::Client,
         type_id: Result<i64, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         order: Result<Option<::std::string::String>, String>,
         page: Result<Option<i64>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetTypeChannelsDetached {
+        type Item = types::Channel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Channel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_type_channels",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetTypeChannels {
+                    client: &client,
+                    type_id: template.type_id,
+                    limit: template.limit,
+                    order: template.order,
+                    page: template.page,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetTypeChannels<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -9063,55 +9119,14 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Channel> {
-            let client = self.client.clone();
-            let template = GetTypeChannelsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetTypeChannelsDetached {
+                client: self.client.clone(),
                 type_id: self.type_id,
                 limit: self.limit,
                 order: self.order,
                 page: self.page,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Channel> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Channel> = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_type_channels",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetTypeChannels {
-                        client: &client,
-                        type_id: template.type_id,
-                        limit: template.limit,
-                        order: template.order,
-                        page: template.page,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -9128,9 +9143,52 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct SearchUsersDetached {
+        client: super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
         query: Result<types::SearchUsersQuery, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for SearchUsersDetached {
+        type Item = types::UserWithChannel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::UserWithChannel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "search_users",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = SearchUsers {
+                    client: &client,
+                    limit: template.limit,
+                    page: template.page,
+                    query: template.query,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> SearchUsers<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -9139,55 +9197,12 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithChannel> {
-            let client = self.client.clone();
-            let template = SearchUsersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(SearchUsersDetached {
+                client: self.client.clone(),
                 limit: self.limit,
                 page: self.page,
                 query: self.query,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::UserWithChannel,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::UserWithChannel,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "search_users",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = SearchUsers {
-                        client: &client,
-                        limit: template.limit,
-                        page: template.page,
-                        query: template.query,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -9204,12 +9219,58 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetUserFollowsDetached {
+        client: super::Client,
         user_id: Result<i64, String>,
         fields: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         order: Result<Option<::std::string::String>, String>,
         page: Result<Option<i64>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetUserFollowsDetached {
+        type Item = types::ChannelAdvanced;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ChannelAdvanced> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_user_follows",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::Some("x-total-count"),
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetUserFollows {
+                    client: &client,
+                    user_id: template.user_id,
+                    fields: template.fields,
+                    limit: template.limit,
+                    order: template.order,
+                    page: template.page,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetUserFollows<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else the `x-total-count` header, else a full page),
@@ -9218,61 +9279,15 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelAdvanced> {
-            let client = self.client.clone();
-            let template = GetUserFollowsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetUserFollowsDetached {
+                client: self.client.clone(),
                 user_id: self.user_id,
                 fields: self.fields,
                 limit: self.limit,
                 order: self.order,
                 page: self.page,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ChannelAdvanced,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ChannelAdvanced,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_user_follows",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::Some("x-total-count"),
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetUserFollows {
-                        client: &client,
-                        user_id: template.user_id,
-                        fields: template.fields,
-                        limit: template.limit,
-                        order: template.order,
-                        page: template.page,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -9289,11 +9304,43 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChatUsersDetached {
+        client: super::Client,
         channel_id: Result<i64, String>,
         continuation_token: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         show_lurkers: Result<Option<bool>, String>,
         username: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChatUsersDetached {
+        type Item = types::ChatUser;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ChatUser> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let links = ::streamkit_runtime::pagination::LinkCursor {
+                    operation: "get_chat_users",
+                    cursor_param: "continuationToken",
+                    link_header: "link",
+                };
+                let mut request = GetChatUsers {
+                    client: &client,
+                    channel_id: template.channel_id,
+                    continuation_token: template.continuation_token,
+                    limit: template.limit,
+                    show_lurkers: template.show_lurkers,
+                    username: template.username,
+                };
+                if let Some(c) = links.cursor_to_request(at.clone())? {
+                    request = request.continuation_token(c);
+                }
+                let response = request.send().await?;
+                Ok(links.page(response, at, |body| body))
+            })
+        }
     }
     impl<'a> GetChatUsers<'a> {
         /** Walks every page of this list (the next `continuationToken` from the `link` header's `rel="next"` URL),
@@ -9302,42 +9349,14 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ChatUser> {
-            let client = self.client.clone();
-            let template = GetChatUsersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChatUsersDetached {
+                client: self.client.clone(),
                 channel_id: self.channel_id,
                 continuation_token: self.continuation_token,
                 limit: self.limit,
                 show_lurkers: self.show_lurkers,
                 username: self.username,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::ChatUser> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::ChatUser> = ::std::boxed::Box::pin(async move {
-                    let links = ::streamkit_runtime::pagination::LinkCursor {
-                        operation: "get_chat_users",
-                        cursor_param: "continuationToken",
-                        link_header: "link",
-                    };
-                    let mut request = GetChatUsers {
-                        client: &client,
-                        channel_id: template.channel_id,
-                        continuation_token: template.continuation_token,
-                        limit: template.limit,
-                        show_lurkers: template.show_lurkers,
-                        username: template.username,
-                    };
-                    if let Some(c) = links.cursor_to_request(at.clone())? {
-                        request = request.continuation_token(c);
-                    }
-                    let response = request.send().await?;
-                    Ok(links.page(response, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(

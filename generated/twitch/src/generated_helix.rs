@@ -6906,10 +6906,42 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetFollowedChannelsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         broadcaster_id: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         user_id: Result<types::GetFollowedChannelsUserId, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetFollowedChannelsDetached {
+        type Item = types::FollowedChannel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::FollowedChannel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetFollowedChannels {
+                    client: &client,
+                    after: template.after,
+                    broadcaster_id: template.broadcaster_id,
+                    first: template.first,
+                    user_id: template.user_id,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_followed_channels",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetFollowedChannels<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -6918,47 +6950,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::FollowedChannel> {
-            let client = self.client.clone();
-            let template = GetFollowedChannelsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetFollowedChannelsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 broadcaster_id: self.broadcaster_id,
                 first: self.first,
                 user_id: self.user_id,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::FollowedChannel,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::FollowedChannel,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = GetFollowedChannels {
-                        client: &client,
-                        after: template.after,
-                        broadcaster_id: template.broadcaster_id,
-                        first: template.first,
-                        user_id: template.user_id,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_followed_channels",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -6975,10 +6973,42 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChannelFollowersDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         broadcaster_id: Result<types::GetChannelFollowersBroadcasterId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         user_id: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChannelFollowersDetached {
+        type Item = types::ChannelFollower;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ChannelFollower> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetChannelFollowers {
+                    client: &client,
+                    after: template.after,
+                    broadcaster_id: template.broadcaster_id,
+                    first: template.first,
+                    user_id: template.user_id,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_channel_followers",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetChannelFollowers<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -6987,47 +7017,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelFollower> {
-            let client = self.client.clone();
-            let template = GetChannelFollowersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChannelFollowersDetached {
+                client: self.client.clone(),
                 after: self.after,
                 broadcaster_id: self.broadcaster_id,
                 first: self.first,
                 user_id: self.user_id,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ChannelFollower,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ChannelFollower,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = GetChannelFollowers {
-                        client: &client,
-                        after: template.after,
-                        broadcaster_id: template.broadcaster_id,
-                        first: template.first,
-                        user_id: template.user_id,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_channel_followers",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -7044,10 +7040,42 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChattersDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         broadcaster_id: Result<types::GetChattersBroadcasterId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         moderator_id: Result<types::GetChattersModeratorId, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChattersDetached {
+        type Item = types::Chatter;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Chatter> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetChatters {
+                    client: &client,
+                    after: template.after,
+                    broadcaster_id: template.broadcaster_id,
+                    first: template.first,
+                    moderator_id: template.moderator_id,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_chatters",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetChatters<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -7056,43 +7084,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Chatter> {
-            let client = self.client.clone();
-            let template = GetChattersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChattersDetached {
+                client: self.client.clone(),
                 after: self.after,
                 broadcaster_id: self.broadcaster_id,
                 first: self.first,
                 moderator_id: self.moderator_id,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Chatter> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Chatter> = ::std::boxed::Box::pin(async move {
-                    let mut request = GetChatters {
-                        client: &client,
-                        after: template.after,
-                        broadcaster_id: template.broadcaster_id,
-                        first: template.first,
-                        moderator_id: template.moderator_id,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_chatters",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -7109,6 +7107,7 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetClipsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         before: Result<Option<::std::string::String>, String>,
         broadcaster_id: Result<Option<::std::string::String>, String>,
@@ -7119,6 +7118,45 @@ pub mod builder {
         is_featured: Result<Option<bool>, String>,
         started_at: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetClipsDetached {
+        type Item = types::Clip;
+        const BACKWARD: bool = true;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Clip> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetClips {
+                    client: &client,
+                    after: template.after,
+                    before: template.before,
+                    broadcaster_id: template.broadcaster_id,
+                    ended_at: template.ended_at,
+                    first: template.first,
+                    game_id: template.game_id,
+                    id: template.id,
+                    is_featured: template.is_featured,
+                    started_at: template.started_at,
+                };
+                let requested = at.clone();
+                let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_clips",
+                    at,
+                    true,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                if let Some(c) = before {
+                    request = request.before(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
+    }
     impl<'a> GetClips<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
@@ -7126,8 +7164,8 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Clip> {
-            let client = self.client.clone();
-            let template = GetClipsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetClipsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 before: self.before,
                 broadcaster_id: self.broadcaster_id,
@@ -7137,44 +7175,7 @@ pub mod builder {
                 id: self.id,
                 is_featured: self.is_featured,
                 started_at: self.started_at,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Clip> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Clip> = ::std::boxed::Box::pin(async move {
-                    let mut request = GetClips {
-                        client: &client,
-                        after: template.after,
-                        before: template.before,
-                        broadcaster_id: template.broadcaster_id,
-                        ended_at: template.ended_at,
-                        first: template.first,
-                        game_id: template.game_id,
-                        id: template.id,
-                        is_featured: template.is_featured,
-                        started_at: template.started_at,
-                    };
-                    let requested = at.clone();
-                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_clips",
-                        at,
-                        true,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    if let Some(c) = before {
-                        request = request.before(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<types::Clip> {
@@ -7187,11 +7188,45 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetEventsubSubscriptionsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         status: Result<Option<types::EventSubSubscriptionStatus>, String>,
         subscription_id: Result<Option<::std::string::String>, String>,
         type_: Result<Option<::std::string::String>, String>,
         user_id: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest
+    for GetEventsubSubscriptionsDetached {
+        type Item = types::EventSubSubscription;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::EventSubSubscription> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetEventsubSubscriptions {
+                    client: &client,
+                    after: template.after,
+                    status: template.status,
+                    subscription_id: template.subscription_id,
+                    type_: template.type_,
+                    user_id: template.user_id,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_eventsub_subscriptions",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetEventsubSubscriptions<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -7200,49 +7235,14 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::EventSubSubscription> {
-            let client = self.client.clone();
-            let template = GetEventsubSubscriptionsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetEventsubSubscriptionsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 status: self.status,
                 subscription_id: self.subscription_id,
                 type_: self.type_,
                 user_id: self.user_id,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::EventSubSubscription,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::EventSubSubscription,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = GetEventsubSubscriptions {
-                        client: &client,
-                        after: template.after,
-                        status: template.status,
-                        subscription_id: template.subscription_id,
-                        type_: template.type_,
-                        user_id: template.user_id,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_eventsub_subscriptions",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -7259,9 +7259,41 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetExtensionLiveChannelsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         extension_id: Result<types::GetExtensionLiveChannelsExtensionId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest
+    for GetExtensionLiveChannelsDetached {
+        type Item = types::ExtensionLiveChannel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ExtensionLiveChannel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetExtensionLiveChannels {
+                    client: &client,
+                    after: template.after,
+                    extension_id: template.extension_id,
+                    first: template.first,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_extension_live_channels",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetExtensionLiveChannels<'a> {
         /** Walks every page of this list (cursor in a bare string `pagination`),
@@ -7270,45 +7302,12 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ExtensionLiveChannel> {
-            let client = self.client.clone();
-            let template = GetExtensionLiveChannelsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetExtensionLiveChannelsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 extension_id: self.extension_id,
                 first: self.first,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ExtensionLiveChannel,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ExtensionLiveChannel,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = GetExtensionLiveChannels {
-                        client: &client,
-                        after: template.after,
-                        extension_id: template.extension_id,
-                        first: template.first,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_extension_live_channels",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -7325,9 +7324,43 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetTopGamesDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         before: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetTopGamesDetached {
+        type Item = types::Game;
+        const BACKWARD: bool = true;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Game> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetTopGames {
+                    client: &client,
+                    after: template.after,
+                    before: template.before,
+                    first: template.first,
+                };
+                let requested = at.clone();
+                let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_top_games",
+                    at,
+                    true,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                if let Some(c) = before {
+                    request = request.before(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetTopGames<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -7336,43 +7369,12 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Game> {
-            let client = self.client.clone();
-            let template = GetTopGamesDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetTopGamesDetached {
+                client: self.client.clone(),
                 after: self.after,
                 before: self.before,
                 first: self.first,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Game> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Game> = ::std::boxed::Box::pin(async move {
-                    let mut request = GetTopGames {
-                        client: &client,
-                        after: template.after,
-                        before: template.before,
-                        first: template.first,
-                    };
-                    let requested = at.clone();
-                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_top_games",
-                        at,
-                        true,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    if let Some(c) = before {
-                        request = request.before(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<types::Game> {
@@ -7385,10 +7387,42 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct SearchChannelsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         live_only: Result<Option<bool>, String>,
         query: Result<types::SearchChannelsQuery, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for SearchChannelsDetached {
+        type Item = types::ChannelSearchResult;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ChannelSearchResult> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = SearchChannels {
+                    client: &client,
+                    after: template.after,
+                    first: template.first,
+                    live_only: template.live_only,
+                    query: template.query,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "search_channels",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> SearchChannels<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -7397,47 +7431,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelSearchResult> {
-            let client = self.client.clone();
-            let template = SearchChannelsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(SearchChannelsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 first: self.first,
                 live_only: self.live_only,
                 query: self.query,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ChannelSearchResult,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ChannelSearchResult,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = SearchChannels {
-                        client: &client,
-                        after: template.after,
-                        first: template.first,
-                        live_only: template.live_only,
-                        query: template.query,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "search_channels",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -7454,6 +7454,7 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetStreamsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         before: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
@@ -7463,6 +7464,44 @@ pub mod builder {
         user_id: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         user_login: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
     }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetStreamsDetached {
+        type Item = types::Stream;
+        const BACKWARD: bool = true;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Stream> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetStreams {
+                    client: &client,
+                    after: template.after,
+                    before: template.before,
+                    first: template.first,
+                    game_id: template.game_id,
+                    language: template.language,
+                    type_: template.type_,
+                    user_id: template.user_id,
+                    user_login: template.user_login,
+                };
+                let requested = at.clone();
+                let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_streams",
+                    at,
+                    true,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                if let Some(c) = before {
+                    request = request.before(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
+    }
     impl<'a> GetStreams<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
@@ -7470,8 +7509,8 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Stream> {
-            let client = self.client.clone();
-            let template = GetStreamsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetStreamsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 before: self.before,
                 first: self.first,
@@ -7480,43 +7519,7 @@ pub mod builder {
                 type_: self.type_,
                 user_id: self.user_id,
                 user_login: self.user_login,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Stream> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Stream> = ::std::boxed::Box::pin(async move {
-                    let mut request = GetStreams {
-                        client: &client,
-                        after: template.after,
-                        before: template.before,
-                        first: template.first,
-                        game_id: template.game_id,
-                        language: template.language,
-                        type_: template.type_,
-                        user_id: template.user_id,
-                        user_login: template.user_login,
-                    };
-                    let requested = at.clone();
-                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_streams",
-                        at,
-                        true,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    if let Some(c) = before {
-                        request = request.before(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -7533,6 +7536,7 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetVideosDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         before: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
@@ -7544,6 +7548,46 @@ pub mod builder {
         type_: Result<Option<types::GetVideosType>, String>,
         user_id: Result<Option<::std::string::String>, String>,
     }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetVideosDetached {
+        type Item = types::Video;
+        const BACKWARD: bool = true;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Video> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetVideos {
+                    client: &client,
+                    after: template.after,
+                    before: template.before,
+                    first: template.first,
+                    game_id: template.game_id,
+                    id: template.id,
+                    language: template.language,
+                    period: template.period,
+                    sort: template.sort,
+                    type_: template.type_,
+                    user_id: template.user_id,
+                };
+                let requested = at.clone();
+                let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_videos",
+                    at,
+                    true,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                if let Some(c) = before {
+                    request = request.before(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
+    }
     impl<'a> GetVideos<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
@@ -7551,8 +7595,8 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Video> {
-            let client = self.client.clone();
-            let template = GetVideosDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetVideosDetached {
+                client: self.client.clone(),
                 after: self.after,
                 before: self.before,
                 first: self.first,
@@ -7563,45 +7607,7 @@ pub mod builder {
                 sort: self.sort,
                 type_: self.type_,
                 user_id: self.user_id,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Video> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Video> = ::std::boxed::Box::pin(async move {
-                    let mut request = GetVideos {
-                        client: &client,
-                        after: template.after,
-                        before: template.before,
-                        first: template.first,
-                        game_id: template.game_id,
-                        id: template.id,
-                        language: template.language,
-                        period: template.period,
-                        sort: template.sort,
-                        type_: template.type_,
-                        user_id: template.user_id,
-                    };
-                    let requested = at.clone();
-                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_videos",
-                        at,
-                        true,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    if let Some(c) = before {
-                        request = request.before(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(

@@ -140,7 +140,12 @@ fn struct_body(fields: &syn::Fields, drifting: &BTreeSet<String>) -> proc_macro2
             quote!(#(#lines)*)
         }
         syn::Fields::Unnamed(u) => {
-            let idx = u.unnamed.iter().enumerate().filter(|(_, f)| may_drift(&f.ty, drifting)).map(|(i, _)| syn::Index::from(i));
+            let idx = u
+                .unnamed
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| may_drift(&f.ty, drifting))
+                .map(|(i, _)| syn::Index::from(i));
             quote!(#(#d::Drift::drift(&self.#idx, at, out);)*)
         }
         syn::Fields::Unit => quote!(),
