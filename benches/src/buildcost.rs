@@ -599,7 +599,10 @@ pub fn run() -> BenchResult<Vec<Figure>> {
     let (regen, specs) = regen_time(&root)?;
     figures.push(Figure::target(
         SCENARIO,
-        format!("regen of all {specs} specs (`streamkit_codegen::regen`, check mode, release build, best of {REPS})"),
+        format!(
+            "regen of all {specs} specs (`streamkit_codegen::regen`, check mode, in this {} binary, best of {REPS})",
+            if cfg!(debug_assertions) { "debug" } else { "release" }
+        ),
         format!("{} ms", regen.as_millis()),
         "< 1000 ms",
         regen < Duration::from_secs(1),
