@@ -4,11 +4,17 @@
 //! Helix spec (17 operations) and from synthetic copies with every operation four times
 //! (68 operations), into crates of a temporary workspace under
 //! `target/bench-build/` whose dependencies are those of `generated/twitch` (same
-//! `Cargo.lock`, `streamkit-runtime` by path). Dependencies are built once into a shared
+//! `Cargo.lock`, `streamkit-runtime` by path, every other file of `generated/twitch/src`). Dependencies are built once into a shared
 //! `CARGO_TARGET_DIR`; then each crate's own compile is timed: `touch src/lib.rs` and
 //! `cargo build -p <crate>` (dev profile, `CARGO_INCREMENTAL=0`), minus a no-op
 //! `cargo build` of the same crate, best of `REPS`. The baseline, `twitch_api` 0.8, is built
 //! the same way in a workspace of its own (`cargo clean -p twitch_api` instead of `touch`).
+//!
+//! Two more figures: the cold build (every dependency from scratch, fresh target dir) of a
+//! crate using the three service crates against one using only reqwest + serde + tokio
+//! (the floor any hand-written client pays), and the time to regenerate every spec
+//! (`streamkit_codegen::regen` in check mode, in this release binary: what the release
+//! `xtask regen` runs, without writing).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,6 +26,11 @@ use crate::common::*;
 
 const SCENARIO: &str = "build";
 const REPS: usize = 3;
+/// Cold builds take minutes each on two cores: one round by default
+/// (`STREAMKIT_BENCH_COLD_REPS` for more).
+fn cold_reps() -> usize {
+    std::env::var("STREAMKIT_BENCH_COLD_REPS").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1)
+}
 /// How many copies of each operation the large spec has.
 const K: usize = 4;
 
@@ -169,6 +180,24 @@ fn write(path: &Path, text: &str) -> BenchResult<()> {
     std::fs::write(path, text).map_err(|e| format!("write {}: {e}", path.display()))
 }
 
+/// The files under `dir`, as paths relative to it.
+fn source_files(dir: &Path) -> BenchResult<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                out.push(rel.to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Writes the temporary workspace with one crate per variant.
 fn write_workspace(ws: &Path, variants: &[Variant]) -> BenchResult<()> {
     let root = root();
@@ -211,8 +240,12 @@ fn write_workspace(ws: &Path, variants: &[Variant]) -> BenchResult<()> {
                 toml_section(&twitch_toml, "[dependencies]"),
             ),
         )?;
-        for f in ["lib.rs", "auth.rs", "generated_oauth.rs"] {
-            write(&dir.join("src").join(f), &read(&format!("generated/twitch/src/{f}"))?)?;
+        // Every hand-written module (lib.rs, auth.rs, eventsub/, ...) and the other generated
+        // files as they are; only generated_helix.rs differs between the variants.
+        for f in source_files(&root.join("generated/twitch/src"))? {
+            if f != Path::new("generated_helix.rs") {
+                write(&dir.join("src").join(&f), &read(&format!("generated/twitch/src/{}", f.display()))?)?;
+            }
         }
         write(&dir.join("src/generated_helix.rs"), &v.code)?;
     }
@@ -351,6 +384,85 @@ fn twitch_api_compile(ws: &Path, target: &Path) -> BenchResult<Duration> {
     Ok(cargo_build(ws, target, &[])?.saturating_sub(noop))
 }
 
+/// Best of `REPS` runs of `streamkit_codegen::regen` in check mode (every spec generated
+/// and compared, nothing written), and the number of specs.
+fn regen_time(root: &Path) -> BenchResult<(Duration, usize)> {
+    let mut best = Duration::MAX;
+    let mut specs = 0;
+    for _ in 0..REPS {
+        let t0 = Instant::now();
+        let report = streamkit_codegen::regen(root, true).map_err(|e| format!("regen: {e}"))?;
+        best = best.min(t0.elapsed());
+        specs = report.files.len();
+    }
+    Ok((best, specs))
+}
+
+/// The workspace of the cold builds: `bench-floor` (reqwest with the workspace's features and
+/// rustls, serde, serde_json, tokio) and `bench-three` (the Twitch, MEDKit and Mixer crates).
+fn write_cold_workspace(ws: &Path) -> BenchResult<()> {
+    let root = root();
+    let abs = |rel: &str| root.join(rel).display().to_string();
+    let profile = "[profile.dev]\ndebug = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n";
+    write(
+        &ws.join("Cargo.toml"),
+        &format!(
+            "# Written by `streamkit-benches build`; safe to delete.\n[workspace]\nresolver = \"3\"\nmembers = [\"bench-floor\", \"bench-three\"]\n\n{profile}"
+        ),
+    )?;
+    if !ws.join("Cargo.lock").exists() {
+        std::fs::copy(root.join("Cargo.lock"), ws.join("Cargo.lock")).map_err(ctx("copy Cargo.lock"))?;
+    }
+    let root_toml = std::fs::read_to_string(root.join("Cargo.toml")).map_err(ctx("read Cargo.toml"))?;
+    let deps = toml_section(&root_toml, "[workspace.dependencies]");
+    let dep = |name: &str| {
+        deps.lines()
+            .find(|l| l.starts_with(&format!("{name} =")))
+            .map(str::to_string)
+            .ok_or(format!("no workspace dependency {name}"))
+    };
+    let package = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n")
+    };
+    write(
+        &ws.join("bench-floor/Cargo.toml"),
+        &format!(
+            "{}[dependencies]\n{}\n{}\n{}\n{}\n{}\n",
+            package("bench-floor"),
+            // The TLS the service crates build by default (`streamkit-runtime/rustls`).
+            dep("reqwest")?.replace("features = [", "features = [\"rustls-no-provider\", "),
+            dep("rustls")?,
+            dep("serde")?,
+            dep("serde_json")?,
+            dep("tokio")?,
+        ),
+    )?;
+    write(&ws.join("bench-floor/src/lib.rs"), "pub use {reqwest, rustls, serde, serde_json, tokio};\n")?;
+    write(
+        &ws.join("bench-three/Cargo.toml"),
+        &format!(
+            "{}[dependencies]\nstreamkit-twitch = {{ path = \"{}\" }}\nstreamkit-medkit = {{ path = \"{}\" }}\nstreamkit-mixer = {{ path = \"{}\" }}\n",
+            package("bench-three"),
+            abs("generated/twitch"),
+            abs("generated/medkit"),
+            abs("generated/mixer"),
+        ),
+    )?;
+    write(&ws.join("bench-three/src/lib.rs"), "pub use {streamkit_medkit, streamkit_mixer, streamkit_twitch};\n")
+}
+
+/// One cold build of `name`: a fresh target dir, every dependency built.
+fn cold_build(ws: &Path, base: &Path, name: &str) -> BenchResult<Duration> {
+    let target = base.join(format!("target-cold-{name}"));
+    if target.exists() {
+        std::fs::remove_dir_all(&target).map_err(|e| format!("remove {}: {e}", target.display()))?;
+    }
+    let took = cargo_build(ws, &target, &["-p", name]);
+    // 0.5-1 GB each: not kept between runs.
+    let _ = std::fs::remove_dir_all(&target);
+    took
+}
+
 pub fn run() -> BenchResult<Vec<Figure>> {
     let root = root();
     let spec_text = std::fs::read_to_string(root.join("specs/twitch/helix.yaml")).map_err(ctx("read helix.yaml"))?;
@@ -483,6 +595,37 @@ pub fn run() -> BenchResult<Vec<Figure>> {
             pct(block_lines(code, "impl ::streamkit_runtime::drift::Drift for", 4)),
             thousands(total as u64)
         ),
+    ));
+    let (regen, specs) = regen_time(&root)?;
+    figures.push(Figure::target(
+        SCENARIO,
+        format!(
+            "regen of all {specs} specs (`streamkit_codegen::regen`, check mode, in this {} binary, best of {REPS})",
+            if cfg!(debug_assertions) { "debug" } else { "release" }
+        ),
+        format!("{} ms", regen.as_millis()),
+        "< 1000 ms",
+        regen < Duration::from_secs(1),
+    ));
+    let cold_ws = base.join("ws-cold");
+    write_cold_workspace(&cold_ws)?;
+    eprintln!("  build: cold builds (fresh target dirs) of the floor and of the three service crates");
+    let (mut floor, mut three) = (f64::MAX, f64::MAX);
+    let cold_reps = cold_reps();
+    for rep in 0..cold_reps {
+        let f = cold_build(&cold_ws, &base, "bench-floor")?.as_secs_f64();
+        let t = cold_build(&cold_ws, &base, "bench-three")?.as_secs_f64();
+        eprintln!("  build cold rep {rep}: floor {f:.1} s, three service crates {t:.1} s");
+        (floor, three) = (floor.min(f), three.min(t));
+    }
+    figures.push(Figure::target(
+        SCENARIO,
+        format!(
+            "cold build (dev, every dependency, fresh target dir, best of {cold_reps}) of the three service crates (twitch, medkit, mixer) over the reqwest + rustls + serde + tokio floor"
+        ),
+        format!("+{:.1} s ({three:.1} s against {floor:.1} s)", three - floor),
+        "≤ +15 s",
+        three - floor <= 15.0,
     ));
     // `openssl-probe` (pure Rust, finds certificate paths) is no TLS C code.
     let tls = ["aws-lc", "ring v", "openssl-sys", "native-tls"];

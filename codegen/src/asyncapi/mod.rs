@@ -55,7 +55,9 @@ pub fn generate(spec: &Document) -> Result<Output, SpecError> {
         let adapted = types::adapt(&spec.doc);
         let mut types = types::Types::new(&adapted).map_err(|m| spec.error("/components/schemas", m))?;
         let (code, service) = envelope::emit(spec, frames, &mut types)?;
-        return finish(spec, service, &adapted, &types, code);
+        // An envelope protocol is receive-only (the client subscribes elsewhere, over HTTP):
+        // no value of these types is built to be sent, so none keeps a typify builder.
+        return finish(spec, service, &adapted, &types, code, Builders::None);
     }
     let proto = model::read(spec)?;
     check::names(spec, &proto)?;
@@ -64,7 +66,16 @@ pub fn generate(spec: &Document) -> Result<Output, SpecError> {
     let methods = methods::emit(spec, &proto, &mut types)?;
     let events = events::emit(spec, &proto, &mut types)?;
     let topics = topics::emit(spec, &proto, &mut types)?;
-    finish(spec, proto.service, &adapted, &types, quote!(#methods #events #topics))
+    finish(spec, proto.service, &adapted, &types, quote!(#methods #events #topics), Builders::All)
+}
+
+/// Which types keep typify's struct builders.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Builders {
+    /// Every type (a protocol whose methods send values of them).
+    All,
+    /// None (a protocol the client only receives).
+    None,
 }
 
 /// The `types` module beside the protocol's code, through the type passes, formatted.
@@ -74,6 +85,7 @@ fn finish(
     adapted: &types::Adapted,
     types: &types::Types,
     code: proc_macro2::TokenStream,
+    builders: Builders,
 ) -> Result<Output, SpecError> {
     let type_tokens = types.tokens();
     let tokens = quote! {
@@ -96,7 +108,13 @@ fn finish(
         shape: SpecShape::of(&adapted.doc),
     };
     let mut cx = Context::with_doc(&plan, &adapted.doc);
-    let passes = pass::run_all(&type_passes(), &mut cx, &mut file).map_err(|e| pass_error(spec, &e))?;
+    let mut passes = pass::run_all(&type_passes(), &mut cx, &mut file).map_err(|e| pass_error(spec, &e))?;
+    if builders == Builders::None {
+        // With no operation builder in the file, no type is reached: every builder goes.
+        let drop = pass::run_all(&[&passes::request_builders::RequestBuilders], &mut cx, &mut file)
+            .map_err(|e| pass_error(spec, &e))?;
+        passes.extend(drop);
+    }
     known_values::apply(&mut file, &adapted.known).map_err(|m| spec.error("/components/schemas", m))?;
     let code = format::format(&file, &spec.file);
     Ok(Output { path: plan.output_path(), code, plan, passes })

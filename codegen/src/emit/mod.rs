@@ -195,6 +195,7 @@ mod tests {
                 ("default_extra", 1),
                 ("field_setters", 2),
                 ("unset_messages", 0),
+                ("request_builders", 1),
                 ("string_newtypes", 0),
                 ("non_exhaustive", 2),
                 ("drift_impls", 2),

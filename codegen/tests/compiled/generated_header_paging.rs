@@ -52,11 +52,6 @@ pub mod types {
             })
         }
     }
-    impl Channel {
-        pub fn builder() -> builder::Channel {
-            Default::default()
-        }
-    }
     ///`UserPage`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -98,141 +93,8 @@ pub mod types {
             })
         }
     }
-    impl UserPage {
-        pub fn builder() -> builder::UserPage {
-            Default::default()
-        }
-    }
     /// Types for composing complex structures.
-    pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct Channel {
-            id: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Channel {
-            fn default() -> Self {
-                Self {
-                    id: Err("field `id` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Channel {
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Channel> for super::Channel {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Channel,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Channel> for Channel {
-            fn from(value: super::Channel) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UserPage {
-            users: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UserPage {
-            fn default() -> Self {
-                Self {
-                    users: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl UserPage {
-            pub fn users<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.users = ::streamkit_runtime::input::list(
-                    "field `users`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UserPage> for super::UserPage {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UserPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    users: value.users?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UserPage> for UserPage {
-            fn from(value: super::UserPage) -> Self {
-                Self {
-                    users: Ok(value.users),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-    }
+    pub mod builder {}
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -268,22 +130,12 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for Channel {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for UserPage {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.users,
-                &::streamkit_runtime::drift::field_path(at, "users"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -654,9 +506,52 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct ListChannelsDetached {
+        client: super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for ListChannelsDetached {
+        type Item = types::Channel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Channel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "list_channels",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::Some("x-total-count"),
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = ListChannels {
+                    client: &client,
+                    limit: template.limit,
+                    page: template.page,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> ListChannels<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else the `x-total-count` header, else a full page),
@@ -665,51 +560,12 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Channel> {
-            let client = self.client.clone();
-            let template = ListChannelsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(ListChannelsDetached {
+                client: self.client.clone(),
                 limit: self.limit,
                 page: self.page,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Channel> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Channel> = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "list_channels",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::Some("x-total-count"),
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = ListChannels {
-                        client: &client,
-                        limit: template.limit,
-                        page: template.page,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -726,8 +582,46 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChatUsersDetached {
+        client: super::Client,
         continuation_token: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChatUsersDetached {
+        type Item = ::std::string::String;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<::std::string::String> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let links = ::streamkit_runtime::pagination::LinkCursor {
+                    operation: "get_chat_users",
+                    cursor_param: "continuationToken",
+                    link_header: "link",
+                };
+                let mut request = GetChatUsers {
+                    client: &client,
+                    continuation_token: template.continuation_token,
+                    limit: template.limit,
+                };
+                if let Some(c) = links.cursor_to_request(at.clone())? {
+                    request = request.continuation_token(c);
+                }
+                let response = request.send().await?;
+                Ok(
+                    links
+                        .page(
+                            response,
+                            at,
+                            |body: types::UserPage| {
+                                ::std::option::Option::Some(body.users).unwrap_or_default()
+                            },
+                        ),
+                )
+            })
+        }
     }
     impl<'a> GetChatUsers<'a> {
         /** Walks every page of this list (the next `continuationToken` from the `link` header's `rel="next"` URL),
@@ -736,49 +630,11 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<::std::string::String> {
-            let client = self.client.clone();
-            let template = GetChatUsersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChatUsersDetached {
+                client: self.client.clone(),
                 continuation_token: self.continuation_token,
                 limit: self.limit,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                ::std::string::String,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    ::std::string::String,
-                > = ::std::boxed::Box::pin(async move {
-                    let links = ::streamkit_runtime::pagination::LinkCursor {
-                        operation: "get_chat_users",
-                        cursor_param: "continuationToken",
-                        link_header: "link",
-                    };
-                    let mut request = GetChatUsers {
-                        client: &client,
-                        continuation_token: template.continuation_token,
-                        limit: template.limit,
-                    };
-                    if let Some(c) = links.cursor_to_request(at.clone())? {
-                        request = request.continuation_token(c);
-                    }
-                    let response = request.send().await?;
-                    Ok(
-                        links
-                            .page(
-                                response,
-                                at,
-                                |body: types::UserPage| {
-                                    ::std::option::Option::Some(body.users).unwrap_or_default()
-                                },
-                            ),
-                    )
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(

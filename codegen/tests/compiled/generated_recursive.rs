@@ -58,11 +58,6 @@ pub mod types {
             })
         }
     }
-    impl File {
-        pub fn builder() -> builder::File {
-            Default::default()
-        }
-    }
     ///Folder → File → Folder.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -107,11 +102,6 @@ pub mod types {
                 name: m.take(f.1, "name")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl Folder {
-        pub fn builder() -> builder::Folder {
-            Default::default()
         }
     }
     ///Refers to itself, directly and through arrays.
@@ -164,264 +154,8 @@ pub mod types {
             })
         }
     }
-    impl Node {
-        pub fn builder() -> builder::Node {
-            Default::default()
-        }
-    }
     /// Types for composing complex structures.
-    pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct File {
-            folder: ::std::result::Result<
-                ::std::option::Option<super::Folder>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for File {
-            fn default() -> Self {
-                Self {
-                    folder: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl File {
-            pub fn folder<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Folder>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.folder = ::streamkit_runtime::input::convert(
-                        "field `folder`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<File> for super::File {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: File,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    folder: value.folder?,
-                    name: value.name?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::File> for File {
-            fn from(value: super::File) -> Self {
-                Self {
-                    folder: Ok(value.folder),
-                    name: Ok(value.name),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Folder {
-            file: ::std::result::Result<
-                ::std::option::Option<::std::boxed::Box<super::File>>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Folder {
-            fn default() -> Self {
-                Self {
-                    file: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Folder {
-            pub fn file<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::boxed::Box<super::File>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.file = ::streamkit_runtime::input::convert("field `file`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Folder> for super::Folder {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Folder,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    file: value.file?,
-                    name: value.name?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Folder> for Folder {
-            fn from(value: super::Folder) -> Self {
-                Self {
-                    file: Ok(value.file),
-                    name: Ok(value.name),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Node {
-            children: ::std::result::Result<
-                ::std::vec::Vec<super::Node>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            parent: ::std::result::Result<
-                ::std::option::Option<::std::boxed::Box<super::Node>>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Node {
-            fn default() -> Self {
-                Self {
-                    children: Ok(Default::default()),
-                    name: Err("field `name` not set".to_string()),
-                    parent: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Node {
-            pub fn children<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::Node>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.children = ::streamkit_runtime::input::list(
-                    "field `children`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value);
-                self
-            }
-            pub fn parent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::boxed::Box<super::Node>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.parent = ::streamkit_runtime::input::convert(
-                        "field `parent`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Node> for super::Node {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Node,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    children: value.children?,
-                    name: value.name?,
-                    parent: value.parent?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Node> for Node {
-            fn from(value: super::Node) -> Self {
-                Self {
-                    children: Ok(value.children),
-                    name: Ok(value.name),
-                    parent: Ok(value.parent),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-    }
+    pub mod builder {}
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -462,11 +196,6 @@ pub mod types {
                 &::streamkit_runtime::drift::field_path(at, "folder"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -478,11 +207,6 @@ pub mod types {
                 &::streamkit_runtime::drift::field_path(at, "file"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -492,11 +216,6 @@ pub mod types {
             ::streamkit_runtime::drift::Drift::drift(
                 &self.children,
                 &::streamkit_runtime::drift::field_path(at, "children"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(

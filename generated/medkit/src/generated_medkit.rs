@@ -58,11 +58,6 @@ pub mod types {
             })
         }
     }
-    impl AccumulateData {
-        pub fn builder() -> builder::AccumulateData {
-            Default::default()
-        }
-    }
     ///`AccumulateEntry`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -132,11 +127,6 @@ pub mod types {
             })
         }
     }
-    impl AccumulateEntry {
-        pub fn builder() -> builder::AccumulateEntry {
-            Default::default()
-        }
-    }
     ///Every config store the caller can read.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -181,11 +171,6 @@ pub mod types {
                 extension: m.take(f.1, "extension")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl AllConfig {
-        pub fn builder() -> builder::AllConfig {
-            Default::default()
         }
     }
     /**Every state store the caller can read. Muxy's API description, its JavaScript types
@@ -245,11 +230,6 @@ optional.
                 viewer: m.take(f.3, "viewer")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl AllState {
-        pub fn builder() -> builder::AllState {
-            Default::default()
         }
     }
     /**Who the development token is for. Muxy's API description names the extension
@@ -323,11 +303,6 @@ optional.
                 tokens: f.1.unwrap_or_default(),
                 extra: m.extra(),
             })
-        }
-    }
-    impl AuthTokenResponse {
-        pub fn builder() -> builder::AuthTokenResponse {
-            Default::default()
         }
     }
     ///A Twitch extension bits transaction, as the Twitch extension helper reports it.
@@ -422,11 +397,6 @@ optional.
             })
         }
     }
-    impl CodeNames {
-        pub fn builder() -> builder::CodeNames {
-            Default::default()
-        }
-    }
     ///`CodesDistributed`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -466,11 +436,6 @@ optional.
                 distributed: m.take(f.0, "distributed")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl CodesDistributed {
-        pub fn builder() -> builder::CodesDistributed {
-            Default::default()
         }
     }
     ///`CodesEligible`
@@ -514,11 +479,6 @@ optional.
             })
         }
     }
-    impl CodesEligible {
-        pub fn builder() -> builder::CodesEligible {
-            Default::default()
-        }
-    }
     ///`CodesRedeemed`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -558,11 +518,6 @@ optional.
                 redeemed: m.take(f.0, "redeemed")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl CodesRedeemed {
-        pub fn builder() -> builder::CodesRedeemed {
-            Default::default()
         }
     }
     ///`CodesSet`
@@ -740,11 +695,6 @@ level. Both forms fit this type.
                 state: m.take(f.8, "state")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl CuratedPolls {
-        pub fn builder() -> builder::CuratedPolls {
-            Default::default()
         }
     }
     ///An empty object.
@@ -955,11 +905,6 @@ level. Both forms fit this type.
             })
         }
     }
-    impl Leaderboard {
-        pub fn builder() -> builder::Leaderboard {
-            Default::default()
-        }
-    }
     ///`LeaderboardLeaderboardItem`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -1018,11 +963,6 @@ level. Both forms fit this type.
                 team_id: m.take(f.2, "team_id")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl LeaderboardLeaderboardItem {
-        pub fn builder() -> builder::LeaderboardLeaderboardItem {
-            Default::default()
         }
     }
     ///`LeaderboardLeaderboardItemQuestionsValue`
@@ -1101,11 +1041,6 @@ level. Both forms fit this type.
                 team_votes: m.take(f.6, "team_votes")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl LeaderboardLeaderboardItemQuestionsValue {
-        pub fn builder() -> builder::LeaderboardLeaderboardItemQuestionsValue {
-            Default::default()
         }
     }
     ///`MarkFromList`
@@ -1226,11 +1161,6 @@ level. Both forms fit this type.
             })
         }
     }
-    impl PinResponse {
-        pub fn builder() -> builder::PinResponse {
-            Default::default()
-        }
-    }
     ///`PollState`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -1270,11 +1200,6 @@ level. Both forms fit this type.
                 state: m.take(f.0, "state")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl PollState {
-        pub fn builder() -> builder::PollState {
-            Default::default()
         }
     }
     ///`PollTransition`
@@ -1436,11 +1361,6 @@ level. Both forms fit this type.
             })
         }
     }
-    impl RankAccepted {
-        pub fn builder() -> builder::RankAccepted {
-            Default::default()
-        }
-    }
     ///`RankData`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -1480,11 +1400,6 @@ level. Both forms fit this type.
                 data: m.take(f.0, "data")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl RankData {
-        pub fn builder() -> builder::RankData {
-            Default::default()
         }
     }
     ///`RankDataDataItem`
@@ -1531,11 +1446,6 @@ level. Both forms fit this type.
                 score: m.take(f.1, "score")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl RankDataDataItem {
-        pub fn builder() -> builder::RankDataDataItem {
-            Default::default()
         }
     }
     ///`RankRequest`
@@ -1607,11 +1517,6 @@ level. Both forms fit this type.
                 code: m.take(f.1, "code")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl RedeemResponse {
-        pub fn builder() -> builder::RedeemResponse {
-            Default::default()
         }
     }
     ///A JWT role.
@@ -1746,11 +1651,6 @@ replaced whole, and a key set to `null` is deleted.
                 id: m.take(f.0, "id")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl TeamMembership {
-        pub fn builder() -> builder::TeamMembership {
-            Default::default()
         }
     }
     ///`TriviaOption`
@@ -1962,11 +1862,6 @@ replaced whole, and a key set to `null` is deleted.
             })
         }
     }
-    impl UserIds {
-        pub fn builder() -> builder::UserIds {
-            Default::default()
-        }
-    }
     ///`UserIdsResultsItem`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -2006,11 +1901,6 @@ replaced whole, and a key set to `null` is deleted.
                 twitch_id: m.take(f.0, "twitch_id")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl UserIdsResultsItem {
-        pub fn builder() -> builder::UserIdsResultsItem {
-            Default::default()
         }
     }
     ///`UserInfo`
@@ -2067,11 +1957,6 @@ replaced whole, and a key set to `null` is deleted.
                 visualization_id: m.take(f.3, "visualization_id")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl UserInfo {
-        pub fn builder() -> builder::UserInfo {
-            Default::default()
         }
     }
     ///`ValidatePinRequest`
@@ -2166,11 +2051,6 @@ present, else the flat fields.
             })
         }
     }
-    impl VoteData {
-        pub fn builder() -> builder::VoteData {
-            Default::default()
-        }
-    }
     ///`VoteLogs`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -2209,11 +2089,6 @@ present, else the flat fields.
                 result: m.take(f.0, "result")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl VoteLogs {
-        pub fn builder() -> builder::VoteLogs {
-            Default::default()
         }
     }
     ///`VoteLogsResultItem`
@@ -2272,11 +2147,6 @@ present, else the flat fields.
                 value: m.take(f.3, "value")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl VoteLogsResultItem {
-        pub fn builder() -> builder::VoteLogsResultItem {
-            Default::default()
         }
     }
     ///`VoteRequest`
@@ -2360,11 +2230,6 @@ present, else the flat fields.
             })
         }
     }
-    impl VoteStats {
-        pub fn builder() -> builder::VoteStats {
-            Default::default()
-        }
-    }
     ///`WhisperSelf`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -2380,439 +2245,6 @@ present, else the flat fields.
     }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct AccumulateData {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::AccumulateEntry>,
-                ::std::string::String,
-            >,
-            latest: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AccumulateData {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    latest: Err("field `latest` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl AccumulateData {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::AccumulateEntry>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn latest<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.latest = ::streamkit_runtime::input::integer(
-                    "field `latest`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AccumulateData> for super::AccumulateData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AccumulateData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    latest: value.latest?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AccumulateData> for AccumulateData {
-            fn from(value: super::AccumulateData) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    latest: Ok(value.latest),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AccumulateEntry {
-            channel_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            data: ::std::result::Result<super::JsonObject, ::std::string::String>,
-            observed: ::std::result::Result<i64, ::std::string::String>,
-            opaque_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            opaque_user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AccumulateEntry {
-            fn default() -> Self {
-                Self {
-                    channel_id: Ok(Default::default()),
-                    data: Err("field `data` not set".to_string()),
-                    observed: Err("field `observed` not set".to_string()),
-                    opaque_id: Ok(Default::default()),
-                    opaque_user_id: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl AccumulateEntry {
-            pub fn channel_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.channel_id = ::streamkit_runtime::input::convert(
-                        "field `channel_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::JsonObject>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::convert("field `data`", value);
-                self
-            }
-            pub fn observed<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.observed = ::streamkit_runtime::input::integer(
-                    "field `observed`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn opaque_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.opaque_id = ::streamkit_runtime::input::convert(
-                        "field `opaque_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn opaque_user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.opaque_user_id = ::streamkit_runtime::input::convert(
-                        "field `opaque_user_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = ::streamkit_runtime::input::convert(
-                        "field `user_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AccumulateEntry> for super::AccumulateEntry {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AccumulateEntry,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    channel_id: value.channel_id?,
-                    data: value.data?,
-                    observed: value.observed?,
-                    opaque_id: value.opaque_id?,
-                    opaque_user_id: value.opaque_user_id?,
-                    user_id: value.user_id?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AccumulateEntry> for AccumulateEntry {
-            fn from(value: super::AccumulateEntry) -> Self {
-                Self {
-                    channel_id: Ok(value.channel_id),
-                    data: Ok(value.data),
-                    observed: Ok(value.observed),
-                    opaque_id: Ok(value.opaque_id),
-                    opaque_user_id: Ok(value.opaque_user_id),
-                    user_id: Ok(value.user_id),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AllConfig {
-            channel: ::std::result::Result<
-                ::std::option::Option<super::JsonObject>,
-                ::std::string::String,
-            >,
-            extension: ::std::result::Result<
-                ::std::option::Option<super::JsonObject>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AllConfig {
-            fn default() -> Self {
-                Self {
-                    channel: Ok(Default::default()),
-                    extension: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl AllConfig {
-            pub fn channel<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::JsonObject>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.channel = ::streamkit_runtime::input::convert(
-                        "field `channel`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extension<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::JsonObject>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extension = ::streamkit_runtime::input::convert(
-                        "field `extension`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AllConfig> for super::AllConfig {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AllConfig,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    channel: value.channel?,
-                    extension: value.extension?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AllConfig> for AllConfig {
-            fn from(value: super::AllConfig) -> Self {
-                Self {
-                    channel: Ok(value.channel),
-                    extension: Ok(value.extension),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AllState {
-            channel: ::std::result::Result<
-                ::std::option::Option<super::JsonObject>,
-                ::std::string::String,
-            >,
-            extension: ::std::result::Result<
-                ::std::option::Option<super::JsonObject>,
-                ::std::string::String,
-            >,
-            extension_viewer: ::std::result::Result<
-                ::std::option::Option<super::JsonObject>,
-                ::std::string::String,
-            >,
-            viewer: ::std::result::Result<
-                ::std::option::Option<super::JsonObject>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AllState {
-            fn default() -> Self {
-                Self {
-                    channel: Ok(Default::default()),
-                    extension: Ok(Default::default()),
-                    extension_viewer: Ok(Default::default()),
-                    viewer: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl AllState {
-            pub fn channel<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::JsonObject>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.channel = ::streamkit_runtime::input::convert(
-                        "field `channel`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extension<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::JsonObject>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extension = ::streamkit_runtime::input::convert(
-                        "field `extension`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extension_viewer<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::JsonObject>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extension_viewer = ::streamkit_runtime::input::convert(
-                        "field `extension_viewer`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn viewer<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::JsonObject>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.viewer = ::streamkit_runtime::input::convert(
-                        "field `viewer`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AllState> for super::AllState {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AllState,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    channel: value.channel?,
-                    extension: value.extension?,
-                    extension_viewer: value.extension_viewer?,
-                    viewer: value.viewer?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AllState> for AllState {
-            fn from(value: super::AllState) -> Self {
-                Self {
-                    channel: Ok(value.channel),
-                    extension: Ok(value.extension),
-                    extension_viewer: Ok(value.extension_viewer),
-                    viewer: Ok(value.viewer),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct AuthTokenRequest {
             app_id: ::std::result::Result<
@@ -2943,88 +2375,6 @@ present, else the flat fields.
                     role: Ok(value.role),
                     user_id: Ok(value.user_id),
                     user_ids: Ok(value.user_ids),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AuthTokenResponse {
-            token: ::std::result::Result<
-                ::std::option::Option<::streamkit_runtime::Secret>,
-                ::std::string::String,
-            >,
-            tokens: ::std::result::Result<
-                ::std::vec::Vec<::streamkit_runtime::Secret>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AuthTokenResponse {
-            fn default() -> Self {
-                Self {
-                    token: Ok(Default::default()),
-                    tokens: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl AuthTokenResponse {
-            pub fn token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token = ::streamkit_runtime::input::convert("field `token`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn tokens<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.tokens = ::streamkit_runtime::input::list(
-                    "field `tokens`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AuthTokenResponse> for super::AuthTokenResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AuthTokenResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    token: value.token?,
-                    tokens: value.tokens?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AuthTokenResponse> for AuthTokenResponse {
-            fn from(value: super::AuthTokenResponse) -> Self {
-                Self {
-                    token: Ok(value.token),
-                    tokens: Ok(value.tokens),
-                    extra: Ok(value.extra),
                 }
             }
         }
@@ -3250,267 +2600,6 @@ present, else the flat fields.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct CodeNames {
-            names: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CodeNames {
-            fn default() -> Self {
-                Self {
-                    names: Err("field `names` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl CodeNames {
-            pub fn names<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.names = ::streamkit_runtime::input::list(
-                    "field `names`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CodeNames> for super::CodeNames {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CodeNames,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    names: value.names?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CodeNames> for CodeNames {
-            fn from(value: super::CodeNames) -> Self {
-                Self {
-                    names: Ok(value.names),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CodesDistributed {
-            distributed: ::std::result::Result<
-                ::std::vec::Vec<i64>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CodesDistributed {
-            fn default() -> Self {
-                Self {
-                    distributed: Err("field `distributed` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl CodesDistributed {
-            pub fn distributed<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<i64>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.distributed = ::streamkit_runtime::input::list(
-                    "field `distributed`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CodesDistributed> for super::CodesDistributed {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CodesDistributed,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    distributed: value.distributed?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CodesDistributed> for CodesDistributed {
-            fn from(value: super::CodesDistributed) -> Self {
-                Self {
-                    distributed: Ok(value.distributed),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CodesEligible {
-            eligible: ::std::result::Result<::std::vec::Vec<i64>, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CodesEligible {
-            fn default() -> Self {
-                Self {
-                    eligible: Err("field `eligible` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl CodesEligible {
-            pub fn eligible<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<i64>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.eligible = ::streamkit_runtime::input::list(
-                    "field `eligible`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CodesEligible> for super::CodesEligible {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CodesEligible,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    eligible: value.eligible?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CodesEligible> for CodesEligible {
-            fn from(value: super::CodesEligible) -> Self {
-                Self {
-                    eligible: Ok(value.eligible),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CodesRedeemed {
-            redeemed: ::std::result::Result<
-                ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CodesRedeemed {
-            fn default() -> Self {
-                Self {
-                    redeemed: Err("field `redeemed` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl CodesRedeemed {
-            pub fn redeemed<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.redeemed = ::streamkit_runtime::input::list(
-                    "field `redeemed`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CodesRedeemed> for super::CodesRedeemed {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CodesRedeemed,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    redeemed: value.redeemed?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CodesRedeemed> for CodesRedeemed {
-            fn from(value: super::CodesRedeemed) -> Self {
-                Self {
-                    redeemed: Ok(value.redeemed),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct CodesSet {
             codes: ::std::result::Result<
                 ::std::vec::Vec<::std::vec::Vec<super::CodesSetCodesItemItem>>,
@@ -3665,219 +2754,6 @@ present, else the flat fields.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct CuratedPolls {
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            image: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            options: ::std::result::Result<
-                ::std::vec::Vec<super::TriviaOption>,
-                ::std::string::String,
-            >,
-            order: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            questions: ::std::result::Result<
-                ::std::vec::Vec<super::TriviaQuestion>,
-                ::std::string::String,
-            >,
-            short_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            state: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CuratedPolls {
-            fn default() -> Self {
-                Self {
-                    description: Ok(Default::default()),
-                    id: Ok(Default::default()),
-                    image: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    options: Ok(Default::default()),
-                    order: Ok(Default::default()),
-                    questions: Ok(Default::default()),
-                    short_name: Ok(Default::default()),
-                    state: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl CuratedPolls {
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = ::streamkit_runtime::input::convert(
-                        "field `description`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = ::streamkit_runtime::input::convert("field `id`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn image<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.image = ::streamkit_runtime::input::convert("field `image`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn options<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::TriviaOption>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.options = ::streamkit_runtime::input::list(
-                    "field `options`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn order<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.order = ::streamkit_runtime::input::integer(
-                        "field `order`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn questions<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::TriviaQuestion>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.questions = ::streamkit_runtime::input::list(
-                    "field `questions`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn short_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.short_name = ::streamkit_runtime::input::convert(
-                        "field `short_name`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn state<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.state = ::streamkit_runtime::input::convert("field `state`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CuratedPolls> for super::CuratedPolls {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CuratedPolls,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    description: value.description?,
-                    id: value.id?,
-                    image: value.image?,
-                    name: value.name?,
-                    options: value.options?,
-                    order: value.order?,
-                    questions: value.questions?,
-                    short_name: value.short_name?,
-                    state: value.state?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CuratedPolls> for CuratedPolls {
-            fn from(value: super::CuratedPolls) -> Self {
-                Self {
-                    description: Ok(value.description),
-                    id: Ok(value.id),
-                    image: Ok(value.image),
-                    name: Ok(value.name),
-                    options: Ok(value.options),
-                    order: Ok(value.order),
-                    questions: Ok(value.questions),
-                    short_name: Ok(value.short_name),
-                    state: Ok(value.state),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ExtensionBroadcast {
             data: ::std::result::Result<super::JsonObject, ::std::string::String>,
             event: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -4024,366 +2900,6 @@ present, else the flat fields.
                     op: Ok(value.op),
                     path: Ok(value.path),
                     value: Ok(value.value),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Leaderboard {
-            leaderboard: ::std::result::Result<
-                ::std::vec::Vec<super::LeaderboardLeaderboardItem>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Leaderboard {
-            fn default() -> Self {
-                Self {
-                    leaderboard: Err("field `leaderboard` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Leaderboard {
-            pub fn leaderboard<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::LeaderboardLeaderboardItem>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.leaderboard = ::streamkit_runtime::input::list(
-                    "field `leaderboard`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Leaderboard> for super::Leaderboard {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Leaderboard,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    leaderboard: value.leaderboard?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Leaderboard> for Leaderboard {
-            fn from(value: super::Leaderboard) -> Self {
-                Self {
-                    leaderboard: Ok(value.leaderboard),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct LeaderboardLeaderboardItem {
-            combined_score: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            questions: ::std::result::Result<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    super::LeaderboardLeaderboardItemQuestionsValue,
-                >,
-                ::std::string::String,
-            >,
-            team_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for LeaderboardLeaderboardItem {
-            fn default() -> Self {
-                Self {
-                    combined_score: Ok(Default::default()),
-                    questions: Ok(Default::default()),
-                    team_id: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl LeaderboardLeaderboardItem {
-            pub fn combined_score<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<f64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.combined_score = ::streamkit_runtime::input::convert(
-                        "field `combined_score`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn questions<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        super::LeaderboardLeaderboardItemQuestionsValue,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.questions = ::streamkit_runtime::input::convert(
-                    "field `questions`",
-                    value,
-                );
-                self
-            }
-            pub fn team_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.team_id = ::streamkit_runtime::input::convert(
-                        "field `team_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<LeaderboardLeaderboardItem>
-        for super::LeaderboardLeaderboardItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: LeaderboardLeaderboardItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    combined_score: value.combined_score?,
-                    questions: value.questions?,
-                    team_id: value.team_id?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::LeaderboardLeaderboardItem>
-        for LeaderboardLeaderboardItem {
-            fn from(value: super::LeaderboardLeaderboardItem) -> Self {
-                Self {
-                    combined_score: Ok(value.combined_score),
-                    questions: Ok(value.questions),
-                    team_id: Ok(value.team_id),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct LeaderboardLeaderboardItemQuestionsValue {
-            broadcaster_correct: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            percent_correct: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            question_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            score_values: ::std::result::Result<
-                ::std::vec::Vec<f64>,
-                ::std::string::String,
-            >,
-            team_participants: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            team_participation: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            team_votes: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for LeaderboardLeaderboardItemQuestionsValue {
-            fn default() -> Self {
-                Self {
-                    broadcaster_correct: Ok(Default::default()),
-                    percent_correct: Ok(Default::default()),
-                    question_id: Ok(Default::default()),
-                    score_values: Ok(Default::default()),
-                    team_participants: Ok(Default::default()),
-                    team_participation: Ok(Default::default()),
-                    team_votes: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl LeaderboardLeaderboardItemQuestionsValue {
-            pub fn broadcaster_correct<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::serde_json::Value>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_correct = ::streamkit_runtime::input::convert(
-                        "field `broadcaster_correct`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn percent_correct<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<f64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.percent_correct = ::streamkit_runtime::input::convert(
-                        "field `percent_correct`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn question_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.question_id = ::streamkit_runtime::input::convert(
-                        "field `question_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn score_values<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<f64>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.score_values = ::streamkit_runtime::input::list(
-                    "field `score_values`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn team_participants<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.team_participants = ::streamkit_runtime::input::integer(
-                        "field `team_participants`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn team_participation<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<f64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.team_participation = ::streamkit_runtime::input::convert(
-                        "field `team_participation`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn team_votes<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::serde_json::Value>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.team_votes = ::streamkit_runtime::input::convert(
-                        "field `team_votes`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<LeaderboardLeaderboardItemQuestionsValue>
-        for super::LeaderboardLeaderboardItemQuestionsValue {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: LeaderboardLeaderboardItemQuestionsValue,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    broadcaster_correct: value.broadcaster_correct?,
-                    percent_correct: value.percent_correct?,
-                    question_id: value.question_id?,
-                    score_values: value.score_values?,
-                    team_participants: value.team_participants?,
-                    team_participation: value.team_participation?,
-                    team_votes: value.team_votes?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::LeaderboardLeaderboardItemQuestionsValue>
-        for LeaderboardLeaderboardItemQuestionsValue {
-            fn from(value: super::LeaderboardLeaderboardItemQuestionsValue) -> Self {
-                Self {
-                    broadcaster_correct: Ok(value.broadcaster_correct),
-                    percent_correct: Ok(value.percent_correct),
-                    question_id: Ok(value.question_id),
-                    score_values: Ok(value.score_values),
-                    team_participants: Ok(value.team_participants),
-                    team_participation: Ok(value.team_participation),
-                    team_votes: Ok(value.team_votes),
-                    extra: Ok(value.extra),
                 }
             }
         }
@@ -4743,131 +3259,6 @@ present, else the flat fields.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct PinResponse {
-            pin: ::std::result::Result<::std::string::String, ::std::string::String>,
-            token: ::std::result::Result<
-                ::streamkit_runtime::Secret,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PinResponse {
-            fn default() -> Self {
-                Self {
-                    pin: Err("field `pin` not set".to_string()),
-                    token: Err("field `token` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl PinResponse {
-            pub fn pin<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pin = ::streamkit_runtime::input::convert("field `pin`", value);
-                self
-            }
-            pub fn token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token = ::streamkit_runtime::input::convert("field `token`", value);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PinResponse> for super::PinResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PinResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    pin: value.pin?,
-                    token: value.token?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PinResponse> for PinResponse {
-            fn from(value: super::PinResponse) -> Self {
-                Self {
-                    pin: Ok(value.pin),
-                    token: Ok(value.token),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct PollState {
-            state: ::std::result::Result<::std::string::String, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PollState {
-            fn default() -> Self {
-                Self {
-                    state: Err("field `state` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl PollState {
-            pub fn state<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.state = ::streamkit_runtime::input::convert("field `state`", value);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PollState> for super::PollState {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PollState,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    state: value.state?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PollState> for PollState {
-            fn from(value: super::PollState) -> Self {
-                Self {
-                    state: Ok(value.state),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct PollTransition {
             transition: ::std::result::Result<
                 super::PollTransitionTransition,
@@ -5049,222 +3440,6 @@ present, else the flat fields.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct RankAccepted {
-            accepted: ::std::result::Result<bool, ::std::string::String>,
-            original: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RankAccepted {
-            fn default() -> Self {
-                Self {
-                    accepted: Err("field `accepted` not set".to_string()),
-                    original: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl RankAccepted {
-            pub fn accepted<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.accepted = ::streamkit_runtime::input::convert(
-                    "field `accepted`",
-                    value,
-                );
-                self
-            }
-            pub fn original<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.original = ::streamkit_runtime::input::convert(
-                        "field `original`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RankAccepted> for super::RankAccepted {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RankAccepted,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    accepted: value.accepted?,
-                    original: value.original?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RankAccepted> for RankAccepted {
-            fn from(value: super::RankAccepted) -> Self {
-                Self {
-                    accepted: Ok(value.accepted),
-                    original: Ok(value.original),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RankData {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::RankDataDataItem>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RankData {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl RankData {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::RankDataDataItem>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RankData> for super::RankData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RankData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RankData> for RankData {
-            fn from(value: super::RankData) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RankDataDataItem {
-            key: ::std::result::Result<::std::string::String, ::std::string::String>,
-            score: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RankDataDataItem {
-            fn default() -> Self {
-                Self {
-                    key: Err("field `key` not set".to_string()),
-                    score: Err("field `score` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl RankDataDataItem {
-            pub fn key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.key = ::streamkit_runtime::input::convert("field `key`", value);
-                self
-            }
-            pub fn score<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.score = ::streamkit_runtime::input::integer(
-                    "field `score`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RankDataDataItem> for super::RankDataDataItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RankDataDataItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    key: value.key?,
-                    score: value.score?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RankDataDataItem> for RankDataDataItem {
-            fn from(value: super::RankDataDataItem) -> Self {
-                Self {
-                    key: Ok(value.key),
-                    score: Ok(value.score),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct RankRequest {
             key: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -5339,147 +3514,6 @@ present, else the flat fields.
             fn from(value: super::RedeemRequest) -> Self {
                 Self {
                     all_prizes: Ok(value.all_prizes),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RedeemResponse {
-            all_prizes: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RedeemResponse {
-            fn default() -> Self {
-                Self {
-                    all_prizes: Err("field `all_prizes` not set".to_string()),
-                    code: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl RedeemResponse {
-            pub fn all_prizes<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.all_prizes = ::streamkit_runtime::input::list(
-                    "field `all_prizes`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = ::streamkit_runtime::input::convert("field `code`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RedeemResponse> for super::RedeemResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RedeemResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    all_prizes: value.all_prizes?,
-                    code: value.code?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RedeemResponse> for RedeemResponse {
-            fn from(value: super::RedeemResponse) -> Self {
-                Self {
-                    all_prizes: Ok(value.all_prizes),
-                    code: Ok(value.code),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct TeamMembership {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TeamMembership {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl TeamMembership {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = ::streamkit_runtime::input::convert("field `id`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TeamMembership> for super::TeamMembership {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TeamMembership,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TeamMembership> for TeamMembership {
-            fn from(value: super::TeamMembership) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5817,259 +3851,6 @@ present, else the flat fields.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct UserIds {
-            next: ::std::result::Result<::std::string::String, ::std::string::String>,
-            results: ::std::result::Result<
-                ::std::vec::Vec<super::UserIdsResultsItem>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UserIds {
-            fn default() -> Self {
-                Self {
-                    next: Err("field `next` not set".to_string()),
-                    results: Err("field `results` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl UserIds {
-            pub fn next<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.next = ::streamkit_runtime::input::convert("field `next`", value);
-                self
-            }
-            pub fn results<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::UserIdsResultsItem>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.results = ::streamkit_runtime::input::list(
-                    "field `results`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UserIds> for super::UserIds {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UserIds,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    next: value.next?,
-                    results: value.results?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UserIds> for UserIds {
-            fn from(value: super::UserIds) -> Self {
-                Self {
-                    next: Ok(value.next),
-                    results: Ok(value.results),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UserIdsResultsItem {
-            twitch_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UserIdsResultsItem {
-            fn default() -> Self {
-                Self {
-                    twitch_id: Err("field `twitch_id` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl UserIdsResultsItem {
-            pub fn twitch_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.twitch_id = ::streamkit_runtime::input::convert(
-                    "field `twitch_id`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UserIdsResultsItem> for super::UserIdsResultsItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UserIdsResultsItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    twitch_id: value.twitch_id?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UserIdsResultsItem> for UserIdsResultsItem {
-            fn from(value: super::UserIdsResultsItem) -> Self {
-                Self {
-                    twitch_id: Ok(value.twitch_id),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UserInfo {
-            ip_address: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            registered: ::std::result::Result<bool, ::std::string::String>,
-            server_time: ::std::result::Result<i64, ::std::string::String>,
-            visualization_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UserInfo {
-            fn default() -> Self {
-                Self {
-                    ip_address: Err("field `ip_address` not set".to_string()),
-                    registered: Err("field `registered` not set".to_string()),
-                    server_time: Err("field `server_time` not set".to_string()),
-                    visualization_id: Err(
-                        "field `visualization_id` not set".to_string(),
-                    ),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl UserInfo {
-            pub fn ip_address<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ip_address = ::streamkit_runtime::input::convert(
-                    "field `ip_address`",
-                    value,
-                );
-                self
-            }
-            pub fn registered<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.registered = ::streamkit_runtime::input::convert(
-                    "field `registered`",
-                    value,
-                );
-                self
-            }
-            pub fn server_time<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.server_time = ::streamkit_runtime::input::integer(
-                    "field `server_time`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn visualization_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.visualization_id = ::streamkit_runtime::input::convert(
-                    "field `visualization_id`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UserInfo> for super::UserInfo {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UserInfo,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    ip_address: value.ip_address?,
-                    registered: value.registered?,
-                    server_time: value.server_time?,
-                    visualization_id: value.visualization_id?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UserInfo> for UserInfo {
-            fn from(value: super::UserInfo) -> Self {
-                Self {
-                    ip_address: Ok(value.ip_address),
-                    registered: Ok(value.registered),
-                    server_time: Ok(value.server_time),
-                    visualization_id: Ok(value.visualization_id),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ValidatePinRequest {
             pin: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -6101,360 +3882,6 @@ present, else the flat fields.
         impl ::std::convert::From<super::ValidatePinRequest> for ValidatePinRequest {
             fn from(value: super::ValidatePinRequest) -> Self {
                 Self { pin: Ok(value.pin) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct VoteData {
-            count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            mean: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            specific: ::std::result::Result<::std::vec::Vec<f64>, ::std::string::String>,
-            stats: ::std::result::Result<
-                ::std::option::Option<super::VoteStats>,
-                ::std::string::String,
-            >,
-            stddev: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            sum: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            vote: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for VoteData {
-            fn default() -> Self {
-                Self {
-                    count: Ok(Default::default()),
-                    mean: Ok(Default::default()),
-                    specific: Ok(Default::default()),
-                    stats: Ok(Default::default()),
-                    stddev: Ok(Default::default()),
-                    sum: Ok(Default::default()),
-                    vote: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl VoteData {
-            pub fn count<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.count = ::streamkit_runtime::input::integer(
-                        "field `count`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn mean<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<f64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.mean = ::streamkit_runtime::input::convert("field `mean`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn specific<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<f64>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.specific = ::streamkit_runtime::input::list(
-                    "field `specific`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn stats<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::VoteStats>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.stats = ::streamkit_runtime::input::convert("field `stats`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn stddev<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<f64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.stddev = ::streamkit_runtime::input::convert(
-                        "field `stddev`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn sum<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<f64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sum = ::streamkit_runtime::input::convert("field `sum`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn vote<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::serde_json::Value>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vote = ::streamkit_runtime::input::convert("field `vote`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<VoteData> for super::VoteData {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: VoteData,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    count: value.count?,
-                    mean: value.mean?,
-                    specific: value.specific?,
-                    stats: value.stats?,
-                    stddev: value.stddev?,
-                    sum: value.sum?,
-                    vote: value.vote?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::VoteData> for VoteData {
-            fn from(value: super::VoteData) -> Self {
-                Self {
-                    count: Ok(value.count),
-                    mean: Ok(value.mean),
-                    specific: Ok(value.specific),
-                    stats: Ok(value.stats),
-                    stddev: Ok(value.stddev),
-                    sum: Ok(value.sum),
-                    vote: Ok(value.vote),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct VoteLogs {
-            result: ::std::result::Result<
-                ::std::vec::Vec<super::VoteLogsResultItem>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for VoteLogs {
-            fn default() -> Self {
-                Self {
-                    result: Err("field `result` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl VoteLogs {
-            pub fn result<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::VoteLogsResultItem>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.result = ::streamkit_runtime::input::list(
-                    "field `result`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<VoteLogs> for super::VoteLogs {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: VoteLogs,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    result: value.result?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::VoteLogs> for VoteLogs {
-            fn from(value: super::VoteLogs) -> Self {
-                Self {
-                    result: Ok(value.result),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct VoteLogsResultItem {
-            identifier: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            opaque: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            timestamp: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            value: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for VoteLogsResultItem {
-            fn default() -> Self {
-                Self {
-                    identifier: Err("field `identifier` not set".to_string()),
-                    opaque: Ok(Default::default()),
-                    timestamp: Ok(Default::default()),
-                    value: Err("field `value` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl VoteLogsResultItem {
-            pub fn identifier<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.identifier = ::streamkit_runtime::input::convert(
-                    "field `identifier`",
-                    value,
-                );
-                self
-            }
-            pub fn opaque<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.opaque = ::streamkit_runtime::input::convert(
-                        "field `opaque`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn timestamp<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.timestamp = ::streamkit_runtime::input::integer(
-                        "field `timestamp`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn value<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.value = ::streamkit_runtime::input::integer(
-                    "field `value`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<VoteLogsResultItem> for super::VoteLogsResultItem {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: VoteLogsResultItem,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    identifier: value.identifier?,
-                    opaque: value.opaque?,
-                    timestamp: value.timestamp?,
-                    value: value.value?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::VoteLogsResultItem> for VoteLogsResultItem {
-            fn from(value: super::VoteLogsResultItem) -> Self {
-                Self {
-                    identifier: Ok(value.identifier),
-                    opaque: Ok(value.opaque),
-                    timestamp: Ok(value.timestamp),
-                    value: Ok(value.value),
-                    extra: Ok(value.extra),
-                }
             }
         }
         #[derive(Clone, Debug)]
@@ -6520,142 +3947,6 @@ present, else the flat fields.
                 Self {
                     count: Ok(value.count),
                     value: Ok(value.value),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct VoteStats {
-            count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            mean: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            specific: ::std::result::Result<::std::vec::Vec<f64>, ::std::string::String>,
-            stddev: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            sum: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for VoteStats {
-            fn default() -> Self {
-                Self {
-                    count: Ok(Default::default()),
-                    mean: Ok(Default::default()),
-                    specific: Ok(Default::default()),
-                    stddev: Ok(Default::default()),
-                    sum: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl VoteStats {
-            pub fn count<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.count = ::streamkit_runtime::input::integer(
-                        "field `count`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn mean<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<f64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.mean = ::streamkit_runtime::input::convert("field `mean`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn specific<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<f64>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.specific = ::streamkit_runtime::input::list(
-                    "field `specific`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn stddev<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<f64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.stddev = ::streamkit_runtime::input::convert(
-                        "field `stddev`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn sum<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<f64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.sum = ::streamkit_runtime::input::convert("field `sum`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<VoteStats> for super::VoteStats {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: VoteStats,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    count: value.count?,
-                    mean: value.mean?,
-                    specific: value.specific?,
-                    stddev: value.stddev?,
-                    sum: value.sum?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::VoteStats> for VoteStats {
-            fn from(value: super::VoteStats) -> Self {
-                Self {
-                    count: Ok(value.count),
-                    mean: Ok(value.mean),
-                    specific: Ok(value.specific),
-                    stddev: Ok(value.stddev),
-                    sum: Ok(value.sum),
-                    extra: Ok(value.extra),
                 }
             }
         }
@@ -6758,89 +4049,24 @@ present, else the flat fields.
                 &::streamkit_runtime::drift::field_path(at, "data"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.latest,
-                &::streamkit_runtime::drift::field_path(at, "latest"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for AccumulateEntry {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_id,
-                &::streamkit_runtime::drift::field_path(at, "channel_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.observed,
-                &::streamkit_runtime::drift::field_path(at, "observed"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.opaque_id,
-                &::streamkit_runtime::drift::field_path(at, "opaque_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.opaque_user_id,
-                &::streamkit_runtime::drift::field_path(at, "opaque_user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for AllConfig {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel,
-                &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.extension,
-                &::streamkit_runtime::drift::field_path(at, "extension"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for AllState {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel,
-                &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.extension,
-                &::streamkit_runtime::drift::field_path(at, "extension"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.extension_viewer,
-                &::streamkit_runtime::drift::field_path(at, "extension_viewer"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewer,
-                &::streamkit_runtime::drift::field_path(at, "viewer"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -6848,33 +4074,8 @@ present, else the flat fields.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.app_id,
-                &::streamkit_runtime::drift::field_path(at, "app_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_id,
-                &::streamkit_runtime::drift::field_path(at, "channel_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.extension_id,
-                &::streamkit_runtime::drift::field_path(at, "extension_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.role,
                 &::streamkit_runtime::drift::field_path(at, "role"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_ids,
-                &::streamkit_runtime::drift::field_path(at, "user_ids"),
                 out,
             );
         }
@@ -6882,195 +4083,59 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for AuthTokenResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tokens,
-                &::streamkit_runtime::drift::field_path(at, "tokens"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for BitsTransaction {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.display_name,
-                &::streamkit_runtime::drift::field_path(at, "displayName"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.initiator,
-                &::streamkit_runtime::drift::field_path(at, "initiator"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.product,
-                &::streamkit_runtime::drift::field_path(at, "product"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transaction_id,
-                &::streamkit_runtime::drift::field_path(at, "transactionId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transaction_receipt,
-                &::streamkit_runtime::drift::field_path(at, "transactionReceipt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for Broadcast {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.event,
-                &::streamkit_runtime::drift::field_path(at, "event"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.target,
-                &::streamkit_runtime::drift::field_path(at, "target"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CodeNames {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.names,
-                &::streamkit_runtime::drift::field_path(at, "names"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for CodesDistributed {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.distributed,
-                &::streamkit_runtime::drift::field_path(at, "distributed"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for CodesEligible {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.eligible,
-                &::streamkit_runtime::drift::field_path(at, "eligible"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for CodesRedeemed {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.redeemed,
-                &::streamkit_runtime::drift::field_path(at, "redeemed"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for CodesSet {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.codes,
-                &::streamkit_runtime::drift::field_path(at, "codes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.indices,
-                &::streamkit_runtime::drift::field_path(at, "indices"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.names,
-                &::streamkit_runtime::drift::field_path(at, "names"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CodesSetCodesItemItem {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CuratedPollVote {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.question_id,
-                &::streamkit_runtime::drift::field_path(at, "question_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vote,
-                &::streamkit_runtime::drift::field_path(at, "vote"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CuratedPolls {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.image,
-                &::streamkit_runtime::drift::field_path(at, "image"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.options,
                 &::streamkit_runtime::drift::field_path(at, "options"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.order,
-                &::streamkit_runtime::drift::field_path(at, "order"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -7078,72 +4143,27 @@ present, else the flat fields.
                 &::streamkit_runtime::drift::field_path(at, "questions"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.short_name,
-                &::streamkit_runtime::drift::field_path(at, "short_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.state,
-                &::streamkit_runtime::drift::field_path(at, "state"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for EmptyObject {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for ExtensionBroadcast {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.event,
-                &::streamkit_runtime::drift::field_path(at, "event"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.target,
-                &::streamkit_runtime::drift::field_path(at, "target"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for JsonObject {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for JsonPatchOperation {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.from,
-                &::streamkit_runtime::drift::field_path(at, "from"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.op,
                 &::streamkit_runtime::drift::field_path(at, "op"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.path,
-                &::streamkit_runtime::drift::field_path(at, "path"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.value,
-                &::streamkit_runtime::drift::field_path(at, "value"),
                 out,
             );
         }
@@ -7152,15 +4172,10 @@ present, else the flat fields.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Add => {}
-                Self::Remove => {}
-                Self::Replace => {}
-                Self::Move => {}
-                Self::Copy => {}
-                Self::Test => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -7179,18 +4194,8 @@ present, else the flat fields.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.combined_score,
-                &::streamkit_runtime::drift::field_path(at, "combined_score"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.questions,
                 &::streamkit_runtime::drift::field_path(at, "questions"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.team_id,
-                &::streamkit_runtime::drift::field_path(at, "team_id"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -7199,97 +4204,20 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for LeaderboardLeaderboardItemQuestionsValue {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_correct,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_correct"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.percent_correct,
-                &::streamkit_runtime::drift::field_path(at, "percent_correct"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.question_id,
-                &::streamkit_runtime::drift::field_path(at, "question_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.score_values,
-                &::streamkit_runtime::drift::field_path(at, "score_values"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.team_participants,
-                &::streamkit_runtime::drift::field_path(at, "team_participants"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.team_participation,
-                &::streamkit_runtime::drift::field_path(at, "team_participation"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.team_votes,
-                &::streamkit_runtime::drift::field_path(at, "team_votes"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for MarkFromList {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.prize_limits,
-                &::streamkit_runtime::drift::field_path(at, "prize_limits"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.prizes,
-                &::streamkit_runtime::drift::field_path(at, "prizes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.users,
-                &::streamkit_runtime::drift::field_path(at, "users"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for MarkFromPoll {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.correct,
-                &::streamkit_runtime::drift::field_path(at, "correct"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cutoff_timestamp,
-                &::streamkit_runtime::drift::field_path(at, "cutoff_timestamp"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.prize_limits,
-                &::streamkit_runtime::drift::field_path(at, "prize_limits"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.prizes,
-                &::streamkit_runtime::drift::field_path(at, "prizes"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for OptionAdd {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.option,
                 &::streamkit_runtime::drift::field_path(at, "option"),
@@ -7299,53 +4227,21 @@ present, else the flat fields.
     }
     impl ::streamkit_runtime::drift::Drift for OptionRemove {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.option,
-                &::streamkit_runtime::drift::field_path(at, "option"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.question,
-                &::streamkit_runtime::drift::field_path(at, "question"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for PinRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.identifier,
-                &::streamkit_runtime::drift::field_path(at, "identifier"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for PinResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.pin,
-                &::streamkit_runtime::drift::field_path(at, "pin"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for PollState {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.state,
-                &::streamkit_runtime::drift::field_path(at, "state"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -7357,75 +4253,30 @@ present, else the flat fields.
                 &::streamkit_runtime::drift::field_path(at, "transition"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.winner,
-                &::streamkit_runtime::drift::field_path(at, "winner"),
-                out,
-            );
         }
     }
     impl ::streamkit_runtime::drift::Drift for PollTransitionTransition {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::StateInactive => {}
-                Self::StateUnlocked => {}
-                Self::StateLocked => {}
-                Self::StateResults => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for PusherBroadcast {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.event,
-                &::streamkit_runtime::drift::field_path(at, "event"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.target,
-                &::streamkit_runtime::drift::field_path(at, "target"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for QuestionRef {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for RankAccepted {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.accepted,
-                &::streamkit_runtime::drift::field_path(at, "accepted"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.original,
-                &::streamkit_runtime::drift::field_path(at, "original"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -7443,52 +4294,20 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for RankDataDataItem {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.key,
-                &::streamkit_runtime::drift::field_path(at, "key"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.score,
-                &::streamkit_runtime::drift::field_path(at, "score"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for RankRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.key,
-                &::streamkit_runtime::drift::field_path(at, "key"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for RedeemRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.all_prizes,
-                &::streamkit_runtime::drift::field_path(at, "all_prizes"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for RedeemResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.all_prizes,
-                &::streamkit_runtime::drift::field_path(at, "all_prizes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -7496,13 +4315,10 @@ present, else the flat fields.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Viewer => {}
-                Self::Broadcaster => {}
-                Self::Admin => {}
-                Self::Backend => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -7513,56 +4329,19 @@ present, else the flat fields.
                 Self::Array(f0) => {
                     ::streamkit_runtime::drift::Drift::drift(f0, at, out);
                 }
-                Self::Object(f0) => {
-                    ::streamkit_runtime::drift::Drift::drift(f0, at, out);
-                }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for TeamMembership {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for TriviaOption {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.image,
-                &::streamkit_runtime::drift::field_path(at, "image"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.order,
-                &::streamkit_runtime::drift::field_path(at, "order"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.short_name,
-                &::streamkit_runtime::drift::field_path(at, "short_name"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -7570,43 +4349,8 @@ present, else the flat fields.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.image,
-                &::streamkit_runtime::drift::field_path(at, "image"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.options,
                 &::streamkit_runtime::drift::field_path(at, "options"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.order,
-                &::streamkit_runtime::drift::field_path(at, "order"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.short_name,
-                &::streamkit_runtime::drift::field_path(at, "short_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.state,
-                &::streamkit_runtime::drift::field_path(at, "state"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -7615,11 +4359,6 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for UserIds {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.next,
-                &::streamkit_runtime::drift::field_path(at, "next"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.results,
                 &::streamkit_runtime::drift::field_path(at, "results"),
@@ -7631,86 +4370,25 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for UserIdsResultsItem {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.twitch_id,
-                &::streamkit_runtime::drift::field_path(at, "twitch_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for UserInfo {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.ip_address,
-                &::streamkit_runtime::drift::field_path(at, "ip_address"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.registered,
-                &::streamkit_runtime::drift::field_path(at, "registered"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.server_time,
-                &::streamkit_runtime::drift::field_path(at, "server_time"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.visualization_id,
-                &::streamkit_runtime::drift::field_path(at, "visualization_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ValidatePinRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.pin,
-                &::streamkit_runtime::drift::field_path(at, "pin"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for VoteData {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.count,
-                &::streamkit_runtime::drift::field_path(at, "count"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.mean,
-                &::streamkit_runtime::drift::field_path(at, "mean"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.specific,
-                &::streamkit_runtime::drift::field_path(at, "specific"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.stats,
                 &::streamkit_runtime::drift::field_path(at, "stats"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.stddev,
-                &::streamkit_runtime::drift::field_path(at, "stddev"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sum,
-                &::streamkit_runtime::drift::field_path(at, "sum"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vote,
-                &::streamkit_runtime::drift::field_path(at, "vote"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -7730,89 +4408,22 @@ present, else the flat fields.
     impl ::streamkit_runtime::drift::Drift for VoteLogsResultItem {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.identifier,
-                &::streamkit_runtime::drift::field_path(at, "identifier"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.opaque,
-                &::streamkit_runtime::drift::field_path(at, "opaque"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.timestamp,
-                &::streamkit_runtime::drift::field_path(at, "timestamp"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.value,
-                &::streamkit_runtime::drift::field_path(at, "value"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for VoteRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.count,
-                &::streamkit_runtime::drift::field_path(at, "count"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.value,
-                &::streamkit_runtime::drift::field_path(at, "value"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for VoteStats {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.count,
-                &::streamkit_runtime::drift::field_path(at, "count"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.mean,
-                &::streamkit_runtime::drift::field_path(at, "mean"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.specific,
-                &::streamkit_runtime::drift::field_path(at, "specific"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.stddev,
-                &::streamkit_runtime::drift::field_path(at, "stddev"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sum,
-                &::streamkit_runtime::drift::field_path(at, "sum"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for WhisperSelf {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.event,
-                &::streamkit_runtime::drift::field_path(at, "event"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
 }
 #[derive(Clone, Debug)]
@@ -14158,7 +10769,36 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetUserIdsDetached {
+        client: super::Client,
         cursor: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetUserIdsDetached {
+        type Item = types::UserIdsResultsItem;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::UserIdsResultsItem> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetUserIds {
+                    client: &client,
+                    cursor: template.cursor,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_user_ids",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.cursor(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetUserIds<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `next`),
@@ -14167,41 +10807,10 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::UserIdsResultsItem> {
-            let client = self.client.clone();
-            let template = GetUserIdsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetUserIdsDetached {
+                client: self.client.clone(),
                 cursor: self.cursor,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::UserIdsResultsItem,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::UserIdsResultsItem,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = GetUserIds {
-                        client: &client,
-                        cursor: template.cursor,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_user_ids",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.cursor(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(

@@ -4293,11 +4293,6 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.authenticated,
-                &::streamkit_runtime::drift::field_path(at, "authenticated"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.roles,
                 &::streamkit_runtime::drift::field_path(at, "roles"),
                 out,
@@ -4307,51 +4302,14 @@ pub mod types {
     }
     impl ::streamkit_runtime::drift::Drift for CallId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for ChatMessageData {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.channel,
-                &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.message,
                 &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.target,
-                &::streamkit_runtime::drift::field_path(at, "target"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_avatar,
-                &::streamkit_runtime::drift::field_path(at, "user_avatar"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_level,
-                &::streamkit_runtime::drift::field_path(at, "user_level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_name,
-                &::streamkit_runtime::drift::field_path(at, "user_name"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -4365,21 +4323,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for ChatUser {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_level,
-                &::streamkit_runtime::drift::field_path(at, "user_level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_name,
-                &::streamkit_runtime::drift::field_path(at, "user_name"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.user_roles,
                 &::streamkit_runtime::drift::field_path(at, "user_roles"),
@@ -4402,37 +4345,12 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for Coords {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.height,
-                &::streamkit_runtime::drift::field_path(at, "height"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.width,
-                &::streamkit_runtime::drift::field_path(at, "width"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.x,
-                &::streamkit_runtime::drift::field_path(at, "x"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.y,
-                &::streamkit_runtime::drift::field_path(at, "y"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for DeleteMessageData {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.moderator,
                 &::streamkit_runtime::drift::field_path(at, "moderator"),
@@ -4445,11 +4363,6 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.execution_id,
-                &::streamkit_runtime::drift::field_path(at, "execution_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.moderator,
                 &::streamkit_runtime::drift::field_path(at, "moderator"),
                 out,
@@ -4460,11 +4373,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for EmoticonAlt {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.lang,
-                &::streamkit_runtime::drift::field_path(at, "lang"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -4472,20 +4380,16 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Builtin => {}
-                Self::External => {}
-                Self::Subscriber => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for EmptyResult {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for MessageContent {
         #[allow(unused_variables)]
@@ -4507,38 +4411,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.censored,
-                &::streamkit_runtime::drift::field_path(at, "censored"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.emoticons,
-                &::streamkit_runtime::drift::field_path(at, "emoticons"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.images,
-                &::streamkit_runtime::drift::field_path(at, "images"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_skill,
-                &::streamkit_runtime::drift::field_path(at, "is_skill"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.me,
-                &::streamkit_runtime::drift::field_path(at, "me"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.skill,
                 &::streamkit_runtime::drift::field_path(at, "skill"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.whisper,
-                &::streamkit_runtime::drift::field_path(at, "whisper"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4548,19 +4422,7 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Text { data, text } => {
-                    ::streamkit_runtime::drift::Drift::drift(
-                        data,
-                        &::streamkit_runtime::drift::field_path(at, "data"),
-                        out,
-                    );
-                    ::streamkit_runtime::drift::Drift::drift(
-                        text,
-                        &::streamkit_runtime::drift::field_path(at, "text"),
-                        out,
-                    );
-                }
-                Self::Emoticon { alt, coords, pack, source, text } => {
+                Self::Emoticon { alt, coords, source, .. } => {
                     ::streamkit_runtime::drift::Drift::drift(
                         alt,
                         &::streamkit_runtime::drift::field_path(at, "alt"),
@@ -4572,59 +4434,8 @@ pub mod types {
                         out,
                     );
                     ::streamkit_runtime::drift::Drift::drift(
-                        pack,
-                        &::streamkit_runtime::drift::field_path(at, "pack"),
-                        out,
-                    );
-                    ::streamkit_runtime::drift::Drift::drift(
                         source,
                         &::streamkit_runtime::drift::field_path(at, "source"),
-                        out,
-                    );
-                    ::streamkit_runtime::drift::Drift::drift(
-                        text,
-                        &::streamkit_runtime::drift::field_path(at, "text"),
-                        out,
-                    );
-                }
-                Self::Link { text, url } => {
-                    ::streamkit_runtime::drift::Drift::drift(
-                        text,
-                        &::streamkit_runtime::drift::field_path(at, "text"),
-                        out,
-                    );
-                    ::streamkit_runtime::drift::Drift::drift(
-                        url,
-                        &::streamkit_runtime::drift::field_path(at, "url"),
-                        out,
-                    );
-                }
-                Self::Tag { id, text, username } => {
-                    ::streamkit_runtime::drift::Drift::drift(
-                        id,
-                        &::streamkit_runtime::drift::field_path(at, "id"),
-                        out,
-                    );
-                    ::streamkit_runtime::drift::Drift::drift(
-                        text,
-                        &::streamkit_runtime::drift::field_path(at, "text"),
-                        out,
-                    );
-                    ::streamkit_runtime::drift::Drift::drift(
-                        username,
-                        &::streamkit_runtime::drift::field_path(at, "username"),
-                        out,
-                    );
-                }
-                Self::Image { text, url } => {
-                    ::streamkit_runtime::drift::Drift::drift(
-                        text,
-                        &::streamkit_runtime::drift::field_path(at, "text"),
-                        out,
-                    );
-                    ::streamkit_runtime::drift::Drift::drift(
-                        url,
-                        &::streamkit_runtime::drift::field_path(at, "url"),
                         out,
                     );
                 }
@@ -4635,6 +4446,7 @@ pub mod types {
                         out,
                     )
                 }
+                _ => {}
             }
         }
     }
@@ -4642,48 +4454,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.answers,
-                &::streamkit_runtime::drift::field_path(at, "answers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.author,
                 &::streamkit_runtime::drift::field_path(at, "author"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.duration,
-                &::streamkit_runtime::drift::field_path(at, "duration"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.ends_at,
-                &::streamkit_runtime::drift::field_path(at, "endsAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.originating_channel,
-                &::streamkit_runtime::drift::field_path(at, "originatingChannel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.q,
-                &::streamkit_runtime::drift::field_path(at, "q"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.responses,
-                &::streamkit_runtime::drift::field_path(at, "responses"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.responses_by_index,
-                &::streamkit_runtime::drift::field_path(at, "responsesByIndex"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.voters,
-                &::streamkit_runtime::drift::field_path(at, "voters"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4692,11 +4464,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for PurgeCause {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.duration_string,
-                &::streamkit_runtime::drift::field_path(at, "durationString"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.type_,
                 &::streamkit_runtime::drift::field_path(at, "type"),
@@ -4709,12 +4476,10 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Ban => {}
-                Self::Timeout => {}
-                Self::Globaltimeout => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -4731,11 +4496,6 @@ pub mod types {
                 &::streamkit_runtime::drift::field_path(at, "moderator"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -4743,39 +4503,16 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Null => {}
-                Self::String(f0) => {
-                    ::streamkit_runtime::drift::Drift::drift(f0, at, out);
-                }
                 Self::ReplyErrorDetail(f0) => {
                     ::streamkit_runtime::drift::Drift::drift(f0, at, out);
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for ReplyErrorDetail {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.stacktrace,
-                &::streamkit_runtime::drift::field_path(at, "stacktrace"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -4783,23 +4520,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.data,
-                &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.error,
                 &::streamkit_runtime::drift::field_path(at, "error"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_,
-                &::streamkit_runtime::drift::field_path(at, "type"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4809,21 +4531,10 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::User => {}
-                Self::Banned => {}
-                Self::Pro => {}
-                Self::VerifiedPartner => {}
-                Self::Partner => {}
-                Self::Subscriber => {}
-                Self::ChannelEditor => {}
-                Self::Mod => {}
-                Self::GlobalMod => {}
-                Self::Staff => {}
-                Self::Founder => {}
-                Self::Owner => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -4831,33 +4542,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.cost,
-                &::streamkit_runtime::drift::field_path(at, "cost"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.currency,
                 &::streamkit_runtime::drift::field_path(at, "currency"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.execution_id,
-                &::streamkit_runtime::drift::field_path(at, "execution_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.icon_url,
-                &::streamkit_runtime::drift::field_path(at, "icon_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.skill_id,
-                &::streamkit_runtime::drift::field_path(at, "skill_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.skill_name,
-                &::streamkit_runtime::drift::field_path(at, "skill_name"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4867,11 +4553,6 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.message,
                 &::streamkit_runtime::drift::field_path(at, "message"),
                 out,
@@ -4879,26 +4560,6 @@ pub mod types {
             ::streamkit_runtime::drift::Drift::drift(
                 &self.skill,
                 &::streamkit_runtime::drift::field_path(at, "skill"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_avatar,
-                &::streamkit_runtime::drift::field_path(at, "user_avatar"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_level,
-                &::streamkit_runtime::drift::field_path(at, "user_level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_name,
-                &::streamkit_runtime::drift::field_path(at, "user_name"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -4913,11 +4574,10 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Sparks => {}
-                Self::Embers => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -4925,23 +4585,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.originating_channel,
-                &::streamkit_runtime::drift::field_path(at, "originatingChannel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.roles,
                 &::streamkit_runtime::drift::field_path(at, "roles"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -4950,32 +4595,12 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for UserLeaveData {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.originating_channel,
-                &::streamkit_runtime::drift::field_path(at, "originatingChannel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for UserTimeoutData {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.duration,
-                &::streamkit_runtime::drift::field_path(at, "duration"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.user,
                 &::streamkit_runtime::drift::field_path(at, "user"),
@@ -4988,23 +4613,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.permissions,
-                &::streamkit_runtime::drift::field_path(at, "permissions"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.roles,
                 &::streamkit_runtime::drift::field_path(at, "roles"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user,
-                &::streamkit_runtime::drift::field_path(at, "user"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -5013,11 +4623,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for WelcomeEventData {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.server,
-                &::streamkit_runtime::drift::field_path(at, "server"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }

@@ -6940,181 +6940,34 @@ the official client 4000-4005: both are known values here.
     impl ::streamkit_runtime::drift::Drift for AchievementEarning {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.achievement,
-                &::streamkit_runtime::drift::field_path(at, "achievement"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.earned,
-                &::streamkit_runtime::drift::field_path(at, "earned"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.progress,
-                &::streamkit_runtime::drift::field_path(at, "progress"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user,
-                &::streamkit_runtime::drift::field_path(at, "user"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Announcement {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for CallId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for Channel {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.audience,
-                &::streamkit_runtime::drift::field_path(at, "audience"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_id,
-                &::streamkit_runtime::drift::field_path(at, "costreamId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.featured,
-                &::streamkit_runtime::drift::field_path(at, "featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_vod,
-                &::streamkit_runtime::drift::field_path(at, "hasVod"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hostee_id,
-                &::streamkit_runtime::drift::field_path(at, "hosteeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_followers,
-                &::streamkit_runtime::drift::field_path(at, "numFollowers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.partnered,
-                &::streamkit_runtime::drift::field_path(at, "partnered"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.suspended,
-                &::streamkit_runtime::drift::field_path(at, "suspended"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_total,
-                &::streamkit_runtime::drift::field_path(at, "viewersTotal"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChannelDirectPurchasedPayload {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_title,
-                &::streamkit_runtime::drift::field_path(at, "gameTitle"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChannelFollowedPayload {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.following,
-                &::streamkit_runtime::drift::field_path(at, "following"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.user,
                 &::streamkit_runtime::drift::field_path(at, "user"),
@@ -7127,18 +6980,8 @@ the official client 4000-4005: both are known values here.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.auto,
-                &::streamkit_runtime::drift::field_path(at, "auto"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.hoster,
                 &::streamkit_runtime::drift::field_path(at, "hoster"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hoster_id,
-                &::streamkit_runtime::drift::field_path(at, "hosterId"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -7147,153 +6990,18 @@ the official client 4000-4005: both are known values here.
     impl ::streamkit_runtime::drift::Drift for ChannelPatch {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.audience,
-                &::streamkit_runtime::drift::field_path(at, "audience"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_id,
-                &::streamkit_runtime::drift::field_path(at, "costreamId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.featured,
-                &::streamkit_runtime::drift::field_path(at, "featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_vod,
-                &::streamkit_runtime::drift::field_path(at, "hasVod"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hostee_id,
-                &::streamkit_runtime::drift::field_path(at, "hosteeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_followers,
-                &::streamkit_runtime::drift::field_path(at, "numFollowers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.partnered,
-                &::streamkit_runtime::drift::field_path(at, "partnered"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.suspended,
-                &::streamkit_runtime::drift::field_path(at, "suspended"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_total,
-                &::streamkit_runtime::drift::field_path(at, "viewersTotal"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChannelPatronageUpdatePayload {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.current_milestone_group_id,
-                &::streamkit_runtime::drift::field_path(at, "currentMilestoneGroupId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.current_milestone_id,
-                &::streamkit_runtime::drift::field_path(at, "currentMilestoneId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.patronage_earned,
-                &::streamkit_runtime::drift::field_path(at, "patronageEarned"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.patronage_period_id,
-                &::streamkit_runtime::drift::field_path(at, "patronagePeriodId"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChannelResubSharedPayload {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.current_streak,
-                &::streamkit_runtime::drift::field_path(at, "currentStreak"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.since,
-                &::streamkit_runtime::drift::field_path(at, "since"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total_months,
-                &::streamkit_runtime::drift::field_path(at, "totalMonths"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.until,
-                &::streamkit_runtime::drift::field_path(at, "until"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.user,
                 &::streamkit_runtime::drift::field_path(at, "user"),
@@ -7306,21 +7014,6 @@ the official client 4000-4005: both are known values here.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.since,
-                &::streamkit_runtime::drift::field_path(at, "since"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total_months,
-                &::streamkit_runtime::drift::field_path(at, "totalMonths"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.until,
-                &::streamkit_runtime::drift::field_path(at, "until"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.user,
                 &::streamkit_runtime::drift::field_path(at, "user"),
                 out,
@@ -7332,48 +7025,8 @@ the official client 4000-4005: both are known values here.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_id,
-                &::streamkit_runtime::drift::field_path(at, "channelId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.currency_type,
                 &::streamkit_runtime::drift::field_path(at, "currencyType"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.execution_id,
-                &::streamkit_runtime::drift::field_path(at, "executionId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.manifest,
-                &::streamkit_runtime::drift::field_path(at, "manifest"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.parameters,
-                &::streamkit_runtime::drift::field_path(at, "parameters"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.price,
-                &::streamkit_runtime::drift::field_path(at, "price"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.skill_id,
-                &::streamkit_runtime::drift::field_path(at, "skillId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.socket_url,
-                &::streamkit_runtime::drift::field_path(at, "socketUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.triggering_user_id,
-                &::streamkit_runtime::drift::field_path(at, "triggeringUserId"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -7393,26 +7046,6 @@ the official client 4000-4005: both are known values here.
     impl ::streamkit_runtime::drift::Drift for ChannelSubscriptionGiftedPayload {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.gift_receiver_id,
-                &::streamkit_runtime::drift::field_path(at, "giftReceiverId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.gift_receiver_username,
-                &::streamkit_runtime::drift::field_path(at, "giftReceiverUsername"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.gifter_id,
-                &::streamkit_runtime::drift::field_path(at, "gifterId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.gifter_username,
-                &::streamkit_runtime::drift::field_path(at, "gifterUsername"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -7424,160 +7057,54 @@ the official client 4000-4005: both are known values here.
                 &::streamkit_runtime::drift::field_path(at, "hoster"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hoster_id,
-                &::streamkit_runtime::drift::field_path(at, "hosterId"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Costream {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.capacity,
-                &::streamkit_runtime::drift::field_path(at, "capacity"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channels,
-                &::streamkit_runtime::drift::field_path(at, "channels"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for EmptyResult {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for ErrorCode {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for EventsParams {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.events,
-                &::streamkit_runtime::drift::field_path(at, "events"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for HelloData {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.authenticated,
-                &::streamkit_runtime::drift::field_path(at, "authenticated"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for InteractiveAddress {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for LiveData {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel,
-                &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.payload,
-                &::streamkit_runtime::drift::field_path(at, "payload"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Notification {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.payload,
-                &::streamkit_runtime::drift::field_path(at, "payload"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sent_at,
-                &::streamkit_runtime::drift::field_path(at, "sentAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.trigger,
-                &::streamkit_runtime::drift::field_path(at, "trigger"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ProgressionLevel {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.assets_url,
-                &::streamkit_runtime::drift::field_path(at, "assetsUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.color,
-                &::streamkit_runtime::drift::field_path(at, "color"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.complement,
-                &::streamkit_runtime::drift::field_path(at, "complement"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.current_xp,
-                &::streamkit_runtime::drift::field_path(at, "currentXp"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.min_xp,
-                &::streamkit_runtime::drift::field_path(at, "minXp"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.next_level_xp,
-                &::streamkit_runtime::drift::field_path(at, "nextLevelXp"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -7587,21 +7114,6 @@ the official client 4000-4005: both are known values here.
             ::streamkit_runtime::drift::Drift::drift(
                 &self.level,
                 &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.timestamp,
-                &::streamkit_runtime::drift::field_path(at, "timestamp"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total,
-                &::streamkit_runtime::drift::field_path(at, "total"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -7616,16 +7128,6 @@ the official client 4000-4005: both are known values here.
     impl ::streamkit_runtime::drift::Drift for ReplyErrorDetail {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -7637,21 +7139,6 @@ the official client 4000-4005: both are known values here.
                 &::streamkit_runtime::drift::field_path(at, "error"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.result,
-                &::streamkit_runtime::drift::field_path(at, "result"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_,
-                &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -7659,43 +7146,16 @@ the official client 4000-4005: both are known values here.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::None => {}
-                Self::Sparks => {}
-                Self::Embers => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for Team {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.owner_id,
-                &::streamkit_runtime::drift::field_path(at, "ownerId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -7712,76 +7172,14 @@ the official client 4000-4005: both are known values here.
     }
     impl ::streamkit_runtime::drift::Drift for Undocumented {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for User {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.channel,
                 &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -7795,120 +7193,30 @@ the official client 4000-4005: both are known values here.
                 &::streamkit_runtime::drift::field_path(at, "channel"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.following,
-                &::streamkit_runtime::drift::field_path(at, "following"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for UserPatch {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for UserResubscribedPayload {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel,
-                &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.since,
-                &::streamkit_runtime::drift::field_path(at, "since"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total_months,
-                &::streamkit_runtime::drift::field_path(at, "totalMonths"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.until,
-                &::streamkit_runtime::drift::field_path(at, "until"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for UserSubscribedPayload {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel,
-                &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for UserSubscriptionGiftedPayload {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_id,
-                &::streamkit_runtime::drift::field_path(at, "channelId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.gift_receiver_id,
-                &::streamkit_runtime::drift::field_path(at, "giftReceiverId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.gift_receiver_username,
-                &::streamkit_runtime::drift::field_path(at, "giftReceiverUsername"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -7916,23 +7224,8 @@ the official client 4000-4005: both are known values here.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.owner,
                 &::streamkit_runtime::drift::field_path(at, "owner"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);

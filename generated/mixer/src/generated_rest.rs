@@ -145,11 +145,6 @@ pub mod types {
             })
         }
     }
-    impl Broadcast {
-        pub fn builder() -> builder::Broadcast {
-            Default::default()
-        }
-    }
     ///A channel. Lists trimmed with `fields` leave out the other properties, so only `id` is required.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -470,11 +465,6 @@ pub mod types {
                 vods_enabled: m.take(f.31, "vodsEnabled")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl Channel {
-        pub fn builder() -> builder::Channel {
-            Default::default()
         }
     }
     ///A channel with its type and owner.
@@ -812,11 +802,6 @@ pub mod types {
             })
         }
     }
-    impl ChannelAdvanced {
-        pub fn builder() -> builder::ChannelAdvanced {
-            Default::default()
-        }
-    }
     ///Where to connect to a channel's chat, and with what.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -882,11 +867,6 @@ pub mod types {
                 roles: f.4.unwrap_or_default(),
                 extra: m.extra(),
             })
-        }
-    }
-    impl ChannelChat {
-        pub fn builder() -> builder::ChannelChat {
-            Default::default()
         }
     }
     ///A channel with its private details.
@@ -1299,11 +1279,6 @@ pub mod types {
             })
         }
     }
-    impl ChannelDetails {
-        pub fn builder() -> builder::ChannelDetails {
-            Default::default()
-        }
-    }
     ///A channel's preferences. Keys contain colons, for example `channel:slowchat`.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -1569,11 +1544,6 @@ pub mod types {
             })
         }
     }
-    impl ChannelRelationship {
-        pub fn builder() -> builder::ChannelRelationship {
-            Default::default()
-        }
-    }
     ///Whether the user follows the channel and their roles in it.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -1620,11 +1590,6 @@ pub mod types {
                 roles: f.1.unwrap_or_default(),
                 extra: m.extra(),
             })
-        }
-    }
-    impl ChannelRelationshipStatus {
-        pub fn builder() -> builder::ChannelRelationshipStatus {
-            Default::default()
         }
     }
     ///The channel settings to change.
@@ -1729,11 +1694,6 @@ pub mod types {
                 username: m.take(f.2, "username")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl ChatUser {
-        pub fn builder() -> builder::ChatUser {
-            Default::default()
         }
     }
     ///A channel with its type, owner, images and preferences.
@@ -2107,11 +2067,6 @@ pub mod types {
             })
         }
     }
-    impl ExpandedChannel {
-        pub fn builder() -> builder::ExpandedChannel {
-            Default::default()
-        }
-    }
     ///Who follows or unfollows.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -2283,11 +2238,6 @@ pub mod types {
             })
         }
     }
-    impl FollowerUser {
-        pub fn builder() -> builder::FollowerUser {
-            Default::default()
-        }
-    }
     ///A game type (category).
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -2383,11 +2333,6 @@ pub mod types {
                 viewers_current: m.take(f.8, "viewersCurrent")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl GameType {
-        pub fn builder() -> builder::GameType {
-            Default::default()
         }
     }
     ///The OAuth grant.
@@ -2531,11 +2476,6 @@ pub mod types {
                 status_code: m.take(f.4, "statusCode")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl MixerErrorBody {
-        pub fn builder() -> builder::MixerErrorBody {
-            Default::default()
         }
     }
     ///The token's own user, with channel, groups and preferences.
@@ -2704,11 +2644,6 @@ pub mod types {
             })
         }
     }
-    impl PrivatePopulatedUser {
-        pub fn builder() -> builder::PrivatePopulatedUser {
-            Default::default()
-        }
-    }
     ///An image stored by Mixer.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -2788,11 +2723,6 @@ pub mod types {
                 url: m.take(f.6, "url")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl Resource {
-        pub fn builder() -> builder::Resource {
-            Default::default()
         }
     }
     ///A role of a user, globally or in a channel.
@@ -3068,11 +2998,6 @@ pub mod types {
             })
         }
     }
-    impl Shortcode {
-        pub fn builder() -> builder::Shortcode {
-            Default::default()
-        }
-    }
     ///An approved shortcode.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -3111,11 +3036,6 @@ pub mod types {
                 code: m.take(f.0, "code")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl ShortcodeApproval {
-        pub fn builder() -> builder::ShortcodeApproval {
-            Default::default()
         }
     }
     ///The body of `createShortcode`.
@@ -3204,11 +3124,6 @@ pub mod types {
                 youtube: m.take(f.5, "youtube")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl Social {
-        pub fn builder() -> builder::Social {
-            Default::default()
         }
     }
     ///A team of channels.
@@ -3322,11 +3237,6 @@ pub mod types {
             })
         }
     }
-    impl Team {
-        pub fn builder() -> builder::Team {
-            Default::default()
-        }
-    }
     ///When something was created, changed and deleted.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -3388,11 +3298,6 @@ pub mod types {
                 updated_at: m.take(f.2, "updatedAt")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl TimeStamped {
-        pub fn builder() -> builder::TimeStamped {
-            Default::default()
         }
     }
     ///The body of `requestToken`; see the operation for which fields a grant needs.
@@ -3472,11 +3377,6 @@ pub mod types {
             })
         }
     }
-    impl TokenResponse {
-        pub fn builder() -> builder::TokenResponse {
-            Default::default()
-        }
-    }
     ///A Mixer user.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -3536,11 +3436,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verified: ::std::option::Option<bool>,
     }
-    impl User {
-        pub fn builder() -> builder::User {
-            Default::default()
-        }
-    }
     ///A group (role) a user belongs to.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -3584,11 +3479,6 @@ pub mod types {
                 name: m.take(f.1, "name")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl UserGroup {
-        pub fn builder() -> builder::UserGroup {
-            Default::default()
         }
     }
     ///A user with their channel and groups.
@@ -3750,11 +3640,6 @@ pub mod types {
             })
         }
     }
-    impl UserWithChannel {
-        pub fn builder() -> builder::UserWithChannel {
-            Default::default()
-        }
-    }
     ///A user with their groups.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -3909,11 +3794,6 @@ pub mod types {
             })
         }
     }
-    impl UserWithGroups {
-        pub fn builder() -> builder::UserWithGroups {
-            Default::default()
-        }
-    }
     ///One invalid value of a request.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -3974,2583 +3854,8 @@ pub mod types {
             })
         }
     }
-    impl ValidationDetail {
-        pub fn builder() -> builder::ValidationDetail {
-            Default::default()
-        }
-    }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct Broadcast {
-            channel_id: ::std::result::Result<i64, ::std::string::String>,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_test_stream: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            online: ::std::result::Result<bool, ::std::string::String>,
-            started_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Broadcast {
-            fn default() -> Self {
-                Self {
-                    channel_id: Err("field `channel_id` not set".to_string()),
-                    id: Err("field `id` not set".to_string()),
-                    is_test_stream: Ok(Default::default()),
-                    online: Err("field `online` not set".to_string()),
-                    started_at: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Broadcast {
-            pub fn channel_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.channel_id = ::streamkit_runtime::input::integer(
-                    "field `channel_id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = ::streamkit_runtime::input::convert("field `id`", value);
-                self
-            }
-            pub fn is_test_stream<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_test_stream = ::streamkit_runtime::input::convert(
-                        "field `is_test_stream`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn online<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.online = ::streamkit_runtime::input::convert(
-                    "field `online`",
-                    value,
-                );
-                self
-            }
-            pub fn started_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.started_at = ::streamkit_runtime::input::convert(
-                        "field `started_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Broadcast> for super::Broadcast {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Broadcast,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    channel_id: value.channel_id?,
-                    id: value.id?,
-                    is_test_stream: value.is_test_stream?,
-                    online: value.online?,
-                    started_at: value.started_at?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Broadcast> for Broadcast {
-            fn from(value: super::Broadcast) -> Self {
-                Self {
-                    channel_id: Ok(value.channel_id),
-                    id: Ok(value.id),
-                    is_test_stream: Ok(value.is_test_stream),
-                    online: Ok(value.online),
-                    started_at: Ok(value.started_at),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Channel {
-            audience: ::std::result::Result<
-                ::std::option::Option<super::Audience>,
-                ::std::string::String,
-            >,
-            badge_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            banner_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            costream_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            cover_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            deleted_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            feature_level: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            featured: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            ftl: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            has_transcodes: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            has_vod: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            hostee_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            interactive: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            interactive_game_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            language_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            num_followers: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            online: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            partnered: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            suspended: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            thumbnail_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            transcoding_profile_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            type_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            viewers_current: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            viewers_total: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            vods_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Channel {
-            fn default() -> Self {
-                Self {
-                    audience: Ok(Default::default()),
-                    badge_id: Ok(Default::default()),
-                    banner_url: Ok(Default::default()),
-                    costream_id: Ok(Default::default()),
-                    cover_id: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    deleted_at: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    feature_level: Ok(Default::default()),
-                    featured: Ok(Default::default()),
-                    ftl: Ok(Default::default()),
-                    has_transcodes: Ok(Default::default()),
-                    has_vod: Ok(Default::default()),
-                    hostee_id: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    interactive: Ok(Default::default()),
-                    interactive_game_id: Ok(Default::default()),
-                    language_id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    num_followers: Ok(Default::default()),
-                    online: Ok(Default::default()),
-                    partnered: Ok(Default::default()),
-                    suspended: Ok(Default::default()),
-                    thumbnail_id: Ok(Default::default()),
-                    token: Ok(Default::default()),
-                    transcoding_profile_id: Ok(Default::default()),
-                    type_id: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    viewers_current: Ok(Default::default()),
-                    viewers_total: Ok(Default::default()),
-                    vods_enabled: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Channel {
-            pub fn audience<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Audience>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audience = ::streamkit_runtime::input::convert(
-                        "field `audience`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn badge_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.badge_id = ::streamkit_runtime::input::integer(
-                        "field `badge_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn banner_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.banner_url = ::streamkit_runtime::input::convert(
-                        "field `banner_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn costream_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.costream_id = ::streamkit_runtime::input::convert(
-                        "field `costream_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn cover_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.cover_id = ::streamkit_runtime::input::integer(
-                        "field `cover_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                        "field `created_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn deleted_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted_at = ::streamkit_runtime::input::convert(
-                        "field `deleted_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = ::streamkit_runtime::input::convert(
-                        "field `description`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn feature_level<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.feature_level = ::streamkit_runtime::input::integer(
-                        "field `feature_level`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn featured<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.featured = ::streamkit_runtime::input::convert(
-                        "field `featured`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn ftl<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.ftl = ::streamkit_runtime::input::integer(
-                        "field `ftl`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn has_transcodes<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_transcodes = ::streamkit_runtime::input::convert(
-                        "field `has_transcodes`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn has_vod<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_vod = ::streamkit_runtime::input::convert(
-                        "field `has_vod`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn hostee_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.hostee_id = ::streamkit_runtime::input::integer(
-                        "field `hostee_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn interactive<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.interactive = ::streamkit_runtime::input::convert(
-                        "field `interactive`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn interactive_game_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.interactive_game_id = ::streamkit_runtime::input::integer(
-                        "field `interactive_game_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn language_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.language_id = ::streamkit_runtime::input::convert(
-                        "field `language_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn num_followers<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.num_followers = ::streamkit_runtime::input::integer(
-                        "field `num_followers`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn online<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.online = ::streamkit_runtime::input::convert(
-                        "field `online`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn partnered<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.partnered = ::streamkit_runtime::input::convert(
-                        "field `partnered`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn suspended<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.suspended = ::streamkit_runtime::input::convert(
-                        "field `suspended`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn thumbnail_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.thumbnail_id = ::streamkit_runtime::input::integer(
-                        "field `thumbnail_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token = ::streamkit_runtime::input::convert("field `token`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn transcoding_profile_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.transcoding_profile_id = ::streamkit_runtime::input::integer(
-                        "field `transcoding_profile_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn type_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.type_id = ::streamkit_runtime::input::integer(
-                        "field `type_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = ::streamkit_runtime::input::convert(
-                        "field `updated_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn user_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.user_id = ::streamkit_runtime::input::integer(
-                        "field `user_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn viewers_current<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.viewers_current = ::streamkit_runtime::input::integer(
-                        "field `viewers_current`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn viewers_total<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.viewers_total = ::streamkit_runtime::input::integer(
-                        "field `viewers_total`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn vods_enabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vods_enabled = ::streamkit_runtime::input::convert(
-                        "field `vods_enabled`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Channel> for super::Channel {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Channel,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    audience: value.audience?,
-                    badge_id: value.badge_id?,
-                    banner_url: value.banner_url?,
-                    costream_id: value.costream_id?,
-                    cover_id: value.cover_id?,
-                    created_at: value.created_at?,
-                    deleted_at: value.deleted_at?,
-                    description: value.description?,
-                    feature_level: value.feature_level?,
-                    featured: value.featured?,
-                    ftl: value.ftl?,
-                    has_transcodes: value.has_transcodes?,
-                    has_vod: value.has_vod?,
-                    hostee_id: value.hostee_id?,
-                    id: value.id?,
-                    interactive: value.interactive?,
-                    interactive_game_id: value.interactive_game_id?,
-                    language_id: value.language_id?,
-                    name: value.name?,
-                    num_followers: value.num_followers?,
-                    online: value.online?,
-                    partnered: value.partnered?,
-                    suspended: value.suspended?,
-                    thumbnail_id: value.thumbnail_id?,
-                    token: value.token?,
-                    transcoding_profile_id: value.transcoding_profile_id?,
-                    type_id: value.type_id?,
-                    updated_at: value.updated_at?,
-                    user_id: value.user_id?,
-                    viewers_current: value.viewers_current?,
-                    viewers_total: value.viewers_total?,
-                    vods_enabled: value.vods_enabled?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Channel> for Channel {
-            fn from(value: super::Channel) -> Self {
-                Self {
-                    audience: Ok(value.audience),
-                    badge_id: Ok(value.badge_id),
-                    banner_url: Ok(value.banner_url),
-                    costream_id: Ok(value.costream_id),
-                    cover_id: Ok(value.cover_id),
-                    created_at: Ok(value.created_at),
-                    deleted_at: Ok(value.deleted_at),
-                    description: Ok(value.description),
-                    feature_level: Ok(value.feature_level),
-                    featured: Ok(value.featured),
-                    ftl: Ok(value.ftl),
-                    has_transcodes: Ok(value.has_transcodes),
-                    has_vod: Ok(value.has_vod),
-                    hostee_id: Ok(value.hostee_id),
-                    id: Ok(value.id),
-                    interactive: Ok(value.interactive),
-                    interactive_game_id: Ok(value.interactive_game_id),
-                    language_id: Ok(value.language_id),
-                    name: Ok(value.name),
-                    num_followers: Ok(value.num_followers),
-                    online: Ok(value.online),
-                    partnered: Ok(value.partnered),
-                    suspended: Ok(value.suspended),
-                    thumbnail_id: Ok(value.thumbnail_id),
-                    token: Ok(value.token),
-                    transcoding_profile_id: Ok(value.transcoding_profile_id),
-                    type_id: Ok(value.type_id),
-                    updated_at: Ok(value.updated_at),
-                    user_id: Ok(value.user_id),
-                    viewers_current: Ok(value.viewers_current),
-                    viewers_total: Ok(value.viewers_total),
-                    vods_enabled: Ok(value.vods_enabled),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChannelAdvanced {
-            audience: ::std::result::Result<
-                ::std::option::Option<super::Audience>,
-                ::std::string::String,
-            >,
-            badge_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            banner_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            costream_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            cover_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            deleted_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            feature_level: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            featured: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            ftl: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            has_transcodes: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            has_vod: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            hostee_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            interactive: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            interactive_game_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            language_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            num_followers: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            online: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            partnered: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            suspended: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            thumbnail_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            transcoding_profile_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<super::GameType>,
-                ::std::string::String,
-            >,
-            type_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            user: ::std::result::Result<
-                ::std::option::Option<super::UserWithGroups>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            viewers_current: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            viewers_total: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            vods_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChannelAdvanced {
-            fn default() -> Self {
-                Self {
-                    audience: Ok(Default::default()),
-                    badge_id: Ok(Default::default()),
-                    banner_url: Ok(Default::default()),
-                    costream_id: Ok(Default::default()),
-                    cover_id: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    deleted_at: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    feature_level: Ok(Default::default()),
-                    featured: Ok(Default::default()),
-                    ftl: Ok(Default::default()),
-                    has_transcodes: Ok(Default::default()),
-                    has_vod: Ok(Default::default()),
-                    hostee_id: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    interactive: Ok(Default::default()),
-                    interactive_game_id: Ok(Default::default()),
-                    language_id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    num_followers: Ok(Default::default()),
-                    online: Ok(Default::default()),
-                    partnered: Ok(Default::default()),
-                    suspended: Ok(Default::default()),
-                    thumbnail_id: Ok(Default::default()),
-                    token: Ok(Default::default()),
-                    transcoding_profile_id: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    type_id: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    user: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    viewers_current: Ok(Default::default()),
-                    viewers_total: Ok(Default::default()),
-                    vods_enabled: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChannelAdvanced {
-            pub fn audience<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Audience>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audience = ::streamkit_runtime::input::convert(
-                        "field `audience`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn badge_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.badge_id = ::streamkit_runtime::input::integer(
-                        "field `badge_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn banner_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.banner_url = ::streamkit_runtime::input::convert(
-                        "field `banner_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn costream_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.costream_id = ::streamkit_runtime::input::convert(
-                        "field `costream_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn cover_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.cover_id = ::streamkit_runtime::input::integer(
-                        "field `cover_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                        "field `created_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn deleted_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted_at = ::streamkit_runtime::input::convert(
-                        "field `deleted_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = ::streamkit_runtime::input::convert(
-                        "field `description`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn feature_level<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.feature_level = ::streamkit_runtime::input::integer(
-                        "field `feature_level`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn featured<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.featured = ::streamkit_runtime::input::convert(
-                        "field `featured`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn ftl<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.ftl = ::streamkit_runtime::input::integer(
-                        "field `ftl`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn has_transcodes<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_transcodes = ::streamkit_runtime::input::convert(
-                        "field `has_transcodes`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn has_vod<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_vod = ::streamkit_runtime::input::convert(
-                        "field `has_vod`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn hostee_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.hostee_id = ::streamkit_runtime::input::integer(
-                        "field `hostee_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn interactive<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.interactive = ::streamkit_runtime::input::convert(
-                        "field `interactive`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn interactive_game_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.interactive_game_id = ::streamkit_runtime::input::integer(
-                        "field `interactive_game_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn language_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.language_id = ::streamkit_runtime::input::convert(
-                        "field `language_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn num_followers<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.num_followers = ::streamkit_runtime::input::integer(
-                        "field `num_followers`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn online<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.online = ::streamkit_runtime::input::convert(
-                        "field `online`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn partnered<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.partnered = ::streamkit_runtime::input::convert(
-                        "field `partnered`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn suspended<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.suspended = ::streamkit_runtime::input::convert(
-                        "field `suspended`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn thumbnail_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.thumbnail_id = ::streamkit_runtime::input::integer(
-                        "field `thumbnail_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token = ::streamkit_runtime::input::convert("field `token`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn transcoding_profile_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.transcoding_profile_id = ::streamkit_runtime::input::integer(
-                        "field `transcoding_profile_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::GameType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn type_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.type_id = ::streamkit_runtime::input::integer(
-                        "field `type_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = ::streamkit_runtime::input::convert(
-                        "field `updated_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::UserWithGroups>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user = ::streamkit_runtime::input::convert("field `user`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn user_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.user_id = ::streamkit_runtime::input::integer(
-                        "field `user_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn viewers_current<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.viewers_current = ::streamkit_runtime::input::integer(
-                        "field `viewers_current`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn viewers_total<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.viewers_total = ::streamkit_runtime::input::integer(
-                        "field `viewers_total`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn vods_enabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vods_enabled = ::streamkit_runtime::input::convert(
-                        "field `vods_enabled`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChannelAdvanced> for super::ChannelAdvanced {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChannelAdvanced,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    audience: value.audience?,
-                    badge_id: value.badge_id?,
-                    banner_url: value.banner_url?,
-                    costream_id: value.costream_id?,
-                    cover_id: value.cover_id?,
-                    created_at: value.created_at?,
-                    deleted_at: value.deleted_at?,
-                    description: value.description?,
-                    feature_level: value.feature_level?,
-                    featured: value.featured?,
-                    ftl: value.ftl?,
-                    has_transcodes: value.has_transcodes?,
-                    has_vod: value.has_vod?,
-                    hostee_id: value.hostee_id?,
-                    id: value.id?,
-                    interactive: value.interactive?,
-                    interactive_game_id: value.interactive_game_id?,
-                    language_id: value.language_id?,
-                    name: value.name?,
-                    num_followers: value.num_followers?,
-                    online: value.online?,
-                    partnered: value.partnered?,
-                    suspended: value.suspended?,
-                    thumbnail_id: value.thumbnail_id?,
-                    token: value.token?,
-                    transcoding_profile_id: value.transcoding_profile_id?,
-                    type_: value.type_?,
-                    type_id: value.type_id?,
-                    updated_at: value.updated_at?,
-                    user: value.user?,
-                    user_id: value.user_id?,
-                    viewers_current: value.viewers_current?,
-                    viewers_total: value.viewers_total?,
-                    vods_enabled: value.vods_enabled?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChannelAdvanced> for ChannelAdvanced {
-            fn from(value: super::ChannelAdvanced) -> Self {
-                Self {
-                    audience: Ok(value.audience),
-                    badge_id: Ok(value.badge_id),
-                    banner_url: Ok(value.banner_url),
-                    costream_id: Ok(value.costream_id),
-                    cover_id: Ok(value.cover_id),
-                    created_at: Ok(value.created_at),
-                    deleted_at: Ok(value.deleted_at),
-                    description: Ok(value.description),
-                    feature_level: Ok(value.feature_level),
-                    featured: Ok(value.featured),
-                    ftl: Ok(value.ftl),
-                    has_transcodes: Ok(value.has_transcodes),
-                    has_vod: Ok(value.has_vod),
-                    hostee_id: Ok(value.hostee_id),
-                    id: Ok(value.id),
-                    interactive: Ok(value.interactive),
-                    interactive_game_id: Ok(value.interactive_game_id),
-                    language_id: Ok(value.language_id),
-                    name: Ok(value.name),
-                    num_followers: Ok(value.num_followers),
-                    online: Ok(value.online),
-                    partnered: Ok(value.partnered),
-                    suspended: Ok(value.suspended),
-                    thumbnail_id: Ok(value.thumbnail_id),
-                    token: Ok(value.token),
-                    transcoding_profile_id: Ok(value.transcoding_profile_id),
-                    type_: Ok(value.type_),
-                    type_id: Ok(value.type_id),
-                    updated_at: Ok(value.updated_at),
-                    user: Ok(value.user),
-                    user_id: Ok(value.user_id),
-                    viewers_current: Ok(value.viewers_current),
-                    viewers_total: Ok(value.viewers_total),
-                    vods_enabled: Ok(value.vods_enabled),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChannelChat {
-            authkey: ::std::result::Result<
-                ::std::option::Option<::streamkit_runtime::Secret>,
-                ::std::string::String,
-            >,
-            endpoints: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            is_load_shed: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            permissions: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            roles: ::std::result::Result<
-                ::std::vec::Vec<super::Role>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChannelChat {
-            fn default() -> Self {
-                Self {
-                    authkey: Ok(Default::default()),
-                    endpoints: Err("field `endpoints` not set".to_string()),
-                    is_load_shed: Ok(Default::default()),
-                    permissions: Ok(Default::default()),
-                    roles: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChannelChat {
-            pub fn authkey<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.authkey = ::streamkit_runtime::input::convert(
-                        "field `authkey`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn endpoints<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.endpoints = ::streamkit_runtime::input::list(
-                    "field `endpoints`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn is_load_shed<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_load_shed = ::streamkit_runtime::input::convert(
-                        "field `is_load_shed`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn permissions<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.permissions = ::streamkit_runtime::input::list(
-                    "field `permissions`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn roles<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::Role>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.roles = ::streamkit_runtime::input::list(
-                    "field `roles`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChannelChat> for super::ChannelChat {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChannelChat,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    authkey: value.authkey?,
-                    endpoints: value.endpoints?,
-                    is_load_shed: value.is_load_shed?,
-                    permissions: value.permissions?,
-                    roles: value.roles?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChannelChat> for ChannelChat {
-            fn from(value: super::ChannelChat) -> Self {
-                Self {
-                    authkey: Ok(value.authkey),
-                    endpoints: Ok(value.endpoints),
-                    is_load_shed: Ok(value.is_load_shed),
-                    permissions: Ok(value.permissions),
-                    roles: Ok(value.roles),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChannelDetails {
-            audience: ::std::result::Result<
-                ::std::option::Option<super::Audience>,
-                ::std::string::String,
-            >,
-            badge: ::std::result::Result<
-                ::std::option::Option<super::Resource>,
-                ::std::string::String,
-            >,
-            badge_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            banner_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            cache: ::std::result::Result<
-                ::std::vec::Vec<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
-            costream_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            cover: ::std::result::Result<
-                ::std::option::Option<super::Resource>,
-                ::std::string::String,
-            >,
-            cover_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            deleted_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            feature_level: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            featured: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            ftl: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            has_transcodes: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            has_vod: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            hostee_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            interactive: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            interactive_game_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            language_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            max_concurrent_subscribers: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            num_followers: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            num_subscribers: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            online: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            partnered: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            preferences: ::std::result::Result<
-                ::std::option::Option<super::ChannelPreferences>,
-                ::std::string::String,
-            >,
-            stream_key: ::std::result::Result<
-                ::std::option::Option<::streamkit_runtime::Secret>,
-                ::std::string::String,
-            >,
-            suspended: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            thumbnail: ::std::result::Result<
-                ::std::option::Option<super::Resource>,
-                ::std::string::String,
-            >,
-            thumbnail_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            total_unique_subscribers: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            transcoding_profile_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<super::GameType>,
-                ::std::string::String,
-            >,
-            type_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            user: ::std::result::Result<
-                ::std::option::Option<super::UserWithGroups>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            viewers_current: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            viewers_total: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            vods_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChannelDetails {
-            fn default() -> Self {
-                Self {
-                    audience: Ok(Default::default()),
-                    badge: Ok(Default::default()),
-                    badge_id: Ok(Default::default()),
-                    banner_url: Ok(Default::default()),
-                    cache: Ok(Default::default()),
-                    costream_id: Ok(Default::default()),
-                    cover: Ok(Default::default()),
-                    cover_id: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    deleted_at: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    feature_level: Ok(Default::default()),
-                    featured: Ok(Default::default()),
-                    ftl: Ok(Default::default()),
-                    has_transcodes: Ok(Default::default()),
-                    has_vod: Ok(Default::default()),
-                    hostee_id: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    interactive: Ok(Default::default()),
-                    interactive_game_id: Ok(Default::default()),
-                    language_id: Ok(Default::default()),
-                    max_concurrent_subscribers: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    num_followers: Ok(Default::default()),
-                    num_subscribers: Ok(Default::default()),
-                    online: Ok(Default::default()),
-                    partnered: Ok(Default::default()),
-                    preferences: Ok(Default::default()),
-                    stream_key: Ok(Default::default()),
-                    suspended: Ok(Default::default()),
-                    thumbnail: Ok(Default::default()),
-                    thumbnail_id: Ok(Default::default()),
-                    token: Ok(Default::default()),
-                    total_unique_subscribers: Ok(Default::default()),
-                    transcoding_profile_id: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    type_id: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    user: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    viewers_current: Ok(Default::default()),
-                    viewers_total: Ok(Default::default()),
-                    vods_enabled: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChannelDetails {
-            pub fn audience<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Audience>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audience = ::streamkit_runtime::input::convert(
-                        "field `audience`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn badge<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Resource>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.badge = ::streamkit_runtime::input::convert("field `badge`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn badge_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.badge_id = ::streamkit_runtime::input::integer(
-                        "field `badge_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn banner_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.banner_url = ::streamkit_runtime::input::convert(
-                        "field `banner_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn cache<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                S::Error: ::std::fmt::Display,
-            {
-                self.cache = ::streamkit_runtime::input::list(
-                    "field `cache`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn costream_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.costream_id = ::streamkit_runtime::input::convert(
-                        "field `costream_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn cover<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Resource>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.cover = ::streamkit_runtime::input::convert("field `cover`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn cover_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.cover_id = ::streamkit_runtime::input::integer(
-                        "field `cover_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                        "field `created_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn deleted_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted_at = ::streamkit_runtime::input::convert(
-                        "field `deleted_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = ::streamkit_runtime::input::convert(
-                        "field `description`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn feature_level<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.feature_level = ::streamkit_runtime::input::integer(
-                        "field `feature_level`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn featured<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.featured = ::streamkit_runtime::input::convert(
-                        "field `featured`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn ftl<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.ftl = ::streamkit_runtime::input::integer(
-                        "field `ftl`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn has_transcodes<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_transcodes = ::streamkit_runtime::input::convert(
-                        "field `has_transcodes`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn has_vod<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_vod = ::streamkit_runtime::input::convert(
-                        "field `has_vod`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn hostee_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.hostee_id = ::streamkit_runtime::input::integer(
-                        "field `hostee_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn interactive<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.interactive = ::streamkit_runtime::input::convert(
-                        "field `interactive`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn interactive_game_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.interactive_game_id = ::streamkit_runtime::input::integer(
-                        "field `interactive_game_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn language_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.language_id = ::streamkit_runtime::input::convert(
-                        "field `language_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn max_concurrent_subscribers<
-                V: ::streamkit_runtime::input::IntegerInput,
-            >(mut self, value: V) -> Self {
-                self.max_concurrent_subscribers = ::streamkit_runtime::input::integer(
-                        "field `max_concurrent_subscribers`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn num_followers<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.num_followers = ::streamkit_runtime::input::integer(
-                        "field `num_followers`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn num_subscribers<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.num_subscribers = ::streamkit_runtime::input::integer(
-                        "field `num_subscribers`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn online<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.online = ::streamkit_runtime::input::convert(
-                        "field `online`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn partnered<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.partnered = ::streamkit_runtime::input::convert(
-                        "field `partnered`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn preferences<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ChannelPreferences>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.preferences = ::streamkit_runtime::input::convert(
-                        "field `preferences`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn stream_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.stream_key = ::streamkit_runtime::input::convert(
-                        "field `stream_key`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn suspended<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.suspended = ::streamkit_runtime::input::convert(
-                        "field `suspended`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn thumbnail<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Resource>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.thumbnail = ::streamkit_runtime::input::convert(
-                        "field `thumbnail`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn thumbnail_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.thumbnail_id = ::streamkit_runtime::input::integer(
-                        "field `thumbnail_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token = ::streamkit_runtime::input::convert("field `token`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn total_unique_subscribers<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.total_unique_subscribers = ::streamkit_runtime::input::integer(
-                        "field `total_unique_subscribers`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn transcoding_profile_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.transcoding_profile_id = ::streamkit_runtime::input::integer(
-                        "field `transcoding_profile_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::GameType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn type_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.type_id = ::streamkit_runtime::input::integer(
-                        "field `type_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = ::streamkit_runtime::input::convert(
-                        "field `updated_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::UserWithGroups>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user = ::streamkit_runtime::input::convert("field `user`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn user_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.user_id = ::streamkit_runtime::input::integer(
-                        "field `user_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn viewers_current<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.viewers_current = ::streamkit_runtime::input::integer(
-                        "field `viewers_current`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn viewers_total<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.viewers_total = ::streamkit_runtime::input::integer(
-                        "field `viewers_total`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn vods_enabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vods_enabled = ::streamkit_runtime::input::convert(
-                        "field `vods_enabled`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChannelDetails> for super::ChannelDetails {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChannelDetails,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    audience: value.audience?,
-                    badge: value.badge?,
-                    badge_id: value.badge_id?,
-                    banner_url: value.banner_url?,
-                    cache: value.cache?,
-                    costream_id: value.costream_id?,
-                    cover: value.cover?,
-                    cover_id: value.cover_id?,
-                    created_at: value.created_at?,
-                    deleted_at: value.deleted_at?,
-                    description: value.description?,
-                    feature_level: value.feature_level?,
-                    featured: value.featured?,
-                    ftl: value.ftl?,
-                    has_transcodes: value.has_transcodes?,
-                    has_vod: value.has_vod?,
-                    hostee_id: value.hostee_id?,
-                    id: value.id?,
-                    interactive: value.interactive?,
-                    interactive_game_id: value.interactive_game_id?,
-                    language_id: value.language_id?,
-                    max_concurrent_subscribers: value.max_concurrent_subscribers?,
-                    name: value.name?,
-                    num_followers: value.num_followers?,
-                    num_subscribers: value.num_subscribers?,
-                    online: value.online?,
-                    partnered: value.partnered?,
-                    preferences: value.preferences?,
-                    stream_key: value.stream_key?,
-                    suspended: value.suspended?,
-                    thumbnail: value.thumbnail?,
-                    thumbnail_id: value.thumbnail_id?,
-                    token: value.token?,
-                    total_unique_subscribers: value.total_unique_subscribers?,
-                    transcoding_profile_id: value.transcoding_profile_id?,
-                    type_: value.type_?,
-                    type_id: value.type_id?,
-                    updated_at: value.updated_at?,
-                    user: value.user?,
-                    user_id: value.user_id?,
-                    viewers_current: value.viewers_current?,
-                    viewers_total: value.viewers_total?,
-                    vods_enabled: value.vods_enabled?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChannelDetails> for ChannelDetails {
-            fn from(value: super::ChannelDetails) -> Self {
-                Self {
-                    audience: Ok(value.audience),
-                    badge: Ok(value.badge),
-                    badge_id: Ok(value.badge_id),
-                    banner_url: Ok(value.banner_url),
-                    cache: Ok(value.cache),
-                    costream_id: Ok(value.costream_id),
-                    cover: Ok(value.cover),
-                    cover_id: Ok(value.cover_id),
-                    created_at: Ok(value.created_at),
-                    deleted_at: Ok(value.deleted_at),
-                    description: Ok(value.description),
-                    feature_level: Ok(value.feature_level),
-                    featured: Ok(value.featured),
-                    ftl: Ok(value.ftl),
-                    has_transcodes: Ok(value.has_transcodes),
-                    has_vod: Ok(value.has_vod),
-                    hostee_id: Ok(value.hostee_id),
-                    id: Ok(value.id),
-                    interactive: Ok(value.interactive),
-                    interactive_game_id: Ok(value.interactive_game_id),
-                    language_id: Ok(value.language_id),
-                    max_concurrent_subscribers: Ok(value.max_concurrent_subscribers),
-                    name: Ok(value.name),
-                    num_followers: Ok(value.num_followers),
-                    num_subscribers: Ok(value.num_subscribers),
-                    online: Ok(value.online),
-                    partnered: Ok(value.partnered),
-                    preferences: Ok(value.preferences),
-                    stream_key: Ok(value.stream_key),
-                    suspended: Ok(value.suspended),
-                    thumbnail: Ok(value.thumbnail),
-                    thumbnail_id: Ok(value.thumbnail_id),
-                    token: Ok(value.token),
-                    total_unique_subscribers: Ok(value.total_unique_subscribers),
-                    transcoding_profile_id: Ok(value.transcoding_profile_id),
-                    type_: Ok(value.type_),
-                    type_id: Ok(value.type_id),
-                    updated_at: Ok(value.updated_at),
-                    user: Ok(value.user),
-                    user_id: Ok(value.user_id),
-                    viewers_current: Ok(value.viewers_current),
-                    viewers_total: Ok(value.viewers_total),
-                    vods_enabled: Ok(value.vods_enabled),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct ChannelPreferences {
             channel_links_allowed: ::std::result::Result<
@@ -6940,156 +4245,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ChannelRelationship {
-            status: ::std::result::Result<
-                ::std::option::Option<super::ChannelRelationshipStatus>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChannelRelationship {
-            fn default() -> Self {
-                Self {
-                    status: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChannelRelationship {
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ChannelRelationshipStatus>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = ::streamkit_runtime::input::convert(
-                        "field `status`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChannelRelationship>
-        for super::ChannelRelationship {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChannelRelationship,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    status: value.status?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChannelRelationship> for ChannelRelationship {
-            fn from(value: super::ChannelRelationship) -> Self {
-                Self {
-                    status: Ok(value.status),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChannelRelationshipStatus {
-            follows: ::std::result::Result<
-                ::std::option::Option<super::TimeStamped>,
-                ::std::string::String,
-            >,
-            roles: ::std::result::Result<
-                ::std::vec::Vec<super::Role>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChannelRelationshipStatus {
-            fn default() -> Self {
-                Self {
-                    follows: Ok(Default::default()),
-                    roles: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChannelRelationshipStatus {
-            pub fn follows<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::TimeStamped>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.follows = ::streamkit_runtime::input::convert(
-                        "field `follows`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn roles<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::Role>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.roles = ::streamkit_runtime::input::list(
-                    "field `roles`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChannelRelationshipStatus>
-        for super::ChannelRelationshipStatus {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChannelRelationshipStatus,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    follows: value.follows?,
-                    roles: value.roles?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChannelRelationshipStatus>
-        for ChannelRelationshipStatus {
-            fn from(value: super::ChannelRelationshipStatus) -> Self {
-                Self {
-                    follows: Ok(value.follows),
-                    roles: Ok(value.roles),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ChannelUpdate {
             audience: ::std::result::Result<
                 ::std::option::Option<super::Audience>,
@@ -7293,920 +4448,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ChatUser {
-            user_id: ::std::result::Result<i64, ::std::string::String>,
-            user_roles: ::std::result::Result<
-                ::std::vec::Vec<super::Role>,
-                ::std::string::String,
-            >,
-            username: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatUser {
-            fn default() -> Self {
-                Self {
-                    user_id: Err("field `user_id` not set".to_string()),
-                    user_roles: Err("field `user_roles` not set".to_string()),
-                    username: Err("field `username` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatUser {
-            pub fn user_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.user_id = ::streamkit_runtime::input::integer(
-                    "field `user_id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn user_roles<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::Role>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.user_roles = ::streamkit_runtime::input::list(
-                    "field `user_roles`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn username<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.username = ::streamkit_runtime::input::convert(
-                    "field `username`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatUser> for super::ChatUser {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatUser,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    user_id: value.user_id?,
-                    user_roles: value.user_roles?,
-                    username: value.username?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatUser> for ChatUser {
-            fn from(value: super::ChatUser) -> Self {
-                Self {
-                    user_id: Ok(value.user_id),
-                    user_roles: Ok(value.user_roles),
-                    username: Ok(value.username),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExpandedChannel {
-            audience: ::std::result::Result<
-                ::std::option::Option<super::Audience>,
-                ::std::string::String,
-            >,
-            badge: ::std::result::Result<
-                ::std::option::Option<super::Resource>,
-                ::std::string::String,
-            >,
-            badge_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            banner_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            cache: ::std::result::Result<
-                ::std::vec::Vec<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
-            costream_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            cover: ::std::result::Result<
-                ::std::option::Option<super::Resource>,
-                ::std::string::String,
-            >,
-            cover_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            deleted_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            feature_level: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            featured: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            ftl: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            has_transcodes: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            has_vod: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            hostee_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            interactive: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            interactive_game_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            language_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            num_followers: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            online: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            partnered: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            preferences: ::std::result::Result<
-                ::std::option::Option<super::ChannelPreferences>,
-                ::std::string::String,
-            >,
-            suspended: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            thumbnail: ::std::result::Result<
-                ::std::option::Option<super::Resource>,
-                ::std::string::String,
-            >,
-            thumbnail_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            transcoding_profile_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<super::GameType>,
-                ::std::string::String,
-            >,
-            type_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            user: ::std::result::Result<
-                ::std::option::Option<super::UserWithGroups>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            viewers_current: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            viewers_total: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            vods_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ExpandedChannel {
-            fn default() -> Self {
-                Self {
-                    audience: Ok(Default::default()),
-                    badge: Ok(Default::default()),
-                    badge_id: Ok(Default::default()),
-                    banner_url: Ok(Default::default()),
-                    cache: Ok(Default::default()),
-                    costream_id: Ok(Default::default()),
-                    cover: Ok(Default::default()),
-                    cover_id: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    deleted_at: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    feature_level: Ok(Default::default()),
-                    featured: Ok(Default::default()),
-                    ftl: Ok(Default::default()),
-                    has_transcodes: Ok(Default::default()),
-                    has_vod: Ok(Default::default()),
-                    hostee_id: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    interactive: Ok(Default::default()),
-                    interactive_game_id: Ok(Default::default()),
-                    language_id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    num_followers: Ok(Default::default()),
-                    online: Ok(Default::default()),
-                    partnered: Ok(Default::default()),
-                    preferences: Ok(Default::default()),
-                    suspended: Ok(Default::default()),
-                    thumbnail: Ok(Default::default()),
-                    thumbnail_id: Ok(Default::default()),
-                    token: Ok(Default::default()),
-                    transcoding_profile_id: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    type_id: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    user: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    viewers_current: Ok(Default::default()),
-                    viewers_total: Ok(Default::default()),
-                    vods_enabled: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ExpandedChannel {
-            pub fn audience<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Audience>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.audience = ::streamkit_runtime::input::convert(
-                        "field `audience`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn badge<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Resource>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.badge = ::streamkit_runtime::input::convert("field `badge`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn badge_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.badge_id = ::streamkit_runtime::input::integer(
-                        "field `badge_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn banner_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.banner_url = ::streamkit_runtime::input::convert(
-                        "field `banner_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn cache<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                S::Error: ::std::fmt::Display,
-            {
-                self.cache = ::streamkit_runtime::input::list(
-                    "field `cache`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn costream_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.costream_id = ::streamkit_runtime::input::convert(
-                        "field `costream_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn cover<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Resource>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.cover = ::streamkit_runtime::input::convert("field `cover`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn cover_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.cover_id = ::streamkit_runtime::input::integer(
-                        "field `cover_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                        "field `created_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn deleted_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted_at = ::streamkit_runtime::input::convert(
-                        "field `deleted_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = ::streamkit_runtime::input::convert(
-                        "field `description`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn feature_level<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.feature_level = ::streamkit_runtime::input::integer(
-                        "field `feature_level`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn featured<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.featured = ::streamkit_runtime::input::convert(
-                        "field `featured`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn ftl<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.ftl = ::streamkit_runtime::input::integer(
-                        "field `ftl`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn has_transcodes<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_transcodes = ::streamkit_runtime::input::convert(
-                        "field `has_transcodes`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn has_vod<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_vod = ::streamkit_runtime::input::convert(
-                        "field `has_vod`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn hostee_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.hostee_id = ::streamkit_runtime::input::integer(
-                        "field `hostee_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn interactive<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.interactive = ::streamkit_runtime::input::convert(
-                        "field `interactive`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn interactive_game_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.interactive_game_id = ::streamkit_runtime::input::integer(
-                        "field `interactive_game_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn language_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.language_id = ::streamkit_runtime::input::convert(
-                        "field `language_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn num_followers<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.num_followers = ::streamkit_runtime::input::integer(
-                        "field `num_followers`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn online<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.online = ::streamkit_runtime::input::convert(
-                        "field `online`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn partnered<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.partnered = ::streamkit_runtime::input::convert(
-                        "field `partnered`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn preferences<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ChannelPreferences>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.preferences = ::streamkit_runtime::input::convert(
-                        "field `preferences`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn suspended<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.suspended = ::streamkit_runtime::input::convert(
-                        "field `suspended`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn thumbnail<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Resource>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.thumbnail = ::streamkit_runtime::input::convert(
-                        "field `thumbnail`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn thumbnail_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.thumbnail_id = ::streamkit_runtime::input::integer(
-                        "field `thumbnail_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token = ::streamkit_runtime::input::convert("field `token`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn transcoding_profile_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.transcoding_profile_id = ::streamkit_runtime::input::integer(
-                        "field `transcoding_profile_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::GameType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn type_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.type_id = ::streamkit_runtime::input::integer(
-                        "field `type_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = ::streamkit_runtime::input::convert(
-                        "field `updated_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::UserWithGroups>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user = ::streamkit_runtime::input::convert("field `user`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn user_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.user_id = ::streamkit_runtime::input::integer(
-                        "field `user_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn viewers_current<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.viewers_current = ::streamkit_runtime::input::integer(
-                        "field `viewers_current`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn viewers_total<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.viewers_total = ::streamkit_runtime::input::integer(
-                        "field `viewers_total`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn vods_enabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.vods_enabled = ::streamkit_runtime::input::convert(
-                        "field `vods_enabled`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExpandedChannel> for super::ExpandedChannel {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExpandedChannel,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    audience: value.audience?,
-                    badge: value.badge?,
-                    badge_id: value.badge_id?,
-                    banner_url: value.banner_url?,
-                    cache: value.cache?,
-                    costream_id: value.costream_id?,
-                    cover: value.cover?,
-                    cover_id: value.cover_id?,
-                    created_at: value.created_at?,
-                    deleted_at: value.deleted_at?,
-                    description: value.description?,
-                    feature_level: value.feature_level?,
-                    featured: value.featured?,
-                    ftl: value.ftl?,
-                    has_transcodes: value.has_transcodes?,
-                    has_vod: value.has_vod?,
-                    hostee_id: value.hostee_id?,
-                    id: value.id?,
-                    interactive: value.interactive?,
-                    interactive_game_id: value.interactive_game_id?,
-                    language_id: value.language_id?,
-                    name: value.name?,
-                    num_followers: value.num_followers?,
-                    online: value.online?,
-                    partnered: value.partnered?,
-                    preferences: value.preferences?,
-                    suspended: value.suspended?,
-                    thumbnail: value.thumbnail?,
-                    thumbnail_id: value.thumbnail_id?,
-                    token: value.token?,
-                    transcoding_profile_id: value.transcoding_profile_id?,
-                    type_: value.type_?,
-                    type_id: value.type_id?,
-                    updated_at: value.updated_at?,
-                    user: value.user?,
-                    user_id: value.user_id?,
-                    viewers_current: value.viewers_current?,
-                    viewers_total: value.viewers_total?,
-                    vods_enabled: value.vods_enabled?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExpandedChannel> for ExpandedChannel {
-            fn from(value: super::ExpandedChannel) -> Self {
-                Self {
-                    audience: Ok(value.audience),
-                    badge: Ok(value.badge),
-                    badge_id: Ok(value.badge_id),
-                    banner_url: Ok(value.banner_url),
-                    cache: Ok(value.cache),
-                    costream_id: Ok(value.costream_id),
-                    cover: Ok(value.cover),
-                    cover_id: Ok(value.cover_id),
-                    created_at: Ok(value.created_at),
-                    deleted_at: Ok(value.deleted_at),
-                    description: Ok(value.description),
-                    feature_level: Ok(value.feature_level),
-                    featured: Ok(value.featured),
-                    ftl: Ok(value.ftl),
-                    has_transcodes: Ok(value.has_transcodes),
-                    has_vod: Ok(value.has_vod),
-                    hostee_id: Ok(value.hostee_id),
-                    id: Ok(value.id),
-                    interactive: Ok(value.interactive),
-                    interactive_game_id: Ok(value.interactive_game_id),
-                    language_id: Ok(value.language_id),
-                    name: Ok(value.name),
-                    num_followers: Ok(value.num_followers),
-                    online: Ok(value.online),
-                    partnered: Ok(value.partnered),
-                    preferences: Ok(value.preferences),
-                    suspended: Ok(value.suspended),
-                    thumbnail: Ok(value.thumbnail),
-                    thumbnail_id: Ok(value.thumbnail_id),
-                    token: Ok(value.token),
-                    transcoding_profile_id: Ok(value.transcoding_profile_id),
-                    type_: Ok(value.type_),
-                    type_id: Ok(value.type_id),
-                    updated_at: Ok(value.updated_at),
-                    user: Ok(value.user),
-                    user_id: Ok(value.user_id),
-                    viewers_current: Ok(value.viewers_current),
-                    viewers_total: Ok(value.viewers_total),
-                    vods_enabled: Ok(value.vods_enabled),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct FollowRequest {
             user: ::std::result::Result<i64, ::std::string::String>,
         }
@@ -8244,569 +4485,6 @@ pub mod types {
         impl ::std::convert::From<super::FollowRequest> for FollowRequest {
             fn from(value: super::FollowRequest) -> Self {
                 Self { user: Ok(value.user) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct FollowerUser {
-            avatar_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            bio: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            channel: ::std::result::Result<
-                ::std::option::Option<super::Channel>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            deleted_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            experience: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            followed: ::std::result::Result<
-                ::std::option::Option<super::TimeStamped>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            level: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            primary_team: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            social: ::std::result::Result<
-                ::std::option::Option<super::Social>,
-                ::std::string::String,
-            >,
-            sparks: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            username: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            verified: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for FollowerUser {
-            fn default() -> Self {
-                Self {
-                    avatar_url: Ok(Default::default()),
-                    bio: Ok(Default::default()),
-                    channel: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    deleted_at: Ok(Default::default()),
-                    email: Ok(Default::default()),
-                    experience: Ok(Default::default()),
-                    followed: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    level: Ok(Default::default()),
-                    primary_team: Ok(Default::default()),
-                    social: Ok(Default::default()),
-                    sparks: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    username: Err("field `username` not set".to_string()),
-                    verified: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl FollowerUser {
-            pub fn avatar_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_url = ::streamkit_runtime::input::convert(
-                        "field `avatar_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn bio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bio = ::streamkit_runtime::input::convert("field `bio`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn channel<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Channel>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.channel = ::streamkit_runtime::input::convert(
-                        "field `channel`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                        "field `created_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn deleted_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted_at = ::streamkit_runtime::input::convert(
-                        "field `deleted_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn email<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.email = ::streamkit_runtime::input::convert("field `email`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn experience<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.experience = ::streamkit_runtime::input::integer(
-                        "field `experience`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn followed<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::TimeStamped>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.followed = ::streamkit_runtime::input::convert(
-                        "field `followed`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn level<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.level = ::streamkit_runtime::input::integer(
-                        "field `level`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn primary_team<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.primary_team = ::streamkit_runtime::input::integer(
-                        "field `primary_team`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn social<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Social>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.social = ::streamkit_runtime::input::convert(
-                        "field `social`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn sparks<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.sparks = ::streamkit_runtime::input::integer(
-                        "field `sparks`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = ::streamkit_runtime::input::convert(
-                        "field `updated_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn username<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.username = ::streamkit_runtime::input::convert(
-                    "field `username`",
-                    value,
-                );
-                self
-            }
-            pub fn verified<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.verified = ::streamkit_runtime::input::convert(
-                        "field `verified`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<FollowerUser> for super::FollowerUser {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FollowerUser,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    avatar_url: value.avatar_url?,
-                    bio: value.bio?,
-                    channel: value.channel?,
-                    created_at: value.created_at?,
-                    deleted_at: value.deleted_at?,
-                    email: value.email?,
-                    experience: value.experience?,
-                    followed: value.followed?,
-                    id: value.id?,
-                    level: value.level?,
-                    primary_team: value.primary_team?,
-                    social: value.social?,
-                    sparks: value.sparks?,
-                    updated_at: value.updated_at?,
-                    username: value.username?,
-                    verified: value.verified?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::FollowerUser> for FollowerUser {
-            fn from(value: super::FollowerUser) -> Self {
-                Self {
-                    avatar_url: Ok(value.avatar_url),
-                    bio: Ok(value.bio),
-                    channel: Ok(value.channel),
-                    created_at: Ok(value.created_at),
-                    deleted_at: Ok(value.deleted_at),
-                    email: Ok(value.email),
-                    experience: Ok(value.experience),
-                    followed: Ok(value.followed),
-                    id: Ok(value.id),
-                    level: Ok(value.level),
-                    primary_team: Ok(value.primary_team),
-                    social: Ok(value.social),
-                    sparks: Ok(value.sparks),
-                    updated_at: Ok(value.updated_at),
-                    username: Ok(value.username),
-                    verified: Ok(value.verified),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GameType {
-            background_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            cover_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            online: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            parent: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            source: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            viewers_current: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GameType {
-            fn default() -> Self {
-                Self {
-                    background_url: Ok(Default::default()),
-                    cover_url: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    name: Err("field `name` not set".to_string()),
-                    online: Ok(Default::default()),
-                    parent: Ok(Default::default()),
-                    source: Ok(Default::default()),
-                    viewers_current: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GameType {
-            pub fn background_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.background_url = ::streamkit_runtime::input::convert(
-                        "field `background_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn cover_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.cover_url = ::streamkit_runtime::input::convert(
-                        "field `cover_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = ::streamkit_runtime::input::convert(
-                        "field `description`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value);
-                self
-            }
-            pub fn online<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.online = ::streamkit_runtime::input::integer(
-                        "field `online`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn parent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.parent = ::streamkit_runtime::input::convert(
-                        "field `parent`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn source<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.source = ::streamkit_runtime::input::convert(
-                        "field `source`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn viewers_current<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.viewers_current = ::streamkit_runtime::input::integer(
-                        "field `viewers_current`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GameType> for super::GameType {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GameType,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    background_url: value.background_url?,
-                    cover_url: value.cover_url?,
-                    description: value.description?,
-                    id: value.id?,
-                    name: value.name?,
-                    online: value.online?,
-                    parent: value.parent?,
-                    source: value.source?,
-                    viewers_current: value.viewers_current?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GameType> for GameType {
-            fn from(value: super::GameType) -> Self {
-                Self {
-                    background_url: Ok(value.background_url),
-                    cover_url: Ok(value.cover_url),
-                    description: Ok(value.description),
-                    id: Ok(value.id),
-                    name: Ok(value.name),
-                    online: Ok(value.online),
-                    parent: Ok(value.parent),
-                    source: Ok(value.source),
-                    viewers_current: Ok(value.viewers_current),
-                    extra: Ok(value.extra),
-                }
             }
         }
         #[derive(Clone, Debug)]
@@ -8866,683 +4544,6 @@ pub mod types {
                 Self {
                     auto: Ok(value.auto),
                     id: Ok(value.id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct MixerErrorBody {
-            details: ::std::result::Result<
-                ::std::vec::Vec<super::ValidationDetail>,
-                ::std::string::String,
-            >,
-            error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status_code: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MixerErrorBody {
-            fn default() -> Self {
-                Self {
-                    details: Ok(Default::default()),
-                    error: Ok(Default::default()),
-                    message: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    status_code: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl MixerErrorBody {
-            pub fn details<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::ValidationDetail>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.details = ::streamkit_runtime::input::list(
-                    "field `details`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn error<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error = ::streamkit_runtime::input::convert("field `error`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = ::streamkit_runtime::input::convert(
-                        "field `message`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn status_code<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.status_code = ::streamkit_runtime::input::integer(
-                        "field `status_code`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MixerErrorBody> for super::MixerErrorBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MixerErrorBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    details: value.details?,
-                    error: value.error?,
-                    message: value.message?,
-                    name: value.name?,
-                    status_code: value.status_code?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MixerErrorBody> for MixerErrorBody {
-            fn from(value: super::MixerErrorBody) -> Self {
-                Self {
-                    details: Ok(value.details),
-                    error: Ok(value.error),
-                    message: Ok(value.message),
-                    name: Ok(value.name),
-                    status_code: Ok(value.status_code),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct PrivatePopulatedUser {
-            avatar_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            bio: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            channel: ::std::result::Result<super::Channel, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            deleted_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            experience: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            groups: ::std::result::Result<
-                ::std::vec::Vec<super::UserGroup>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            level: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            preferences: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-            primary_team: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            social: ::std::result::Result<
-                ::std::option::Option<super::Social>,
-                ::std::string::String,
-            >,
-            sparks: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            username: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            verified: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PrivatePopulatedUser {
-            fn default() -> Self {
-                Self {
-                    avatar_url: Ok(Default::default()),
-                    bio: Ok(Default::default()),
-                    channel: Err("field `channel` not set".to_string()),
-                    created_at: Ok(Default::default()),
-                    deleted_at: Ok(Default::default()),
-                    email: Ok(Default::default()),
-                    experience: Ok(Default::default()),
-                    groups: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    level: Ok(Default::default()),
-                    preferences: Ok(Default::default()),
-                    primary_team: Ok(Default::default()),
-                    social: Ok(Default::default()),
-                    sparks: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    username: Err("field `username` not set".to_string()),
-                    verified: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl PrivatePopulatedUser {
-            pub fn avatar_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_url = ::streamkit_runtime::input::convert(
-                        "field `avatar_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn bio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bio = ::streamkit_runtime::input::convert("field `bio`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn channel<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Channel>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.channel = ::streamkit_runtime::input::convert(
-                    "field `channel`",
-                    value,
-                );
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                        "field `created_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn deleted_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted_at = ::streamkit_runtime::input::convert(
-                        "field `deleted_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn email<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.email = ::streamkit_runtime::input::convert("field `email`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn experience<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.experience = ::streamkit_runtime::input::integer(
-                        "field `experience`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn groups<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::UserGroup>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.groups = ::streamkit_runtime::input::list(
-                    "field `groups`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn level<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.level = ::streamkit_runtime::input::integer(
-                        "field `level`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn preferences<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.preferences = ::streamkit_runtime::input::convert(
-                    "field `preferences`",
-                    value,
-                );
-                self
-            }
-            pub fn primary_team<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.primary_team = ::streamkit_runtime::input::integer(
-                        "field `primary_team`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn social<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Social>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.social = ::streamkit_runtime::input::convert(
-                        "field `social`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn sparks<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.sparks = ::streamkit_runtime::input::integer(
-                        "field `sparks`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = ::streamkit_runtime::input::convert(
-                        "field `updated_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn username<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.username = ::streamkit_runtime::input::convert(
-                    "field `username`",
-                    value,
-                );
-                self
-            }
-            pub fn verified<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.verified = ::streamkit_runtime::input::convert(
-                        "field `verified`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PrivatePopulatedUser>
-        for super::PrivatePopulatedUser {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PrivatePopulatedUser,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    avatar_url: value.avatar_url?,
-                    bio: value.bio?,
-                    channel: value.channel?,
-                    created_at: value.created_at?,
-                    deleted_at: value.deleted_at?,
-                    email: value.email?,
-                    experience: value.experience?,
-                    groups: value.groups?,
-                    id: value.id?,
-                    level: value.level?,
-                    preferences: value.preferences?,
-                    primary_team: value.primary_team?,
-                    social: value.social?,
-                    sparks: value.sparks?,
-                    updated_at: value.updated_at?,
-                    username: value.username?,
-                    verified: value.verified?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PrivatePopulatedUser> for PrivatePopulatedUser {
-            fn from(value: super::PrivatePopulatedUser) -> Self {
-                Self {
-                    avatar_url: Ok(value.avatar_url),
-                    bio: Ok(value.bio),
-                    channel: Ok(value.channel),
-                    created_at: Ok(value.created_at),
-                    deleted_at: Ok(value.deleted_at),
-                    email: Ok(value.email),
-                    experience: Ok(value.experience),
-                    groups: Ok(value.groups),
-                    id: Ok(value.id),
-                    level: Ok(value.level),
-                    preferences: Ok(value.preferences),
-                    primary_team: Ok(value.primary_team),
-                    social: Ok(value.social),
-                    sparks: Ok(value.sparks),
-                    updated_at: Ok(value.updated_at),
-                    username: Ok(value.username),
-                    verified: Ok(value.verified),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Resource {
-            id: ::std::result::Result<i64, ::std::string::String>,
-            meta: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
-            relid: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            remote_path: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            store: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Resource {
-            fn default() -> Self {
-                Self {
-                    id: Err("field `id` not set".to_string()),
-                    meta: Ok(Default::default()),
-                    relid: Ok(Default::default()),
-                    remote_path: Ok(Default::default()),
-                    store: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    url: Err("field `url` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Resource {
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn meta<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.meta = ::streamkit_runtime::input::convert("field `meta`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn relid<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.relid = ::streamkit_runtime::input::integer(
-                        "field `relid`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn remote_path<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remote_path = ::streamkit_runtime::input::convert(
-                        "field `remote_path`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn store<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.store = ::streamkit_runtime::input::convert("field `store`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = ::streamkit_runtime::input::convert("field `url`", value);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Resource> for super::Resource {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Resource,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    meta: value.meta?,
-                    relid: value.relid?,
-                    remote_path: value.remote_path?,
-                    store: value.store?,
-                    type_: value.type_?,
-                    url: value.url?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Resource> for Resource {
-            fn from(value: super::Resource) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    meta: Ok(value.meta),
-                    relid: Ok(value.relid),
-                    remote_path: Ok(value.remote_path),
-                    store: Ok(value.store),
-                    type_: Ok(value.type_),
-                    url: Ok(value.url),
-                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9621,152 +4622,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Shortcode {
-            code: ::std::result::Result<::std::string::String, ::std::string::String>,
-            expires_in: ::std::result::Result<i64, ::std::string::String>,
-            handle: ::std::result::Result<::std::string::String, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Shortcode {
-            fn default() -> Self {
-                Self {
-                    code: Err("field `code` not set".to_string()),
-                    expires_in: Err("field `expires_in` not set".to_string()),
-                    handle: Err("field `handle` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Shortcode {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = ::streamkit_runtime::input::convert("field `code`", value);
-                self
-            }
-            pub fn expires_in<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.expires_in = ::streamkit_runtime::input::integer(
-                    "field `expires_in`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn handle<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.handle = ::streamkit_runtime::input::convert(
-                    "field `handle`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Shortcode> for super::Shortcode {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Shortcode,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    expires_in: value.expires_in?,
-                    handle: value.handle?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Shortcode> for Shortcode {
-            fn from(value: super::Shortcode) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    expires_in: Ok(value.expires_in),
-                    handle: Ok(value.handle),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ShortcodeApproval {
-            code: ::std::result::Result<
-                ::streamkit_runtime::Secret,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ShortcodeApproval {
-            fn default() -> Self {
-                Self {
-                    code: Err("field `code` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ShortcodeApproval {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = ::streamkit_runtime::input::convert("field `code`", value);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ShortcodeApproval> for super::ShortcodeApproval {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ShortcodeApproval,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ShortcodeApproval> for ShortcodeApproval {
-            fn from(value: super::ShortcodeApproval) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ShortcodeRequest {
             client_id: ::std::result::Result<
                 ::std::string::String,
@@ -9838,491 +4693,6 @@ pub mod types {
                     client_id: Ok(value.client_id),
                     client_secret: Ok(value.client_secret),
                     scope: Ok(value.scope),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Social {
-            discord: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            facebook: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            player: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            twitter: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            verified: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            youtube: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Social {
-            fn default() -> Self {
-                Self {
-                    discord: Ok(Default::default()),
-                    facebook: Ok(Default::default()),
-                    player: Ok(Default::default()),
-                    twitter: Ok(Default::default()),
-                    verified: Ok(Default::default()),
-                    youtube: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Social {
-            pub fn discord<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.discord = ::streamkit_runtime::input::convert(
-                        "field `discord`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn facebook<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.facebook = ::streamkit_runtime::input::convert(
-                        "field `facebook`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn player<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.player = ::streamkit_runtime::input::convert(
-                        "field `player`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn twitter<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.twitter = ::streamkit_runtime::input::convert(
-                        "field `twitter`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn verified<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.verified = ::streamkit_runtime::input::list(
-                    "field `verified`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn youtube<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.youtube = ::streamkit_runtime::input::convert(
-                        "field `youtube`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Social> for super::Social {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Social,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    discord: value.discord?,
-                    facebook: value.facebook?,
-                    player: value.player?,
-                    twitter: value.twitter?,
-                    verified: value.verified?,
-                    youtube: value.youtube?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Social> for Social {
-            fn from(value: super::Social) -> Self {
-                Self {
-                    discord: Ok(value.discord),
-                    facebook: Ok(value.facebook),
-                    player: Ok(value.player),
-                    twitter: Ok(value.twitter),
-                    verified: Ok(value.verified),
-                    youtube: Ok(value.youtube),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Team {
-            background_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            logo_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            owner_id: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            token: ::std::result::Result<::std::string::String, ::std::string::String>,
-            total_viewers_current: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Team {
-            fn default() -> Self {
-                Self {
-                    background_url: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    logo_url: Ok(Default::default()),
-                    name: Err("field `name` not set".to_string()),
-                    owner_id: Ok(Default::default()),
-                    token: Err("field `token` not set".to_string()),
-                    total_viewers_current: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Team {
-            pub fn background_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.background_url = ::streamkit_runtime::input::convert(
-                        "field `background_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                        "field `created_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = ::streamkit_runtime::input::convert(
-                        "field `description`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn logo_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.logo_url = ::streamkit_runtime::input::convert(
-                        "field `logo_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value);
-                self
-            }
-            pub fn owner_id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.owner_id = ::streamkit_runtime::input::integer(
-                        "field `owner_id`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token = ::streamkit_runtime::input::convert("field `token`", value);
-                self
-            }
-            pub fn total_viewers_current<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.total_viewers_current = ::streamkit_runtime::input::integer(
-                        "field `total_viewers_current`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = ::streamkit_runtime::input::convert(
-                        "field `updated_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Team> for super::Team {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Team,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    background_url: value.background_url?,
-                    created_at: value.created_at?,
-                    description: value.description?,
-                    id: value.id?,
-                    logo_url: value.logo_url?,
-                    name: value.name?,
-                    owner_id: value.owner_id?,
-                    token: value.token?,
-                    total_viewers_current: value.total_viewers_current?,
-                    updated_at: value.updated_at?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Team> for Team {
-            fn from(value: super::Team) -> Self {
-                Self {
-                    background_url: Ok(value.background_url),
-                    created_at: Ok(value.created_at),
-                    description: Ok(value.description),
-                    id: Ok(value.id),
-                    logo_url: Ok(value.logo_url),
-                    name: Ok(value.name),
-                    owner_id: Ok(value.owner_id),
-                    token: Ok(value.token),
-                    total_viewers_current: Ok(value.total_viewers_current),
-                    updated_at: Ok(value.updated_at),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct TimeStamped {
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            deleted_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TimeStamped {
-            fn default() -> Self {
-                Self {
-                    created_at: Ok(Default::default()),
-                    deleted_at: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl TimeStamped {
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                        "field `created_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn deleted_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted_at = ::streamkit_runtime::input::convert(
-                        "field `deleted_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = ::streamkit_runtime::input::convert(
-                        "field `updated_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TimeStamped> for super::TimeStamped {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TimeStamped,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    created_at: value.created_at?,
-                    deleted_at: value.deleted_at?,
-                    updated_at: value.updated_at?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TimeStamped> for TimeStamped {
-            fn from(value: super::TimeStamped) -> Self {
-                Self {
-                    created_at: Ok(value.created_at),
-                    deleted_at: Ok(value.deleted_at),
-                    updated_at: Ok(value.updated_at),
-                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10458,1292 +4828,6 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
-        pub struct TokenResponse {
-            access_token: ::std::result::Result<
-                ::streamkit_runtime::Secret,
-                ::std::string::String,
-            >,
-            expires_in: ::std::result::Result<i64, ::std::string::String>,
-            refresh_token: ::std::result::Result<
-                ::std::option::Option<::streamkit_runtime::Secret>,
-                ::std::string::String,
-            >,
-            token_type: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TokenResponse {
-            fn default() -> Self {
-                Self {
-                    access_token: Err("field `access_token` not set".to_string()),
-                    expires_in: Err("field `expires_in` not set".to_string()),
-                    refresh_token: Ok(Default::default()),
-                    token_type: Err("field `token_type` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl TokenResponse {
-            pub fn access_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.access_token = ::streamkit_runtime::input::convert(
-                    "field `access_token`",
-                    value,
-                );
-                self
-            }
-            pub fn expires_in<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.expires_in = ::streamkit_runtime::input::integer(
-                    "field `expires_in`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn refresh_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.refresh_token = ::streamkit_runtime::input::convert(
-                        "field `refresh_token`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn token_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token_type = ::streamkit_runtime::input::convert(
-                    "field `token_type`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TokenResponse> for super::TokenResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TokenResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_token: value.access_token?,
-                    expires_in: value.expires_in?,
-                    refresh_token: value.refresh_token?,
-                    token_type: value.token_type?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TokenResponse> for TokenResponse {
-            fn from(value: super::TokenResponse) -> Self {
-                Self {
-                    access_token: Ok(value.access_token),
-                    expires_in: Ok(value.expires_in),
-                    refresh_token: Ok(value.refresh_token),
-                    token_type: Ok(value.token_type),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct User {
-            avatar_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            bio: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            deleted_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            experience: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            level: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            primary_team: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            social: ::std::result::Result<
-                ::std::option::Option<super::Social>,
-                ::std::string::String,
-            >,
-            sparks: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            username: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            verified: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for User {
-            fn default() -> Self {
-                Self {
-                    avatar_url: Ok(Default::default()),
-                    bio: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    deleted_at: Ok(Default::default()),
-                    email: Ok(Default::default()),
-                    experience: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    level: Ok(Default::default()),
-                    primary_team: Ok(Default::default()),
-                    social: Ok(Default::default()),
-                    sparks: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    username: Err("field `username` not set".to_string()),
-                    verified: Ok(Default::default()),
-                }
-            }
-        }
-        impl User {
-            pub fn avatar_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_url = ::streamkit_runtime::input::convert(
-                        "field `avatar_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn bio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bio = ::streamkit_runtime::input::convert("field `bio`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                        "field `created_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn deleted_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted_at = ::streamkit_runtime::input::convert(
-                        "field `deleted_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn email<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.email = ::streamkit_runtime::input::convert("field `email`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn experience<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.experience = ::streamkit_runtime::input::integer(
-                        "field `experience`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn level<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.level = ::streamkit_runtime::input::integer(
-                        "field `level`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn primary_team<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.primary_team = ::streamkit_runtime::input::integer(
-                        "field `primary_team`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn social<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Social>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.social = ::streamkit_runtime::input::convert(
-                        "field `social`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn sparks<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.sparks = ::streamkit_runtime::input::integer(
-                        "field `sparks`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = ::streamkit_runtime::input::convert(
-                        "field `updated_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn username<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.username = ::streamkit_runtime::input::convert(
-                    "field `username`",
-                    value,
-                );
-                self
-            }
-            pub fn verified<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.verified = ::streamkit_runtime::input::convert(
-                        "field `verified`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<User> for super::User {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: User,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    avatar_url: value.avatar_url?,
-                    bio: value.bio?,
-                    created_at: value.created_at?,
-                    deleted_at: value.deleted_at?,
-                    email: value.email?,
-                    experience: value.experience?,
-                    id: value.id?,
-                    level: value.level?,
-                    primary_team: value.primary_team?,
-                    social: value.social?,
-                    sparks: value.sparks?,
-                    updated_at: value.updated_at?,
-                    username: value.username?,
-                    verified: value.verified?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::User> for User {
-            fn from(value: super::User) -> Self {
-                Self {
-                    avatar_url: Ok(value.avatar_url),
-                    bio: Ok(value.bio),
-                    created_at: Ok(value.created_at),
-                    deleted_at: Ok(value.deleted_at),
-                    email: Ok(value.email),
-                    experience: Ok(value.experience),
-                    id: Ok(value.id),
-                    level: Ok(value.level),
-                    primary_team: Ok(value.primary_team),
-                    social: Ok(value.social),
-                    sparks: Ok(value.sparks),
-                    updated_at: Ok(value.updated_at),
-                    username: Ok(value.username),
-                    verified: Ok(value.verified),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UserGroup {
-            id: ::std::result::Result<i64, ::std::string::String>,
-            name: ::std::result::Result<super::Role, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UserGroup {
-            fn default() -> Self {
-                Self {
-                    id: Err("field `id` not set".to_string()),
-                    name: Err("field `name` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl UserGroup {
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Role>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UserGroup> for super::UserGroup {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UserGroup,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    name: value.name?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UserGroup> for UserGroup {
-            fn from(value: super::UserGroup) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    name: Ok(value.name),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UserWithChannel {
-            avatar_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            bio: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            channel: ::std::result::Result<super::Channel, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            deleted_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            experience: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            groups: ::std::result::Result<
-                ::std::vec::Vec<super::UserGroup>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            level: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            primary_team: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            social: ::std::result::Result<
-                ::std::option::Option<super::Social>,
-                ::std::string::String,
-            >,
-            sparks: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            username: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            verified: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UserWithChannel {
-            fn default() -> Self {
-                Self {
-                    avatar_url: Ok(Default::default()),
-                    bio: Ok(Default::default()),
-                    channel: Err("field `channel` not set".to_string()),
-                    created_at: Ok(Default::default()),
-                    deleted_at: Ok(Default::default()),
-                    email: Ok(Default::default()),
-                    experience: Ok(Default::default()),
-                    groups: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    level: Ok(Default::default()),
-                    primary_team: Ok(Default::default()),
-                    social: Ok(Default::default()),
-                    sparks: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    username: Err("field `username` not set".to_string()),
-                    verified: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl UserWithChannel {
-            pub fn avatar_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_url = ::streamkit_runtime::input::convert(
-                        "field `avatar_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn bio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bio = ::streamkit_runtime::input::convert("field `bio`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn channel<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Channel>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.channel = ::streamkit_runtime::input::convert(
-                    "field `channel`",
-                    value,
-                );
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                        "field `created_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn deleted_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted_at = ::streamkit_runtime::input::convert(
-                        "field `deleted_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn email<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.email = ::streamkit_runtime::input::convert("field `email`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn experience<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.experience = ::streamkit_runtime::input::integer(
-                        "field `experience`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn groups<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::UserGroup>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.groups = ::streamkit_runtime::input::list(
-                    "field `groups`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn level<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.level = ::streamkit_runtime::input::integer(
-                        "field `level`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn primary_team<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.primary_team = ::streamkit_runtime::input::integer(
-                        "field `primary_team`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn social<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Social>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.social = ::streamkit_runtime::input::convert(
-                        "field `social`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn sparks<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.sparks = ::streamkit_runtime::input::integer(
-                        "field `sparks`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = ::streamkit_runtime::input::convert(
-                        "field `updated_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn username<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.username = ::streamkit_runtime::input::convert(
-                    "field `username`",
-                    value,
-                );
-                self
-            }
-            pub fn verified<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.verified = ::streamkit_runtime::input::convert(
-                        "field `verified`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UserWithChannel> for super::UserWithChannel {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UserWithChannel,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    avatar_url: value.avatar_url?,
-                    bio: value.bio?,
-                    channel: value.channel?,
-                    created_at: value.created_at?,
-                    deleted_at: value.deleted_at?,
-                    email: value.email?,
-                    experience: value.experience?,
-                    groups: value.groups?,
-                    id: value.id?,
-                    level: value.level?,
-                    primary_team: value.primary_team?,
-                    social: value.social?,
-                    sparks: value.sparks?,
-                    updated_at: value.updated_at?,
-                    username: value.username?,
-                    verified: value.verified?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UserWithChannel> for UserWithChannel {
-            fn from(value: super::UserWithChannel) -> Self {
-                Self {
-                    avatar_url: Ok(value.avatar_url),
-                    bio: Ok(value.bio),
-                    channel: Ok(value.channel),
-                    created_at: Ok(value.created_at),
-                    deleted_at: Ok(value.deleted_at),
-                    email: Ok(value.email),
-                    experience: Ok(value.experience),
-                    groups: Ok(value.groups),
-                    id: Ok(value.id),
-                    level: Ok(value.level),
-                    primary_team: Ok(value.primary_team),
-                    social: Ok(value.social),
-                    sparks: Ok(value.sparks),
-                    updated_at: Ok(value.updated_at),
-                    username: Ok(value.username),
-                    verified: Ok(value.verified),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UserWithGroups {
-            avatar_url: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            bio: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            deleted_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            experience: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            groups: ::std::result::Result<
-                ::std::vec::Vec<super::UserGroup>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<i64, ::std::string::String>,
-            level: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            primary_team: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            social: ::std::result::Result<
-                ::std::option::Option<super::Social>,
-                ::std::string::String,
-            >,
-            sparks: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            username: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            verified: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UserWithGroups {
-            fn default() -> Self {
-                Self {
-                    avatar_url: Ok(Default::default()),
-                    bio: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    deleted_at: Ok(Default::default()),
-                    email: Ok(Default::default()),
-                    experience: Ok(Default::default()),
-                    groups: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    level: Ok(Default::default()),
-                    primary_team: Ok(Default::default()),
-                    social: Ok(Default::default()),
-                    sparks: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    username: Err("field `username` not set".to_string()),
-                    verified: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl UserWithGroups {
-            pub fn avatar_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.avatar_url = ::streamkit_runtime::input::convert(
-                        "field `avatar_url`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn bio<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.bio = ::streamkit_runtime::input::convert("field `bio`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                        "field `created_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn deleted_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted_at = ::streamkit_runtime::input::convert(
-                        "field `deleted_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn email<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.email = ::streamkit_runtime::input::convert("field `email`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn experience<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.experience = ::streamkit_runtime::input::integer(
-                        "field `experience`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn groups<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::UserGroup>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.groups = ::streamkit_runtime::input::list(
-                    "field `groups`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn id<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.id = ::streamkit_runtime::input::integer(
-                    "field `id`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn level<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.level = ::streamkit_runtime::input::integer(
-                        "field `level`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn primary_team<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.primary_team = ::streamkit_runtime::input::integer(
-                        "field `primary_team`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn social<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Social>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.social = ::streamkit_runtime::input::convert(
-                        "field `social`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn sparks<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.sparks = ::streamkit_runtime::input::integer(
-                        "field `sparks`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = ::streamkit_runtime::input::convert(
-                        "field `updated_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn username<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.username = ::streamkit_runtime::input::convert(
-                    "field `username`",
-                    value,
-                );
-                self
-            }
-            pub fn verified<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.verified = ::streamkit_runtime::input::convert(
-                        "field `verified`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UserWithGroups> for super::UserWithGroups {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UserWithGroups,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    avatar_url: value.avatar_url?,
-                    bio: value.bio?,
-                    created_at: value.created_at?,
-                    deleted_at: value.deleted_at?,
-                    email: value.email?,
-                    experience: value.experience?,
-                    groups: value.groups?,
-                    id: value.id?,
-                    level: value.level?,
-                    primary_team: value.primary_team?,
-                    social: value.social?,
-                    sparks: value.sparks?,
-                    updated_at: value.updated_at?,
-                    username: value.username?,
-                    verified: value.verified?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UserWithGroups> for UserWithGroups {
-            fn from(value: super::UserWithGroups) -> Self {
-                Self {
-                    avatar_url: Ok(value.avatar_url),
-                    bio: Ok(value.bio),
-                    created_at: Ok(value.created_at),
-                    deleted_at: Ok(value.deleted_at),
-                    email: Ok(value.email),
-                    experience: Ok(value.experience),
-                    groups: Ok(value.groups),
-                    id: Ok(value.id),
-                    level: Ok(value.level),
-                    primary_team: Ok(value.primary_team),
-                    social: Ok(value.social),
-                    sparks: Ok(value.sparks),
-                    updated_at: Ok(value.updated_at),
-                    username: Ok(value.username),
-                    verified: Ok(value.verified),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ValidationDetail {
-            context: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            path: ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ValidationDetail {
-            fn default() -> Self {
-                Self {
-                    context: Ok(Default::default()),
-                    message: Ok(Default::default()),
-                    path: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ValidationDetail {
-            pub fn context<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.context = ::streamkit_runtime::input::convert(
-                    "field `context`",
-                    value,
-                );
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = ::streamkit_runtime::input::convert(
-                        "field `message`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn path<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::serde_json::Value>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.path = ::streamkit_runtime::input::convert("field `path`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ValidationDetail> for super::ValidationDetail {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ValidationDetail,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    context: value.context?,
-                    message: value.message?,
-                    path: value.path?,
-                    type_: value.type_?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ValidationDetail> for ValidationDetail {
-            fn from(value: super::ValidationDetail) -> Self {
-                Self {
-                    context: Ok(value.context),
-                    message: Ok(value.message),
-                    path: Ok(value.path),
-                    type_: Ok(value.type_),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
     }
     /// Error types.
     pub mod error {
@@ -11789,43 +4873,16 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Family => {}
-                Self::Teen => {}
-                Self::Adult => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for Broadcast {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_id,
-                &::streamkit_runtime::drift::field_path(at, "channelId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_test_stream,
-                &::streamkit_runtime::drift::field_path(at, "isTestStream"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.started_at,
-                &::streamkit_runtime::drift::field_path(at, "startedAt"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -11835,161 +4892,6 @@ pub mod types {
             ::streamkit_runtime::drift::Drift::drift(
                 &self.audience,
                 &::streamkit_runtime::drift::field_path(at, "audience"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.badge_id,
-                &::streamkit_runtime::drift::field_path(at, "badgeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.banner_url,
-                &::streamkit_runtime::drift::field_path(at, "bannerUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_id,
-                &::streamkit_runtime::drift::field_path(at, "costreamId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cover_id,
-                &::streamkit_runtime::drift::field_path(at, "coverId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.feature_level,
-                &::streamkit_runtime::drift::field_path(at, "featureLevel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.featured,
-                &::streamkit_runtime::drift::field_path(at, "featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.ftl,
-                &::streamkit_runtime::drift::field_path(at, "ftl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_transcodes,
-                &::streamkit_runtime::drift::field_path(at, "hasTranscodes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_vod,
-                &::streamkit_runtime::drift::field_path(at, "hasVod"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hostee_id,
-                &::streamkit_runtime::drift::field_path(at, "hosteeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive_game_id,
-                &::streamkit_runtime::drift::field_path(at, "interactiveGameId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_followers,
-                &::streamkit_runtime::drift::field_path(at, "numFollowers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.partnered,
-                &::streamkit_runtime::drift::field_path(at, "partnered"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.suspended,
-                &::streamkit_runtime::drift::field_path(at, "suspended"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_id,
-                &::streamkit_runtime::drift::field_path(at, "thumbnailId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transcoding_profile_id,
-                &::streamkit_runtime::drift::field_path(at, "transcodingProfileId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_total,
-                &::streamkit_runtime::drift::field_path(at, "viewersTotal"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vods_enabled,
-                &::streamkit_runtime::drift::field_path(at, "vodsEnabled"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -12004,168 +4906,13 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.badge_id,
-                &::streamkit_runtime::drift::field_path(at, "badgeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.banner_url,
-                &::streamkit_runtime::drift::field_path(at, "bannerUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_id,
-                &::streamkit_runtime::drift::field_path(at, "costreamId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cover_id,
-                &::streamkit_runtime::drift::field_path(at, "coverId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.feature_level,
-                &::streamkit_runtime::drift::field_path(at, "featureLevel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.featured,
-                &::streamkit_runtime::drift::field_path(at, "featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.ftl,
-                &::streamkit_runtime::drift::field_path(at, "ftl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_transcodes,
-                &::streamkit_runtime::drift::field_path(at, "hasTranscodes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_vod,
-                &::streamkit_runtime::drift::field_path(at, "hasVod"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hostee_id,
-                &::streamkit_runtime::drift::field_path(at, "hosteeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive_game_id,
-                &::streamkit_runtime::drift::field_path(at, "interactiveGameId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_followers,
-                &::streamkit_runtime::drift::field_path(at, "numFollowers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.partnered,
-                &::streamkit_runtime::drift::field_path(at, "partnered"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.suspended,
-                &::streamkit_runtime::drift::field_path(at, "suspended"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_id,
-                &::streamkit_runtime::drift::field_path(at, "thumbnailId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transcoding_profile_id,
-                &::streamkit_runtime::drift::field_path(at, "transcodingProfileId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.type_,
                 &::streamkit_runtime::drift::field_path(at, "type"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.user,
                 &::streamkit_runtime::drift::field_path(at, "user"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_total,
-                &::streamkit_runtime::drift::field_path(at, "viewersTotal"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vods_enabled,
-                &::streamkit_runtime::drift::field_path(at, "vodsEnabled"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -12174,26 +4921,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for ChannelChat {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.authkey,
-                &::streamkit_runtime::drift::field_path(at, "authkey"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.endpoints,
-                &::streamkit_runtime::drift::field_path(at, "endpoints"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_load_shed,
-                &::streamkit_runtime::drift::field_path(at, "isLoadShed"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.permissions,
-                &::streamkit_runtime::drift::field_path(at, "permissions"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.roles,
                 &::streamkit_runtime::drift::field_path(at, "roles"),
@@ -12216,128 +4943,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.badge_id,
-                &::streamkit_runtime::drift::field_path(at, "badgeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.banner_url,
-                &::streamkit_runtime::drift::field_path(at, "bannerUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cache,
-                &::streamkit_runtime::drift::field_path(at, "cache"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_id,
-                &::streamkit_runtime::drift::field_path(at, "costreamId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.cover,
                 &::streamkit_runtime::drift::field_path(at, "cover"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cover_id,
-                &::streamkit_runtime::drift::field_path(at, "coverId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.feature_level,
-                &::streamkit_runtime::drift::field_path(at, "featureLevel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.featured,
-                &::streamkit_runtime::drift::field_path(at, "featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.ftl,
-                &::streamkit_runtime::drift::field_path(at, "ftl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_transcodes,
-                &::streamkit_runtime::drift::field_path(at, "hasTranscodes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_vod,
-                &::streamkit_runtime::drift::field_path(at, "hasVod"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hostee_id,
-                &::streamkit_runtime::drift::field_path(at, "hosteeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive_game_id,
-                &::streamkit_runtime::drift::field_path(at, "interactiveGameId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.max_concurrent_subscribers,
-                &::streamkit_runtime::drift::field_path(at, "maxConcurrentSubscribers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_followers,
-                &::streamkit_runtime::drift::field_path(at, "numFollowers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_subscribers,
-                &::streamkit_runtime::drift::field_path(at, "numSubscribers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.partnered,
-                &::streamkit_runtime::drift::field_path(at, "partnered"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -12346,38 +4953,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.stream_key,
-                &::streamkit_runtime::drift::field_path(at, "streamKey"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.suspended,
-                &::streamkit_runtime::drift::field_path(at, "suspended"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.thumbnail,
                 &::streamkit_runtime::drift::field_path(at, "thumbnail"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_id,
-                &::streamkit_runtime::drift::field_path(at, "thumbnailId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total_unique_subscribers,
-                &::streamkit_runtime::drift::field_path(at, "totalUniqueSubscribers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transcoding_profile_id,
-                &::streamkit_runtime::drift::field_path(at, "transcodingProfileId"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -12386,38 +4963,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.user,
                 &::streamkit_runtime::drift::field_path(at, "user"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_total,
-                &::streamkit_runtime::drift::field_path(at, "viewersTotal"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vods_enabled,
-                &::streamkit_runtime::drift::field_path(at, "vodsEnabled"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -12426,105 +4973,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for ChannelPreferences {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_links_allowed,
-                &::streamkit_runtime::drift::field_path(at, "channel:links:allowed"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_links_clickable,
-                &::streamkit_runtime::drift::field_path(at, "channel:links:clickable"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_follow,
-                &::streamkit_runtime::drift::field_path(at, "channel:notify:follow"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_followmessage,
-                &::streamkit_runtime::drift::field_path(
-                    at,
-                    "channel:notify:followmessage",
-                ),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_hosted_by,
-                &::streamkit_runtime::drift::field_path(at, "channel:notify:hostedBy"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_hosting,
-                &::streamkit_runtime::drift::field_path(at, "channel:notify:hosting"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_subscribe,
-                &::streamkit_runtime::drift::field_path(at, "channel:notify:subscribe"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_notify_subscribemessage,
-                &::streamkit_runtime::drift::field_path(
-                    at,
-                    "channel:notify:subscribemessage",
-                ),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_offline_autoplay_vod,
-                &::streamkit_runtime::drift::field_path(
-                    at,
-                    "channel:offline:autoplayVod",
-                ),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_partner_submail,
-                &::streamkit_runtime::drift::field_path(at, "channel:partner:submail"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_player_mute_own,
-                &::streamkit_runtime::drift::field_path(at, "channel:player:muteOwn"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_slowchat,
-                &::streamkit_runtime::drift::field_path(at, "channel:slowchat"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_tweet_body,
-                &::streamkit_runtime::drift::field_path(at, "channel:tweet:body"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.channel_tweet_enabled,
-                &::streamkit_runtime::drift::field_path(at, "channel:tweet:enabled"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_allow,
-                &::streamkit_runtime::drift::field_path(at, "costream:allow"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hosting_allow,
-                &::streamkit_runtime::drift::field_path(at, "hosting:allow"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hypezone_allow,
-                &::streamkit_runtime::drift::field_path(at, "hypezone:allow"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sharetext,
-                &::streamkit_runtime::drift::field_path(at, "sharetext"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -12563,64 +5011,14 @@ pub mod types {
                 &::streamkit_runtime::drift::field_path(at, "audience"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive_game_id,
-                &::streamkit_runtime::drift::field_path(at, "interactiveGameId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transcoding_profile_id,
-                &::streamkit_runtime::drift::field_path(at, "transcodingProfileId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vods_enabled,
-                &::streamkit_runtime::drift::field_path(at, "vodsEnabled"),
-                out,
-            );
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChatUser {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.user_roles,
                 &::streamkit_runtime::drift::field_path(at, "userRoles"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -12640,118 +5038,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.badge_id,
-                &::streamkit_runtime::drift::field_path(at, "badgeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.banner_url,
-                &::streamkit_runtime::drift::field_path(at, "bannerUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cache,
-                &::streamkit_runtime::drift::field_path(at, "cache"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.costream_id,
-                &::streamkit_runtime::drift::field_path(at, "costreamId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.cover,
                 &::streamkit_runtime::drift::field_path(at, "cover"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cover_id,
-                &::streamkit_runtime::drift::field_path(at, "coverId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.feature_level,
-                &::streamkit_runtime::drift::field_path(at, "featureLevel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.featured,
-                &::streamkit_runtime::drift::field_path(at, "featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.ftl,
-                &::streamkit_runtime::drift::field_path(at, "ftl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_transcodes,
-                &::streamkit_runtime::drift::field_path(at, "hasTranscodes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.has_vod,
-                &::streamkit_runtime::drift::field_path(at, "hasVod"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.hostee_id,
-                &::streamkit_runtime::drift::field_path(at, "hosteeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive,
-                &::streamkit_runtime::drift::field_path(at, "interactive"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interactive_game_id,
-                &::streamkit_runtime::drift::field_path(at, "interactiveGameId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language_id,
-                &::streamkit_runtime::drift::field_path(at, "languageId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.num_followers,
-                &::streamkit_runtime::drift::field_path(at, "numFollowers"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.partnered,
-                &::streamkit_runtime::drift::field_path(at, "partnered"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -12760,28 +5048,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.suspended,
-                &::streamkit_runtime::drift::field_path(at, "suspended"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.thumbnail,
                 &::streamkit_runtime::drift::field_path(at, "thumbnail"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_id,
-                &::streamkit_runtime::drift::field_path(at, "thumbnailId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.transcoding_profile_id,
-                &::streamkit_runtime::drift::field_path(at, "transcodingProfileId"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -12790,38 +5058,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.type_id,
-                &::streamkit_runtime::drift::field_path(at, "typeId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.user,
                 &::streamkit_runtime::drift::field_path(at, "user"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "userId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_total,
-                &::streamkit_runtime::drift::field_path(at, "viewersTotal"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vods_enabled,
-                &::streamkit_runtime::drift::field_path(at, "vodsEnabled"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -12829,50 +5067,14 @@ pub mod types {
     }
     impl ::streamkit_runtime::drift::Drift for FollowRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user,
-                &::streamkit_runtime::drift::field_path(at, "user"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for FollowerUser {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.channel,
                 &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -12881,43 +5083,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.social,
                 &::streamkit_runtime::drift::field_path(at, "social"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -12926,51 +5093,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for GameType {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.background_url,
-                &::streamkit_runtime::drift::field_path(at, "backgroundUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cover_url,
-                &::streamkit_runtime::drift::field_path(at, "coverUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.online,
-                &::streamkit_runtime::drift::field_path(at, "online"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.parent,
-                &::streamkit_runtime::drift::field_path(at, "parent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.source,
-                &::streamkit_runtime::drift::field_path(at, "source"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "viewersCurrent"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -12978,28 +5100,16 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::AuthorizationCode => {}
-                Self::RefreshToken => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for HosteeRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.auto,
-                &::streamkit_runtime::drift::field_path(at, "auto"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for MixerErrorBody {
         #[allow(unused_variables)]
@@ -13009,26 +5119,6 @@ pub mod types {
                 &::streamkit_runtime::drift::field_path(at, "details"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.error,
-                &::streamkit_runtime::drift::field_path(at, "error"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.status_code,
-                &::streamkit_runtime::drift::field_path(at, "statusCode"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -13036,38 +5126,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.channel,
                 &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -13076,48 +5136,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.preferences,
-                &::streamkit_runtime::drift::field_path(at, "preferences"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.social,
                 &::streamkit_runtime::drift::field_path(at, "social"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -13126,41 +5146,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for Resource {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.meta,
-                &::streamkit_runtime::drift::field_path(at, "meta"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.relid,
-                &::streamkit_runtime::drift::field_path(at, "relid"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.remote_path,
-                &::streamkit_runtime::drift::field_path(at, "remotePath"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.store,
-                &::streamkit_runtime::drift::field_path(at, "store"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_,
-                &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.url,
-                &::streamkit_runtime::drift::field_path(at, "url"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -13168,21 +5153,10 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::User => {}
-                Self::Banned => {}
-                Self::Pro => {}
-                Self::VerifiedPartner => {}
-                Self::Partner => {}
-                Self::Subscriber => {}
-                Self::ChannelEditor => {}
-                Self::Mod => {}
-                Self::GlobalMod => {}
-                Self::Staff => {}
-                Self::Founder => {}
-                Self::Owner => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -13205,183 +5179,48 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Names => {}
-                Self::Titles => {}
-                Self::Types => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for SearchUsersQuery {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for Shortcode {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.expires_in,
-                &::streamkit_runtime::drift::field_path(at, "expires_in"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.handle,
-                &::streamkit_runtime::drift::field_path(at, "handle"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ShortcodeApproval {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ShortcodeRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_secret,
-                &::streamkit_runtime::drift::field_path(at, "client_secret"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.scope,
-                &::streamkit_runtime::drift::field_path(at, "scope"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for Social {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.discord,
-                &::streamkit_runtime::drift::field_path(at, "discord"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.facebook,
-                &::streamkit_runtime::drift::field_path(at, "facebook"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.player,
-                &::streamkit_runtime::drift::field_path(at, "player"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.twitter,
-                &::streamkit_runtime::drift::field_path(at, "twitter"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.youtube,
-                &::streamkit_runtime::drift::field_path(at, "youtube"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Team {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.background_url,
-                &::streamkit_runtime::drift::field_path(at, "backgroundUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.logo_url,
-                &::streamkit_runtime::drift::field_path(at, "logoUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.owner_id,
-                &::streamkit_runtime::drift::field_path(at, "ownerId"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total_viewers_current,
-                &::streamkit_runtime::drift::field_path(at, "totalViewersCurrent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for TimeStamped {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -13389,33 +5228,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_secret,
-                &::streamkit_runtime::drift::field_path(at, "client_secret"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.grant_type,
                 &::streamkit_runtime::drift::field_path(at, "grant_type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.redirect_uri,
-                &::streamkit_runtime::drift::field_path(at, "redirect_uri"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.refresh_token,
-                &::streamkit_runtime::drift::field_path(at, "refresh_token"),
                 out,
             );
         }
@@ -13423,26 +5237,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for TokenResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.access_token,
-                &::streamkit_runtime::drift::field_path(at, "access_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.expires_in,
-                &::streamkit_runtime::drift::field_path(at, "expires_in"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.refresh_token,
-                &::streamkit_runtime::drift::field_path(at, "refresh_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token_type,
-                &::streamkit_runtime::drift::field_path(at, "token_type"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -13450,73 +5244,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.social,
                 &::streamkit_runtime::drift::field_path(at, "social"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
                 out,
             );
         }
@@ -13524,11 +5253,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for UserGroup {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.name,
                 &::streamkit_runtime::drift::field_path(at, "name"),
@@ -13541,38 +5265,8 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.channel,
                 &::streamkit_runtime::drift::field_path(at, "channel"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
@@ -13581,43 +5275,8 @@ pub mod types {
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.social,
                 &::streamkit_runtime::drift::field_path(at, "social"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -13627,78 +5286,13 @@ pub mod types {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.avatar_url,
-                &::streamkit_runtime::drift::field_path(at, "avatarUrl"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.bio,
-                &::streamkit_runtime::drift::field_path(at, "bio"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "createdAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.deleted_at,
-                &::streamkit_runtime::drift::field_path(at, "deletedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.experience,
-                &::streamkit_runtime::drift::field_path(at, "experience"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.groups,
                 &::streamkit_runtime::drift::field_path(at, "groups"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.level,
-                &::streamkit_runtime::drift::field_path(at, "level"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.primary_team,
-                &::streamkit_runtime::drift::field_path(at, "primaryTeam"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.social,
                 &::streamkit_runtime::drift::field_path(at, "social"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sparks,
-                &::streamkit_runtime::drift::field_path(at, "sparks"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.updated_at,
-                &::streamkit_runtime::drift::field_path(at, "updatedAt"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.username,
-                &::streamkit_runtime::drift::field_path(at, "username"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verified,
-                &::streamkit_runtime::drift::field_path(at, "verified"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -13707,26 +5301,6 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for ValidationDetail {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.context,
-                &::streamkit_runtime::drift::field_path(at, "context"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.path,
-                &::streamkit_runtime::drift::field_path(at, "path"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_,
-                &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -18794,6 +10368,7 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct ListChannelsDetached {
+        client: super::Client,
         fields: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         no_count: Result<Option<i64>, String>,
@@ -18803,6 +10378,53 @@ pub mod builder {
         scope: Result<Option<types::SearchScope>, String>,
         where_: Result<Option<::std::string::String>, String>,
     }
+    impl ::streamkit_runtime::pagination::PagedRequest for ListChannelsDetached {
+        type Item = types::ExpandedChannel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ExpandedChannel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "list_channels",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::Some("x-total-count"),
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = ListChannels {
+                    client: &client,
+                    fields: template.fields,
+                    limit: template.limit,
+                    no_count: template.no_count,
+                    order: template.order,
+                    page: template.page,
+                    q: template.q,
+                    scope: template.scope,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
+    }
     impl<'a> ListChannels<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else the `x-total-count` header, else a full page),
  fetching the next page while the current one is consumed. Configure the walk
@@ -18810,8 +10432,8 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ExpandedChannel> {
-            let client = self.client.clone();
-            let template = ListChannelsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(ListChannelsDetached {
+                client: self.client.clone(),
                 fields: self.fields,
                 limit: self.limit,
                 no_count: self.no_count,
@@ -18820,55 +10442,7 @@ pub mod builder {
                 q: self.q,
                 scope: self.scope,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ExpandedChannel,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ExpandedChannel,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "list_channels",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::Some("x-total-count"),
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = ListChannels {
-                        client: &client,
-                        fields: template.fields,
-                        limit: template.limit,
-                        no_count: template.no_count,
-                        order: template.order,
-                        page: template.page,
-                        q: template.q,
-                        scope: template.scope,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -18885,12 +10459,58 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChannelFollowersDetached {
+        client: super::Client,
         channel_id: Result<i64, String>,
         fields: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         order: Result<Option<::std::string::String>, String>,
         page: Result<Option<i64>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChannelFollowersDetached {
+        type Item = types::FollowerUser;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::FollowerUser> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_channel_followers",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::Some("x-total-count"),
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetChannelFollowers {
+                    client: &client,
+                    channel_id: template.channel_id,
+                    fields: template.fields,
+                    limit: template.limit,
+                    order: template.order,
+                    page: template.page,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetChannelFollowers<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else the `x-total-count` header, else a full page),
@@ -18899,59 +10519,15 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::FollowerUser> {
-            let client = self.client.clone();
-            let template = GetChannelFollowersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChannelFollowersDetached {
+                client: self.client.clone(),
                 channel_id: self.channel_id,
                 fields: self.fields,
                 limit: self.limit,
                 order: self.order,
                 page: self.page,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::FollowerUser> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::FollowerUser,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_channel_followers",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::Some("x-total-count"),
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetChannelFollowers {
-                        client: &client,
-                        channel_id: template.channel_id,
-                        fields: template.fields,
-                        limit: template.limit,
-                        order: template.order,
-                        page: template.page,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -18968,9 +10544,52 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChannelHostersDetached {
+        client: super::Client,
         channel_id: Result<i64, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChannelHostersDetached {
+        type Item = types::ChannelAdvanced;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ChannelAdvanced> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_channel_hosters",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetChannelHosters {
+                    client: &client,
+                    channel_id: template.channel_id,
+                    limit: template.limit,
+                    page: template.page,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetChannelHosters<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -18979,55 +10598,12 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelAdvanced> {
-            let client = self.client.clone();
-            let template = GetChannelHostersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChannelHostersDetached {
+                client: self.client.clone(),
                 channel_id: self.channel_id,
                 limit: self.limit,
                 page: self.page,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ChannelAdvanced,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ChannelAdvanced,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_channel_hosters",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetChannelHosters {
-                        client: &client,
-                        channel_id: template.channel_id,
-                        limit: template.limit,
-                        page: template.page,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -19044,10 +10620,54 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChannelUsersDetached {
+        client: super::Client,
         channel_id: Result<i64, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChannelUsersDetached {
+        type Item = types::UserWithGroups;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::UserWithGroups> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_channel_users",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetChannelUsers {
+                    client: &client,
+                    channel_id: template.channel_id,
+                    limit: template.limit,
+                    page: template.page,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetChannelUsers<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -19056,57 +10676,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithGroups> {
-            let client = self.client.clone();
-            let template = GetChannelUsersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChannelUsersDetached {
+                client: self.client.clone(),
                 channel_id: self.channel_id,
                 limit: self.limit,
                 page: self.page,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::UserWithGroups,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::UserWithGroups,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_channel_users",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetChannelUsers {
-                        client: &client,
-                        channel_id: template.channel_id,
-                        limit: template.limit,
-                        page: template.page,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -19123,10 +10699,55 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChannelUsersByRoleDetached {
+        client: super::Client,
         channel_id: Result<i64, String>,
         role_or_user_id: Result<types::Role, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest
+    for GetChannelUsersByRoleDetached {
+        type Item = types::UserWithGroups;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::UserWithGroups> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_channel_users_by_role",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetChannelUsersByRole {
+                    client: &client,
+                    channel_id: template.channel_id,
+                    role_or_user_id: template.role_or_user_id,
+                    limit: template.limit,
+                    page: template.page,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetChannelUsersByRole<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -19135,57 +10756,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithGroups> {
-            let client = self.client.clone();
-            let template = GetChannelUsersByRoleDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChannelUsersByRoleDetached {
+                client: self.client.clone(),
                 channel_id: self.channel_id,
                 role_or_user_id: self.role_or_user_id,
                 limit: self.limit,
                 page: self.page,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::UserWithGroups,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::UserWithGroups,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_channel_users_by_role",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetChannelUsersByRole {
-                        client: &client,
-                        channel_id: template.channel_id,
-                        role_or_user_id: template.role_or_user_id,
-                        limit: template.limit,
-                        page: template.page,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -19202,10 +10779,54 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct ListTeamsDetached {
+        client: super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         order: Result<Option<::std::string::String>, String>,
         page: Result<Option<i64>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for ListTeamsDetached {
+        type Item = types::Team;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Team> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "list_teams",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = ListTeams {
+                    client: &client,
+                    limit: template.limit,
+                    order: template.order,
+                    page: template.page,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> ListTeams<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -19214,53 +10835,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Team> {
-            let client = self.client.clone();
-            let template = ListTeamsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(ListTeamsDetached {
+                client: self.client.clone(),
                 limit: self.limit,
                 order: self.order,
                 page: self.page,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Team> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Team> = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "list_teams",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = ListTeams {
-                        client: &client,
-                        limit: template.limit,
-                        order: template.order,
-                        page: template.page,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<types::Team> {
@@ -19273,9 +10854,52 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetTeamUsersDetached {
+        client: super::Client,
         team_id: Result<i64, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetTeamUsersDetached {
+        type Item = types::UserWithChannel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::UserWithChannel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_team_users",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetTeamUsers {
+                    client: &client,
+                    team_id: template.team_id,
+                    limit: template.limit,
+                    page: template.page,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetTeamUsers<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -19284,55 +10908,12 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithChannel> {
-            let client = self.client.clone();
-            let template = GetTeamUsersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetTeamUsersDetached {
+                client: self.client.clone(),
                 team_id: self.team_id,
                 limit: self.limit,
                 page: self.page,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::UserWithChannel,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::UserWithChannel,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_team_users",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetTeamUsers {
-                        client: &client,
-                        team_id: template.team_id,
-                        limit: template.limit,
-                        page: template.page,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -19349,11 +10930,56 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct ListTypesDetached {
+        client: super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         order: Result<Option<::std::string::String>, String>,
         page: Result<Option<i64>, String>,
         query: Result<Option<::std::string::String>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for ListTypesDetached {
+        type Item = types::GameType;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::GameType> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "list_types",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = ListTypes {
+                    client: &client,
+                    limit: template.limit,
+                    order: template.order,
+                    page: template.page,
+                    query: template.query,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> ListTypes<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -19362,55 +10988,14 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::GameType> {
-            let client = self.client.clone();
-            let template = ListTypesDetached {
+            ::streamkit_runtime::pagination::Paginator::of(ListTypesDetached {
+                client: self.client.clone(),
                 limit: self.limit,
                 order: self.order,
                 page: self.page,
                 query: self.query,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::GameType> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::GameType> = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "list_types",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = ListTypes {
-                        client: &client,
-                        limit: template.limit,
-                        order: template.order,
-                        page: template.page,
-                        query: template.query,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -19427,11 +11012,56 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetTypeChannelsDetached {
+        client: super::Client,
         type_id: Result<i64, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         order: Result<Option<::std::string::String>, String>,
         page: Result<Option<i64>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetTypeChannelsDetached {
+        type Item = types::Channel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Channel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_type_channels",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetTypeChannels {
+                    client: &client,
+                    type_id: template.type_id,
+                    limit: template.limit,
+                    order: template.order,
+                    page: template.page,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetTypeChannels<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -19440,55 +11070,14 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Channel> {
-            let client = self.client.clone();
-            let template = GetTypeChannelsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetTypeChannelsDetached {
+                client: self.client.clone(),
                 type_id: self.type_id,
                 limit: self.limit,
                 order: self.order,
                 page: self.page,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Channel> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Channel> = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_type_channels",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetTypeChannels {
-                        client: &client,
-                        type_id: template.type_id,
-                        limit: template.limit,
-                        order: template.order,
-                        page: template.page,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -19505,9 +11094,52 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct SearchUsersDetached {
+        client: super::Client,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         page: Result<Option<i64>, String>,
         query: Result<types::SearchUsersQuery, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for SearchUsersDetached {
+        type Item = types::UserWithChannel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::UserWithChannel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "search_users",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::None,
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = SearchUsers {
+                    client: &client,
+                    limit: template.limit,
+                    page: template.page,
+                    query: template.query,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> SearchUsers<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else a full page),
@@ -19516,55 +11148,12 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::UserWithChannel> {
-            let client = self.client.clone();
-            let template = SearchUsersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(SearchUsersDetached {
+                client: self.client.clone(),
                 limit: self.limit,
                 page: self.page,
                 query: self.query,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::UserWithChannel,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::UserWithChannel,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "search_users",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::None,
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = SearchUsers {
-                        client: &client,
-                        limit: template.limit,
-                        page: template.page,
-                        query: template.query,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -19581,12 +11170,58 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetUserFollowsDetached {
+        client: super::Client,
         user_id: Result<i64, String>,
         fields: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         order: Result<Option<::std::string::String>, String>,
         page: Result<Option<i64>, String>,
         where_: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetUserFollowsDetached {
+        type Item = types::ChannelAdvanced;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ChannelAdvanced> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let numbering = ::streamkit_runtime::pagination::PageNumbering {
+                    operation: "get_user_follows",
+                    page_param: "page",
+                    first_page: 0u64,
+                    link_header: ::std::option::Option::Some("Link"),
+                    total_header: ::std::option::Option::Some("x-total-count"),
+                };
+                let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                    &template.limit,
+                );
+                let page = numbering
+                    .page_to_request(
+                        at.as_ref(),
+                        ::streamkit_runtime::pagination::IntegerValue::as_u64(
+                            &template.page,
+                        ),
+                    )?;
+                let refused = template.page.is_err();
+                let mut request = GetUserFollows {
+                    client: &client,
+                    user_id: template.user_id,
+                    fields: template.fields,
+                    limit: template.limit,
+                    order: template.order,
+                    page: template.page,
+                    where_: template.where_,
+                };
+                if !refused {
+                    request = request.page(page);
+                }
+                let response = request.send().await?;
+                Ok(numbering.page(response, page, page_size, at, |body| body))
+            })
+        }
     }
     impl<'a> GetUserFollows<'a> {
         /** Walks every page of this list (`page` from 0; the next page from the `Link` header, else the `x-total-count` header, else a full page),
@@ -19595,61 +11230,15 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelAdvanced> {
-            let client = self.client.clone();
-            let template = GetUserFollowsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetUserFollowsDetached {
+                client: self.client.clone(),
                 user_id: self.user_id,
                 fields: self.fields,
                 limit: self.limit,
                 order: self.order,
                 page: self.page,
                 where_: self.where_,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ChannelAdvanced,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ChannelAdvanced,
-                > = ::std::boxed::Box::pin(async move {
-                    let numbering = ::streamkit_runtime::pagination::PageNumbering {
-                        operation: "get_user_follows",
-                        page_param: "page",
-                        first_page: 0u64,
-                        link_header: ::std::option::Option::Some("Link"),
-                        total_header: ::std::option::Option::Some("x-total-count"),
-                    };
-                    let page_size = ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                        &template.limit,
-                    );
-                    let page = numbering
-                        .page_to_request(
-                            at.as_ref(),
-                            ::streamkit_runtime::pagination::IntegerValue::as_u64(
-                                &template.page,
-                            ),
-                        )?;
-                    let refused = template.page.is_err();
-                    let mut request = GetUserFollows {
-                        client: &client,
-                        user_id: template.user_id,
-                        fields: template.fields,
-                        limit: template.limit,
-                        order: template.order,
-                        page: template.page,
-                        where_: template.where_,
-                    };
-                    if !refused {
-                        request = request.page(page);
-                    }
-                    let response = request.send().await?;
-                    Ok(numbering.page(response, page, page_size, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -19666,11 +11255,43 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChatUsersDetached {
+        client: super::Client,
         channel_id: Result<i64, String>,
         continuation_token: Result<Option<::std::string::String>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
         show_lurkers: Result<Option<bool>, String>,
         username: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChatUsersDetached {
+        type Item = types::ChatUser;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ChatUser> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let links = ::streamkit_runtime::pagination::LinkCursor {
+                    operation: "get_chat_users",
+                    cursor_param: "continuationToken",
+                    link_header: "link",
+                };
+                let mut request = GetChatUsers {
+                    client: &client,
+                    channel_id: template.channel_id,
+                    continuation_token: template.continuation_token,
+                    limit: template.limit,
+                    show_lurkers: template.show_lurkers,
+                    username: template.username,
+                };
+                if let Some(c) = links.cursor_to_request(at.clone())? {
+                    request = request.continuation_token(c);
+                }
+                let response = request.send().await?;
+                Ok(links.page(response, at, |body| body))
+            })
+        }
     }
     impl<'a> GetChatUsers<'a> {
         /** Walks every page of this list (the next `continuationToken` from the `link` header's `rel="next"` URL),
@@ -19679,42 +11300,14 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ChatUser> {
-            let client = self.client.clone();
-            let template = GetChatUsersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChatUsersDetached {
+                client: self.client.clone(),
                 channel_id: self.channel_id,
                 continuation_token: self.continuation_token,
                 limit: self.limit,
                 show_lurkers: self.show_lurkers,
                 username: self.username,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::ChatUser> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::ChatUser> = ::std::boxed::Box::pin(async move {
-                    let links = ::streamkit_runtime::pagination::LinkCursor {
-                        operation: "get_chat_users",
-                        cursor_param: "continuationToken",
-                        link_header: "link",
-                    };
-                    let mut request = GetChatUsers {
-                        client: &client,
-                        channel_id: template.channel_id,
-                        continuation_token: template.continuation_token,
-                        limit: template.limit,
-                        show_lurkers: template.show_lurkers,
-                        username: template.username,
-                    };
-                    if let Some(c) = links.cursor_to_request(at.clone())? {
-                        request = request.continuation_token(c);
-                    }
-                    let response = request.send().await?;
-                    Ok(links.page(response, at, |body| body))
-                });
-                fut
-            });
-            ::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(

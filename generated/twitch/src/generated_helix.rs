@@ -131,11 +131,6 @@ pub mod types {
             })
         }
     }
-    impl ChannelFollower {
-        pub fn builder() -> builder::ChannelFollower {
-            Default::default()
-        }
-    }
     ///A channel's current settings.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -238,11 +233,6 @@ pub mod types {
                 title: m.take(f.10, "title")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl ChannelInformation {
-        pub fn builder() -> builder::ChannelInformation {
-            Default::default()
         }
     }
     ///A channel matched by Search Channels.
@@ -355,11 +345,6 @@ pub mod types {
             })
         }
     }
-    impl ChannelSearchResult {
-        pub fn builder() -> builder::ChannelSearchResult {
-            Default::default()
-        }
-    }
     /**The outcome of sending a chat message. A missing or `null` `drop_reason` means the
 message was not dropped.
 */
@@ -413,11 +398,6 @@ message was not dropped.
             })
         }
     }
-    impl ChatMessageSent {
-        pub fn builder() -> builder::ChatMessageSent {
-            Default::default()
-        }
-    }
     ///A user connected to the chat.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -467,11 +447,6 @@ message was not dropped.
                 user_name: m.take(f.2, "user_name")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl Chatter {
-        pub fn builder() -> builder::Chatter {
-            Default::default()
         }
     }
     ///A clip captured from a stream.
@@ -612,11 +587,6 @@ message was not dropped.
                 vod_offset: m.require(f.16, "vod_offset")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl Clip {
-        pub fn builder() -> builder::Clip {
-            Default::default()
         }
     }
     ///Turns one content classification label on or off.
@@ -892,11 +862,6 @@ message was not dropped.
             })
         }
     }
-    impl CreateEventsubSubscriptionResponse {
-        pub fn builder() -> builder::CreateEventsubSubscriptionResponse {
-            Default::default()
-        }
-    }
     ///`DeleteEventsubSubscriptionId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -998,11 +963,6 @@ message was not dropped.
                 message: m.take(f.1, "message")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl DropReason {
-        pub fn builder() -> builder::DropReason {
-            Default::default()
         }
     }
     /**The subscription type's parameters. Which keys apply depends on the type; all values
@@ -1204,11 +1164,6 @@ adds later.
                 version: m.take(f.7, "version")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl EventSubSubscription {
-        pub fn builder() -> builder::EventSubSubscription {
-            Default::default()
         }
     }
     /**A subscription's status. Only `enabled` subscriptions deliver events.
@@ -1431,11 +1386,6 @@ adds later.
             })
         }
     }
-    impl EventSubTransport {
-        pub fn builder() -> builder::EventSubTransport {
-            Default::default()
-        }
-    }
     ///How Twitch delivers events.
     #[derive(
         ::serde::Deserialize,
@@ -1582,11 +1532,6 @@ adds later.
             })
         }
     }
-    impl ExtensionLiveChannel {
-        pub fn builder() -> builder::ExtensionLiveChannel {
-            Default::default()
-        }
-    }
     ///A broadcaster the user follows.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -1643,11 +1588,6 @@ adds later.
             })
         }
     }
-    impl FollowedChannel {
-        pub fn builder() -> builder::FollowedChannel {
-            Default::default()
-        }
-    }
     ///A category or game.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -1702,11 +1642,6 @@ adds later.
                 name: m.take(f.3, "name")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl Game {
-        pub fn builder() -> builder::Game {
-            Default::default()
         }
     }
     ///`GetChannelFollowersBroadcasterId`
@@ -1818,11 +1753,6 @@ adds later.
             })
         }
     }
-    impl GetChannelFollowersResponse {
-        pub fn builder() -> builder::GetChannelFollowersResponse {
-            Default::default()
-        }
-    }
     ///`GetChannelInformationResponse`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -1861,11 +1791,6 @@ adds later.
                 data: m.take(f.0, "data")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl GetChannelInformationResponse {
-        pub fn builder() -> builder::GetChannelInformationResponse {
-            Default::default()
         }
     }
     ///`GetChattersBroadcasterId`
@@ -2030,11 +1955,6 @@ adds later.
             })
         }
     }
-    impl GetChattersResponse {
-        pub fn builder() -> builder::GetChattersResponse {
-            Default::default()
-        }
-    }
     ///`GetClipsResponse`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -2078,11 +1998,6 @@ adds later.
                 pagination: m.take(f.1, "pagination")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl GetClipsResponse {
-        pub fn builder() -> builder::GetClipsResponse {
-            Default::default()
         }
     }
     ///`GetEventsubSubscriptionsResponse`
@@ -2143,11 +2058,6 @@ adds later.
                 total_cost: m.take(f.4, "total_cost")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl GetEventsubSubscriptionsResponse {
-        pub fn builder() -> builder::GetEventsubSubscriptionsResponse {
-            Default::default()
         }
     }
     ///`GetExtensionLiveChannelsExtensionId`
@@ -2254,11 +2164,6 @@ adds later.
             })
         }
     }
-    impl GetExtensionLiveChannelsResponse {
-        pub fn builder() -> builder::GetExtensionLiveChannelsResponse {
-            Default::default()
-        }
-    }
     ///`GetFollowedChannelsResponse`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -2307,11 +2212,6 @@ adds later.
                 total: m.take(f.2, "total")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl GetFollowedChannelsResponse {
-        pub fn builder() -> builder::GetFollowedChannelsResponse {
-            Default::default()
         }
     }
     ///`GetFollowedChannelsUserId`
@@ -2410,11 +2310,6 @@ adds later.
             })
         }
     }
-    impl GetGamesResponse {
-        pub fn builder() -> builder::GetGamesResponse {
-            Default::default()
-        }
-    }
     ///`GetStreamsResponse`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -2458,11 +2353,6 @@ adds later.
                 pagination: m.take(f.1, "pagination")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl GetStreamsResponse {
-        pub fn builder() -> builder::GetStreamsResponse {
-            Default::default()
         }
     }
     ///`GetStreamsType`
@@ -2574,11 +2464,6 @@ adds later.
             })
         }
     }
-    impl GetTopGamesResponse {
-        pub fn builder() -> builder::GetTopGamesResponse {
-            Default::default()
-        }
-    }
     ///`GetUsersResponse`
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -2617,11 +2502,6 @@ adds later.
                 data: m.take(f.0, "data")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl GetUsersResponse {
-        pub fn builder() -> builder::GetUsersResponse {
-            Default::default()
         }
     }
     ///`GetVideosPeriod`
@@ -2739,11 +2619,6 @@ adds later.
                 pagination: m.take(f.1, "pagination")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl GetVideosResponse {
-        pub fn builder() -> builder::GetVideosResponse {
-            Default::default()
         }
     }
     ///`GetVideosSort`
@@ -2935,11 +2810,6 @@ adds later.
                 status: m.take(f.2, "status")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl HelixErrorBody {
-        pub fn builder() -> builder::HelixErrorBody {
-            Default::default()
         }
     }
     ///The channel properties to change. Every field is optional, but the body must set at least one.
@@ -3137,11 +3007,6 @@ adds later.
             })
         }
     }
-    impl MutedSegment {
-        pub fn builder() -> builder::MutedSegment {
-            Default::default()
-        }
-    }
     ///Paging state. On the last page `cursor` is absent and the object is `{}`.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -3182,11 +3047,6 @@ adds later.
                 cursor: m.take(f.0, "cursor")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl Pagination {
-        pub fn builder() -> builder::Pagination {
-            Default::default()
         }
     }
     ///`SearchChannelsQuery`
@@ -3288,11 +3148,6 @@ adds later.
                 pagination: m.take(f.1, "pagination")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl SearchChannelsResponse {
-        pub fn builder() -> builder::SearchChannelsResponse {
-            Default::default()
         }
     }
     ///`SendChatMessageBody`
@@ -3532,11 +3387,6 @@ adds later.
             })
         }
     }
-    impl SendChatMessageResponse {
-        pub fn builder() -> builder::SendChatMessageResponse {
-            Default::default()
-        }
-    }
     ///A live stream.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -3665,11 +3515,6 @@ adds later.
                 viewer_count: m.take(f.14, "viewer_count")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl Stream {
-        pub fn builder() -> builder::Stream {
-            Default::default()
         }
     }
     ///`live`, or `""` if Twitch hit an error building the entry.
@@ -3833,11 +3678,6 @@ adds later.
                 view_count: m.take(f.10, "view_count")?,
                 extra: m.extra(),
             })
-        }
-    }
-    impl User {
-        pub fn builder() -> builder::User {
-            Default::default()
         }
     }
     ///The user's staff role. `""` for a normal user.
@@ -4048,11 +3888,6 @@ adds later.
             })
         }
     }
-    impl Video {
-        pub fn builder() -> builder::Video {
-            Default::default()
-        }
-    }
     ///`archive` (VOD of a past stream), `highlight`, or `upload`.
     #[derive(
         ::serde::Deserialize,
@@ -4118,1142 +3953,6 @@ adds later.
     }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct ChannelFollower {
-            followed_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            user_login: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            user_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChannelFollower {
-            fn default() -> Self {
-                Self {
-                    followed_at: Err("field `followed_at` not set".to_string()),
-                    user_id: Err("field `user_id` not set".to_string()),
-                    user_login: Err("field `user_login` not set".to_string()),
-                    user_name: Err("field `user_name` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChannelFollower {
-            pub fn followed_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.followed_at = ::streamkit_runtime::input::convert(
-                    "field `followed_at`",
-                    value,
-                );
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = ::streamkit_runtime::input::convert(
-                    "field `user_id`",
-                    value,
-                );
-                self
-            }
-            pub fn user_login<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_login = ::streamkit_runtime::input::convert(
-                    "field `user_login`",
-                    value,
-                );
-                self
-            }
-            pub fn user_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_name = ::streamkit_runtime::input::convert(
-                    "field `user_name`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChannelFollower> for super::ChannelFollower {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChannelFollower,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    followed_at: value.followed_at?,
-                    user_id: value.user_id?,
-                    user_login: value.user_login?,
-                    user_name: value.user_name?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChannelFollower> for ChannelFollower {
-            fn from(value: super::ChannelFollower) -> Self {
-                Self {
-                    followed_at: Ok(value.followed_at),
-                    user_id: Ok(value.user_id),
-                    user_login: Ok(value.user_login),
-                    user_name: Ok(value.user_name),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChannelInformation {
-            broadcaster_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            broadcaster_language: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            broadcaster_login: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            broadcaster_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            content_classification_labels: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            delay: ::std::result::Result<u64, ::std::string::String>,
-            game_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            game_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            is_branded_content: ::std::result::Result<bool, ::std::string::String>,
-            tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChannelInformation {
-            fn default() -> Self {
-                Self {
-                    broadcaster_id: Err("field `broadcaster_id` not set".to_string()),
-                    broadcaster_language: Err(
-                        "field `broadcaster_language` not set".to_string(),
-                    ),
-                    broadcaster_login: Err(
-                        "field `broadcaster_login` not set".to_string(),
-                    ),
-                    broadcaster_name: Err(
-                        "field `broadcaster_name` not set".to_string(),
-                    ),
-                    content_classification_labels: Err(
-                        "field `content_classification_labels` not set".to_string(),
-                    ),
-                    delay: Err("field `delay` not set".to_string()),
-                    game_id: Err("field `game_id` not set".to_string()),
-                    game_name: Err("field `game_name` not set".to_string()),
-                    is_branded_content: Err(
-                        "field `is_branded_content` not set".to_string(),
-                    ),
-                    tags: Err("field `tags` not set".to_string()),
-                    title: Err("field `title` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChannelInformation {
-            pub fn broadcaster_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_id = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_id`",
-                    value,
-                );
-                self
-            }
-            pub fn broadcaster_language<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_language = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_language`",
-                    value,
-                );
-                self
-            }
-            pub fn broadcaster_login<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_login = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_login`",
-                    value,
-                );
-                self
-            }
-            pub fn broadcaster_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_name = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_name`",
-                    value,
-                );
-                self
-            }
-            pub fn content_classification_labels<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.content_classification_labels = ::streamkit_runtime::input::list(
-                    "field `content_classification_labels`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn delay<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.delay = ::streamkit_runtime::input::integer(
-                    "field `delay`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::Some(0i128),
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn game_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.game_id = ::streamkit_runtime::input::convert(
-                    "field `game_id`",
-                    value,
-                );
-                self
-            }
-            pub fn game_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.game_name = ::streamkit_runtime::input::convert(
-                    "field `game_name`",
-                    value,
-                );
-                self
-            }
-            pub fn is_branded_content<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_branded_content = ::streamkit_runtime::input::convert(
-                    "field `is_branded_content`",
-                    value,
-                );
-                self
-            }
-            pub fn tags<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.tags = ::streamkit_runtime::input::list(
-                    "field `tags`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = ::streamkit_runtime::input::convert("field `title`", value);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChannelInformation> for super::ChannelInformation {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChannelInformation,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    broadcaster_id: value.broadcaster_id?,
-                    broadcaster_language: value.broadcaster_language?,
-                    broadcaster_login: value.broadcaster_login?,
-                    broadcaster_name: value.broadcaster_name?,
-                    content_classification_labels: value.content_classification_labels?,
-                    delay: value.delay?,
-                    game_id: value.game_id?,
-                    game_name: value.game_name?,
-                    is_branded_content: value.is_branded_content?,
-                    tags: value.tags?,
-                    title: value.title?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChannelInformation> for ChannelInformation {
-            fn from(value: super::ChannelInformation) -> Self {
-                Self {
-                    broadcaster_id: Ok(value.broadcaster_id),
-                    broadcaster_language: Ok(value.broadcaster_language),
-                    broadcaster_login: Ok(value.broadcaster_login),
-                    broadcaster_name: Ok(value.broadcaster_name),
-                    content_classification_labels: Ok(
-                        value.content_classification_labels,
-                    ),
-                    delay: Ok(value.delay),
-                    game_id: Ok(value.game_id),
-                    game_name: Ok(value.game_name),
-                    is_branded_content: Ok(value.is_branded_content),
-                    tags: Ok(value.tags),
-                    title: Ok(value.title),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChannelSearchResult {
-            broadcaster_language: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            broadcaster_login: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            display_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            game_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            game_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_live: ::std::result::Result<bool, ::std::string::String>,
-            started_at: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            tag_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            thumbnail_url: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChannelSearchResult {
-            fn default() -> Self {
-                Self {
-                    broadcaster_language: Err(
-                        "field `broadcaster_language` not set".to_string(),
-                    ),
-                    broadcaster_login: Err(
-                        "field `broadcaster_login` not set".to_string(),
-                    ),
-                    display_name: Err("field `display_name` not set".to_string()),
-                    game_id: Err("field `game_id` not set".to_string()),
-                    game_name: Err("field `game_name` not set".to_string()),
-                    id: Err("field `id` not set".to_string()),
-                    is_live: Err("field `is_live` not set".to_string()),
-                    started_at: Err("field `started_at` not set".to_string()),
-                    tag_ids: Ok(Default::default()),
-                    tags: Err("field `tags` not set".to_string()),
-                    thumbnail_url: Err("field `thumbnail_url` not set".to_string()),
-                    title: Err("field `title` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChannelSearchResult {
-            pub fn broadcaster_language<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_language = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_language`",
-                    value,
-                );
-                self
-            }
-            pub fn broadcaster_login<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_login = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_login`",
-                    value,
-                );
-                self
-            }
-            pub fn display_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.display_name = ::streamkit_runtime::input::convert(
-                    "field `display_name`",
-                    value,
-                );
-                self
-            }
-            pub fn game_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.game_id = ::streamkit_runtime::input::convert(
-                    "field `game_id`",
-                    value,
-                );
-                self
-            }
-            pub fn game_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.game_name = ::streamkit_runtime::input::convert(
-                    "field `game_name`",
-                    value,
-                );
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = ::streamkit_runtime::input::convert("field `id`", value);
-                self
-            }
-            pub fn is_live<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_live = ::streamkit_runtime::input::convert(
-                    "field `is_live`",
-                    value,
-                );
-                self
-            }
-            pub fn started_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.started_at = ::streamkit_runtime::input::convert(
-                    "field `started_at`",
-                    value,
-                );
-                self
-            }
-            pub fn tag_ids<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.tag_ids = ::streamkit_runtime::input::list(
-                    "field `tag_ids`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn tags<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.tags = ::streamkit_runtime::input::list(
-                    "field `tags`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn thumbnail_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.thumbnail_url = ::streamkit_runtime::input::convert(
-                    "field `thumbnail_url`",
-                    value,
-                );
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = ::streamkit_runtime::input::convert("field `title`", value);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChannelSearchResult>
-        for super::ChannelSearchResult {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChannelSearchResult,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    broadcaster_language: value.broadcaster_language?,
-                    broadcaster_login: value.broadcaster_login?,
-                    display_name: value.display_name?,
-                    game_id: value.game_id?,
-                    game_name: value.game_name?,
-                    id: value.id?,
-                    is_live: value.is_live?,
-                    started_at: value.started_at?,
-                    tag_ids: value.tag_ids?,
-                    tags: value.tags?,
-                    thumbnail_url: value.thumbnail_url?,
-                    title: value.title?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChannelSearchResult> for ChannelSearchResult {
-            fn from(value: super::ChannelSearchResult) -> Self {
-                Self {
-                    broadcaster_language: Ok(value.broadcaster_language),
-                    broadcaster_login: Ok(value.broadcaster_login),
-                    display_name: Ok(value.display_name),
-                    game_id: Ok(value.game_id),
-                    game_name: Ok(value.game_name),
-                    id: Ok(value.id),
-                    is_live: Ok(value.is_live),
-                    started_at: Ok(value.started_at),
-                    tag_ids: Ok(value.tag_ids),
-                    tags: Ok(value.tags),
-                    thumbnail_url: Ok(value.thumbnail_url),
-                    title: Ok(value.title),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ChatMessageSent {
-            drop_reason: ::std::result::Result<
-                ::std::option::Option<super::DropReason>,
-                ::std::string::String,
-            >,
-            is_sent: ::std::result::Result<bool, ::std::string::String>,
-            message_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ChatMessageSent {
-            fn default() -> Self {
-                Self {
-                    drop_reason: Ok(Default::default()),
-                    is_sent: Err("field `is_sent` not set".to_string()),
-                    message_id: Err("field `message_id` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ChatMessageSent {
-            pub fn drop_reason<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::DropReason>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.drop_reason = ::streamkit_runtime::input::convert(
-                        "field `drop_reason`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn is_sent<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_sent = ::streamkit_runtime::input::convert(
-                    "field `is_sent`",
-                    value,
-                );
-                self
-            }
-            pub fn message_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message_id = ::streamkit_runtime::input::convert(
-                    "field `message_id`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ChatMessageSent> for super::ChatMessageSent {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ChatMessageSent,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    drop_reason: value.drop_reason?,
-                    is_sent: value.is_sent?,
-                    message_id: value.message_id?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ChatMessageSent> for ChatMessageSent {
-            fn from(value: super::ChatMessageSent) -> Self {
-                Self {
-                    drop_reason: Ok(value.drop_reason),
-                    is_sent: Ok(value.is_sent),
-                    message_id: Ok(value.message_id),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Chatter {
-            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            user_login: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            user_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Chatter {
-            fn default() -> Self {
-                Self {
-                    user_id: Err("field `user_id` not set".to_string()),
-                    user_login: Err("field `user_login` not set".to_string()),
-                    user_name: Err("field `user_name` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Chatter {
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = ::streamkit_runtime::input::convert(
-                    "field `user_id`",
-                    value,
-                );
-                self
-            }
-            pub fn user_login<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_login = ::streamkit_runtime::input::convert(
-                    "field `user_login`",
-                    value,
-                );
-                self
-            }
-            pub fn user_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_name = ::streamkit_runtime::input::convert(
-                    "field `user_name`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Chatter> for super::Chatter {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Chatter,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    user_id: value.user_id?,
-                    user_login: value.user_login?,
-                    user_name: value.user_name?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Chatter> for Chatter {
-            fn from(value: super::Chatter) -> Self {
-                Self {
-                    user_id: Ok(value.user_id),
-                    user_login: Ok(value.user_login),
-                    user_name: Ok(value.user_name),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Clip {
-            broadcaster_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            broadcaster_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            creator_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            creator_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            duration: ::std::result::Result<f64, ::std::string::String>,
-            embed_url: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            game_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_featured: ::std::result::Result<bool, ::std::string::String>,
-            language: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            thumbnail_url: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
-            video_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            view_count: ::std::result::Result<i64, ::std::string::String>,
-            vod_offset: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Clip {
-            fn default() -> Self {
-                Self {
-                    broadcaster_id: Err("field `broadcaster_id` not set".to_string()),
-                    broadcaster_name: Err(
-                        "field `broadcaster_name` not set".to_string(),
-                    ),
-                    created_at: Err("field `created_at` not set".to_string()),
-                    creator_id: Err("field `creator_id` not set".to_string()),
-                    creator_name: Err("field `creator_name` not set".to_string()),
-                    duration: Err("field `duration` not set".to_string()),
-                    embed_url: Err("field `embed_url` not set".to_string()),
-                    game_id: Err("field `game_id` not set".to_string()),
-                    id: Err("field `id` not set".to_string()),
-                    is_featured: Err("field `is_featured` not set".to_string()),
-                    language: Err("field `language` not set".to_string()),
-                    thumbnail_url: Err("field `thumbnail_url` not set".to_string()),
-                    title: Err("field `title` not set".to_string()),
-                    url: Err("field `url` not set".to_string()),
-                    video_id: Err("field `video_id` not set".to_string()),
-                    view_count: Err("field `view_count` not set".to_string()),
-                    vod_offset: Err("field `vod_offset` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Clip {
-            pub fn broadcaster_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_id = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_id`",
-                    value,
-                );
-                self
-            }
-            pub fn broadcaster_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_name = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_name`",
-                    value,
-                );
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                    "field `created_at`",
-                    value,
-                );
-                self
-            }
-            pub fn creator_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.creator_id = ::streamkit_runtime::input::convert(
-                    "field `creator_id`",
-                    value,
-                );
-                self
-            }
-            pub fn creator_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.creator_name = ::streamkit_runtime::input::convert(
-                    "field `creator_name`",
-                    value,
-                );
-                self
-            }
-            pub fn duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<f64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.duration = ::streamkit_runtime::input::convert(
-                    "field `duration`",
-                    value,
-                );
-                self
-            }
-            pub fn embed_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.embed_url = ::streamkit_runtime::input::convert(
-                    "field `embed_url`",
-                    value,
-                );
-                self
-            }
-            pub fn game_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.game_id = ::streamkit_runtime::input::convert(
-                    "field `game_id`",
-                    value,
-                );
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = ::streamkit_runtime::input::convert("field `id`", value);
-                self
-            }
-            pub fn is_featured<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_featured = ::streamkit_runtime::input::convert(
-                    "field `is_featured`",
-                    value,
-                );
-                self
-            }
-            pub fn language<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.language = ::streamkit_runtime::input::convert(
-                    "field `language`",
-                    value,
-                );
-                self
-            }
-            pub fn thumbnail_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.thumbnail_url = ::streamkit_runtime::input::convert(
-                    "field `thumbnail_url`",
-                    value,
-                );
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = ::streamkit_runtime::input::convert("field `title`", value);
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = ::streamkit_runtime::input::convert("field `url`", value);
-                self
-            }
-            pub fn video_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.video_id = ::streamkit_runtime::input::convert(
-                    "field `video_id`",
-                    value,
-                );
-                self
-            }
-            pub fn view_count<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.view_count = ::streamkit_runtime::input::integer(
-                    "field `view_count`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn vod_offset<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.vod_offset = ::streamkit_runtime::input::integer(
-                        "field `vod_offset`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Clip> for super::Clip {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Clip,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    broadcaster_id: value.broadcaster_id?,
-                    broadcaster_name: value.broadcaster_name?,
-                    created_at: value.created_at?,
-                    creator_id: value.creator_id?,
-                    creator_name: value.creator_name?,
-                    duration: value.duration?,
-                    embed_url: value.embed_url?,
-                    game_id: value.game_id?,
-                    id: value.id?,
-                    is_featured: value.is_featured?,
-                    language: value.language?,
-                    thumbnail_url: value.thumbnail_url?,
-                    title: value.title?,
-                    url: value.url?,
-                    video_id: value.video_id?,
-                    view_count: value.view_count?,
-                    vod_offset: value.vod_offset?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Clip> for Clip {
-            fn from(value: super::Clip) -> Self {
-                Self {
-                    broadcaster_id: Ok(value.broadcaster_id),
-                    broadcaster_name: Ok(value.broadcaster_name),
-                    created_at: Ok(value.created_at),
-                    creator_id: Ok(value.creator_id),
-                    creator_name: Ok(value.creator_name),
-                    duration: Ok(value.duration),
-                    embed_url: Ok(value.embed_url),
-                    game_id: Ok(value.game_id),
-                    id: Ok(value.id),
-                    is_featured: Ok(value.is_featured),
-                    language: Ok(value.language),
-                    thumbnail_url: Ok(value.thumbnail_url),
-                    title: Ok(value.title),
-                    url: Ok(value.url),
-                    video_id: Ok(value.video_id),
-                    view_count: Ok(value.view_count),
-                    vod_offset: Ok(value.vod_offset),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct ContentClassificationLabel {
             id: ::std::result::Result<
@@ -5406,198 +4105,6 @@ adds later.
                     transport: Ok(value.transport),
                     type_: Ok(value.type_),
                     version: Ok(value.version),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CreateEventsubSubscriptionResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::EventSubSubscription>,
-                ::std::string::String,
-            >,
-            max_total_cost: ::std::result::Result<i64, ::std::string::String>,
-            total: ::std::result::Result<i64, ::std::string::String>,
-            total_cost: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CreateEventsubSubscriptionResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    max_total_cost: Err("field `max_total_cost` not set".to_string()),
-                    total: Err("field `total` not set".to_string()),
-                    total_cost: Err("field `total_cost` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl CreateEventsubSubscriptionResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::EventSubSubscription>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn max_total_cost<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.max_total_cost = ::streamkit_runtime::input::integer(
-                    "field `max_total_cost`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn total<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.total = ::streamkit_runtime::input::integer(
-                    "field `total`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn total_cost<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.total_cost = ::streamkit_runtime::input::integer(
-                    "field `total_cost`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreateEventsubSubscriptionResponse>
-        for super::CreateEventsubSubscriptionResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateEventsubSubscriptionResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    max_total_cost: value.max_total_cost?,
-                    total: value.total?,
-                    total_cost: value.total_cost?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreateEventsubSubscriptionResponse>
-        for CreateEventsubSubscriptionResponse {
-            fn from(value: super::CreateEventsubSubscriptionResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    max_total_cost: Ok(value.max_total_cost),
-                    total: Ok(value.total),
-                    total_cost: Ok(value.total_cost),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct DropReason {
-            code: ::std::result::Result<::std::string::String, ::std::string::String>,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for DropReason {
-            fn default() -> Self {
-                Self {
-                    code: Err("field `code` not set".to_string()),
-                    message: Err("field `message` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl DropReason {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = ::streamkit_runtime::input::convert("field `code`", value);
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = ::streamkit_runtime::input::convert(
-                    "field `message`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<DropReason> for super::DropReason {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DropReason,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    message: value.message?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::DropReason> for DropReason {
-            fn from(value: super::DropReason) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    message: Ok(value.message),
-                    extra: Ok(value.extra),
                 }
             }
         }
@@ -5898,335 +4405,6 @@ adds later.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct EventSubSubscription {
-            condition: ::std::result::Result<
-                super::EventSubCondition,
-                ::std::string::String,
-            >,
-            cost: ::std::result::Result<i64, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<
-                super::EventSubSubscriptionStatus,
-                ::std::string::String,
-            >,
-            transport: ::std::result::Result<
-                super::EventSubTransport,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
-            version: ::std::result::Result<::std::string::String, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for EventSubSubscription {
-            fn default() -> Self {
-                Self {
-                    condition: Err("field `condition` not set".to_string()),
-                    cost: Err("field `cost` not set".to_string()),
-                    created_at: Err("field `created_at` not set".to_string()),
-                    id: Err("field `id` not set".to_string()),
-                    status: Err("field `status` not set".to_string()),
-                    transport: Err("field `transport` not set".to_string()),
-                    type_: Err("field `type_` not set".to_string()),
-                    version: Err("field `version` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl EventSubSubscription {
-            pub fn condition<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::EventSubCondition>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.condition = ::streamkit_runtime::input::convert(
-                    "field `condition`",
-                    value,
-                );
-                self
-            }
-            pub fn cost<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.cost = ::streamkit_runtime::input::integer(
-                    "field `cost`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                    "field `created_at`",
-                    value,
-                );
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = ::streamkit_runtime::input::convert("field `id`", value);
-                self
-            }
-            pub fn status<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::EventSubSubscriptionStatus>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status = ::streamkit_runtime::input::convert(
-                    "field `status`",
-                    value,
-                );
-                self
-            }
-            pub fn transport<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::EventSubTransport>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.transport = ::streamkit_runtime::input::convert(
-                    "field `transport`",
-                    value,
-                );
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value);
-                self
-            }
-            pub fn version<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.version = ::streamkit_runtime::input::convert(
-                    "field `version`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<EventSubSubscription>
-        for super::EventSubSubscription {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: EventSubSubscription,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    condition: value.condition?,
-                    cost: value.cost?,
-                    created_at: value.created_at?,
-                    id: value.id?,
-                    status: value.status?,
-                    transport: value.transport?,
-                    type_: value.type_?,
-                    version: value.version?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::EventSubSubscription> for EventSubSubscription {
-            fn from(value: super::EventSubSubscription) -> Self {
-                Self {
-                    condition: Ok(value.condition),
-                    cost: Ok(value.cost),
-                    created_at: Ok(value.created_at),
-                    id: Ok(value.id),
-                    status: Ok(value.status),
-                    transport: Ok(value.transport),
-                    type_: Ok(value.type_),
-                    version: Ok(value.version),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct EventSubTransport {
-            callback: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            conduit_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            connected_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            disconnected_at: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                ::std::string::String,
-            >,
-            method: ::std::result::Result<
-                super::EventSubTransportMethod,
-                ::std::string::String,
-            >,
-            session_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for EventSubTransport {
-            fn default() -> Self {
-                Self {
-                    callback: Ok(Default::default()),
-                    conduit_id: Ok(Default::default()),
-                    connected_at: Ok(Default::default()),
-                    disconnected_at: Ok(Default::default()),
-                    method: Err("field `method` not set".to_string()),
-                    session_id: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl EventSubTransport {
-            pub fn callback<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.callback = ::streamkit_runtime::input::convert(
-                        "field `callback`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn conduit_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.conduit_id = ::streamkit_runtime::input::convert(
-                        "field `conduit_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn connected_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.connected_at = ::streamkit_runtime::input::convert(
-                        "field `connected_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn disconnected_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.disconnected_at = ::streamkit_runtime::input::convert(
-                        "field `disconnected_at`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn method<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::EventSubTransportMethod>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.method = ::streamkit_runtime::input::convert(
-                    "field `method`",
-                    value,
-                );
-                self
-            }
-            pub fn session_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.session_id = ::streamkit_runtime::input::convert(
-                        "field `session_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<EventSubTransport> for super::EventSubTransport {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: EventSubTransport,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    callback: value.callback?,
-                    conduit_id: value.conduit_id?,
-                    connected_at: value.connected_at?,
-                    disconnected_at: value.disconnected_at?,
-                    method: value.method?,
-                    session_id: value.session_id?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::EventSubTransport> for EventSubTransport {
-            fn from(value: super::EventSubTransport) -> Self {
-                Self {
-                    callback: Ok(value.callback),
-                    conduit_id: Ok(value.conduit_id),
-                    connected_at: Ok(value.connected_at),
-                    disconnected_at: Ok(value.disconnected_at),
-                    method: Ok(value.method),
-                    session_id: Ok(value.session_id),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct EventSubTransportRequest {
             callback: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -6345,1523 +4523,6 @@ adds later.
                     method: Ok(value.method),
                     secret: Ok(value.secret),
                     session_id: Ok(value.session_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExtensionLiveChannel {
-            broadcaster_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            broadcaster_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            game_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            game_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ExtensionLiveChannel {
-            fn default() -> Self {
-                Self {
-                    broadcaster_id: Err("field `broadcaster_id` not set".to_string()),
-                    broadcaster_name: Err(
-                        "field `broadcaster_name` not set".to_string(),
-                    ),
-                    game_id: Err("field `game_id` not set".to_string()),
-                    game_name: Err("field `game_name` not set".to_string()),
-                    title: Err("field `title` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl ExtensionLiveChannel {
-            pub fn broadcaster_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_id = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_id`",
-                    value,
-                );
-                self
-            }
-            pub fn broadcaster_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_name = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_name`",
-                    value,
-                );
-                self
-            }
-            pub fn game_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.game_id = ::streamkit_runtime::input::convert(
-                    "field `game_id`",
-                    value,
-                );
-                self
-            }
-            pub fn game_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.game_name = ::streamkit_runtime::input::convert(
-                    "field `game_name`",
-                    value,
-                );
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = ::streamkit_runtime::input::convert("field `title`", value);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExtensionLiveChannel>
-        for super::ExtensionLiveChannel {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExtensionLiveChannel,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    broadcaster_id: value.broadcaster_id?,
-                    broadcaster_name: value.broadcaster_name?,
-                    game_id: value.game_id?,
-                    game_name: value.game_name?,
-                    title: value.title?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExtensionLiveChannel> for ExtensionLiveChannel {
-            fn from(value: super::ExtensionLiveChannel) -> Self {
-                Self {
-                    broadcaster_id: Ok(value.broadcaster_id),
-                    broadcaster_name: Ok(value.broadcaster_name),
-                    game_id: Ok(value.game_id),
-                    game_name: Ok(value.game_name),
-                    title: Ok(value.title),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct FollowedChannel {
-            broadcaster_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            broadcaster_login: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            broadcaster_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            followed_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for FollowedChannel {
-            fn default() -> Self {
-                Self {
-                    broadcaster_id: Err("field `broadcaster_id` not set".to_string()),
-                    broadcaster_login: Err(
-                        "field `broadcaster_login` not set".to_string(),
-                    ),
-                    broadcaster_name: Err(
-                        "field `broadcaster_name` not set".to_string(),
-                    ),
-                    followed_at: Err("field `followed_at` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl FollowedChannel {
-            pub fn broadcaster_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_id = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_id`",
-                    value,
-                );
-                self
-            }
-            pub fn broadcaster_login<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_login = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_login`",
-                    value,
-                );
-                self
-            }
-            pub fn broadcaster_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_name = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_name`",
-                    value,
-                );
-                self
-            }
-            pub fn followed_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.followed_at = ::streamkit_runtime::input::convert(
-                    "field `followed_at`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<FollowedChannel> for super::FollowedChannel {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FollowedChannel,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    broadcaster_id: value.broadcaster_id?,
-                    broadcaster_login: value.broadcaster_login?,
-                    broadcaster_name: value.broadcaster_name?,
-                    followed_at: value.followed_at?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::FollowedChannel> for FollowedChannel {
-            fn from(value: super::FollowedChannel) -> Self {
-                Self {
-                    broadcaster_id: Ok(value.broadcaster_id),
-                    broadcaster_login: Ok(value.broadcaster_login),
-                    broadcaster_name: Ok(value.broadcaster_name),
-                    followed_at: Ok(value.followed_at),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Game {
-            box_art_url: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            igdb_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Game {
-            fn default() -> Self {
-                Self {
-                    box_art_url: Err("field `box_art_url` not set".to_string()),
-                    id: Err("field `id` not set".to_string()),
-                    igdb_id: Err("field `igdb_id` not set".to_string()),
-                    name: Err("field `name` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Game {
-            pub fn box_art_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.box_art_url = ::streamkit_runtime::input::convert(
-                    "field `box_art_url`",
-                    value,
-                );
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = ::streamkit_runtime::input::convert("field `id`", value);
-                self
-            }
-            pub fn igdb_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.igdb_id = ::streamkit_runtime::input::convert(
-                    "field `igdb_id`",
-                    value,
-                );
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = ::streamkit_runtime::input::convert("field `name`", value);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Game> for super::Game {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Game,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    box_art_url: value.box_art_url?,
-                    id: value.id?,
-                    igdb_id: value.igdb_id?,
-                    name: value.name?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Game> for Game {
-            fn from(value: super::Game) -> Self {
-                Self {
-                    box_art_url: Ok(value.box_art_url),
-                    id: Ok(value.id),
-                    igdb_id: Ok(value.igdb_id),
-                    name: Ok(value.name),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetChannelFollowersResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::ChannelFollower>,
-                ::std::string::String,
-            >,
-            pagination: ::std::result::Result<
-                ::std::option::Option<super::Pagination>,
-                ::std::string::String,
-            >,
-            total: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetChannelFollowersResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    pagination: Ok(Default::default()),
-                    total: Err("field `total` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetChannelFollowersResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::ChannelFollower>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn pagination<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Pagination>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pagination = ::streamkit_runtime::input::convert(
-                        "field `pagination`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn total<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.total = ::streamkit_runtime::input::integer(
-                    "field `total`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetChannelFollowersResponse>
-        for super::GetChannelFollowersResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetChannelFollowersResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    pagination: value.pagination?,
-                    total: value.total?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetChannelFollowersResponse>
-        for GetChannelFollowersResponse {
-            fn from(value: super::GetChannelFollowersResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    pagination: Ok(value.pagination),
-                    total: Ok(value.total),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetChannelInformationResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::ChannelInformation>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetChannelInformationResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetChannelInformationResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::ChannelInformation>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetChannelInformationResponse>
-        for super::GetChannelInformationResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetChannelInformationResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetChannelInformationResponse>
-        for GetChannelInformationResponse {
-            fn from(value: super::GetChannelInformationResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetChattersResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::Chatter>,
-                ::std::string::String,
-            >,
-            pagination: ::std::result::Result<
-                ::std::option::Option<super::Pagination>,
-                ::std::string::String,
-            >,
-            total: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetChattersResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    pagination: Ok(Default::default()),
-                    total: Err("field `total` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetChattersResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::Chatter>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn pagination<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Pagination>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pagination = ::streamkit_runtime::input::convert(
-                        "field `pagination`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn total<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.total = ::streamkit_runtime::input::integer(
-                    "field `total`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetChattersResponse>
-        for super::GetChattersResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetChattersResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    pagination: value.pagination?,
-                    total: value.total?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetChattersResponse> for GetChattersResponse {
-            fn from(value: super::GetChattersResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    pagination: Ok(value.pagination),
-                    total: Ok(value.total),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetClipsResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::Clip>,
-                ::std::string::String,
-            >,
-            pagination: ::std::result::Result<
-                ::std::option::Option<super::Pagination>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetClipsResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    pagination: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetClipsResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::Clip>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn pagination<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Pagination>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pagination = ::streamkit_runtime::input::convert(
-                        "field `pagination`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetClipsResponse> for super::GetClipsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetClipsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    pagination: value.pagination?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetClipsResponse> for GetClipsResponse {
-            fn from(value: super::GetClipsResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    pagination: Ok(value.pagination),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetEventsubSubscriptionsResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::EventSubSubscription>,
-                ::std::string::String,
-            >,
-            max_total_cost: ::std::result::Result<i64, ::std::string::String>,
-            pagination: ::std::result::Result<
-                ::std::option::Option<super::Pagination>,
-                ::std::string::String,
-            >,
-            total: ::std::result::Result<i64, ::std::string::String>,
-            total_cost: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetEventsubSubscriptionsResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    max_total_cost: Err("field `max_total_cost` not set".to_string()),
-                    pagination: Ok(Default::default()),
-                    total: Err("field `total` not set".to_string()),
-                    total_cost: Err("field `total_cost` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetEventsubSubscriptionsResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::EventSubSubscription>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn max_total_cost<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.max_total_cost = ::streamkit_runtime::input::integer(
-                    "field `max_total_cost`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn pagination<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Pagination>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pagination = ::streamkit_runtime::input::convert(
-                        "field `pagination`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn total<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.total = ::streamkit_runtime::input::integer(
-                    "field `total`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn total_cost<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.total_cost = ::streamkit_runtime::input::integer(
-                    "field `total_cost`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetEventsubSubscriptionsResponse>
-        for super::GetEventsubSubscriptionsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetEventsubSubscriptionsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    max_total_cost: value.max_total_cost?,
-                    pagination: value.pagination?,
-                    total: value.total?,
-                    total_cost: value.total_cost?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetEventsubSubscriptionsResponse>
-        for GetEventsubSubscriptionsResponse {
-            fn from(value: super::GetEventsubSubscriptionsResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    max_total_cost: Ok(value.max_total_cost),
-                    pagination: Ok(value.pagination),
-                    total: Ok(value.total),
-                    total_cost: Ok(value.total_cost),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetExtensionLiveChannelsResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::ExtensionLiveChannel>,
-                ::std::string::String,
-            >,
-            pagination: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetExtensionLiveChannelsResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    pagination: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetExtensionLiveChannelsResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::ExtensionLiveChannel>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn pagination<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pagination = ::streamkit_runtime::input::convert(
-                        "field `pagination`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetExtensionLiveChannelsResponse>
-        for super::GetExtensionLiveChannelsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetExtensionLiveChannelsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    pagination: value.pagination?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetExtensionLiveChannelsResponse>
-        for GetExtensionLiveChannelsResponse {
-            fn from(value: super::GetExtensionLiveChannelsResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    pagination: Ok(value.pagination),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetFollowedChannelsResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::FollowedChannel>,
-                ::std::string::String,
-            >,
-            pagination: ::std::result::Result<
-                ::std::option::Option<super::Pagination>,
-                ::std::string::String,
-            >,
-            total: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetFollowedChannelsResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    pagination: Ok(Default::default()),
-                    total: Err("field `total` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetFollowedChannelsResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::FollowedChannel>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn pagination<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Pagination>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pagination = ::streamkit_runtime::input::convert(
-                        "field `pagination`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn total<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.total = ::streamkit_runtime::input::integer(
-                    "field `total`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetFollowedChannelsResponse>
-        for super::GetFollowedChannelsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetFollowedChannelsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    pagination: value.pagination?,
-                    total: value.total?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetFollowedChannelsResponse>
-        for GetFollowedChannelsResponse {
-            fn from(value: super::GetFollowedChannelsResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    pagination: Ok(value.pagination),
-                    total: Ok(value.total),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetGamesResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::Game>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetGamesResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetGamesResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::Game>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetGamesResponse> for super::GetGamesResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetGamesResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetGamesResponse> for GetGamesResponse {
-            fn from(value: super::GetGamesResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetStreamsResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::Stream>,
-                ::std::string::String,
-            >,
-            pagination: ::std::result::Result<
-                ::std::option::Option<super::Pagination>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetStreamsResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    pagination: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetStreamsResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::Stream>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn pagination<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Pagination>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pagination = ::streamkit_runtime::input::convert(
-                        "field `pagination`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetStreamsResponse> for super::GetStreamsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetStreamsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    pagination: value.pagination?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetStreamsResponse> for GetStreamsResponse {
-            fn from(value: super::GetStreamsResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    pagination: Ok(value.pagination),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetTopGamesResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::Game>,
-                ::std::string::String,
-            >,
-            pagination: ::std::result::Result<
-                ::std::option::Option<super::Pagination>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetTopGamesResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    pagination: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetTopGamesResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::Game>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn pagination<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Pagination>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pagination = ::streamkit_runtime::input::convert(
-                        "field `pagination`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetTopGamesResponse>
-        for super::GetTopGamesResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetTopGamesResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    pagination: value.pagination?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetTopGamesResponse> for GetTopGamesResponse {
-            fn from(value: super::GetTopGamesResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    pagination: Ok(value.pagination),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetUsersResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::User>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetUsersResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetUsersResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::User>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetUsersResponse> for super::GetUsersResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetUsersResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetUsersResponse> for GetUsersResponse {
-            fn from(value: super::GetUsersResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GetVideosResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::Video>,
-                ::std::string::String,
-            >,
-            pagination: ::std::result::Result<
-                ::std::option::Option<super::Pagination>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GetVideosResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    pagination: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl GetVideosResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::Video>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn pagination<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Pagination>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pagination = ::streamkit_runtime::input::convert(
-                        "field `pagination`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GetVideosResponse> for super::GetVideosResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GetVideosResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    pagination: value.pagination?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GetVideosResponse> for GetVideosResponse {
-            fn from(value: super::GetVideosResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    pagination: Ok(value.pagination),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct HelixErrorBody {
-            error: ::std::result::Result<::std::string::String, ::std::string::String>,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for HelixErrorBody {
-            fn default() -> Self {
-                Self {
-                    error: Err("field `error` not set".to_string()),
-                    message: Err("field `message` not set".to_string()),
-                    status: Err("field `status` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl HelixErrorBody {
-            pub fn error<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error = ::streamkit_runtime::input::convert("field `error`", value);
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = ::streamkit_runtime::input::convert(
-                    "field `message`",
-                    value,
-                );
-                self
-            }
-            pub fn status<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.status = ::streamkit_runtime::input::integer(
-                    "field `status`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<HelixErrorBody> for super::HelixErrorBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: HelixErrorBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    error: value.error?,
-                    message: value.message?,
-                    status: value.status?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::HelixErrorBody> for HelixErrorBody {
-            fn from(value: super::HelixErrorBody) -> Self {
-                Self {
-                    error: Ok(value.error),
-                    message: Ok(value.message),
-                    status: Ok(value.status),
-                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8041,234 +4702,6 @@ adds later.
             }
         }
         #[derive(Clone, Debug)]
-        pub struct MutedSegment {
-            duration: ::std::result::Result<i64, ::std::string::String>,
-            offset: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for MutedSegment {
-            fn default() -> Self {
-                Self {
-                    duration: Err("field `duration` not set".to_string()),
-                    offset: Err("field `offset` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl MutedSegment {
-            pub fn duration<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.duration = ::streamkit_runtime::input::integer(
-                    "field `duration`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn offset<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.offset = ::streamkit_runtime::input::integer(
-                    "field `offset`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<MutedSegment> for super::MutedSegment {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: MutedSegment,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    duration: value.duration?,
-                    offset: value.offset?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::MutedSegment> for MutedSegment {
-            fn from(value: super::MutedSegment) -> Self {
-                Self {
-                    duration: Ok(value.duration),
-                    offset: Ok(value.offset),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Pagination {
-            cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Pagination {
-            fn default() -> Self {
-                Self {
-                    cursor: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Pagination {
-            pub fn cursor<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.cursor = ::streamkit_runtime::input::convert(
-                        "field `cursor`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Pagination> for super::Pagination {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Pagination,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    cursor: value.cursor?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Pagination> for Pagination {
-            fn from(value: super::Pagination) -> Self {
-                Self {
-                    cursor: Ok(value.cursor),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct SearchChannelsResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::ChannelSearchResult>,
-                ::std::string::String,
-            >,
-            pagination: ::std::result::Result<
-                ::std::option::Option<super::Pagination>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for SearchChannelsResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    pagination: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl SearchChannelsResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::ChannelSearchResult>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn pagination<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Pagination>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pagination = ::streamkit_runtime::input::convert(
-                        "field `pagination`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<SearchChannelsResponse>
-        for super::SearchChannelsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: SearchChannelsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    pagination: value.pagination?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::SearchChannelsResponse>
-        for SearchChannelsResponse {
-            fn from(value: super::SearchChannelsResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    pagination: Ok(value.pagination),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct SendChatMessageBody {
             broadcaster_id: ::std::result::Result<
                 super::SendChatMessageBodyBroadcasterId,
@@ -8384,936 +4817,6 @@ adds later.
                     message: Ok(value.message),
                     reply_parent_message_id: Ok(value.reply_parent_message_id),
                     sender_id: Ok(value.sender_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct SendChatMessageResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::ChatMessageSent>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for SendChatMessageResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("field `data` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl SendChatMessageResponse {
-            pub fn data<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::ChatMessageSent>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.data = ::streamkit_runtime::input::list(
-                    "field `data`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<SendChatMessageResponse>
-        for super::SendChatMessageResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: SendChatMessageResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::SendChatMessageResponse>
-        for SendChatMessageResponse {
-            fn from(value: super::SendChatMessageResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Stream {
-            game_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            game_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_mature: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            language: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            started_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            tag_ids: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                ::std::string::String,
-            >,
-            tags: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                ::std::string::String,
-            >,
-            thumbnail_url: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<super::StreamType, ::std::string::String>,
-            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            user_login: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            user_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            viewer_count: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Stream {
-            fn default() -> Self {
-                Self {
-                    game_id: Err("field `game_id` not set".to_string()),
-                    game_name: Err("field `game_name` not set".to_string()),
-                    id: Err("field `id` not set".to_string()),
-                    is_mature: Ok(Default::default()),
-                    language: Err("field `language` not set".to_string()),
-                    started_at: Err("field `started_at` not set".to_string()),
-                    tag_ids: Ok(Default::default()),
-                    tags: Err("field `tags` not set".to_string()),
-                    thumbnail_url: Err("field `thumbnail_url` not set".to_string()),
-                    title: Err("field `title` not set".to_string()),
-                    type_: Err("field `type_` not set".to_string()),
-                    user_id: Err("field `user_id` not set".to_string()),
-                    user_login: Err("field `user_login` not set".to_string()),
-                    user_name: Err("field `user_name` not set".to_string()),
-                    viewer_count: Err("field `viewer_count` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Stream {
-            pub fn game_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.game_id = ::streamkit_runtime::input::convert(
-                    "field `game_id`",
-                    value,
-                );
-                self
-            }
-            pub fn game_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.game_name = ::streamkit_runtime::input::convert(
-                    "field `game_name`",
-                    value,
-                );
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = ::streamkit_runtime::input::convert("field `id`", value);
-                self
-            }
-            pub fn is_mature<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_mature = ::streamkit_runtime::input::convert(
-                        "field `is_mature`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn language<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.language = ::streamkit_runtime::input::convert(
-                    "field `language`",
-                    value,
-                );
-                self
-            }
-            pub fn started_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.started_at = ::streamkit_runtime::input::convert(
-                    "field `started_at`",
-                    value,
-                );
-                self
-            }
-            pub fn tag_ids<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.tag_ids = ::streamkit_runtime::input::list(
-                        "field `tag_ids`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn tags<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.tags = ::streamkit_runtime::input::list(
-                        "field `tags`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn thumbnail_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.thumbnail_url = ::streamkit_runtime::input::convert(
-                    "field `thumbnail_url`",
-                    value,
-                );
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = ::streamkit_runtime::input::convert("field `title`", value);
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::StreamType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value);
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = ::streamkit_runtime::input::convert(
-                    "field `user_id`",
-                    value,
-                );
-                self
-            }
-            pub fn user_login<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_login = ::streamkit_runtime::input::convert(
-                    "field `user_login`",
-                    value,
-                );
-                self
-            }
-            pub fn user_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_name = ::streamkit_runtime::input::convert(
-                    "field `user_name`",
-                    value,
-                );
-                self
-            }
-            pub fn viewer_count<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.viewer_count = ::streamkit_runtime::input::integer(
-                    "field `viewer_count`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Stream> for super::Stream {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Stream,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    game_id: value.game_id?,
-                    game_name: value.game_name?,
-                    id: value.id?,
-                    is_mature: value.is_mature?,
-                    language: value.language?,
-                    started_at: value.started_at?,
-                    tag_ids: value.tag_ids?,
-                    tags: value.tags?,
-                    thumbnail_url: value.thumbnail_url?,
-                    title: value.title?,
-                    type_: value.type_?,
-                    user_id: value.user_id?,
-                    user_login: value.user_login?,
-                    user_name: value.user_name?,
-                    viewer_count: value.viewer_count?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Stream> for Stream {
-            fn from(value: super::Stream) -> Self {
-                Self {
-                    game_id: Ok(value.game_id),
-                    game_name: Ok(value.game_name),
-                    id: Ok(value.id),
-                    is_mature: Ok(value.is_mature),
-                    language: Ok(value.language),
-                    started_at: Ok(value.started_at),
-                    tag_ids: Ok(value.tag_ids),
-                    tags: Ok(value.tags),
-                    thumbnail_url: Ok(value.thumbnail_url),
-                    title: Ok(value.title),
-                    type_: Ok(value.type_),
-                    user_id: Ok(value.user_id),
-                    user_login: Ok(value.user_login),
-                    user_name: Ok(value.user_name),
-                    viewer_count: Ok(value.viewer_count),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct User {
-            broadcaster_type: ::std::result::Result<
-                super::BroadcasterType,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            display_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            email: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            login: ::std::result::Result<::std::string::String, ::std::string::String>,
-            offline_image_url: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            profile_image_url: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<super::UserType, ::std::string::String>,
-            view_count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for User {
-            fn default() -> Self {
-                Self {
-                    broadcaster_type: Err(
-                        "field `broadcaster_type` not set".to_string(),
-                    ),
-                    created_at: Err("field `created_at` not set".to_string()),
-                    description: Err("field `description` not set".to_string()),
-                    display_name: Err("field `display_name` not set".to_string()),
-                    email: Ok(Default::default()),
-                    id: Err("field `id` not set".to_string()),
-                    login: Err("field `login` not set".to_string()),
-                    offline_image_url: Err(
-                        "field `offline_image_url` not set".to_string(),
-                    ),
-                    profile_image_url: Err(
-                        "field `profile_image_url` not set".to_string(),
-                    ),
-                    type_: Err("field `type_` not set".to_string()),
-                    view_count: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl User {
-            pub fn broadcaster_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::BroadcasterType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.broadcaster_type = ::streamkit_runtime::input::convert(
-                    "field `broadcaster_type`",
-                    value,
-                );
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                    "field `created_at`",
-                    value,
-                );
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = ::streamkit_runtime::input::convert(
-                    "field `description`",
-                    value,
-                );
-                self
-            }
-            pub fn display_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.display_name = ::streamkit_runtime::input::convert(
-                    "field `display_name`",
-                    value,
-                );
-                self
-            }
-            pub fn email<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.email = ::streamkit_runtime::input::convert("field `email`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = ::streamkit_runtime::input::convert("field `id`", value);
-                self
-            }
-            pub fn login<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.login = ::streamkit_runtime::input::convert("field `login`", value);
-                self
-            }
-            pub fn offline_image_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.offline_image_url = ::streamkit_runtime::input::convert(
-                    "field `offline_image_url`",
-                    value,
-                );
-                self
-            }
-            pub fn profile_image_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.profile_image_url = ::streamkit_runtime::input::convert(
-                    "field `profile_image_url`",
-                    value,
-                );
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::UserType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value);
-                self
-            }
-            pub fn view_count<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.view_count = ::streamkit_runtime::input::integer(
-                        "field `view_count`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<User> for super::User {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: User,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    broadcaster_type: value.broadcaster_type?,
-                    created_at: value.created_at?,
-                    description: value.description?,
-                    display_name: value.display_name?,
-                    email: value.email?,
-                    id: value.id?,
-                    login: value.login?,
-                    offline_image_url: value.offline_image_url?,
-                    profile_image_url: value.profile_image_url?,
-                    type_: value.type_?,
-                    view_count: value.view_count?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::User> for User {
-            fn from(value: super::User) -> Self {
-                Self {
-                    broadcaster_type: Ok(value.broadcaster_type),
-                    created_at: Ok(value.created_at),
-                    description: Ok(value.description),
-                    display_name: Ok(value.display_name),
-                    email: Ok(value.email),
-                    id: Ok(value.id),
-                    login: Ok(value.login),
-                    offline_image_url: Ok(value.offline_image_url),
-                    profile_image_url: Ok(value.profile_image_url),
-                    type_: Ok(value.type_),
-                    view_count: Ok(value.view_count),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Video {
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            duration: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            language: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            muted_segments: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::MutedSegment>>,
-                ::std::string::String,
-            >,
-            published_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            stream_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            thumbnail_url: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<super::VideoType, ::std::string::String>,
-            url: ::std::result::Result<::std::string::String, ::std::string::String>,
-            user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            user_login: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            user_name: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            view_count: ::std::result::Result<i64, ::std::string::String>,
-            viewable: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Video {
-            fn default() -> Self {
-                Self {
-                    created_at: Err("field `created_at` not set".to_string()),
-                    description: Err("field `description` not set".to_string()),
-                    duration: Err("field `duration` not set".to_string()),
-                    id: Err("field `id` not set".to_string()),
-                    language: Err("field `language` not set".to_string()),
-                    muted_segments: Err("field `muted_segments` not set".to_string()),
-                    published_at: Err("field `published_at` not set".to_string()),
-                    stream_id: Err("field `stream_id` not set".to_string()),
-                    thumbnail_url: Err("field `thumbnail_url` not set".to_string()),
-                    title: Err("field `title` not set".to_string()),
-                    type_: Err("field `type_` not set".to_string()),
-                    url: Err("field `url` not set".to_string()),
-                    user_id: Err("field `user_id` not set".to_string()),
-                    user_login: Err("field `user_login` not set".to_string()),
-                    user_name: Err("field `user_name` not set".to_string()),
-                    view_count: Err("field `view_count` not set".to_string()),
-                    viewable: Err("field `viewable` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl Video {
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = ::streamkit_runtime::input::convert(
-                    "field `created_at`",
-                    value,
-                );
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = ::streamkit_runtime::input::convert(
-                    "field `description`",
-                    value,
-                );
-                self
-            }
-            pub fn duration<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.duration = ::streamkit_runtime::input::convert(
-                    "field `duration`",
-                    value,
-                );
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = ::streamkit_runtime::input::convert("field `id`", value);
-                self
-            }
-            pub fn language<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.language = ::streamkit_runtime::input::convert(
-                    "field `language`",
-                    value,
-                );
-                self
-            }
-            pub fn muted_segments<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<super::MutedSegment>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.muted_segments = ::streamkit_runtime::input::list(
-                        "field `muted_segments`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn published_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.published_at = ::streamkit_runtime::input::convert(
-                    "field `published_at`",
-                    value,
-                );
-                self
-            }
-            pub fn stream_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.stream_id = ::streamkit_runtime::input::convert(
-                        "field `stream_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn thumbnail_url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.thumbnail_url = ::streamkit_runtime::input::convert(
-                    "field `thumbnail_url`",
-                    value,
-                );
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = ::streamkit_runtime::input::convert("field `title`", value);
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::VideoType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = ::streamkit_runtime::input::convert("field `type_`", value);
-                self
-            }
-            pub fn url<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.url = ::streamkit_runtime::input::convert("field `url`", value);
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = ::streamkit_runtime::input::convert(
-                    "field `user_id`",
-                    value,
-                );
-                self
-            }
-            pub fn user_login<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_login = ::streamkit_runtime::input::convert(
-                    "field `user_login`",
-                    value,
-                );
-                self
-            }
-            pub fn user_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_name = ::streamkit_runtime::input::convert(
-                    "field `user_name`",
-                    value,
-                );
-                self
-            }
-            pub fn view_count<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.view_count = ::streamkit_runtime::input::integer(
-                    "field `view_count`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn viewable<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.viewable = ::streamkit_runtime::input::convert(
-                    "field `viewable`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Video> for super::Video {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Video,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    created_at: value.created_at?,
-                    description: value.description?,
-                    duration: value.duration?,
-                    id: value.id?,
-                    language: value.language?,
-                    muted_segments: value.muted_segments?,
-                    published_at: value.published_at?,
-                    stream_id: value.stream_id?,
-                    thumbnail_url: value.thumbnail_url?,
-                    title: value.title?,
-                    type_: value.type_?,
-                    url: value.url?,
-                    user_id: value.user_id?,
-                    user_login: value.user_login?,
-                    user_name: value.user_name?,
-                    view_count: value.view_count?,
-                    viewable: value.viewable?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Video> for Video {
-            fn from(value: super::Video) -> Self {
-                Self {
-                    created_at: Ok(value.created_at),
-                    description: Ok(value.description),
-                    duration: Ok(value.duration),
-                    id: Ok(value.id),
-                    language: Ok(value.language),
-                    muted_segments: Ok(value.muted_segments),
-                    published_at: Ok(value.published_at),
-                    stream_id: Ok(value.stream_id),
-                    thumbnail_url: Ok(value.thumbnail_url),
-                    title: Ok(value.title),
-                    type_: Ok(value.type_),
-                    url: Ok(value.url),
-                    user_id: Ok(value.user_id),
-                    user_login: Ok(value.user_login),
-                    user_name: Ok(value.user_name),
-                    view_count: Ok(value.view_count),
-                    viewable: Ok(value.viewable),
-                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9475,168 +4978,28 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Affiliate => {}
-                Self::Partner => {}
-                Self::Normal => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChannelFollower {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.followed_at,
-                &::streamkit_runtime::drift::field_path(at, "followed_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_login,
-                &::streamkit_runtime::drift::field_path(at, "user_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_name,
-                &::streamkit_runtime::drift::field_path(at, "user_name"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChannelInformation {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_language,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_language"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_login,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_name,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.content_classification_labels,
-                &::streamkit_runtime::drift::field_path(
-                    at,
-                    "content_classification_labels",
-                ),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.delay,
-                &::streamkit_runtime::drift::field_path(at, "delay"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_name,
-                &::streamkit_runtime::drift::field_path(at, "game_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_branded_content,
-                &::streamkit_runtime::drift::field_path(at, "is_branded_content"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tags,
-                &::streamkit_runtime::drift::field_path(at, "tags"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ChannelSearchResult {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_language,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_language"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_login,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.display_name,
-                &::streamkit_runtime::drift::field_path(at, "display_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_name,
-                &::streamkit_runtime::drift::field_path(at, "game_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_live,
-                &::streamkit_runtime::drift::field_path(at, "is_live"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.started_at,
-                &::streamkit_runtime::drift::field_path(at, "started_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tag_ids,
-                &::streamkit_runtime::drift::field_path(at, "tag_ids"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tags,
-                &::streamkit_runtime::drift::field_path(at, "tags"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_url,
-                &::streamkit_runtime::drift::field_path(at, "thumbnail_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -9648,128 +5011,18 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "drop_reason"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_sent,
-                &::streamkit_runtime::drift::field_path(at, "is_sent"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message_id,
-                &::streamkit_runtime::drift::field_path(at, "message_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Chatter {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_login,
-                &::streamkit_runtime::drift::field_path(at, "user_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_name,
-                &::streamkit_runtime::drift::field_path(at, "user_name"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Clip {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_name,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "created_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.creator_id,
-                &::streamkit_runtime::drift::field_path(at, "creator_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.creator_name,
-                &::streamkit_runtime::drift::field_path(at, "creator_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.duration,
-                &::streamkit_runtime::drift::field_path(at, "duration"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.embed_url,
-                &::streamkit_runtime::drift::field_path(at, "embed_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_featured,
-                &::streamkit_runtime::drift::field_path(at, "is_featured"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language,
-                &::streamkit_runtime::drift::field_path(at, "language"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_url,
-                &::streamkit_runtime::drift::field_path(at, "thumbnail_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.url,
-                &::streamkit_runtime::drift::field_path(at, "url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.video_id,
-                &::streamkit_runtime::drift::field_path(at, "video_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.view_count,
-                &::streamkit_runtime::drift::field_path(at, "view_count"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.vod_offset,
-                &::streamkit_runtime::drift::field_path(at, "vod_offset"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -9781,26 +5034,16 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "id"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_enabled,
-                &::streamkit_runtime::drift::field_path(at, "is_enabled"),
-                out,
-            );
         }
     }
     impl ::streamkit_runtime::drift::Drift for ContentClassificationLabelId {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::DebatedSocialIssuesAndPolitics => {}
-                Self::DrugsIntoxication => {}
-                Self::SexualThemes => {}
-                Self::ViolentGraphic => {}
-                Self::Gambling => {}
-                Self::ProfanityVulgarity => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -9817,29 +5060,15 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "transport"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_,
-                &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.version,
-                &::streamkit_runtime::drift::field_path(at, "version"),
-                out,
-            );
         }
     }
     impl ::streamkit_runtime::drift::Drift for CreateEventsubSubscriptionBodyType {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CreateEventsubSubscriptionBodyVersion {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for CreateEventsubSubscriptionResponse {
         #[allow(unused_variables)]
@@ -9849,114 +5078,22 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "data"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.max_total_cost,
-                &::streamkit_runtime::drift::field_path(at, "max_total_cost"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total,
-                &::streamkit_runtime::drift::field_path(at, "total"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total_cost,
-                &::streamkit_runtime::drift::field_path(at, "total_cost"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for DeleteEventsubSubscriptionId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for DropReason {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for EventSubCondition {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_user_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.campaign_id,
-                &::streamkit_runtime::drift::field_path(at, "campaign_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.category_id,
-                &::streamkit_runtime::drift::field_path(at, "category_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.conduit_id,
-                &::streamkit_runtime::drift::field_path(at, "conduit_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.extension_client_id,
-                &::streamkit_runtime::drift::field_path(at, "extension_client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.from_broadcaster_user_id,
-                &::streamkit_runtime::drift::field_path(at, "from_broadcaster_user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.moderator_user_id,
-                &::streamkit_runtime::drift::field_path(at, "moderator_user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.organization_id,
-                &::streamkit_runtime::drift::field_path(at, "organization_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.reward_id,
-                &::streamkit_runtime::drift::field_path(at, "reward_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.to_broadcaster_user_id,
-                &::streamkit_runtime::drift::field_path(at, "to_broadcaster_user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -9969,21 +5106,6 @@ adds later.
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.cost,
-                &::streamkit_runtime::drift::field_path(at, "cost"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "created_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.status,
                 &::streamkit_runtime::drift::field_path(at, "status"),
                 out,
@@ -9993,16 +5115,6 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "transport"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.type_,
-                &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.version,
-                &::streamkit_runtime::drift::field_path(at, "version"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
@@ -10010,27 +5122,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Enabled => {}
-                Self::WebhookCallbackVerificationPending => {}
-                Self::WebhookCallbackVerificationFailed => {}
-                Self::NotificationFailuresExceeded => {}
-                Self::AuthorizationRevoked => {}
-                Self::ModeratorRemoved => {}
-                Self::UserRemoved => {}
-                Self::ChatUserBanned => {}
-                Self::VersionRemoved => {}
-                Self::BetaMaintenance => {}
-                Self::WebsocketDisconnected => {}
-                Self::WebsocketFailedPingPong => {}
-                Self::WebsocketReceivedInboundTraffic => {}
-                Self::WebsocketConnectionUnused => {}
-                Self::WebsocketInternalError => {}
-                Self::WebsocketNetworkTimeout => {}
-                Self::WebsocketNetworkError => {}
-                Self::WebsocketFailedToReconnect => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -10038,33 +5133,8 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.callback,
-                &::streamkit_runtime::drift::field_path(at, "callback"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.conduit_id,
-                &::streamkit_runtime::drift::field_path(at, "conduit_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.connected_at,
-                &::streamkit_runtime::drift::field_path(at, "connected_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.disconnected_at,
-                &::streamkit_runtime::drift::field_path(at, "disconnected_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.method,
                 &::streamkit_runtime::drift::field_path(at, "method"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.session_id,
-                &::streamkit_runtime::drift::field_path(at, "session_id"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -10074,12 +5144,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Webhook => {}
-                Self::Websocket => {}
-                Self::Conduit => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -10087,28 +5155,8 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.callback,
-                &::streamkit_runtime::drift::field_path(at, "callback"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.conduit_id,
-                &::streamkit_runtime::drift::field_path(at, "conduit_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.method,
                 &::streamkit_runtime::drift::field_path(at, "method"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.secret,
-                &::streamkit_runtime::drift::field_path(at, "secret"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.session_id,
-                &::streamkit_runtime::drift::field_path(at, "session_id"),
                 out,
             );
         }
@@ -10116,91 +5164,24 @@ adds later.
     impl ::streamkit_runtime::drift::Drift for ExtensionLiveChannel {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_name,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_name,
-                &::streamkit_runtime::drift::field_path(at, "game_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for FollowedChannel {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_login,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_name,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.followed_at,
-                &::streamkit_runtime::drift::field_path(at, "followed_at"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Game {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.box_art_url,
-                &::streamkit_runtime::drift::field_path(at, "box_art_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.igdb_id,
-                &::streamkit_runtime::drift::field_path(at, "igdb_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.name,
-                &::streamkit_runtime::drift::field_path(at, "name"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for GetChannelFollowersBroadcasterId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GetChannelFollowersResponse {
         #[allow(unused_variables)]
@@ -10213,11 +5194,6 @@ adds later.
             ::streamkit_runtime::drift::Drift::drift(
                 &self.pagination,
                 &::streamkit_runtime::drift::field_path(at, "pagination"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total,
-                &::streamkit_runtime::drift::field_path(at, "total"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -10236,15 +5212,11 @@ adds later.
     }
     impl ::streamkit_runtime::drift::Drift for GetChattersBroadcasterId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GetChattersModeratorId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GetChattersResponse {
         #[allow(unused_variables)]
@@ -10257,11 +5229,6 @@ adds later.
             ::streamkit_runtime::drift::Drift::drift(
                 &self.pagination,
                 &::streamkit_runtime::drift::field_path(at, "pagination"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total,
-                &::streamkit_runtime::drift::field_path(at, "total"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -10292,23 +5259,8 @@ adds later.
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.max_total_cost,
-                &::streamkit_runtime::drift::field_path(at, "max_total_cost"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.pagination,
                 &::streamkit_runtime::drift::field_path(at, "pagination"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total,
-                &::streamkit_runtime::drift::field_path(at, "total"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total_cost,
-                &::streamkit_runtime::drift::field_path(at, "total_cost"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -10316,9 +5268,7 @@ adds later.
     }
     impl ::streamkit_runtime::drift::Drift for GetExtensionLiveChannelsExtensionId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GetExtensionLiveChannelsResponse {
         #[allow(unused_variables)]
@@ -10326,11 +5276,6 @@ adds later.
             ::streamkit_runtime::drift::Drift::drift(
                 &self.data,
                 &::streamkit_runtime::drift::field_path(at, "data"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.pagination,
-                &::streamkit_runtime::drift::field_path(at, "pagination"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -10349,19 +5294,12 @@ adds later.
                 &::streamkit_runtime::drift::field_path(at, "pagination"),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.total,
-                &::streamkit_runtime::drift::field_path(at, "total"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for GetFollowedChannelsUserId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GetGamesResponse {
         #[allow(unused_variables)]
@@ -10394,11 +5332,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::All => {}
-                Self::Live => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -10433,13 +5370,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::All => {}
-                Self::Day => {}
-                Self::Month => {}
-                Self::Week => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -10463,12 +5397,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Time => {}
-                Self::Trending => {}
-                Self::Views => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -10476,45 +5408,22 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::All => {}
-                Self::Archive => {}
-                Self::Highlight => {}
-                Self::Upload => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for HelixErrorBody {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.error,
-                &::streamkit_runtime::drift::field_path(at, "error"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.status,
-                &::streamkit_runtime::drift::field_path(at, "status"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for ModifyChannelInformationBody {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_language,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_language"),
-                out,
-            );
             ::streamkit_runtime::drift::Drift::drift(
                 &self.content_classification_labels,
                 &::streamkit_runtime::drift::field_path(
@@ -10523,77 +5432,31 @@ adds later.
                 ),
                 out,
             );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.delay,
-                &::streamkit_runtime::drift::field_path(at, "delay"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_branded_content,
-                &::streamkit_runtime::drift::field_path(at, "is_branded_content"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tags,
-                &::streamkit_runtime::drift::field_path(at, "tags"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
         }
     }
     impl ::streamkit_runtime::drift::Drift for ModifyChannelInformationBodyTitle {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for ModifyChannelInformationBroadcasterId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for MutedSegment {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.duration,
-                &::streamkit_runtime::drift::field_path(at, "duration"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.offset,
-                &::streamkit_runtime::drift::field_path(at, "offset"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for Pagination {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.cursor,
-                &::streamkit_runtime::drift::field_path(at, "cursor"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for SearchChannelsQuery {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for SearchChannelsResponse {
         #[allow(unused_variables)]
@@ -10613,51 +5476,19 @@ adds later.
     }
     impl ::streamkit_runtime::drift::Drift for SendChatMessageBody {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.broadcaster_id,
-                &::streamkit_runtime::drift::field_path(at, "broadcaster_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.for_source_only,
-                &::streamkit_runtime::drift::field_path(at, "for_source_only"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.reply_parent_message_id,
-                &::streamkit_runtime::drift::field_path(at, "reply_parent_message_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.sender_id,
-                &::streamkit_runtime::drift::field_path(at, "sender_id"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for SendChatMessageBodyBroadcasterId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for SendChatMessageBodyMessage {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for SendChatMessageBodySenderId {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(&self.0, at, out);
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for SendChatMessageResponse {
         #[allow(unused_variables)]
@@ -10674,78 +5505,8 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.game_id,
-                &::streamkit_runtime::drift::field_path(at, "game_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.game_name,
-                &::streamkit_runtime::drift::field_path(at, "game_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.is_mature,
-                &::streamkit_runtime::drift::field_path(at, "is_mature"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language,
-                &::streamkit_runtime::drift::field_path(at, "language"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.started_at,
-                &::streamkit_runtime::drift::field_path(at, "started_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tag_ids,
-                &::streamkit_runtime::drift::field_path(at, "tag_ids"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.tags,
-                &::streamkit_runtime::drift::field_path(at, "tags"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_url,
-                &::streamkit_runtime::drift::field_path(at, "thumbnail_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.type_,
                 &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_login,
-                &::streamkit_runtime::drift::field_path(at, "user_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_name,
-                &::streamkit_runtime::drift::field_path(at, "user_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewer_count,
-                &::streamkit_runtime::drift::field_path(at, "viewer_count"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -10755,11 +5516,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Live => {}
-                Self::Error => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -10772,53 +5532,8 @@ adds later.
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "created_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.display_name,
-                &::streamkit_runtime::drift::field_path(at, "display_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.email,
-                &::streamkit_runtime::drift::field_path(at, "email"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.login,
-                &::streamkit_runtime::drift::field_path(at, "login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.offline_image_url,
-                &::streamkit_runtime::drift::field_path(at, "offline_image_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.profile_image_url,
-                &::streamkit_runtime::drift::field_path(at, "profile_image_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.type_,
                 &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.view_count,
-                &::streamkit_runtime::drift::field_path(at, "view_count"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -10828,13 +5543,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Admin => {}
-                Self::GlobalMod => {}
-                Self::Staff => {}
-                Self::Normal => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -10842,88 +5554,13 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.created_at,
-                &::streamkit_runtime::drift::field_path(at, "created_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.description,
-                &::streamkit_runtime::drift::field_path(at, "description"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.duration,
-                &::streamkit_runtime::drift::field_path(at, "duration"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id,
-                &::streamkit_runtime::drift::field_path(at, "id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.language,
-                &::streamkit_runtime::drift::field_path(at, "language"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.muted_segments,
                 &::streamkit_runtime::drift::field_path(at, "muted_segments"),
                 out,
             );
             ::streamkit_runtime::drift::Drift::drift(
-                &self.published_at,
-                &::streamkit_runtime::drift::field_path(at, "published_at"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.stream_id,
-                &::streamkit_runtime::drift::field_path(at, "stream_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.thumbnail_url,
-                &::streamkit_runtime::drift::field_path(at, "thumbnail_url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.title,
-                &::streamkit_runtime::drift::field_path(at, "title"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.type_,
                 &::streamkit_runtime::drift::field_path(at, "type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.url,
-                &::streamkit_runtime::drift::field_path(at, "url"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_login,
-                &::streamkit_runtime::drift::field_path(at, "user_login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_name,
-                &::streamkit_runtime::drift::field_path(at, "user_name"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.view_count,
-                &::streamkit_runtime::drift::field_path(at, "view_count"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.viewable,
-                &::streamkit_runtime::drift::field_path(at, "viewable"),
                 out,
             );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
@@ -10933,12 +5570,10 @@ adds later.
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::Archive => {}
-                Self::Highlight => {}
-                Self::Upload => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
@@ -13941,10 +8576,42 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetFollowedChannelsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         broadcaster_id: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         user_id: Result<types::GetFollowedChannelsUserId, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetFollowedChannelsDetached {
+        type Item = types::FollowedChannel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::FollowedChannel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetFollowedChannels {
+                    client: &client,
+                    after: template.after,
+                    broadcaster_id: template.broadcaster_id,
+                    first: template.first,
+                    user_id: template.user_id,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_followed_channels",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetFollowedChannels<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -13953,47 +8620,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::FollowedChannel> {
-            let client = self.client.clone();
-            let template = GetFollowedChannelsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetFollowedChannelsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 broadcaster_id: self.broadcaster_id,
                 first: self.first,
                 user_id: self.user_id,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::FollowedChannel,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::FollowedChannel,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = GetFollowedChannels {
-                        client: &client,
-                        after: template.after,
-                        broadcaster_id: template.broadcaster_id,
-                        first: template.first,
-                        user_id: template.user_id,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_followed_channels",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -14010,10 +8643,42 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChannelFollowersDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         broadcaster_id: Result<types::GetChannelFollowersBroadcasterId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         user_id: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChannelFollowersDetached {
+        type Item = types::ChannelFollower;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ChannelFollower> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetChannelFollowers {
+                    client: &client,
+                    after: template.after,
+                    broadcaster_id: template.broadcaster_id,
+                    first: template.first,
+                    user_id: template.user_id,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_channel_followers",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetChannelFollowers<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -14022,47 +8687,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelFollower> {
-            let client = self.client.clone();
-            let template = GetChannelFollowersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChannelFollowersDetached {
+                client: self.client.clone(),
                 after: self.after,
                 broadcaster_id: self.broadcaster_id,
                 first: self.first,
                 user_id: self.user_id,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ChannelFollower,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ChannelFollower,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = GetChannelFollowers {
-                        client: &client,
-                        after: template.after,
-                        broadcaster_id: template.broadcaster_id,
-                        first: template.first,
-                        user_id: template.user_id,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_channel_followers",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -14079,10 +8710,42 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetChattersDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         broadcaster_id: Result<types::GetChattersBroadcasterId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         moderator_id: Result<types::GetChattersModeratorId, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetChattersDetached {
+        type Item = types::Chatter;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Chatter> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetChatters {
+                    client: &client,
+                    after: template.after,
+                    broadcaster_id: template.broadcaster_id,
+                    first: template.first,
+                    moderator_id: template.moderator_id,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_chatters",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetChatters<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -14091,43 +8754,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Chatter> {
-            let client = self.client.clone();
-            let template = GetChattersDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetChattersDetached {
+                client: self.client.clone(),
                 after: self.after,
                 broadcaster_id: self.broadcaster_id,
                 first: self.first,
                 moderator_id: self.moderator_id,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Chatter> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Chatter> = ::std::boxed::Box::pin(async move {
-                    let mut request = GetChatters {
-                        client: &client,
-                        after: template.after,
-                        broadcaster_id: template.broadcaster_id,
-                        first: template.first,
-                        moderator_id: template.moderator_id,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_chatters",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -14144,6 +8777,7 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetClipsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         before: Result<Option<::std::string::String>, String>,
         broadcaster_id: Result<Option<::std::string::String>, String>,
@@ -14154,6 +8788,45 @@ pub mod builder {
         is_featured: Result<Option<bool>, String>,
         started_at: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetClipsDetached {
+        type Item = types::Clip;
+        const BACKWARD: bool = true;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Clip> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetClips {
+                    client: &client,
+                    after: template.after,
+                    before: template.before,
+                    broadcaster_id: template.broadcaster_id,
+                    ended_at: template.ended_at,
+                    first: template.first,
+                    game_id: template.game_id,
+                    id: template.id,
+                    is_featured: template.is_featured,
+                    started_at: template.started_at,
+                };
+                let requested = at.clone();
+                let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_clips",
+                    at,
+                    true,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                if let Some(c) = before {
+                    request = request.before(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
+    }
     impl<'a> GetClips<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
@@ -14161,8 +8834,8 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Clip> {
-            let client = self.client.clone();
-            let template = GetClipsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetClipsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 before: self.before,
                 broadcaster_id: self.broadcaster_id,
@@ -14172,44 +8845,7 @@ pub mod builder {
                 id: self.id,
                 is_featured: self.is_featured,
                 started_at: self.started_at,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Clip> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Clip> = ::std::boxed::Box::pin(async move {
-                    let mut request = GetClips {
-                        client: &client,
-                        after: template.after,
-                        before: template.before,
-                        broadcaster_id: template.broadcaster_id,
-                        ended_at: template.ended_at,
-                        first: template.first,
-                        game_id: template.game_id,
-                        id: template.id,
-                        is_featured: template.is_featured,
-                        started_at: template.started_at,
-                    };
-                    let requested = at.clone();
-                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_clips",
-                        at,
-                        true,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    if let Some(c) = before {
-                        request = request.before(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<types::Clip> {
@@ -14222,11 +8858,45 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetEventsubSubscriptionsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         status: Result<Option<types::EventSubSubscriptionStatus>, String>,
         subscription_id: Result<Option<::std::string::String>, String>,
         type_: Result<Option<::std::string::String>, String>,
         user_id: Result<Option<::std::string::String>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest
+    for GetEventsubSubscriptionsDetached {
+        type Item = types::EventSubSubscription;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::EventSubSubscription> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetEventsubSubscriptions {
+                    client: &client,
+                    after: template.after,
+                    status: template.status,
+                    subscription_id: template.subscription_id,
+                    type_: template.type_,
+                    user_id: template.user_id,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_eventsub_subscriptions",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetEventsubSubscriptions<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -14235,49 +8905,14 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::EventSubSubscription> {
-            let client = self.client.clone();
-            let template = GetEventsubSubscriptionsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetEventsubSubscriptionsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 status: self.status,
                 subscription_id: self.subscription_id,
                 type_: self.type_,
                 user_id: self.user_id,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::EventSubSubscription,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::EventSubSubscription,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = GetEventsubSubscriptions {
-                        client: &client,
-                        after: template.after,
-                        status: template.status,
-                        subscription_id: template.subscription_id,
-                        type_: template.type_,
-                        user_id: template.user_id,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_eventsub_subscriptions",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -14294,9 +8929,41 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetExtensionLiveChannelsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         extension_id: Result<types::GetExtensionLiveChannelsExtensionId, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest
+    for GetExtensionLiveChannelsDetached {
+        type Item = types::ExtensionLiveChannel;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ExtensionLiveChannel> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetExtensionLiveChannels {
+                    client: &client,
+                    after: template.after,
+                    extension_id: template.extension_id,
+                    first: template.first,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_extension_live_channels",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetExtensionLiveChannels<'a> {
         /** Walks every page of this list (cursor in a bare string `pagination`),
@@ -14305,45 +8972,12 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ExtensionLiveChannel> {
-            let client = self.client.clone();
-            let template = GetExtensionLiveChannelsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetExtensionLiveChannelsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 extension_id: self.extension_id,
                 first: self.first,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ExtensionLiveChannel,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ExtensionLiveChannel,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = GetExtensionLiveChannels {
-                        client: &client,
-                        after: template.after,
-                        extension_id: template.extension_id,
-                        first: template.first,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_extension_live_channels",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -14360,9 +8994,43 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetTopGamesDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         before: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetTopGamesDetached {
+        type Item = types::Game;
+        const BACKWARD: bool = true;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Game> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetTopGames {
+                    client: &client,
+                    after: template.after,
+                    before: template.before,
+                    first: template.first,
+                };
+                let requested = at.clone();
+                let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_top_games",
+                    at,
+                    true,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                if let Some(c) = before {
+                    request = request.before(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> GetTopGames<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -14371,43 +9039,12 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Game> {
-            let client = self.client.clone();
-            let template = GetTopGamesDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetTopGamesDetached {
+                client: self.client.clone(),
                 after: self.after,
                 before: self.before,
                 first: self.first,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Game> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Game> = ::std::boxed::Box::pin(async move {
-                    let mut request = GetTopGames {
-                        client: &client,
-                        after: template.after,
-                        before: template.before,
-                        first: template.first,
-                    };
-                    let requested = at.clone();
-                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_top_games",
-                        at,
-                        true,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    if let Some(c) = before {
-                        request = request.before(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<types::Game> {
@@ -14420,10 +9057,42 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct SearchChannelsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
         live_only: Result<Option<bool>, String>,
         query: Result<types::SearchChannelsQuery, String>,
+    }
+    impl ::streamkit_runtime::pagination::PagedRequest for SearchChannelsDetached {
+        type Item = types::ChannelSearchResult;
+        const BACKWARD: bool = false;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::ChannelSearchResult> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = SearchChannels {
+                    client: &client,
+                    after: template.after,
+                    first: template.first,
+                    live_only: template.live_only,
+                    query: template.query,
+                };
+                let requested = at.clone();
+                let (after, _) = ::streamkit_runtime::pagination::cursor_params(
+                    "search_channels",
+                    at,
+                    false,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
     }
     impl<'a> SearchChannels<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
@@ -14432,47 +9101,13 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::ChannelSearchResult> {
-            let client = self.client.clone();
-            let template = SearchChannelsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(SearchChannelsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 first: self.first,
                 live_only: self.live_only,
                 query: self.query,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<
-                types::ChannelSearchResult,
-            > = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<
-                    types::ChannelSearchResult,
-                > = ::std::boxed::Box::pin(async move {
-                    let mut request = SearchChannels {
-                        client: &client,
-                        after: template.after,
-                        first: template.first,
-                        live_only: template.live_only,
-                        query: template.query,
-                    };
-                    let requested = at.clone();
-                    let (after, _) = ::streamkit_runtime::pagination::cursor_params(
-                        "search_channels",
-                        at,
-                        false,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            let paginator = paginator.forward_only();
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -14489,6 +9124,7 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetStreamsDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         before: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
@@ -14498,6 +9134,44 @@ pub mod builder {
         user_id: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         user_login: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
     }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetStreamsDetached {
+        type Item = types::Stream;
+        const BACKWARD: bool = true;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Stream> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetStreams {
+                    client: &client,
+                    after: template.after,
+                    before: template.before,
+                    first: template.first,
+                    game_id: template.game_id,
+                    language: template.language,
+                    type_: template.type_,
+                    user_id: template.user_id,
+                    user_login: template.user_login,
+                };
+                let requested = at.clone();
+                let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_streams",
+                    at,
+                    true,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                if let Some(c) = before {
+                    request = request.before(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
+    }
     impl<'a> GetStreams<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
@@ -14505,8 +9179,8 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Stream> {
-            let client = self.client.clone();
-            let template = GetStreamsDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetStreamsDetached {
+                client: self.client.clone(),
                 after: self.after,
                 before: self.before,
                 first: self.first,
@@ -14515,43 +9189,7 @@ pub mod builder {
                 type_: self.type_,
                 user_id: self.user_id,
                 user_login: self.user_login,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Stream> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Stream> = ::std::boxed::Box::pin(async move {
-                    let mut request = GetStreams {
-                        client: &client,
-                        after: template.after,
-                        before: template.before,
-                        first: template.first,
-                        game_id: template.game_id,
-                        language: template.language,
-                        type_: template.type_,
-                        user_id: template.user_id,
-                        user_login: template.user_login,
-                    };
-                    let requested = at.clone();
-                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_streams",
-                        at,
-                        true,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    if let Some(c) = before {
-                        request = request.before(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(
@@ -14568,6 +9206,7 @@ pub mod builder {
     }
     #[derive(Clone)]
     struct GetVideosDetached {
+        client: super::Client,
         after: Result<Option<::std::string::String>, String>,
         before: Result<Option<::std::string::String>, String>,
         first: Result<Option<::std::num::NonZeroU64>, String>,
@@ -14579,6 +9218,46 @@ pub mod builder {
         type_: Result<Option<types::GetVideosType>, String>,
         user_id: Result<Option<::std::string::String>, String>,
     }
+    impl ::streamkit_runtime::pagination::PagedRequest for GetVideosDetached {
+        type Item = types::Video;
+        const BACKWARD: bool = true;
+        fn fetch(
+            self,
+            at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>,
+        ) -> ::streamkit_runtime::pagination::PageFuture<types::Video> {
+            ::std::boxed::Box::pin(async move {
+                let template = self;
+                let client = template.client;
+                let mut request = GetVideos {
+                    client: &client,
+                    after: template.after,
+                    before: template.before,
+                    first: template.first,
+                    game_id: template.game_id,
+                    id: template.id,
+                    language: template.language,
+                    period: template.period,
+                    sort: template.sort,
+                    type_: template.type_,
+                    user_id: template.user_id,
+                };
+                let requested = at.clone();
+                let (after, before) = ::streamkit_runtime::pagination::cursor_params(
+                    "get_videos",
+                    at,
+                    true,
+                )?;
+                if let Some(c) = after {
+                    request = request.after(c);
+                }
+                if let Some(c) = before {
+                    request = request.before(c);
+                }
+                let body = request.send().await?.into_inner();
+                Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
+            })
+        }
+    }
     impl<'a> GetVideos<'a> {
         /** Walks every page of this list (cursor in the cursor object's field `pagination.cursor`),
  fetching the next page while the current one is consumed. Configure the walk
@@ -14586,8 +9265,8 @@ pub mod builder {
         pub fn paginate(
             self,
         ) -> ::streamkit_runtime::pagination::Paginator<types::Video> {
-            let client = self.client.clone();
-            let template = GetVideosDetached {
+            ::streamkit_runtime::pagination::Paginator::of(GetVideosDetached {
+                client: self.client.clone(),
                 after: self.after,
                 before: self.before,
                 first: self.first,
@@ -14598,45 +9277,7 @@ pub mod builder {
                 sort: self.sort,
                 type_: self.type_,
                 user_id: self.user_id,
-            };
-            let fetch: ::streamkit_runtime::pagination::FetchPage<types::Video> = ::std::sync::Arc::new(move |
-                at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>|
-            {
-                let client = client.clone();
-                let template = template.clone();
-                let fut: ::streamkit_runtime::pagination::PageFuture<types::Video> = ::std::boxed::Box::pin(async move {
-                    let mut request = GetVideos {
-                        client: &client,
-                        after: template.after,
-                        before: template.before,
-                        first: template.first,
-                        game_id: template.game_id,
-                        id: template.id,
-                        language: template.language,
-                        period: template.period,
-                        sort: template.sort,
-                        type_: template.type_,
-                        user_id: template.user_id,
-                    };
-                    let requested = at.clone();
-                    let (after, before) = ::streamkit_runtime::pagination::cursor_params(
-                        "get_videos",
-                        at,
-                        true,
-                    )?;
-                    if let Some(c) = after {
-                        request = request.after(c);
-                    }
-                    if let Some(c) = before {
-                        request = request.before(c);
-                    }
-                    let body = request.send().await?.into_inner();
-                    Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
-                });
-                fut
-            });
-            let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-            paginator
+            })
         }
         /// Every item of every page, in order (see [`Self::paginate`]).
         pub fn stream(

@@ -72,11 +72,6 @@ pub mod types {
             })
         }
     }
-    impl DeviceAuthorization {
-        pub fn builder() -> builder::DeviceAuthorization {
-            Default::default()
-        }
-    }
     ///The form body of `POST /device`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -214,11 +209,6 @@ pub mod types {
             })
         }
     }
-    impl OAuthErrorBody {
-        pub fn builder() -> builder::OAuthErrorBody {
-            Default::default()
-        }
-    }
     ///The form body of `POST /revoke`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -325,11 +315,6 @@ pub mod types {
             })
         }
     }
-    impl TokenResponse {
-        pub fn builder() -> builder::TokenResponse {
-            Default::default()
-        }
-    }
     ///What Twitch knows about a valid token.
     #[derive(::serde::Serialize, Clone, Debug)]
     #[non_exhaustive]
@@ -394,149 +379,8 @@ pub mod types {
             })
         }
     }
-    impl TokenValidation {
-        pub fn builder() -> builder::TokenValidation {
-            Default::default()
-        }
-    }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct DeviceAuthorization {
-            device_code: ::std::result::Result<
-                ::streamkit_runtime::Secret,
-                ::std::string::String,
-            >,
-            expires_in: ::std::result::Result<i64, ::std::string::String>,
-            interval: ::std::result::Result<i64, ::std::string::String>,
-            user_code: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            verification_uri: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for DeviceAuthorization {
-            fn default() -> Self {
-                Self {
-                    device_code: Err("field `device_code` not set".to_string()),
-                    expires_in: Err("field `expires_in` not set".to_string()),
-                    interval: Err("field `interval` not set".to_string()),
-                    user_code: Err("field `user_code` not set".to_string()),
-                    verification_uri: Err(
-                        "field `verification_uri` not set".to_string(),
-                    ),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl DeviceAuthorization {
-            pub fn device_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.device_code = ::streamkit_runtime::input::convert(
-                    "field `device_code`",
-                    value,
-                );
-                self
-            }
-            pub fn expires_in<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.expires_in = ::streamkit_runtime::input::integer(
-                    "field `expires_in`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn interval<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.interval = ::streamkit_runtime::input::integer(
-                    "field `interval`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn user_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_code = ::streamkit_runtime::input::convert(
-                    "field `user_code`",
-                    value,
-                );
-                self
-            }
-            pub fn verification_uri<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.verification_uri = ::streamkit_runtime::input::convert(
-                    "field `verification_uri`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<DeviceAuthorization>
-        for super::DeviceAuthorization {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DeviceAuthorization,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    device_code: value.device_code?,
-                    expires_in: value.expires_in?,
-                    interval: value.interval?,
-                    user_code: value.user_code?,
-                    verification_uri: value.verification_uri?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::DeviceAuthorization> for DeviceAuthorization {
-            fn from(value: super::DeviceAuthorization) -> Self {
-                Self {
-                    device_code: Ok(value.device_code),
-                    expires_in: Ok(value.expires_in),
-                    interval: Ok(value.interval),
-                    user_code: Ok(value.user_code),
-                    verification_uri: Ok(value.verification_uri),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct DeviceAuthorizationRequest {
             client_id: ::std::result::Result<
@@ -595,98 +439,6 @@ pub mod types {
                 Self {
                     client_id: Ok(value.client_id),
                     scopes: Ok(value.scopes),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct OAuthErrorBody {
-            error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<i64, ::std::string::String>,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for OAuthErrorBody {
-            fn default() -> Self {
-                Self {
-                    error: Ok(Default::default()),
-                    message: Err("field `message` not set".to_string()),
-                    status: Err("field `status` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl OAuthErrorBody {
-            pub fn error<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error = ::streamkit_runtime::input::convert("field `error`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = ::streamkit_runtime::input::convert(
-                    "field `message`",
-                    value,
-                );
-                self
-            }
-            pub fn status<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.status = ::streamkit_runtime::input::integer(
-                    "field `status`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<OAuthErrorBody> for super::OAuthErrorBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: OAuthErrorBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    error: value.error?,
-                    message: value.message?,
-                    status: value.status?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::OAuthErrorBody> for OAuthErrorBody {
-            fn from(value: super::OAuthErrorBody) -> Self {
-                Self {
-                    error: Ok(value.error),
-                    message: Ok(value.message),
-                    status: Ok(value.status),
-                    extra: Ok(value.extra),
                 }
             }
         }
@@ -919,302 +671,6 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
-        pub struct TokenResponse {
-            access_token: ::std::result::Result<
-                ::streamkit_runtime::Secret,
-                ::std::string::String,
-            >,
-            expires_in: ::std::result::Result<i64, ::std::string::String>,
-            id_token: ::std::result::Result<
-                ::std::option::Option<::streamkit_runtime::Secret>,
-                ::std::string::String,
-            >,
-            refresh_token: ::std::result::Result<
-                ::std::option::Option<::streamkit_runtime::Secret>,
-                ::std::string::String,
-            >,
-            scope: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            token_type: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TokenResponse {
-            fn default() -> Self {
-                Self {
-                    access_token: Err("field `access_token` not set".to_string()),
-                    expires_in: Err("field `expires_in` not set".to_string()),
-                    id_token: Ok(Default::default()),
-                    refresh_token: Ok(Default::default()),
-                    scope: Ok(Default::default()),
-                    token_type: Err("field `token_type` not set".to_string()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl TokenResponse {
-            pub fn access_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.access_token = ::streamkit_runtime::input::convert(
-                    "field `access_token`",
-                    value,
-                );
-                self
-            }
-            pub fn expires_in<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.expires_in = ::streamkit_runtime::input::integer(
-                    "field `expires_in`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn id_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id_token = ::streamkit_runtime::input::convert(
-                        "field `id_token`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn refresh_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::streamkit_runtime::Secret>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.refresh_token = ::streamkit_runtime::input::convert(
-                        "field `refresh_token`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn scope<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.scope = ::streamkit_runtime::input::list(
-                    "field `scope`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn token_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.token_type = ::streamkit_runtime::input::convert(
-                    "field `token_type`",
-                    value,
-                );
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TokenResponse> for super::TokenResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TokenResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    access_token: value.access_token?,
-                    expires_in: value.expires_in?,
-                    id_token: value.id_token?,
-                    refresh_token: value.refresh_token?,
-                    scope: value.scope?,
-                    token_type: value.token_type?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TokenResponse> for TokenResponse {
-            fn from(value: super::TokenResponse) -> Self {
-                Self {
-                    access_token: Ok(value.access_token),
-                    expires_in: Ok(value.expires_in),
-                    id_token: Ok(value.id_token),
-                    refresh_token: Ok(value.refresh_token),
-                    scope: Ok(value.scope),
-                    token_type: Ok(value.token_type),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct TokenValidation {
-            client_id: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            expires_in: ::std::result::Result<i64, ::std::string::String>,
-            login: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            scopes: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            extra: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for TokenValidation {
-            fn default() -> Self {
-                Self {
-                    client_id: Err("field `client_id` not set".to_string()),
-                    expires_in: Err("field `expires_in` not set".to_string()),
-                    login: Ok(Default::default()),
-                    scopes: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                    extra: Ok(Default::default()),
-                }
-            }
-        }
-        impl TokenValidation {
-            pub fn client_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.client_id = ::streamkit_runtime::input::convert(
-                    "field `client_id`",
-                    value,
-                );
-                self
-            }
-            pub fn expires_in<V: ::streamkit_runtime::input::IntegerInput>(
-                mut self,
-                value: V,
-            ) -> Self {
-                self.expires_in = ::streamkit_runtime::input::integer(
-                    "field `expires_in`",
-                    value,
-                    ::streamkit_runtime::input::Bounds {
-                        min: ::std::option::Option::None,
-                        max: ::std::option::Option::None,
-                    },
-                );
-                self
-            }
-            pub fn login<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.login = ::streamkit_runtime::input::convert("field `login`", value)
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn scopes<I, S>(mut self, value: I) -> Self
-            where
-                I: ::std::iter::IntoIterator<Item = S>,
-                S: ::std::convert::TryInto<::std::string::String>,
-                S::Error: ::std::fmt::Display,
-            {
-                self.scopes = ::streamkit_runtime::input::list(
-                        "field `scopes`",
-                        value,
-                        ::streamkit_runtime::input::Bounds {
-                            min: ::std::option::Option::None,
-                            max: ::std::option::Option::None,
-                        },
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = ::streamkit_runtime::input::convert(
-                        "field `user_id`",
-                        value,
-                    )
-                    .map(::std::option::Option::Some);
-                self
-            }
-            pub fn extra<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.extra = ::streamkit_runtime::input::convert("field `extra`", value);
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<TokenValidation> for super::TokenValidation {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: TokenValidation,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    client_id: value.client_id?,
-                    expires_in: value.expires_in?,
-                    login: value.login?,
-                    scopes: value.scopes?,
-                    user_id: value.user_id?,
-                    extra: value.extra?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::TokenValidation> for TokenValidation {
-            fn from(value: super::TokenValidation) -> Self {
-                Self {
-                    client_id: Ok(value.client_id),
-                    expires_in: Ok(value.expires_in),
-                    login: Ok(value.login),
-                    scopes: Ok(value.scopes),
-                    user_id: Ok(value.user_id),
-                    extra: Ok(value.extra),
-                }
-            }
-        }
     }
     /// Error types.
     pub mod error {
@@ -1251,140 +707,40 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for DeviceAuthorization {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.device_code,
-                &::streamkit_runtime::drift::field_path(at, "device_code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.expires_in,
-                &::streamkit_runtime::drift::field_path(at, "expires_in"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.interval,
-                &::streamkit_runtime::drift::field_path(at, "interval"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_code,
-                &::streamkit_runtime::drift::field_path(at, "user_code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.verification_uri,
-                &::streamkit_runtime::drift::field_path(at, "verification_uri"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for DeviceAuthorizationRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.scopes,
-                &::streamkit_runtime::drift::field_path(at, "scopes"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for GrantType {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             match self {
-                Self::ClientCredentials => {}
-                Self::AuthorizationCode => {}
-                Self::RefreshToken => {}
-                Self::UrnIetfParamsOauthGrantTypeDeviceCode => {}
                 Self::Unknown(value) => {
                     ::streamkit_runtime::drift::report_unknown(at, value, out)
                 }
+                _ => {}
             }
         }
     }
     impl ::streamkit_runtime::drift::Drift for OAuthErrorBody {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.error,
-                &::streamkit_runtime::drift::field_path(at, "error"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.message,
-                &::streamkit_runtime::drift::field_path(at, "message"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.status,
-                &::streamkit_runtime::drift::field_path(at, "status"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for RevokeRequest {
         #[allow(unused_variables)]
-        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token,
-                &::streamkit_runtime::drift::field_path(at, "token"),
-                out,
-            );
-        }
+        fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {}
     }
     impl ::streamkit_runtime::drift::Drift for TokenRequest {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
             ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_secret,
-                &::streamkit_runtime::drift::field_path(at, "client_secret"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.code,
-                &::streamkit_runtime::drift::field_path(at, "code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.device_code,
-                &::streamkit_runtime::drift::field_path(at, "device_code"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
                 &self.grant_type,
                 &::streamkit_runtime::drift::field_path(at, "grant_type"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.redirect_uri,
-                &::streamkit_runtime::drift::field_path(at, "redirect_uri"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.refresh_token,
-                &::streamkit_runtime::drift::field_path(at, "refresh_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.scopes,
-                &::streamkit_runtime::drift::field_path(at, "scopes"),
                 out,
             );
         }
@@ -1392,67 +748,12 @@ pub mod types {
     impl ::streamkit_runtime::drift::Drift for TokenResponse {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.access_token,
-                &::streamkit_runtime::drift::field_path(at, "access_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.expires_in,
-                &::streamkit_runtime::drift::field_path(at, "expires_in"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.id_token,
-                &::streamkit_runtime::drift::field_path(at, "id_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.refresh_token,
-                &::streamkit_runtime::drift::field_path(at, "refresh_token"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.scope,
-                &::streamkit_runtime::drift::field_path(at, "scope"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.token_type,
-                &::streamkit_runtime::drift::field_path(at, "token_type"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }
     impl ::streamkit_runtime::drift::Drift for TokenValidation {
         #[allow(unused_variables)]
         fn drift(&self, at: &str, out: &mut ::std::vec::Vec<::std::string::String>) {
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.client_id,
-                &::streamkit_runtime::drift::field_path(at, "client_id"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.expires_in,
-                &::streamkit_runtime::drift::field_path(at, "expires_in"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.login,
-                &::streamkit_runtime::drift::field_path(at, "login"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.scopes,
-                &::streamkit_runtime::drift::field_path(at, "scopes"),
-                out,
-            );
-            ::streamkit_runtime::drift::Drift::drift(
-                &self.user_id,
-                &::streamkit_runtime::drift::field_path(at, "user_id"),
-                out,
-            );
             ::streamkit_runtime::drift::report_extra(at, self.extra.keys(), out);
         }
     }

@@ -12,11 +12,13 @@ mod cursor;
 mod link;
 mod page;
 mod paginator;
+mod request;
 
 pub use cursor::{PageToken, RepeatGuard, cursor_page, cursor_params};
 pub use link::{link_target, query_param};
 pub use page::{IntegerValue, LinkCursor, PageNumbering, next_page_number};
 pub use paginator::{DEFAULT_MAX_EMPTY_PAGES, DEFAULT_MAX_PAGES, FetchPage, Page, PageFuture, Paginator};
+pub use request::PagedRequest;
 
 /// Re-exported so callers can consume the streams without adding `futures` themselves.
 pub use futures::{Stream, StreamExt, TryStreamExt};

@@ -17,6 +17,7 @@ pub mod paginate_methods;
 pub mod param_setters;
 pub mod parsed_base_url;
 pub mod private_send;
+pub mod request_builders;
 pub mod runtime_glue;
 pub mod scopes;
 pub mod send_wrappers;
@@ -29,10 +30,11 @@ use super::pass::Pass;
 
 /// Every pass, in order. Order matters: `private_send` finds the send sites the wrappers
 /// and paginators use; `open_enums` adds the `Unknown` variant `drift_impls` reports;
-/// `non_exhaustive`, `drift_impls` and `visit_once_deserialize` see the final set of types; the setter passes
-/// replace setters before `unset_messages` rewrites the messages of those left;
+/// `non_exhaustive`, `drift_impls` and `visit_once_deserialize` see the final set of types;
+/// the setter passes replace setters before `unset_messages` rewrites the messages of those
+/// left, and `request_builders` then drops the builders no request body needs;
 /// `scope_enum` adds the scope list; `one_error` runs last, renaming progenitor's `Error` in the glue too.
-pub fn pipeline() -> [&'static dyn Pass; 21] {
+pub fn pipeline() -> [&'static dyn Pass; 22] {
     [
         &strip_api_version::StripApiVersion,
         &private_send::PrivateSend,
@@ -45,6 +47,7 @@ pub fn pipeline() -> [&'static dyn Pass; 21] {
         &default_extra::DefaultExtra,
         &field_setters::FieldSetters,
         &unset_messages::UnsetMessages,
+        &request_builders::RequestBuilders,
         &string_newtypes::StringNewtypes,
         &non_exhaustive::NonExhaustive,
         &drift::DriftImpls,

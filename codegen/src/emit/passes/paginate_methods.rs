@@ -47,7 +47,7 @@ impl Pass for PaginateMethods {
             };
             added.extend(methods.map_err(err)?);
         }
-        let n = added.iter().filter(|i| matches!(i, Item::Impl(_))).count();
+        let n = added.iter().filter(|i| matches!(i, Item::Impl(imp) if imp.trait_.is_none())).count();
         tree::require_module_mut(file, "builder")?.extend(added);
         Ok(n)
     }
@@ -78,7 +78,6 @@ fn builder_methods(
         None => quote!(),
     };
     let before_binding = if backward_supported { quote!(before) } else { quote!(_) };
-    let forward_only = if backward_supported { quote!() } else { quote!(let paginator = paginator.forward_only();) };
     let style_note = match pg.style {
         PageStyle::CursorString => "a bare string",
         _ => "the cursor object's field",
@@ -96,11 +95,6 @@ fn builder_methods(
                         let body = request.send().await?.into_inner();
                         Ok(::streamkit_runtime::pagination::cursor_page(body, requested))
     };
-    let finish = quote! {
-                let paginator = ::streamkit_runtime::pagination::Paginator::new(fetch);
-                #forward_only
-                paginator
-    };
     paginate_methods(PaginateParts {
         detached: &detached,
         builder: &builder_ident,
@@ -109,7 +103,7 @@ fn builder_methods(
         item,
         doc: &doc,
         fetch_page,
-        finish,
+        backward: backward_supported,
         pages_doc: " Every page with its cursor, in order (see [`Self::paginate`]).",
     })
 }
@@ -129,43 +123,48 @@ pub(super) struct PaginateParts<'a> {
     pub doc: &'a str,
     /// The body fetching one page from `client`, `template` and `at` (a `Result<Page<item>>`).
     pub fetch_page: proc_macro2::TokenStream,
-    /// The statements making the `Paginator` from `fetch`, ending with it.
-    pub finish: proc_macro2::TokenStream,
+    /// Whether the list can be walked backward.
+    pub backward: bool,
     /// `pages`'s doc comment.
     pub pages_doc: &'a str,
 }
 
-/// `paginate`, `stream` and `pages` on the builder, around the style's fetch of one page.
+/// `paginate`, `stream` and `pages` on the builder, around the style's fetch of one page:
+/// the builder's fields, detached from its client borrow, implement the runtime's
+/// `PagedRequest`, which `Paginator::of` walks.
 pub(super) fn paginate_methods(parts: PaginateParts<'_>) -> Result<Vec<Item>, String> {
-    let PaginateParts { detached, builder: builder_ident, names, tys, item, doc, fetch_page, finish, pages_doc } =
+    let PaginateParts { detached, builder: builder_ident, names, tys, item, doc, fetch_page, backward, pages_doc } =
         parts;
+    let p = quote!(::streamkit_runtime::pagination);
     let tokens = quote! {
         #[derive(Clone)]
-        struct #detached { #(#names: #tys),* }
+        struct #detached { client: super::Client, #(#names: #tys),* }
+
+        impl #p::PagedRequest for #detached {
+            type Item = #item;
+            const BACKWARD: bool = #backward;
+            fn fetch(self, at: ::std::option::Option<#p::PageToken>) -> #p::PageFuture<#item> {
+                ::std::boxed::Box::pin(async move {
+                    let template = self;
+                    let client = template.client;
+                    #fetch_page
+                })
+            }
+        }
 
         impl<'a> #builder_ident<'a> {
             #[doc = #doc]
-            pub fn paginate(self) -> ::streamkit_runtime::pagination::Paginator<#item> {
-                let client = self.client.clone();
-                let template = #detached { #(#names: self.#names),* };
-                let fetch: ::streamkit_runtime::pagination::FetchPage<#item> = ::std::sync::Arc::new(move |at: ::std::option::Option<::streamkit_runtime::pagination::PageToken>| {
-                    let client = client.clone();
-                    let template = template.clone();
-                    let fut: ::streamkit_runtime::pagination::PageFuture<#item> = ::std::boxed::Box::pin(async move {
-                        #fetch_page
-                    });
-                    fut
-                });
-                #finish
+            pub fn paginate(self) -> #p::Paginator<#item> {
+                #p::Paginator::of(#detached { client: self.client.clone(), #(#names: self.#names),* })
             }
 
             /// Every item of every page, in order (see [`Self::paginate`]).
-            pub fn stream(self) -> ::streamkit_runtime::pagination::ItemStream<#item> {
+            pub fn stream(self) -> #p::ItemStream<#item> {
                 self.paginate().items()
             }
 
             #[doc = #pages_doc]
-            pub fn pages(self) -> ::streamkit_runtime::pagination::PageStream<#item> {
+            pub fn pages(self) -> #p::PageStream<#item> {
                 self.paginate().pages()
             }
         }

@@ -146,7 +146,7 @@ pub(super) fn header_builder_methods(
         item,
         doc: &doc,
         fetch_page,
-        finish: quote!(::streamkit_runtime::pagination::Paginator::new(fetch).forward_only()),
+        backward: false,
         pages_doc: " Every page with its position, in order (see [`Self::paginate`]).",
     })
 }
