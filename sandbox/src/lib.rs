@@ -317,7 +317,7 @@ impl Sandbox {
     /// Every contract violation found so far, as `"<METHOD> <path> <status>: <JSON path>:
     /// <problem>"`, e.g. `"GET /helix/users 200: $.data[0].x: undocumented property"`, and
     /// for websocket frames (checked against the AsyncAPI specs, see
-    /// [`core::frame_contract`]) `"websocket frame `<name>` on connection <n>: <problem>"`.
+    /// [`core::frame_contract`]) `"websocket frame <name> on connection <n>: <problem>"` (the name in backticks).
     pub fn contract_violations(&self) -> Vec<String> {
         self.server.contract_violations()
     }
