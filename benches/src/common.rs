@@ -7,6 +7,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 use streamkit_runtime::Secret;
 use streamkit_twitch::{auth, oauth};
 
@@ -234,4 +235,28 @@ pub fn thousands(x: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// The `reqwest::Client` a scenario's variants share (one connection pool), TLS provider
+/// installed first.
+pub fn shared_http() -> BenchResult<reqwest::Client> {
+    streamkit_runtime::tls::install_default_provider();
+    reqwest::Client::builder()
+        .user_agent(streamkit_runtime::config::DEFAULT_USER_AGENT)
+        .timeout(Duration::from_secs(60))
+        .connect_timeout(Duration::from_secs(20))
+        .build()
+        .map_err(ctx("reqwest client"))
+}
+
+/// The headers the hand-written baseline sends, built once as a careful hand-written client
+/// would: `Accept`, `Client-Id` and the bearer token (marked sensitive).
+pub fn raw_helix_headers(token: &Secret) -> BenchResult<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert("client-id", HeaderValue::from_static(CLIENT_ID));
+    let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(ctx("token header"))?;
+    bearer.set_sensitive(true);
+    headers.insert(AUTHORIZATION, bearer);
+    Ok(headers)
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 use streamkit_runtime::Secret;
 use streamkit_twitch::helix;
 
@@ -38,13 +38,7 @@ struct Raw {
 
 impl Raw {
     fn new(http: reqwest::Client, helix_url: &str, token: &Secret) -> BenchResult<Raw> {
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert("client-id", HeaderValue::from_static(CLIENT_ID));
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(ctx("token header"))?;
-        bearer.set_sensitive(true);
-        headers.insert(AUTHORIZATION, bearer);
-        Ok(Raw { http, url: format!("{helix_url}/users"), headers })
+        Ok(Raw { http, url: format!("{helix_url}/users"), headers: raw_helix_headers(token)? })
     }
 
     async fn get_user(&self, id: &str) -> Result<helix::types::GetUsersResponse, String> {
@@ -144,13 +138,7 @@ async fn round(
 pub async fn run(calls_per_variant: usize, concurrency: usize) -> BenchResult<Vec<Figure>> {
     let sandbox = SandboxProcess::spawn(&["--ratelimit-points", "1000000000", "--no-contract-check"])?;
     let token = app_token(&sandbox.oauth_url()).await?;
-    streamkit_runtime::tls::install_default_provider();
-    let http = reqwest::Client::builder()
-        .user_agent(streamkit_runtime::config::DEFAULT_USER_AGENT)
-        .timeout(Duration::from_secs(30))
-        .connect_timeout(Duration::from_secs(10))
-        .build()
-        .map_err(ctx("reqwest client"))?;
+    let http = shared_http()?;
     let generated = helix::Client::builder()
         .base_url(sandbox.helix_url())
         .client_id(CLIENT_ID)

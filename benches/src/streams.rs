@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use streamkit_runtime::Secret;
 use streamkit_twitch::helix;
@@ -111,13 +111,7 @@ struct Clients {
 
 impl Clients {
     async fn new(helix_url: &str, token: &Secret) -> BenchResult<Clients> {
-        streamkit_runtime::tls::install_default_provider();
-        let http = reqwest::Client::builder()
-            .user_agent(streamkit_runtime::config::DEFAULT_USER_AGENT)
-            .timeout(Duration::from_secs(60))
-            .connect_timeout(Duration::from_secs(20))
-            .build()
-            .map_err(ctx("reqwest client"))?;
+        let http = shared_http()?;
         // Every feature on: auth, the in-process limiter and the default retries are the
         // builder's defaults; unknown fields are kept and strict mode is off by default.
         let generated = helix::Client::builder()
@@ -127,12 +121,7 @@ impl Clients {
             .http_client(http.clone())
             .build()
             .map_err(ctx("generated client"))?;
-        let mut headers = HeaderMap::new();
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert("client-id", HeaderValue::from_static(CLIENT_ID));
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(ctx("token header"))?;
-        bearer.set_sensitive(true);
-        headers.insert(AUTHORIZATION, bearer);
+        let headers = raw_helix_headers(token)?;
         let me =
             generated.get_users().login(["streamkitcaster"]).send().await.map_err(ctx("looking up the seeded user"))?;
         let user_id = me.data.first().map(|u| u.id.clone()).ok_or("the seeded user is missing")?;

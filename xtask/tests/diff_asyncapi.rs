@@ -4,46 +4,10 @@
 //! is widened at the client's cost (a field that may now be missing breaks it, a new field
 //! does not). The edits are made on copies of the real specs in a temporary directory.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod edited_spec;
 
+use edited_spec::{diff, spec};
 use serde_json::Value;
-
-fn spec(rel: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs").join(rel);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace")
-}
-
-/// `old/<rel>` (the real spec) and `new/<rel>` (`edited`); runs `xtask diff --old --new --json`.
-fn diff(case: &str, rel: &str, edited: &str) -> (i32, Value) {
-    let dir = std::env::temp_dir().join(format!("streamkit-diff-asyncapi-{case}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (side, text) in [("old", spec(rel)), ("new", edited.to_owned())] {
-        let path = dir.join(side).join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-    }
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(workspace())
-        .arg("diff")
-        .arg("--old")
-        .arg(dir.join("old"))
-        .arg("--new")
-        .arg(dir.join("new"))
-        .arg("--json")
-        .output()
-        .expect("run xtask");
-    let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("{case}: --json is not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
-    });
-    (out.status.code().unwrap_or(-1), report)
-}
 
 /// `(wire, kind, operation id, location)` of every change.
 fn changes(report: &Value) -> Vec<(String, String, String, String)> {

@@ -3,47 +3,17 @@
 //! reported as breaking, with exit status 1. The edits are made on copies in a temporary
 //! directory, so the test follows the spec as it changes.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod edited_spec;
 
 use serde_json::Value;
 
 fn core_yaml() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs/mixer/core.yaml");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+    edited_spec::spec("mixer/core.yaml")
 }
 
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace")
-}
-
-/// `old/mixer/core.yaml` (the real spec) and `new/mixer/core.yaml` (`edited`) under a fresh
-/// temporary directory; runs `xtask diff --old DIR/old --new DIR/new --json`.
+/// `xtask diff` between the real `mixer/core.yaml` and `edited`.
 fn diff(case: &str, edited: &str) -> (i32, Value) {
-    let dir = std::env::temp_dir().join(format!("streamkit-diff-mixer-{case}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    for (side, text) in [("old", core_yaml()), ("new", edited.to_owned())] {
-        let spec = dir.join(side).join("mixer/core.yaml");
-        std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
-        std::fs::write(&spec, text).unwrap();
-    }
-    // xtask runs inside the workspace; the two directories are given as absolute paths.
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(workspace())
-        .arg("diff")
-        .arg("--old")
-        .arg(dir.join("old"))
-        .arg("--new")
-        .arg(dir.join("new"))
-        .arg("--json")
-        .output()
-        .expect("run xtask");
-    let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!("{case}: --json is not JSON ({e}):\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr))
-    });
-    (out.status.code().unwrap_or(-1), report)
+    edited_spec::diff(case, "mixer/core.yaml", edited)
 }
 
 /// `(wire, kind, operationId)` of every change.
@@ -101,11 +71,7 @@ fn making_a_mixer_parameter_required_is_breaking() {
 fn the_mixer_spec_is_among_the_specs_diff_reads_from_git() {
     // `cargo xtask diff BASE` reads every spec under specs/ at BASE and in the work tree:
     // HEAD against the work tree lists core.yaml (changed or not).
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(workspace())
-        .args(["diff", "HEAD", "--json", "--allow-breaking"])
-        .output()
-        .expect("run xtask");
+    let out = edited_spec::xtask(&["diff", "HEAD", "--json", "--allow-breaking"]);
     let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
     let files: Vec<&str> = report["files"].as_array().unwrap().iter().filter_map(|f| f["file"].as_str()).collect();
     assert!(files.contains(&"specs/mixer/core.yaml"), "{files:?}");

@@ -143,6 +143,20 @@ pub fn called_name(expr: &syn::Expr) -> Option<String> {
     }
 }
 
+/// Adds every identifier in `tokens` to `out`, groups included (the type names a field or
+/// variant mentions, say).
+pub fn idents(tokens: proc_macro2::TokenStream, out: &mut std::collections::BTreeSet<String>) {
+    for t in tokens {
+        match t {
+            proc_macro2::TokenTree::Ident(i) => {
+                out.insert(i.to_string());
+            }
+            proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

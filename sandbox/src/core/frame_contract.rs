@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use streamkit_spec::Document;
+use streamkit_spec::pointer::escape;
 use streamkit_spec::schema::{Direction, Validator};
 
 use crate::core::lock;
@@ -100,10 +101,6 @@ fn server_sent(doc: &Value, channel: Option<&str>) -> Vec<String> {
     out.sort();
     out.dedup();
     out
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 impl FrameContract {

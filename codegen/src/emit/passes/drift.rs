@@ -11,7 +11,6 @@
 
 use std::collections::BTreeSet;
 
-use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote};
 use syn::{File, Item};
 
@@ -69,23 +68,10 @@ impl Pass for DriftImpls {
     }
 }
 
-/// Every identifier in a token stream, groups included.
-fn idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
-    for t in tokens {
-        match t {
-            TokenTree::Ident(i) => {
-                out.insert(i.to_string());
-            }
-            TokenTree::Group(g) => idents(g.stream(), out),
-            _ => {}
-        }
-    }
-}
-
 /// Whether a field or variant type names one of the `drifting` types.
 fn may_drift(ty: &impl ToTokens, drifting: &BTreeSet<String>) -> bool {
     let mut names = BTreeSet::new();
-    idents(ty.to_token_stream(), &mut names);
+    tree::idents(ty.to_token_stream(), &mut names);
     names.iter().any(|n| drifting.contains(n))
 }
 

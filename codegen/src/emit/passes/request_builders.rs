@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{File, ImplItem, Item};
 
@@ -19,19 +19,6 @@ use crate::emit::tree;
 
 /// Drops the typify builders of types no request body reaches.
 pub struct RequestBuilders;
-
-/// Every identifier in a token stream, groups included.
-fn idents(tokens: TokenStream, out: &mut BTreeSet<String>) {
-    for t in tokens {
-        match t {
-            TokenTree::Ident(i) => {
-                out.insert(i.to_string());
-            }
-            TokenTree::Group(g) => idents(g.stream(), out),
-            _ => {}
-        }
-    }
-}
 
 /// The type names each type of `types` mentions in its fields (or its variants' fields).
 fn mentions(types: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
@@ -49,7 +36,7 @@ fn mentions(types: &[Item]) -> BTreeMap<String, BTreeSet<String>> {
             Item::Type(t) => (t.ident.to_string(), t.ty.to_token_stream()),
             _ => continue,
         };
-        idents(tokens, out.entry(name).or_default());
+        tree::idents(tokens, out.entry(name).or_default());
     }
     out
 }
@@ -71,7 +58,7 @@ fn unreachable_builders(file: &File) -> BTreeSet<String> {
     let mut roots = BTreeSet::new();
     for item in tree::module(file, "builder").into_iter().flatten() {
         if let Item::Struct(s) = item {
-            idents(s.fields.to_token_stream(), &mut roots);
+            tree::idents(s.fields.to_token_stream(), &mut roots);
         }
     }
     let graph = mentions(types);
